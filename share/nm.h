@@ -1,0 +1,51 @@
+/*
+ * What every nm program shares: exit statuses, the program name used in
+ * messages, and small helpers that exit on failure (the e-prefixed ones).
+ * Code elsewhere in share/ returns -1 with errno and never exits; only
+ * these helpers, called from a program's own files, end the process.
+ */
+#ifndef NM_H
+#define NM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NM_VERSION "0.1.0"
+
+/* Exit statuses, the same in every program and in every man page. */
+enum nm_exit {
+	NM_EXIT_OK = 0,		/* done, or the reader went away */
+	NM_EXIT_FAIL = 1,	/* runtime failure: I/O error, out of memory */
+	NM_EXIT_USAGE = 2,	/* bad command line */
+	NM_EXIT_BADSTREAM = 3,	/* malformed record stream on stdin */
+	NM_EXIT_NOPERM = 4,	/* not allowed to capture */
+	NM_EXIT_NOSOURCE = 5,	/* no such interface or file */
+	NM_EXIT_BADFILTER = 6,	/* the BPF expression does not compile */
+	NM_EXIT_BADCAPTURE = 7,	/* a file that is not a (sound) capture */
+};
+
+extern const char *nm_prog;	/* set by nm_init(); used in messages */
+
+void nm_init(const char *argv0);
+
+/* err(3)-style messages prefixed with the program name. */
+void nm_die(int status, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 2, 3)));
+void nm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *emalloc(size_t n);
+void *ecalloc(size_t n, size_t size);
+void *erealloc(void *p, size_t n);
+char *estrdup(const char *s);
+
+/*
+ * Parses a whole decimal number in [min, max] for option `what`; on any
+ * failure exits with NM_EXIT_USAGE and a message naming the option.
+ */
+long long estrtonum(const char *s, long long min, long long max,
+    const char *what);
+
+/* Reads a whole file into a NUL-terminated buffer; NULL and errno on error. */
+char *nm_slurp(const char *path, size_t *lenp);
+
+#endif

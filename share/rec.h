@@ -1,0 +1,334 @@
+/*
+ * The record stream: the contract between nm's programs.
+ *
+ * A stream is a sequence of msgpack maps, one per record, each naming its
+ * type under "type".  The first record is a header.  The same records may
+ * arrive as JSON objects (what nm-render -o json writes); the reader tells
+ * the two apart by the first byte and hands both out as msgpack_object
+ * trees, so a stage never knows which it read.
+ *
+ * Every known key and its type is declared once, in REC_KEYS below: the
+ * reader validates records against it, the JSON writer uses it to show
+ * addresses as text and bytes as hex, and the JSON reader uses it to turn
+ * them back.  The user's documentation of the same keys is nm-records(5).
+ */
+#ifndef REC_H
+#define REC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <msgpack.h>
+
+#define REC_VERSION_MAJOR	1
+#define REC_VERSION_MINOR	0
+#define REC_MAX_SIZE	(1024 * 1024)	/* bytes in one record */
+#define REC_MAX_DEPTH	16		/* nesting of maps and arrays */
+
+/* Record types: the enum and the strings come from one list. */
+#define REC_TYPES(X)				\
+	X(HEADER, "header")			\
+	X(FRAME, "frame")			\
+	X(PACKET, "packet")			\
+	X(CAPSTATS, "capstats")			\
+	X(STATS, "stats")			\
+	X(FLOW, "flow")				\
+	X(ALERT, "alert")			\
+	X(END, "end")
+
+enum rec_type {
+	REC_UNKNOWN = 0,	/* a type this build does not know: pass it on */
+#define X(e, s) REC_##e,
+	REC_TYPES(X)
+#undef X
+	REC_NTYPES
+};
+
+/*
+ * Value types of known keys.  KT_ADDR is bytes shown as text in JSON: 4
+ * bytes as IPv4, 16 as IPv6, any other length as colon-separated hex (a MAC
+ * address).  KT_BIN is bytes shown as lower-case hex in JSON.
+ */
+enum key_type {
+	KT_NONE = 0,
+	KT_STR, KT_UINT, KT_INT, KT_NUM, KT_BOOL, KT_BIN, KT_ADDR,
+	KT_MAP, KT_ARRAY
+};
+
+/*
+ * Every known key: dotted path (array elements take their array's path),
+ * type, element type for arrays.  Keys inside a layer map are written as
+ * "layer.key".  Keep nm-records(5) in step with this list.
+ */
+#define REC_KEYS(X)						\
+	/* every record */					\
+	X("type",		KT_STR,   KT_NONE)		\
+	/* header */						\
+	X("version",		KT_UINT,  KT_NONE)		\
+	X("minor",		KT_UINT,  KT_NONE)		\
+	X("producer",		KT_STR,   KT_NONE)		\
+	X("stages",		KT_ARRAY, KT_STR)		\
+	X("sources",		KT_ARRAY, KT_MAP)		\
+	X("sources.name",	KT_STR,   KT_NONE)		\
+	X("sources.kind",	KT_STR,   KT_NONE)		\
+	X("sources.linktype",	KT_UINT,  KT_NONE)		\
+	X("sources.linkname",	KT_STR,   KT_NONE)		\
+	X("sources.snaplen",	KT_UINT,  KT_NONE)		\
+	X("sources.filter",	KT_STR,   KT_NONE)		\
+	X("sources.tsprec",	KT_UINT,  KT_NONE)		\
+	/* frame, and packet (which keeps the frame's keys) */	\
+	X("ts",			KT_UINT,  KT_NONE)		\
+	X("if",			KT_UINT,  KT_NONE)		\
+	X("len",		KT_UINT,  KT_NONE)		\
+	X("caplen",		KT_UINT,  KT_NONE)		\
+	X("data",		KT_BIN,   KT_NONE)		\
+	/* packet: summary */					\
+	X("proto",		KT_STR,   KT_NONE)		\
+	X("service",		KT_STR,   KT_NONE)		\
+	X("err",		KT_MAP,   KT_NONE)		\
+	X("err.layer",		KT_STR,   KT_NONE)		\
+	X("err.kind",		KT_STR,   KT_NONE)		\
+	X("err.why",		KT_STR,   KT_NONE)		\
+	/* link layers */					\
+	X("eth",		KT_MAP,   KT_NONE)		\
+	X("eth.src",		KT_ADDR,  KT_NONE)		\
+	X("eth.dst",		KT_ADDR,  KT_NONE)		\
+	X("eth.type",		KT_UINT,  KT_NONE)		\
+	X("eth.len",		KT_UINT,  KT_NONE)		\
+	X("sll",		KT_MAP,   KT_NONE)		\
+	X("sll.v",		KT_UINT,  KT_NONE)		\
+	X("sll.pkttype",	KT_UINT,  KT_NONE)		\
+	X("sll.hatype",		KT_UINT,  KT_NONE)		\
+	X("sll.src",		KT_ADDR,  KT_NONE)		\
+	X("sll.proto",		KT_UINT,  KT_NONE)		\
+	X("sll.ifindex",	KT_UINT,  KT_NONE)		\
+	X("null",		KT_MAP,   KT_NONE)		\
+	X("null.family",	KT_UINT,  KT_NONE)		\
+	X("vlan",		KT_ARRAY, KT_MAP)		\
+	X("vlan.tpid",		KT_UINT,  KT_NONE)		\
+	X("vlan.id",		KT_UINT,  KT_NONE)		\
+	X("vlan.pcp",		KT_UINT,  KT_NONE)		\
+	X("vlan.dei",		KT_BOOL,  KT_NONE)		\
+	/* ARP */						\
+	X("arp",		KT_MAP,   KT_NONE)		\
+	X("arp.htype",		KT_UINT,  KT_NONE)		\
+	X("arp.ptype",		KT_UINT,  KT_NONE)		\
+	X("arp.hlen",		KT_UINT,  KT_NONE)		\
+	X("arp.plen",		KT_UINT,  KT_NONE)		\
+	X("arp.op",		KT_UINT,  KT_NONE)		\
+	X("arp.sha",		KT_ADDR,  KT_NONE)		\
+	X("arp.spa",		KT_ADDR,  KT_NONE)		\
+	X("arp.tha",		KT_ADDR,  KT_NONE)		\
+	X("arp.tpa",		KT_ADDR,  KT_NONE)		\
+	/* IPv4 */						\
+	X("ip",			KT_MAP,   KT_NONE)		\
+	X("ip.hl",		KT_UINT,  KT_NONE)		\
+	X("ip.tos",		KT_UINT,  KT_NONE)		\
+	X("ip.len",		KT_UINT,  KT_NONE)		\
+	X("ip.id",		KT_UINT,  KT_NONE)		\
+	X("ip.df",		KT_BOOL,  KT_NONE)		\
+	X("ip.mf",		KT_BOOL,  KT_NONE)		\
+	X("ip.frag",		KT_UINT,  KT_NONE)		\
+	X("ip.ttl",		KT_UINT,  KT_NONE)		\
+	X("ip.proto",		KT_UINT,  KT_NONE)		\
+	X("ip.sum",		KT_UINT,  KT_NONE)		\
+	X("ip.src",		KT_ADDR,  KT_NONE)		\
+	X("ip.dst",		KT_ADDR,  KT_NONE)		\
+	X("ip.opts",		KT_BIN,   KT_NONE)		\
+	/* IPv6 */						\
+	X("ipv6",		KT_MAP,   KT_NONE)		\
+	X("ipv6.tc",		KT_UINT,  KT_NONE)		\
+	X("ipv6.flow",		KT_UINT,  KT_NONE)		\
+	X("ipv6.plen",		KT_UINT,  KT_NONE)		\
+	X("ipv6.nxt",		KT_UINT,  KT_NONE)		\
+	X("ipv6.hlim",		KT_UINT,  KT_NONE)		\
+	X("ipv6.src",		KT_ADDR,  KT_NONE)		\
+	X("ipv6.dst",		KT_ADDR,  KT_NONE)		\
+	X("ipv6.ext",		KT_ARRAY, KT_MAP)		\
+	X("ipv6.ext.type",	KT_UINT,  KT_NONE)		\
+	X("ipv6.ext.len",	KT_UINT,  KT_NONE)		\
+	X("ipv6.proto",		KT_UINT,  KT_NONE)		\
+	X("ipv6.frag",		KT_UINT,  KT_NONE)		\
+	X("ipv6.mf",		KT_BOOL,  KT_NONE)		\
+	X("ipv6.fid",		KT_UINT,  KT_NONE)		\
+	/* TCP */						\
+	X("tcp",		KT_MAP,   KT_NONE)		\
+	X("tcp.sport",		KT_UINT,  KT_NONE)		\
+	X("tcp.dport",		KT_UINT,  KT_NONE)		\
+	X("tcp.seq",		KT_UINT,  KT_NONE)		\
+	X("tcp.ack",		KT_UINT,  KT_NONE)		\
+	X("tcp.hl",		KT_UINT,  KT_NONE)		\
+	X("tcp.flags",		KT_UINT,  KT_NONE)		\
+	X("tcp.win",		KT_UINT,  KT_NONE)		\
+	X("tcp.sum",		KT_UINT,  KT_NONE)		\
+	X("tcp.urp",		KT_UINT,  KT_NONE)		\
+	X("tcp.len",		KT_UINT,  KT_NONE)		\
+	X("tcp.opts",		KT_MAP,   KT_NONE)		\
+	X("tcp.opts.mss",	KT_UINT,  KT_NONE)		\
+	X("tcp.opts.ws",	KT_UINT,  KT_NONE)		\
+	X("tcp.opts.sackok",	KT_BOOL,  KT_NONE)		\
+	X("tcp.opts.sack",	KT_ARRAY, KT_UINT)		\
+	X("tcp.opts.tsval",	KT_UINT,  KT_NONE)		\
+	X("tcp.opts.tsecr",	KT_UINT,  KT_NONE)		\
+	/* UDP */						\
+	X("udp",		KT_MAP,   KT_NONE)		\
+	X("udp.sport",		KT_UINT,  KT_NONE)		\
+	X("udp.dport",		KT_UINT,  KT_NONE)		\
+	X("udp.len",		KT_UINT,  KT_NONE)		\
+	X("udp.sum",		KT_UINT,  KT_NONE)		\
+	/* ICMP and ICMPv6 */					\
+	X("icmp",		KT_MAP,   KT_NONE)		\
+	X("icmp.type",		KT_UINT,  KT_NONE)		\
+	X("icmp.code",		KT_UINT,  KT_NONE)		\
+	X("icmp.sum",		KT_UINT,  KT_NONE)		\
+	X("icmp.id",		KT_UINT,  KT_NONE)		\
+	X("icmp.seq",		KT_UINT,  KT_NONE)		\
+	X("icmpv6",		KT_MAP,   KT_NONE)		\
+	X("icmpv6.type",	KT_UINT,  KT_NONE)		\
+	X("icmpv6.code",	KT_UINT,  KT_NONE)		\
+	X("icmpv6.sum",		KT_UINT,  KT_NONE)		\
+	X("icmpv6.id",		KT_UINT,  KT_NONE)		\
+	X("icmpv6.seq",		KT_UINT,  KT_NONE)		\
+	X("icmpv6.target",	KT_ADDR,  KT_NONE)		\
+	/* DNS */						\
+	X("dns",		KT_MAP,   KT_NONE)		\
+	X("dns.id",		KT_UINT,  KT_NONE)		\
+	X("dns.qr",		KT_BOOL,  KT_NONE)		\
+	X("dns.opcode",		KT_UINT,  KT_NONE)		\
+	X("dns.aa",		KT_BOOL,  KT_NONE)		\
+	X("dns.tc",		KT_BOOL,  KT_NONE)		\
+	X("dns.rd",		KT_BOOL,  KT_NONE)		\
+	X("dns.ra",		KT_BOOL,  KT_NONE)		\
+	X("dns.rcode",		KT_UINT,  KT_NONE)		\
+	X("dns.qd",		KT_UINT,  KT_NONE)		\
+	X("dns.an",		KT_UINT,  KT_NONE)		\
+	X("dns.ns",		KT_UINT,  KT_NONE)		\
+	X("dns.ar",		KT_UINT,  KT_NONE)		\
+	X("dns.q",		KT_ARRAY, KT_MAP)		\
+	X("dns.q.name",		KT_STR,   KT_NONE)		\
+	X("dns.q.type",		KT_UINT,  KT_NONE)		\
+	X("dns.q.class",	KT_UINT,  KT_NONE)		\
+	X("dns.ans",		KT_ARRAY, KT_MAP)		\
+	X("dns.ans.name",	KT_STR,   KT_NONE)		\
+	X("dns.ans.type",	KT_UINT,  KT_NONE)		\
+	X("dns.ans.class",	KT_UINT,  KT_NONE)		\
+	X("dns.ans.ttl",	KT_UINT,  KT_NONE)		\
+	X("dns.ans.addr",	KT_ADDR,  KT_NONE)		\
+	X("dns.ans.target",	KT_STR,   KT_NONE)		\
+	X("dns.ans.pref",	KT_UINT,  KT_NONE)		\
+	X("dns.ans.text",	KT_STR,   KT_NONE)		\
+	/* capstats */						\
+	X("recv",		KT_UINT,  KT_NONE)		\
+	X("drop",		KT_UINT,  KT_NONE)		\
+	X("ifdrop",		KT_UINT,  KT_NONE)		\
+	X("final",		KT_BOOL,  KT_NONE)		\
+	/* end */						\
+	X("records",		KT_UINT,  KT_NONE)		\
+	X("frames",		KT_UINT,  KT_NONE)		\
+	X("packets",		KT_UINT,  KT_NONE)		\
+	X("reason",		KT_STR,   KT_NONE)
+
+/* One record as read: valid until the next rec_read() on its reader. */
+struct rec {
+	msgpack_object	 obj;	/* always a map */
+	enum rec_type	 type;
+	const char	*raw;	/* the msgpack bytes, or NULL if read as JSON */
+	size_t		 rawlen;
+	uint64_t	 off;	/* byte offset of the record in the stream */
+};
+
+/* --- schema.c --- */
+enum rec_type rec_type_of(const char *s, size_t n);
+const char *rec_type_name(enum rec_type t);
+/* The type of a known key path (and of its array elements), or KT_NONE. */
+enum key_type rec_key_type(const char *path, size_t n, enum key_type *elem);
+/*
+ * Checks every known key of a record against REC_KEYS.  Returns 0, or -1
+ * with a message in why (naming the key and what was wrong).
+ */
+int rec_validate(const msgpack_object *map, char *why, size_t whylen);
+
+/* --- recread.c --- */
+struct rec_reader;
+/* idle is called before any read that may block (to flush output). */
+struct rec_reader *rec_reader_open(int fd, void (*idle)(void *), void *arg);
+/*
+ * Reads the next record into *rec.  Returns 1, 0 at end of stream, or -1:
+ * errno EBADMSG for a malformed stream (rec_reader_error() says where and
+ * what, with the byte offset), anything else for an I/O error.
+ */
+int rec_read(struct rec_reader *r, struct rec *rec);
+const char *rec_reader_error(const struct rec_reader *r);
+uint64_t rec_reader_count(const struct rec_reader *r);
+int rec_reader_is_json(const struct rec_reader *r);
+void rec_reader_close(struct rec_reader *r);
+
+/* Map lookups on a record or a layer map; NULL when absent. */
+const msgpack_object *rec_get(const msgpack_object *map, const char *key);
+/* Dotted lookup through nested maps: rec_path(obj, "ip.src"). */
+const msgpack_object *rec_path(const msgpack_object *map, const char *path);
+/* Each returns 1 and stores the value when the key is there with that type. */
+int rec_get_u64(const msgpack_object *map, const char *key, uint64_t *v);
+int rec_get_bool(const msgpack_object *map, const char *key, int *v);
+int rec_get_str(const msgpack_object *map, const char *key,
+    const char **s, size_t *n);
+int rec_get_bin(const msgpack_object *map, const char *key,
+    const uint8_t **p, size_t *n);
+/* Compares a msgpack string with a C string. */
+int rec_str_eq(const msgpack_object *o, const char *s);
+
+/* --- recwrite.c --- */
+struct rec_writer;
+struct rec_writer *rec_writer_open(int fd);
+/* Pack one record with this packer, then call rec_writer_end(). */
+msgpack_packer *rec_writer_pk(struct rec_writer *w);
+/* Ends a record; writes out when the buffer is large.  0 or -1/errno. */
+int rec_writer_end(struct rec_writer *w);
+/* Writes a record unchanged (raw bytes when it came as msgpack). */
+int rec_write_rec(struct rec_writer *w, const struct rec *rec);
+int rec_write_obj(struct rec_writer *w, const msgpack_object *obj);
+/* Writes everything buffered.  -1 with errno (EPIPE: the reader left). */
+int rec_writer_flush(struct rec_writer *w);
+uint64_t rec_writer_count(const struct rec_writer *w);
+int rec_writer_close(struct rec_writer *w);	/* flushes, then frees */
+
+/* Packing helpers for a record's keys. */
+void rec_pk_str(msgpack_packer *pk, const char *s);
+void rec_pk_kstr(msgpack_packer *pk, const char *key, const char *val);
+void rec_pk_ku64(msgpack_packer *pk, const char *key, uint64_t v);
+void rec_pk_kbool(msgpack_packer *pk, const char *key, int v);
+void rec_pk_kbin(msgpack_packer *pk, const char *key, const void *p,
+    size_t n);
+/*
+ * Writes a header record: the upstream header hdr (or a new one when
+ * NULL) with this stage appended to "stages" and every other key kept.
+ */
+int rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
+    const char *stage);
+/* An end record for this producer: records written before it, and why. */
+int rec_write_end(struct rec_writer *w, const char *producer,
+    uint64_t frames, uint64_t packets, const char *reason);
+
+/* --- json.c --- */
+/*
+ * Parses one JSON object from [p, p+n) into a msgpack_object allocated in
+ * zone, turning addresses and hex back into bytes for known keys.  Returns
+ * the bytes used (>0), 0 if more input is needed, or -1 with a message in
+ * why and the offset of the fault in *erroff.
+ */
+long json_parse(const char *p, size_t n, msgpack_zone *zone,
+    msgpack_object *out, size_t *erroff, char *why, size_t whylen);
+/* Appends obj as one line of JSON (with '\n') to the growing buffer. */
+struct strbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+void sb_add(struct strbuf *b, const void *p, size_t n);
+void sb_addc(struct strbuf *b, char c);
+void sb_adds(struct strbuf *b, const char *s);
+void sb_addf(struct strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void json_write(struct strbuf *b, const msgpack_object *obj);
+/* Text form of an address value: IPv4, IPv6 or colon hex. */
+void addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages nm needs to build (deps.sh build) or to run
+# its tests (deps.sh test) when they are missing: with apt-get as root,
+# otherwise prints the exact command and fails.
+build="gcc make pkg-config libpcap-dev libmsgpack-dev"
+test="$build tcpdump tshark iproute2 dnsmasq-base curl dnsutils netcat-openbsd python3 busybox iputils-ping procps psmisc"
+case ${1:-build} in
+build) want=$build ;;
+test) want=$test ;;
+*) echo "usage: deps.sh build|test" >&2; exit 2 ;;
+esac
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "nm: missing packages; run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "nm: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no, quietly.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+    debconf-set-selections 2>/dev/null
+apt-get update -q >/dev/null 2>&1
+apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+    { echo "nm: apt-get install$missing failed" >&2; exit 1; }
