@@ -84,6 +84,7 @@ enum key_type {
 	/* packet: summary */					\
 	X("proto",		KT_STR,   KT_NONE)		\
 	X("service",		KT_STR,   KT_NONE)		\
+	X("svcport",		KT_UINT,  KT_NONE)		\
 	X("err",		KT_MAP,   KT_NONE)		\
 	X("err.layer",		KT_STR,   KT_NONE)		\
 	X("err.kind",		KT_STR,   KT_NONE)		\
