@@ -69,6 +69,9 @@ nm-decode: $(DECODE_OBJ) $(LIBNM)
 nm-render: $(RENDER_OBJ) $(LIBNM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS)
 
+tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
+
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
 tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)

@@ -262,6 +262,8 @@ const char *rec_reader_error(const struct rec_reader *r);
 uint64_t rec_reader_count(const struct rec_reader *r);
 int rec_reader_is_json(const struct rec_reader *r);
 void rec_reader_close(struct rec_reader *r);
+/* Caps the bytes taken per read() (tests feed streams a byte at a time). */
+void rec_reader_set_maxread(struct rec_reader *r, size_t n);
 
 /* Map lookups on a record or a layer map; NULL when absent. */
 const msgpack_object *rec_get(const msgpack_object *map, const char *key);

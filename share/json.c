@@ -1,0 +1,744 @@
+/*
+ * The JSON face of the record stream.  json_write shows a record as one
+ * line of JSON: addresses as text and bytes as hex where REC_KEYS says a
+ * key holds them, unknown bytes as hex too.  json_parse reads such a line
+ * (or any JSON object, pretty-printed or not) back into the same
+ * msgpack_object tree the msgpack reader gives, turning the text of known
+ * address and byte keys back into bytes, so a jq filter can sit between
+ * two stages.  Both enforce the stream's nesting limit.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nm.h"
+#include "rec.h"
+
+/* --- growing buffer --- */
+
+void
+sb_add(struct strbuf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len < n + 1) {
+		b->cap = (b->cap + n + 1) * 2;
+		b->p = erealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+sb_addc(struct strbuf *b, char c)
+{
+	if (b->cap - b->len < 2) {
+		b->cap = (b->cap + 2) * 2;
+		b->p = erealloc(b->p, b->cap);
+	}
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+void
+sb_adds(struct strbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+void
+sb_addf(struct strbuf *b, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		sb_add(b, tmp, (size_t)n);
+		return;
+	}
+	if (b->cap - b->len < (size_t)n + 1) {
+		b->cap = b->len + (size_t)n + 1;
+		b->p = erealloc(b->p, b->cap);
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* --- addresses --- */
+
+void
+addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (n == 4 && inet_ntop(AF_INET, p, dst, (socklen_t)dstlen))
+		return;
+	if (n == 16 && inet_ntop(AF_INET6, p, dst, (socklen_t)dstlen))
+		return;
+	for (i = 0; i < n && o + 4 <= dstlen; i++) {
+		if (i)
+			dst[o++] = ':';
+		dst[o++] = hex[p[i] >> 4];
+		dst[o++] = hex[p[i] & 15];
+	}
+	if (dstlen)
+		dst[o < dstlen ? o : dstlen - 1] = '\0';
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Text to address bytes; returns the length or -1.  out holds 64 bytes. */
+static int
+addr_parse(const char *s, size_t n, uint8_t *out)
+{
+	char tmp[80];
+	size_t i;
+	int len = 0, hi, lo, colons = 0, dot = 0;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	for (i = 0; i < n; i++) {
+		colons += tmp[i] == ':';
+		dot |= tmp[i] == '.';
+	}
+	if (!colons && dot)
+		return inet_pton(AF_INET, tmp, out) == 1 ? 4 : -1;
+	/* Two hex digits per group without "::" is a link address. */
+	if (strstr(tmp, "::") == NULL && colons != 7 && !dot &&
+	    n == (size_t)colons * 3 + 2) {
+		for (i = 0; i < n; i += 3) {
+			if ((hi = hexval(tmp[i])) < 0 ||
+			    (lo = hexval(tmp[i + 1])) < 0 ||
+			    (i + 2 < n && tmp[i + 2] != ':') || len >= 64)
+				return -1;
+			out[len++] = (uint8_t)(hi << 4 | lo);
+		}
+		return len;
+	}
+	return inet_pton(AF_INET6, tmp, out) == 1 ? 16 : -1;
+}
+
+/* --- writer --- */
+
+static void
+put_str(struct strbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0, k, need;
+	unsigned c;
+
+	sb_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
+			continue;
+		sb_add(b, s + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
+			sb_addc(b, '\\');
+			sb_addc(b, (char)c);
+		} else if (c == '\n')
+			sb_adds(b, "\\n");
+		else if (c == '\t')
+			sb_adds(b, "\\t");
+		else if (c < 0x20) {
+			sb_adds(b, "\\u00");
+			sb_addc(b, hex[c >> 4]);
+			sb_addc(b, hex[c & 15]);
+		} else {
+			/* Keep valid UTF-8; show any other byte as U+00XX. */
+			need = c >= 0xf0 && c < 0xf5 ? 3 : c >= 0xe0 ? 2 :
+			    c >= 0xc2 ? 1 : 0;
+			if (c >= 0xf5)
+				need = 0;
+			for (k = 1; need && k <= need; k++)
+				if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
+					need = 0;
+			if (need) {
+				sb_add(b, s + i, need + 1);
+				i += need;
+				run = i + 1;
+			} else {
+				sb_adds(b, "\\u00");
+				sb_addc(b, hex[c >> 4]);
+				sb_addc(b, hex[c & 15]);
+			}
+		}
+	}
+	sb_add(b, s + run, n - run);
+	sb_addc(b, '"');
+}
+
+static void
+put_hex(struct strbuf *b, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	sb_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		sb_addc(b, hex[p[i] >> 4]);
+		sb_addc(b, hex[p[i] & 15]);
+	}
+	sb_addc(b, '"');
+}
+
+static void put_value(struct strbuf *, const msgpack_object *, char *,
+    size_t, enum key_type);
+
+static void
+put_map(struct strbuf *b, const msgpack_object *o, char *path, size_t plen)
+{
+	const msgpack_object_kv *kv;
+	enum key_type t, elem;
+	char num[32];
+	size_t n;
+	uint32_t i;
+
+	sb_addc(b, '{');
+	for (i = 0; i < o->via.map.size; i++) {
+		kv = &o->via.map.ptr[i];
+		if (i)
+			sb_addc(b, ',');
+		t = KT_NONE;
+		n = plen;
+		if (kv->key.type == MSGPACK_OBJECT_STR) {
+			put_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
+			n = plen + (plen ? 1 : 0) + kv->key.via.str.size;
+			if (n < 256) {
+				if (plen)
+					path[plen] = '.';
+				memcpy(path + n - kv->key.via.str.size,
+				    kv->key.via.str.ptr, kv->key.via.str.size);
+				t = rec_key_type(path, n, &elem);
+				if (t == KT_ARRAY)
+					t = elem;
+			} else
+				n = plen;
+		} else {
+			/* JSON keys are strings: show other keys as text. */
+			struct strbuf k = { 0 };
+
+			put_value(&k, &kv->key, path, plen, KT_NONE);
+			if (k.len && k.p[0] == '"')
+				sb_add(b, k.p, k.len);
+			else {
+				snprintf(num, sizeof(num), "%s", k.p ? k.p : "");
+				put_str(b, num, strlen(num));
+			}
+			free(k.p);
+		}
+		sb_addc(b, ':');
+		put_value(b, &kv->val, path, n, t);
+	}
+	sb_addc(b, '}');
+}
+
+/* t is the known type at this path (for an array, its elements' type). */
+static void
+put_value(struct strbuf *b, const msgpack_object *o, char *path, size_t plen,
+    enum key_type t)
+{
+	char tmp[128];
+	uint32_t i;
+
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL:
+		sb_adds(b, "null");
+		break;
+	case MSGPACK_OBJECT_BOOLEAN:
+		sb_adds(b, o->via.boolean ? "true" : "false");
+		break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		sb_addf(b, "%llu", (unsigned long long)o->via.u64);
+		break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		sb_addf(b, "%lld", (long long)o->via.i64);
+		break;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		if (isfinite(o->via.f64)) {
+			snprintf(tmp, sizeof(tmp), "%.17g", o->via.f64);
+			/* keep it a float when read back */
+			if (strpbrk(tmp, ".eE") == NULL)
+				strcat(tmp, ".0");
+			sb_adds(b, tmp);
+		} else
+			sb_adds(b, "null");
+		break;
+	case MSGPACK_OBJECT_STR:
+		put_str(b, o->via.str.ptr, o->via.str.size);
+		break;
+	case MSGPACK_OBJECT_BIN:
+		if (t == KT_ADDR && o->via.bin.size <= 64) {
+			addr_text(tmp, sizeof(tmp),
+			    (const uint8_t *)o->via.bin.ptr, o->via.bin.size);
+			put_str(b, tmp, strlen(tmp));
+		} else
+			put_hex(b, (const uint8_t *)o->via.bin.ptr,
+			    o->via.bin.size);
+		break;
+	case MSGPACK_OBJECT_EXT:
+		put_hex(b, (const uint8_t *)o->via.ext.ptr, o->via.ext.size);
+		break;
+	case MSGPACK_OBJECT_ARRAY:
+		sb_addc(b, '[');
+		for (i = 0; i < o->via.array.size; i++) {
+			if (i)
+				sb_addc(b, ',');
+			put_value(b, &o->via.array.ptr[i], path, plen, t);
+		}
+		sb_addc(b, ']');
+		break;
+	case MSGPACK_OBJECT_MAP:
+		put_map(b, o, path, plen);
+		break;
+	}
+}
+
+void
+json_write(struct strbuf *b, const msgpack_object *obj)
+{
+	char path[256];
+
+	put_value(b, obj, path, 0, KT_NONE);
+	sb_addc(b, '\n');
+}
+
+/* --- parser --- */
+
+struct jp {
+	const char	*s, *p, *end;
+	msgpack_zone	*zone;
+	const char	*why;
+	const char	*where;
+	char		 path[256];
+};
+
+enum { J_MORE = 0, J_OK = 1, J_BAD = -1 };
+
+static int j_value(struct jp *, msgpack_object *, size_t, enum key_type,
+    int);
+
+static int
+j_bad(struct jp *j, const char *why)
+{
+	j->why = why;
+	j->where = j->p;
+	return J_BAD;
+}
+
+static void
+j_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+	    *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static void *
+j_alloc(struct jp *j, size_t n)
+{
+	return msgpack_zone_malloc(j->zone, n ? n : 1);
+}
+
+static int
+j_lit(struct jp *j, const char *lit)
+{
+	size_t n = strlen(lit), have = (size_t)(j->end - j->p);
+
+	if (memcmp(j->p, lit, have < n ? have : n) != 0)
+		return j_bad(j, "unexpected character");
+	if (have < n)
+		return J_MORE;
+	j->p += n;
+	return J_OK;
+}
+
+static void
+utf8_put(char *out, size_t *o, unsigned cp)
+{
+	if (cp < 0x80)
+		out[(*o)++] = (char)cp;
+	else if (cp < 0x800) {
+		out[(*o)++] = (char)(0xc0 | cp >> 6);
+		out[(*o)++] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		out[(*o)++] = (char)(0xe0 | cp >> 12);
+		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		out[(*o)++] = (char)(0xf0 | cp >> 18);
+		out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3f));
+	}
+}
+
+static int
+j_hex4(struct jp *j, const char *q, unsigned *v)
+{
+	int i, h;
+
+	*v = 0;
+	if (j->end - q < 4)
+		return J_MORE;
+	for (i = 0; i < 4; i++) {
+		if ((h = hexval(q[i])) < 0)
+			return j_bad(j, "bad \\u escape");
+		*v = *v << 4 | (unsigned)h;
+	}
+	return J_OK;
+}
+
+/* Parses a string (j->p at the quote) into zone memory. */
+static int
+j_string(struct jp *j, const char **out, size_t *outlen)
+{
+	const char *q = j->p + 1, *start;
+	char *buf;
+	size_t o = 0;
+	unsigned cp, lo;
+	int r;
+
+	/* First find the end, so the copy needs one allocation. */
+	for (start = q; q < j->end && *q != '"'; q++) {
+		if ((unsigned char)*q < 0x20)
+			return j->p = q, j_bad(j, "control character in string");
+		if (*q == '\\' && ++q == j->end)
+			break;
+	}
+	if (q >= j->end)
+		return J_MORE;
+	buf = j_alloc(j, (size_t)(q - start) + 1);
+	if (buf == NULL)
+		return j_bad(j, "out of memory");
+	for (q = start; *q != '"'; q++) {
+		if (*q != '\\') {
+			buf[o++] = *q;
+			continue;
+		}
+		switch (*++q) {
+		case '"': case '\\': case '/': buf[o++] = *q; break;
+		case 'b': buf[o++] = '\b'; break;
+		case 'f': buf[o++] = '\f'; break;
+		case 'n': buf[o++] = '\n'; break;
+		case 'r': buf[o++] = '\r'; break;
+		case 't': buf[o++] = '\t'; break;
+		case 'u':
+			if ((r = j_hex4(j, q + 1, &cp)) != J_OK)
+				return j->p = q, r == J_BAD ? j_bad(j,
+				    "bad \\u escape") : J_BAD;
+			q += 4;
+			if (cp >= 0xd800 && cp < 0xdc00 && q[1] == '\\' &&
+			    q[2] == 'u' && j_hex4(j, q + 3, &lo) == J_OK &&
+			    lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				q += 6;
+			}
+			/* \u escapes never take more room than they hold */
+			utf8_put(buf, &o, cp);
+			break;
+		default:
+			j->p = q;
+			return j_bad(j, "bad escape in string");
+		}
+	}
+	j->p = q + 1;
+	*out = buf;
+	*outlen = o;
+	return J_OK;
+}
+
+static int
+j_number(struct jp *j, msgpack_object *o)
+{
+	const char *q = j->p;
+	char tmp[64];
+	int isfloat = 0, neg = 0;
+	size_t n;
+	char *e;
+
+	if (q < j->end && *q == '-')
+		neg = 1, q++;
+	while (q < j->end && ((*q >= '0' && *q <= '9') || *q == '.' ||
+	    *q == 'e' || *q == 'E' || *q == '+' || *q == '-')) {
+		if (*q == '.' || *q == 'e' || *q == 'E')
+			isfloat = 1;
+		q++;
+	}
+	if (q == j->end)
+		return J_MORE;
+	n = (size_t)(q - j->p);
+	if (n == (size_t)neg || n >= sizeof(tmp))
+		return j_bad(j, "bad number");
+	memcpy(tmp, j->p, n);
+	tmp[n] = '\0';
+	errno = 0;
+	if (isfloat) {
+		o->type = MSGPACK_OBJECT_FLOAT64;
+		o->via.f64 = strtod(tmp, &e);
+	} else if (neg) {
+		o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
+		o->via.i64 = strtoll(tmp, &e, 10);
+		if (o->via.i64 == 0)
+			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+	} else {
+		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+		o->via.u64 = strtoull(tmp, &e, 10);
+	}
+	if (*e != '\0' || errno == ERANGE)
+		return j_bad(j, "bad number");
+	j->p = q;
+	return J_OK;
+}
+
+/* A string at a known bytes or address key becomes bytes again. */
+static int
+j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
+    const char *start)
+{
+	const char *s = o->via.str.ptr;
+	size_t n = o->via.str.size, i;
+	uint8_t addr[64], *buf;
+	int len, hi, lo;
+
+	if (t == KT_ADDR) {
+		if ((len = addr_parse(s, n, addr)) < 0) {
+			j->p = start;
+			return j_bad(j, "not an address");
+		}
+		if ((buf = j_alloc(j, (size_t)len)) == NULL)
+			return j_bad(j, "out of memory");
+		memcpy(buf, addr, (size_t)len);
+		o->type = MSGPACK_OBJECT_BIN;
+		o->via.bin.ptr = (const char *)buf;
+		o->via.bin.size = (uint32_t)len;
+		return J_OK;
+	}
+	if (n % 2 != 0 || (buf = j_alloc(j, n / 2)) == NULL) {
+		j->p = start;
+		return j_bad(j, "bytes must be an even number of hex digits");
+	}
+	for (i = 0; i < n; i += 2) {
+		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0) {
+			j->p = start;
+			return j_bad(j, "bytes must be hex digits");
+		}
+		buf[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	o->type = MSGPACK_OBJECT_BIN;
+	o->via.bin.ptr = (const char *)buf;
+	o->via.bin.size = (uint32_t)(n / 2);
+	return J_OK;
+}
+
+static int
+j_object(struct jp *j, msgpack_object *o, size_t plen, int depth)
+{
+	msgpack_object_kv *kv = NULL, *nkv;
+	uint32_t n = 0, cap = 0;
+	enum key_type t, elem;
+	const char *ks;
+	size_t kn, pn;
+	int r;
+
+	j->p++;
+	for (;;) {
+		j_ws(j);
+		if (j->p == j->end)
+			return J_MORE;
+		if (*j->p == '}' && n == 0)
+			break;
+		if (*j->p != '"')
+			return j_bad(j, "expected a key string");
+		if ((r = j_string(j, &ks, &kn)) != J_OK)
+			return r;
+		j_ws(j);
+		if (j->p == j->end)
+			return J_MORE;
+		if (*j->p != ':')
+			return j_bad(j, "expected ':'");
+		j->p++;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if (cap > REC_MAX_SIZE / 2 ||
+			    (nkv = j_alloc(j, cap * sizeof(*kv))) == NULL)
+				return j_bad(j, "object too large");
+			if (n)
+				memcpy(nkv, kv, n * sizeof(*kv));
+			kv = nkv;
+		}
+		kv[n].key.type = MSGPACK_OBJECT_STR;
+		kv[n].key.via.str.ptr = ks;
+		kv[n].key.via.str.size = (uint32_t)kn;
+		t = KT_NONE;
+		pn = plen + (plen ? 1 : 0) + kn;
+		if (pn < sizeof(j->path)) {
+			if (plen)
+				j->path[plen] = '.';
+			memcpy(j->path + pn - kn, ks, kn);
+			t = rec_key_type(j->path, pn, &elem);
+			if (t == KT_ARRAY)
+				t = elem;
+		} else
+			pn = plen;
+		if ((r = j_value(j, &kv[n].val, pn, t, depth + 1)) != J_OK)
+			return r;
+		n++;
+		j_ws(j);
+		if (j->p == j->end)
+			return J_MORE;
+		if (*j->p == '}')
+			break;
+		if (*j->p != ',')
+			return j_bad(j, "expected ',' or '}'");
+		j->p++;
+	}
+	j->p++;
+	o->type = MSGPACK_OBJECT_MAP;
+	o->via.map.size = n;
+	o->via.map.ptr = kv;
+	return J_OK;
+}
+
+static int
+j_array(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
+    int depth)
+{
+	msgpack_object *a = NULL, *na;
+	uint32_t n = 0, cap = 0;
+	int r;
+
+	j->p++;
+	for (;;) {
+		j_ws(j);
+		if (j->p == j->end)
+			return J_MORE;
+		if (*j->p == ']' && n == 0)
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if (cap > REC_MAX_SIZE ||
+			    (na = j_alloc(j, cap * sizeof(*a))) == NULL)
+				return j_bad(j, "array too large");
+			if (n)
+				memcpy(na, a, n * sizeof(*a));
+			a = na;
+		}
+		if ((r = j_value(j, &a[n], plen, t, depth + 1)) != J_OK)
+			return r;
+		n++;
+		j_ws(j);
+		if (j->p == j->end)
+			return J_MORE;
+		if (*j->p == ']')
+			break;
+		if (*j->p != ',')
+			return j_bad(j, "expected ',' or ']'");
+		j->p++;
+	}
+	j->p++;
+	o->type = MSGPACK_OBJECT_ARRAY;
+	o->via.array.size = n;
+	o->via.array.ptr = a;
+	return J_OK;
+}
+
+static int
+j_value(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
+    int depth)
+{
+	const char *start;
+	size_t sn;
+	int r;
+
+	if (depth > REC_MAX_DEPTH)
+		return j_bad(j, "nesting deeper than the limit");
+	j_ws(j);
+	if (j->p == j->end)
+		return J_MORE;
+	switch (*j->p) {
+	case '{':
+		return j_object(j, o, plen, depth);
+	case '[':
+		return j_array(j, o, plen, t, depth);
+	case '"':
+		start = j->p;
+		o->type = MSGPACK_OBJECT_STR;
+		if ((r = j_string(j, &o->via.str.ptr, &sn)) != J_OK)
+			return r;
+		o->via.str.size = (uint32_t)sn;
+		if (t == KT_ADDR || t == KT_BIN)
+			return j_to_bytes(j, o, t, start);
+		return J_OK;
+	case 't':
+		o->type = MSGPACK_OBJECT_BOOLEAN;
+		o->via.boolean = 1;
+		return j_lit(j, "true");
+	case 'f':
+		o->type = MSGPACK_OBJECT_BOOLEAN;
+		o->via.boolean = 0;
+		return j_lit(j, "false");
+	case 'n':
+		o->type = MSGPACK_OBJECT_NIL;
+		return j_lit(j, "null");
+	default:
+		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
+			return j_number(j, o);
+		return j_bad(j, "unexpected character");
+	}
+}
+
+long
+json_parse(const char *p, size_t n, msgpack_zone *zone, msgpack_object *out,
+    size_t *erroff, char *why, size_t whylen)
+{
+	struct jp j;
+	int r;
+
+	memset(&j, 0, sizeof(j));
+	j.s = j.p = p;
+	j.end = p + n;
+	j.zone = zone;
+	if (n > 0 && *p != '{') {
+		*erroff = 0;
+		snprintf(why, whylen, "a record must be a JSON object");
+		return -1;
+	}
+	r = j_value(&j, out, 0, KT_NONE, 1);
+	if (r == J_MORE)
+		return 0;
+	if (r == J_BAD) {
+		*erroff = (size_t)((j.where ? j.where : j.p) - p);
+		snprintf(why, whylen, "JSON: %s", j.why);
+		return -1;
+	}
+	return (long)(j.p - p);
+}

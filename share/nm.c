@@ -1,0 +1,158 @@
+/*
+ * The helpers every program uses to report and to fail: messages carry the
+ * program name, and the e-prefixed allocators and parsers exit instead of
+ * returning an error, so a program's own code stays free of checks that
+ * could only ever end it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nm.h"
+
+const char *nm_prog = "nm";
+
+void
+nm_init(const char *argv0)
+{
+	const char *slash;
+
+	if (argv0 == NULL)
+		return;
+	slash = strrchr(argv0, '/');
+	nm_prog = slash ? slash + 1 : argv0;
+}
+
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n;
+
+	/* One write, so lines from several stages do not interleave. */
+	n = snprintf(buf, sizeof(buf), "%s: ", nm_prog);
+	if (n < 0)
+		return;
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	strcat(buf, "\n");
+	fflush(stdout);
+	(void)!write(STDERR_FILENO, buf, strlen(buf));
+}
+
+void
+nm_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+nm_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void *
+emalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		nm_die(NM_EXIT_FAIL, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+ecalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		nm_die(NM_EXIT_FAIL, "out of memory (%zu x %zu bytes)", n,
+		    size);
+	return p;
+}
+
+void *
+erealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		nm_die(NM_EXIT_FAIL, "out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *
+estrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(emalloc(n), s, n);
+}
+
+long long
+estrtonum(const char *s, long long min, long long max, const char *what)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE)
+		nm_die(NM_EXIT_USAGE, "%s: '%s' is not a number", what, s);
+	if (v < min || v > max)
+		nm_die(NM_EXIT_USAGE, "%s: %s is out of range %lld..%lld",
+		    what, s, min, max);
+	return v;
+}
+
+char *
+nm_slurp(const char *path, size_t *lenp)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = erealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == 0)
+			break;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			free(buf);
+			close(fd);
+			errno = saved;
+			return NULL;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}

@@ -1,0 +1,630 @@
+/*
+ * The one reader loop for record streams.  It takes msgpack or JSON (told
+ * apart by the first byte), parses each record through the bounds-checked
+ * cursor into a msgpack_object tree, and checks the contract: records are
+ * maps with a "type", none is larger than REC_MAX_SIZE or nested deeper
+ * than REC_MAX_DEPTH, a container never claims more entries than bytes
+ * remain (so a lying length cannot make us allocate), the first record is
+ * a header of a major version we understand, and known keys have their
+ * declared types.  Any breach is EBADMSG with a message naming the offset.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cur.h"
+#include "nm.h"
+#include "rec.h"
+
+#define CHUNK	(256 * 1024)
+#define BUFCAP	(REC_MAX_SIZE + 2 * CHUNK)
+
+enum fmt { FMT_UNKNOWN, FMT_MSGPACK, FMT_JSON };
+
+struct rec_reader {
+	int		 fd;
+	char		*buf;
+	size_t		 pos, len;	/* unread bytes are buf[pos..len) */
+	uint64_t	 base;		/* stream offset of buf[0] */
+	int		 eof;
+	enum fmt	 fmt;
+	int		 seen_header;
+	uint64_t	 count;
+	msgpack_zone	 zone;
+	void		(*idle)(void *);
+	void		*idle_arg;
+	size_t		 maxread;	/* bytes per read(); tests shrink it */
+	char		 err[320];
+};
+
+enum { P_MORE = 0, P_OK = 1, P_BAD = -1 };
+
+struct mp_ctx {
+	msgpack_zone	*zone;
+	const char	*why;
+	const uint8_t	*where;
+};
+
+static int mp_parse(struct cur *, struct mp_ctx *, msgpack_object *, int);
+
+/* Reads an n-byte big-endian length, or reports a shortage. */
+static int
+mp_len(struct cur *c, int n, uint64_t *v)
+{
+	if (cur_left(c) < (size_t)n)
+		return P_MORE;
+	switch (n) {
+	case 1: *v = cur_u8(c); break;
+	case 2: *v = cur_be16(c); break;
+	case 4: *v = cur_be32(c); break;
+	default: *v = cur_be64(c); break;
+	}
+	return P_OK;
+}
+
+static int
+mp_bytes(struct cur *c, struct mp_ctx *x, uint64_t n, const char **p)
+{
+	if (n > REC_MAX_SIZE) {
+		x->why = "string or bytes length beyond the record size limit";
+		return P_BAD;
+	}
+	if (cur_left(c) < n)
+		return P_MORE;
+	*p = (const char *)cur_ptr(c, (size_t)n);
+	return P_OK;
+}
+
+/* Claims of more entries than bytes left are lies once all bytes are in. */
+static int
+mp_count(struct cur *c, struct mp_ctx *x, uint64_t n, size_t per)
+{
+	if (n > REC_MAX_SIZE / per) {
+		x->why = "array or map claims more entries than a record can hold";
+		return P_BAD;
+	}
+	if (cur_left(c) < n * per)
+		return P_MORE;
+	return P_OK;
+}
+
+static int
+mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
+    int depth)
+{
+	uint64_t i;
+	int r;
+
+	if ((r = mp_count(c, x, n, 1)) != P_OK)
+		return r;
+	o->type = MSGPACK_OBJECT_ARRAY;
+	o->via.array.size = (uint32_t)n;
+	o->via.array.ptr = n ? msgpack_zone_malloc(x->zone,
+	    sizeof(msgpack_object) * n) : NULL;
+	if (n && o->via.array.ptr == NULL) {
+		x->why = "out of memory";
+		return P_BAD;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = mp_parse(c, x, &o->via.array.ptr[i], depth + 1)) != P_OK)
+			return r;
+	return P_OK;
+}
+
+static int
+mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
+    int depth)
+{
+	uint64_t i;
+	int r;
+
+	if ((r = mp_count(c, x, n, 2)) != P_OK)
+		return r;
+	o->type = MSGPACK_OBJECT_MAP;
+	o->via.map.size = (uint32_t)n;
+	o->via.map.ptr = n ? msgpack_zone_malloc(x->zone,
+	    sizeof(msgpack_object_kv) * n) : NULL;
+	if (n && o->via.map.ptr == NULL) {
+		x->why = "out of memory";
+		return P_BAD;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = mp_parse(c, x, &o->via.map.ptr[i].key, depth + 1)) != P_OK)
+			return r;
+		if ((r = mp_parse(c, x, &o->via.map.ptr[i].val, depth + 1)) != P_OK)
+			return r;
+	}
+	return P_OK;
+}
+
+static int
+mp_ext(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n)
+{
+	const char *p;
+	int r;
+
+	if (cur_left(c) < 1)
+		return P_MORE;
+	o->type = MSGPACK_OBJECT_EXT;
+	o->via.ext.type = (int8_t)cur_u8(c);
+	if ((r = mp_bytes(c, x, n, &p)) != P_OK)
+		return r;
+	o->via.ext.size = (uint32_t)n;
+	o->via.ext.ptr = p;
+	return P_OK;
+}
+
+static int
+mp_int(struct cur *c, msgpack_object *o, int n)
+{
+	uint64_t u;
+	int64_t v;
+
+	if (mp_len(c, n, &u) != P_OK)
+		return P_MORE;
+	switch (n) {
+	case 1: v = (int8_t)u; break;
+	case 2: v = (int16_t)u; break;
+	case 4: v = (int32_t)u; break;
+	default: v = (int64_t)u; break;
+	}
+	if (v >= 0) {
+		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+		o->via.u64 = (uint64_t)v;
+	} else {
+		o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
+		o->via.i64 = v;
+	}
+	return P_OK;
+}
+
+static int
+mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth)
+{
+	uint64_t n;
+	uint32_t f32;
+	float f;
+	int b, r;
+
+	if (depth > REC_MAX_DEPTH) {
+		x->where = c->p;
+		x->why = "nesting deeper than the limit";
+		return P_BAD;
+	}
+	if (cur_left(c) < 1)
+		return P_MORE;
+	x->where = c->p;
+	b = cur_u8(c);
+	if (b <= 0x7f || b >= 0xe0) {
+		if (b <= 0x7f) {
+			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+			o->via.u64 = (uint64_t)b;
+		} else {
+			o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
+			o->via.i64 = (int8_t)b;
+		}
+		return P_OK;
+	}
+	if (b >= 0x80 && b <= 0x8f)
+		return mp_map(c, x, o, b & 0x0f, depth);
+	if (b >= 0x90 && b <= 0x9f)
+		return mp_array(c, x, o, b & 0x0f, depth);
+	if (b >= 0xa0 && b <= 0xbf) {
+		o->type = MSGPACK_OBJECT_STR;
+		o->via.str.size = b & 0x1f;
+		return mp_bytes(c, x, b & 0x1f, &o->via.str.ptr);
+	}
+	switch (b) {
+	case 0xc0:
+		o->type = MSGPACK_OBJECT_NIL;
+		return P_OK;
+	case 0xc2:
+	case 0xc3:
+		o->type = MSGPACK_OBJECT_BOOLEAN;
+		o->via.boolean = b == 0xc3;
+		return P_OK;
+	case 0xc4: case 0xc5: case 0xc6:
+		if ((r = mp_len(c, 1 << (b - 0xc4), &n)) != P_OK)
+			return r;
+		o->type = MSGPACK_OBJECT_BIN;
+		o->via.bin.size = (uint32_t)n;
+		return mp_bytes(c, x, n, &o->via.bin.ptr);
+	case 0xc7: case 0xc8: case 0xc9:
+		if ((r = mp_len(c, 1 << (b - 0xc7), &n)) != P_OK)
+			return r;
+		return mp_ext(c, x, o, n);
+	case 0xca:
+		if (mp_len(c, 4, &n) != P_OK)
+			return P_MORE;
+		f32 = (uint32_t)n;
+		memcpy(&f, &f32, sizeof(f));
+		o->type = MSGPACK_OBJECT_FLOAT32;
+		o->via.f64 = f;
+		return P_OK;
+	case 0xcb:
+		if (mp_len(c, 8, &n) != P_OK)
+			return P_MORE;
+		o->type = MSGPACK_OBJECT_FLOAT64;
+		memcpy(&o->via.f64, &n, sizeof(o->via.f64));
+		return P_OK;
+	case 0xcc: case 0xcd: case 0xce: case 0xcf:
+		if (mp_len(c, 1 << (b - 0xcc), &n) != P_OK)
+			return P_MORE;
+		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+		o->via.u64 = n;
+		return P_OK;
+	case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+		return mp_int(c, o, 1 << (b - 0xd0));
+	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+		return mp_ext(c, x, o, 1u << (b - 0xd4));
+	case 0xd9: case 0xda: case 0xdb:
+		if ((r = mp_len(c, 1 << (b - 0xd9), &n)) != P_OK)
+			return r;
+		o->type = MSGPACK_OBJECT_STR;
+		o->via.str.size = (uint32_t)n;
+		return mp_bytes(c, x, n, &o->via.str.ptr);
+	case 0xdc: case 0xdd:
+		if ((r = mp_len(c, b == 0xdc ? 2 : 4, &n)) != P_OK)
+			return r;
+		return mp_array(c, x, o, n, depth);
+	case 0xde: case 0xdf:
+		if ((r = mp_len(c, b == 0xde ? 2 : 4, &n)) != P_OK)
+			return r;
+		return mp_map(c, x, o, n, depth);
+	default:	/* 0xc1 is never used */
+		x->why = "byte 0xc1 is not msgpack";
+		return P_BAD;
+	}
+}
+
+struct rec_reader *
+rec_reader_open(int fd, void (*idle)(void *), void *arg)
+{
+	struct rec_reader *r = ecalloc(1, sizeof(*r));
+
+	r->fd = fd;
+	r->buf = emalloc(BUFCAP);
+	r->idle = idle;
+	r->idle_arg = arg;
+	r->maxread = CHUNK;
+	if (!msgpack_zone_init(&r->zone, 64 * 1024))
+		nm_die(NM_EXIT_FAIL, "out of memory");
+	return r;
+}
+
+void
+rec_reader_set_maxread(struct rec_reader *r, size_t n)
+{
+	r->maxread = n ? n : 1;
+}
+
+void
+rec_reader_close(struct rec_reader *r)
+{
+	if (r == NULL)
+		return;
+	msgpack_zone_destroy(&r->zone);
+	free(r->buf);
+	free(r);
+}
+
+const char *
+rec_reader_error(const struct rec_reader *r)
+{
+	return r->err;
+}
+
+uint64_t
+rec_reader_count(const struct rec_reader *r)
+{
+	return r->count;
+}
+
+int
+rec_reader_is_json(const struct rec_reader *r)
+{
+	return r->fmt == FMT_JSON;
+}
+
+static int bad(struct rec_reader *, uint64_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+bad(struct rec_reader *r, uint64_t off, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(r->err, sizeof(r->err), "malformed record stream at byte %llu: %s",
+	    (unsigned long long)off, msg);
+	errno = EBADMSG;
+	return -1;
+}
+
+/* Reads more input; 1 when bytes came, 0 at end of file, -1 on error. */
+static int
+fill(struct rec_reader *r)
+{
+	struct pollfd pfd;
+	ssize_t n;
+
+	if (r->pos > 0 && (r->pos == r->len || BUFCAP - r->len < CHUNK)) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->base += r->pos;
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->idle != NULL) {
+		pfd.fd = r->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 0)
+			r->idle(r->idle_arg);
+	}
+	for (;;) {
+		n = read(r->fd, r->buf + r->len, BUFCAP - r->len < r->maxread ?
+		    BUFCAP - r->len : r->maxread);
+		if (n > 0) {
+			r->len += (size_t)n;
+			return 1;
+		}
+		if (n == 0) {
+			r->eof = 1;
+			return 0;
+		}
+		if (errno != EINTR && errno != EAGAIN) {
+			snprintf(r->err, sizeof(r->err), "read: %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (errno == EAGAIN) {
+			pfd.fd = r->fd;
+			pfd.events = POLLIN;
+			(void)poll(&pfd, 1, -1);
+		}
+	}
+}
+
+static int
+detect(struct rec_reader *r)
+{
+	unsigned char b = (unsigned char)r->buf[r->pos];
+
+	if (b == '{' || b == ' ' || b == '\t' || b == '\n' || b == '\r')
+		r->fmt = FMT_JSON;
+	else if ((b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf)
+		r->fmt = FMT_MSGPACK;
+	else {
+		char what[16];
+
+		snprintf(what, sizeof(what), "0x%02x", b);
+		return bad(r, r->base + r->pos, "first byte %s is neither a "
+		    "msgpack map nor a JSON object", what);
+	}
+	return 0;
+}
+
+/* One parse attempt over the buffered bytes: P_OK, P_MORE or P_BAD. */
+static int
+parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
+{
+	const char *p = r->buf + r->pos;
+	size_t n = r->len - r->pos, skip = 0, erroff = 0;
+	struct mp_ctx x = { &r->zone, NULL, NULL };
+	struct cur c;
+	char why[200];
+	long got;
+	int res;
+
+	msgpack_zone_clear(&r->zone);
+	if (r->fmt == FMT_JSON) {
+		while (skip < n && (p[skip] == ' ' || p[skip] == '\t' ||
+		    p[skip] == '\n' || p[skip] == '\r'))
+			skip++;
+		if (skip == n) {
+			*used = skip;
+			return P_MORE;
+		}
+		got = json_parse(p + skip, n - skip, &r->zone, &rec->obj,
+		    &erroff, why, sizeof(why));
+		if (got < 0)
+			return bad(r, r->base + r->pos + skip + erroff, "%s",
+			    why), P_BAD;
+		if (got == 0)
+			return P_MORE;
+		rec->raw = NULL;
+		rec->rawlen = 0;
+		*used = skip + (size_t)got;
+		rec->off = r->base + r->pos + skip;
+		return P_OK;
+	}
+	c = cur_make(p, n);
+	res = mp_parse(&c, &x, &rec->obj, 1);
+	if (res == P_BAD)
+		return bad(r, r->base + r->pos +
+		    (size_t)((const char *)x.where - p), "%s", x.why), P_BAD;
+	if (res == P_MORE)
+		return P_MORE;
+	*used = (size_t)((const char *)c.p - p);
+	rec->raw = p;
+	rec->rawlen = *used;
+	rec->off = r->base + r->pos;
+	return P_OK;
+}
+
+static int
+check_contract(struct rec_reader *r, struct rec *rec)
+{
+	const msgpack_object *t;
+	char why[256];
+	uint64_t v;
+
+	if (rec->obj.type != MSGPACK_OBJECT_MAP)
+		return bad(r, rec->off, "%s", "a record must be a map");
+	t = rec_get(&rec->obj, "type");
+	if (t == NULL || t->type != MSGPACK_OBJECT_STR)
+		return bad(r, rec->off, "%s",
+		    "record has no \"type\" string");
+	rec->type = rec_type_of(t->via.str.ptr, t->via.str.size);
+	if (rec->type != REC_UNKNOWN &&
+	    rec_validate(&rec->obj, why, sizeof(why)) == -1)
+		return bad(r, rec->off, "%s", why);
+	if (rec->type == REC_HEADER) {
+		if (!rec_get_u64(&rec->obj, "version", &v))
+			return bad(r, rec->off, "%s",
+			    "header has no \"version\"");
+		if (v > REC_VERSION_MAJOR) {
+			snprintf(r->err, sizeof(r->err), "stream version %llu "
+			    "is newer than this program's %d: upgrade nm",
+			    (unsigned long long)v, REC_VERSION_MAJOR);
+			errno = EBADMSG;
+			return -1;
+		}
+		r->seen_header = 1;
+	} else if (!r->seen_header) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "%.*s", (int)t->via.str.size,
+		    t->via.str.ptr);
+		return bad(r, rec->off, "stream does not start with a header "
+		    "record (first is '%s')", what);
+	}
+	return 0;
+}
+
+int
+rec_read(struct rec_reader *r, struct rec *rec)
+{
+	size_t used = 0;
+	int res, f;
+
+	for (;;) {
+		if (r->pos < r->len) {
+			if (r->fmt == FMT_UNKNOWN && detect(r) == -1)
+				return -1;
+			res = parse_one(r, rec, &used);
+			if (res == P_BAD)
+				return -1;
+			if (res == P_OK) {
+				r->pos += used;
+				r->count++;
+				return check_contract(r, rec) == -1 ? -1 : 1;
+			}
+			if (used > 0) {		/* JSON whitespace only */
+				r->pos += used;
+				used = 0;
+				continue;
+			}
+			if (r->len - r->pos >= REC_MAX_SIZE)
+				return bad(r, r->base + r->pos, "record larger "
+				    "than the limit of %d bytes", REC_MAX_SIZE);
+			if (r->eof)
+				return bad(r, r->base + r->pos, "%s", "stream "
+				    "ends inside a record (truncated)");
+		} else if (r->eof)
+			return 0;
+		if ((f = fill(r)) == -1)
+			return -1;
+	}
+}
+
+const msgpack_object *
+rec_get(const msgpack_object *map, const char *key)
+{
+	size_t n = strlen(key);
+	uint32_t i;
+	const msgpack_object_kv *kv;
+
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (i = 0; i < map->via.map.size; i++) {
+		kv = &map->via.map.ptr[i];
+		if (kv->key.type == MSGPACK_OBJECT_STR &&
+		    kv->key.via.str.size == n &&
+		    memcmp(kv->key.via.str.ptr, key, n) == 0)
+			return &kv->val;
+	}
+	return NULL;
+}
+
+const msgpack_object *
+rec_path(const msgpack_object *map, const char *path)
+{
+	char part[64];
+	const char *dot;
+	size_t n;
+
+	while (map != NULL && (dot = strchr(path, '.')) != NULL) {
+		n = (size_t)(dot - path);
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		map = rec_get(map, part);
+		path = dot + 1;
+	}
+	return rec_get(map, path);
+}
+
+int
+rec_get_u64(const msgpack_object *map, const char *key, uint64_t *v)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return 0;
+	*v = o->via.u64;
+	return 1;
+}
+
+int
+rec_get_bool(const msgpack_object *map, const char *key, int *v)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_BOOLEAN)
+		return 0;
+	*v = o->via.boolean;
+	return 1;
+}
+
+int
+rec_get_str(const msgpack_object *map, const char *key, const char **s,
+    size_t *n)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_STR)
+		return 0;
+	*s = o->via.str.ptr;
+	*n = o->via.str.size;
+	return 1;
+}
+
+int
+rec_get_bin(const msgpack_object *map, const char *key, const uint8_t **p,
+    size_t *n)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_BIN)
+		return 0;
+	*p = (const uint8_t *)o->via.bin.ptr;
+	*n = o->via.bin.size;
+	return 1;
+}
+
+int
+rec_str_eq(const msgpack_object *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	return o != NULL && o->type == MSGPACK_OBJECT_STR &&
+	    o->via.str.size == n && memcmp(o->via.str.ptr, s, n) == 0;
+}

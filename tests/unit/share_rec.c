@@ -1,0 +1,272 @@
+/*
+ * Unit tests of the record stream codec: a round trip through the writer
+ * and the reader in both encodings, a stream fed one byte at a time, cut at
+ * every byte, lying lengths, nesting past the limit, wrong types for known
+ * keys, a stream without its header and one of a newer major version.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nm.h"
+#include "rec.h"
+
+static int failures;
+
+#define CHECK(name, cond) do {						\
+	if (cond)							\
+		printf("PASS: %s\n", name);				\
+	else {								\
+		printf("FAIL: %s (line %d)\n", name, __LINE__);		\
+		failures++;						\
+	}								\
+} while (0)
+
+static char tmpl[] = "/tmp/nmrecXXXXXX";
+
+/* Writes bytes to a fresh temporary file and returns it open for reading. */
+static int
+bytes_fd(const void *p, size_t n)
+{
+	char path[sizeof(tmpl)];
+	int fd;
+
+	memcpy(path, tmpl, sizeof(tmpl));
+	if ((fd = mkstemp(path)) == -1)
+		exit(1);
+	unlink(path);
+	if (write(fd, p, n) != (ssize_t)n)
+		exit(1);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static const uint8_t addr4[4] = { 192, 168, 1, 100 };
+static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+static const uint8_t a6[16] = { 0xfd, 0x77, [15] = 2 };
+
+/* A stream of a header, two packets and an end record, as msgpack. */
+static msgpack_sbuffer
+sample_stream(void)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	int i;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 4);
+	rec_pk_kstr(&pk, "type", "header");
+	rec_pk_ku64(&pk, "version", 1);
+	rec_pk_kstr(&pk, "producer", "test");
+	rec_pk_str(&pk, "stages");
+	msgpack_pack_array(&pk, 0);
+	for (i = 0; i < 2; i++) {
+		msgpack_pack_map(&pk, 7);
+		rec_pk_kstr(&pk, "type", "packet");
+		rec_pk_ku64(&pk, "ts", 1700000000123456789ull + (uint64_t)i);
+		rec_pk_kbin(&pk, "data", "\x01\x02\x03", 3);
+		rec_pk_str(&pk, "ip");
+		msgpack_pack_map(&pk, 2);
+		rec_pk_kbin(&pk, "src", addr4, 4);
+		rec_pk_kbin(&pk, "dst", a6, 16);
+		rec_pk_str(&pk, "eth");
+		msgpack_pack_map(&pk, 1);
+		rec_pk_kbin(&pk, "src", mac, 6);
+		rec_pk_kstr(&pk, "mykey", "kept \"as\" is\n");
+		rec_pk_str(&pk, "neg");
+		msgpack_pack_int64(&pk, -5);
+	}
+	msgpack_pack_map(&pk, 2);
+	rec_pk_kstr(&pk, "type", "futuretype");
+	rec_pk_kstr(&pk, "ts", "not checked in unknown types");
+	return sb;
+}
+
+/* Reads every record; returns the count, or -1 - count on error. */
+static int
+read_all(int fd, size_t maxread, struct strbuf *json, char *err, size_t el)
+{
+	struct rec_reader *r = rec_reader_open(fd, NULL, NULL);
+	struct rec rec;
+	int n = 0, res;
+
+	rec_reader_set_maxread(r, maxread);
+	while ((res = rec_read(r, &rec)) == 1) {
+		n++;
+		if (json)
+			json_write(json, &rec.obj);
+	}
+	if (res == -1 && err)
+		snprintf(err, el, "%s", rec_reader_error(r));
+	rec_reader_close(r);
+	close(fd);
+	return res == -1 ? -1 - n : n;
+}
+
+static void
+test_roundtrip(void)
+{
+	msgpack_sbuffer sb = sample_stream();
+	struct strbuf j1 = { 0 }, j2 = { 0 }, j3 = { 0 };
+	char err[400];
+	int n;
+
+	n = read_all(bytes_fd(sb.data, sb.size), 1 << 20, &j1, err, sizeof(err));
+	CHECK("msgpack stream reads 4 records", n == 4);
+	CHECK("json shows addresses as text",
+	    strstr(j1.p, "\"src\":\"192.168.1.100\"") != NULL &&
+	    strstr(j1.p, "\"dst\":\"fd77::2\"") != NULL &&
+	    strstr(j1.p, "\"src\":\"02:00:00:00:00:01\"") != NULL);
+	CHECK("json shows data as hex", strstr(j1.p, "\"data\":\"010203\""));
+	CHECK("json keeps unknown keys", strstr(j1.p, "\"mykey\":\"kept \\\"as\\\" is\\n\""));
+	n = read_all(bytes_fd(sb.data, sb.size), 1, &j2, err, sizeof(err));
+	CHECK("msgpack fed a byte at a time", n == 4 && strcmp(j1.p, j2.p) == 0);
+	n = read_all(bytes_fd(j1.p, j1.len), 1, &j3, err, sizeof(err));
+	CHECK("json input fed a byte at a time gives the same records",
+	    n == 4 && strcmp(j1.p, j3.p) == 0);
+	if (n != 4 || strcmp(j1.p, j3.p) != 0)
+		printf("%s\n---\n%s\n%s\n", j1.p, j3.p ? j3.p : "", err);
+	free(j1.p);
+	free(j2.p);
+	free(j3.p);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+test_pretty_json(void)
+{
+	const char *s = "  {\n  \"type\": \"header\",\n  \"version\": 1\n}\n"
+	    "{\"type\":\"frame\",\"ts\":5,\"data\":\"00ff\",\"x\":[1,-2,3.5,"
+	    "null,true,{\"y\":\"\\u00e9\\ud83d\\ude00\"}]}";
+	struct strbuf j = { 0 };
+	char err[400];
+	int n = read_all(bytes_fd(s, strlen(s)), 3, &j, err, sizeof(err));
+
+	CHECK("pretty-printed JSON is read", n == 2);
+	CHECK("JSON values survive",
+	    j.p && strstr(j.p, "\"x\":[1,-2,3.5,null,true,{\"y\":\"\xc3\xa9\xf0\x9f\x98\x80\"}]"));
+	free(j.p);
+}
+
+static void
+test_truncation(void)
+{
+	msgpack_sbuffer sb = sample_stream();
+	size_t cut;
+	int n, ok = 1, errors = 0;
+	char err[400];
+
+	for (cut = 1; cut < sb.size; cut++) {
+		n = read_all(bytes_fd(sb.data, cut), 7, NULL, err, sizeof(err));
+		if (n >= 0) {
+			/* only a cut at a record boundary may end cleanly */
+			continue;
+		}
+		errors++;
+		if (strstr(err, "truncated") == NULL ||
+		    strstr(err, "at byte") == NULL)
+			ok = 0, printf("cut %zu: %s\n", cut, err);
+	}
+	CHECK("a stream cut at any byte ends with a 'truncated' error",
+	    ok && errors >= (int)sb.size - 5);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static int
+expect_bad(const char *name, const void *p, size_t n, const char *want)
+{
+	char err[400] = "";
+	int r = read_all(bytes_fd(p, n), 1 << 20, NULL, err, sizeof(err));
+
+	CHECK(name, r < 0 && strstr(err, want) != NULL);
+	if (!(r < 0 && strstr(err, want) != NULL))
+		printf("  got %d: %s\n", r, err);
+	return r;
+}
+
+static void
+test_hostile(void)
+{
+	/* header, then a record that claims 4 billion map entries */
+	static const uint8_t lying[] = { 0x82, 0xa4, 't', 'y', 'p', 'e', 0xa6,
+	    'h', 'e', 'a', 'd', 'e', 'r', 0xa7, 'v', 'e', 'r', 's', 'i', 'o',
+	    'n', 0x01, 0xdf, 0xff, 0xff, 0xff, 0xff, 0x00 };
+	static const uint8_t lyingstr[] = { 0x81, 0xdb, 0x7f, 0xff, 0xff, 0xff };
+	static const uint8_t c1[] = { 0x81, 0xc1, 0x00 };
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	int i;
+
+	expect_bad("map claiming 4 billion entries is refused", lying,
+	    sizeof(lying), "at byte 22: array or map claims");
+	expect_bad("string claiming 2 GiB is refused", lyingstr,
+	    sizeof(lyingstr), "at byte 1:");
+	expect_bad("byte 0xc1 is refused", c1, sizeof(c1), "0xc1");
+	expect_bad("a first byte that is neither", "xyz", 3,
+	    "neither a msgpack map nor a JSON object");
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	rec_pk_kstr(&pk, "type", "header");
+	rec_pk_str(&pk, "x");
+	for (i = 0; i < 100; i++)
+		msgpack_pack_array(&pk, 1);
+	msgpack_pack_nil(&pk);
+	expect_bad("nesting past the limit is refused", sb.data, sb.size,
+	    "nesting deeper");
+	msgpack_sbuffer_clear(&sb);
+
+	msgpack_pack_map(&pk, 2);
+	rec_pk_kstr(&pk, "type", "header");
+	rec_pk_ku64(&pk, "version", 2);
+	expect_bad("a newer major version is refused", sb.data, sb.size,
+	    "version 2 is newer");
+	msgpack_sbuffer_clear(&sb);
+
+	msgpack_pack_map(&pk, 2);
+	rec_pk_kstr(&pk, "type", "frame");
+	rec_pk_ku64(&pk, "ts", 2);
+	expect_bad("a stream without its header is refused", sb.data, sb.size,
+	    "does not start with a header");
+	msgpack_sbuffer_clear(&sb);
+
+	msgpack_pack_map(&pk, 2);
+	rec_pk_kstr(&pk, "type", "header");
+	rec_pk_ku64(&pk, "version", 1);
+	msgpack_pack_map(&pk, 2);
+	rec_pk_kstr(&pk, "type", "packet");
+	rec_pk_str(&pk, "ip");
+	msgpack_pack_map(&pk, 1);
+	rec_pk_kstr(&pk, "src", "1.2.3.4");
+	expect_bad("a wrong type for a known key is refused", sb.data, sb.size,
+	    "key 'ip.src' must be an address");
+	msgpack_sbuffer_clear(&sb);
+
+	msgpack_pack_array(&pk, 1);
+	expect_bad("a record that is not a map", sb.data, sb.size, "neither");
+	msgpack_sbuffer_destroy(&sb);
+
+	expect_bad("JSON with a bad address", "{\"type\":\"header\",\"version\":1}"
+	    "{\"type\":\"packet\",\"ip\":{\"src\":\"1.2.3\"}}", 69,
+	    "at byte 58: JSON: not an address");
+	expect_bad("JSON syntax error names its byte",
+	    "{\"type\":\"header\",\"version\":1,}", 30, "at byte 29");
+	expect_bad("JSON nesting past the limit",
+	    "{\"type\":\"header\",\"version\":1,\"a\":[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]}",
+	    74, "nesting");
+}
+
+int
+main(void)
+{
+	test_roundtrip();
+	test_pretty_json();
+	test_truncation();
+	test_hostile();
+	return failures != 0;
+}
