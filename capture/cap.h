@@ -1,0 +1,64 @@
+/*
+ * nm-capture's private interface: the options, the open source and the
+ * phases main() runs in order (parse, resolve the user, open, filter, drop
+ * privilege, loop).  This is the one privileged program of the suite, and
+ * it never looks inside a packet: it moves libpcap's frames into records.
+ */
+#ifndef CAP_H
+#define CAP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <pcap/pcap.h>
+
+#include "rec.h"
+
+#define CAP_SNAPLEN_MAX	262144	/* tcpdump's default and ceiling */
+
+struct cap_opts {
+	const char	*iface;		/* -i, or NULL */
+	const char	*file;		/* -r, "-" for stdin, or NULL */
+	char		*filter;	/* BPF expression, "" when none */
+	int		 snaplen;	/* -s, 0 when not given */
+	uint64_t	 count;		/* -c, 0 for no limit */
+	int		 promisc;	/* cleared by -p */
+	int		 bufkib;	/* -B, 0 for libpcap's default */
+	const char	*user;		/* -Z, or NULL */
+	int		 list;		/* -D */
+	int		 realtime;	/* --realtime */
+	int		 force;		/* --force: binary to a terminal */
+};
+
+/* Who to become once the source is open. */
+struct cap_priv {
+	int	 switch_user;	/* started as root: change uid and gid */
+	uid_t	 uid;
+	gid_t	 gid;
+};
+
+struct cap_src {
+	pcap_t		*pc;
+	int		 live;
+	const char	*name;		/* interface, path, or "-" */
+	int		 linktype;
+	int		 snaplen;	/* what frames are cut to */
+	int		 nano;		/* libpcap hands out nanoseconds */
+};
+
+/* opts.c */
+void cap_opts_parse(struct cap_opts *o, int argc, char **argv);
+void cap_usage(int status) __attribute__((noreturn));
+
+/* source.c: exits with the documented status on failure */
+void cap_open(struct cap_src *s, const struct cap_opts *o);
+void cap_filter(struct cap_src *s, const char *expr);
+void cap_list_interfaces(void);
+
+/* priv.c */
+void cap_priv_resolve(struct cap_priv *p, const char *user);
+void cap_priv_drop(const struct cap_priv *p);
+
+/* loop.c: returns the exit status */
+int cap_run(struct cap_src *s, const struct cap_opts *o);
+
+#endif

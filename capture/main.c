@@ -1,0 +1,59 @@
+/*
+ * nm-capture: reads frames from a live interface or a capture file with
+ * libpcap, filters them with BPF, and writes them as records for the rest
+ * of the pipeline.  It is the only program of the suite that may start
+ * with privilege, and it holds it only until its source is open and the
+ * filter set; it never parses what it captures.  See nm-capture(1).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nm.h"
+#include "cap.h"
+
+/* Output is not done until flushed and closed (-D writes with stdio). */
+static int
+cap_stdout_close(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return NM_EXIT_OK;
+		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+	}
+	return NM_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cap_opts opts;
+	struct cap_priv priv;
+	struct cap_src src;
+	int status;
+
+	nm_init(argv[0]);
+	cap_opts_parse(&opts, argc, argv);
+	if (opts.list) {
+		cap_list_interfaces();
+		return cap_stdout_close();
+	}
+	/* Binary records on a terminal are never what anyone wants. */
+	if (isatty(STDOUT_FILENO) && !opts.force)
+		nm_die(NM_EXIT_USAGE, "refusing to write binary records to a "
+		    "terminal: pipe them on, e.g. | nm-decode | nm-render "
+		    "(or use --force)");
+
+	/* state: privileged */
+	cap_priv_resolve(&priv, opts.user);
+	cap_open(&src, &opts);
+	cap_filter(&src, opts.filter);
+	cap_priv_drop(&priv);
+
+	/* state: unprivileged, source open */
+	status = cap_run(&src, &opts);
+	free(opts.filter);
+	return status;
+}

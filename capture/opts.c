@@ -1,0 +1,168 @@
+/*
+ * nm-capture's command line: tcpdump's letters where tcpdump has the
+ * option, long names where users expect them, every number through
+ * estrtonum with its range.  The usage text is the man page's SYNOPSIS.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nm.h"
+#include "cap.h"
+
+enum {
+	OPT_REALTIME = 256,
+	OPT_FORCE,
+	OPT_VERSION,
+};
+
+static const struct option cap_longopts[] = {
+	{ "list-interfaces",	no_argument,	NULL, 'D' },
+	{ "help",		no_argument,	NULL, 'h' },
+	{ "realtime",		no_argument,	NULL, OPT_REALTIME },
+	{ "force",		no_argument,	NULL, OPT_FORCE },
+	{ "version",		no_argument,	NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+cap_usage(int status)
+{
+	FILE *f = status == NM_EXIT_OK ? stdout : stderr;
+
+	fprintf(f,
+	    "usage: nm-capture [-Dhp] [-B KiB] [-c count] [-F file] "
+	    "[-s snaplen] [-Z user]\n"
+	    "                  [--realtime] [--force] [--version] "
+	    "-i interface | -r file [expression]\n");
+	exit(status);
+}
+
+/* A command line that parses but makes no sense: one line says why. */
+static void
+cap_bad_usage(const char *why)
+{
+	nm_die(NM_EXIT_USAGE, "%s (see nm-capture -h)", why);
+}
+
+/*
+ * The expression from -F file: '#' starts a comment to the end of the
+ * line (as in tcpdump), and lines are joined with spaces.
+ */
+static char *
+cap_filter_file(const char *path)
+{
+	char *buf, *p;
+	size_t len;
+	int incomment = 0;
+
+	if ((buf = nm_slurp(path, &len)) == NULL)
+		nm_die(NM_EXIT_NOSOURCE, "%s: %s", path, strerror(errno));
+	for (p = buf; p < buf + len; p++) {
+		if (*p == '#')
+			incomment = 1;
+		else if (*p == '\n')
+			incomment = 0;
+		if (incomment || *p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	}
+	while (len > 0 && buf[len - 1] == ' ')
+		buf[--len] = '\0';
+	return buf;
+}
+
+/* The remaining arguments joined by spaces, as tcpdump does. */
+static char *
+cap_filter_args(int argc, char **argv)
+{
+	size_t n = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	s = emalloc(n);
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+void
+cap_opts_parse(struct cap_opts *o, int argc, char **argv)
+{
+	const char *ffile = NULL;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->promisc = 1;
+	while ((c = getopt_long(argc, argv, "B:c:DF:hi:pr:s:Z:", cap_longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'B':
+			o->bufkib = (int)estrtonum(optarg, 1, 1048576, "-B");
+			break;
+		case 'c':
+			o->count = (uint64_t)estrtonum(optarg, 1,
+			    INT64_MAX, "-c");
+			break;
+		case 'D':
+			o->list = 1;
+			break;
+		case 'F':
+			ffile = optarg;
+			break;
+		case 'h':
+			cap_usage(NM_EXIT_OK);
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'p':
+			o->promisc = 0;
+			break;
+		case 'r':
+			o->file = optarg;
+			break;
+		case 's':
+			o->snaplen = (int)estrtonum(optarg, 0,
+			    CAP_SNAPLEN_MAX, "-s");
+			break;
+		case 'Z':
+			o->user = optarg;
+			break;
+		case OPT_REALTIME:
+			o->realtime = 1;
+			break;
+		case OPT_FORCE:
+			o->force = 1;
+			break;
+		case OPT_VERSION:
+			printf("nm-capture %s\n", NM_VERSION);
+			exit(NM_EXIT_OK);
+		default:
+			cap_usage(NM_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (o->list)
+		return;
+	if (o->iface != NULL && o->file != NULL)
+		cap_bad_usage("-i and -r exclude each other");
+	if (o->iface == NULL && o->file == NULL)
+		cap_bad_usage("say where to capture: -i interface or -r file");
+	if (o->realtime && o->file == NULL)
+		cap_bad_usage("--realtime replays a file: it needs -r");
+	if (ffile != NULL && argc > 0)
+		cap_bad_usage("give the filter either with -F or as "
+		    "arguments, not both");
+	o->filter = ffile != NULL ? cap_filter_file(ffile) :
+	    cap_filter_args(argc, argv);
+}

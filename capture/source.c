@@ -1,0 +1,202 @@
+/*
+ * Opening what nm-capture reads, while it may still hold privilege: a
+ * live interface (pcap_create and pcap_activate, in immediate mode so a
+ * packet is handed over as soon as it arrives) or a capture file (pcap or
+ * pcapng, "-" for stdin), then the BPF filter.  libpcap's failures become
+ * one line each and the exit statuses of nm.h, so a script can tell a
+ * missing interface from a missing permission from a bad filter.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <net/if.h>
+
+#include "nm.h"
+#include "cap.h"
+
+/* This program's own path, for the setcap advice. */
+static const char *
+cap_self_path(void)
+{
+	static char path[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return "nm-capture";
+	path[n] = '\0';
+	return path;
+}
+
+/* The names of the interfaces there are, for "no such interface". */
+static void
+cap_iface_names(char *buf, size_t len)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_if_t *all, *d;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (pcap_findalldevs(&all, errbuf) < 0)
+		return;
+	for (d = all; d != NULL && n + 1 < len; d = d->next) {
+		snprintf(buf + n, len - n, "%s%s", n > 0 ? ", " : "",
+		    d->name);
+		n += strlen(buf + n);
+	}
+	pcap_freealldevs(all);
+}
+
+static void
+cap_open_live(struct cap_src *s, const struct cap_opts *o)
+{
+	char errbuf[PCAP_ERRBUF_SIZE], names[1024];
+	int rc;
+
+	if ((s->pc = pcap_create(o->iface, errbuf)) == NULL)
+		nm_die(NM_EXIT_FAIL, "%s: %s", o->iface, errbuf);
+	s->snaplen = o->snaplen > 0 ? o->snaplen : CAP_SNAPLEN_MAX;
+	pcap_set_snaplen(s->pc, s->snaplen);
+	pcap_set_promisc(s->pc, o->promisc);
+	pcap_set_immediate_mode(s->pc, 1);
+	if (o->bufkib > 0)
+		pcap_set_buffer_size(s->pc, o->bufkib * 1024);
+	/* Not every platform has nanoseconds; then we scale microseconds. */
+	(void)pcap_set_tstamp_precision(s->pc, PCAP_TSTAMP_PRECISION_NANO);
+
+	rc = pcap_activate(s->pc);
+	switch (rc) {
+	case 0:
+		break;
+	case PCAP_ERROR_PERM_DENIED:
+		nm_die(NM_EXIT_NOPERM, "%s: permission denied: run as root, "
+		    "or give the program the capability: "
+		    "setcap cap_net_raw,cap_net_admin=eip %s",
+		    o->iface, cap_self_path());
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		cap_iface_names(names, sizeof(names));
+		nm_die(NM_EXIT_NOSOURCE, "%s: no such interface "
+		    "(there are: %s)", o->iface,
+		    names[0] != '\0' ? names : "none");
+	case PCAP_ERROR_IFACE_NOT_UP:
+		nm_die(NM_EXIT_FAIL, "%s: interface is down", o->iface);
+	case PCAP_ERROR:
+		nm_die(NM_EXIT_FAIL, "%s: %s", o->iface, pcap_geterr(s->pc));
+	default:
+		if (rc < 0)
+			nm_die(NM_EXIT_FAIL, "%s: %s", o->iface,
+			    pcap_statustostr(rc));
+		/* A warning: say it and carry on, as tcpdump does. */
+		nm_warn("%s: %s", o->iface, pcap_geterr(s->pc)[0] != '\0' ?
+		    pcap_geterr(s->pc) : pcap_statustostr(rc));
+		break;
+	}
+	s->live = 1;
+	s->name = o->iface;
+	s->snaplen = pcap_snapshot(s->pc);
+	if (pcap_setnonblock(s->pc, 1, errbuf) < 0)
+		nm_die(NM_EXIT_FAIL, "%s: %s", o->iface, errbuf);
+}
+
+static void
+cap_open_file(struct cap_src *s, const struct cap_opts *o)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	FILE *f;
+
+	/* Opened here, not by libpcap, so errno tells missing from bad. */
+	if (strcmp(o->file, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(o->file, "rb")) == NULL)
+		nm_die(errno == ENOENT || errno == ENOTDIR ? NM_EXIT_NOSOURCE :
+		    errno == EACCES || errno == EPERM ? NM_EXIT_NOPERM :
+		    NM_EXIT_FAIL, "%s: %s", o->file, strerror(errno));
+	s->pc = pcap_fopen_offline_with_tstamp_precision(f,
+	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (s->pc == NULL)
+		nm_die(NM_EXIT_BADCAPTURE, "%s: %s", o->file, errbuf);
+	s->live = 0;
+	s->name = o->file;
+	s->snaplen = pcap_snapshot(s->pc);
+	if (o->snaplen > 0 && (s->snaplen <= 0 || o->snaplen < s->snaplen))
+		s->snaplen = o->snaplen;
+}
+
+void
+cap_open(struct cap_src *s, const struct cap_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	if (o->iface != NULL)
+		cap_open_live(s, o);
+	else
+		cap_open_file(s, o);
+	s->linktype = pcap_datalink(s->pc);
+	s->nano = pcap_get_tstamp_precision(s->pc) ==
+	    PCAP_TSTAMP_PRECISION_NANO;
+}
+
+void
+cap_filter(struct cap_src *s, const char *expr)
+{
+	struct bpf_program prog;
+
+	if (expr[0] == '\0')
+		return;
+	if (pcap_compile(s->pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		nm_die(NM_EXIT_BADFILTER, "bad filter: %s: %s", expr,
+		    pcap_geterr(s->pc));
+	if (pcap_setfilter(s->pc, &prog) < 0)
+		nm_die(NM_EXIT_FAIL, "%s: setting the filter: %s", s->name,
+		    pcap_geterr(s->pc));
+	pcap_freecode(&prog);
+}
+
+/* --- -D: the interfaces libpcap can open --- */
+
+static void
+cap_print_addrs(const pcap_if_t *d)
+{
+	char host[NI_MAXHOST];
+	const pcap_addr_t *a;
+	socklen_t len;
+
+	for (a = d->addresses; a != NULL; a = a->next) {
+		if (a->addr == NULL)
+			continue;
+		if (a->addr->sa_family == AF_INET)
+			len = sizeof(struct sockaddr_in);
+		else if (a->addr->sa_family == AF_INET6)
+			len = sizeof(struct sockaddr_in6);
+		else
+			continue;	/* link-layer addresses: not useful */
+		if (getnameinfo(a->addr, len, host, sizeof(host), NULL, 0,
+		    NI_NUMERICHOST) == 0)
+			printf(" %s", host);
+	}
+}
+
+void
+cap_list_interfaces(void)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_if_t *all, *d;
+	int i = 0;
+
+	if (pcap_findalldevs(&all, errbuf) < 0)
+		nm_die(NM_EXIT_FAIL, "listing interfaces: %s", errbuf);
+	for (d = all; d != NULL; d = d->next) {
+		printf("%d %s", ++i, d->name);
+		if (d->description != NULL)
+			printf(" (%s)", d->description);
+		cap_print_addrs(d);
+		printf(" [%s%s%s]",
+		    d->flags & PCAP_IF_UP ? "up" : "down",
+		    d->flags & PCAP_IF_RUNNING ? ",running" : "",
+		    d->flags & PCAP_IF_LOOPBACK ? ",loopback" : "");
+		putchar('\n');
+	}
+	pcap_freealldevs(all);
+}
