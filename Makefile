@@ -26,7 +26,7 @@ NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS = $(NM_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
-PROGS	:= nm-capture nm-decode nm-render
+PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats)
 SHARE_SRC := $(wildcard share/*.c)
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
 LIBNM	:= share/libnm.a
@@ -36,17 +36,18 @@ LIBNM	:= share/libnm.a
 CAPTURE_OBJ := $(patsubst %.c,%.o,$(wildcard capture/*.c))
 DECODE_OBJ  := $(patsubst %.c,%.o,$(wildcard decode/*.c))
 RENDER_OBJ  := $(patsubst %.c,%.o,$(wildcard render/*.c))
+STATS_OBJ   := $(patsubst %.c,%.o,$(wildcard stats/*.c))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 
-MAN1 := $(wildcard capture/*.1 decode/*.1 render/*.1)
+MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1)
 MAN5 := $(wildcard share/*.5)
 
 .PHONY: all install uninstall test check bench sanitize fuzz lint clean \
-	format deps sample demo
+	format deps deps-test sample demo
 all: $(PROGS)
 
 %.o: %.c $(wildcard share/*.h) $(wildcard $(dir %)*.h)
@@ -58,6 +59,8 @@ decode/%.o: decode/%.c $(wildcard share/*.h decode/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 render/%.o: render/%.c $(wildcard share/*.h render/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+stats/%.o: stats/%.c $(wildcard share/*.h stats/*.h)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBNM): $(SHARE_OBJ)
 	$(AR) rcs $@ $^
@@ -66,6 +69,8 @@ nm-capture: $(CAPTURE_OBJ) $(LIBNM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS)
 nm-decode: $(DECODE_OBJ) $(LIBNM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+nm-stats: $(STATS_OBJ) $(LIBNM)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS) -lm
 nm-render: $(RENDER_OBJ) $(LIBNM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS)
 
@@ -74,12 +79,13 @@ tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
 
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
-tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
+tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(filter-out %/main.o,$(if $(filter decode_%,$*),$(DECODE_OBJ)) \
 	    $(if $(filter render_%,$*),$(RENDER_OBJ)) \
-	    $(if $(filter capture_%,$*),$(CAPTURE_OBJ))) \
-	    $(LIBNM) $(MSGPACK_LIBS) $(if $(filter capture_%,$*),$(PCAP_LIBS))
+	    $(if $(filter capture_%,$*),$(CAPTURE_OBJ)) \
+	    $(if $(filter stats_%,$*),$(STATS_OBJ))) \
+	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_%,$*),$(PCAP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
@@ -125,6 +131,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o \
+	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o stats/*.o \
 	    $(UNIT_BIN) $(TOOL_BIN)
 	rm -rf tests/out
