@@ -18,7 +18,7 @@ endif
 PKG_CONFIG ?= pkg-config
 MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
 MSGPACK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MSGPACK_PC) 2>/dev/null)
-MSGPACK_LIBS := $(shell $(PKG_CONFIG) --libs $(MSGPACK_PC) 2>/dev/null || echo -lmsgpackc)
+MSGPACK_LIBS := $(shell $(PKG_CONFIG) --libs $(MSGPACK_PC) 2>/dev/null || echo -lmsgpackc) -lm
 PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 
@@ -80,7 +80,7 @@ tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
 tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) -I$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
 	    $(filter-out %/main.o,$(if $(filter decode_%,$*),$(DECODE_OBJ)) \
 	    $(if $(filter render_%,$*),$(RENDER_OBJ)) \
 	    $(if $(filter capture_%,$*),$(CAPTURE_OBJ)) \

@@ -208,17 +208,18 @@ put_hex(struct strbuf *b, const uint8_t *p, size_t n)
 	sb_addc(b, '"');
 }
 
-static void put_value(struct strbuf *, const msgpack_object *, char *,
-    size_t, enum key_type);
+static void put_value(struct strbuf *, const msgpack_object *, int,
+    enum key_type);
 
+/* parent is the schema id of this map (0: the record, -1: unknown). */
 static void
-put_map(struct strbuf *b, const msgpack_object *o, char *path, size_t plen)
+put_map(struct strbuf *b, const msgpack_object *o, int parent)
 {
 	const msgpack_object_kv *kv;
 	enum key_type t, elem;
 	char num[32];
-	size_t n;
 	uint32_t i;
+	int id;
 
 	sb_addc(b, '{');
 	for (i = 0; i < o->via.map.size; i++) {
@@ -226,25 +227,21 @@ put_map(struct strbuf *b, const msgpack_object *o, char *path, size_t plen)
 		if (i)
 			sb_addc(b, ',');
 		t = KT_NONE;
-		n = plen;
+		id = -1;
 		if (kv->key.type == MSGPACK_OBJECT_STR) {
 			put_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
-			n = plen + (plen ? 1 : 0) + kv->key.via.str.size;
-			if (n < 256) {
-				if (plen)
-					path[plen] = '.';
-				memcpy(path + n - kv->key.via.str.size,
-				    kv->key.via.str.ptr, kv->key.via.str.size);
-				t = rec_key_type(path, n, &elem);
-				if (t == KT_ARRAY)
-					t = elem;
-			} else
-				n = plen;
+			if (parent >= 0)
+				id = rec_key_find(parent, kv->key.via.str.ptr,
+				    kv->key.via.str.size, &t, &elem);
+			if (id == 0)
+				id = -1;
+			if (t == KT_ARRAY)
+				t = elem;
 		} else {
 			/* JSON keys are strings: show other keys as text. */
 			struct strbuf k = { 0 };
 
-			put_value(&k, &kv->key, path, plen, KT_NONE);
+			put_value(&k, &kv->key, -1, KT_NONE);
 			if (k.len && k.p[0] == '"')
 				sb_add(b, k.p, k.len);
 			else {
@@ -254,15 +251,14 @@ put_map(struct strbuf *b, const msgpack_object *o, char *path, size_t plen)
 			free(k.p);
 		}
 		sb_addc(b, ':');
-		put_value(b, &kv->val, path, n, t);
+		put_value(b, &kv->val, id, t);
 	}
 	sb_addc(b, '}');
 }
 
 /* t is the known type at this path (for an array, its elements' type). */
 static void
-put_value(struct strbuf *b, const msgpack_object *o, char *path, size_t plen,
-    enum key_type t)
+put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
 {
 	char tmp[128];
 	uint32_t i;
@@ -311,12 +307,12 @@ put_value(struct strbuf *b, const msgpack_object *o, char *path, size_t plen,
 		for (i = 0; i < o->via.array.size; i++) {
 			if (i)
 				sb_addc(b, ',');
-			put_value(b, &o->via.array.ptr[i], path, plen, t);
+			put_value(b, &o->via.array.ptr[i], id, t);
 		}
 		sb_addc(b, ']');
 		break;
 	case MSGPACK_OBJECT_MAP:
-		put_map(b, o, path, plen);
+		put_map(b, o, id);
 		break;
 	}
 }
@@ -324,9 +320,7 @@ put_value(struct strbuf *b, const msgpack_object *o, char *path, size_t plen,
 void
 json_write(struct strbuf *b, const msgpack_object *obj)
 {
-	char path[256];
-
-	put_value(b, obj, path, 0, KT_NONE);
+	put_value(b, obj, 0, KT_NONE);
 	sb_addc(b, '\n');
 }
 
@@ -337,13 +331,11 @@ struct jp {
 	msgpack_zone	*zone;
 	const char	*why;
 	const char	*where;
-	char		 path[256];
 };
 
 enum { J_MORE = 0, J_OK = 1, J_BAD = -1 };
 
-static int j_value(struct jp *, msgpack_object *, size_t, enum key_type,
-    int);
+static int j_value(struct jp *, msgpack_object *, int, enum key_type, int);
 
 static int
 j_bad(struct jp *j, const char *why)
@@ -559,15 +551,16 @@ j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
 	return J_OK;
 }
 
+/* parent is the schema id of this object (0: the record, -1: unknown). */
 static int
-j_object(struct jp *j, msgpack_object *o, size_t plen, int depth)
+j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 {
 	msgpack_object_kv *kv = NULL, *nkv;
 	uint32_t n = 0, cap = 0;
 	enum key_type t, elem;
 	const char *ks;
-	size_t kn, pn;
-	int r;
+	size_t kn;
+	int r, id;
 
 	j->p++;
 	for (;;) {
@@ -599,17 +592,12 @@ j_object(struct jp *j, msgpack_object *o, size_t plen, int depth)
 		kv[n].key.via.str.ptr = ks;
 		kv[n].key.via.str.size = (uint32_t)kn;
 		t = KT_NONE;
-		pn = plen + (plen ? 1 : 0) + kn;
-		if (pn < sizeof(j->path)) {
-			if (plen)
-				j->path[plen] = '.';
-			memcpy(j->path + pn - kn, ks, kn);
-			t = rec_key_type(j->path, pn, &elem);
-			if (t == KT_ARRAY)
-				t = elem;
-		} else
-			pn = plen;
-		if ((r = j_value(j, &kv[n].val, pn, t, depth + 1)) != J_OK)
+		id = parent >= 0 ? rec_key_find(parent, ks, kn, &t, &elem) : 0;
+		if (id == 0)
+			id = -1;
+		if (t == KT_ARRAY)
+			t = elem;
+		if ((r = j_value(j, &kv[n].val, id, t, depth + 1)) != J_OK)
 			return r;
 		n++;
 		j_ws(j);
@@ -629,8 +617,7 @@ j_object(struct jp *j, msgpack_object *o, size_t plen, int depth)
 }
 
 static int
-j_array(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
-    int depth)
+j_array(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 {
 	msgpack_object *a = NULL, *na;
 	uint32_t n = 0, cap = 0;
@@ -652,7 +639,7 @@ j_array(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
 				memcpy(na, a, n * sizeof(*a));
 			a = na;
 		}
-		if ((r = j_value(j, &a[n], plen, t, depth + 1)) != J_OK)
+		if ((r = j_value(j, &a[n], id, t, depth + 1)) != J_OK)
 			return r;
 		n++;
 		j_ws(j);
@@ -672,8 +659,7 @@ j_array(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
 }
 
 static int
-j_value(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
-    int depth)
+j_value(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 {
 	const char *start;
 	size_t sn;
@@ -686,9 +672,9 @@ j_value(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
 		return J_MORE;
 	switch (*j->p) {
 	case '{':
-		return j_object(j, o, plen, depth);
+		return j_object(j, o, id, depth);
 	case '[':
-		return j_array(j, o, plen, t, depth);
+		return j_array(j, o, id, t, depth);
 	case '"':
 		start = j->p;
 		o->type = MSGPACK_OBJECT_STR;
@@ -710,8 +696,23 @@ j_value(struct jp *j, msgpack_object *o, size_t plen, enum key_type t,
 		o->type = MSGPACK_OBJECT_NIL;
 		return j_lit(j, "null");
 	default:
-		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
-			return j_number(j, o);
+		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) {
+			if ((r = j_number(j, o)) != J_OK)
+				return r;
+			/*
+			 * jq 1.6 and JavaScript hold numbers as doubles and
+			 * print a nanosecond timestamp as 1.7e+18: take an
+			 * integral float where an integer is known to go.
+			 */
+			if ((t == KT_UINT || t == KT_INT) &&
+			    o->type == MSGPACK_OBJECT_FLOAT64 &&
+			    o->via.f64 >= 0 && o->via.f64 < 18446744073709551616.0 &&
+			    o->via.f64 == floor(o->via.f64)) {
+				o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+				o->via.u64 = (uint64_t)o->via.f64;
+			}
+			return J_OK;
+		}
 		return j_bad(j, "unexpected character");
 	}
 }

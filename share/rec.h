@@ -217,6 +217,93 @@ enum key_type {
 	X("dns.ans.target",	KT_STR,   KT_NONE)		\
 	X("dns.ans.pref",	KT_UINT,  KT_NONE)		\
 	X("dns.ans.text",	KT_STR,   KT_NONE)		\
+	/* stats */						\
+	X("interval",		KT_MAP,   KT_NONE)		\
+	X("interval.start",	KT_UINT,  KT_NONE)		\
+	X("interval.end",	KT_UINT,  KT_NONE)		\
+	X("interval.packets",	KT_UINT,  KT_NONE)		\
+	X("interval.bytes",	KT_UINT,  KT_NONE)		\
+	X("total",		KT_MAP,   KT_NONE)		\
+	X("total.packets",	KT_UINT,  KT_NONE)		\
+	X("total.bytes",	KT_UINT,  KT_NONE)		\
+	X("total.flows",	KT_UINT,  KT_NONE)		\
+	X("rate",		KT_MAP,   KT_NONE)		\
+	X("rate.pps",		KT_NUM,   KT_NONE)		\
+	X("rate.bps",		KT_NUM,   KT_NONE)		\
+	X("rate.avg_pps",	KT_NUM,   KT_NONE)		\
+	X("rate.avg_bps",	KT_NUM,   KT_NONE)		\
+	X("runtime",		KT_UINT,  KT_NONE)		\
+	X("protos",		KT_ARRAY, KT_MAP)		\
+	X("protos.name",	KT_STR,   KT_NONE)		\
+	X("protos.packets",	KT_UINT,  KT_NONE)		\
+	X("protos.bytes",	KT_UINT,  KT_NONE)		\
+	X("protos.pkt_pct",	KT_NUM,   KT_NONE)		\
+	X("protos.byte_pct",	KT_NUM,   KT_NONE)		\
+	X("top_hosts",		KT_ARRAY, KT_MAP)		\
+	X("top_hosts.addr",	KT_ADDR,  KT_NONE)		\
+	X("top_hosts.packets",	KT_UINT,  KT_NONE)		\
+	X("top_hosts.bytes",	KT_UINT,  KT_NONE)		\
+	X("top_hosts.tx_packets", KT_UINT, KT_NONE)		\
+	X("top_hosts.tx_bytes",	KT_UINT,  KT_NONE)		\
+	X("top_hosts.rx_packets", KT_UINT, KT_NONE)		\
+	X("top_hosts.rx_bytes",	KT_UINT,  KT_NONE)		\
+	X("top_src",		KT_ARRAY, KT_MAP)		\
+	X("top_src.addr",	KT_ADDR,  KT_NONE)		\
+	X("top_src.packets",	KT_UINT,  KT_NONE)		\
+	X("top_src.bytes",	KT_UINT,  KT_NONE)		\
+	X("top_dst",		KT_ARRAY, KT_MAP)		\
+	X("top_dst.addr",	KT_ADDR,  KT_NONE)		\
+	X("top_dst.packets",	KT_UINT,  KT_NONE)		\
+	X("top_dst.bytes",	KT_UINT,  KT_NONE)		\
+	X("top_ports",		KT_ARRAY, KT_MAP)		\
+	X("top_ports.port",	KT_UINT,  KT_NONE)		\
+	X("top_ports.proto",	KT_STR,   KT_NONE)		\
+	X("top_ports.service",	KT_STR,   KT_NONE)		\
+	X("top_ports.packets",	KT_UINT,  KT_NONE)		\
+	X("top_ports.bytes",	KT_UINT,  KT_NONE)		\
+	X("top_flows",		KT_ARRAY, KT_MAP)		\
+	X("top_flows.proto",	KT_STR,   KT_NONE)		\
+	X("top_flows.src",	KT_ADDR,  KT_NONE)		\
+	X("top_flows.dst",	KT_ADDR,  KT_NONE)		\
+	X("top_flows.sport",	KT_UINT,  KT_NONE)		\
+	X("top_flows.dport",	KT_UINT,  KT_NONE)		\
+	X("top_flows.service",	KT_STR,   KT_NONE)		\
+	X("top_flows.orig",	KT_MAP,   KT_NONE)		\
+	X("top_flows.orig.packets", KT_UINT, KT_NONE)		\
+	X("top_flows.orig.bytes", KT_UINT, KT_NONE)		\
+	X("top_flows.resp",	KT_MAP,   KT_NONE)		\
+	X("top_flows.resp.packets", KT_UINT, KT_NONE)		\
+	X("top_flows.resp.bytes", KT_UINT, KT_NONE)		\
+	X("top_flows.first",	KT_UINT,  KT_NONE)		\
+	X("top_flows.last",	KT_UINT,  KT_NONE)		\
+	X("top_flows.state",	KT_STR,   KT_NONE)		\
+	X("top_flows.history",	KT_STR,   KT_NONE)		\
+	X("tracked",		KT_MAP,   KT_NONE)		\
+	X("tracked.flows",	KT_UINT,  KT_NONE)		\
+	X("tracked.hosts",	KT_UINT,  KT_NONE)		\
+	X("evicted",		KT_MAP,   KT_NONE)		\
+	X("evicted.flows",	KT_UINT,  KT_NONE)		\
+	X("evicted.hosts",	KT_UINT,  KT_NONE)		\
+	X("capture",		KT_MAP,   KT_NONE)		\
+	X("capture.recv",	KT_UINT,  KT_NONE)		\
+	X("capture.drop",	KT_UINT,  KT_NONE)		\
+	X("capture.ifdrop",	KT_UINT,  KT_NONE)		\
+	X("capture.coverage",	KT_NUM,   KT_NONE)		\
+	/* flow */						\
+	X("src",		KT_ADDR,  KT_NONE)		\
+	X("dst",		KT_ADDR,  KT_NONE)		\
+	X("sport",		KT_UINT,  KT_NONE)		\
+	X("dport",		KT_UINT,  KT_NONE)		\
+	X("orig",		KT_MAP,   KT_NONE)		\
+	X("orig.packets",	KT_UINT,  KT_NONE)		\
+	X("orig.bytes",		KT_UINT,  KT_NONE)		\
+	X("resp",		KT_MAP,   KT_NONE)		\
+	X("resp.packets",	KT_UINT,  KT_NONE)		\
+	X("resp.bytes",		KT_UINT,  KT_NONE)		\
+	X("first",		KT_UINT,  KT_NONE)		\
+	X("last",		KT_UINT,  KT_NONE)		\
+	X("state",		KT_STR,   KT_NONE)		\
+	X("history",		KT_STR,   KT_NONE)		\
 	/* capstats */						\
 	X("recv",		KT_UINT,  KT_NONE)		\
 	X("drop",		KT_UINT,  KT_NONE)		\
@@ -240,8 +327,13 @@ struct rec {
 /* --- schema.c --- */
 enum rec_type rec_type_of(const char *s, size_t n);
 const char *rec_type_name(enum rec_type t);
-/* The type of a known key path (and of its array elements), or KT_NONE. */
-enum key_type rec_key_type(const char *path, size_t n, enum key_type *elem);
+/*
+ * Looks up key name under the known map (or array of maps) with id parent
+ * (0: the record itself).  Returns the key's id, which is the parent id of
+ * its own keys, and its type (and its elements' type), or 0 if unknown.
+ */
+int rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
+    enum key_type *elem);
 /*
  * Checks every known key of a record against REC_KEYS.  Returns 0, or -1
  * with a message in why (naming the key and what was wrong).
@@ -255,7 +347,8 @@ struct rec_reader *rec_reader_open(int fd, void (*idle)(void *), void *arg);
 /*
  * Reads the next record into *rec.  Returns 1, 0 at end of stream, or -1:
  * errno EBADMSG for a malformed stream (rec_reader_error() says where and
- * what, with the byte offset), anything else for an I/O error.
+ * what, with the byte offset), EINTR when a signal interrupted a read
+ * (nothing is lost: call again), anything else for an I/O error.
  */
 int rec_read(struct rec_reader *r, struct rec *rec);
 const char *rec_reader_error(const struct rec_reader *r);

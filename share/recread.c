@@ -378,7 +378,9 @@ fill(struct rec_reader *r)
 			r->eof = 1;
 			return 0;
 		}
-		if (errno != EINTR && errno != EAGAIN) {
+		if (errno == EINTR)
+			return -1;	/* let the program look at its signals */
+		if (errno != EAGAIN) {
 			snprintf(r->err, sizeof(r->err), "read: %s",
 			    strerror(errno));
 			return -1;

@@ -28,8 +28,21 @@ static const struct key_def key_defs[] = {
 };
 #define NKEYS (sizeof(key_defs) / sizeof(key_defs[0]))
 
-#define HSIZE 512	/* power of two, well above 2 * NKEYS */
-static const struct key_def *htab[HSIZE];
+/*
+ * Keys are looked up by (parent id, last path component), so walking a
+ * record never builds path strings.  A key's id is its index in key_defs
+ * plus one; the record itself is parent 0.
+ */
+struct key_slot {
+	int		 id;		/* 0: empty */
+	int		 parent;
+	const char	*name;
+	size_t		 len;
+};
+
+#define HSIZE 1024	/* power of two, well above 2 * NKEYS */
+static struct key_slot htab[HSIZE];
+static int built;
 
 enum rec_type
 rec_type_of(const char *s, size_t n)
@@ -51,9 +64,9 @@ rec_type_name(enum rec_type t)
 }
 
 static unsigned
-hash(const char *s, size_t n)
+hash(int parent, const char *s, size_t n)
 {
-	unsigned h = 2166136261u;
+	unsigned h = 2166136261u ^ (unsigned)parent * 0x9e3779b1u;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -61,41 +74,62 @@ hash(const char *s, size_t n)
 	return h;
 }
 
+static int
+find(int parent, const char *name, size_t n)
+{
+	const struct key_slot *k;
+	unsigned h;
+
+	for (h = hash(parent, name, n);; h++) {
+		k = &htab[h & (HSIZE - 1)];
+		if (k->id == 0)
+			return 0;
+		if (k->parent == parent && k->len == n &&
+		    memcmp(k->name, name, n) == 0)
+			return k->id;
+	}
+}
+
 static void
 build(void)
 {
+	const char *path, *dot;
+	int parent;
 	size_t i;
 	unsigned h;
 
 	for (i = 0; i < NKEYS; i++) {
-		h = hash(key_defs[i].path, strlen(key_defs[i].path));
-		while (htab[h & (HSIZE - 1)] != NULL)
+		path = key_defs[i].path;
+		/* Parents precede their keys in REC_KEYS. */
+		parent = 0;
+		while ((dot = strchr(path, '.')) != NULL) {
+			parent = find(parent, path, (size_t)(dot - path));
+			path = dot + 1;
+		}
+		h = hash(parent, path, strlen(path));
+		while (htab[h & (HSIZE - 1)].id != 0)
 			h++;
-		htab[h & (HSIZE - 1)] = &key_defs[i];
+		htab[h & (HSIZE - 1)] = (struct key_slot){ (int)i + 1, parent,
+		    path, strlen(path) };
 	}
+	built = 1;
 }
 
-enum key_type
-rec_key_type(const char *path, size_t n, enum key_type *elem)
+int
+rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
+    enum key_type *elem)
 {
-	const struct key_def *d;
-	unsigned h;
+	int id;
 
-	if (htab[hash("type", 4) & (HSIZE - 1)] == NULL)
+	if (!built)
 		build();
-	for (h = hash(path, n);; h++) {
-		d = htab[h & (HSIZE - 1)];
-		if (d == NULL)
-			break;
-		if (strlen(d->path) == n && memcmp(d->path, path, n) == 0) {
-			if (elem)
-				*elem = d->elem;
-			return d->type;
-		}
+	if ((id = find(parent, name, n)) == 0) {
+		*type = *elem = KT_NONE;
+		return 0;
 	}
-	if (elem)
-		*elem = KT_NONE;
-	return KT_NONE;
+	*type = key_defs[id - 1].type;
+	*elem = key_defs[id - 1].elem;
+	return id;
 }
 
 static const char *
@@ -165,52 +199,45 @@ type_ok(enum key_type t, const msgpack_object *o)
 	}
 }
 
-static int check_map(const msgpack_object *, char *, size_t, char *, size_t);
+static int check_map(const msgpack_object *, int, char *, size_t);
 
 static int
-check_value(enum key_type t, const msgpack_object *v, char *path,
-    size_t plen, char *why, size_t whylen)
+check_value(enum key_type t, const msgpack_object *v, int id, char *why,
+    size_t whylen)
 {
 	if (!type_ok(t, v)) {
-		snprintf(why, whylen, "key '%.*s' must be %s, not %s",
-		    (int)plen, path, kt_name(t), obj_name(v));
+		snprintf(why, whylen, "key '%s' must be %s, not %s",
+		    key_defs[id - 1].path, kt_name(t), obj_name(v));
 		return -1;
 	}
 	if (t == KT_MAP)
-		return check_map(v, path, plen, why, whylen);
+		return check_map(v, id, why, whylen);
 	return 0;
 }
 
-/* path holds the map's own path in its first plen bytes (256 bytes long). */
 static int
-check_map(const msgpack_object *map, char *path, size_t plen, char *why,
-    size_t whylen)
+check_map(const msgpack_object *map, int parent, char *why, size_t whylen)
 {
 	const msgpack_object_kv *kv;
 	enum key_type t, elem;
-	size_t i, j, n;
+	uint32_t i, j;
+	int id;
 
 	for (i = 0; i < map->via.map.size; i++) {
 		kv = &map->via.map.ptr[i];
 		if (kv->key.type != MSGPACK_OBJECT_STR)
 			continue;	/* not ours: no known key is one */
-		n = plen + (plen ? 1 : 0) + kv->key.via.str.size;
-		if (n >= 256)
+		id = rec_key_find(parent, kv->key.via.str.ptr,
+		    kv->key.via.str.size, &t, &elem);
+		if (id == 0)
 			continue;
-		if (plen)
-			path[plen] = '.';
-		memcpy(path + n - kv->key.via.str.size, kv->key.via.str.ptr,
-		    kv->key.via.str.size);
-		t = rec_key_type(path, n, &elem);
-		if (t == KT_NONE)
-			continue;
-		if (check_value(t, &kv->val, path, n, why, whylen) == -1)
+		if (check_value(t, &kv->val, id, why, whylen) == -1)
 			return -1;
 		if (t != KT_ARRAY || elem == KT_NONE)
 			continue;
 		for (j = 0; j < kv->val.via.array.size; j++)
-			if (check_value(elem, &kv->val.via.array.ptr[j], path,
-			    n, why, whylen) == -1)
+			if (check_value(elem, &kv->val.via.array.ptr[j], id,
+			    why, whylen) == -1)
 				return -1;
 	}
 	return 0;
@@ -219,12 +246,10 @@ check_map(const msgpack_object *map, char *path, size_t plen, char *why,
 int
 rec_validate(const msgpack_object *map, char *why, size_t whylen)
 {
-	char path[256];
-
 	if (map->type != MSGPACK_OBJECT_MAP) {
 		snprintf(why, whylen, "a record must be a map, not %s",
 		    obj_name(map));
 		return -1;
 	}
-	return check_map(map, path, 0, why, whylen);
+	return check_map(map, 0, why, whylen);
 }

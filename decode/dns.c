@@ -1,0 +1,308 @@
+/*
+ * DNS messages (RFC 1035), as used by DNS on port 53, mDNS (RFC 6762) on
+ * 5353 and LLMNR (RFC 4795) on 5355, over UDP or over TCP with its 2-byte
+ * length prefix.  The header, every question, and the resource records of
+ * all three sections (answers first: the header's counts say which is
+ * which), with the data nm names: A/AAAA addresses, CNAME/NS/PTR targets,
+ * MX preference and exchange, TXT text.  Compressed names may point
+ * anywhere in the message, so jumps are capped and a name stops at 255
+ * characters: a pointer loop ends as an invalid name, not a hang.
+ */
+#include <stdlib.h>
+
+#include "pkt.h"
+
+#define DNS_MAXJUMPS	32
+#define DNS_MAXNAME	255
+
+struct dns_ctx {
+	struct pkt	*pk;
+	struct cur	 msg;		/* the whole message, for pointers */
+};
+
+/* Appends to the arena; returns 0 when it is full. */
+static int
+arena_put(struct pkt *pk, const char *s, size_t n)
+{
+	size_t i;
+
+	if (PKT_ARENA - pk->arenalen < n)
+		return 0;
+	for (i = 0; i < n; i++)
+		pk->arena[pk->arenalen++] = s[i];
+	return 1;
+}
+
+static int
+arena_label(struct pkt *pk, struct cur *c, unsigned len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[4];
+	unsigned i, b;
+
+	for (i = 0; i < len; i++) {
+		b = cur_u8(c);
+		if (b > 0x20 && b < 0x7f && b != '.' && b != '\\') {
+			esc[0] = (char)b;
+			if (!arena_put(pk, esc, 1))
+				return 0;
+			continue;
+		}
+		esc[0] = '\\';
+		esc[1] = 'x';
+		esc[2] = hex[b >> 4];
+		esc[3] = hex[b & 15];
+		if (!arena_put(pk, esc, 4))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Reads a name at c (stepping c over its bytes in place) into the arena;
+ * returns it NUL-terminated, or NULL with the err map set.
+ */
+static const char *
+dns_name(struct dns_ctx *d, struct cur *c)
+{
+	struct pkt *pk = d->pk;
+	struct cur at = *c, *r = c;
+	size_t start = pk->arenalen, wire = 0;
+	unsigned len, jumps = 0, off;
+	int toolong = 0;
+
+	for (;;) {
+		len = cur_u8(r);
+		if (!cur_ok(r))
+			return dec_fail(pk, "dns", DEC_TRUNC,
+			    "name runs past the message"), NULL;
+		if (len == 0)
+			break;
+		if ((len & 0xc0) == 0xc0) {
+			off = (len & 0x3f) << 8 | cur_u8(r);
+			if (!cur_ok(r))
+				return dec_fail(pk, "dns", DEC_TRUNC,
+				    "name runs past the message"), NULL;
+			if (toolong)
+				break;	/* c is past the name already */
+			if (++jumps > DNS_MAXJUMPS)
+				return dec_fail(pk, "dns", DEC_INVALID,
+				    "name pointers loop"), NULL;
+			at = d->msg;
+			if (off >= cur_left(&at))
+				return dec_fail(pk, "dns", DEC_INVALID,
+				    "name pointer %u past the message", off),
+				    NULL;
+			cur_skip(&at, off);
+			r = &at;
+			continue;
+		}
+		if (len & 0xc0)
+			return dec_fail(pk, "dns", DEC_INVALID,
+			    "label type 0x%02x", len & 0xc0), NULL;
+		wire += len + 1;
+		if (cur_left(r) < len)
+			return dec_fail(pk, "dns", DEC_TRUNC,
+			    "name runs past the message"), NULL;
+		if (wire > DNS_MAXNAME || toolong) {
+			/* step over the rest, as Wireshark does */
+			toolong = 1;
+			cur_skip(r, len);
+			continue;
+		}
+		if ((pk->arenalen > start && !arena_put(pk, ".", 1)) ||
+		    !arena_label(pk, r, len))
+			goto full;
+	}
+	if (toolong) {
+		pk->arenalen = start;
+		return "<Name too long>";
+	}
+	if (pk->arenalen == start && !arena_put(pk, "<Root>", 6))
+		goto full;
+	if (!arena_put(pk, "", 1))
+		goto full;
+	return pk->arena + start;
+full:
+	pk->arenalen = start;
+	return dec_fail(pk, "dns", DEC_INVALID, "names too long for nm"),
+	    NULL;
+}
+
+/* Makes room for entry n of an array of size sz; 0 when it cannot. */
+static int
+grow(void **arr, unsigned *cap, unsigned n, size_t sz, unsigned max)
+{
+	unsigned ncap;
+	void *p;
+
+	if (n < *cap)
+		return 1;
+	if (n >= max)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if (ncap > max)
+		ncap = max;
+	if ((p = realloc(*arr, ncap * sz)) == NULL)
+		return 0;
+	*arr = p;
+	*cap = ncap;
+	return 1;
+}
+
+static int
+dns_question(struct dns_ctx *d, struct cur *c)
+{
+	struct pkt *pk = d->pk;
+	const char *name;
+	uint16_t type, class;
+	int has_type;
+
+	if ((name = dns_name(d, c)) == NULL)
+		return -1;
+	type = cur_be16(c);
+	has_type = cur_ok(c);
+	class = cur_be16(c);
+	if (grow((void **)&pk->dns.q, &pk->dns.qcap, pk->dns.nq,
+	    sizeof(*pk->dns.q), PKT_MAXQ)) {
+		pk->dns.q[pk->dns.nq].name = name;
+		pk->dns.q[pk->dns.nq].type = type;
+		pk->dns.q[pk->dns.nq].class = class;
+		pk->dns.q[pk->dns.nq].has_type = (uint8_t)has_type;
+		pk->dns.q[pk->dns.nq].has_class = cur_ok(c);
+		pk->dns.nq++;
+	}
+	if (!cur_ok(c)) {
+		dec_fail(pk, "dns", DEC_TRUNC, "question runs past the message");
+		return -1;
+	}
+	return 0;
+}
+
+/* TXT: the character-strings joined by spaces. */
+static const char *
+dns_text(struct pkt *pk, struct cur *rd)
+{
+	size_t start = pk->arenalen;
+	unsigned n, i;
+	char ch;
+
+	while (cur_left(rd) > 0) {
+		n = cur_u8(rd);
+		if (pk->arenalen > start && !arena_put(pk, " ", 1))
+			break;
+		for (i = 0; i < n && cur_left(rd) > 0; i++) {
+			ch = (char)cur_u8(rd);
+			if (!arena_put(pk, &ch, 1))
+				break;
+		}
+	}
+	if (!arena_put(pk, "", 1)) {
+		pk->arenalen = start;
+		return NULL;
+	}
+	return pk->arena + start;
+}
+
+static int
+dns_rr(struct dns_ctx *d, struct cur *c)
+{
+	struct pkt *pk = d->pk;
+	struct pk_dnsrr *rr, spare;
+	struct cur rd;
+	unsigned rdlen;
+
+	rr = grow((void **)&pk->dns.ans, &pk->dns.anscap, pk->dns.nans,
+	    sizeof(*pk->dns.ans), PKT_MAXANS) ? &pk->dns.ans[pk->dns.nans] :
+	    &spare;
+	rr->addr = NULL;
+	rr->target = rr->text = NULL;
+	rr->has_pref = 0;
+	if ((rr->name = dns_name(d, c)) == NULL)
+		return -1;
+	rr->type = cur_be16(c);
+	rr->class = cur_be16(c);
+	rr->ttl = cur_be32(c);
+	rdlen = cur_be16(c);
+	if (!cur_ok(c)) {
+		dec_fail(pk, "dns", DEC_TRUNC, "record runs past the message");
+		return -1;
+	}
+	if (!cur_take(c, rdlen, &rd)) {
+		dec_fail(pk, "dns", DEC_TRUNC,
+		    "record data needs %u bytes, %zu captured", rdlen,
+		    cur_left(&rd));
+		return -1;
+	}
+	switch (rr->type) {
+	case 1:
+	case 28:
+		if (rdlen == (rr->type == 1 ? 4u : 16u)) {
+			rr->addr = rd.p;
+			rr->addrlen = (uint8_t)rdlen;
+		}
+		break;
+	case 2: case 5: case 12:
+		rr->target = dns_name(d, &rd);
+		break;
+	case 15:
+		rr->pref = cur_be16(&rd);
+		rr->has_pref = cur_ok(&rd);
+		rr->target = dns_name(d, &rd);
+		break;
+	case 16:
+		rr->text = dns_text(pk, &rd);
+		break;
+	}
+	if (rr != &spare)
+		pk->dns.nans++;
+	return 0;
+}
+
+enum dec_status
+dec_dns_msg(struct pkt *pk, struct cur *c)
+{
+	struct dns_ctx d = { pk, *c };
+	size_t have = cur_left(c);
+	unsigned i, nrr;
+
+	pk->have |= PK_DNS;
+	pk->proto = "DNS";
+	pk->dns.got = have < 12 ? (uint8_t)have : 12;
+	pk->dns.nq = pk->dns.nans = 0;
+	pk->dns.id = cur_be16(c);
+	pk->dns.flags = cur_be16(c);
+	pk->dns.qd = cur_be16(c);
+	pk->dns.an = cur_be16(c);
+	pk->dns.ns = cur_be16(c);
+	pk->dns.ar = cur_be16(c);
+	if (have < 12)
+		return dec_short(pk, "dns", 12, have);
+	/* Each entry takes at least 5 bytes: the counts cannot spin. */
+	for (i = 0; i < pk->dns.qd; i++)
+		if (dns_question(&d, c) < 0)
+			return DEC_TRUNC;
+	nrr = (unsigned)pk->dns.an + pk->dns.ns + pk->dns.ar;
+	for (i = 0; i < nrr; i++)
+		if (dns_rr(&d, c) < 0)
+			return DEC_TRUNC;
+	return DEC_UNKNOWN;
+}
+
+/* Over TCP a message starts with its length (RFC 1035 4.2.2). */
+enum dec_status
+dec_dns(struct pkt *pk, struct cur *c)
+{
+	struct cur m;
+	size_t have;
+	unsigned len;
+
+	if (!(pk->have & PK_TCP))
+		return dec_dns_msg(pk, c);
+	have = cur_left(c);
+	len = cur_be16(c);
+	if (have < 2)
+		return dec_short(pk, "dns", 2, have);
+	cur_take(c, len, &m);
+	return dec_dns_msg(pk, &m);
+}

@@ -1,0 +1,307 @@
+/*
+ * nm-decode: the stage that parses untrusted packet bytes.  It reads the
+ * record stream on stdin, turns every frame record into exactly one packet
+ * record (the frame's keys, plus the decoded layers, or as far as they
+ * went and why they stopped), passes every other record on untouched, and
+ * ends its output with an end record counting frames in and packets out.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nm.h"
+#include "rec.h"
+#include "services.h"
+#include "pkt.h"
+
+#define DEC_MAXSOURCES	4096	/* link types remembered from the header */
+
+struct opts {
+	int		 strip;		/* drop "data" from packets */
+	const char	*services;	/* user service table, or NULL */
+};
+
+struct ctx {
+	struct rec_reader *r;
+	struct rec_writer *w;
+	unsigned	*linktype;	/* by source index, from the header */
+	unsigned	 nsources;
+	uint64_t	 frames, packets;
+	int		 strip;
+	int		 pipe_in;	/* stdin is a pipe: drain it on a signal */
+	int		 headed;	/* a header record has been written */
+	struct pkt	 pk;		/* reused for every frame */
+};
+
+static volatile sig_atomic_t dec_signals;
+
+static const char usage_text[] =
+    "usage: nm-decode [-S] [--services file]\n";
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	(void)write(2, usage_text, sizeof(usage_text) - 1);
+	exit(NM_EXIT_USAGE);
+}
+
+static void
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "strip", no_argument, NULL, 'S' },
+		{ "services", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->services = getenv("NM_SERVICES");
+	while ((ch = getopt_long(argc, argv, "Sh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'S':
+			o->strip = 1;
+			break;
+		case 's':
+			o->services = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(NM_EXIT_OK);
+		case 'V':
+			puts("nm-decode " NM_VERSION);
+			exit(NM_EXIT_OK);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+static void
+load_services(const char *path)
+{
+	char why[256];
+
+	if (path == NULL || *path == '\0')
+		return;
+	if (svc_load(path, why, sizeof(why)) < 0)
+		nm_die(NM_EXIT_USAGE, "%s: %s", path, why);
+}
+
+static void
+on_signal(int sig)
+{
+	dec_signals++;
+}
+
+/* No SA_RESTART: a second signal must break a blocked read. */
+static void
+set_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The reader is about to block: whatever is decoded goes downstream now. */
+static void
+on_idle(void *arg)
+{
+	struct ctx *cx = arg;
+
+	if (rec_writer_flush(cx->w) < 0 && errno == EPIPE)
+		exit(NM_EXIT_OK);
+}
+
+/* A write failed: a reader that left ends us quietly, anything else loud. */
+static void
+write_failed(void)
+{
+	if (errno == EPIPE)
+		exit(NM_EXIT_OK);
+	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+}
+
+/* Remembers each source's link type from a header's "sources" array. */
+static void
+note_sources(struct ctx *cx, const msgpack_object *hdr)
+{
+	const msgpack_object *src = rec_get(hdr, "sources");
+	uint64_t lt;
+	uint32_t i, n;
+
+	if (src == NULL || src->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	n = src->via.array.size;
+	if (n > DEC_MAXSOURCES)
+		n = DEC_MAXSOURCES;
+	free(cx->linktype);
+	cx->linktype = ecalloc(n ? n : 1, sizeof(*cx->linktype));
+	cx->nsources = n;
+	for (i = 0; i < n; i++)
+		cx->linktype[i] = rec_get_u64(&src->via.array.ptr[i],
+		    "linktype", &lt) ? (unsigned)lt : 1;
+}
+
+/* Keys of a frame the packet does not copy: its type and what we add. */
+static int
+frame_key_dropped(const struct ctx *cx, const msgpack_object *k)
+{
+	static const char *const ours[] = {
+		"type", "eth", "sll", "null", "vlan", "arp", "ip", "ipv6",
+		"tcp", "udp", "icmp", "icmpv6", "dns", "proto", "service",
+		"svcport", "err"
+	};
+	size_t i;
+
+	if (k->type != MSGPACK_OBJECT_STR)
+		return 0;
+	if (cx->strip && rec_str_eq(k, "data"))
+		return 1;
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (rec_str_eq(k, ours[i]))
+			return 1;
+	return 0;
+}
+
+static void
+decode_frame(struct ctx *cx, const msgpack_object *fr)
+{
+	const uint8_t *data = NULL;
+	size_t len = 0;
+	uint64_t ifx = 0;
+	unsigned lt = 1, keep = 0;
+	msgpack_packer *mp;
+	uint32_t i;
+
+	rec_get_bin(fr, "data", &data, &len);
+	if (rec_get_u64(fr, "if", &ifx) && ifx < cx->nsources)
+		lt = cx->linktype[ifx];
+	else if (cx->nsources > 0 && !rec_get(fr, "if"))
+		lt = cx->linktype[0];
+	dec_packet(&cx->pk, lt, data, data ? len : 0);
+
+	for (i = 0; i < fr->via.map.size; i++)
+		keep += !frame_key_dropped(cx, &fr->via.map.ptr[i].key);
+	mp = rec_writer_pk(cx->w);
+	msgpack_pack_map(mp, 1 + keep + pkt_nkeys(&cx->pk));
+	rec_pk_kstr(mp, "type", "packet");
+	for (i = 0; i < fr->via.map.size; i++) {
+		if (frame_key_dropped(cx, &fr->via.map.ptr[i].key))
+			continue;
+		msgpack_pack_object(mp, fr->via.map.ptr[i].key);
+		msgpack_pack_object(mp, fr->via.map.ptr[i].val);
+	}
+	pkt_pack(mp, &cx->pk);
+	if (rec_writer_end(cx->w) < 0)
+		write_failed();
+	cx->packets++;
+}
+
+/* Every stream starts with a header: make one if upstream sent none. */
+static void
+need_header(struct ctx *cx)
+{
+	if (cx->headed)
+		return;
+	cx->headed = 1;
+	if (rec_write_header(cx->w, NULL, "nm-decode") < 0)
+		write_failed();
+}
+
+/* state: running until EOF, a malformed record, or enough signals */
+static const char *
+run(struct ctx *cx)
+{
+	struct rec rec;
+	int rc;
+
+	for (;;) {
+		if (dec_signals >= 2 || (dec_signals && !cx->pipe_in))
+			return "signal";
+		rc = rec_read(cx->r, &rec);
+		if (rc == 0)
+			return "eof";
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			int e = errno;
+
+			rec_writer_flush(cx->w);
+			if (e == EBADMSG)
+				nm_die(NM_EXIT_BADSTREAM, "stdin: %s",
+				    rec_reader_error(cx->r));
+			nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(e));
+		}
+		if (rec.type != REC_HEADER)
+			need_header(cx);
+		switch (rec.type) {
+		case REC_HEADER:
+			cx->headed = 1;
+			note_sources(cx, &rec.obj);
+			rc = rec_write_header(cx->w, &rec.obj, "nm-decode");
+			break;
+		case REC_FRAME:
+			cx->frames++;
+			decode_frame(cx, &rec.obj);
+			rc = 0;
+			break;
+		default:
+			rc = rec_write_rec(cx->w, &rec);
+			break;
+		}
+		if (rc < 0)
+			write_failed();
+	}
+}
+
+static int
+stdin_is_pipe(void)
+{
+	struct stat st;
+
+	return fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode));
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct ctx cx;	/* static: struct pkt is large */
+	struct opts o;
+	const char *reason;
+
+	nm_init(argv[0]);
+	parse_opts(argc, argv, &o);
+	load_services(o.services);
+	set_signals();
+	cx.strip = o.strip;
+	cx.pipe_in = stdin_is_pipe();
+	if ((cx.w = rec_writer_open(1)) == NULL)
+		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+	if ((cx.r = rec_reader_open(0, on_idle, &cx)) == NULL)
+		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
+
+	reason = run(&cx);
+	need_header(&cx);
+
+	if (rec_write_end(cx.w, "nm-decode", cx.frames, cx.packets,
+	    reason) < 0 || rec_writer_close(cx.w) < 0)
+		write_failed();
+	rec_reader_close(cx.r);
+	return NM_EXIT_OK;
+}

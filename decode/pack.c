@@ -1,0 +1,450 @@
+/*
+ * Writes a decoded struct pkt as the packet record's layer maps, straight
+ * to a msgpack_packer: no msgpack_object tree is built per packet.  Every
+ * map is counted before it is packed, so each layer has a pair of
+ * functions, and the conditions in the two must stay the same.  Key names
+ * and types are those of REC_KEYS in rec.h (documented in nm-records(5)).
+ */
+#include <string.h>
+
+#include "pkt.h"
+
+static void
+pk_str(msgpack_packer *mp, const char *s)
+{
+	size_t n = strlen(s);
+
+	msgpack_pack_str(mp, n);
+	msgpack_pack_str_body(mp, s, n);
+}
+
+static void
+pk_u(msgpack_packer *mp, const char *k, uint64_t v)
+{
+	pk_str(mp, k);
+	msgpack_pack_uint64(mp, v);
+}
+
+static void
+pk_b(msgpack_packer *mp, const char *k, int v)
+{
+	pk_str(mp, k);
+	if (v)
+		msgpack_pack_true(mp);
+	else
+		msgpack_pack_false(mp);
+}
+
+static void
+pk_bin(msgpack_packer *mp, const char *k, const uint8_t *p, size_t n)
+{
+	pk_str(mp, k);
+	msgpack_pack_bin(mp, n);
+	msgpack_pack_bin_body(mp, p, n);
+}
+
+static void
+pk_s(msgpack_packer *mp, const char *k, const char *v)
+{
+	pk_str(mp, k);
+	pk_str(mp, v);
+}
+
+static void
+pack_eth(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned n = (pk->eth.dst != NULL) + (pk->eth.src != NULL) +
+	    (pk->eth.got == 14);
+
+	pk_str(mp, "eth");
+	msgpack_pack_map(mp, n);
+	if (pk->eth.dst)
+		pk_bin(mp, "dst", pk->eth.dst, 6);
+	if (pk->eth.src)
+		pk_bin(mp, "src", pk->eth.src, 6);
+	if (pk->eth.got == 14)
+		pk_u(mp, pk->eth.is_len ? "len" : "type",
+		    pk->eth.is_len ? pk->eth.len : pk->eth.type);
+}
+
+static void
+pack_sll(msgpack_packer *mp, const struct pkt *pk)
+{
+	pk_str(mp, "sll");
+	msgpack_pack_map(mp, 4 + (pk->sll.v == 2) + (pk->sll.srclen > 0));
+	pk_u(mp, "v", pk->sll.v);
+	pk_u(mp, "pkttype", pk->sll.pkttype);
+	pk_u(mp, "hatype", pk->sll.hatype);
+	if (pk->sll.srclen > 0)
+		pk_bin(mp, "src", pk->sll.src, pk->sll.srclen);
+	pk_u(mp, "proto", pk->sll.proto);
+	if (pk->sll.v == 2)
+		pk_u(mp, "ifindex", pk->sll.ifindex);
+}
+
+static void
+pack_vlan(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned i;
+
+	pk_str(mp, "vlan");
+	msgpack_pack_array(mp, pk->nvlan);
+	for (i = 0; i < pk->nvlan; i++) {
+		msgpack_pack_map(mp, 4);
+		pk_u(mp, "tpid", pk->vlan[i].tpid);
+		pk_u(mp, "id", pk->vlan[i].id);
+		pk_u(mp, "pcp", pk->vlan[i].pcp);
+		pk_b(mp, "dei", pk->vlan[i].dei);
+	}
+}
+
+/* An address key holds 1 to 64 bytes (rec.h): others are left out. */
+#define ADDR_OK(p, n)	((p) != NULL && (n) > 0 && (n) <= 64)
+
+static void
+pack_arp(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned g = pk->arp.got;
+	unsigned n = (g >= 2) + (g >= 4) + (g >= 5) + (g >= 6) + (g >= 8) +
+	    ADDR_OK(pk->arp.sha, pk->arp.hlen) +
+	    ADDR_OK(pk->arp.spa, pk->arp.plen) +
+	    ADDR_OK(pk->arp.tha, pk->arp.hlen) +
+	    ADDR_OK(pk->arp.tpa, pk->arp.plen);
+
+	pk_str(mp, "arp");
+	msgpack_pack_map(mp, n);
+	if (g >= 2)
+		pk_u(mp, "htype", pk->arp.htype);
+	if (g >= 4)
+		pk_u(mp, "ptype", pk->arp.ptype);
+	if (g >= 5)
+		pk_u(mp, "hlen", pk->arp.hlen);
+	if (g >= 6)
+		pk_u(mp, "plen", pk->arp.plen);
+	if (g >= 8)
+		pk_u(mp, "op", pk->arp.op);
+	if (ADDR_OK(pk->arp.sha, pk->arp.hlen))
+		pk_bin(mp, "sha", pk->arp.sha, pk->arp.hlen);
+	if (ADDR_OK(pk->arp.spa, pk->arp.plen))
+		pk_bin(mp, "spa", pk->arp.spa, pk->arp.plen);
+	if (ADDR_OK(pk->arp.tha, pk->arp.hlen))
+		pk_bin(mp, "tha", pk->arp.tha, pk->arp.hlen);
+	if (ADDR_OK(pk->arp.tpa, pk->arp.plen))
+		pk_bin(mp, "tpa", pk->arp.tpa, pk->arp.plen);
+}
+
+static void
+pack_ip(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned g = pk->ip.got;
+	unsigned n = (g >= 1) + (g >= 2) + (g >= 4) + (g >= 6) + 3 * (g >= 8) +
+	    (g >= 9) + (g >= 10) + (g >= 12) + (pk->ip.src != NULL) +
+	    (pk->ip.dst != NULL) + (pk->ip.optlen > 0);
+
+	pk_str(mp, "ip");
+	msgpack_pack_map(mp, n);
+	if (g >= 1)
+		pk_u(mp, "hl", pk->ip.hl);
+	if (g >= 2)
+		pk_u(mp, "tos", pk->ip.tos);
+	if (g >= 4)
+		pk_u(mp, "len", pk->ip.len);
+	if (g >= 6)
+		pk_u(mp, "id", pk->ip.id);
+	if (g >= 8) {
+		pk_b(mp, "df", pk->ip.df);
+		pk_b(mp, "mf", pk->ip.mf);
+		pk_u(mp, "frag", pk->ip.frag);
+	}
+	if (g >= 9)
+		pk_u(mp, "ttl", pk->ip.ttl);
+	if (g >= 10)
+		pk_u(mp, "proto", pk->ip.proto);
+	if (g >= 12)
+		pk_u(mp, "sum", pk->ip.sum);
+	if (pk->ip.src)
+		pk_bin(mp, "src", pk->ip.src, 4);
+	if (pk->ip.dst)
+		pk_bin(mp, "dst", pk->ip.dst, 4);
+	if (pk->ip.optlen > 0)
+		pk_bin(mp, "opts", pk->ip.opts, pk->ip.optlen);
+}
+
+static void
+pack_ipv6(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned g = pk->ipv6.got, i;
+	unsigned n = 2 * (g >= 4) + (g >= 6) + (g >= 7) + (g >= 8) +
+	    (pk->ipv6.src != NULL) + (pk->ipv6.dst != NULL) +
+	    (pk->ipv6.n_ext > 0) + pk->ipv6.has_proto + 3 * pk->ipv6.has_frag;
+
+	pk_str(mp, "ipv6");
+	msgpack_pack_map(mp, n);
+	if (g >= 4) {
+		pk_u(mp, "tc", pk->ipv6.tc);
+		pk_u(mp, "flow", pk->ipv6.flow);
+	}
+	if (g >= 6)
+		pk_u(mp, "plen", pk->ipv6.plen);
+	if (g >= 7)
+		pk_u(mp, "nxt", pk->ipv6.nxt);
+	if (g >= 8)
+		pk_u(mp, "hlim", pk->ipv6.hlim);
+	if (pk->ipv6.src)
+		pk_bin(mp, "src", pk->ipv6.src, 16);
+	if (pk->ipv6.dst)
+		pk_bin(mp, "dst", pk->ipv6.dst, 16);
+	if (pk->ipv6.n_ext > 0) {
+		pk_str(mp, "ext");
+		msgpack_pack_array(mp, pk->ipv6.n_ext);
+		for (i = 0; i < pk->ipv6.n_ext; i++) {
+			msgpack_pack_map(mp, 2);
+			pk_u(mp, "type", pk->ipv6.ext[i].type);
+			pk_u(mp, "len", pk->ipv6.ext[i].len);
+		}
+	}
+	if (pk->ipv6.has_proto)
+		pk_u(mp, "proto", pk->ipv6.proto);
+	if (pk->ipv6.has_frag) {
+		pk_u(mp, "frag", pk->ipv6.frag);
+		pk_b(mp, "mf", pk->ipv6.mf);
+		pk_u(mp, "fid", pk->ipv6.fid);
+	}
+}
+
+static void
+pack_tcp_opts(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned n = pk->tcp.has_mss + pk->tcp.has_ws + pk->tcp.sackok +
+	    (pk->tcp.nsack > 0) + 2 * pk->tcp.has_ts, i;
+
+	pk_str(mp, "opts");
+	msgpack_pack_map(mp, n);
+	if (pk->tcp.has_mss)
+		pk_u(mp, "mss", pk->tcp.mss);
+	if (pk->tcp.has_ws)
+		pk_u(mp, "ws", pk->tcp.ws);
+	if (pk->tcp.sackok)
+		pk_b(mp, "sackok", 1);
+	if (pk->tcp.nsack > 0) {
+		pk_str(mp, "sack");
+		msgpack_pack_array(mp, 2 * pk->tcp.nsack);
+		for (i = 0; i < 2 * pk->tcp.nsack; i++)
+			msgpack_pack_uint32(mp, pk->tcp.sack[i]);
+	}
+	if (pk->tcp.has_ts) {
+		pk_u(mp, "tsval", pk->tcp.tsval);
+		pk_u(mp, "tsecr", pk->tcp.tsecr);
+	}
+}
+
+static void
+pack_tcp(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned g = pk->tcp.got;
+	unsigned n = (g >= 2) + (g >= 4) + (g >= 8) + (g >= 12) +
+	    2 * (g >= 14) + (g >= 16) + (g >= 18) + (g >= 20) +
+	    pk->tcp.has_len + pk->tcp.has_opts;
+
+	pk_str(mp, "tcp");
+	msgpack_pack_map(mp, n);
+	if (g >= 2)
+		pk_u(mp, "sport", pk->tcp.sport);
+	if (g >= 4)
+		pk_u(mp, "dport", pk->tcp.dport);
+	if (g >= 8)
+		pk_u(mp, "seq", pk->tcp.seq);
+	if (g >= 12)
+		pk_u(mp, "ack", pk->tcp.ack);
+	if (g >= 14) {
+		pk_u(mp, "hl", pk->tcp.hl);
+		pk_u(mp, "flags", pk->tcp.flags);
+	}
+	if (g >= 16)
+		pk_u(mp, "win", pk->tcp.win);
+	if (g >= 18)
+		pk_u(mp, "sum", pk->tcp.sum);
+	if (g >= 20)
+		pk_u(mp, "urp", pk->tcp.urp);
+	if (pk->tcp.has_len)
+		pk_u(mp, "len", pk->tcp.len);
+	if (pk->tcp.has_opts)
+		pack_tcp_opts(mp, pk);
+}
+
+static void
+pack_udp(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned g = pk->udp.got;
+
+	pk_str(mp, "udp");
+	msgpack_pack_map(mp, g / 2);
+	if (g >= 2)
+		pk_u(mp, "sport", pk->udp.sport);
+	if (g >= 4)
+		pk_u(mp, "dport", pk->udp.dport);
+	if (g >= 6)
+		pk_u(mp, "len", pk->udp.len);
+	if (g >= 8)
+		pk_u(mp, "sum", pk->udp.sum);
+}
+
+/* ICMP and ICMPv6 share a shape; only ICMPv6 has a target. */
+static void
+pack_icmp(msgpack_packer *mp, const struct pkt *pk, const char *name)
+{
+	unsigned g = pk->icmp.got;
+	int echo = pk->icmp.echo && g >= 8;
+	unsigned n = (g >= 1) + (g >= 2) + (g >= 4) + 2 * echo +
+	    (pk->icmp.target != NULL);
+
+	pk_str(mp, name);
+	msgpack_pack_map(mp, n);
+	if (g >= 1)
+		pk_u(mp, "type", pk->icmp.type);
+	if (g >= 2)
+		pk_u(mp, "code", pk->icmp.code);
+	if (g >= 4)
+		pk_u(mp, "sum", pk->icmp.sum);
+	if (echo) {
+		pk_u(mp, "id", pk->icmp.id);
+		pk_u(mp, "seq", pk->icmp.seq);
+	}
+	if (pk->icmp.target)
+		pk_bin(mp, "target", pk->icmp.target, 16);
+}
+
+static void
+pack_rr(msgpack_packer *mp, const struct pk_dnsrr *rr)
+{
+	unsigned n = 4 + (rr->addr != NULL) + (rr->target != NULL) +
+	    (rr->text != NULL) + rr->has_pref;
+
+	msgpack_pack_map(mp, n);
+	pk_s(mp, "name", rr->name);
+	pk_u(mp, "type", rr->type);
+	pk_u(mp, "class", rr->class);
+	pk_u(mp, "ttl", rr->ttl);
+	if (rr->addr)
+		pk_bin(mp, "addr", rr->addr, rr->addrlen);
+	if (rr->has_pref)
+		pk_u(mp, "pref", rr->pref);
+	if (rr->target)
+		pk_s(mp, "target", rr->target);
+	if (rr->text)
+		pk_s(mp, "text", rr->text);
+}
+
+static void
+pack_dns(msgpack_packer *mp, const struct pkt *pk)
+{
+	unsigned g = pk->dns.got, f = pk->dns.flags, i;
+	unsigned n = (g >= 2) + 6 * (g >= 4) + (g >= 4 && f >> 15) + (g >= 6) + (g >= 8) +
+	    (g >= 10) + (g >= 12) + (pk->dns.nq > 0) + (pk->dns.nans > 0);
+
+	pk_str(mp, "dns");
+	msgpack_pack_map(mp, n);
+	if (g >= 2)
+		pk_u(mp, "id", pk->dns.id);
+	if (g >= 4) {
+		pk_b(mp, "qr", f >> 15 & 1);
+		pk_u(mp, "opcode", f >> 11 & 15);
+		pk_b(mp, "aa", f >> 10 & 1);
+		pk_b(mp, "tc", f >> 9 & 1);
+		pk_b(mp, "rd", f >> 8 & 1);
+		pk_b(mp, "ra", f >> 7 & 1);
+		if (f >> 15)	/* a query's rcode means nothing */
+			pk_u(mp, "rcode", f & 15);
+	}
+	if (g >= 6)
+		pk_u(mp, "qd", pk->dns.qd);
+	if (g >= 8)
+		pk_u(mp, "an", pk->dns.an);
+	if (g >= 10)
+		pk_u(mp, "ns", pk->dns.ns);
+	if (g >= 12)
+		pk_u(mp, "ar", pk->dns.ar);
+	if (pk->dns.nq > 0) {
+		pk_str(mp, "q");
+		msgpack_pack_array(mp, pk->dns.nq);
+		for (i = 0; i < pk->dns.nq; i++) {
+			msgpack_pack_map(mp, 1 + pk->dns.q[i].has_type +
+			    pk->dns.q[i].has_class);
+			pk_s(mp, "name", pk->dns.q[i].name);
+			if (pk->dns.q[i].has_type)
+				pk_u(mp, "type", pk->dns.q[i].type);
+			if (pk->dns.q[i].has_class)
+				pk_u(mp, "class", pk->dns.q[i].class);
+		}
+	}
+	if (pk->dns.nans > 0) {
+		pk_str(mp, "ans");
+		msgpack_pack_array(mp, pk->dns.nans);
+		for (i = 0; i < pk->dns.nans; i++)
+			pack_rr(mp, &pk->dns.ans[i]);
+	}
+}
+
+static void
+pack_err(msgpack_packer *mp, const struct pkt *pk)
+{
+	pk_str(mp, "err");
+	msgpack_pack_map(mp, 3);
+	pk_s(mp, "layer", pk->err_layer);
+	pk_s(mp, "kind", pk->err_kind);
+	pk_s(mp, "why", pk->err_why);
+}
+
+/* The number of top-level keys pkt_pack() writes. */
+unsigned
+pkt_nkeys(const struct pkt *pk)
+{
+	unsigned h = pk->have & ~(unsigned)PK_ERR, n = 0;
+
+	while (h) {
+		n += h & 1;
+		h >>= 1;
+	}
+	return n + (pk->proto != NULL) + 2 * (pk->service != NULL) +
+	    !!(pk->have & PK_ERR);
+}
+
+void
+pkt_pack(msgpack_packer *mp, const struct pkt *pk)
+{
+	if (pk->have & PK_ETH)
+		pack_eth(mp, pk);
+	if (pk->have & PK_SLL)
+		pack_sll(mp, pk);
+	if (pk->have & PK_NULL) {
+		pk_str(mp, "null");
+		msgpack_pack_map(mp, 1);
+		pk_u(mp, "family", pk->null.family);
+	}
+	if (pk->have & PK_VLAN)
+		pack_vlan(mp, pk);
+	if (pk->have & PK_ARP)
+		pack_arp(mp, pk);
+	if (pk->have & PK_IP)
+		pack_ip(mp, pk);
+	if (pk->have & PK_IPV6)
+		pack_ipv6(mp, pk);
+	if (pk->have & PK_TCP)
+		pack_tcp(mp, pk);
+	if (pk->have & PK_UDP)
+		pack_udp(mp, pk);
+	if (pk->have & PK_ICMP)
+		pack_icmp(mp, pk, "icmp");
+	if (pk->have & PK_ICMPV6)
+		pack_icmp(mp, pk, "icmpv6");
+	if (pk->have & PK_DNS)
+		pack_dns(mp, pk);
+	if (pk->proto)
+		pk_s(mp, "proto", pk->proto);
+	if (pk->service) {
+		pk_s(mp, "service", pk->service);
+		pk_u(mp, "svcport", pk->svcport);
+	}
+	if (pk->have & PK_ERR)
+		pack_err(mp, pk);
+}

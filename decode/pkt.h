@@ -1,0 +1,196 @@
+/*
+ * The decoded form of one frame, inside nm-decode: a plain C struct the
+ * protocol decoders fill and pack.c turns into a packet record.  There is
+ * no allocation per packet: addresses and option bytes point into the
+ * frame's data (valid while the frame record is), names decoded from DNS
+ * are copied into the struct's own arena.  A layer's fields are present
+ * when its bit is set in have; a header cut short keeps the fields that
+ * were captured, told by the layer's `got` byte count.
+ */
+#ifndef PKT_H
+#define PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cur.h"
+
+#define PKT_MAXVLAN	8	/* tags recorded; more are skipped */
+#define PKT_MAXEXT	16	/* IPv6 extension headers followed */
+#define PKT_MAXSACK	4	/* SACK blocks recorded */
+#define PKT_MAXQ	16384	/* DNS questions recorded */
+#define PKT_MAXANS	16384	/* DNS resource records recorded */
+#define PKT_ARENA	65536	/* bytes for DNS names and texts */
+
+enum pkt_layer {
+	PK_ETH = 1 << 0, PK_SLL = 1 << 1, PK_NULL = 1 << 2, PK_VLAN = 1 << 3,
+	PK_ARP = 1 << 4, PK_IP = 1 << 5, PK_IPV6 = 1 << 6, PK_TCP = 1 << 7,
+	PK_UDP = 1 << 8, PK_ICMP = 1 << 9, PK_ICMPV6 = 1 << 10, PK_DNS = 1 << 11,
+	PK_ERR = 1 << 12
+};
+
+/* What a decoder reports; the record's err map says where it stopped. */
+enum dec_status {
+	DEC_OK = 0,		/* decoded; pk->next says what follows */
+	DEC_TRUNC,		/* ran out of captured bytes */
+	DEC_INVALID,		/* the bytes make no sense */
+	DEC_UNKNOWN		/* nothing more this program knows */
+};
+
+/* Which table the next layer is looked up in. */
+enum dec_next {
+	NEXT_NONE = 0, NEXT_ETHERTYPE, NEXT_IPPROTO, NEXT_PORT
+};
+
+struct pk_dnsrr {
+	const char	*name;
+	uint16_t	 type, class;
+	uint32_t	 ttl;
+	const uint8_t	*addr;		/* A / AAAA */
+	uint8_t		 addrlen;
+	const char	*target;	/* CNAME, NS, PTR, MX */
+	const char	*text;		/* TXT */
+	uint16_t	 pref;		/* MX */
+	uint8_t		 has_pref;
+};
+
+struct pk_dnsq {
+	const char	*name;
+	uint16_t	 type, class;
+	uint8_t		 has_type, has_class;
+};
+
+struct pkt {
+	unsigned	 have;		/* enum pkt_layer bits */
+	const char	*proto;		/* display name of the highest layer */
+	const char	*service;
+	unsigned	 svcport;
+
+	/* Where decoding stopped early: the err map. */
+	const char	*err_layer;
+	const char	*err_kind;
+	char		 err_why[80];
+
+	/* The chain: set by a decoder returning DEC_OK. */
+	enum dec_next	 next;
+	unsigned	 nextval;
+	int		 depth;		/* L3 headers seen: only the first counts */
+	uint32_t	 l4len;		/* transport bytes the IP header claims */
+	int		 l4known;	/* 0 in a fragment: l4len is not the whole */
+
+	struct {
+		uint8_t	 got;		/* header bytes captured (0..14) */
+		const uint8_t *dst, *src;
+		uint16_t type;
+		uint16_t len;		/* 802.3 length field */
+		uint8_t	 is_len;
+	} eth;
+	struct {
+		uint8_t	 v;
+		uint16_t pkttype, hatype, proto;
+		uint32_t ifindex;
+		const uint8_t *src;
+		uint8_t	 srclen;
+	} sll;
+	struct {
+		uint32_t family;
+	} null;
+	struct {
+		uint16_t tpid, id;
+		uint8_t	 pcp, dei;
+	} vlan[PKT_MAXVLAN];
+	unsigned	 nvlan;
+	struct {
+		uint8_t	 got;		/* fixed header bytes captured (0..8) */
+		uint16_t htype, ptype, op;
+		uint8_t	 hlen, plen;
+		const uint8_t *sha, *spa, *tha, *tpa;	/* NULL if cut off */
+	} arp;
+	struct {
+		uint8_t	 got;		/* fixed header bytes captured (0..20) */
+		uint8_t	 hl, tos, df, mf, ttl, proto;
+		uint16_t len, id, frag, sum;
+		const uint8_t *src, *dst, *opts;
+		uint8_t	 optlen;
+	} ip;
+	struct {
+		uint8_t	 got;		/* fixed header bytes captured (0..40) */
+		uint8_t	 tc, nxt, hlim, proto, mf, has_proto, has_frag;
+		uint32_t flow, fid;
+		uint16_t plen, frag;
+		const uint8_t *src, *dst;
+		struct {
+			uint8_t type;
+			uint16_t len;	/* bytes */
+		} ext[PKT_MAXEXT];
+		unsigned n_ext;
+	} ipv6;
+	struct {
+		uint8_t	 got;		/* fixed header bytes captured (0..20) */
+		uint16_t sport, dport, flags, win, sum, urp;
+		uint32_t seq, ack;
+		uint8_t	 hl;
+		uint32_t len;
+		uint8_t	 has_len;
+		uint8_t	 has_opts, has_mss, has_ws, sackok, has_ts;
+		uint16_t mss;
+		uint8_t	 ws;
+		uint32_t tsval, tsecr;
+		uint32_t sack[2 * PKT_MAXSACK];
+		unsigned nsack;
+	} tcp;
+	struct {
+		uint8_t	 got;		/* header bytes captured (0..8) */
+		uint16_t sport, dport, len, sum;
+	} udp;
+	struct {
+		uint8_t	 got;		/* header bytes captured (0..8) */
+		uint8_t	 type, code, echo;
+		uint16_t sum, id, seq;
+		const uint8_t *target;	/* ICMPv6 ND and redirect */
+	} icmp;				/* ICMP or ICMPv6: see have */
+	struct {
+		uint8_t	 got;		/* header bytes captured (0..12) */
+		uint16_t id, flags, qd, an, ns, ar;
+		/* grown on demand, kept across packets: no malloc per packet */
+		struct pk_dnsq *q;
+		unsigned nq, qcap;
+		struct pk_dnsrr *ans;
+		unsigned nans, anscap;
+	} dns;
+
+	char		 arena[PKT_ARENA];
+	size_t		 arenalen;
+};
+
+/* One decoder's shape: read a layer at c, leave c at its payload. */
+typedef enum dec_status dec_fn(struct pkt *, struct cur *);
+
+/* dispatch.c: the tables, and the walk along them. */
+dec_fn *dec_by_linktype(unsigned linktype);
+dec_fn *dec_by_ethertype(unsigned type);
+dec_fn *dec_by_ipproto(unsigned proto);
+const char *dec_ipproto_name(unsigned proto);
+dec_fn *dec_by_port(unsigned sport, unsigned dport);
+void dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p,
+    size_t n);
+
+/* Records why decoding stopped; returns st for a tail call. */
+enum dec_status dec_fail(struct pkt *pk, const char *layer,
+    enum dec_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The common "header needs N bytes, M captured" truncation. */
+enum dec_status dec_short(struct pkt *pk, const char *layer, size_t need,
+    size_t have);
+
+/* The decoders, one per file. */
+dec_fn dec_eth, dec_ppp, dec_sll, dec_sll2, dec_null, dec_raw, dec_vlan, dec_arp,
+    dec_ipv4, dec_ipv6, dec_tcp, dec_udp, dec_icmp, dec_icmpv6, dec_dns;
+enum dec_status dec_dns_msg(struct pkt *pk, struct cur *c);
+
+/* pack.c: the packet record's decoded keys. */
+#include <msgpack.h>
+unsigned pkt_nkeys(const struct pkt *pk);
+void pkt_pack(msgpack_packer *mp, const struct pkt *pk);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * -o fields: one tab-separated line per packet record, one column per -e
+ * field, named as tshark names them so a table from nm lines up with
+ * `tshark -T fields`.  The whole mapping is the table below: tshark's name,
+ * the record path it comes from, and how tshark prints it.  A path that
+ * crosses an array (vlan, dns.q, dns.ans) yields every element's value,
+ * joined with ','; an absent value leaves the column empty.
+ */
+#include <string.h>
+
+#include "render.h"
+
+enum fld_fmt {
+	F_DEC,		/* decimal; booleans as 0/1 */
+	F_HEX2, F_HEX4, F_HEX5,	/* 0x and that many digits at least */
+	F_ADDR,		/* address text */
+	F_STR,		/* text, escaped */
+	F_TS,		/* nanoseconds as seconds.nnnnnnnnn */
+	F_NAME,		/* DNS name; the root as <Root> */
+	F_HLEN,		/* header length in bytes (words stored: times 4) */
+	F_BIT,		/* 1 when arg's bits are set, else 0 */
+	F_MAC,		/* address text, only of a 6-byte address */
+	F_IP4,		/* address text, only of a 4-byte address */
+	F_VLAN		/* decimal, of 802.1Q tags only (tshark's vlan) */
+};
+
+struct out_field {
+	const char	*name;		/* tshark's */
+	const char	*path;		/* the record's, dotted */
+	enum fld_fmt	 fmt;
+	unsigned	 arg;		/* F_BIT: mask; else: RR type filter */
+};
+
+#define MAXCOMP	3
+
+static const struct out_field table[] = {
+	{ "frame.time_epoch",		"ts",		F_TS,	0 },
+	{ "frame.len",			"len",		F_DEC,	0 },
+	{ "frame.cap_len",		"caplen",	F_DEC,	0 },
+	{ "frame.interface_id",		"if",		F_DEC,	0 },
+	{ "eth.src",			"eth.src",	F_ADDR,	0 },
+	{ "eth.dst",			"eth.dst",	F_ADDR,	0 },
+	{ "eth.type",			"eth.type",	F_HEX4,	0 },
+	{ "sll.pkttype",		"sll.pkttype",	F_DEC,	0 },
+	{ "sll.src.eth",		"sll.src",	F_ADDR,	0 },
+	{ "sll.etype",			"sll.proto",	F_HEX4,	0 },
+	{ "vlan.id",			"vlan.id",	F_VLAN,	0 },
+	{ "vlan.priority",		"vlan.pcp",	F_DEC,	0 },
+	{ "vlan.etype",			"vlan.tpid",	F_HEX4,	0 },
+	{ "ip.src",			"ip.src",	F_ADDR,	0 },
+	{ "ip.dst",			"ip.dst",	F_ADDR,	0 },
+	{ "ip.proto",			"ip.proto",	F_DEC,	0 },
+	{ "ip.ttl",			"ip.ttl",	F_DEC,	0 },
+	{ "ip.len",			"ip.len",	F_DEC,	0 },
+	{ "ip.id",			"ip.id",	F_HEX4,	0 },
+	{ "ip.hdr_len",			"ip.hl",	F_HLEN,	0 },
+	{ "ip.dsfield",			"ip.tos",	F_HEX2,	0 },
+	{ "ip.flags.df",		"ip.df",	F_DEC,	0 },
+	{ "ip.flags.mf",		"ip.mf",	F_DEC,	0 },
+	{ "ip.frag_offset",		"ip.frag",	F_DEC,	0 },
+	{ "ip.checksum",		"ip.sum",	F_HEX4,	0 },
+	{ "ipv6.src",			"ipv6.src",	F_ADDR,	0 },
+	{ "ipv6.dst",			"ipv6.dst",	F_ADDR,	0 },
+	{ "ipv6.nxt",			"ipv6.nxt",	F_DEC,	0 },
+	{ "ipv6.hlim",			"ipv6.hlim",	F_DEC,	0 },
+	{ "ipv6.plen",			"ipv6.plen",	F_DEC,	0 },
+	{ "ipv6.flow",			"ipv6.flow",	F_HEX5,	0 },
+	{ "ipv6.tclass",		"ipv6.tc",	F_HEX2,	0 },
+	{ "tcp.srcport",		"tcp.sport",	F_DEC,	0 },
+	{ "tcp.dstport",		"tcp.dport",	F_DEC,	0 },
+	{ "tcp.flags",			"tcp.flags",	F_HEX4,	0 },
+	{ "tcp.flags.fin",		"tcp.flags",	F_BIT,	0x01 },
+	{ "tcp.flags.syn",		"tcp.flags",	F_BIT,	0x02 },
+	{ "tcp.flags.reset",		"tcp.flags",	F_BIT,	0x04 },
+	{ "tcp.flags.push",		"tcp.flags",	F_BIT,	0x08 },
+	{ "tcp.flags.ack",		"tcp.flags",	F_BIT,	0x10 },
+	{ "tcp.flags.urg",		"tcp.flags",	F_BIT,	0x20 },
+	{ "tcp.seq_raw",		"tcp.seq",	F_DEC,	0 },
+	{ "tcp.ack_raw",		"tcp.ack",	F_DEC,	0 },
+	{ "tcp.window_size_value",	"tcp.win",	F_DEC,	0 },
+	{ "tcp.len",			"tcp.len",	F_DEC,	0 },
+	{ "tcp.hdr_len",		"tcp.hl",	F_HLEN,	0 },
+	{ "tcp.checksum",		"tcp.sum",	F_HEX4,	0 },
+	{ "tcp.urgent_pointer",		"tcp.urp",	F_DEC,	0 },
+	{ "tcp.options.mss_val",	"tcp.opts.mss",	F_DEC,	0 },
+	{ "tcp.options.wscale.shift",	"tcp.opts.ws",	F_DEC,	0 },
+	{ "tcp.options.timestamp.tsval", "tcp.opts.tsval", F_DEC, 0 },
+	{ "tcp.options.timestamp.tsecr", "tcp.opts.tsecr", F_DEC, 0 },
+	{ "udp.srcport",		"udp.sport",	F_DEC,	0 },
+	{ "udp.dstport",		"udp.dport",	F_DEC,	0 },
+	{ "udp.length",			"udp.len",	F_DEC,	0 },
+	{ "udp.checksum",		"udp.sum",	F_HEX4,	0 },
+	{ "icmp.type",			"icmp.type",	F_DEC,	0 },
+	{ "icmp.code",			"icmp.code",	F_DEC,	0 },
+	{ "icmp.checksum",		"icmp.sum",	F_HEX4,	0 },
+	{ "icmp.ident",			"icmp.id",	F_DEC,	0 },
+	{ "icmp.seq",			"icmp.seq",	F_DEC,	0 },
+	{ "icmpv6.type",		"icmpv6.type",	F_DEC,	0 },
+	{ "icmpv6.code",		"icmpv6.code",	F_DEC,	0 },
+	{ "icmpv6.checksum",		"icmpv6.sum",	F_HEX4,	0 },
+	{ "icmpv6.echo.identifier",	"icmpv6.id",	F_HEX4,	0 },
+	{ "icmpv6.echo.sequence_number", "icmpv6.seq",	F_DEC,	0 },
+	{ "icmpv6.nd.ns.target_address", "icmpv6.target", F_ADDR, 0 },
+	{ "arp.hw.type",		"arp.htype",	F_DEC,	0 },
+	{ "arp.proto.type",		"arp.ptype",	F_HEX4,	0 },
+	{ "arp.opcode",			"arp.op",	F_DEC,	0 },
+	{ "arp.src.hw_mac",		"arp.sha",	F_MAC,	0 },
+	{ "arp.src.proto_ipv4",		"arp.spa",	F_IP4,	0 },
+	{ "arp.dst.hw_mac",		"arp.tha",	F_ADDR,	0 },
+	{ "arp.dst.proto_ipv4",		"arp.tpa",	F_IP4,	0 },
+	{ "dns.id",			"dns.id",	F_HEX4,	0 },
+	{ "dns.flags.response",		"dns.qr",	F_DEC,	0 },
+	{ "dns.flags.opcode",		"dns.opcode",	F_DEC,	0 },
+	{ "dns.flags.authoritative",	"dns.aa",	F_DEC,	0 },
+	{ "dns.flags.truncated",	"dns.tc",	F_DEC,	0 },
+	{ "dns.flags.recdesired",	"dns.rd",	F_DEC,	0 },
+	{ "dns.flags.recavail",		"dns.ra",	F_DEC,	0 },
+	{ "dns.flags.rcode",		"dns.rcode",	F_DEC,	0 },
+	{ "dns.count.queries",		"dns.qd",	F_DEC,	0 },
+	{ "dns.count.answers",		"dns.an",	F_DEC,	0 },
+	{ "dns.count.auth_rr",		"dns.ns",	F_DEC,	0 },
+	{ "dns.count.add_rr",		"dns.ar",	F_DEC,	0 },
+	{ "dns.qry.name",		"dns.q.name",	F_NAME,	0 },
+	{ "dns.qry.type",		"dns.q.type",	F_DEC,	0 },
+	{ "dns.qry.class",		"dns.q.class",	F_HEX4,	0 },
+	{ "dns.resp.name",		"dns.ans.name",	F_NAME,	0 },
+	{ "dns.resp.type",		"dns.ans.type",	F_DEC,	0 },
+	{ "dns.resp.ttl",		"dns.ans.ttl",	F_DEC,	0 },
+	{ "dns.a",			"dns.ans.addr",	F_ADDR,	1 },
+	{ "dns.ns",			"dns.ans.target", F_NAME, 2 },
+	{ "dns.cname",			"dns.ans.target", F_NAME, 5 },
+	{ "dns.ptr.domain_name",	"dns.ans.target", F_NAME, 12 },
+	{ "dns.mx.mail_exchange",	"dns.ans.target", F_NAME, 15 },
+	{ "dns.txt",			"dns.ans.text",	F_STR,	16 },
+	{ "dns.aaaa",			"dns.ans.addr",	F_ADDR,	28 },
+	{ NULL, NULL, F_DEC, 0 }
+};
+
+const struct out_field *
+out_field_find(const char *name)
+{
+	const struct out_field *f;
+
+	for (f = table; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+void
+out_field_list(struct strbuf *b)
+{
+	const struct out_field *f;
+
+	for (f = table; f->name != NULL; f++) {
+		out_s(b, f->name);
+		out_c(b, '\n');
+	}
+}
+
+static uint64_t
+num(const msgpack_object *v)
+{
+	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return v->via.u64;
+	if (v->type == MSGPACK_OBJECT_BOOLEAN)
+		return v->via.boolean;
+	return 0;
+}
+
+static void
+emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
+{
+	uint64_t x = num(v);
+	int isnum = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+	    v->type == MSGPACK_OBJECT_BOOLEAN;
+
+	switch (f->fmt) {
+	case F_HEX2:
+	case F_HEX4:
+	case F_HEX5:
+		if (isnum) {
+			out_hex(b, x, f->fmt == F_HEX2 ? 2 :
+			    f->fmt == F_HEX4 ? 4 : 5);
+			return;
+		}
+		break;
+	case F_TS:
+		if (isnum) {
+			out_u64(b, x / 1000000000u);
+			out_c(b, '.');
+			x %= 1000000000u;
+			out_need(b, 9);
+			for (int i = 8; i >= 0; i--, x /= 10)
+				b->p[b->len + (size_t)i] = (char)('0' + x % 10);
+			b->len += 9;
+			return;
+		}
+		break;
+	case F_HLEN:
+		if (isnum) {
+			/* a stored length under 20 can only be in words */
+			out_u64(b, x < 20 ? x * 4 : x);
+			return;
+		}
+		break;
+	case F_BIT:
+		if (isnum) {
+			out_c(b, (x & f->arg) ? '1' : '0');
+			return;
+		}
+		break;
+	case F_NAME:
+		if (v->type == MSGPACK_OBJECT_STR && (v->via.str.size == 0 ||
+		    (v->via.str.size == 1 && v->via.str.ptr[0] == '.'))) {
+			out_s(b, "<Root>");
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	out_value(b, v);
+}
+
+/*
+ * Emits the value at comp[i..n) below v, descending through maps and
+ * every element of arrays.  At the map that holds the last key, an RR
+ * type filter (dns.a takes only type 1 answers) decides.
+ */
+static void
+walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
+    char comp[][32], int i, int n, int *count)
+{
+	uint32_t j;
+	const msgpack_object *c;
+
+	if (v->type == MSGPACK_OBJECT_ARRAY) {
+		for (j = 0; j < v->via.array.size; j++)
+			walk(b, f, &v->via.array.ptr[j], comp, i, n, count);
+		return;
+	}
+	if (i == n) {
+		if (v->type == MSGPACK_OBJECT_MAP)
+			return;
+		/* tshark names only addresses of the expected size */
+		if ((f->fmt == F_MAC || f->fmt == F_IP4) &&
+		    (v->type != MSGPACK_OBJECT_BIN ||
+		    v->via.bin.size != (f->fmt == F_MAC ? 6u : 4u)))
+			return;
+		if ((*count)++ > 0)
+			out_c(b, ',');
+		emit(b, f, v);
+		return;
+	}
+	if (v->type != MSGPACK_OBJECT_MAP)
+		return;
+	if (i == n - 1 && f->fmt != F_BIT && f->arg != 0 &&
+	    out_u(v, "type", 0) != f->arg)
+		return;
+	/* 802.1ad service tags are not tshark's vlan protocol */
+	if (i == n - 1 && f->fmt == F_VLAN && out_u(v, "tpid", 0) == 0x88a8)
+		return;
+	if ((c = rec_get(v, comp[i])) != NULL)
+		walk(b, f, c, comp, i + 1, n, count);
+}
+
+static int
+split(const char *path, char comp[][32])
+{
+	int n = 0;
+	size_t k;
+
+	while (n < MAXCOMP) {
+		k = strcspn(path, ".");
+		if (k >= 32)
+			k = 31;
+		memcpy(comp[n], path, k);
+		comp[n][k] = '\0';
+		n++;
+		if (path[k] != '.')
+			break;
+		path += k + 1;
+	}
+	return n;
+}
+
+void
+out_fields(struct out *o, struct strbuf *b, const msgpack_object *map)
+{
+	char comp[MAXCOMP][32];
+	size_t i;
+	int n, count;
+
+	for (i = 0; i < o->nfields; i++) {
+		if (i > 0)
+			out_c(b, '\t');
+		n = split(o->fields[i]->path, comp);
+		count = 0;
+		walk(b, o->fields[i], map, comp, 0, n, &count);
+	}
+	out_c(b, '\n');
+}

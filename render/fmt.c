@@ -1,0 +1,376 @@
+/*
+ * The formatting helpers nm-render's modes share: numbers, addresses,
+ * timestamps, hex dumps and strings appended to a line buffer without
+ * printf, so a busy stream costs little per field.  Strings that came off
+ * the wire (DNS names, error texts) go through out_safe(), which escapes
+ * anything but printable ASCII: a hostile packet must not drive the
+ * terminal that shows it.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+
+static const char hexdig[] = "0123456789abcdef";
+
+static int
+key_is(const msgpack_object *k, const char *s, size_t n)
+{
+	return k->via.str.size == n && memcmp(k->via.str.ptr, s, n) == 0;
+}
+
+#define KEY(k, s)	key_is((k), (s), sizeof(s) - 1)
+
+static const msgpack_object *
+as_map(const msgpack_object *v)
+{
+	return v->type == MSGPACK_OBJECT_MAP ? v : NULL;
+}
+
+static void
+scan_uint(const msgpack_object *v, uint64_t *dst)
+{
+	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		*dst = v->via.u64;
+}
+
+/*
+ * One pass over the record instead of a lookup per key: the map has a
+ * couple of dozen keys and the text modes want most of them.
+ */
+void
+out_scan(const msgpack_object *map, struct out_pkt *p)
+{
+	const msgpack_object_kv *kv;
+	const msgpack_object *k, *v;
+	uint32_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < map->via.map.size; i++) {
+		kv = &map->via.map.ptr[i];
+		k = &kv->key;
+		v = &kv->val;
+		if (k->type != MSGPACK_OBJECT_STR)
+			continue;
+		if (KEY(k, "ts"))
+			scan_uint(v, &p->ts);
+		else if (KEY(k, "len"))
+			scan_uint(v, &p->len);
+		else if (KEY(k, "caplen"))
+			scan_uint(v, &p->caplen);
+		else if (KEY(k, "if"))
+			scan_uint(v, &p->ifidx);
+		else if (KEY(k, "data"))
+			p->data = v->type == MSGPACK_OBJECT_BIN ? v : NULL;
+		else if (KEY(k, "proto"))
+			p->proto = v->type == MSGPACK_OBJECT_STR ? v : NULL;
+		else if (KEY(k, "service"))
+			p->service = v->type == MSGPACK_OBJECT_STR ? v : NULL;
+		else if (KEY(k, "svcport")) {
+			if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+				p->svcport = v->via.u64;
+				p->has_svcport = 1;
+			}
+		} else if (KEY(k, "eth"))
+			p->eth = as_map(v);
+		else if (KEY(k, "sll"))
+			p->sll = as_map(v);
+		else if (KEY(k, "null"))
+			p->null = as_map(v);
+		else if (KEY(k, "vlan"))
+			p->vlan = v->type == MSGPACK_OBJECT_ARRAY ? v : NULL;
+		else if (KEY(k, "arp"))
+			p->arp = as_map(v);
+		else if (KEY(k, "ip"))
+			p->ip = as_map(v);
+		else if (KEY(k, "ipv6"))
+			p->ipv6 = as_map(v);
+		else if (KEY(k, "tcp"))
+			p->tcp = as_map(v);
+		else if (KEY(k, "udp"))
+			p->udp = as_map(v);
+		else if (KEY(k, "icmp"))
+			p->icmp = as_map(v);
+		else if (KEY(k, "icmpv6"))
+			p->icmpv6 = as_map(v);
+		else if (KEY(k, "dns"))
+			p->dns = as_map(v);
+		else if (KEY(k, "err"))
+			p->err = as_map(v);
+	}
+}
+
+uint64_t
+out_u(const msgpack_object *map, const char *key, uint64_t dflt)
+{
+	uint64_t v;
+
+	return rec_get_u64(map, key, &v) ? v : dflt;
+}
+
+int
+out_has(const msgpack_object *map, const char *key)
+{
+	return rec_get(map, key) != NULL;
+}
+
+void
+out_u64(struct strbuf *b, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	out_need(b, n);
+	while (n > 0)
+		b->p[b->len++] = tmp[--n];
+}
+
+void
+out_i64(struct strbuf *b, int64_t v)
+{
+	if (v < 0) {
+		out_c(b, '-');
+		out_u64(b, (uint64_t)0 - (uint64_t)v);
+	} else
+		out_u64(b, (uint64_t)v);
+}
+
+/* 0x and at least width lower-case hex digits. */
+void
+out_hex(struct strbuf *b, uint64_t v, int width)
+{
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = hexdig[v & 0xf];
+		v >>= 4;
+	} while (v != 0);
+	while (n < width && n < 16)
+		tmp[n++] = '0';
+	out_need(b, (size_t)n + 2);
+	b->p[b->len++] = '0';
+	b->p[b->len++] = 'x';
+	while (n > 0)
+		b->p[b->len++] = tmp[--n];
+}
+
+/* Zero-padded decimal of exactly width digits (for times). */
+static void
+out_dec_w(char *dst, uint64_t v, int width)
+{
+	while (width-- > 0) {
+		dst[width] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
+ * The local time of day is cached per second: localtime_r() is costly
+ * and packets come many to a second.
+ */
+void
+out_time(struct out *o, struct strbuf *b, uint64_t ts)
+{
+	time_t sec = (time_t)(ts / 1000000000u);
+	uint64_t frac = ts % 1000000000u;
+	struct tm tm;
+
+	if (o->tmode == OUT_TIME_EPOCH) {
+		out_u64(b, (uint64_t)sec);
+		out_need(b, 7);
+		b->p[b->len++] = '.';
+		out_dec_w(b->p + b->len, frac / 1000, 6);
+		b->len += 6;
+		return;
+	}
+	if (!o->tvalid || sec != o->tsec) {
+		if (localtime_r(&sec, &tm) == NULL)
+			memset(&tm, 0, sizeof(tm));
+		out_dec_w(o->tbuf, (uint64_t)tm.tm_hour, 2);
+		o->tbuf[2] = ':';
+		out_dec_w(o->tbuf + 3, (uint64_t)tm.tm_min, 2);
+		o->tbuf[5] = ':';
+		out_dec_w(o->tbuf + 6, (uint64_t)tm.tm_sec, 2);
+		o->tsec = sec;
+		o->tvalid = 1;
+	}
+	out_need(b, 12);
+	memcpy(b->p + b->len, o->tbuf, 8);
+	b->len += 8;
+	b->p[b->len++] = '.';
+	out_dec_w(b->p + b->len, frac / 1000000, 3);
+	b->len += 3;
+}
+
+/* Escapes all but printable ASCII as \xNN. */
+void
+out_safe(struct strbuf *b, const char *s, size_t n)
+{
+	size_t i;
+	unsigned char c;
+
+	out_need(b, n);
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f) {
+			out_need(b, 1);
+			b->p[b->len++] = (char)c;
+		} else {
+			out_need(b, 4);
+			b->p[b->len++] = '\\';
+			b->p[b->len++] = 'x';
+			b->p[b->len++] = hexdig[c >> 4];
+			b->p[b->len++] = hexdig[c & 0xf];
+		}
+	}
+}
+
+/* An address value's text into buf; returns its length. */
+size_t
+out_addr_len(const msgpack_object *v, char *buf, size_t len)
+{
+	const uint8_t *p;
+	size_t n, i, k = 0;
+	uint8_t x;
+
+	if (v == NULL || len < 64) {
+		if (len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (v->type == MSGPACK_OBJECT_STR) {
+		n = v->via.str.size < len - 1 ? v->via.str.size : len - 1;
+		for (i = 0; i < n; i++) {
+			x = (uint8_t)v->via.str.ptr[i];
+			buf[i] = x >= 0x20 && x < 0x7f ? (char)x : '?';
+		}
+		buf[n] = '\0';
+		return n;
+	}
+	if (v->type != MSGPACK_OBJECT_BIN) {
+		buf[0] = '\0';
+		return 0;
+	}
+	p = (const uint8_t *)v->via.bin.ptr;
+	n = v->via.bin.size;
+	if (n == 4) {
+		/* IPv4 is most of what we print: skip the general path */
+		for (i = 0; i < 4; i++) {
+			x = p[i];
+			if (x >= 100)
+				buf[k++] = (char)('0' + x / 100);
+			if (x >= 10)
+				buf[k++] = (char)('0' + x / 10 % 10);
+			buf[k++] = (char)('0' + x % 10);
+			if (i < 3)
+				buf[k++] = '.';
+		}
+		buf[k] = '\0';
+		return k;
+	}
+	addr_text(buf, len, p, n);
+	return strlen(buf);
+}
+
+void
+out_addr(struct strbuf *b, const msgpack_object *v)
+{
+	char buf[128];
+	size_t n;
+
+	if (v != NULL && v->type == MSGPACK_OBJECT_BIN &&
+	    v->via.bin.size > 40) {
+		out_s(b, "(long address)");
+		return;
+	}
+	n = out_addr_len(v, buf, sizeof(buf));
+	out_n(b, buf, n);
+}
+
+/* Any scalar, plainly; maps and arrays as their size. */
+void
+out_value(struct strbuf *b, const msgpack_object *v)
+{
+	char tmp[64];
+	int n;
+
+	switch (v->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		out_u64(b, v->via.u64);
+		break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		out_i64(b, v->via.i64);
+		break;
+	case MSGPACK_OBJECT_BOOLEAN:
+		out_c(b, v->via.boolean ? '1' : '0');
+		break;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		n = snprintf(tmp, sizeof(tmp), "%g", v->via.f64);
+		if (n > 0)
+			out_n(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
+			    sizeof(tmp) - 1);
+		break;
+	case MSGPACK_OBJECT_STR:
+		out_safe(b, v->via.str.ptr, v->via.str.size);
+		break;
+	case MSGPACK_OBJECT_BIN:
+		out_addr(b, v);
+		break;
+	case MSGPACK_OBJECT_NIL:
+		out_s(b, "nil");
+		break;
+	default:
+		out_c(b, '[');
+		out_u64(b, v->type == MSGPACK_OBJECT_MAP ? v->via.map.size :
+		    v->type == MSGPACK_OBJECT_ARRAY ? v->via.array.size : 0);
+		out_c(b, ']');
+		break;
+	}
+}
+
+/*
+ * Lines of 16 bytes: offset, hex in two groups of eight, and the bytes
+ * as ASCII with '.' for anything unprintable.
+ */
+void
+out_hexdump(struct strbuf *b, const uint8_t *p, size_t n)
+{
+	size_t off, i, w;
+
+	for (off = 0; off < n; off += 16) {
+		w = n - off < 16 ? n - off : 16;
+		out_need(b, 2 + 4 + 2 + 16 * 3 + 1 + 1 + 16 + 1);
+		b->p[b->len++] = ' ';
+		b->p[b->len++] = ' ';
+		b->p[b->len++] = hexdig[off >> 12 & 0xf];
+		b->p[b->len++] = hexdig[off >> 8 & 0xf];
+		b->p[b->len++] = hexdig[off >> 4 & 0xf];
+		b->p[b->len++] = hexdig[off & 0xf];
+		b->p[b->len++] = ' ';
+		b->p[b->len++] = ' ';
+		for (i = 0; i < 16; i++) {
+			if (i == 8)
+				b->p[b->len++] = ' ';
+			if (i < w) {
+				b->p[b->len++] = hexdig[p[off + i] >> 4];
+				b->p[b->len++] = hexdig[p[off + i] & 0xf];
+			} else {
+				b->p[b->len++] = ' ';
+				b->p[b->len++] = ' ';
+			}
+			b->p[b->len++] = ' ';
+		}
+		b->p[b->len++] = ' ';
+		for (i = 0; i < w; i++)
+			b->p[b->len++] = p[off + i] >= 0x20 &&
+			    p[off + i] < 0x7f ? (char)p[off + i] : '.';
+		b->p[b->len++] = '\n';
+	}
+}

@@ -1,0 +1,344 @@
+/*
+ * nm-render: the pipeline's last stage.  Reads records on stdin (msgpack
+ * or JSON) and writes them for people, as coloured text lines in one of
+ * three layouts, or for tools, as JSON lines or tshark-style field
+ * columns.  Output is built a line at a time into one buffer and goes out
+ * in large writes, flushed whenever the input goes idle so live traffic
+ * shows at once; a reader that goes away ends the program quietly.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "render.h"
+
+#define OUTBUF	(256 * 1024)
+
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct opts {
+	struct out	 out;
+	enum color_when	 color;
+	int		 mode_set;
+	const char	**names;	/* -e, unresolved */
+	size_t		 nnames;
+};
+
+static volatile sig_atomic_t nsignals;	/* SIGINT/SIGTERM seen */
+static volatile sig_atomic_t in_read;	/* blocked on input, output flushed */
+static int keep_draining;		/* stdin is a pipe: upstream ends it */
+
+static const char usage_text[] =
+    "usage: nm-render [-tu] [-o compact|detailed|minimal|json|fields]"
+    " [-m mode]\n"
+    "                 [-e field]... [--color=auto|always|never]"
+    " [--list-fields]\n";
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(NM_EXIT_USAGE);
+}
+
+static enum out_mode
+parse_mode(const char *s, int text_only)
+{
+	static const struct {
+		const char	*name;
+		enum out_mode	 mode;
+	} modes[] = {
+		{ "compact", OUT_COMPACT }, { "detailed", OUT_DETAILED },
+		{ "minimal", OUT_MINIMAL }, { "json", OUT_JSON },
+		{ "fields", OUT_FIELDS }
+	};
+	size_t i, n = text_only ? 3 : 5;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, modes[i].name) == 0)
+			return modes[i].mode;
+	nm_warn("unknown %s mode: %s", text_only ? "display" : "output", s);
+	usage();
+}
+
+static void
+list_fields(void)
+{
+	struct strbuf b = { NULL, 0, 0 };
+
+	out_field_list(&b);
+	fwrite(b.p, 1, b.len, stdout);
+	free(b.p);
+	exit(fflush(stdout) == 0 ? NM_EXIT_OK : NM_EXIT_FAIL);
+}
+
+static void
+parse_opts(int argc, char **argv, struct opts *op)
+{
+	static const struct option longopts[] = {
+		{ "color", optional_argument, NULL, 'C' },
+		{ "colour", optional_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "list-fields", no_argument, NULL, 'L' },
+		{ "utc", no_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	size_t i;
+	int c;
+
+	op->names = ecalloc((size_t)argc, sizeof(*op->names));
+	while ((c = getopt_long(argc, argv, "e:hm:o:tu", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			if (optarg == NULL || strcmp(optarg, "always") == 0)
+				op->color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "auto") == 0)
+				op->color = COLOR_AUTO;
+			else if (strcmp(optarg, "never") == 0)
+				op->color = COLOR_NEVER;
+			else {
+				nm_warn("--color: want auto, always or never,"
+				    " not %s", optarg);
+				usage();
+			}
+			break;
+		case 'e':
+			op->names[op->nnames++] = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(NM_EXIT_OK);
+		case 'L':
+			list_fields();
+			break;
+		case 'm':
+		case 'o':
+			op->out.mode = parse_mode(optarg, c == 'm');
+			op->mode_set = 1;
+			break;
+		case 't':
+			op->out.tmode = OUT_TIME_EPOCH;
+			break;
+		case 'u':
+			/* UTC0 is POSIX for UTC, whatever zoneinfo holds */
+			setenv("TZ", "UTC0", 1);
+			break;
+		case 'V':
+			printf("nm-render %s\n", NM_VERSION);
+			exit(NM_EXIT_OK);
+		default:
+			usage();
+		}
+	}
+	if (optind < argc) {
+		nm_warn("unexpected argument: %s", argv[optind]);
+		usage();
+	}
+	if (op->nnames > 0 && !op->mode_set)
+		op->out.mode = OUT_FIELDS;
+	if (op->out.mode == OUT_FIELDS && op->nnames == 0) {
+		nm_warn("-o fields needs at least one -e field");
+		usage();
+	}
+	if (op->out.mode != OUT_FIELDS && op->nnames > 0) {
+		nm_warn("-e needs -o fields");
+		usage();
+	}
+	op->out.fields = ecalloc(op->nnames + 1, sizeof(*op->out.fields));
+	for (i = 0; i < op->nnames; i++) {
+		op->out.fields[i] = out_field_find(op->names[i]);
+		if (op->out.fields[i] == NULL)
+			nm_die(NM_EXIT_USAGE, "unknown field: %s (see"
+			    " --list-fields)", op->names[i]);
+	}
+	op->out.nfields = op->nnames;
+	free(op->names);
+	op->names = NULL;
+	tzset();
+}
+
+/* Colour only for people: a text mode, a terminal, and no NO_COLOR. */
+static int
+want_color(const struct opts *op)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (op->out.mode == OUT_JSON || op->out.mode == OUT_FIELDS)
+		return 0;
+	if (op->color != COLOR_AUTO)
+		return op->color == COLOR_ALWAYS;
+	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+}
+
+/* The reader went away: not an error (DESIGN.md section 5). */
+static void
+out_failed(void)
+{
+	if (errno == EPIPE)
+		_exit(NM_EXIT_OK);
+	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+}
+
+static void
+flush_out(void)
+{
+	if (fflush(stdout) != 0)
+		out_failed();
+}
+
+static void
+on_idle(void *arg)
+{
+	(void)arg;
+	flush_out();
+	in_read = 1;
+}
+
+/*
+ * The first signal lets the stream drain when upstream will end it (a
+ * pipe: nm-capture got the same signal); the second, or the first on any
+ * other input, stops.  Blocked in a read, output is already flushed, so
+ * leaving at once loses nothing.
+ */
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	nsignals++;
+	if (in_read && (nsignals > 1 || !keep_draining))
+		_exit(NM_EXIT_OK);
+}
+
+static void
+setup_io(void)
+{
+	struct sigaction sa;
+	struct stat st;
+
+	signal(SIGPIPE, SIG_IGN);
+	keep_draining = fstat(STDIN_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (setvbuf(stdout, NULL, _IOFBF, OUTBUF) != 0)
+		nm_die(NM_EXIT_FAIL, "stdout: cannot set a buffer");
+}
+
+static int
+stop_now(void)
+{
+	return nsignals > 1 || (nsignals > 0 && !keep_draining);
+}
+
+static void
+render_one(struct out *o, struct strbuf *b, const struct rec *rec)
+{
+	struct out_pkt p;
+	int text = o->mode != OUT_JSON && o->mode != OUT_FIELDS;
+
+	switch (rec->type) {
+	case REC_PACKET:
+	case REC_FRAME:
+		if (o->mode == OUT_JSON)
+			break;
+		if (o->mode == OUT_FIELDS) {
+			if (rec->type == REC_PACKET)
+				out_fields(o, b, &rec->obj);
+			return;
+		}
+		out_scan(&rec->obj, &p);
+		p.is_frame = rec->type == REC_FRAME;
+		out_report_count(p.ifidx);
+		if (o->mode == OUT_COMPACT)
+			out_compact(o, b, &p);
+		else if (o->mode == OUT_MINIMAL)
+			out_minimal(o, b, &p);
+		else
+			out_detailed(o, b, &p);
+		return;
+	case REC_HEADER:
+		if (text)
+			out_report_header(&rec->obj);
+		break;
+	case REC_CAPSTATS:
+		if (text)
+			out_report_capstats(&rec->obj);
+		break;
+	default:
+		/* stats, flow, alert: a later issue shows them */
+		break;
+	}
+	if (o->mode == OUT_JSON)
+		json_write(b, &rec->obj);
+}
+
+static void
+run(struct out *o)
+{
+	struct rec_reader *r;
+	struct strbuf b = { NULL, 0, 0 };
+	struct rec rec;
+	int rc;
+
+	if ((r = rec_reader_open(STDIN_FILENO, on_idle, NULL)) == NULL)
+		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
+	while (!stop_now()) {
+		rc = rec_read(r, &rec);
+		in_read = 0;
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			flush_out();
+			if (errno == EBADMSG)
+				nm_die(NM_EXIT_BADSTREAM, "stdin: %s",
+				    rec_reader_error(r));
+			nm_die(NM_EXIT_FAIL, "stdin: %s", rec_reader_error(r));
+		}
+		b.len = 0;
+		render_one(o, &b, &rec);
+		if (b.len > 0 && fwrite(b.p, 1, b.len, stdout) != b.len)
+			out_failed();
+	}
+	rec_reader_close(r);
+	free(b.p);
+}
+
+static void
+finish(const struct out *o)
+{
+	if (o->mode != OUT_JSON && o->mode != OUT_FIELDS) {
+		flush_out();
+		out_report_print();
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		out_failed();
+	if (fclose(stdout) != 0)
+		out_failed();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts op;
+
+	memset(&op, 0, sizeof(op));
+	nm_init(argv[0]);
+	setup_io();
+	parse_opts(argc, argv, &op);
+	op.out.color = want_color(&op);
+	run(&op.out);
+	finish(&op.out);
+	free(op.out.fields);
+	return NM_EXIT_OK;
+}

@@ -1,0 +1,157 @@
+/*
+ * nm-render's private interface: the output context, a one-pass view of a
+ * packet record, the small formatting helpers every mode appends with, and
+ * the entry points of each mode's file (text.c, fields.c, report.c).  Lines
+ * are built in a reused struct strbuf and written whole, so a packet costs
+ * no allocation once the buffer has grown to the longest line.
+ */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "nm.h"
+#include "rec.h"
+
+enum out_mode {
+	OUT_COMPACT, OUT_DETAILED, OUT_MINIMAL, OUT_JSON, OUT_FIELDS
+};
+
+enum out_time {
+	OUT_TIME_LOCAL,		/* HH:MM:SS.mmm in the local zone (TZ) */
+	OUT_TIME_EPOCH		/* seconds since the epoch, microseconds */
+};
+
+/* ANSI colours of DESIGN.md section 7, as SGR parameters. */
+enum out_color {
+	OC_NONE = 0, OC_RED = 31, OC_GREEN = 32, OC_YELLOW = 33,
+	OC_BLUE = 34, OC_MAGENTA = 35, OC_CYAN = 36
+};
+
+struct out_field;
+
+struct out {
+	enum out_mode		 mode;
+	enum out_time		 tmode;
+	int			 color;		/* write ANSI escapes */
+	const struct out_field	**fields;	/* -e, in order */
+	size_t			 nfields;
+	time_t			 tsec;		/* localtime cache: second */
+	char			 tbuf[9];	/* ... and its HH:MM:SS */
+	int			 tvalid;
+};
+
+/*
+ * A packet or frame record's top-level keys, found in one pass over the
+ * map.  Pointers point into the record: valid until the next rec_read().
+ */
+struct out_pkt {
+	const msgpack_object	*eth, *sll, *null, *vlan, *arp, *ip, *ipv6;
+	const msgpack_object	*tcp, *udp, *icmp, *icmpv6, *dns, *err;
+	const msgpack_object	*proto, *service, *data;
+	uint64_t		 ts, len, caplen, svcport, ifidx;
+	int			 has_svcport;
+	int			 is_frame;
+};
+
+/* --- fmt.c --- */
+void out_scan(const msgpack_object *map, struct out_pkt *p);
+void out_time(struct out *o, struct strbuf *b, uint64_t ts);
+void out_addr(struct strbuf *b, const msgpack_object *v);
+size_t out_addr_len(const msgpack_object *v, char *buf, size_t len);
+void out_safe(struct strbuf *b, const char *s, size_t n);
+void out_u64(struct strbuf *b, uint64_t v);
+void out_i64(struct strbuf *b, int64_t v);
+void out_hex(struct strbuf *b, uint64_t v, int width);
+void out_value(struct strbuf *b, const msgpack_object *v);
+void out_hexdump(struct strbuf *b, const uint8_t *p, size_t n);
+uint64_t out_u(const msgpack_object *map, const char *key, uint64_t dflt);
+int out_has(const msgpack_object *map, const char *key);
+
+/* --- text.c --- */
+void out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p);
+void out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p);
+void out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p);
+
+/* --- fields.c --- */
+/* The table entry for a tshark field name, or NULL when unknown. */
+const struct out_field *out_field_find(const char *name);
+void out_fields(struct out *o, struct strbuf *b, const msgpack_object *map);
+/* Writes the supported names, one a line, for --help-fields. */
+void out_field_list(struct strbuf *b);
+
+/* --- report.c --- */
+void out_report_header(const msgpack_object *map);
+void out_report_count(uint64_t ifidx);
+void out_report_capstats(const msgpack_object *map);
+void out_report_print(void);
+
+/* Makes room for n more bytes. */
+static inline void
+out_need(struct strbuf *b, size_t n)
+{
+	size_t cap;
+
+	if (b->cap - b->len >= n)
+		return;
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len < n)
+		cap *= 2;
+	b->p = erealloc(b->p, cap);
+	b->cap = cap;
+}
+
+static inline void
+out_c(struct strbuf *b, char c)
+{
+	out_need(b, 1);
+	b->p[b->len++] = c;
+}
+
+static inline void
+out_n(struct strbuf *b, const char *s, size_t n)
+{
+	out_need(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void
+out_s(struct strbuf *b, const char *s)
+{
+	out_n(b, s, strlen(s));
+}
+
+static inline void
+out_spaces(struct strbuf *b, size_t n)
+{
+	out_need(b, n);
+	memset(b->p + b->len, ' ', n);
+	b->len += n;
+}
+
+/* Starts a colour when colour is on; out_uncolor() ends it. */
+static inline void
+out_color(const struct out *o, struct strbuf *b, enum out_color c)
+{
+	if (!o->color || c == OC_NONE)
+		return;
+	out_need(b, 5);
+	b->p[b->len++] = '\033';
+	b->p[b->len++] = '[';
+	b->p[b->len++] = (char)('0' + c / 10);
+	b->p[b->len++] = (char)('0' + c % 10);
+	b->p[b->len++] = 'm';
+}
+
+static inline void
+out_uncolor(const struct out *o, struct strbuf *b, enum out_color c)
+{
+	if (o->color && c != OC_NONE)
+		out_n(b, "\033[0m", 4);
+}
+
+#endif

@@ -1,0 +1,657 @@
+/*
+ * The three text modes: compact (the old tool's line, DESIGN.md section
+ * 7), minimal (time, protocol, addresses) and detailed (the compact line,
+ * then every layer's fields and a hex preview of the payload).  Each
+ * appends whole lines, '\n' included, to the caller's buffer.
+ */
+#include <string.h>
+
+#include "render.h"
+
+#define PROTO_W		8	/* protocol column */
+#define ADDR_W		15	/* address columns; IPv6 overflows */
+#define PORT_W		5	/* source port, right-aligned */
+#define PREVIEW		64	/* bytes of payload in the hex preview */
+
+static const char arrow[] = " \xe2\x86\x92 ";	/* " → " */
+
+struct name {
+	unsigned	 v;
+	const char	*s;
+};
+
+static const struct name icmp_names[] = {
+	{ 0, "echo reply" }, { 3, "unreachable" }, { 4, "source quench" },
+	{ 5, "redirect" }, { 8, "echo request" }, { 9, "router advert" },
+	{ 10, "router solicit" }, { 11, "time exceeded" },
+	{ 12, "parameter problem" }, { 13, "timestamp request" },
+	{ 14, "timestamp reply" }, { 0, NULL }
+};
+
+static const struct name icmp_unreach[] = {
+	{ 0, "net unreachable" }, { 1, "host unreachable" },
+	{ 2, "protocol unreachable" }, { 3, "port unreachable" },
+	{ 4, "need to frag" }, { 13, "admin prohibited" }, { 0, NULL }
+};
+
+static const struct name icmpv6_names[] = {
+	{ 1, "unreachable" }, { 2, "packet too big" },
+	{ 3, "time exceeded" }, { 4, "parameter problem" },
+	{ 128, "echo request" }, { 129, "echo reply" },
+	{ 130, "multicast listener query" },
+	{ 131, "multicast listener report" },
+	{ 132, "multicast listener done" }, { 133, "router solicitation" },
+	{ 134, "router advertisement" }, { 135, "neighbor solicitation" },
+	{ 136, "neighbor advertisement" }, { 137, "redirect" },
+	{ 143, "multicast listener report v2" }, { 0, NULL }
+};
+
+static const struct name dns_types[] = {
+	{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" },
+	{ 15, "MX" }, { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },
+	{ 41, "OPT" }, { 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" },
+	{ 48, "DNSKEY" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 255, "ANY" },
+	{ 257, "CAA" }, { 0, NULL }
+};
+
+static const struct name dns_rcodes[] = {
+	{ 0, "NoError" }, { 1, "FormErr" }, { 2, "ServFail" },
+	{ 3, "NXDomain" }, { 4, "NotImp" }, { 5, "Refused" }, { 0, NULL }
+};
+
+static const char *
+lookup(const struct name *t, uint64_t v)
+{
+	for (; t->s != NULL; t++)
+		if (t->v == v)
+			return t->s;
+	return NULL;
+}
+
+static void
+out_str(struct strbuf *b, const msgpack_object *v)
+{
+	if (v != NULL && v->type == MSGPACK_OBJECT_STR)
+		out_safe(b, v->via.str.ptr, v->via.str.size);
+}
+
+/* The protocol column: the decoder's name, else the highest layer seen. */
+static const char *
+proto_of(const struct out_pkt *p, size_t *n)
+{
+	const char *s;
+
+	if (p->proto != NULL) {
+		*n = p->proto->via.str.size;
+		return p->proto->via.str.ptr;
+	}
+	s = p->is_frame ? "FRAME" : p->tcp ? "TCP" : p->udp ? "UDP" :
+	    p->icmp ? "ICMP" : p->icmpv6 ? "ICMPv6" : p->arp ? "ARP" :
+	    p->ip ? "IPv4" : p->ipv6 ? "IPv6" : "?";
+	*n = strlen(s);
+	return s;
+}
+
+static enum out_color
+proto_color(const struct out_pkt *p, const char *s, size_t n)
+{
+	if (n == 3 && memcmp(s, "DNS", 3) == 0)
+		return OC_MAGENTA;
+	if (n == 3 && memcmp(s, "ARP", 3) == 0)
+		return OC_CYAN;
+	if (n >= 4 && memcmp(s, "ICMP", 4) == 0)
+		return OC_YELLOW;
+	if (n == 3 && memcmp(s, "TCP", 3) == 0)
+		return OC_GREEN;
+	if (n == 3 && memcmp(s, "UDP", 3) == 0)
+		return OC_BLUE;
+	/* an application over them takes its transport's colour */
+	if (p->dns != NULL)
+		return OC_MAGENTA;
+	return p->tcp ? OC_GREEN : p->udp ? OC_BLUE : OC_NONE;
+}
+
+/* Source and destination: IP, else ARP's protocol addresses, else MAC. */
+static void
+endpoints(const struct out_pkt *p, const msgpack_object **src,
+    const msgpack_object **dst)
+{
+	const msgpack_object *m;
+
+	m = p->ip ? p->ip : p->ipv6 ? p->ipv6 : p->arp ? p->arp : NULL;
+	if (m == p->arp && m != NULL) {
+		*src = rec_get(m, "spa");
+		*dst = rec_get(m, "tpa");
+	} else if (m != NULL) {
+		*src = rec_get(m, "src");
+		*dst = rec_get(m, "dst");
+	} else if (p->eth != NULL) {
+		*src = rec_get(p->eth, "src");
+		*dst = rec_get(p->eth, "dst");
+	} else if (p->sll != NULL) {
+		*src = rec_get(p->sll, "src");
+		*dst = NULL;
+	} else
+		*src = *dst = NULL;
+}
+
+/* An address, then spaces to the column width (when pad). */
+static void
+addr_col(struct strbuf *b, const msgpack_object *v, int pad)
+{
+	size_t start = b->len;
+
+	if (v != NULL)
+		out_addr(b, v);
+	else
+		out_c(b, '-');
+	if (pad && b->len - start < ADDR_W)
+		out_spaces(b, ADDR_W - (b->len - start));
+}
+
+static void
+tcp_flags(struct strbuf *b, uint64_t f)
+{
+	static const struct {
+		unsigned	 bit;
+		char		 c;
+	} letters[] = {
+		{ 0x02, 'S' }, { 0x01, 'F' }, { 0x04, 'R' }, { 0x08, 'P' },
+		{ 0x10, 'A' }, { 0x20, 'U' }, { 0x40, 'E' }, { 0x80, 'C' }
+	};
+	size_t i, start;
+
+	out_c(b, '[');
+	start = b->len;
+	for (i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
+		if (f & letters[i].bit)
+			out_c(b, letters[i].c);
+	if (b->len == start)
+		out_s(b, "none");
+	out_c(b, ']');
+}
+
+static void
+port(struct out *o, struct strbuf *b, const struct out_pkt *p, uint64_t v,
+    int pad)
+{
+	size_t n = 0;
+	uint64_t x = v;
+
+	if (pad) {
+		do {
+			n++;
+			x /= 10;
+		} while (x != 0);
+		if (n < PORT_W)
+			out_spaces(b, PORT_W - n);
+	}
+	out_color(o, b, OC_YELLOW);
+	out_u64(b, v);
+	if (p->has_svcport && p->svcport == v && p->service != NULL) {
+		out_c(b, '(');
+		out_str(b, p->service);
+		out_c(b, ')');
+	}
+	out_uncolor(o, b, OC_YELLOW);
+}
+
+static void
+ports(struct out *o, struct strbuf *b, const struct out_pkt *p,
+    const msgpack_object *l4)
+{
+	port(o, b, p, out_u(l4, "sport", 0), 1);
+	out_s(b, arrow);
+	port(o, b, p, out_u(l4, "dport", 0), 0);
+}
+
+static void
+dns_type(struct strbuf *b, uint64_t t)
+{
+	const char *s = lookup(dns_types, t);
+
+	if (s != NULL)
+		out_s(b, s);
+	else {
+		out_s(b, "TYPE");
+		out_u64(b, t);
+	}
+}
+
+/* An answer's data: address, name, text, or nothing known. */
+static void
+dns_rdata(struct strbuf *b, const msgpack_object *rr)
+{
+	const msgpack_object *v;
+
+	if ((v = rec_get(rr, "addr")) != NULL) {
+		out_addr(b, v);
+		return;
+	}
+	if ((v = rec_get(rr, "pref")) != NULL) {
+		out_value(b, v);
+		out_c(b, ' ');
+	}
+	if ((v = rec_get(rr, "target")) != NULL)
+		out_str(b, v);
+	else if ((v = rec_get(rr, "text")) != NULL) {
+		out_c(b, '"');
+		out_str(b, v);
+		out_c(b, '"');
+	}
+}
+
+/* Queries as "A? name", answers as "A 1.2.3.4", failures by rcode. */
+static void
+dns_summary(struct strbuf *b, const msgpack_object *dns)
+{
+	const msgpack_object *q, *ans, *e;
+	const char *rc;
+	uint64_t rcode, nan;
+	uint32_t i;
+	int qr = 0, any = 0;
+
+	rec_get_bool(dns, "qr", &qr);
+	q = rec_get(dns, "q");
+	ans = rec_get(dns, "ans");
+	if (!qr) {
+		for (i = 0; q != NULL && q->type == MSGPACK_OBJECT_ARRAY &&
+		    i < q->via.array.size; i++) {
+			e = &q->via.array.ptr[i];
+			out_c(b, ' ');
+			dns_type(b, out_u(e, "type", 0));
+			out_s(b, "? ");
+			out_str(b, rec_get(e, "name"));
+		}
+		return;
+	}
+	rcode = out_u(dns, "rcode", 0);
+	if (rcode != 0) {
+		out_c(b, ' ');
+		if ((rc = lookup(dns_rcodes, rcode)) != NULL)
+			out_s(b, rc);
+		else {
+			out_s(b, "rcode ");
+			out_u64(b, rcode);
+		}
+	}
+	/* the answer section only: authority and additional follow it */
+	nan = out_u(dns, "an", UINT32_MAX);
+	for (i = 0; ans != NULL && ans->type == MSGPACK_OBJECT_ARRAY &&
+	    i < ans->via.array.size && i < nan; i++) {
+		e = &ans->via.array.ptr[i];
+		out_s(b, any ? ", " : " ");
+		dns_type(b, out_u(e, "type", 0));
+		out_c(b, ' ');
+		dns_rdata(b, e);
+		any = 1;
+	}
+	if (!any && rcode == 0)
+		out_s(b, " no answers");
+}
+
+static void
+icmp_summary(struct strbuf *b, const msgpack_object *m, int v6)
+{
+	uint64_t type = out_u(m, "type", 0), code = out_u(m, "code", 0);
+	const char *s = lookup(v6 ? icmpv6_names : icmp_names, type);
+	const msgpack_object *t;
+
+	if (!v6 && type == 3 && lookup(icmp_unreach, code) != NULL)
+		s = lookup(icmp_unreach, code);
+	if (s != NULL)
+		out_s(b, s);
+	else
+		out_s(b, "type");
+	out_s(b, " (");
+	out_u64(b, type);
+	out_c(b, '/');
+	out_u64(b, code);
+	out_c(b, ')');
+	if (out_has(m, "id")) {
+		out_s(b, " id=");
+		out_u64(b, out_u(m, "id", 0));
+	}
+	if (out_has(m, "seq")) {
+		out_s(b, " seq=");
+		out_u64(b, out_u(m, "seq", 0));
+	}
+	if ((t = rec_get(m, "target")) != NULL) {
+		out_s(b, " target ");
+		out_addr(b, t);
+	}
+}
+
+static void
+arp_summary(struct strbuf *b, const msgpack_object *arp)
+{
+	uint64_t op = out_u(arp, "op", 0);
+
+	if (op == 1) {
+		out_s(b, "who-has ");
+		out_addr(b, rec_get(arp, "tpa"));
+		out_s(b, " tell ");
+		out_addr(b, rec_get(arp, "spa"));
+	} else if (op == 2) {
+		out_addr(b, rec_get(arp, "spa"));
+		out_s(b, " is-at ");
+		out_addr(b, rec_get(arp, "sha"));
+	} else {
+		out_s(b, "arp op ");
+		out_u64(b, op);
+	}
+}
+
+/* The part between the addresses and the length; nothing when unknown. */
+static void
+middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
+{
+	size_t start;
+
+	out_s(b, " | ");
+	start = b->len;
+	if (p->tcp != NULL) {
+		ports(o, b, p, p->tcp);
+		out_c(b, ' ');
+		out_color(o, b, OC_RED);
+		tcp_flags(b, out_u(p->tcp, "flags", 0));
+		out_uncolor(o, b, OC_RED);
+	} else if (p->udp != NULL)
+		ports(o, b, p, p->udp);
+	else if (p->icmp != NULL)
+		icmp_summary(b, p->icmp, 0);
+	else if (p->icmpv6 != NULL)
+		icmp_summary(b, p->icmpv6, 1);
+	else if (p->arp != NULL)
+		arp_summary(b, p->arp);
+	else if (p->eth != NULL && p->ip == NULL && p->ipv6 == NULL &&
+	    out_has(p->eth, "type")) {
+		out_s(b, "ethertype ");
+		out_hex(b, out_u(p->eth, "type", 0), 4);
+	}
+	if (p->dns != NULL)
+		dns_summary(b, p->dns);
+	if (b->len == start)
+		b->len -= 3;	/* no middle: drop its separator */
+}
+
+/* tcpdump's truncation marker, with our reason: " [|tcp: why]". */
+static void
+err_marker(struct strbuf *b, const struct out_pkt *p)
+{
+	const msgpack_object *why;
+
+	if (p->err == NULL)
+		return;
+	out_s(b, " [|");
+	out_str(b, rec_get(p->err, "layer"));
+	why = rec_get(p->err, "why");
+	if (why == NULL)
+		why = rec_get(p->err, "kind");
+	if (why != NULL) {
+		out_s(b, ": ");
+		out_str(b, why);
+	}
+	out_c(b, ']');
+}
+
+void
+out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
+{
+	const msgpack_object *src, *dst;
+	const char *proto;
+	size_t n;
+
+	out_color(o, b, OC_CYAN);
+	out_c(b, '[');
+	out_time(o, b, p->ts);
+	out_c(b, ']');
+	out_uncolor(o, b, OC_CYAN);
+	out_c(b, ' ');
+	proto = proto_of(p, &n);
+	out_color(o, b, proto_color(p, proto, n));
+	out_safe(b, proto, n);
+	out_uncolor(o, b, proto_color(p, proto, n));
+	out_spaces(b, n < PROTO_W ? PROTO_W - n + 1 : 1);
+	endpoints(p, &src, &dst);
+	if (src != NULL || dst != NULL) {
+		addr_col(b, src, 1);
+		out_s(b, arrow);
+		addr_col(b, dst, 1);
+	}
+	middle(o, b, p);
+	out_s(b, " | ");
+	out_u64(b, p->len);
+	out_s(b, " bytes");
+	err_marker(b, p);
+	out_c(b, '\n');
+}
+
+void
+out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
+{
+	const msgpack_object *src, *dst;
+	const char *proto;
+	size_t n;
+
+	out_color(o, b, OC_CYAN);
+	out_time(o, b, p->ts);
+	out_uncolor(o, b, OC_CYAN);
+	out_c(b, ' ');
+	proto = proto_of(p, &n);
+	out_color(o, b, proto_color(p, proto, n));
+	out_safe(b, proto, n);
+	out_uncolor(o, b, proto_color(p, proto, n));
+	endpoints(p, &src, &dst);
+	if (src != NULL || dst != NULL) {
+		out_c(b, ' ');
+		addr_col(b, src, 0);
+		out_s(b, arrow);
+		addr_col(b, dst, 0);
+	}
+	out_c(b, '\n');
+}
+
+/* Keys shown in hex in the detailed view, as "layer.key". */
+static const char *const hexkeys[] = {
+	"eth.type", "sll.proto", "vlan.tpid", "arp.ptype", "ip.tos", "ip.id",
+	"ip.sum", "ipv6.tc", "ipv6.flow", "ipv6.fid", "tcp.sum", "udp.sum",
+	"icmp.sum", "icmpv6.sum", "dns.id", NULL
+};
+
+static int
+str_is(const msgpack_object *k, const char *s)
+{
+	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(s) &&
+	    memcmp(k->via.str.ptr, s, k->via.str.size) == 0;
+}
+
+static int
+is_hexkey(const char *layer, const msgpack_object *k)
+{
+	const char *const *h;
+	size_t ln = strlen(layer);
+
+	for (h = hexkeys; *h != NULL; h++)
+		if (strncmp(*h, layer, ln) == 0 && (*h)[ln] == '.' &&
+		    str_is(k, *h + ln + 1))
+			return 1;
+	return 0;
+}
+
+static void
+bytes_hex(struct strbuf *b, const msgpack_object *v)
+{
+	static const char hexdig[] = "0123456789abcdef";
+	const uint8_t *p = (const uint8_t *)v->via.bin.ptr;
+	uint32_t i;
+
+	out_need(b, (size_t)v->via.bin.size * 2);
+	for (i = 0; i < v->via.bin.size; i++) {
+		b->p[b->len++] = hexdig[p[i] >> 4];
+		b->p[b->len++] = hexdig[p[i] & 0xf];
+	}
+}
+
+static void
+detail_value(struct strbuf *b, const char *layer, const msgpack_object *k,
+    const msgpack_object *v)
+{
+	uint32_t i;
+
+	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	    strcmp(layer, "tcp") == 0 && str_is(k, "flags")) {
+		out_hex(b, v->via.u64, 3);
+		tcp_flags(b, v->via.u64);
+	} else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	    is_hexkey(layer, k))
+		out_hex(b, v->via.u64, str_is(k, "tos") || str_is(k, "tc") ?
+		    2 : str_is(k, "flow") ? 5 : 4);
+	else if (v->type == MSGPACK_OBJECT_BIN && str_is(k, "opts"))
+		bytes_hex(b, v);
+	else if (v->type == MSGPACK_OBJECT_ARRAY) {
+		for (i = 0; i < v->via.array.size; i++) {
+			if (i > 0)
+				out_c(b, ',');
+			out_value(b, &v->via.array.ptr[i]);
+		}
+	} else
+		out_value(b, v);
+}
+
+static int
+is_nested(const msgpack_object *v)
+{
+	return v->type == MSGPACK_OBJECT_MAP ||
+	    (v->type == MSGPACK_OBJECT_ARRAY && v->via.array.size > 0 &&
+	    v->via.array.ptr[0].type == MSGPACK_OBJECT_MAP);
+}
+
+/*
+ * One layer's scalar keys as "key=value", in the decoder's order (which is
+ * the header's); nested maps and arrays of maps get lines of their own.
+ */
+static void
+layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
+    int depth)
+{
+	const msgpack_object_kv *kv;
+	const msgpack_object *v;
+	char sub[32];
+	uint32_t i, j;
+	size_t n;
+
+	if (m == NULL || m->type != MSGPACK_OBJECT_MAP || depth > 4)
+		return;
+	out_spaces(b, (size_t)depth * 2);
+	n = strlen(label);
+	out_s(b, label);
+	out_spaces(b, n < 6 ? 6 - n : 1);
+	for (i = 0; i < m->via.map.size; i++) {
+		kv = &m->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR || is_nested(&kv->val))
+			continue;
+		out_c(b, ' ');
+		out_safe(b, kv->key.via.str.ptr, kv->key.via.str.size);
+		out_c(b, '=');
+		detail_value(b, label, &kv->key, &kv->val);
+	}
+	out_c(b, '\n');
+	for (i = 0; i < m->via.map.size; i++) {
+		kv = &m->via.map.ptr[i];
+		v = &kv->val;
+		if (kv->key.type != MSGPACK_OBJECT_STR || !is_nested(v))
+			continue;
+		n = kv->key.via.str.size < sizeof(sub) - 1 ?
+		    kv->key.via.str.size : sizeof(sub) - 1;
+		memcpy(sub, kv->key.via.str.ptr, n);
+		sub[n] = '\0';
+		if (v->type == MSGPACK_OBJECT_MAP)
+			layer_line(b, sub, v, depth + 1);
+		else
+			for (j = 0; j < v->via.array.size; j++)
+				layer_line(b, sub, &v->via.array.ptr[j],
+				    depth + 1);
+	}
+}
+
+/*
+ * Where the transport payload starts in the frame.  The IP length, not
+ * the frame's, bounds the packet, so Ethernet padding is not shown as
+ * payload; without a known link header, count back from the frame's
+ * original length.  Returns 0 when there is no transport payload to show.
+ */
+static int
+payload_span(const struct out_pkt *p, size_t *off, size_t *len)
+{
+	uint64_t pl, iplen = 0, l2 = 0;
+
+	if (p->tcp != NULL && out_has(p->tcp, "len"))
+		pl = out_u(p->tcp, "len", 0);
+	else if (p->udp != NULL && out_u(p->udp, "len", 0) >= 8)
+		pl = out_u(p->udp, "len", 0) - 8;
+	else
+		return 0;
+	if (p->eth != NULL)
+		l2 = 14 + 4 * (uint64_t)(p->vlan ? p->vlan->via.array.size : 0);
+	else if (p->sll != NULL)
+		l2 = out_u(p->sll, "v", 1) == 2 ? 20 : 16;
+	else if (p->null != NULL)
+		l2 = 4;
+	if (p->ip != NULL)
+		iplen = out_u(p->ip, "len", 0);
+	else if (p->ipv6 != NULL && out_has(p->ipv6, "plen"))
+		iplen = 40 + out_u(p->ipv6, "plen", 0);
+	if (iplen >= pl && l2 + iplen <= p->len)
+		*off = (size_t)(l2 + iplen - pl);
+	else if (p->len >= pl)
+		*off = (size_t)(p->len - pl);
+	else
+		return 0;
+	*len = (size_t)pl;
+	return 1;
+}
+
+static void
+preview(struct strbuf *b, const struct out_pkt *p)
+{
+	const uint8_t *d;
+	size_t n, off = 0, len;
+
+	if (p->data == NULL)
+		return;
+	d = (const uint8_t *)p->data->via.bin.ptr;
+	n = p->data->via.bin.size;
+	if (payload_span(p, &off, &len)) {
+		if (off >= n)
+			return;
+		n = n - off < len ? n - off : len;
+	}
+	if (n > PREVIEW)
+		n = PREVIEW;
+	out_hexdump(b, d + off, n);
+}
+
+void
+out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p)
+{
+	uint32_t i;
+
+	out_compact(o, b, p);
+	layer_line(b, "eth", p->eth, 1);
+	layer_line(b, "sll", p->sll, 1);
+	layer_line(b, "null", p->null, 1);
+	for (i = 0; p->vlan != NULL && i < p->vlan->via.array.size; i++)
+		layer_line(b, "vlan", &p->vlan->via.array.ptr[i], 1);
+	layer_line(b, "arp", p->arp, 1);
+	layer_line(b, "ip", p->ip, 1);
+	layer_line(b, "ipv6", p->ipv6, 1);
+	layer_line(b, "tcp", p->tcp, 1);
+	layer_line(b, "udp", p->udp, 1);
+	layer_line(b, "icmp", p->icmp, 1);
+	layer_line(b, "icmpv6", p->icmpv6, 1);
+	layer_line(b, "dns", p->dns, 1);
+	layer_line(b, "err", p->err, 1);
+	preview(b, p);
+	out_c(b, '\n');
+}

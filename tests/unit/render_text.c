@@ -1,0 +1,434 @@
+/*
+ * Unit tests for nm-render's line formats: packet records are packed by
+ * hand with msgpack-c, unpacked into objects, and each mode's output is
+ * compared with the exact line expected.  Times are shown in UTC so the
+ * expected lines hold on any machine.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+
+static int failures;
+
+/* 2025-11-26 06:52:15.421 UTC */
+#define TS	1764139935421000000ull
+
+static msgpack_sbuffer sbuf;
+static msgpack_packer pk;
+static msgpack_zone zone;
+
+static void
+start(void)
+{
+	msgpack_sbuffer_clear(&sbuf);
+}
+
+static const msgpack_object *
+finish_obj(void)
+{
+	static msgpack_object obj;
+	size_t off = 0;
+
+	if (msgpack_unpack(sbuf.data, sbuf.size, &off, &zone, &obj) !=
+	    MSGPACK_UNPACK_SUCCESS) {
+		printf("FAIL: unpack: the test packed a bad object\n");
+		exit(1);
+	}
+	return &obj;
+}
+
+static void
+addr(const char *key, const uint8_t *p, size_t n)
+{
+	rec_pk_kbin(&pk, key, p, n);
+}
+
+static void
+frame_keys(uint64_t len)
+{
+	rec_pk_kstr(&pk, "type", "packet");
+	rec_pk_ku64(&pk, "ts", TS);
+	rec_pk_ku64(&pk, "if", 0);
+	rec_pk_ku64(&pk, "len", len);
+	rec_pk_ku64(&pk, "caplen", len);
+}
+
+static void
+ipv4(uint8_t proto, const uint8_t *src, const uint8_t *dst, uint64_t len)
+{
+	rec_pk_str(&pk, "ip");
+	msgpack_pack_map(&pk, 7);
+	rec_pk_ku64(&pk, "v", 4);
+	rec_pk_ku64(&pk, "len", len);
+	rec_pk_ku64(&pk, "id", 0x1c46);
+	rec_pk_ku64(&pk, "ttl", 64);
+	rec_pk_ku64(&pk, "proto", proto);
+	addr("src", src, 4);
+	addr("dst", dst, 4);
+}
+
+static const uint8_t ip_a[] = { 192, 168, 1, 100 };
+static const uint8_t ip_b[] = { 172, 217, 14, 206 };
+static const uint8_t mac_a[] = { 2, 0, 0, 0, 0, 1 };
+static const uint8_t mac_b[] = { 2, 0, 0, 0, 0, 2 };
+
+static void
+eth(uint64_t type)
+{
+	rec_pk_str(&pk, "eth");
+	msgpack_pack_map(&pk, 3);
+	addr("src", mac_a, 6);
+	addr("dst", mac_b, 6);
+	rec_pk_ku64(&pk, "type", type);
+}
+
+/* The DESIGN.md model packet: HTTPS, PSH+ACK, 1420 bytes. */
+static const msgpack_object *
+tcp_packet(int with_err, int with_data)
+{
+	uint8_t data[1420];
+
+	start();
+	msgpack_pack_map(&pk, 5 + 6 + (with_err ? 1 : 0) + (with_data ? 1 : 0));
+	frame_keys(1420);
+	eth(0x0800);
+	ipv4(6, ip_a, ip_b, 1406);
+	rec_pk_str(&pk, "tcp");
+	msgpack_pack_map(&pk, 8);
+	rec_pk_ku64(&pk, "sport", 5432);
+	rec_pk_ku64(&pk, "dport", 443);
+	rec_pk_ku64(&pk, "seq", 1);
+	rec_pk_ku64(&pk, "ack", 1);
+	rec_pk_ku64(&pk, "hl", 20);
+	rec_pk_ku64(&pk, "flags", 0x18);
+	rec_pk_ku64(&pk, "win", 501);
+	rec_pk_ku64(&pk, "len", 1366);
+	rec_pk_kstr(&pk, "proto", "TCP");
+	rec_pk_kstr(&pk, "service", "HTTPS");
+	rec_pk_ku64(&pk, "svcport", 443);
+	if (with_err) {
+		rec_pk_str(&pk, "err");
+		msgpack_pack_map(&pk, 3);
+		rec_pk_kstr(&pk, "layer", "tcp");
+		rec_pk_kstr(&pk, "kind", "truncated");
+		rec_pk_kstr(&pk, "why", "options cut short");
+	}
+	if (with_data) {
+		memset(data, 0, sizeof(data));
+		memcpy(data + 54, "GET / HTTP/1.1\r\n", 16);
+		addr("data", data, sizeof(data));
+	}
+	return finish_obj();
+}
+
+static const msgpack_object *
+dns_packet(int response)
+{
+	static const uint8_t dns_ip[] = { 10, 0, 0, 53 }, cli[] = { 10, 0, 0, 1 };
+	static const uint8_t a[] = { 93, 184, 216, 34 };
+
+	start();
+	msgpack_pack_map(&pk, 5 + 7);
+	frame_keys(74);
+	eth(0x0800);
+	if (response)
+		ipv4(17, dns_ip, cli, 60);
+	else
+		ipv4(17, cli, dns_ip, 60);
+	rec_pk_str(&pk, "udp");
+	msgpack_pack_map(&pk, 3);
+	rec_pk_ku64(&pk, "sport", response ? 53 : 40000);
+	rec_pk_ku64(&pk, "dport", response ? 40000 : 53);
+	rec_pk_ku64(&pk, "len", 40);
+	rec_pk_kstr(&pk, "proto", "DNS");
+	rec_pk_kstr(&pk, "service", "DNS");
+	rec_pk_ku64(&pk, "svcport", 53);
+	rec_pk_str(&pk, "dns");
+	msgpack_pack_map(&pk, 6);
+	rec_pk_ku64(&pk, "id", 0x1234);
+	rec_pk_kbool(&pk, "qr", response);
+	rec_pk_ku64(&pk, "rcode", 0);
+	rec_pk_ku64(&pk, "an", response ? 2 : 0);
+	rec_pk_str(&pk, "q");
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 3);
+	rec_pk_kstr(&pk, "name", "example.com");
+	rec_pk_ku64(&pk, "type", 1);
+	rec_pk_ku64(&pk, "class", 1);
+	rec_pk_str(&pk, "ans");
+	msgpack_pack_array(&pk, response ? 2 : 0);
+	if (response) {
+		msgpack_pack_map(&pk, 4);
+		rec_pk_kstr(&pk, "name", "example.com");
+		rec_pk_ku64(&pk, "type", 5);
+		rec_pk_ku64(&pk, "ttl", 300);
+		rec_pk_kstr(&pk, "target", "www.example.com");
+		msgpack_pack_map(&pk, 4);
+		rec_pk_kstr(&pk, "name", "www.example.com");
+		rec_pk_ku64(&pk, "type", 1);
+		rec_pk_ku64(&pk, "ttl", 300);
+		addr("addr", a, 4);
+	}
+	return finish_obj();
+}
+
+static const msgpack_object *
+icmp_packet(void)
+{
+	start();
+	msgpack_pack_map(&pk, 5 + 4);
+	frame_keys(98);
+	eth(0x0800);
+	ipv4(1, ip_a, ip_b, 84);
+	rec_pk_str(&pk, "icmp");
+	msgpack_pack_map(&pk, 4);
+	rec_pk_ku64(&pk, "type", 8);
+	rec_pk_ku64(&pk, "code", 0);
+	rec_pk_ku64(&pk, "id", 7);
+	rec_pk_ku64(&pk, "seq", 1);
+	rec_pk_kstr(&pk, "proto", "ICMP");
+	return finish_obj();
+}
+
+static const msgpack_object *
+arp_packet(int op)
+{
+	static const uint8_t spa[] = { 10, 0, 0, 1 }, tpa[] = { 10, 0, 0, 2 };
+
+	start();
+	msgpack_pack_map(&pk, 5 + 3);
+	frame_keys(42);
+	eth(0x0806);
+	rec_pk_str(&pk, "arp");
+	msgpack_pack_map(&pk, 5);
+	rec_pk_ku64(&pk, "op", (uint64_t)op);
+	addr("sha", mac_a, 6);
+	addr("spa", spa, 4);
+	addr("tha", mac_b, 6);
+	addr("tpa", tpa, 4);
+	rec_pk_kstr(&pk, "proto", "ARP");
+	return finish_obj();
+}
+
+static const msgpack_object *
+vlan_packet(void)
+{
+	static const uint16_t ids[] = { 118, 10 };
+	size_t i;
+
+	start();
+	msgpack_pack_map(&pk, 5 + 2);
+	frame_keys(122);
+	eth(0x8100);
+	rec_pk_str(&pk, "vlan");
+	msgpack_pack_array(&pk, 2);
+	for (i = 0; i < 2; i++) {
+		msgpack_pack_map(&pk, 2);
+		rec_pk_ku64(&pk, "tpid", 0x8100);
+		rec_pk_ku64(&pk, "id", ids[i]);
+	}
+	return finish_obj();
+}
+
+static void
+expect(const char *name, struct strbuf *b, const char *want)
+{
+	if (b->len == strlen(want) && memcmp(b->p, want, b->len) == 0) {
+		printf("PASS: %s\n", name);
+		return;
+	}
+	printf("FAIL: %s\n  want: %s  got:  %.*s", name, want, (int)b->len,
+	    b->p);
+	failures++;
+}
+
+typedef void render_fn(struct out *, struct strbuf *, const struct out_pkt *);
+
+static void
+check(const char *name, struct out *o, render_fn *fn,
+    const msgpack_object *obj, const char *want)
+{
+	struct strbuf b = { NULL, 0, 0 };
+	struct out_pkt p;
+
+	out_scan(obj, &p);
+	fn(o, &b, &p);
+	expect(name, &b, want);
+	free(b.p);
+}
+
+static void
+check_fields(const char *name, const char *const *names,
+    const msgpack_object *obj, const char *want)
+{
+	const struct out_field *f[16];
+	struct out o;
+	struct strbuf b = { NULL, 0, 0 };
+	size_t n;
+
+	memset(&o, 0, sizeof(o));
+	for (n = 0; names[n] != NULL; n++)
+		if ((f[n] = out_field_find(names[n])) == NULL) {
+			printf("FAIL: %s: no field %s\n", name, names[n]);
+			failures++;
+			return;
+		}
+	o.mode = OUT_FIELDS;
+	o.fields = f;
+	o.nfields = n;
+	out_fields(&o, &b, obj);
+	expect(name, &b, want);
+	free(b.p);
+}
+
+static void
+test_compact(void)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	check("compact tcp", &o, out_compact, tcp_packet(0, 0),
+	    "[06:52:15.421] TCP      192.168.1.100   \xe2\x86\x92 "
+	    "172.217.14.206  |  5432 \xe2\x86\x92 443(HTTPS) [PA] |"
+	    " 1420 bytes\n");
+	check("compact err marker", &o, out_compact, tcp_packet(1, 0),
+	    "[06:52:15.421] TCP      192.168.1.100   \xe2\x86\x92 "
+	    "172.217.14.206  |  5432 \xe2\x86\x92 443(HTTPS) [PA] |"
+	    " 1420 bytes [|tcp: options cut short]\n");
+	check("compact dns query", &o, out_compact, dns_packet(0),
+	    "[06:52:15.421] DNS      10.0.0.1        \xe2\x86\x92 10.0.0.53"
+	    "       | 40000 \xe2\x86\x92 53(DNS) A? example.com | 74 bytes\n");
+	check("compact dns answer", &o, out_compact, dns_packet(1),
+	    "[06:52:15.421] DNS      10.0.0.53       \xe2\x86\x92 10.0.0.1"
+	    "        |    53(DNS) \xe2\x86\x92 40000 CNAME www.example.com,"
+	    " A 93.184.216.34 | 74 bytes\n");
+	check("compact icmp", &o, out_compact, icmp_packet(),
+	    "[06:52:15.421] ICMP     192.168.1.100   \xe2\x86\x92 "
+	    "172.217.14.206  | echo request (8/0) id=7 seq=1 | 98 bytes\n");
+	check("compact arp request", &o, out_compact, arp_packet(1),
+	    "[06:52:15.421] ARP      10.0.0.1        \xe2\x86\x92 10.0.0.2"
+	    "        | who-has 10.0.0.2 tell 10.0.0.1 | 42 bytes\n");
+	check("compact arp reply", &o, out_compact, arp_packet(2),
+	    "[06:52:15.421] ARP      10.0.0.1        \xe2\x86\x92 10.0.0.2"
+	    "        | 10.0.0.1 is-at 02:00:00:00:00:01 | 42 bytes\n");
+	check("compact no ip: macs", &o, out_compact, vlan_packet(),
+	    "[06:52:15.421] ?        02:00:00:00:00:01 \xe2\x86\x92 "
+	    "02:00:00:00:00:02 | ethertype 0x8100 | 122 bytes\n");
+	o.tmode = OUT_TIME_EPOCH;
+	check("compact -t", &o, out_compact, icmp_packet(),
+	    "[1764139935.421000] ICMP     192.168.1.100   \xe2\x86\x92 "
+	    "172.217.14.206  | echo request (8/0) id=7 seq=1 | 98 bytes\n");
+}
+
+static void
+test_color(void)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	o.color = 1;
+	check("compact colour", &o, out_compact, tcp_packet(0, 0),
+	    "\033[36m[06:52:15.421]\033[0m \033[32mTCP\033[0m      "
+	    "192.168.1.100   \xe2\x86\x92 172.217.14.206  |  "
+	    "\033[33m5432\033[0m \xe2\x86\x92 \033[33m443(HTTPS)\033[0m "
+	    "\033[31m[PA]\033[0m | 1420 bytes\n");
+}
+
+static void
+test_minimal(void)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	check("minimal tcp", &o, out_minimal, tcp_packet(0, 0),
+	    "06:52:15.421 TCP 192.168.1.100 \xe2\x86\x92 172.217.14.206\n");
+	check("minimal arp", &o, out_minimal, arp_packet(1),
+	    "06:52:15.421 ARP 10.0.0.1 \xe2\x86\x92 10.0.0.2\n");
+}
+
+static void
+test_detailed(void)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	check("detailed tcp", &o, out_detailed, tcp_packet(0, 1),
+	    "[06:52:15.421] TCP      192.168.1.100   \xe2\x86\x92 "
+	    "172.217.14.206  |  5432 \xe2\x86\x92 443(HTTPS) [PA] |"
+	    " 1420 bytes\n"
+	    "  eth    src=02:00:00:00:00:01 dst=02:00:00:00:00:02"
+	    " type=0x0800\n"
+	    "  ip     v=4 len=1406 id=0x1c46 ttl=64 proto=6"
+	    " src=192.168.1.100 dst=172.217.14.206\n"
+	    "  tcp    sport=5432 dport=443 seq=1 ack=1 hl=20"
+	    " flags=0x018[PA] win=501 len=1366\n"
+	    "  0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a "
+	    " GET / HTTP/1.1..\n"
+	    "  0010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00 "
+	    " ................\n"
+	    "  0020  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00 "
+	    " ................\n"
+	    "  0030  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00 "
+	    " ................\n"
+	    "\n");
+	check("detailed vlan", &o, out_detailed, vlan_packet(),
+	    "[06:52:15.421] ?        02:00:00:00:00:01 \xe2\x86\x92 "
+	    "02:00:00:00:00:02 | ethertype 0x8100 | 122 bytes\n"
+	    "  eth    src=02:00:00:00:00:01 dst=02:00:00:00:00:02"
+	    " type=0x8100\n"
+	    "  vlan   tpid=0x8100 id=118\n"
+	    "  vlan   tpid=0x8100 id=10\n"
+	    "\n");
+}
+
+static void
+test_fields(void)
+{
+	static const char *const f1[] = {
+		"frame.time_epoch", "frame.len", "ip.src", "ip.id",
+		"tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.flags.push",
+		"tcp.hdr_len", "udp.srcport", NULL
+	};
+	static const char *const f2[] = {
+		"dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type",
+		"dns.a", "dns.cname", "dns.aaaa", "dns.resp.ttl", NULL
+	};
+	static const char *const f3[] = {
+		"eth.type", "vlan.id", "arp.opcode", NULL
+	};
+
+	check_fields("fields tcp", f1, tcp_packet(0, 0),
+	    "1764139935.421000000\t1420\t192.168.1.100\t0x1c46\t5432\t443\t"
+	    "0x0018\t1\t20\t\n");
+	check_fields("fields dns", f2, dns_packet(1),
+	    "0x1234\t1\texample.com\t1\t93.184.216.34\twww.example.com\t\t"
+	    "300,300\n");
+	check_fields("fields vlan", f3, vlan_packet(), "0x8100\t118,10\t\n");
+	if (out_field_find("no.such.field") == NULL)
+		printf("PASS: fields unknown name\n");
+	else {
+		printf("FAIL: fields unknown name found\n");
+		failures++;
+	}
+}
+
+int
+main(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	msgpack_zone_init(&zone, 4096);
+	test_compact();
+	test_color();
+	test_minimal();
+	test_detailed();
+	test_fields();
+	msgpack_zone_destroy(&zone);
+	msgpack_sbuffer_destroy(&sbuf);
+	return failures ? 1 : 0;
+}
