@@ -161,19 +161,27 @@ note_sources(struct ctx *cx, const msgpack_object *hdr)
 static int
 frame_key_dropped(const struct ctx *cx, const msgpack_object *k)
 {
-	static const char *const ours[] = {
-		"type", "eth", "sll", "null", "vlan", "arp", "ip", "ipv6",
-		"tcp", "udp", "icmp", "icmpv6", "dns", "proto", "service",
-		"svcport", "err"
+#define K(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char	*s;
+		uint32_t	 n;
+	} ours[] = {
+		K("type"), K("eth"), K("sll"), K("null"), K("vlan"), K("arp"),
+		K("ip"), K("ipv6"), K("tcp"), K("udp"), K("icmp"), K("icmpv6"),
+		K("dns"), K("proto"), K("service"), K("svcport"), K("err")
 	};
+#undef K
 	size_t i;
 
+	/* Per packet and per key: compare lengths before bytes. */
 	if (k->type != MSGPACK_OBJECT_STR)
 		return 0;
-	if (cx->strip && rec_str_eq(k, "data"))
+	if (cx->strip && k->via.str.size == 4 &&
+	    memcmp(k->via.str.ptr, "data", 4) == 0)
 		return 1;
 	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		if (rec_str_eq(k, ours[i]))
+		if (k->via.str.size == ours[i].n &&
+		    memcmp(k->via.str.ptr, ours[i].s, ours[i].n) == 0)
 			return 1;
 	return 0;
 }
