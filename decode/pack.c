@@ -145,7 +145,7 @@ pack_ip(msgpack_packer *mp, const struct pkt *pk)
 	pk_str(mp, "ip");
 	msgpack_pack_map(mp, n);
 	if (g >= 1)
-		pk_u(mp, "hl", pk->ip.hl);
+		pk_u(mp, "hl", pk->ip.hl * 4u);	/* bytes, as documented */
 	if (g >= 2)
 		pk_u(mp, "tos", pk->ip.tos);
 	if (g >= 4)
@@ -258,7 +258,7 @@ pack_tcp(msgpack_packer *mp, const struct pkt *pk)
 	if (g >= 12)
 		pk_u(mp, "ack", pk->tcp.ack);
 	if (g >= 14) {
-		pk_u(mp, "hl", pk->tcp.hl);
+		pk_u(mp, "hl", pk->tcp.hl * 4u);	/* bytes */
 		pk_u(mp, "flags", pk->tcp.flags);
 	}
 	if (g >= 16)

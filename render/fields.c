@@ -17,7 +17,6 @@ enum fld_fmt {
 	F_STR,		/* text, escaped */
 	F_TS,		/* nanoseconds as seconds.nnnnnnnnn */
 	F_NAME,		/* DNS name; the root as <Root> */
-	F_HLEN,		/* header length in bytes (words stored: times 4) */
 	F_BIT,		/* 1 when arg's bits are set, else 0 */
 	F_MAC,		/* address text, only of a 6-byte address */
 	F_IP4,		/* address text, only of a 4-byte address */
@@ -53,7 +52,7 @@ static const struct out_field table[] = {
 	{ "ip.ttl",			"ip.ttl",	F_DEC,	0 },
 	{ "ip.len",			"ip.len",	F_DEC,	0 },
 	{ "ip.id",			"ip.id",	F_HEX4,	0 },
-	{ "ip.hdr_len",			"ip.hl",	F_HLEN,	0 },
+	{ "ip.hdr_len",			"ip.hl",	F_DEC,	0 },
 	{ "ip.dsfield",			"ip.tos",	F_HEX2,	0 },
 	{ "ip.flags.df",		"ip.df",	F_DEC,	0 },
 	{ "ip.flags.mf",		"ip.mf",	F_DEC,	0 },
@@ -79,7 +78,7 @@ static const struct out_field table[] = {
 	{ "tcp.ack_raw",		"tcp.ack",	F_DEC,	0 },
 	{ "tcp.window_size_value",	"tcp.win",	F_DEC,	0 },
 	{ "tcp.len",			"tcp.len",	F_DEC,	0 },
-	{ "tcp.hdr_len",		"tcp.hl",	F_HLEN,	0 },
+	{ "tcp.hdr_len",		"tcp.hl",	F_DEC,	0 },
 	{ "tcp.checksum",		"tcp.sum",	F_HEX4,	0 },
 	{ "tcp.urgent_pointer",		"tcp.urp",	F_DEC,	0 },
 	{ "tcp.options.mss_val",	"tcp.opts.mss",	F_DEC,	0 },
@@ -194,13 +193,6 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 			for (int i = 8; i >= 0; i--, x /= 10)
 				b->p[b->len + (size_t)i] = (char)('0' + x % 10);
 			b->len += 9;
-			return;
-		}
-		break;
-	case F_HLEN:
-		if (isnum) {
-			/* a stored length under 20 can only be in words */
-			out_u64(b, x < 20 ? x * 4 : x);
 			return;
 		}
 		break;
