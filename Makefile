@@ -100,6 +100,9 @@ check: test
 deps-test:
 	@sh tests/deps.sh test
 
+bench: deps-test all tests/tools/pktgen
+	@bash tests/bench.sh
+
 demo: deps all
 	@sh share/demo.sh
 

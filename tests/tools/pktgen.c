@@ -1,0 +1,1224 @@
+/*
+ * pktgen: writes a classic pcap file of packets whose every byte is known,
+ * so the golden tests have stable input and the benchmark a large one.  A
+ * scenario names the content: "mixed" is one of each protocol case the
+ * decoder knows (Ethernet, VLAN, ARP, IPv4 with options and fragments,
+ * IPv6 with extension headers, TCP with options, UDP, DNS, ICMP, ICMPv6);
+ * "sll", "sll2", "raw" and "null" carry a few IPv4/IPv6 packets over those
+ * link types; "bulk" is COUNT packets of a realistic mix over many flows,
+ * the same for the same seed.  Timestamps start at 1700000000.000000000
+ * and step by a fixed amount, so nothing depends on when it ran.  Only
+ * libc is used; the file is written little-endian byte by byte, so the
+ * output is the same on any host.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nm.h"
+
+#define PG_SNAPLEN	65535
+#define PG_T0		1700000000ULL	/* seconds of the first packet */
+#define PG_NONE		((size_t)-1)	/* no such layer in the frame */
+
+enum pg_link {
+	PG_ETH = 1,		/* LINKTYPE_ETHERNET */
+	PG_NULL = 0,		/* LINKTYPE_NULL: BSD loopback */
+	PG_RAW = 101,		/* LINKTYPE_RAW: bare IPv4/IPv6 */
+	PG_SLL = 113,		/* LINKTYPE_LINUX_SLL */
+	PG_SLL2 = 276,		/* LINKTYPE_LINUX_SLL2 */
+};
+
+/* The output file and the clock every packet takes its stamp from. */
+struct pg_out {
+	FILE		*f;
+	int		 nsec;		/* nanosecond magic, else microsecond */
+	enum pg_link	 link;
+	uint64_t	 ts;		/* nanoseconds since PG_T0 */
+	uint64_t	 step;		/* added after each packet */
+	uint64_t	 count;
+	FILE		*hdrs;		/* -H: where each frame's headers end */
+};
+
+/*
+ * One frame being built front to back.  The offsets of layer 3 and 4 are
+ * kept so pg_done() can fill in lengths and checksums once the payload is
+ * known.
+ */
+struct pg_frame {
+	uint8_t		 b[PG_SNAPLEN];
+	size_t		 n;
+	size_t		 l3, l4;	/* PG_NONE when absent */
+	int		 v6;		/* layer 3 is IPv6 */
+	int		 l4proto;	/* 6, 17, 1, 58; 0: leave alone */
+	int		 fixlen;	/* fill in IP/UDP lengths */
+	int		 pad;		/* pad Ethernet frames to 60 bytes */
+	size_t		 ndns;		/* offset of the DNS header */
+	size_t		 hdrend;	/* where the headers end; 0: work out */
+};
+
+static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+static const uint8_t mac_r[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
+static const uint8_t mac_bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t mac_zero[6] = { 0 };
+static const uint8_t ip_a[4] = { 10, 0, 0, 1 };
+static const uint8_t ip_b[4] = { 10, 0, 0, 2 };
+static const uint8_t ip_c[4] = { 10, 0, 0, 3 };
+static const uint8_t ip_dns[4] = { 10, 0, 0, 53 };
+static const uint8_t ip_far[4] = { 192, 0, 2, 80 };
+static const uint8_t ip6_a[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint8_t ip6_b[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 2 };
+static const uint8_t ip6_dns[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0x53 };
+/* fd00::2's solicited-node group, ff02::1:ff00:2, and its MAC. */
+static const uint8_t ip6_snm[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 1, 0xff, 0, 0, 2 };
+static const uint8_t mac_snm[6] = { 0x33, 0x33, 0xff, 0x00, 0x00, 0x02 };
+
+/* ---------------------------------------------------------------- */
+/* Writing bytes                                                     */
+
+static void
+put8(struct pg_frame *f, unsigned v)
+{
+	if (f->n < sizeof(f->b))
+		f->b[f->n++] = (uint8_t)v;
+}
+
+static void
+put16(struct pg_frame *f, unsigned v)
+{
+	put8(f, v >> 8 & 0xff);
+	put8(f, v & 0xff);
+}
+
+static void
+put32(struct pg_frame *f, uint32_t v)
+{
+	put16(f, v >> 16);
+	put16(f, v & 0xffff);
+}
+
+static void
+putle32(struct pg_frame *f, uint32_t v)
+{
+	put8(f, v & 0xff);
+	put8(f, v >> 8 & 0xff);
+	put8(f, v >> 16 & 0xff);
+	put8(f, v >> 24);
+}
+
+static void
+putb(struct pg_frame *f, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put8(f, s[i]);
+}
+
+static void
+putstr(struct pg_frame *f, const char *s)
+{
+	putb(f, s, strlen(s));
+}
+
+static void
+set16(struct pg_frame *f, size_t off, unsigned v)
+{
+	f->b[off] = (uint8_t)(v >> 8);
+	f->b[off + 1] = (uint8_t)v;
+}
+
+static void
+fputle(FILE *fp, uint32_t v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		putc((int)(v >> (8 * i) & 0xff), fp);
+}
+
+/* ---------------------------------------------------------------- */
+/* The pcap file                                                     */
+
+static void
+pg_open(struct pg_out *o, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		o->f = stdout;
+	else if ((o->f = fopen(path, "wb")) == NULL)
+		nm_die(NM_EXIT_NOSOURCE, "%s: %s", path, strerror(errno));
+	/* The global header, LINKTYPE in the last word. */
+	fputle(o->f, o->nsec ? 0xa1b23c4d : 0xa1b2c3d4, 4);
+	fputle(o->f, 2, 2);
+	fputle(o->f, 4, 2);
+	fputle(o->f, 0, 4);
+	fputle(o->f, 0, 4);
+	fputle(o->f, PG_SNAPLEN, 4);
+	fputle(o->f, (uint32_t)o->link, 4);
+}
+
+static void
+pg_write(struct pg_out *o, const struct pg_frame *f)
+{
+	uint64_t sub = o->ts % 1000000000ULL;
+
+	fputle(o->f, (uint32_t)(PG_T0 + o->ts / 1000000000ULL), 4);
+	fputle(o->f, (uint32_t)(o->nsec ? sub : sub / 1000), 4);
+	fputle(o->f, (uint32_t)f->n, 4);
+	fputle(o->f, (uint32_t)f->n, 4);
+	fwrite(f->b, 1, f->n, o->f);
+	if (o->hdrs)
+		fprintf(o->hdrs, "%zu %zu\n", f->hdrend, f->ndns);
+	o->ts += o->step;
+	o->count++;
+}
+
+static void
+pg_close(struct pg_out *o)
+{
+	if (fflush(o->f) == EOF || ferror(o->f) ||
+	    (o->f != stdout && fclose(o->f) == EOF))
+		nm_die(NM_EXIT_FAIL, "write: %s", strerror(errno));
+}
+
+/* ---------------------------------------------------------------- */
+/* Layers                                                            */
+
+static void
+f_begin(struct pg_frame *f)
+{
+	f->n = 0;
+	f->l3 = f->l4 = PG_NONE;
+	f->v6 = 0;
+	f->l4proto = 0;
+	f->fixlen = 1;
+	f->pad = 0;
+	f->ndns = 0;
+	f->hdrend = 0;
+}
+
+/*
+ * The link header for the output's link type, ending with the ethertype
+ * (or the family, for BSD loopback).  out says the frame was sent by us,
+ * which only SLL can tell.
+ */
+static void
+f_link(struct pg_frame *f, enum pg_link link, const uint8_t *src,
+    const uint8_t *dst, unsigned type, int out)
+{
+	switch (link) {
+	case PG_ETH:
+		putb(f, dst, 6);
+		putb(f, src, 6);
+		put16(f, type);
+		f->pad = 1;
+		break;
+	case PG_SLL:
+		put16(f, out ? 4 : 0);
+		put16(f, 1);
+		put16(f, 6);
+		putb(f, src, 6);
+		put16(f, 0);
+		put16(f, type);
+		break;
+	case PG_SLL2:
+		put16(f, type);
+		put16(f, 0);
+		put32(f, 3);
+		put16(f, 1);
+		put8(f, out ? 4 : 0);
+		put8(f, 6);
+		putb(f, src, 6);
+		put16(f, 0);
+		break;
+	case PG_NULL:
+		/*
+		 * The family in the writer's byte order: little-endian here;
+		 * IPv6 as OpenBSD (24) writes it, and as macOS (30) does.
+		 */
+		putle32(f, type == 0x0800 ? 2 : out ? 24 : 30);
+		break;
+	case PG_RAW:
+		break;
+	}
+}
+
+/* Ethernet with 802.1Q/802.1ad tags: dst, src, then each TPID and TCI. */
+static void
+f_eth_tags(struct pg_frame *f, const uint8_t *src, const uint8_t *dst,
+    const unsigned *tags, int ntags, unsigned type)
+{
+	int i;
+
+	putb(f, dst, 6);
+	putb(f, src, 6);
+	for (i = 0; i < ntags; i++) {
+		put16(f, tags[2 * i]);
+		put16(f, tags[2 * i + 1]);
+	}
+	put16(f, type);
+	f->pad = 1;
+}
+
+/* IPv4 header; total length and checksum come in pg_done(). */
+static void
+f_ip4(struct pg_frame *f, const uint8_t *src, const uint8_t *dst,
+    unsigned proto, unsigned id, unsigned ttl, unsigned fragword,
+    const uint8_t *opts, size_t optlen)
+{
+	f->l3 = f->n;
+	f->v6 = 0;
+	put8(f, 0x40 | (unsigned)(5 + optlen / 4));
+	put8(f, 0);
+	put16(f, 0);
+	put16(f, id);
+	put16(f, fragword);
+	put8(f, ttl);
+	put8(f, proto);
+	put16(f, 0);
+	putb(f, src, 4);
+	putb(f, dst, 4);
+	putb(f, opts, optlen);
+	f->l4proto = (int)proto;
+}
+
+static void
+f_ip6(struct pg_frame *f, const uint8_t *src, const uint8_t *dst,
+    unsigned nxt, unsigned hlim, uint32_t flow)
+{
+	f->l3 = f->n;
+	f->v6 = 1;
+	put32(f, 0x60000000U | (flow & 0xfffff));
+	put16(f, 0);
+	put8(f, nxt);
+	put8(f, hlim);
+	putb(f, src, 16);
+	putb(f, dst, 16);
+	f->l4proto = (int)nxt;
+}
+
+static void
+f_tcp(struct pg_frame *f, unsigned sport, unsigned dport, uint32_t seq,
+    uint32_t ack, unsigned flags, unsigned win, const uint8_t *opts,
+    size_t optlen)
+{
+	f->l4 = f->n;
+	f->l4proto = 6;
+	put16(f, sport);
+	put16(f, dport);
+	put32(f, seq);
+	put32(f, ack);
+	put16(f, (unsigned)((5 + optlen / 4) << 12) | (flags & 0xfff));
+	put16(f, win);
+	put16(f, 0);
+	put16(f, 0);
+	putb(f, opts, optlen);
+}
+
+static void
+f_udp(struct pg_frame *f, unsigned sport, unsigned dport)
+{
+	f->l4 = f->n;
+	f->l4proto = 17;
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, 0);
+	put16(f, 0);
+}
+
+/* ICMP or ICMPv6 header with an identifier and sequence (echo). */
+static void
+f_icmp(struct pg_frame *f, int v6, unsigned type, unsigned code,
+    unsigned id, unsigned seq)
+{
+	f->l4 = f->n;
+	f->l4proto = v6 ? 58 : 1;
+	put8(f, type);
+	put8(f, code);
+	put16(f, 0);
+	put16(f, id);
+	put16(f, seq);
+}
+
+/* The echo payload ping sends: a counting pattern. */
+static void
+f_pattern(struct pg_frame *f, size_t n, unsigned start)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put8(f, (start + i) & 0xff);
+}
+
+static uint32_t
+sum_add(uint32_t s, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static unsigned
+sum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return ~s & 0xffff;
+}
+
+/*
+ * Where the headers a decoder reads end: a snaplen below this must be
+ * flagged as truncated.  DNS counts as header to its end; so does any
+ * frame without a layer 3 we built (ARP, an unknown ethertype).  -H
+ * writes it with the offset where DNS starts, since a cut exactly there
+ * leaves no DNS to flag.
+ */
+static size_t
+hdr_end(const struct pg_frame *f)
+{
+	unsigned t;
+
+	if (f->hdrend)
+		return f->hdrend;
+	if (f->l4 != PG_NONE && f->l4proto) {
+		t = f->b[f->l4];
+		switch (f->l4proto) {
+		case 6:
+			return f->l4 + (size_t)(f->b[f->l4 + 12] >> 4) * 4;
+		case 17:
+			return f->ndns ? f->n : f->l4 + 8;
+		case 58:
+			return f->l4 + (t == 135 || t == 136 ? 24 : 8);
+		default:
+			return f->l4 + 8;
+		}
+	}
+	if (f->l3 != PG_NONE)
+		return f->l3 + (f->v6 ? 40 : (size_t)(f->b[f->l3] & 0x0f) * 4);
+	return f->n;
+}
+
+/*
+ * Fills in the lengths and checksums the headers left as zero, then pads
+ * an Ethernet frame to the 60-byte minimum as a NIC would.
+ */
+static void
+pg_done(struct pg_frame *f)
+{
+	size_t l4len, cks;
+	uint32_t s = 0;
+	uint8_t ph[8];
+
+	if (f->l3 != PG_NONE && f->fixlen) {
+		if (f->v6)
+			set16(f, f->l3 + 4, (unsigned)(f->n - f->l3 - 40));
+		else
+			set16(f, f->l3 + 2, (unsigned)(f->n - f->l3));
+	}
+	if (f->l3 != PG_NONE && !f->v6) {
+		set16(f, f->l3 + 10, 0);
+		set16(f, f->l3 + 10, sum_fold(sum_add(0, f->b + f->l3,
+		    (size_t)(f->b[f->l3] & 0x0f) * 4)));
+	}
+	if (f->l4 != PG_NONE && f->l4proto) {
+		l4len = f->n - f->l4;
+		if (f->l4proto == 17 && f->fixlen)
+			set16(f, f->l4 + 4, (unsigned)l4len);
+		cks = f->l4 + (f->l4proto == 6 ? 16 : f->l4proto == 17 ? 6 : 2);
+		set16(f, cks, 0);
+		if (f->l4proto != 1) {
+			/* The pseudo-header: addresses, length, protocol. */
+			if (f->v6)
+				s = sum_add(s, f->b + f->l3 + 8, 32);
+			else
+				s = sum_add(s, f->b + f->l3 + 12, 8);
+			ph[0] = (uint8_t)(l4len >> 24);
+			ph[1] = (uint8_t)(l4len >> 16);
+			ph[2] = (uint8_t)(l4len >> 8);
+			ph[3] = (uint8_t)l4len;
+			ph[4] = ph[5] = ph[6] = 0;
+			ph[7] = (uint8_t)f->l4proto;
+			s = sum_add(s, ph, 8);
+		}
+		s = sum_fold(sum_add(s, f->b + f->l4, l4len));
+		if (f->l4proto == 17 && s == 0)
+			s = 0xffff;
+		set16(f, cks, s);
+	}
+	f->hdrend = hdr_end(f);
+	while (f->pad && f->n < 60)
+		put8(f, 0);
+}
+
+/* ---------------------------------------------------------------- */
+/* DNS                                                               */
+
+static void
+dns_hdr(struct pg_frame *f, unsigned id, unsigned flags, unsigned qd,
+    unsigned an, unsigned ns, unsigned ar)
+{
+	f->ndns = f->n;
+	put16(f, id);
+	put16(f, flags);
+	put16(f, qd);
+	put16(f, an);
+	put16(f, ns);
+	put16(f, ar);
+}
+
+/* A name as labels; returns its offset from the DNS header (for pointers). */
+static unsigned
+dns_name(struct pg_frame *f, const char *name)
+{
+	unsigned at = (unsigned)(f->n - f->ndns);
+	const char *dot;
+	size_t len;
+
+	while (*name) {
+		dot = strchr(name, '.');
+		len = dot ? (size_t)(dot - name) : strlen(name);
+		put8(f, (unsigned)len);
+		putb(f, name, len);
+		name += len + (dot != NULL);
+	}
+	put8(f, 0);
+	return at;
+}
+
+static void
+dns_question(struct pg_frame *f, const char *name, unsigned type)
+{
+	dns_name(f, name);
+	put16(f, type);
+	put16(f, 1);
+}
+
+/* An answer whose owner is a compression pointer to ptr. */
+static void
+dns_rr(struct pg_frame *f, unsigned ptr, unsigned type, uint32_t ttl,
+    const void *rdata, size_t rdlen)
+{
+	put16(f, 0xc000 | ptr);
+	put16(f, type);
+	put16(f, 1);
+	put32(f, ttl);
+	put16(f, (unsigned)rdlen);
+	putb(f, rdata, rdlen);
+}
+
+/* ---------------------------------------------------------------- */
+/* Scenario pieces, shared by the link-type variants                 */
+
+static const uint8_t syn_opts[20] = {
+	2, 4, 0x05, 0xb4,		/* MSS 1460 */
+	4, 2,				/* SACK permitted */
+	8, 10, 0, 0, 0x10, 0x00, 0, 0, 0, 0,	/* timestamps 4096, 0 */
+	1,				/* NOP */
+	3, 3, 7				/* window scale 7 */
+};
+
+static const uint8_t synack_opts[20] = {
+	2, 4, 0x05, 0xb4,
+	4, 2,
+	8, 10, 0, 0, 0x20, 0x00, 0, 0, 0x10, 0x00,
+	1,
+	3, 3, 7
+};
+
+/* NOP NOP timestamps, what every segment after the handshake carries. */
+static void
+ts_opts(uint8_t o[12], uint32_t val, uint32_t ecr)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	o[4] = (uint8_t)(val >> 24);
+	o[5] = (uint8_t)(val >> 16);
+	o[6] = (uint8_t)(val >> 8);
+	o[7] = (uint8_t)val;
+	o[8] = (uint8_t)(ecr >> 24);
+	o[9] = (uint8_t)(ecr >> 16);
+	o[10] = (uint8_t)(ecr >> 8);
+	o[11] = (uint8_t)ecr;
+}
+
+#define TH_FIN	0x01
+#define TH_SYN	0x02
+#define TH_RST	0x04
+#define TH_PSH	0x08
+#define TH_ACK	0x10
+
+/* One TCP segment of the IPv4 conversation a <-> b. */
+static void
+seg4(struct pg_out *o, struct pg_frame *f, int fromb, unsigned flags,
+    uint32_t seq, uint32_t ack, const uint8_t *opts, size_t optlen,
+    const char *data, unsigned id)
+{
+	f_begin(f);
+	f_link(f, o->link, fromb ? mac_b : mac_a, fromb ? mac_a : mac_b,
+	    0x0800, !fromb);
+	f_ip4(f, fromb ? ip_b : ip_a, fromb ? ip_a : ip_b, 6, id, 64, 0x4000,
+	    NULL, 0);
+	f_tcp(f, fromb ? 80 : 40000, fromb ? 40000 : 80, seq, ack, flags,
+	    fromb ? 65160 : 502, opts, optlen);
+	if (data)
+		putstr(f, data);
+	pg_done(f);
+	pg_write(o, f);
+}
+
+/* An HTTP exchange over IPv4: handshake, request, response, close. */
+static void
+sc_http4(struct pg_out *o, struct pg_frame *f, int full)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: example.test\r\n"
+	    "User-Agent: pktgen\r\n\r\n";
+	static const char rsp[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+	    "Content-Type: text/plain\r\n\r\nhello";
+	uint32_t c = 1000000, s = 2000000;
+	uint32_t lq = sizeof(req) - 1, lr = sizeof(rsp) - 1;
+	uint8_t t[12];
+
+	seg4(o, f, 0, TH_SYN, c, 0, syn_opts, 20, NULL, 0x1001);
+	seg4(o, f, 1, TH_SYN | TH_ACK, s, c + 1, synack_opts, 20, NULL, 0);
+	ts_opts(t, 4097, 8192);
+	seg4(o, f, 0, TH_ACK, c + 1, s + 1, t, 12, NULL, 0x1002);
+	if (!full)
+		return;
+	seg4(o, f, 0, TH_PSH | TH_ACK, c + 1, s + 1, t, 12, req, 0x1003);
+	ts_opts(t, 8193, 4097);
+	seg4(o, f, 1, TH_ACK, s + 1, c + 1 + lq, t, 12, NULL, 0x2001);
+	seg4(o, f, 1, TH_PSH | TH_ACK, s + 1, c + 1 + lq, t, 12, rsp,
+	    0x2002);
+	ts_opts(t, 4098, 8193);
+	seg4(o, f, 0, TH_ACK, c + 1 + lq, s + 1 + lr, t, 12, NULL, 0x1004);
+	seg4(o, f, 0, TH_FIN | TH_ACK, c + 1 + lq, s + 1 + lr, t, 12, NULL,
+	    0x1005);
+	ts_opts(t, 8194, 4098);
+	seg4(o, f, 1, TH_FIN | TH_ACK, s + 1 + lr, c + 2 + lq, t, 12, NULL,
+	    0x2003);
+	ts_opts(t, 4099, 8194);
+	seg4(o, f, 0, TH_ACK, c + 2 + lq, s + 2 + lr, t, 12, NULL, 0x1006);
+}
+
+/* A DNS query from a to the server and its answer, over IPv4 or IPv6. */
+static void
+sc_dns(struct pg_out *o, struct pg_frame *f, int v6, unsigned id,
+    const char *name, unsigned qtype, int answer)
+{
+	static const uint8_t a1[4] = { 10, 0, 0, 2 }, a2[4] = { 10, 0, 0, 3 };
+	static const uint8_t aaaa[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 2 };
+	uint8_t cname[8];
+	unsigned sport = 45000 + (id & 0xff), q, i;
+	int r;
+
+	for (r = 0; r < 2; r++) {
+		f_begin(f);
+		f_link(f, o->link, r ? mac_r : mac_a, r ? mac_a : mac_r,
+		    v6 ? 0x86dd : 0x0800, !r);
+		if (v6)
+			f_ip6(f, r ? ip6_dns : ip6_a, r ? ip6_a : ip6_dns, 17,
+			    64, 0x12345);
+		else
+			f_ip4(f, r ? ip_dns : ip_a, r ? ip_a : ip_dns, 17,
+			    0x3000 + id % 256 + (unsigned)r, 64, 0, NULL, 0);
+		f_udp(f, r ? 53 : sport, r ? sport : 53);
+		if (!r) {
+			dns_hdr(f, id, 0x0100, 1, 0, 0, 1);
+			dns_question(f, name, qtype);
+			/* An EDNS OPT record, as dig sends. */
+			put8(f, 0);
+			put16(f, 41);
+			put16(f, 1232);
+			put32(f, 0);
+			put16(f, 0);
+		} else if (answer == 0) {
+			/* NXDOMAIN with nothing but the question. */
+			dns_hdr(f, id, 0x8583, 1, 0, 0, 0);
+			dns_question(f, name, qtype);
+		} else if (qtype == 28) {
+			dns_hdr(f, id, 0x8580, 1, 1, 0, 0);
+			q = (unsigned)(f->n - f->ndns);
+			dns_question(f, name, qtype);
+			dns_rr(f, q, 28, 300, aaaa, 16);
+		} else if (strncmp(name, "www.", 4) == 0) {
+			/* A CNAME whose target points into the question. */
+			dns_hdr(f, id, 0x8580, 1, 3, 0, 0);
+			q = (unsigned)(f->n - f->ndns);
+			dns_question(f, name, qtype);
+			cname[0] = 3;
+			memcpy(cname + 1, "web", 3);
+			cname[4] = (uint8_t)(0xc0 | (q + 4) >> 8);
+			cname[5] = (uint8_t)(q + 4);
+			dns_rr(f, q, 5, 60, cname, 6);
+			/* web.example.test's answers point at the CNAME data. */
+			i = (unsigned)(f->n - f->ndns) - 6;
+			dns_rr(f, i, 1, 300, a1, 4);
+			dns_rr(f, i, 1, 300, a2, 4);
+		} else {
+			dns_hdr(f, id, 0x8580, 1, 2, 0, 0);
+			q = (unsigned)(f->n - f->ndns);
+			dns_question(f, name, qtype);
+			dns_rr(f, q, 1, 300, a1, 4);
+			dns_rr(f, q, 1, 300, a2, 4);
+		}
+		pg_done(f);
+		pg_write(o, f);
+	}
+}
+
+static void
+sc_ping4(struct pg_out *o, struct pg_frame *f, unsigned seq)
+{
+	int r;
+
+	for (r = 0; r < 2; r++) {
+		f_begin(f);
+		f_link(f, o->link, r ? mac_b : mac_a, r ? mac_a : mac_b,
+		    0x0800, !r);
+		f_ip4(f, r ? ip_b : ip_a, r ? ip_a : ip_b, 1, 0x4000 + seq +
+		    (unsigned)r * 0x100, 64, 0x4000, NULL, 0);
+		f_icmp(f, 0, r ? 0 : 8, 0, 0x0777, seq);
+		f_pattern(f, 56, 0x10);
+		pg_done(f);
+		pg_write(o, f);
+	}
+}
+
+static void
+sc_ping6(struct pg_out *o, struct pg_frame *f, unsigned seq)
+{
+	int r;
+
+	for (r = 0; r < 2; r++) {
+		f_begin(f);
+		f_link(f, o->link, r ? mac_b : mac_a, r ? mac_a : mac_b,
+		    0x86dd, !r);
+		f_ip6(f, r ? ip6_b : ip6_a, r ? ip6_a : ip6_b, 58, 64, 0);
+		f_icmp(f, 1, r ? 129 : 128, 0, 0x0666, seq);
+		f_pattern(f, 56, 0x20);
+		pg_done(f);
+		pg_write(o, f);
+	}
+}
+
+/* A TCP SYN and SYN-ACK over IPv6 to port 443, then a data segment. */
+static void
+sc_tcp6(struct pg_out *o, struct pg_frame *f)
+{
+	static const char hello[] = "\x16\x03\x01\x00\x05hello";
+	uint8_t t[12];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int r = i == 1;
+
+		f_begin(f);
+		f_link(f, o->link, r ? mac_b : mac_a, r ? mac_a : mac_b,
+		    0x86dd, !r);
+		f_ip6(f, r ? ip6_b : ip6_a, r ? ip6_a : ip6_b, 6, 64,
+		    r ? 0 : 0xabcde);
+		if (i == 0)
+			f_tcp(f, 50000, 443, 3000000, 0, TH_SYN, 64800,
+			    syn_opts, 20);
+		else if (i == 1)
+			f_tcp(f, 443, 50000, 4000000, 3000001,
+			    TH_SYN | TH_ACK, 64260, synack_opts, 20);
+		else {
+			ts_opts(t, 4097 + (uint32_t)i, 8192);
+			f_tcp(f, 50000, 443, 3000001,
+			    4000001, i == 3 ? TH_PSH | TH_ACK : TH_ACK, 507,
+			    t, 12);
+			if (i == 3)
+				putb(f, hello, sizeof(hello) - 1);
+		}
+		pg_done(f);
+		pg_write(o, f);
+	}
+}
+
+static void
+sc_arp(struct pg_out *o, struct pg_frame *f)
+{
+	int r;
+
+	for (r = 0; r < 2; r++) {
+		f_begin(f);
+		f_link(f, o->link, r ? mac_b : mac_a, r ? mac_a : mac_bc,
+		    0x0806, !r);
+		put16(f, 1);
+		put16(f, 0x0800);
+		put8(f, 6);
+		put8(f, 4);
+		put16(f, r ? 2 : 1);
+		putb(f, r ? mac_b : mac_a, 6);
+		putb(f, r ? ip_b : ip_a, 4);
+		putb(f, r ? mac_a : mac_zero, 6);
+		putb(f, r ? ip_a : ip_b, 4);
+		pg_done(f);
+		pg_write(o, f);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Scenarios                                                         */
+
+static void
+sc_mixed(struct pg_out *o, struct pg_frame *f)
+{
+	static const uint8_t ip_opts[16] = {
+		0x94, 4, 0, 0,			/* router alert */
+		7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0,	/* record route */
+		0				/* end of list */
+	};
+	static const unsigned tag1[] = { 0x8100, 0x2064 };	/* pcp 1, 100 */
+	static const unsigned tag2[] = { 0x88a8, 0x000a, 0x8100, 0x0014 };
+	static const char big[] = "fragmented datagram payload ";
+	uint8_t t[22];
+	unsigned i;
+
+	sc_arp(o, f);
+	sc_http4(o, f, 1);
+	sc_dns(o, f, 0, 0x1234, "example.test", 1, 1);
+	sc_dns(o, f, 0, 0x1235, "example.test", 28, 1);
+	sc_dns(o, f, 0, 0x1236, "www.example.test", 1, 1);
+	sc_dns(o, f, 0, 0x1237, "missing.example.test", 1, 0);
+	sc_ping4(o, f, 1);
+	sc_tcp6(o, f);
+	sc_dns(o, f, 1, 0x1238, "example.test", 28, 1);
+	sc_ping6(o, f, 1);
+
+	/* Neighbour solicitation for fd00::2, with our link-layer address. */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_snm, NULL, 0, 0x86dd);
+	f_ip6(f, ip6_a, ip6_snm, 58, 255, 0);
+	f_icmp(f, 1, 135, 0, 0, 0);
+	putb(f, ip6_b, 16);
+	put8(f, 1);
+	put8(f, 1);
+	putb(f, mac_a, 6);
+	pg_done(f);
+	pg_write(o, f);
+
+	/* Neighbour advertisement: solicited, override. */
+	f_begin(f);
+	f_eth_tags(f, mac_b, mac_a, NULL, 0, 0x86dd);
+	f_ip6(f, ip6_b, ip6_a, 58, 255, 0);
+	f_icmp(f, 1, 136, 0, 0x6000, 0);
+	putb(f, ip6_b, 16);
+	put8(f, 2);
+	put8(f, 1);
+	putb(f, mac_b, 6);
+	pg_done(f);
+	pg_write(o, f);
+
+	/*
+	 * IPv6 with hop-by-hop (router alert, padding), destination options
+	 * (PadN) and an atomic fragment header (offset 0, M clear) before UDP.
+	 */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, NULL, 0, 0x86dd);
+	f_ip6(f, ip6_a, ip6_b, 0, 64, 0);
+	put8(f, 60);			/* hop-by-hop, next: dest opts */
+	put8(f, 0);
+	put8(f, 5); put8(f, 2); put16(f, 0);	/* router alert: MLD */
+	put8(f, 1); put8(f, 0);		/* PadN, no data */
+	put8(f, 44);			/* dest opts, next: fragment */
+	put8(f, 0);
+	put8(f, 1); put8(f, 4); put32(f, 0);	/* PadN of 4 */
+	put8(f, 17);			/* fragment, next: UDP */
+	put8(f, 0);
+	put16(f, 0);
+	put32(f, 0xdeadbeef);
+	f_udp(f, 40001, 9999);
+	putstr(f, "extension headers");
+	pg_done(f);
+	pg_write(o, f);
+
+	/* IPv4 with options, carrying an echo request. */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, NULL, 0, 0x0800);
+	f_ip4(f, ip_a, ip_b, 1, 0x5000, 1, 0, ip_opts, sizeof(ip_opts));
+	f_icmp(f, 0, 8, 0, 0x0777, 2);
+	f_pattern(f, 16, 0);
+	pg_done(f);
+	pg_write(o, f);
+
+	/*
+	 * One UDP datagram of 2408 bytes in three IPv4 fragments: the first
+	 * has the UDP header, the others none.  The UDP checksum is left 0
+	 * (allowed on IPv4), since it covers bytes in other fragments.
+	 */
+	for (i = 0; i < 3; i++) {
+		size_t want = i < 2 ? 1000 : 408, k;
+
+		f_begin(f);
+		f_eth_tags(f, mac_a, mac_b, NULL, 0, 0x0800);
+		f_ip4(f, ip_a, ip_c, 17, 0x6000, 64,
+		    (i < 2 ? 0x2000 : 0) | i * 125, NULL, 0);
+		if (i == 0) {
+			f->l4 = f->n;
+			put16(f, 40002);
+			put16(f, 7);
+			put16(f, 2408);
+			put16(f, 0);
+			want -= 8;
+			f->hdrend = f->n;
+		}
+		f->l4 = PG_NONE;
+		for (k = 0; k < want; k++)
+			put8(f, (unsigned)big[k % (sizeof(big) - 1)]);
+		pg_done(f);
+		pg_write(o, f);
+	}
+
+	/* 802.1Q: a UDP datagram on VLAN 100. */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, tag1, 1, 0x0800);
+	f_ip4(f, ip_a, ip_b, 17, 0x7000, 64, 0, NULL, 0);
+	f_udp(f, 40003, 514);
+	putstr(f, "<13>pktgen: tagged");
+	pg_done(f);
+	pg_write(o, f);
+
+	/* QinQ: service tag 10, customer tag 20, a TCP SYN. */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, tag2, 2, 0x0800);
+	f_ip4(f, ip_a, ip_b, 6, 0x7001, 64, 0x4000, NULL, 0);
+	f_tcp(f, 40004, 22, 5000000, 0, TH_SYN, 64240, syn_opts, 20);
+	pg_done(f);
+	pg_write(o, f);
+
+	/* A SYN to a closed port and the RST-ACK it draws. */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, NULL, 0, 0x0800);
+	f_ip4(f, ip_a, ip_b, 6, 0x7002, 64, 0x4000, NULL, 0);
+	f_tcp(f, 40005, 3306, 6000000, 0, TH_SYN, 64240, syn_opts, 20);
+	pg_done(f);
+	pg_write(o, f);
+	f_begin(f);
+	f_eth_tags(f, mac_b, mac_a, NULL, 0, 0x0800);
+	f_ip4(f, ip_b, ip_a, 6, 0, 64, 0x4000, NULL, 0);
+	f_tcp(f, 3306, 40005, 0, 6000001, TH_RST | TH_ACK, 0, NULL, 0);
+	pg_done(f);
+	pg_write(o, f);
+
+	/* A duplicate ACK carrying a SACK block, to a far host. */
+	t[0] = 1;
+	t[1] = 1;
+	t[2] = 5;
+	t[3] = 10;
+	memcpy(t + 4, "\x00\x1e\x84\x80\x00\x1e\x8a\x5c", 8);
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_r, NULL, 0, 0x0800);
+	f_ip4(f, ip_a, ip_far, 6, 0x7003, 64, 0x4000, NULL, 0);
+	f_tcp(f, 40006, 443, 7000000, 2000000, TH_ACK, 1000, t, 12);
+	pg_done(f);
+	pg_write(o, f);
+
+	/* An ECN-setup SYN: CWR and ECE, and the AE/NS bit. */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, NULL, 0, 0x0800);
+	f_ip4(f, ip_a, ip_b, 6, 0x7004, 64, 0x4000, NULL, 0);
+	f_tcp(f, 40007, 8080, 8000000, 0, 0x100 | 0x80 | 0x40 | TH_SYN,
+	    64240, syn_opts, 20);
+	pg_done(f);
+	pg_write(o, f);
+
+	/* An IPv4 protocol nobody decodes, and an unknown ethertype. */
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, NULL, 0, 0x0800);
+	f_ip4(f, ip_a, ip_b, 253, 0x7005, 64, 0, NULL, 0);
+	f->l4proto = 0;
+	putstr(f, "experimental");
+	pg_done(f);
+	pg_write(o, f);
+	f_begin(f);
+	f_eth_tags(f, mac_a, mac_b, NULL, 0, 0x88b5);
+	f->hdrend = f->n;
+	putstr(f, "local experimental ethertype");
+	pg_done(f);
+	pg_write(o, f);
+}
+
+/* The link-type variants: a few IPv4 and IPv6 packets. */
+static void
+sc_variant(struct pg_out *o, struct pg_frame *f)
+{
+	if (o->link == PG_SLL || o->link == PG_SLL2)
+		sc_arp(o, f);
+	sc_http4(o, f, 0);
+	sc_dns(o, f, 0, 0x4321, "example.test", 1, 1);
+	sc_ping4(o, f, 7);
+	sc_tcp6(o, f);
+	sc_ping6(o, f, 7);
+	sc_dns(o, f, 1, 0x4322, "example.test", 28, 1);
+}
+
+/* ---------------------------------------------------------------- */
+/* bulk: a large realistic mix                                       */
+
+struct pg_flow {
+	uint8_t		 cip[16], sip[16];
+	uint8_t		 cmac[6], smac[6];
+	unsigned	 cport, sport;
+	int		 v6, proto, vlan;
+	uint32_t	 cseq, sseq;
+};
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	uint64_t z;
+
+	/* splitmix64: fast, and the same sequence everywhere. */
+	z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned
+rndn(uint64_t *s, unsigned n)
+{
+	return (unsigned)(rnd(s) % n);
+}
+
+static void
+flow_make(struct pg_flow *fl, uint64_t *s)
+{
+	static const unsigned tcp_ports[] = { 443, 443, 443, 443, 80, 80, 22,
+	    8080, 8443, 3306, 5432, 6379, 25, 143, 993, 27017, 445, 3389 };
+	static const unsigned udp_ports[] = { 53, 53, 53, 53, 123, 443, 5353,
+	    514, 161, 4789 };
+	unsigned r = rndn(s, 100), i;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->v6 = rndn(s, 100) < 12;
+	fl->proto = r < 75 ? 6 : r < 95 ? 17 : fl->v6 ? 58 : 1;
+	fl->vlan = rndn(s, 100) < 5 ? 1 + (int)rndn(s, 4094) : 0;
+	if (fl->v6) {
+		fl->cip[0] = 0xfd;
+		fl->sip[0] = 0x20;
+		fl->sip[1] = 0x01;
+		fl->sip[2] = 0x0d;
+		fl->sip[3] = 0xb8;
+		for (i = 8; i < 16; i++) {
+			fl->cip[i] = (uint8_t)rnd(s);
+			fl->sip[i] = (uint8_t)rnd(s);
+		}
+	} else {
+		fl->cip[0] = 10;
+		fl->cip[1] = (uint8_t)rndn(s, 4);
+		fl->cip[2] = (uint8_t)rnd(s);
+		fl->cip[3] = (uint8_t)(1 + rndn(s, 254));
+		fl->sip[0] = (uint8_t)(11 + rndn(s, 200));
+		fl->sip[1] = (uint8_t)rnd(s);
+		fl->sip[2] = (uint8_t)rnd(s);
+		fl->sip[3] = (uint8_t)(1 + rndn(s, 254));
+	}
+	memcpy(fl->cmac, "\x02\x00\x00\x00", 4);
+	fl->cmac[4] = fl->cip[2];
+	fl->cmac[5] = fl->cip[15] ? fl->cip[15] : fl->cip[3];
+	memcpy(fl->smac, mac_r, 6);
+	fl->cport = 32768 + rndn(s, 28232);
+	fl->sport = fl->proto == 6 ?
+	    tcp_ports[rndn(s, sizeof(tcp_ports) / sizeof(tcp_ports[0]))] :
+	    udp_ports[rndn(s, sizeof(udp_ports) / sizeof(udp_ports[0]))];
+	fl->cseq = (uint32_t)rnd(s);
+	fl->sseq = (uint32_t)rnd(s);
+}
+
+static void
+bulk_one(struct pg_out *o, struct pg_frame *f, struct pg_flow *fl,
+    uint64_t *s, const uint8_t *fill)
+{
+	static const char *names[] = { "example.com", "www.example.org",
+	    "mail.example.net", "cdn.example.com", "api.example.test" };
+	unsigned r = rndn(s, 100), flags, size, tags[2];
+	int rev = (int)rndn(s, 2);
+	const uint8_t *src = rev ? fl->sip : fl->cip;
+	const uint8_t *dst = rev ? fl->cip : fl->sip;
+	uint8_t t[12];
+	size_t pay;
+
+	f_begin(f);
+	tags[0] = 0x8100;
+	tags[1] = (unsigned)fl->vlan;
+	f_eth_tags(f, rev ? fl->smac : fl->cmac, rev ? fl->cmac : fl->smac,
+	    tags, fl->vlan ? 1 : 0, fl->v6 ? 0x86dd : 0x0800);
+	if (fl->v6)
+		f_ip6(f, src, dst, (unsigned)fl->proto, 64, fl->cport);
+	else
+		f_ip4(f, src, dst, (unsigned)fl->proto, (unsigned)rnd(s),
+		    rev ? 57 : 64, 0x4000, NULL, 0);
+	if (fl->proto == 6) {
+		flags = r < 1 ? TH_SYN : r < 2 ? TH_SYN | TH_ACK :
+		    r < 3 ? TH_FIN | TH_ACK : r < 4 ? TH_RST : r < 50 ?
+		    TH_ACK : TH_PSH | TH_ACK;
+		ts_opts(t, (uint32_t)(o->count * 3), (uint32_t)(o->count * 2));
+		f_tcp(f, rev ? fl->sport : fl->cport,
+		    rev ? fl->cport : fl->sport, rev ? fl->sseq : fl->cseq,
+		    flags & TH_ACK ? rev ? fl->cseq : fl->sseq : 0, flags,
+		    rev ? 501 : 64240, flags & TH_SYN ? syn_opts : t,
+		    flags & TH_SYN ? 20 : 12);
+		/* Full-size segments, bare ACKs, and the rest between. */
+		size = r >= 50 && r < 85 ? 1514 : r >= 85 ? 60 + rndn(s, 1400) :
+		    0;
+		pay = size > f->n ? size - f->n : 0;
+		if (flags & (TH_SYN | TH_RST))
+			pay = 0;
+		putb(f, fill + rndn(s, 2048), pay);
+		if (rev)
+			fl->sseq += (uint32_t)pay;
+		else
+			fl->cseq += (uint32_t)pay;
+	} else if (fl->proto == 17) {
+		f_udp(f, rev ? fl->sport : fl->cport,
+		    rev ? fl->cport : fl->sport);
+		if (fl->sport == 53) {
+			dns_hdr(f, (unsigned)rnd(s) & 0xffff,
+			    rev ? 0x8180 : 0x0100, 1, rev ? 1 : 0, 0, 0);
+			dns_question(f, names[rndn(s, 5)], 1);
+			if (rev)
+				dns_rr(f, 12, 1, 60, dst, 4);
+		} else {
+			size = 60 + rndn(s, 1454);
+			pay = size > f->n ? size - f->n : 0;
+			putb(f, fill + rndn(s, 2048), pay);
+		}
+	} else {
+		f_icmp(f, fl->v6, fl->v6 ? rev ? 129 : 128 : rev ? 0 : 8, 0,
+		    fl->cport, (unsigned)(o->count & 0xffff));
+		putb(f, fill, 56);
+	}
+	pg_done(f);
+	pg_write(o, f);
+}
+
+static void
+sc_bulk(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
+{
+	enum { NFLOWS = 8192 };
+	struct pg_flow *fl = ecalloc(NFLOWS, sizeof(*fl));
+	uint8_t *fill = emalloc(4096);
+	uint64_t s = seed, i;
+	unsigned k;
+
+	for (k = 0; k < NFLOWS; k++)
+		flow_make(&fl[k], &s);
+	for (k = 0; k < 4096; k++)
+		fill[k] = (uint8_t)rnd(&s);
+	for (i = 0; i < n; i++) {
+		/* A few flows carry most packets, as on a real link. */
+		k = rndn(&s, 100) < 60 ? rndn(&s, 64) : rndn(&s, NFLOWS);
+		if (rndn(&s, 200) == 0 && i + 2 <= n) {
+			sc_arp(o, f);
+			i++;
+			continue;
+		}
+		bulk_one(o, f, &fl[k], &s, fill);
+		/* Flows end and new ones start. */
+		if (rndn(&s, 500) == 0)
+			flow_make(&fl[k], &s);
+	}
+	free(fill);
+	free(fl);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: %s mixed|sll|sll2|raw|null|bulk OUT.pcap "
+	    "[-n count] [-s seed] [-p usec|nsec] [-H hdrs.txt]\n", nm_prog);
+	exit(NM_EXIT_USAGE);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct pg_frame frame;
+	struct pg_out o = { 0 };
+	const char *sc, *prec = NULL;
+	uint64_t n = 1000000, seed = 1;
+	int c;
+
+	nm_init(argv[0]);
+	while ((c = getopt(argc, argv, "H:n:s:p:h")) != -1) {
+		switch (c) {
+		case 'H':
+			if ((o.hdrs = fopen(optarg, "w")) == NULL)
+				nm_die(NM_EXIT_NOSOURCE, "%s: %s", optarg,
+				    strerror(errno));
+			break;
+		case 'n':
+			n = (uint64_t)estrtonum(optarg, 1, 100000000, "-n");
+			break;
+		case 's':
+			seed = (uint64_t)estrtonum(optarg, 0, INT64_MAX, "-s");
+			break;
+		case 'p':
+			prec = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 2)
+		usage();
+	sc = argv[optind];
+
+	/* Each scenario has its own link type and timestamp precision. */
+	o.link = PG_ETH;
+	o.nsec = 0;
+	if (strcmp(sc, "sll") == 0) {
+		o.link = PG_SLL;
+		o.nsec = 1;
+	} else if (strcmp(sc, "sll2") == 0)
+		o.link = PG_SLL2;
+	else if (strcmp(sc, "raw") == 0) {
+		o.link = PG_RAW;
+		o.nsec = 1;
+	} else if (strcmp(sc, "null") == 0)
+		o.link = PG_NULL;
+	else if (strcmp(sc, "mixed") != 0 && strcmp(sc, "bulk") != 0)
+		usage();
+	if (prec != NULL && strcmp(prec, "nsec") == 0)
+		o.nsec = 1;
+	else if (prec != NULL && strcmp(prec, "usec") == 0)
+		o.nsec = 0;
+	else if (prec != NULL)
+		usage();
+	/* Microsecond files step in whole microseconds, so none are lost. */
+	o.step = strcmp(sc, "bulk") == 0 ? 10000 :
+	    o.nsec ? 1234567 : 1250000;
+
+	pg_open(&o, argv[optind + 1]);
+	if (strcmp(sc, "mixed") == 0)
+		sc_mixed(&o, &frame);
+	else if (strcmp(sc, "bulk") == 0)
+		sc_bulk(&o, &frame, n, seed);
+	else
+		sc_variant(&o, &frame);
+	pg_close(&o);
+	if (o.hdrs != NULL && fclose(o.hdrs) == EOF)
+		nm_die(NM_EXIT_FAIL, "-H: %s", strerror(errno));
+	return NM_EXIT_OK;
+}
