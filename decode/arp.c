@@ -32,5 +32,7 @@ dec_arp(struct pkt *pk, struct cur *c)
 		return dec_fail(pk, "arp", DEC_TRUNC,
 		    "addresses need %u bytes, %zu captured", 2 * (hl + pl),
 		    have - 8);
+	/* ARP carries nothing after its addresses: the rest is padding. */
+	c->p = c->end;
 	return DEC_UNKNOWN;
 }

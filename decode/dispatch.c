@@ -180,8 +180,9 @@ void
 dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 {
 	struct cur c = cur_make(p, n);
+	enum dec_status st;
 	dec_fn *fn;
-	int i;
+	int i, app = 0;
 
 	pk->have = 0;
 	pk->proto = NULL;
@@ -190,6 +191,7 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 	pk->nvlan = 0;
 	pk->arenalen = 0;
 	pk->nextval = 0;
+	pk->has_payload = 0;
 	if ((fn = dec_by_linktype(linktype)) == NULL) {
 		dec_fail(pk, "link", DEC_UNKNOWN,
 		    "link type %u not decoded", linktype);
@@ -197,7 +199,14 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 	}
 	for (i = 0; fn != NULL && i < DEC_MAXLAYERS; i++) {
 		pk->next = NEXT_NONE;
-		if (fn(pk, &c) != DEC_OK)
+		st = fn(pk, &c);
+		/* An application decoder reads the payload; it does not end it. */
+		if (!app && cur_ok(&c) && (st == DEC_OK || st == DEC_UNKNOWN)) {
+			pk->has_payload = 1;
+			pk->poff = (uint32_t)(c.p - p);
+			pk->plen = (uint32_t)cur_left(&c);
+		}
+		if (st != DEC_OK)
 			break;
 		switch (pk->next) {
 		case NEXT_ETHERTYPE:
@@ -209,6 +218,7 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 				pk->proto = dec_ipproto_name(pk->nextval);
 			break;
 		case NEXT_PORT:
+			app = 1;
 			fn = dec_by_port(pk->nextval >> 16,
 			    pk->nextval & 0xffff);
 			break;

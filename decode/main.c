@@ -168,7 +168,8 @@ frame_key_dropped(const struct ctx *cx, const msgpack_object *k)
 	} ours[] = {
 		K("type"), K("eth"), K("sll"), K("null"), K("vlan"), K("arp"),
 		K("ip"), K("ipv6"), K("tcp"), K("udp"), K("icmp"), K("icmpv6"),
-		K("dns"), K("proto"), K("service"), K("svcport"), K("err")
+		K("dns"), K("proto"), K("service"), K("svcport"), K("poff"),
+		K("plen"), K("err")
 	};
 #undef K
 	size_t i;

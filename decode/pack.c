@@ -407,7 +407,7 @@ pkt_nkeys(const struct pkt *pk)
 		h >>= 1;
 	}
 	return n + (pk->proto != NULL) + 2 * (pk->service != NULL) +
-	    !!(pk->have & PK_ERR);
+	    2 * !!pk->has_payload + !!(pk->have & PK_ERR);
 }
 
 void
@@ -445,6 +445,10 @@ pkt_pack(msgpack_packer *mp, const struct pkt *pk)
 	if (pk->service) {
 		pk_s(mp, "service", pk->service);
 		pk_u(mp, "svcport", pk->svcport);
+	}
+	if (pk->has_payload) {
+		pk_u(mp, "poff", pk->poff);
+		pk_u(mp, "plen", pk->plen);
 	}
 	if (pk->have & PK_ERR)
 		pack_err(mp, pk);

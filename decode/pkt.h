@@ -65,6 +65,10 @@ struct pkt {
 	const char	*proto;		/* display name of the highest layer */
 	const char	*service;
 	unsigned	 svcport;
+	/* The bytes after the last header decoded below the application:
+	 * offset in the frame and captured length (link padding excluded). */
+	uint32_t	 poff, plen;
+	int		 has_payload;
 
 	/* Where decoding stopped early: the err map. */
 	const char	*err_layer;

@@ -28,11 +28,13 @@ as_map(const msgpack_object *v)
 	return v->type == MSGPACK_OBJECT_MAP ? v : NULL;
 }
 
-static void
+static int
 scan_uint(const msgpack_object *v, uint64_t *dst)
 {
-	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-		*dst = v->via.u64;
+	if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return 0;
+	*dst = v->via.u64;
+	return 1;
 }
 
 /*
@@ -61,6 +63,10 @@ out_scan(const msgpack_object *map, struct out_pkt *p)
 			scan_uint(v, &p->caplen);
 		else if (KEY(k, "if"))
 			scan_uint(v, &p->ifidx);
+		else if (KEY(k, "poff"))
+			p->has_poff = scan_uint(v, &p->poff);
+		else if (KEY(k, "plen"))
+			p->has_plen = scan_uint(v, &p->plen);
 		else if (KEY(k, "data"))
 			p->data = v->type == MSGPACK_OBJECT_BIN ? v : NULL;
 		else if (KEY(k, "proto"))

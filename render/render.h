@@ -53,7 +53,8 @@ struct out_pkt {
 	const msgpack_object	*tcp, *udp, *icmp, *icmpv6, *dns, *err;
 	const msgpack_object	*proto, *service, *data;
 	uint64_t		 ts, len, caplen, svcport, ifidx;
-	int			 has_svcport;
+	uint64_t		 poff, plen;	/* where the payload is */
+	int			 has_svcport, has_poff, has_plen;
 	int			 is_frame;
 };
 

@@ -575,61 +575,29 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 	}
 }
 
-/*
- * Where the transport payload starts in the frame.  The IP length, not
- * the frame's, bounds the packet, so Ethernet padding is not shown as
- * payload; without a known link header, count back from the frame's
- * original length.  Returns 0 when there is no transport payload to show.
- */
-static int
-payload_span(const struct out_pkt *p, size_t *off, size_t *len)
-{
-	uint64_t pl, iplen = 0, l2 = 0;
-
-	if (p->tcp != NULL && out_has(p->tcp, "len"))
-		pl = out_u(p->tcp, "len", 0);
-	else if (p->udp != NULL && out_u(p->udp, "len", 0) >= 8)
-		pl = out_u(p->udp, "len", 0) - 8;
-	else
-		return 0;
-	if (p->eth != NULL)
-		l2 = 14 + 4 * (uint64_t)(p->vlan ? p->vlan->via.array.size : 0);
-	else if (p->sll != NULL)
-		l2 = out_u(p->sll, "v", 1) == 2 ? 20 : 16;
-	else if (p->null != NULL)
-		l2 = 4;
-	if (p->ip != NULL)
-		iplen = out_u(p->ip, "len", 0);
-	else if (p->ipv6 != NULL && out_has(p->ipv6, "plen"))
-		iplen = 40 + out_u(p->ipv6, "plen", 0);
-	if (iplen >= pl && l2 + iplen <= p->len)
-		*off = (size_t)(l2 + iplen - pl);
-	else if (p->len >= pl)
-		*off = (size_t)(p->len - pl);
-	else
-		return 0;
-	*len = (size_t)pl;
-	return 1;
-}
-
+/* The decoder says where the payload is; without that, show the frame. */
 static void
 preview(struct strbuf *b, const struct out_pkt *p)
 {
 	const uint8_t *d;
-	size_t n, off = 0, len;
+	uint64_t off = 0, len;
+	size_t n;
 
 	if (p->data == NULL)
 		return;
 	d = (const uint8_t *)p->data->via.bin.ptr;
 	n = p->data->via.bin.size;
-	if (payload_span(p, &off, &len)) {
+	if (p->has_poff && p->has_plen) {
+		off = p->poff;
+		len = p->plen;
 		if (off >= n)
 			return;
-		n = n - off < len ? n - off : len;
+		if (len < n - off)
+			n = (size_t)(off + len);
 	}
-	if (n > PREVIEW)
-		n = PREVIEW;
-	out_hexdump(b, d + off, n);
+	if (n - off > PREVIEW)
+		n = (size_t)off + PREVIEW;
+	out_hexdump(b, d + off, n - (size_t)off);
 }
 
 void

@@ -85,6 +85,8 @@ enum key_type {
 	X("proto",		KT_STR,   KT_NONE)		\
 	X("service",		KT_STR,   KT_NONE)		\
 	X("svcport",		KT_UINT,  KT_NONE)		\
+	X("poff",		KT_UINT,  KT_NONE)		\
+	X("plen",		KT_UINT,  KT_NONE)		\
 	X("err",		KT_MAP,   KT_NONE)		\
 	X("err.layer",		KT_STR,   KT_NONE)		\
 	X("err.kind",		KT_STR,   KT_NONE)		\
