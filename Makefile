@@ -26,7 +26,8 @@ NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS = $(NM_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
-PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats)
+PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) \
+	   $(if $(wildcard monitor/main.c),nm-monitor)
 SHARE_SRC := $(wildcard share/*.c)
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
 LIBNM	:= share/libnm.a
@@ -37,13 +38,14 @@ CAPTURE_OBJ := $(patsubst %.c,%.o,$(wildcard capture/*.c))
 DECODE_OBJ  := $(patsubst %.c,%.o,$(wildcard decode/*.c))
 RENDER_OBJ  := $(patsubst %.c,%.o,$(wildcard render/*.c))
 STATS_OBJ   := $(patsubst %.c,%.o,$(wildcard stats/*.c))
+MONITOR_OBJ := $(patsubst %.c,%.o,$(wildcard monitor/*.c))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 
-MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1)
+MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1)
 MAN5 := $(wildcard share/*.5)
 
 .PHONY: all install uninstall test check bench sanitize fuzz lint clean \
@@ -61,6 +63,8 @@ render/%.o: render/%.c $(wildcard share/*.h render/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 stats/%.o: stats/%.c $(wildcard share/*.h stats/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+monitor/%.o: monitor/%.c $(wildcard share/*.h monitor/*.h)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBNM): $(SHARE_OBJ)
 	$(AR) rcs $@ $^
@@ -72,6 +76,8 @@ nm-decode: $(DECODE_OBJ) $(LIBNM)
 nm-stats: $(STATS_OBJ) $(LIBNM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS) -lm
 nm-render: $(RENDER_OBJ) $(LIBNM)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+nm-monitor: $(MONITOR_OBJ) $(LIBNM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
@@ -104,7 +110,7 @@ bench: deps-test all tests/tools/pktgen
 	@bash tests/bench.sh
 
 demo: deps all
-	@sh share/demo.sh
+	./nm-monitor -r share/sample.pcap --realtime $(DEMO_ARGS)
 
 sanitize:
 	$(MAKE) clean
@@ -113,10 +119,10 @@ sanitize:
 
 lint:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
-	    -Ishare share capture decode render
+	    -Ishare share capture decode stats render
 
 format:
-	clang-format -i $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] render/*.[ch])
+	clang-format -i $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] stats/*.[ch] render/*.[ch])
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -135,5 +141,6 @@ uninstall:
 
 clean:
 	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o stats/*.o \
+	    monitor/*.o \
 	    $(UNIT_BIN) $(TOOL_BIN)
 	rm -rf tests/out

@@ -92,7 +92,7 @@ tcp_packet(int with_err, int with_data)
 	uint8_t data[1420];
 
 	start();
-	msgpack_pack_map(&pk, 5 + 6 + (with_err ? 1 : 0) + (with_data ? 1 : 0));
+	msgpack_pack_map(&pk, 5 + 6 + (with_err ? 1 : 0) + (with_data ? 3 : 0));
 	frame_keys(1420);
 	eth(0x0800);
 	ipv4(6, ip_a, ip_b, 1406);
@@ -120,6 +120,8 @@ tcp_packet(int with_err, int with_data)
 		memset(data, 0, sizeof(data));
 		memcpy(data + 54, "GET / HTTP/1.1\r\n", 16);
 		addr("data", data, sizeof(data));
+		rec_pk_ku64(&pk, "poff", 54);	/* what nm-decode says */
+		rec_pk_ku64(&pk, "plen", 1366);
 	}
 	return finish_obj();
 }

@@ -1,0 +1,329 @@
+/*
+ * The figures a stats record reports, updated once per frame or packet:
+ * totals and the current interval, the protocol distribution (by the
+ * packet's own "proto" name), IP endpoints (sent and received, like
+ * tshark's endpoint table), ports on the service side of each connection,
+ * the connections themselves (flow.c), and the capture sources' drop
+ * counters.  A packet record is first reduced to a struct pview in one
+ * pass over its keys, so nothing is looked up twice.
+ */
+#include <string.h>
+
+#include "nm.h"
+#include "stats.h"
+
+#define HOST_SAMPLE	8	/* hosts looked at to choose one to push out */
+
+static int
+key_is(const msgpack_object *k, const char *s, size_t n)
+{
+	return k->via.str.size == n && memcmp(k->via.str.ptr, s, n) == 0;
+}
+
+static int
+get_uint(const msgpack_object *v, uint64_t *out)
+{
+	if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return 0;
+	*out = v->via.u64;
+	return 1;
+}
+
+/* Copies an address of exactly n bytes; 0 when it is not one. */
+static int
+get_addr(const msgpack_object *v, uint8_t *dst, size_t n)
+{
+	if (v->type != MSGPACK_OBJECT_BIN || v->via.bin.size != n)
+		return 0;
+	memcpy(dst, v->via.bin.ptr, n);
+	return 1;
+}
+
+static void
+read_ip(const msgpack_object *m, struct pview *pv, int v6)
+{
+	const msgpack_object_kv *kv;
+	size_t n = v6 ? 16 : 4;
+	uint64_t u, nxt = 0;
+	int src = 0, dst = 0, proto = 0, hasnxt = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->via.map.size; i++) {
+		kv = &m->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR)
+			continue;
+		if (key_is(&kv->key, "src", 3))
+			src = get_addr(&kv->val, pv->src, n);
+		else if (key_is(&kv->key, "dst", 3))
+			dst = get_addr(&kv->val, pv->dst, n);
+		else if (key_is(&kv->key, "proto", 5) && get_uint(&kv->val, &u))
+			pv->ipproto = (unsigned)u, proto = 1;
+		else if (key_is(&kv->key, "nxt", 3) && get_uint(&kv->val, &nxt))
+			hasnxt = 1;
+	}
+	if (!proto && hasnxt)
+		pv->ipproto = (unsigned)nxt;
+	pv->af = src && dst ? (v6 ? 6 : 4) : 0;
+}
+
+/* tcp, udp, icmp and icmpv6 maps: the fields the figures use. */
+static void
+read_l4(const msgpack_object *m, struct pview *pv, int kind)
+{
+	const msgpack_object_kv *kv;
+	uint64_t u;
+	int sp = 0, dp = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->via.map.size; i++) {
+		kv = &m->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR ||
+		    !get_uint(&kv->val, &u))
+			continue;
+		if (kind == 'i') {
+			if (key_is(&kv->key, "type", 4))
+				pv->itype = (unsigned)u;
+			else if (key_is(&kv->key, "code", 4))
+				pv->icode = (unsigned)u;
+			else if (key_is(&kv->key, "id", 2))
+				pv->iid = (unsigned)u, pv->has_iid = 1;
+			continue;
+		}
+		if (key_is(&kv->key, "sport", 5))
+			pv->sport = (unsigned)(u & 0xffff), sp = 1;
+		else if (key_is(&kv->key, "dport", 5))
+			pv->dport = (unsigned)(u & 0xffff), dp = 1;
+		else if (kind == 't' && key_is(&kv->key, "flags", 5))
+			pv->tcpflags = (unsigned)u;
+		else if (kind == 't' && key_is(&kv->key, "len", 3))
+			pv->tcplen = u;
+	}
+	pv->ports = sp && dp;
+}
+
+int
+pview_read(const msgpack_object *m, struct pview *pv)
+{
+	const msgpack_object_kv *kv;
+	const msgpack_object *ip = NULL, *l4 = NULL;
+	int kind = 0, v6 = 0;
+	uint64_t u;
+	uint32_t i;
+
+	memset(pv, 0, sizeof(*pv));
+	for (i = 0; i < m->via.map.size; i++) {
+		kv = &m->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR)
+			continue;
+		if (key_is(&kv->key, "ts", 2))
+			get_uint(&kv->val, &pv->ts);
+		else if (key_is(&kv->key, "len", 3))
+			get_uint(&kv->val, &pv->len);
+		else if (key_is(&kv->key, "proto", 5) &&
+		    kv->val.type == MSGPACK_OBJECT_STR) {
+			pv->proto = kv->val.via.str.ptr;
+			pv->protolen = kv->val.via.str.size;
+		} else if (key_is(&kv->key, "svcport", 7) &&
+		    get_uint(&kv->val, &u))
+			pv->svcport = (unsigned)(u & 0xffff);
+		else if (kv->val.type != MSGPACK_OBJECT_MAP)
+			continue;
+		else if (ip == NULL && key_is(&kv->key, "ip", 2))
+			ip = &kv->val, v6 = 0;
+		else if (ip == NULL && key_is(&kv->key, "ipv6", 4))
+			ip = &kv->val, v6 = 1;
+		else if (key_is(&kv->key, "tcp", 3))
+			l4 = &kv->val, kind = 't';
+		else if (key_is(&kv->key, "udp", 3))
+			l4 = &kv->val, kind = 'u';
+		else if (key_is(&kv->key, "icmp", 4) ||
+		    key_is(&kv->key, "icmpv6", 6))
+			l4 = &kv->val, kind = 'i';
+	}
+	if (ip == NULL)
+		return 0;
+	read_ip(ip, pv, v6);
+	if (pv->af == 0 || l4 == NULL)
+		return 0;
+	read_l4(l4, pv, kind);
+	pv->tcp = kind == 't';
+	pv->icmp = kind == 'i';
+	if (kind == 't' && pv->ipproto == 0)
+		pv->ipproto = 6;
+	if (kind == 'u' && pv->ipproto == 0)
+		pv->ipproto = 17;
+	return 0;
+}
+
+void
+agg_init(struct agg *a, uint64_t interval, size_t max_flows,
+    size_t max_hosts)
+{
+	memset(a, 0, sizeof(*a));
+	a->interval = interval;
+	a->tcp_ports = ecalloc(65536, sizeof(*a->tcp_ports));
+	a->udp_ports = ecalloc(65536, sizeof(*a->udp_ports));
+	tab_init(&a->hosts, sizeof(struct host), sizeof(struct host_key),
+	    max_hosts);
+	flow_init(&a->flows, max_flows);
+	a->rng = 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Forgets the host with the fewest packets of a few sampled. */
+static void
+evict_host(struct agg *a)
+{
+	size_t i, pick = 0, n = a->hosts.count;
+	const struct host *h, *v = NULL;
+	uint64_t hp, vp = 0;
+	int k;
+
+	for (k = 0; k < HOST_SAMPLE; k++) {
+		i = (size_t)(next_rand(&a->rng) % n);
+		h = tab_at(&a->hosts, i);
+		hp = h->txp + h->rxp;
+		if (v == NULL || hp < vp || (hp == vp && h->last < v->last)) {
+			v = h;
+			vp = hp;
+			pick = i;
+		}
+	}
+	tab_remove(&a->hosts, pick);
+	a->hosts_evicted++;
+}
+
+static struct host *
+host_get(struct agg *a, const uint8_t *addr, int af)
+{
+	struct host_key k;
+	struct host *h;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.addr, addr, af == 6 ? 16 : 4);
+	k.af = (uint8_t)af;
+	if ((h = tab_find(&a->hosts, &k)) != NULL)
+		return h;
+	if (a->hosts.count >= a->hosts.cap)
+		evict_host(a);
+	return tab_insert(&a->hosts, &k);
+}
+
+static void
+count_proto(struct agg *a, const struct pview *pv)
+{
+	const char *name = pv->proto ? pv->proto : "unknown";
+	size_t i, n = pv->proto ? pv->protolen : 7;
+	struct proto_count *p;
+
+	if (n >= ST_PROTOLEN)
+		n = ST_PROTOLEN - 1;
+	for (i = 0; i < a->nproto; i++) {
+		p = &a->proto[i];
+		if (strncmp(p->name, name, n) == 0 && p->name[n] == '\0')
+			goto found;
+	}
+	if (a->nproto == ST_NPROTO) {
+		name = "other";
+		n = 5;
+		for (i = 0; i < a->nproto; i++)
+			if (strcmp(a->proto[i].name, "other") == 0)
+				break;
+		if (i == a->nproto)
+			i = a->nproto - 1;	/* the last name gives way */
+	} else
+		i = a->nproto++;
+	p = &a->proto[i];
+	if (strncmp(p->name, name, n) != 0 || p->name[n] != '\0') {
+		memcpy(p->name, name, n);
+		p->name[n] = '\0';
+	}
+found:
+	p->packets++;
+	p->bytes += pv->len;
+}
+
+void
+agg_count(struct agg *a, uint64_t ts, uint64_t len, const struct pview *pv,
+    flow_emit_fn emit, void *arg)
+{
+	struct host *h;
+	struct flow *f;
+	struct port_count *pc;
+
+	a->ipkts++;
+	a->ibytes += len;
+	a->tpkts++;
+	a->tbytes += len;
+	if (ts > a->last_ts)
+		a->last_ts = ts;
+	if (pv == NULL)
+		return;
+	count_proto(a, pv);
+	if (pv->af == 0)
+		return;
+	h = host_get(a, pv->src, pv->af);
+	h->txp++;
+	h->txb += len;
+	h->last = ts;
+	h = host_get(a, pv->dst, pv->af);
+	h->rxp++;
+	h->rxb += len;
+	h->last = ts;
+	f = flow_packet(&a->flows, pv, emit, arg);
+	if (f->svcport == 0 || !pv->ports)
+		return;
+	if (pv->ipproto == 6)
+		pc = &a->tcp_ports[f->svcport];
+	else if (pv->ipproto == 17)
+		pc = &a->udp_ports[f->svcport];
+	else
+		return;
+	pc->packets++;
+	pc->bytes += len;
+}
+
+void
+agg_capstats(struct agg *a, const msgpack_object *m)
+{
+	uint64_t ifx = 0, v;
+	struct src_stats *s;
+
+	rec_get_u64(m, "if", &ifx);
+	if (ifx >= ST_NSOURCES)
+		return;
+	s = &a->src[ifx];
+	s->seen = 1;
+	if (rec_get_u64(m, "recv", &v))
+		s->recv = v;
+	if (rec_get_u64(m, "drop", &v))
+		s->drop = v;
+	if (rec_get_u64(m, "ifdrop", &v))
+		s->ifdrop = v;
+}
+
+int
+agg_capture(const struct agg *a, uint64_t *recv, uint64_t *drop,
+    uint64_t *ifdrop)
+{
+	int i, seen = 0;
+
+	*recv = *drop = *ifdrop = 0;
+	for (i = 0; i < ST_NSOURCES; i++) {
+		if (!a->src[i].seen)
+			continue;
+		seen = 1;
+		*recv += a->src[i].recv;
+		*drop += a->src[i].drop;
+		*ifdrop += a->src[i].ifdrop;
+	}
+	return seen;
+}

@@ -1,0 +1,206 @@
+/*
+ * The one table behind connections and hosts: fixed-size entries kept
+ * dense in chunks of CHUNK entries (so growing never copies them and a
+ * scan touches only live ones), found through an open-addressing index of
+ * 64-bit slots, linear probing, at most half full, with backward-shift
+ * deletion so no tombstones pile up.  The hash is keyed with a random seed
+ * per run: traffic cannot be shaped to collide.  Nothing is allocated per
+ * packet; the index doubles, and a chunk is added, only as the table grows
+ * towards its cap.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "nm.h"
+#include "stats.h"
+
+#define CHUNK_SHIFT	14
+#define CHUNK		(1u << CHUNK_SHIFT)
+#define MIN_SLOTS	1024
+
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint32_t
+key_hash(const struct tab *t, const void *key)
+{
+	const unsigned char *p = key;
+	uint64_t h = t->seed, w;
+	size_t i;
+
+	for (i = 0; i < t->keysize; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = mix(h ^ w) + i;
+	}
+	return (uint32_t)mix(h);
+}
+
+void
+tab_init(struct tab *t, size_t esize, size_t keysize, size_t cap)
+{
+	memset(t, 0, sizeof(*t));
+	t->esize = esize;
+	t->keysize = keysize;
+	t->cap = cap;
+	t->nchunk = (cap + CHUNK - 1) / CHUNK;
+	t->chunk = ecalloc(t->nchunk ? t->nchunk : 1, sizeof(*t->chunk));
+	t->mask = MIN_SLOTS - 1;
+	t->slot = ecalloc(MIN_SLOTS, sizeof(*t->slot));
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(t->seed))
+		t->seed = 0x6e6d2d7374617473ULL;	/* any fixed value works */
+}
+
+void
+tab_free(struct tab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nchunk; i++)
+		free(t->chunk[i]);
+	free(t->chunk);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+void *
+tab_at(const struct tab *t, size_t i)
+{
+	return t->chunk[i >> CHUNK_SHIFT] + (i & (CHUNK - 1)) * t->esize;
+}
+
+size_t
+tab_bytes(const struct tab *t)
+{
+	size_t i, n = (t->mask + 1) * sizeof(*t->slot);
+
+	for (i = 0; i < t->nchunk; i++)
+		if (t->chunk[i] != NULL)
+			n += (size_t)CHUNK * t->esize;
+	return n;
+}
+
+/* The slot holding entry index i, whose key hashes to h. */
+static size_t
+slot_of(const struct tab *t, uint32_t h, size_t i)
+{
+	size_t s = h & t->mask;
+
+	while ((t->slot[s] & 0xffffffffu) != i + 1)
+		s = (s + 1) & t->mask;
+	return s;
+}
+
+void *
+tab_find(const struct tab *t, const void *key)
+{
+	uint32_t h = key_hash(t, key);
+	size_t s = h & t->mask;
+	uint64_t v;
+	void *e;
+
+	while ((v = t->slot[s]) != 0) {
+		if ((uint32_t)(v >> 32) == h) {
+			e = tab_at(t, (size_t)(v & 0xffffffffu) - 1);
+			if (memcmp(e, key, t->keysize) == 0)
+				return e;
+		}
+		s = (s + 1) & t->mask;
+	}
+	return NULL;
+}
+
+static void
+put(struct tab *t, uint64_t v)
+{
+	size_t s = (v >> 32) & t->mask;
+
+	while (t->slot[s] != 0)
+		s = (s + 1) & t->mask;
+	t->slot[s] = v;
+}
+
+static void
+grow_index(struct tab *t)
+{
+	uint64_t *old = t->slot;
+	size_t i, n = t->mask + 1;
+
+	t->slot = ecalloc(n * 2, sizeof(*t->slot));
+	t->mask = n * 2 - 1;
+	for (i = 0; i < n; i++)
+		if (old[i] != 0)
+			put(t, old[i]);
+	free(old);
+}
+
+void *
+tab_insert(struct tab *t, const void *key)
+{
+	size_t i = t->count;
+	unsigned char *e;
+
+	if (t->count >= t->cap)
+		nm_die(NM_EXIT_FAIL, "table over its cap");	/* a bug */
+	if ((t->count + 1) * 2 > t->mask + 1)
+		grow_index(t);
+	if (t->chunk[i >> CHUNK_SHIFT] == NULL)
+		t->chunk[i >> CHUNK_SHIFT] = emalloc((size_t)CHUNK * t->esize);
+	e = tab_at(t, i);
+	memset(e, 0, t->esize);
+	memcpy(e, key, t->keysize);
+	put(t, (uint64_t)key_hash(t, key) << 32 | (i + 1));
+	t->count++;
+	return e;
+}
+
+/*
+ * Backward-shift deletion: after emptying a slot, pull later slots of the
+ * same probe run back so every entry stays reachable from its home slot.
+ */
+static void
+unslot(struct tab *t, size_t s)
+{
+	size_t j = s, home;
+
+	t->slot[s] = 0;
+	for (;;) {
+		j = (j + 1) & t->mask;
+		if (t->slot[j] == 0)
+			return;
+		home = (t->slot[j] >> 32) & t->mask;
+		/* j may move to s when home is not cyclically in (s, j] */
+		if (((j - home) & t->mask) >= ((j - s) & t->mask)) {
+			t->slot[s] = t->slot[j];
+			t->slot[j] = 0;
+			s = j;
+		}
+	}
+}
+
+void
+tab_remove(struct tab *t, size_t i)
+{
+	size_t last = t->count - 1, s;
+	unsigned char *e = tab_at(t, i);
+
+	unslot(t, slot_of(t, key_hash(t, e), i));
+	if (i != last) {
+		unsigned char *l = tab_at(t, last);
+		uint32_t h = key_hash(t, l);
+
+		s = slot_of(t, h, last);
+		t->slot[s] = (uint64_t)h << 32 | (i + 1);
+		memcpy(e, l, t->esize);
+	}
+	t->count--;
+}
