@@ -247,16 +247,16 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	struct out_pkt p;
 	int text = o->mode != OUT_JSON && o->mode != OUT_FIELDS;
 
+	if (o->mode == OUT_FIELDS) {
+		if (out_fields_want(o, rec->type))
+			out_fields(o, b, &rec->obj, rec->type);
+		return;
+	}
 	switch (rec->type) {
 	case REC_PACKET:
 	case REC_FRAME:
 		if (o->mode == OUT_JSON)
 			break;
-		if (o->mode == OUT_FIELDS) {
-			if (rec->type == REC_PACKET)
-				out_fields(o, b, &rec->obj);
-			return;
-		}
 		out_scan(&rec->obj, &p);
 		p.is_frame = rec->type == REC_FRAME;
 		out_report_count(p.ifidx);
@@ -275,8 +275,14 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 		if (text)
 			out_report_capstats(&rec->obj);
 		break;
+	case REC_STATS:
+		if (text) {
+			out_stats(o, b, &rec->obj);
+			return;
+		}
+		break;
 	default:
-		/* stats, flow, alert: a later issue shows them */
+		/* flow and alert records are for -o json and -o fields */
 		break;
 	}
 	if (o->mode == OUT_JSON)

@@ -80,9 +80,16 @@ void out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p);
 /* --- fields.c --- */
 /* The table entry for a tshark field name, or NULL when unknown. */
 const struct out_field *out_field_find(const char *name);
-void out_fields(struct out *o, struct strbuf *b, const msgpack_object *map);
+void out_fields(struct out *o, struct strbuf *b, const msgpack_object *map,
+    enum rec_type t);
+/* Whether any -e field is of records of type t (those get a line). */
+int out_fields_want(const struct out *o, enum rec_type t);
 /* Writes the supported names, one a line, for --help-fields. */
 void out_field_list(struct strbuf *b);
+
+/* --- stats.c --- */
+/* nm-stats' stats record: the live block, or the final report. */
+void out_stats(const struct out *o, struct strbuf *b, const msgpack_object *m);
 
 /* --- report.c --- */
 void out_report_header(const msgpack_object *map);

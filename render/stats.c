@@ -1,0 +1,337 @@
+/*
+ * nm-stats' records shown to people: the live block between packet lines
+ * (in the old monitor's shape: packets, rate, runtime, top protocols, top
+ * IPs, with bytes/s and the capture's coverage when they add something)
+ * and the final report (duration, protocol shares, top addresses, ports
+ * and connections, what the capture saw).  The figures and their meaning
+ * are nm-stats(1)'s; this file only lays them out.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "render.h"
+
+#define RULE "============================================================\n"
+
+static double
+num(const msgpack_object *map, const char *path)
+{
+	const msgpack_object *v = rec_path(map, path);
+
+	if (v == NULL)
+		return 0;
+	switch (v->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		return (double)v->via.u64;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		return (double)v->via.i64;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		return v->via.f64;
+	default:
+		return 0;
+	}
+}
+
+static void out_f(struct strbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+out_f(struct strbuf *b, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		out_n(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
+		    sizeof(tmp) - 1);
+}
+
+/* 1234567 bytes as "1.2 MB", bits per second as "9.9 Mbit/s". */
+static void
+out_scaled(struct strbuf *b, double v, const char *unit)
+{
+	static const char *const pre[] = { "", "k", "M", "G", "T" };
+	int i = 0;
+
+	while (v >= 1000 && i < 4) {
+		v /= 1000;
+		i++;
+	}
+	if (i)
+		out_f(b, "%.1f ", v);
+	else
+		out_f(b, "%.0f ", v);
+	out_s(b, pre[i]);
+	out_s(b, unit);
+}
+
+static void
+out_str(struct strbuf *b, const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = rec_get(map, key);
+
+	if (v != NULL)
+		out_value(b, v);
+}
+
+static enum out_color
+name_color(const msgpack_object *name)
+{
+	static const struct {
+		const char	*name;
+		enum out_color	 c;
+	} tab[] = {
+		{ "TCP", OC_GREEN }, { "UDP", OC_BLUE }, { "ICMP", OC_YELLOW },
+		{ "ICMPv6", OC_YELLOW }, { "ARP", OC_CYAN }, { "DNS", OC_MAGENTA }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (rec_str_eq(name, tab[i].name))
+			return tab[i].c;
+	return OC_NONE;
+}
+
+static const msgpack_object *
+list(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = rec_get(map, key);
+
+	return v != NULL && v->type == MSGPACK_OBJECT_ARRAY ? v : NULL;
+}
+
+/* "covers 99.2% of received packets (12 dropped by the kernel)" */
+static void
+coverage(struct strbuf *b, const msgpack_object *map)
+{
+	const msgpack_object *cap = rec_get(map, "capture");
+
+	if (cap == NULL)
+		return;
+	out_f(b, "covers %.1f%% of received packets", num(cap, "coverage"));
+	if (num(cap, "drop") > 0 || num(cap, "ifdrop") > 0) {
+		out_f(b, " (%.0f dropped by the kernel", num(cap, "drop"));
+		out_f(b, ", %.0f by the interface)", num(cap, "ifdrop"));
+	}
+}
+
+static void
+live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *l, *e;
+	uint32_t i, n;
+
+	out_s(b, RULE "LIVE STATS | Packets: ");
+	out_f(b, "%.0f", num(m, "total.packets"));
+	out_f(b, " | PPS: %.2f", num(m, "rate.pps"));
+	out_s(b, " | ");
+	out_scaled(b, num(m, "rate.bps"), "bit/s");
+	out_f(b, " | Runtime: %.0fs", num(m, "runtime") / 1e9);
+	if (rec_get(m, "capture") != NULL &&
+	    num(m, "capture.coverage") < 100) {
+		out_s(b, " | ");
+		coverage(b, m);
+	}
+	out_s(b, "\nTop Protocols: ");
+	l = list(m, "protos");
+	n = l ? l->via.array.size : 0;
+	for (i = 0; i < n && i < 5; i++) {
+		e = &l->via.array.ptr[i];
+		out_s(b, i ? ", " : "");
+		out_color(o, b, name_color(rec_get(e, "name")));
+		out_str(b, e, "name");
+		out_uncolor(o, b, name_color(rec_get(e, "name")));
+		out_f(b, ": %.0f", num(e, "packets"));
+	}
+	out_s(b, "\nTop IPs: ");
+	l = list(m, "top_hosts");
+	n = l ? l->via.array.size : 0;
+	for (i = 0; i < n && i < 5; i++) {
+		e = &l->via.array.ptr[i];
+		out_s(b, i ? ", " : "");
+		out_str(b, e, "addr");
+		out_f(b, ": %.0f", num(e, "packets"));
+	}
+	out_s(b, "\n" RULE);
+}
+
+static void
+pad_to(struct strbuf *b, size_t start, size_t width)
+{
+	if (b->len - start < width)
+		out_spaces(b, width - (b->len - start));
+	else
+		out_c(b, ' ');
+}
+
+static void
+report_protos(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *l = list(m, "protos"), *e;
+	uint32_t i;
+	size_t s;
+
+	out_s(b, "Protocols (packets, bytes):\n");
+	for (i = 0; l != NULL && i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		out_s(b, "  ");
+		out_color(o, b, name_color(rec_get(e, "name")));
+		s = b->len;
+		out_str(b, e, "name");
+		pad_to(b, s, 10);
+		out_uncolor(o, b, name_color(rec_get(e, "name")));
+		out_f(b, "%8.0f", num(e, "packets"));
+		out_f(b, " %5.1f%%", num(e, "pkt_pct"));
+		out_f(b, " %12.0f B", num(e, "bytes"));
+		out_f(b, " %5.1f%%\n", num(e, "byte_pct"));
+	}
+}
+
+static void
+report_hosts(struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *l = list(m, "top_hosts"), *e;
+	uint32_t i;
+	size_t s;
+
+	out_s(b, "Top IP addresses:\n");
+	for (i = 0; l != NULL && i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		s = b->len;
+		out_s(b, "  ");
+		out_str(b, e, "addr");
+		pad_to(b, s, 28);
+		out_f(b, "%8.0f pkts ", num(e, "packets"));
+		out_scaled(b, num(e, "bytes"), "B");
+		out_f(b, "  (sent %.0f", num(e, "tx_packets"));
+		out_f(b, ", received %.0f)\n", num(e, "rx_packets"));
+	}
+}
+
+static void
+report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *l = list(m, "top_ports"), *e;
+	uint32_t i;
+	size_t s;
+
+	out_s(b, "Top ports (service side):\n");
+	for (i = 0; l != NULL && i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		out_s(b, "  ");
+		out_color(o, b, OC_YELLOW);
+		s = b->len;
+		out_f(b, "%.0f", num(e, "port"));
+		out_c(b, '/');
+		out_str(b, e, "proto");
+		if (rec_get(e, "service") != NULL) {
+			out_s(b, " (");
+			out_str(b, e, "service");
+			out_c(b, ')');
+		}
+		pad_to(b, s, 26);
+		out_uncolor(o, b, OC_YELLOW);
+		out_f(b, "%8.0f pkts ", num(e, "packets"));
+		out_scaled(b, num(e, "bytes"), "B");
+		out_c(b, '\n');
+	}
+}
+
+/* addr:port, with an IPv6 address in brackets so the port stands apart */
+static void
+endpoint(struct strbuf *b, const msgpack_object *e, const char *key,
+    double port)
+{
+	const msgpack_object *a = rec_get(e, key);
+	int v6 = a != NULL && a->type == MSGPACK_OBJECT_BIN &&
+	    a->via.bin.size == 16;
+
+	if (v6)
+		out_c(b, '[');
+	out_str(b, e, key);
+	if (v6)
+		out_c(b, ']');
+	out_f(b, ":%.0f", port);
+}
+
+static void
+report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *l = list(m, "top_flows"), *e;
+	uint32_t i;
+
+	out_s(b, "Top connections (packets/bytes each way, state):\n");
+	for (i = 0; l != NULL && i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		out_s(b, "  ");
+		out_color(o, b, name_color(rec_get(e, "proto")));
+		out_str(b, e, "proto");
+		out_uncolor(o, b, name_color(rec_get(e, "proto")));
+		out_c(b, ' ');
+		endpoint(b, e, "src", num(e, "sport"));
+		out_s(b, " → ");
+		endpoint(b, e, "dst", num(e, "dport"));
+		if (rec_get(e, "service") != NULL) {
+			out_s(b, " (");
+			out_str(b, e, "service");
+			out_c(b, ')');
+		}
+		out_f(b, "  → %.0f pkts ", num(e, "orig.packets"));
+		out_scaled(b, num(e, "orig.bytes"), "B");
+		out_f(b, ", ← %.0f pkts ", num(e, "resp.packets"));
+		out_scaled(b, num(e, "resp.bytes"), "B");
+		out_s(b, "  ");
+		out_str(b, e, "state");
+		if (rec_get(e, "history") != NULL) {
+			out_c(b, ' ');
+			out_str(b, e, "history");
+		}
+		out_c(b, '\n');
+	}
+}
+
+static void
+final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	out_s(b, RULE "FINAL REPORT\n");
+	out_f(b, "Duration: %.1fs", num(m, "runtime") / 1e9);
+	out_f(b, " | Packets: %.0f | Bytes: ", num(m, "total.packets"));
+	out_scaled(b, num(m, "total.bytes"), "B");
+	out_f(b, " | Avg PPS: %.2f | Avg rate: ", num(m, "rate.avg_pps"));
+	out_scaled(b, num(m, "rate.avg_bps"), "bit/s");
+	out_f(b, " | Connections: %.0f\n", num(m, "total.flows"));
+	report_protos(o, b, m);
+	report_hosts(b, m);
+	report_ports(o, b, m);
+	report_flows(o, b, m);
+	if (rec_get(m, "capture") != NULL) {
+		out_f(b, "Capture: received %.0f", num(m, "capture.recv"));
+		out_f(b, ", dropped %.0f by the kernel", num(m, "capture.drop"));
+		out_f(b, ", %.0f by the interface; ", num(m, "capture.ifdrop"));
+		coverage(b, m);
+		out_c(b, '\n');
+	}
+	if (num(m, "evicted.flows") > 0 || num(m, "evicted.hosts") > 0) {
+		out_f(b, "Evicted to stay within limits: %.0f flows", num(m,
+		    "evicted.flows"));
+		out_f(b, ", %.0f hosts\n", num(m, "evicted.hosts"));
+	}
+	out_s(b, RULE);
+}
+
+void
+out_stats(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	int final = 0;
+
+	(void)rec_get_bool(m, "final", &final);
+	if (final)
+		final_report(o, b, m);
+	else
+		live_block(o, b, m);
+}
