@@ -1,8 +1,13 @@
 /*
  * The one writer for record streams.  Records are packed into a reused
- * buffer and written out in large blocks (when the buffer passes FLUSH_AT,
- * or when the program's input goes idle and it calls rec_writer_flush), so
- * a fast stream costs few system calls and a slow one is still prompt.
+ * buffer and written out in blocks (when the buffer passes FLUSH_AT, or
+ * when the program's input goes idle and it calls rec_writer_flush), so a
+ * fast stream costs few system calls and a slow one is still prompt.
+ *
+ * FLUSH_AT is smaller than a pipe's 64 KiB on purpose: a write larger than
+ * the pipe makes writer and reader take turns instead of running at once
+ * (1M records through three stages: 3.2 s with 256 KiB writes, 1.9 s with
+ * 32 KiB).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +18,7 @@
 #include "nm.h"
 #include "rec.h"
 
-#define FLUSH_AT (256 * 1024)
+#define FLUSH_AT (32 * 1024)
 
 struct rec_writer {
 	int		 fd;
