@@ -1,0 +1,276 @@
+/*
+ * The old tool's three questions, asked when nm-monitor gets no
+ * arguments: which interface (from nm-capture -D's list, by number or by
+ * name, blank for all), which filter (a preset or a BPF expression of
+ * one's own) and which display mode.  An answer that does not fit is
+ * asked again with the reason.  Questions go to standard error, so that
+ * standard output carries only what nm-render writes; answers are lines
+ * read from standard input, a terminal or not, so a script can pipe them
+ * in.  Standard input ending before the last answer is bad usage.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "mon.h"
+
+/* One line of nm-capture -D: "index name [description] addresses [flags]". */
+struct mon_if {
+	char	*index;
+	char	*name;
+	char	*line;
+};
+
+struct mon_iflist {
+	struct mon_if	*v;
+	size_t		 n;
+};
+
+/* Runs path -D and returns everything it wrote; dies if it failed. */
+static char *
+mon_list_output(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	pid_t pid;
+	int fd[2], status;
+
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		nm_die(NM_EXIT_FAIL, "pipe: %s", strerror(errno));
+	if ((pid = fork()) < 0)
+		nm_die(NM_EXIT_FAIL, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (dup2(fd[1], STDOUT_FILENO) < 0)
+			_exit(NM_EXIT_FAIL);
+		execl(path, "nm-capture", "-D", (char *)NULL);
+		nm_warn("%s: %s", path, strerror(errno));
+		_exit(NM_EXIT_FAIL);
+	}
+	close(fd[1]);
+	for (;;) {
+		if (cap - len < 1024)
+			buf = erealloc(buf, cap = cap ? cap * 2 : 4096);
+		n = read(fd[0], buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			nm_die(NM_EXIT_FAIL, "waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		nm_die(WIFEXITED(status) ? WEXITSTATUS(status) : NM_EXIT_FAIL,
+		    "cannot list the interfaces (nm-capture -D failed)");
+	return buf;
+}
+
+/* Splits the list into lines; each keeps pointers into buf. */
+static void
+mon_list_parse(struct mon_iflist *l, char *buf)
+{
+	char *line, *save = NULL, *sp;
+
+	l->v = NULL;
+	l->n = 0;
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		l->v = erealloc(l->v, (l->n + 1) * sizeof(*l->v));
+		l->v[l->n].index = estrdup(line);
+		l->v[l->n].index[sp - line] = '\0';
+		l->v[l->n].line = sp + 1;
+		l->v[l->n].name = estrdup(sp + 1);
+		l->v[l->n].name[strcspn(sp + 1, " ")] = '\0';
+		l->n++;
+	}
+	if (l->n == 0)
+		nm_die(NM_EXIT_NOSOURCE, "nm-capture -D lists no interfaces");
+}
+
+/* The next answer, trimmed of blanks at both ends; NUL for blank. */
+static char *
+mon_answer(const char *prompt, char **line, size_t *cap)
+{
+	char *s, *e;
+
+	fprintf(stderr, "%s ", prompt);
+	fflush(stderr);
+	if (getline(line, cap, stdin) < 0)
+		nm_die(NM_EXIT_USAGE, "no answer: standard input ended");
+	/* A terminal echoes the answer; piped in, it would not show. */
+	if (!isatty(STDIN_FILENO))
+		fprintf(stderr, "%.*s\n", (int)strcspn(*line, "\n"), *line);
+	for (s = *line; isspace((unsigned char)*s); s++)
+		;
+	for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = '\0';
+	return s;
+}
+
+/* A whole positive decimal number no greater than max, else 0. */
+static size_t
+mon_choice(const char *s, size_t max)
+{
+	size_t v = 0;
+
+	if (*s == '\0' || strspn(s, "0123456789") != strlen(s) ||
+	    strlen(s) > 6)
+		return 0;
+	v = (size_t)strtoul(s, NULL, 10);
+	return v <= max ? v : 0;
+}
+
+static const char *
+mon_ask_iface(const struct mon_iflist *l, char **line, size_t *cap)
+{
+	const char *a;
+	size_t i;
+
+	fputs("Interfaces:\n", stderr);
+	for (i = 0; i < l->n; i++)
+		fprintf(stderr, "  %3s  %s\n", l->v[i].index, l->v[i].line);
+	for (;;) {
+		a = mon_answer("Interface (number or name, blank for all):",
+		    line, cap);
+		if (*a == '\0' || strcmp(a, "all") == 0)
+			return "any";
+		for (i = 0; i < l->n; i++)
+			if (strcmp(a, l->v[i].index) == 0 ||
+			    strcmp(a, l->v[i].name) == 0)
+				return l->v[i].name;
+		if (strspn(a, "0123456789") == strlen(a))
+			nm_warn("interface %s: no such number: choose one "
+			    "from the list (%s to %s)", a, l->v[0].index,
+			    l->v[l->n - 1].index);
+		else
+			nm_warn("interface %s: not in the list", a);
+	}
+}
+
+static void
+mon_ask_filter(struct mon_opts *o, char **line, size_t *cap)
+{
+	const struct mon_preset *p;
+	const char *a;
+	size_t npre, k;
+
+	fputs("Filters:\n", stderr);
+	for (npre = 0; mon_presets[npre].name != NULL; npre++)
+		fprintf(stderr, "  %3zu  %-12s %s\n", npre + 1,
+		    mon_presets[npre].label, mon_presets[npre].bpf != NULL ?
+		    mon_presets[npre].bpf : "(no filter)");
+	fprintf(stderr, "  %3zu  custom BPF expression\n", npre + 1);
+	for (;;) {
+		a = mon_answer("Filter (number or name, blank for all):",
+		    line, cap);
+		k = mon_choice(a, npre + 1);
+		p = *a == '\0' ? &mon_presets[0] : k > 0 && k <= npre ?
+		    &mon_presets[k - 1] : mon_preset_find(a);
+		if (p != NULL) {
+			o->preset = p->label;
+			o->filter = p->bpf != NULL ? estrdup(p->bpf) : NULL;
+			return;
+		}
+		if (k == npre + 1 || strcasecmp(a, "custom") == 0)
+			break;
+		nm_warn("filter %s: not on the menu: choose 1 to %zu", a,
+		    npre + 1);
+	}
+	for (;;) {
+		a = mon_answer("BPF expression (see pcap-filter(7)):", line,
+		    cap);
+		if (*a != '\0')
+			break;
+		nm_warn("an empty expression: type one, e.g. "
+		    "'host 10.0.0.1 and tcp'");
+	}
+	o->filter = estrdup(a);
+}
+
+static void
+mon_ask_mode(struct mon_opts *o, char **line, size_t *cap)
+{
+	static const char *const what[] = {
+		"one line per packet",
+		"every layer, seq/ack, a payload preview",
+		"time, protocol and addresses",
+	};
+	const char *a;
+	size_t i, k;
+
+	fputs("Display modes:\n", stderr);
+	for (i = 0; mon_modes[i] != NULL; i++)
+		fprintf(stderr, "  %3zu  %-9s %s\n", i + 1, mon_modes[i],
+		    what[i]);
+	for (;;) {
+		a = mon_answer("Mode (number or name, blank for compact):",
+		    line, cap);
+		if (*a == '\0') {
+			o->mode = mon_modes[0];
+			return;
+		}
+		k = mon_choice(a, i);
+		for (i = 0; mon_modes[i] != NULL; i++)
+			if (k == i + 1 || strcmp(a, mon_modes[i]) == 0) {
+				o->mode = mon_modes[i];
+				return;
+			}
+		nm_warn("mode %s: no such mode: choose 1 to %zu, compact, "
+		    "detailed or minimal", a, i);
+	}
+}
+
+void
+mon_ask(struct mon_opts *o, const char *capture)
+{
+	struct mon_iflist l;
+	char *list, *line = NULL;
+	size_t cap = 0, i;
+
+	list = mon_list_output(capture);
+	mon_list_parse(&l, list);
+	o->iface = estrdup(mon_ask_iface(&l, &line, &cap));
+	mon_ask_filter(o, &line, &cap);
+	mon_ask_mode(o, &line, &cap);
+	o->asked = 1;
+	for (i = 0; i < l.n; i++) {
+		free(l.v[i].index);
+		free(l.v[i].name);
+	}
+	free(l.v);
+	free(list);
+	free(line);
+}
+
+/* What is about to start, in the old tool's words. */
+void
+mon_announce(const struct mon_opts *o)
+{
+	if (o->file != NULL)
+		fprintf(stderr, "File:      %s%s\n", o->file,
+		    o->realtime ? " (at its recorded pace)" : "");
+	else if (strcmp(o->iface, "any") == 0)
+		fprintf(stderr, "Interface: any (all interfaces)\n");
+	else
+		fprintf(stderr, "Interface: %s\n", o->iface);
+	if (o->filter == NULL || *o->filter == '\0')
+		fprintf(stderr, "Filter:    all traffic\n");
+	else if (o->preset != NULL)
+		fprintf(stderr, "Filter:    %s (%s)\n", o->preset, o->filter);
+	else
+		fprintf(stderr, "Filter:    %s\n", o->filter);
+	fprintf(stderr, "Mode:      %s\n", o->json ? "json" : o->mode);
+	fprintf(stderr, "Press Ctrl+C to stop.\n");
+}

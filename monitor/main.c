@@ -1,0 +1,48 @@
+/*
+ * nm-monitor: the one-command front of nm.  With no arguments it asks
+ * the old tool's three questions (interface, filter, display mode); with
+ * options it asks nothing.  It then runs nm-capture | nm-decode |
+ * nm-stats | nm-render connected by pipes, nm-capture alone with the
+ * privilege it was started with, and exits with the status of the stage
+ * that failed, or 0.  --dry-run prints that pipeline instead, for a user
+ * to learn from and change.  See nm-monitor(1).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "mon.h"
+
+int
+main(int argc, char **argv)
+{
+	struct mon_opts opts;
+	struct mon_user user;
+	struct mon_pipeline pl;
+	char *capture;
+	int status;
+
+	nm_init(argv[0]);
+	mon_opts_parse(&opts, argc, argv);
+	mon_user_resolve(&user, opts.user);
+	if (argc == 1) {
+		if ((capture = mon_find("nm-capture")) == NULL)
+			nm_die(NM_EXIT_FAIL, "nm-capture: not found next to "
+			    "nm-monitor nor on PATH");
+		mon_ask(&opts, capture);
+		free(capture);
+	}
+	mon_pipeline_build(&pl, &opts, &user);
+	if (opts.dry_run) {
+		mon_pipeline_print(&pl);
+		return NM_EXIT_OK;
+	}
+	/* Live, or asked: say what starts and how to stop it. */
+	if (opts.asked || (opts.file == NULL && isatty(STDERR_FILENO)))
+		mon_announce(&opts);
+
+	status = mon_run(&pl, &user);
+	mon_pipeline_free(&pl);
+	free(opts.filter);
+	free(user.name);
+	return status;
+}

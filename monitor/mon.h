@@ -1,0 +1,94 @@
+/*
+ * nm-monitor's shared declarations: the settings the command line or the
+ * questions produce, the stages of the pipeline built from them, and the
+ * user the unprivileged stages run as.  One file per role: opts.c reads
+ * the command line, ask.c asks the questions, stages.c turns settings
+ * into argument vectors, priv.c picks and becomes the target user, run.c
+ * starts, watches and stops the pipeline.
+ */
+#ifndef MON_H
+#define MON_H
+
+#include <sys/types.h>
+
+#include "nm.h"
+
+#define MON_NSTAGES	4		/* capture, decode, stats, render */
+#define MON_MAXARGS	24		/* enough for the longest stage */
+
+/* What the user asked for, from options or from the questions. */
+struct mon_opts {
+	const char	*iface;		/* -i; NULL with -r */
+	const char	*file;		/* -r */
+	char		*filter;	/* BPF text, NULL or "" for none */
+	const char	*preset;	/* the preset's label, or NULL */
+	const char	*mode;		/* compact, detailed, minimal */
+	const char	*color;		/* --color=WHEN, or NULL */
+	const char	*user;		/* -Z, or NULL */
+	const char	*interval;	/* -I, checked */
+	const char	*top;		/* -n, checked */
+	const char	*count;		/* -c, checked */
+	int		 json;		/* --json */
+	int		 realtime;	/* --realtime */
+	int		 nopromisc;	/* -p */
+	int		 dry_run;	/* --dry-run */
+	int		 asked;		/* answers, not options */
+};
+
+/* One program of the pipeline: its path and the arguments it gets. */
+struct mon_stage {
+	const char	*name;		/* nm-capture, ... */
+	char		*path;		/* where it was found */
+	const char	*argv[MON_MAXARGS];
+	int		 argc;
+	int		 privileged;	/* keeps our privilege */
+	pid_t		 pid;
+	int		 status;	/* exit, 128+sig; -1 running */
+};
+
+struct mon_pipeline {
+	struct mon_stage stage[MON_NSTAGES];
+	int		 n;
+};
+
+/* The account the unprivileged stages (and nm-monitor itself) become. */
+struct mon_user {
+	int		 change;	/* started as root: switch to it */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		*name;		/* for nm-capture -Z */
+};
+
+struct mon_preset {
+	const char	*name;		/* -f name, also the answer */
+	const char	*label;		/* as the question shows it */
+	const char	*bpf;		/* NULL: no filter */
+};
+
+extern const struct mon_preset mon_presets[];
+extern const char *const mon_modes[];
+
+/* opts.c */
+void	mon_opts_parse(struct mon_opts *, int, char **);
+const struct mon_preset *mon_preset_find(const char *);
+int	mon_mode_valid(const char *);
+
+/* ask.c */
+void	mon_ask(struct mon_opts *, const char *);
+void	mon_announce(const struct mon_opts *);
+
+/* stages.c */
+char	*mon_find(const char *);
+void	mon_pipeline_build(struct mon_pipeline *, const struct mon_opts *,
+	    const struct mon_user *);
+void	mon_pipeline_print(const struct mon_pipeline *);
+void	mon_pipeline_free(struct mon_pipeline *);
+
+/* priv.c */
+void	mon_user_resolve(struct mon_user *, const char *);
+void	mon_user_become(const struct mon_user *);
+
+/* run.c */
+int	mon_run(struct mon_pipeline *, const struct mon_user *);
+
+#endif

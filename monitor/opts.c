@@ -1,0 +1,225 @@
+/*
+ * nm-monitor's command line, and the two tables the questions share with
+ * it: the filter presets of the old tool and the display modes.  Every
+ * option is checked here, before anything starts, with the same ranges
+ * the stage that gets it would apply, so a typo fails at once with exit 2
+ * instead of half-way through starting the pipeline.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mon.h"
+
+enum {
+	OPT_COLOR = 256,
+	OPT_DRY_RUN,
+	OPT_JSON,
+	OPT_REALTIME,
+	OPT_VERSION,
+};
+
+/* The old tool's menu, in its order; the first is the default. */
+const struct mon_preset mon_presets[] = {
+	{ "all",	"all traffic",	NULL },
+	{ "tcp",	"TCP",		"tcp" },
+	{ "udp",	"UDP",		"udp" },
+	{ "icmp",	"ICMP",		"icmp or icmp6" },
+	{ "web",	"HTTP/HTTPS",	"tcp port 80 or tcp port 443" },
+	{ "dns",	"DNS",		"port 53" },
+	{ NULL, NULL, NULL }
+};
+
+/* nm-render's text layouts; the first is the default. */
+const char *const mon_modes[] = { "compact", "detailed", "minimal", NULL };
+
+static const char usage_text[] =
+    "usage: nm-monitor [-hp] [-c count] [-f preset|expression] "
+    "[-I seconds]\n"
+    "                  [-m mode] [-n count] [-Z user] [--json] "
+    "[--color[=when]]\n"
+    "                  [--dry-run] [--version] "
+    "[-i interface | -r file [--realtime]]\n"
+    "                  [expression]\n";
+
+static void __attribute__((noreturn))
+mon_usage(int status)
+{
+	fputs(usage_text, status == NM_EXIT_OK ? stdout : stderr);
+	exit(status);
+}
+
+static void __attribute__((noreturn))
+mon_bad_usage(const char *why)
+{
+	nm_die(NM_EXIT_USAGE, "%s (see nm-monitor -h)", why);
+}
+
+const struct mon_preset *
+mon_preset_find(const char *name)
+{
+	const struct mon_preset *p;
+
+	for (p = mon_presets; p->name != NULL; p++)
+		if (strcasecmp(name, p->name) == 0)
+			return p;
+	/* The old tool's menu called it HTTP/HTTPS; accept that too. */
+	if (strcasecmp(name, "http") == 0 || strcasecmp(name, "https") == 0 ||
+	    strcasecmp(name, "http/https") == 0)
+		return &mon_presets[4];
+	return NULL;
+}
+
+int
+mon_mode_valid(const char *mode)
+{
+	size_t i;
+
+	for (i = 0; mon_modes[i] != NULL; i++)
+		if (strcmp(mode, mon_modes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* -f: a preset's name, or else the expression itself. */
+static void
+mon_set_filter(struct mon_opts *o, const char *arg)
+{
+	const struct mon_preset *p;
+
+	free(o->filter);
+	if ((p = mon_preset_find(arg)) != NULL) {
+		o->preset = p->label;
+		o->filter = p->bpf != NULL ? estrdup(p->bpf) : NULL;
+	} else {
+		o->preset = NULL;
+		o->filter = estrdup(arg);
+	}
+}
+
+/* The remaining arguments joined by spaces, as nm-capture does. */
+static char *
+mon_join(int argc, char **argv)
+{
+	size_t n = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	s = emalloc(n);
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void
+mon_check(const struct mon_opts *o, int nargs, int fset)
+{
+	if (o->iface != NULL && o->file != NULL)
+		mon_bad_usage("-i and -r exclude each other");
+	if (o->realtime && o->file == NULL)
+		mon_bad_usage("--realtime replays a file: it needs -r");
+	if (o->json && o->mode != NULL)
+		mon_bad_usage("--json and -m exclude each other");
+	if (fset && nargs > 0)
+		mon_bad_usage("give the filter either with -f or as "
+		    "arguments, not both");
+	if (o->mode != NULL && !mon_mode_valid(o->mode)) {
+		nm_warn("-m %s: want compact, detailed or minimal", o->mode);
+		mon_usage(NM_EXIT_USAGE);
+	}
+	if (o->color != NULL && strcmp(o->color, "auto") != 0 &&
+	    strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0) {
+		nm_warn("--color: want auto, always or never, not %s",
+		    o->color);
+		mon_usage(NM_EXIT_USAGE);
+	}
+}
+
+void
+mon_opts_parse(struct mon_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "color",	optional_argument, NULL, OPT_COLOR },
+		{ "colour",	optional_argument, NULL, OPT_COLOR },
+		{ "dry-run",	no_argument,	NULL, OPT_DRY_RUN },
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "json",	no_argument,	NULL, OPT_JSON },
+		{ "realtime",	no_argument,	NULL, OPT_REALTIME },
+		{ "version",	no_argument,	NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, fset = 0;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "c:f:hI:i:m:n:pr:Z:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			estrtonum(optarg, 1, INT64_MAX, "-c");
+			o->count = optarg;
+			break;
+		case 'f':
+			mon_set_filter(o, optarg);
+			fset = 1;
+			break;
+		case 'h':
+			mon_usage(NM_EXIT_OK);
+		case 'I':
+			estrtonum(optarg, 1, 86400, "-I");
+			o->interval = optarg;
+			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'm':
+			o->mode = optarg;
+			break;
+		case 'n':
+			estrtonum(optarg, 0, 500, "-n");
+			o->top = optarg;
+			break;
+		case 'p':
+			o->nopromisc = 1;
+			break;
+		case 'r':
+			o->file = optarg;
+			break;
+		case 'Z':
+			o->user = optarg;
+			break;
+		case OPT_COLOR:
+			o->color = optarg != NULL ? optarg : "always";
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_REALTIME:
+			o->realtime = 1;
+			break;
+		case OPT_VERSION:
+			printf("nm-monitor %s\n", NM_VERSION);
+			exit(NM_EXIT_OK);
+		default:
+			mon_usage(NM_EXIT_USAGE);
+		}
+	}
+	mon_check(o, argc - optind, fset);
+	if (optind < argc)
+		o->filter = mon_join(argc - optind, argv + optind);
+	/* Without -i or -r, all interfaces: the questions' blank answer. */
+	if (o->iface == NULL && o->file == NULL)
+		o->iface = "any";
+	if (o->mode == NULL)
+		o->mode = mon_modes[0];
+}

@@ -1,0 +1,229 @@
+/*
+ * The pipeline as argument vectors: where each program is, and what it
+ * gets from the settings.  Programs are looked for next to nm-monitor's
+ * own executable first, so a build tree or an install runs its own
+ * programs whatever PATH says (sudo resets PATH), then on PATH.  The same
+ * vectors are what --dry-run prints, quoted for the shell, so the printed
+ * pipeline is exactly the one that would run.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mon.h"
+
+/* dir/name if it is an executable file, else NULL. */
+static char *
+mon_try(const char *dir, size_t dirlen, const char *name)
+{
+	char *p;
+	size_t n = dirlen + strlen(name) + 2;
+
+	p = emalloc(n);
+	snprintf(p, n, "%.*s/%s", (int)dirlen, dir, name);
+	if (access(p, X_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* What execvp would run for name, or NULL. */
+static char *
+mon_find_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	char *found;
+	size_t len;
+
+	if (path == NULL)
+		return NULL;
+	for (p = path;; p = colon + 1) {
+		colon = strchr(p, ':');
+		len = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		/* An empty element means the current directory. */
+		found = len == 0 ? mon_try(".", 1, name) :
+		    mon_try(p, len, name);
+		if (found != NULL || colon == NULL)
+			return found;
+	}
+}
+
+char *
+mon_find(const char *name)
+{
+	char self[PATH_MAX], *slash, *found = NULL;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL)
+			found = mon_try(self, (size_t)(slash - self), name);
+	}
+	return found != NULL ? found : mon_find_path(name);
+}
+
+static struct mon_stage *
+mon_stage_add(struct mon_pipeline *pl, const char *name, int required)
+{
+	struct mon_stage *st = &pl->stage[pl->n];
+	char *path;
+
+	if ((path = mon_find(name)) == NULL) {
+		if (required)
+			nm_die(NM_EXIT_FAIL, "%s: not found next to "
+			    "nm-monitor nor on PATH", name);
+		nm_warn("%s: not found: running without it", name);
+		return NULL;
+	}
+	memset(st, 0, sizeof(*st));
+	st->name = name;
+	st->path = path;
+	st->argv[st->argc++] = name;
+	st->status = -1;
+	pl->n++;
+	return st;
+}
+
+static void
+mon_arg(struct mon_stage *st, const char *a)
+{
+	/* MON_MAXARGS covers every option; this guards the table itself. */
+	if (st->argc >= MON_MAXARGS - 1)
+		nm_die(NM_EXIT_FAIL, "%s: too many arguments", st->name);
+	st->argv[st->argc++] = a;
+}
+
+static void
+mon_capture_args(struct mon_stage *st, const struct mon_opts *o,
+    const struct mon_user *u)
+{
+	st->privileged = 1;
+	if (u->change) {
+		mon_arg(st, "-Z");
+		mon_arg(st, u->name);
+	}
+	if (o->nopromisc)
+		mon_arg(st, "-p");
+	if (o->count != NULL) {
+		mon_arg(st, "-c");
+		mon_arg(st, o->count);
+	}
+	if (o->file != NULL) {
+		mon_arg(st, "-r");
+		mon_arg(st, o->file);
+		if (o->realtime)
+			mon_arg(st, "--realtime");
+	} else {
+		mon_arg(st, "-i");
+		mon_arg(st, o->iface);
+	}
+	if (o->filter != NULL && *o->filter != '\0') {
+		if (o->filter[0] == '-')
+			mon_arg(st, "--");
+		mon_arg(st, o->filter);
+	}
+}
+
+/* --color=WHEN for nm-render; opts.c has checked WHEN. */
+static const char *
+mon_color_arg(const char *when)
+{
+	if (strcmp(when, "always") == 0)
+		return "--color=always";
+	if (strcmp(when, "never") == 0)
+		return "--color=never";
+	return "--color=auto";
+}
+
+void
+mon_pipeline_build(struct mon_pipeline *pl, const struct mon_opts *o,
+    const struct mon_user *u)
+{
+	struct mon_stage *st;
+
+	memset(pl, 0, sizeof(*pl));
+	mon_capture_args(mon_stage_add(pl, "nm-capture", 1), o, u);
+	mon_stage_add(pl, "nm-decode", 1);
+	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
+		mon_arg(st, "-I");
+		mon_arg(st, o->interval != NULL ? o->interval : "5");
+		if (o->top != NULL) {
+			mon_arg(st, "-n");
+			mon_arg(st, o->top);
+		}
+	}
+	st = mon_stage_add(pl, "nm-render", 1);
+	mon_arg(st, o->json ? "-o" : "-m");
+	mon_arg(st, o->json ? "json" : o->mode);
+	if (o->color != NULL)
+		mon_arg(st, mon_color_arg(o->color));
+}
+
+/* A word as the shell reads it back: quoted unless plainly safe. */
+static void
+mon_print_word(const char *w)
+{
+	static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-";
+	const char *p;
+
+	if (*w != '\0' && strspn(w, safe) == strlen(w)) {
+		fputs(w, stdout);
+		return;
+	}
+	putchar('\'');
+	for (p = w; *p != '\0'; p++) {
+		if (*p == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\'');
+}
+
+/*
+ * The program as a user would type it: its bare name when PATH finds
+ * the same file, its full path otherwise.
+ */
+static void
+mon_print_prog(const struct mon_stage *st)
+{
+	char *onpath = mon_find_path(st->name);
+
+	mon_print_word(onpath != NULL && strcmp(onpath, st->path) == 0 ?
+	    st->name : st->path);
+	free(onpath);
+}
+
+void
+mon_pipeline_print(const struct mon_pipeline *pl)
+{
+	int i, j;
+
+	for (i = 0; i < pl->n; i++) {
+		if (i > 0)
+			fputs(" | ", stdout);
+		mon_print_prog(&pl->stage[i]);
+		for (j = 1; j < pl->stage[i].argc; j++) {
+			putchar(' ');
+			mon_print_word(pl->stage[i].argv[j]);
+		}
+	}
+	putchar('\n');
+	if (fflush(stdout) != 0 || ferror(stdout))
+		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+}
+
+void
+mon_pipeline_free(struct mon_pipeline *pl)
+{
+	int i;
+
+	for (i = 0; i < pl->n; i++)
+		free(pl->stage[i].path);
+	pl->n = 0;
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# nm-monitor live, in network namespaces of our own: the three questions
+# asked through a pseudo-terminal (python3's pty), with wrong answers
+# asked again, then the chosen pipeline running until Ctrl-C typed on
+# that terminal; and privilege separation for real: started as root on a
+# veth while the peer pings, only nm-capture may start privileged, and
+# once running no stage (nor nm-monitor) keeps uid 0 or a capability.
+# Ctrl-C to the process group and SIGTERM to nm-monitor both end it with
+# the final report and exit 0.  Needs root; every wait is bounded.
+source "$(dirname "$0")/lib.sh"
+NMM=$NM_TOP/nm-monitor
+[ -x "$NMM" ] || { echo "nm-monitor not built"; exit 77; }
+[ "$(id -u)" -eq 0 ] || { echo "needs root for namespaces"; exit 77; }
+for t in ip ping python3 setsid; do
+	command -v $t >/dev/null || { echo "needs $t"; exit 77; }
+done
+
+NSA=nmmA$$ NSB=nmmB$$ IFA=nmma$$ IFB=nmmb$$
+MPID=
+cleanup() {
+	[ -n "$MPID" ] && kill -KILL -- "-$MPID" 2>/dev/null
+	ip netns del "$NSA" 2>/dev/null
+	ip netns del "$NSB" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+ip netns add "$NSA" && ip netns add "$NSB" &&
+    ip link add "$IFA" netns "$NSA" type veth peer name "$IFB" netns "$NSB" ||
+    { echo "cannot make network namespaces"; exit 77; }
+ip -n "$NSA" addr add 10.79.0.1/24 dev "$IFA"
+ip -n "$NSB" addr add 10.79.0.2/24 dev "$IFB"
+ip -n "$NSA" link set "$IFA" up
+ip -n "$NSB" link set "$IFB" up
+ip -n "$NSA" link set lo up
+chmod 755 "$TMP"
+
+# --- the questions, through a pseudo-terminal ---
+# drive.py LOG STEPS CMD...: runs CMD on a new pty; STEPS has lines
+# "regex<TAB>answer": wait (15 s at most) for the regex, then type the
+# answer; "-" types nothing, "^C" types Ctrl-C, "!cmd" runs a shell
+# command.  Prints "exit N" (the command's status) or "STEPFAIL: ...".
+cat >"$TMP/drive.py" <<'PY'
+import os, pty, re, select, subprocess, sys, time
+log, steps_file, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+steps = [l.rstrip("\n").split("\t", 1) for l in open(steps_file) if l.strip()]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+out = open(log, "wb")
+buf = b""
+def more(timeout):
+    global buf
+    r, _, _ = select.select([fd], [], [], timeout)
+    if not r:
+        return True
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        d = b""
+    out.write(d)
+    out.flush()
+    buf += d
+    return len(d) > 0
+def wait_for(pat, timeout=15):
+    global buf
+    rx, end = re.compile(pat.encode()), time.time() + timeout
+    while time.time() < end:
+        m = rx.search(buf)
+        if m:
+            buf = buf[m.end():]
+            return True
+        if not more(min(0.2, max(0, end - time.time()))):
+            break
+    return rx.search(buf) is not None
+for pat, ans in steps:
+    if not wait_for(pat):
+        print("STEPFAIL: never saw %r" % pat)
+        os.kill(pid, 9)
+        sys.exit(1)
+    if ans == "^C":
+        os.write(fd, b"\x03")
+    elif ans.startswith("!"):
+        subprocess.run(ans[1:], shell=True, timeout=20)
+    elif ans != "-":
+        os.write(fd, ans.encode() + b"\r")
+end = time.time() + 15
+while time.time() < end:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        while more(0.1):
+            pass
+        print("exit %d" % os.waitstatus_to_exitcode(status))
+        sys.exit(0)
+    more(0.1)
+print("STEPFAIL: did not end within 15 s")
+os.kill(pid, 9)
+PY
+# Traffic to port 53 on lo, for as long as it takes the capture to start.
+dns="ip netns exec $NSA bash -c 'for i in \$(seq 20); do echo q >/dev/udp/127.0.0.1/53; sleep 0.1; done'"
+printf '%s\t%s\n' \
+    'Interfaces:' '-' \
+    "$IFA 10\\.79\\.0\\.1" '-' \
+    ' lo 127\.0\.0\.1' '-' \
+    'Interface \(number or name, blank for all\):' '99' \
+    'interface 99: no such number' '-' \
+    'Interface \(number or name, blank for all\):' 'lo' \
+    'DNS +port 53' '-' \
+    'custom BPF expression' '-' \
+    'Filter \(number or name, blank for all\):' 'dns' \
+    'detailed' '-' \
+    'Mode \(number or name, blank for compact\):' 'huge' \
+    'mode huge: no such mode' '-' \
+    'Mode \(number or name, blank for compact\):' '3' \
+    'Interface: lo' '-' \
+    'Filter: +DNS \(port 53\)' '-' \
+    'Mode: +minimal' '-' \
+    'Press Ctrl\+C to stop' "!$dns" \
+    'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
+    'FINAL REPORT|packets? captured' '-' >"$TMP/steps"
+res=$(ip netns exec "$NSA" timeout 60 env -u SUDO_UID -u SUDO_GID \
+    python3 "$TMP/drive.py" "$TMP/wizard.log" "$TMP/steps" "$NMM" 2>&1)
+if [ "$res" = "exit 0" ]; then
+	pass "wizard: questions, answers asked again, minimal DNS on lo, Ctrl-C, exit 0"
+else
+	fail "wizard: $res"
+fi
+sed 's/^/    | /' "$TMP/wizard.log"	# the transcript, for the log
+
+# --- privilege separation, Ctrl-C to the process group ---
+# The stages' /proc status: "name uid-list" per child of nm-monitor.
+stages() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$(cat "/proc/$c/comm" 2>/dev/null)" \
+		    "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' \
+		    "/proc/$c/status" 2>/dev/null)"
+	done | sort
+}
+# wait_stages PID: until four nm-* programs run under PID (5 s at most).
+wait_stages() {
+	local i
+	for i in $(seq 50); do
+		[ "$(stages "$1" | grep -c '^nm-')" -eq 4 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# nopriv NAME PID UID: /proc shows no privilege left
+nopriv() {
+	local st=/proc/$2/status v
+	v=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "$st" 2>/dev/null)
+	[ "$v" = "$3$3$3$3" ] && pass "$1: uid $3" || fail "$1: uid: $v"
+	v=$(awk '/^Gid:/ { print ($2 != 0 && $3 != 0 && $4 != 0 && $5 != 0) }' "$st")
+	[ "$v" = 1 ] && pass "$1: gid not 0" || fail "$1: $(grep ^Gid: "$st")"
+	v=$(awk '$1 == "CapEff:" || $1 == "CapPrm:" { print $2 }' "$st" |
+	    sort -u)
+	[ "$v" = 0000000000000000 ] && pass "$1: no capability" ||
+	    fail "$1: capabilities $v"
+}
+# start NAME ENV...: nm-monitor, a process group of its own, in $NSA
+start() {
+	local name=$1 i
+	shift
+	ip netns exec "$NSA" env -u SUDO_UID -u SUDO_GID "$@" \
+	    setsid "$NMM" -i "$IFA" -f icmp -m minimal \
+	    >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	MPID=$!
+	# ip netns exec and setsid both exec: the pid is nm-monitor's.
+	for i in $(seq 50); do
+		[ "$(cat "/proc/$MPID/comm" 2>/dev/null)" = nm-monitor ] &&
+		    break
+		sleep 0.1
+	done
+}
+# finish NAME: waits (10 s at most) for nm-monitor, status in $TMP/NAME.rc
+finish() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$MPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$MPID" 2>/dev/null
+	wait "$MPID"
+	echo $? >"$TMP/$1.rc"
+	MPID=
+}
+
+duid=$(id -u daemon)
+start int SUDO_UID="$duid" SUDO_GID="$(id -g daemon)"
+if wait_stages "$MPID"; then
+	# At first sight: decode, stats and render are the caller already.
+	stages "$MPID" >"$TMP/first"
+	for p in nm-decode nm-stats nm-render; do
+		check "sudo: $p runs as the caller from the start" \
+		    grep -qx "$p $duid $duid $duid $duid" "$TMP/first"
+	done
+	cpid=$(pgrep -P "$MPID" -x nm-capture)
+	check "sudo: nm-capture is nm-monitor's child" test -n "$cpid"
+	sleep 0.5
+	timeout 10 ip netns exec "$NSB" ping -c 4 -i 0.2 -W 1 10.79.0.1 \
+	    >/dev/null 2>&1
+	sleep 0.3
+	# nm-capture captured, so it had privilege; it has none now.
+	for c in $(pgrep -P "$MPID"); do
+		nopriv "sudo: $(cat "/proc/$c/comm")" "$c" "$duid"
+	done
+	nopriv "sudo: nm-monitor itself" "$MPID" "$duid"
+	pgid=$(ps -o pgid= -p "$MPID" | tr -d ' ')
+	check "sudo: nm-monitor leads its process group" \
+	    test "$pgid" = "$MPID"
+	kill -INT -- "-$pgid"
+	finish int
+	check "sudo: Ctrl-C to the group exits 0 ($(cat "$TMP/int.rc"))" \
+	    test "$(cat "$TMP/int.rc")" = 0
+	n=$(grep -c 'ICMP 10\.79\.0\.[12] → 10\.79\.0\.[12]' "$TMP/int.out")
+	check "sudo: the echo requests and replies were shown ($n)" \
+	    test "$n" -ge 8
+	check "sudo: the final report was printed" \
+	    grep -qE 'FINAL REPORT|packets? captured' "$TMP/int.out" "$TMP/int.err"
+else
+	fail "sudo: the pipeline did not start: $(head -n 2 "$TMP/int.err")"
+	finish int
+fi
+
+# --- no SUDO_UID: nobody; SIGTERM to nm-monitor alone ---
+nuid=$(id -u nobody)
+start term
+if wait_stages "$MPID"; then
+	sleep 0.5
+	timeout 10 ip netns exec "$NSB" ping -c 2 -i 0.2 -W 1 10.79.0.1 \
+	    >/dev/null 2>&1
+	sleep 0.3
+	for c in $(pgrep -P "$MPID"); do
+		nopriv "nobody: $(cat "/proc/$c/comm")" "$c" "$nuid"
+	done
+	kill -TERM "$MPID"
+	finish term
+	check "nobody: SIGTERM to nm-monitor exits 0 ($(cat "$TMP/term.rc"))" \
+	    test "$(cat "$TMP/term.rc")" = 0
+	n=$(grep -c 'ICMP 10\.79\.0\.[12] → 10\.79\.0\.[12]' "$TMP/term.out")
+	check "nobody: the packets were shown ($n)" test "$n" -ge 4
+	check "nobody: nothing unexpected on stderr" \
+	    test "$(grep -vc 'packets\?\|Interface\|Filter\|Mode\|Press' \
+	    "$TMP/term.err")" -eq 0
+else
+	fail "nobody: the pipeline did not start: $(head -n 2 "$TMP/term.err")"
+	finish term
+fi
+
+# --- live failures ---
+ip netns exec "$NSA" timeout 10 "$NMM" -i nosuch0 >/dev/null 2>"$TMP/nosuch.err"
+rc=$?
+check "failure: no such interface: exit 5 ($rc)" test "$rc" -eq 5
+check "failure: no such interface: nm-capture says so" \
+    grep -q '^nm-capture: .*nosuch0' "$TMP/nosuch.err"

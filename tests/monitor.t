@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# nm-monitor without a network: the pipeline --dry-run prints for a few
+# option sets, usage errors, replaying a generated capture in every mode
+# and as JSON (the packet lines must be those of the hand-typed pipeline),
+# a failing stage (bad filter, missing file, a stage that fails or
+# crashes while nm-capture still runs) and a missing nm-stats.  The
+# questions and live capture are tests/monitor-live.t.
+source "$(dirname "$0")/lib.sh"
+NMM=$NM_TOP/nm-monitor
+PKTGEN=$NM_TOP/tests/tools/pktgen
+[ -x "$NMM" ] || { echo "nm-monitor not built"; exit 77; }
+# The stages run as nobody when this runs as root: they must reach $TMP.
+chmod 755 "$TMP"
+
+# Run as root, nm-capture is given the user the stages run as.
+if [ "$(id -u)" -eq 0 ]; then Z='-Z nobody '; else Z=''; fi
+# dry NAME EXPECTED ARGS...: --dry-run prints exactly EXPECTED
+dry() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$(env -u SUDO_UID -u SUDO_GID "$NMM" --dry-run "$@" 2>&1)
+	if [ "$got" = "$want" ]; then pass "dry-run: $name"
+	else fail "dry-run: $name: got: $got"; fi
+}
+
+# --- --dry-run ---
+dry "defaults" \
+    "nm-capture ${Z}-i any | nm-decode | nm-stats -I 5 | nm-render -m compact"
+dry "interface, preset, mode, interval, top, count" \
+    "nm-capture ${Z}-c 10 -i eth0 'tcp port 80 or tcp port 443' | nm-decode | nm-stats -I 2 -n 3 | nm-render -m detailed" \
+    -i eth0 -f web -m detailed -I 2 -n 3 -c 10
+dry "file, realtime, json, colour, expression as arguments" \
+    "nm-capture ${Z}-r /x/t.pcap --realtime 'udp port 53' | nm-decode | nm-stats -I 5 | nm-render -o json --color=never" \
+    -r /x/t.pcap --realtime --json --color=never udp port 53
+dry "presets by name" \
+    "nm-capture ${Z}-p -i lo 'icmp or icmp6' | nm-decode | nm-stats -I 5 | nm-render -m minimal --color=always" \
+    -p -i lo -f ICMP -m minimal --color
+dry "preset all is no filter" \
+    "nm-capture ${Z}-i any | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -f all
+dry "a custom expression, quoted for the shell" \
+    "nm-capture ${Z}-i any 'host 10.0.0.1 and '\''x'\''' | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -f "host 10.0.0.1 and 'x'"
+if [ "$(id -u)" -eq 0 ]; then
+	got=$(SUDO_UID=1 SUDO_GID=1 "$NMM" --dry-run -i lo)
+	check "dry-run: under sudo, nm-capture becomes the caller" \
+	    test "$got" = "nm-capture -Z daemon -i lo | nm-decode | nm-stats -I 5 | nm-render -m compact"
+	got=$("$NMM" --dry-run -Z daemon -i lo 2>&1)
+	check "dry-run: -Z user" \
+	    test "$got" = "nm-capture -Z daemon -i lo | nm-decode | nm-stats -I 5 | nm-render -m compact"
+fi
+# Outside PATH, the stages next to nm-monitor are found, shown by path.
+got=$(env -u SUDO_UID PATH=/usr/bin:/bin "$NMM" --dry-run -i lo)
+want="$NM_TOP/nm-capture ${Z}-i lo | $NM_TOP/nm-decode | $NM_TOP/nm-stats -I 5 | $NM_TOP/nm-render -m compact"
+check "dry-run: stages next to nm-monitor, by full path" test "$got" = "$want"
+
+# --- usage ---
+usage() {
+	local name=$1 rc
+	shift
+	"$NMM" "$@" >/dev/null 2>"$TMP/usage.err"
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q '^nm-monitor: ' "$TMP/usage.err"; then
+		pass "usage: $name"
+	else
+		fail "usage: $name: exit $rc: $(head -n 1 "$TMP/usage.err")"
+	fi
+}
+usage "unknown mode" -m huge -r x
+usage "-i and -r" -i lo -r x
+usage "--realtime without -r" --realtime -i lo
+usage "interval out of range" -I 0 -r x
+usage "--json and -m" --json -m minimal -r x
+usage "-f and an expression" -f tcp udp -r x
+usage "bad --color" --color=sometimes -r x
+check "usage: -h exits 0 with the synopsis" \
+    eval '"$NMM" -h | grep -q "^usage: nm-monitor"'
+
+# --- replaying a capture ---
+if [ ! -x "$PKTGEN" ]; then
+	skip "replay: tests/tools/pktgen is not built (make tests/tools/pktgen)"
+else
+	"$PKTGEN" mixed "$TMP/mixed.pcap" 2>/dev/null
+	chmod 644 "$TMP/mixed.pcap"
+	for m in compact detailed minimal; do
+		nm-capture -r "$TMP/mixed.pcap" | nm-decode |
+		    nm-render -m "$m" >"$TMP/want.$m"
+		"$NMM" -r "$TMP/mixed.pcap" -m "$m" >"$TMP/got.$m" \
+		    2>"$TMP/err.$m"
+		rc=$?
+		n=$(wc -l <"$TMP/want.$m")
+		# nm-stats adds records of its own: the packet lines must all
+		# be there, in order.
+		missing=$(grep -vxF -f "$TMP/got.$m" "$TMP/want.$m" | wc -l)
+		if [ "$rc" -eq 0 ] && [ "$n" -ge 40 ] && [ "$missing" -eq 0 ] &&
+		    grep -qF "$(head -n 1 "$TMP/want.$m")" "$TMP/got.$m"; then
+			pass "replay: -m $m: all $n packet lines, exit 0"
+		else
+			fail "replay: -m $m: exit $rc, $missing of $n lines" \
+			    "missing: $(head -n 1 "$TMP/err.$m")"
+		fi
+	done
+	nm-capture -r "$TMP/mixed.pcap" | nm-decode | nm-render -o json |
+	    grep '"type":"packet"' >"$TMP/want.json"
+	"$NMM" -r "$TMP/mixed.pcap" --json >"$TMP/got.json" 2>"$TMP/err.json"
+	rc=$?
+	grep '"type":"packet"' "$TMP/got.json" >"$TMP/got.pkts"
+	if [ "$rc" -eq 0 ] && cmp -s "$TMP/want.json" "$TMP/got.pkts"; then
+		pass "replay: --json: the same packet records, exit 0"
+	else
+		fail "replay: --json: exit $rc: $(head -n 1 "$TMP/err.json")"
+	fi
+	check "replay: --json carries nm-stats' records" \
+	    grep -q '"type":"stats"' "$TMP/got.json"
+	n=$("$NMM" -r "$TMP/mixed.pcap" -c 3 --json 2>/dev/null |
+	    grep -c '"type":"packet"')
+	check "replay: -c 3 gives 3 packets ($n)" test "$n" -eq 3
+	# Packet lines start with the time; the stats block has DNS too.
+	n=$("$NMM" -r "$TMP/mixed.pcap" -f dns -m minimal 2>/dev/null |
+	    grep -c '^[0-9:.]* DNS ')
+	m=$(nm-capture -r "$TMP/mixed.pcap" 'port 53' | nm-decode |
+	    nm-render -m minimal | grep -c '^[0-9:.]* DNS ')
+	check "replay: -f dns keeps the DNS packets ($n of $m)" \
+	    test "$n" -eq "$m" -a "$n" -gt 0
+	n=$("$NMM" -r "$TMP/mixed.pcap" -m minimal 2>&1 </dev/null |
+	    grep -c 'Press Ctrl+C')
+	check "replay: with options, a file run asks and announces nothing" \
+	    test "$n" -eq 0
+fi
+
+# --- a failing stage ---
+# fails NAME WANTRC GREP ARGS...: nm-monitor exits WANTRC, stderr has GREP
+fails() {
+	local name=$1 want=$2 msg=$3 rc
+	shift 3
+	timeout 20 "$@" >"$TMP/fail.out" 2>"$TMP/fail.err"
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -q -e "$msg" "$TMP/fail.err"; then
+		pass "failure: $name: exit $rc"
+	else
+		fail "failure: $name: exit $rc (want $want):" \
+		    "$(head -n 2 "$TMP/fail.err" | tr '\n' ' ')"
+	fi
+}
+pcap=$TMP/mixed.pcap
+[ -f "$pcap" ] || pcap=$NM_TOP/share/sample.pcap
+fails "bad filter is nm-capture's exit 6 and message" 6 \
+    '^nm-capture: .*tcp port' "$NMM" -r "$pcap" -f 'tcp port'
+fails "missing file is exit 5" 5 '^nm-capture: .*/no/such.pcap' \
+    "$NMM" -r /no/such.pcap
+
+# A copy of nm-monitor with stages of our own next to it: a decoder that
+# fails at once must stop a capture that would run for minutes.
+mkdir -p "$TMP/bin"
+chmod 755 "$TMP/bin"
+cp "$NMM" "$TMP/bin/nm-monitor"
+for p in nm-capture nm-decode nm-stats nm-render; do
+	ln -s "$NM_TOP/$p" "$TMP/bin/$p"
+done
+rm "$TMP/bin/nm-decode"
+printf '#!/bin/sh\necho "nm-decode: made to fail" >&2\nexit 3\n' \
+    >"$TMP/bin/nm-decode"
+chmod 755 "$TMP/bin/nm-decode"
+# A replay at recorded pace of a capture that spans minutes.
+python3 - "$TMP/slow.pcap" <<'PY'
+import struct, sys
+f = open(sys.argv[1], "wb")
+f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+eth = bytes(12) + b"\x88\xb5" + bytes(46)
+for i in range(4):
+    f.write(struct.pack("<IIII", 1700000000 + 100 * i, 0, 60, 60) + eth)
+PY
+chmod 644 "$TMP/slow.pcap"
+start=$(date +%s)
+fails "a stage that fails stops the others; its status" 3 \
+    '^nm-decode: made to fail' \
+    env PATH=/usr/bin:/bin "$TMP/bin/nm-monitor" -r "$TMP/slow.pcap" --realtime
+check "failure: the pipeline ended at once ($(($(date +%s) - start)) s)" \
+    test $(($(date +%s) - start)) -lt 10
+rm "$TMP/bin/nm-decode"
+ln -s "$NM_TOP/nm-decode" "$TMP/bin/nm-decode"
+rm "$TMP/bin/nm-stats"
+printf '#!/bin/sh\nkill -SEGV $$\n' >"$TMP/bin/nm-stats"
+chmod 755 "$TMP/bin/nm-stats"
+fails "a stage killed by a signal: 128+11" 139 \
+    'nm-stats: killed by signal 11' \
+    env PATH=/usr/bin:/bin "$TMP/bin/nm-monitor" -r "$TMP/slow.pcap" --realtime
+
+# --- nm-stats missing: the pipeline runs without it ---
+rm "$TMP/bin/nm-stats"
+got=$(env -u SUDO_UID PATH=/usr/bin:/bin "$TMP/bin/nm-monitor" --dry-run \
+    -i lo 2>"$TMP/nostats.err")
+check "no nm-stats: left out of the pipeline" \
+    test "$got" = "$TMP/bin/nm-capture ${Z}-i lo | $TMP/bin/nm-decode | $TMP/bin/nm-render -m compact"
+check "no nm-stats: with a warning" \
+    grep -q '^nm-monitor: nm-stats: not found' "$TMP/nostats.err"
