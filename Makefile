@@ -119,10 +119,10 @@ sanitize:
 
 lint:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
-	    -Ishare share capture decode stats render
+	    -Ishare share capture decode stats render monitor
 
 format:
-	clang-format -i $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] stats/*.[ch] render/*.[ch])
+	clang-format -i $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] stats/*.[ch] render/*.[ch] monitor/*.[ch])
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
