@@ -208,7 +208,7 @@ static int
 dns_rr(struct dns_ctx *d, struct cur *c)
 {
 	struct pkt *pk = d->pk;
-	struct pk_dnsrr *rr, spare;
+	struct pk_dnsrr *rr, spare = { 0 };
 	struct cur rd;
 	unsigned rdlen;
 
