@@ -973,12 +973,47 @@ sc_variant(struct pg_out *o, struct pg_frame *f)
 /* ---------------------------------------------------------------- */
 /* bulk: a large realistic mix                                       */
 
-struct pg_flow {
+/*
+ * A link seen from a router's port: a pool of sessions runs at once, each
+ * packet comes from one of them picked at random, and a session that ends
+ * is replaced by a new one.  Sessions are whole exchanges, as real
+ * programs make them: TCP with the handshake, requests, data segments
+ * acknowledged every second one, and a FIN or RST teardown (some refused,
+ * some never answered); DNS queries and their answers (A, AAAA, CNAME
+ * chains, NXDOMAIN, SERVFAIL, a few lost); NTP, QUIC-like and syslog UDP;
+ * ping over ICMP and ICMPv6; ARP requests and replies.  About one session
+ * in eight is IPv6, one in twenty VLAN-tagged.  Hosts are drawn from
+ * fixed pools, servers skewed so a few are popular.  Everything comes from
+ * one splitmix64 stream, so a seed gives the same file everywhere.
+ */
+
+enum { BK_TCP, BK_DNS, BK_UDP, BK_ICMP, BK_ARP };
+enum { BK_POOL = 1024, BK_CLIENTS = 4000, BK_SERVERS = 1000 };
+
+/* TCP phases; the next packet a session sends. */
+enum {
+	TP_SYN, TP_SYNACK, TP_ACK, TP_REQ, TP_DATA, TP_DACK, TP_FIN1,
+	TP_FIN2, TP_FIN3, TP_RST, TP_REFUSE, TP_DONE
+};
+
+struct pg_sess {
+	int		 kind, v6;
+	unsigned	 vlan;
 	uint8_t		 cip[16], sip[16];
 	uint8_t		 cmac[6], smac[6];
 	unsigned	 cport, sport;
-	int		 v6, proto, vlan;
-	uint32_t	 cseq, sseq;
+	unsigned	 cid, sid;		/* IPv4 identification */
+	uint32_t	 cseq, sseq;		/* next sequence number */
+	uint32_t	 tsoff;			/* TCP timestamp clocks */
+	int		 phase;
+	unsigned	 left;			/* segments / packets to go */
+	unsigned	 unacked;		/* data since the last ACK */
+	unsigned	 rounds;		/* requests to go */
+	unsigned	 syns;			/* SYNs sent, unanswered case */
+	int		 ending;		/* 0 FIN, 1 RST, 2 refused, 3 lost */
+	unsigned	 dnsid, qtype, name;
+	int		 rcode;			/* -1: no answer */
+	unsigned	 seq;			/* ICMP sequence */
 };
 
 static uint64_t
@@ -999,146 +1034,421 @@ rndn(uint64_t *s, unsigned n)
 	return (unsigned)(rnd(s) % n);
 }
 
-static void
-flow_make(struct pg_flow *fl, uint64_t *s)
+/* A number in [lo, hi]. */
+static unsigned
+rndr(uint64_t *s, unsigned lo, unsigned hi)
 {
-	static const unsigned tcp_ports[] = { 443, 443, 443, 443, 80, 80, 22,
-	    8080, 8443, 3306, 5432, 6379, 25, 143, 993, 27017, 445, 3389 };
-	static const unsigned udp_ports[] = { 53, 53, 53, 53, 123, 443, 5353,
-	    514, 161, 4789 };
-	unsigned r = rndn(s, 100), i;
+	return lo + rndn(s, hi - lo + 1);
+}
 
-	memset(fl, 0, sizeof(*fl));
-	fl->v6 = rndn(s, 100) < 12;
-	fl->proto = r < 75 ? 6 : r < 95 ? 17 : fl->v6 ? 58 : 1;
-	fl->vlan = rndn(s, 100) < 5 ? 1 + (int)rndn(s, 4094) : 0;
-	if (fl->v6) {
-		fl->cip[0] = 0xfd;
-		fl->sip[0] = 0x20;
-		fl->sip[1] = 0x01;
-		fl->sip[2] = 0x0d;
-		fl->sip[3] = 0xb8;
-		for (i = 8; i < 16; i++) {
-			fl->cip[i] = (uint8_t)rnd(s);
-			fl->sip[i] = (uint8_t)rnd(s);
-		}
+static const char *const bk_names[] = {
+	"www.example.com", "mail.example.net", "cdn.example.org",
+	"api.example.com", "login.example.net", "img.example.org",
+	"time.example.test", "updates.example.com", "static.example.net",
+	"chat.example.org", "video.example.com", "git.example.org",
+	"db.internal.test", "printer.lan.test", "wpad.lan.test",
+	"metrics.example.com", "s3.example.net", "push.example.org",
+	"ocsp.example.com", "fonts.example.net", "ads.example.org",
+	"news.example.com", "maps.example.net", "files.internal.test",
+};
+#define BK_NNAMES (sizeof(bk_names) / sizeof(bk_names[0]))
+
+/* Client c of the pool: 10.0.x.y (fd00::x:y), on this link. */
+static void
+bk_client(struct pg_sess *ss, unsigned c)
+{
+	unsigned x = c / 250, y = 1 + c % 250;
+
+	memcpy(ss->cmac, "\x02\x00\x00\x00", 4);
+	ss->cmac[4] = (uint8_t)x;
+	ss->cmac[5] = (uint8_t)y;
+	if (ss->v6) {
+		ss->cip[0] = 0xfd;
+		ss->cip[13] = (uint8_t)x;
+		ss->cip[15] = (uint8_t)y;
 	} else {
-		fl->cip[0] = 10;
-		fl->cip[1] = (uint8_t)rndn(s, 4);
-		fl->cip[2] = (uint8_t)rnd(s);
-		fl->cip[3] = (uint8_t)(1 + rndn(s, 254));
-		fl->sip[0] = (uint8_t)(11 + rndn(s, 200));
-		fl->sip[1] = (uint8_t)rnd(s);
-		fl->sip[2] = (uint8_t)rnd(s);
-		fl->sip[3] = (uint8_t)(1 + rndn(s, 254));
+		ss->cip[0] = 10;
+		ss->cip[2] = (uint8_t)x;
+		ss->cip[3] = (uint8_t)y;
 	}
-	memcpy(fl->cmac, "\x02\x00\x00\x00", 4);
-	fl->cmac[4] = fl->cip[2];
-	fl->cmac[5] = fl->cip[15] ? fl->cip[15] : fl->cip[3];
-	memcpy(fl->smac, mac_r, 6);
-	fl->cport = 32768 + rndn(s, 28232);
-	fl->sport = fl->proto == 6 ?
-	    tcp_ports[rndn(s, sizeof(tcp_ports) / sizeof(tcp_ports[0]))] :
-	    udp_ports[rndn(s, sizeof(udp_ports) / sizeof(udp_ports[0]))];
-	fl->cseq = (uint32_t)rnd(s);
-	fl->sseq = (uint32_t)rnd(s);
+}
+
+/* Server k of the pool, beyond the router: an address made from k. */
+static void
+bk_server(struct pg_sess *ss, unsigned k)
+{
+	uint64_t h = 0x5eed0000ULL + k;
+
+	h = rnd(&h);
+	memcpy(ss->smac, mac_r, 6);
+	if (ss->v6) {
+		ss->sip[0] = 0x20;
+		ss->sip[1] = 0x01;
+		ss->sip[2] = 0x0d;
+		ss->sip[3] = 0xb8;
+		ss->sip[6] = (uint8_t)(h >> 8);
+		ss->sip[7] = (uint8_t)(h >> 16);
+		ss->sip[14] = (uint8_t)(k >> 8);
+		ss->sip[15] = (uint8_t)k;
+	} else {
+		ss->sip[0] = (uint8_t)(11 + h % 200);
+		ss->sip[1] = (uint8_t)(h >> 8);
+		ss->sip[2] = (uint8_t)(h >> 16);
+		ss->sip[3] = (uint8_t)(1 + (h >> 24) % 254);
+	}
 }
 
 static void
-bulk_one(struct pg_out *o, struct pg_frame *f, struct pg_flow *fl,
-    uint64_t *s, const uint8_t *fill)
+bk_new(struct pg_sess *ss, uint64_t *s)
 {
-	static const char *names[] = { "example.com", "www.example.org",
-	    "mail.example.net", "cdn.example.com", "api.example.test" };
-	unsigned r = rndn(s, 100), flags, size, tags[2];
-	int rev = (int)rndn(s, 2);
-	const uint8_t *src = rev ? fl->sip : fl->cip;
-	const uint8_t *dst = rev ? fl->cip : fl->sip;
-	uint8_t t[12];
-	size_t pay;
+	static const unsigned tcp_ports[] = { 443, 443, 443, 443, 443, 443,
+	    80, 80, 22, 8080, 8443, 3306, 5432, 6379, 25, 143, 993, 27017,
+	    445, 3389, 21, 110 };
+	static const unsigned udp_ports[] = { 123, 123, 443, 443, 443, 514,
+	    161 };
+	static const unsigned vlans[] = { 10, 20, 100, 200 };
+	unsigned r = rndn(s, 100);
+
+	memset(ss, 0, sizeof(*ss));
+	ss->kind = r < 30 ? BK_TCP : r < 75 ? BK_DNS : r < 85 ? BK_UDP :
+	    r < 95 ? BK_ICMP : BK_ARP;
+	ss->v6 = ss->kind != BK_ARP && rndn(s, 8) == 0;
+	ss->vlan = rndn(s, 20) == 0 ? vlans[rndn(s, 4)] : 0;
+	bk_client(ss, rndn(s, BK_CLIENTS));
+	/* A few servers are popular: the index is skewed towards 0. */
+	bk_server(ss, rndn(s, 1 + rndn(s, BK_SERVERS)));
+	ss->cport = rndr(s, 32768, 60999);
+	ss->cid = rndn(s, 65536);
+	ss->sid = rndn(s, 65536);
+	ss->cseq = (uint32_t)rnd(s);
+	ss->sseq = (uint32_t)rnd(s);
+	ss->tsoff = (uint32_t)rnd(s);
+	switch (ss->kind) {
+	case BK_TCP:
+		ss->sport = tcp_ports[rndn(s, sizeof(tcp_ports) /
+		    sizeof(tcp_ports[0]))];
+		r = rndn(s, 100);
+		ss->ending = r < 2 ? 3 : r < 5 ? 2 : r < 12 ? 1 : 0;
+		ss->rounds = rndn(s, 3) == 0 ? rndr(s, 2, 6) : 1;
+		ss->phase = TP_SYN;
+		break;
+	case BK_DNS:
+		/* The resolver: a server of its own, on this link. */
+		ss->sport = 53;
+		memset(ss->sip, 0, 16);
+		if (ss->v6)
+			memcpy(ss->sip, ip6_dns, 16);
+		else
+			memcpy(ss->sip, ip_dns, 4);
+		ss->sip[ss->v6 ? 13 : 2] = (uint8_t)rndn(s, 2);
+		ss->dnsid = rndn(s, 65536);
+		r = rndn(s, 100);
+		ss->qtype = r < 60 ? 1 : r < 90 ? 28 : r < 95 ? 16 : 65;
+		ss->name = rndn(s, (unsigned)BK_NNAMES);
+		r = rndn(s, 100);
+		ss->rcode = r < 3 ? -1 : r < 9 ? 3 : r < 10 ? 2 : 0;
+		break;
+	case BK_UDP:
+		ss->sport = udp_ports[rndn(s, sizeof(udp_ports) /
+		    sizeof(udp_ports[0]))];
+		ss->left = ss->sport == 123 ? 2 : ss->sport == 161 ? 2 :
+		    ss->sport == 514 ? rndr(s, 1, 5) : rndr(s, 6, 60);
+		break;
+	case BK_ICMP:
+		ss->left = 2 * rndr(s, 1, 5);
+		ss->seq = 1;
+		break;
+	case BK_ARP:
+		ss->left = rndn(s, 5) == 0 ? 1 : 2;
+		break;
+	}
+}
+
+/* Link and IP headers of one packet of the session; rev: server to client. */
+static void
+bk_l3(struct pg_frame *f, struct pg_sess *ss, int rev, unsigned proto)
+{
+	unsigned tags[2] = { 0x8100, ss->vlan };
 
 	f_begin(f);
-	tags[0] = 0x8100;
-	tags[1] = (unsigned)fl->vlan;
-	f_eth_tags(f, rev ? fl->smac : fl->cmac, rev ? fl->cmac : fl->smac,
-	    tags, fl->vlan ? 1 : 0, fl->v6 ? 0x86dd : 0x0800);
-	if (fl->v6)
-		f_ip6(f, src, dst, (unsigned)fl->proto, 64, fl->cport);
+	f_eth_tags(f, rev ? ss->smac : ss->cmac, rev ? ss->cmac : ss->smac,
+	    tags, ss->vlan ? 1 : 0, ss->v6 ? 0x86dd : 0x0800);
+	if (ss->v6)
+		f_ip6(f, rev ? ss->sip : ss->cip, rev ? ss->cip : ss->sip, proto,
+		    rev ? 57 : 64, ss->cport * 7 + ss->sport);
 	else
-		f_ip4(f, src, dst, (unsigned)fl->proto, (unsigned)rnd(s),
+		f_ip4(f, rev ? ss->sip : ss->cip, rev ? ss->cip : ss->sip, proto,
+		    rev ? ss->sid++ & 0xffff : ss->cid++ & 0xffff,
 		    rev ? 57 : 64, 0x4000, NULL, 0);
-	if (fl->proto == 6) {
-		flags = r < 1 ? TH_SYN : r < 2 ? TH_SYN | TH_ACK :
-		    r < 3 ? TH_FIN | TH_ACK : r < 4 ? TH_RST : r < 50 ?
-		    TH_ACK : TH_PSH | TH_ACK;
-		ts_opts(t, (uint32_t)(o->count * 3), (uint32_t)(o->count * 2));
-		f_tcp(f, rev ? fl->sport : fl->cport,
-		    rev ? fl->cport : fl->sport, rev ? fl->sseq : fl->cseq,
-		    flags & TH_ACK ? rev ? fl->cseq : fl->sseq : 0, flags,
-		    rev ? 501 : 64240, flags & TH_SYN ? syn_opts : t,
-		    flags & TH_SYN ? 20 : 12);
-		/* Full-size segments, bare ACKs, and the rest between. */
-		size = r >= 50 && r < 85 ? 1514 : r >= 85 ? 60 + rndn(s, 1400) :
-		    0;
-		pay = size > f->n ? size - f->n : 0;
-		if (flags & (TH_SYN | TH_RST))
-			pay = 0;
-		putb(f, fill + rndn(s, 2048), pay);
-		if (rev)
-			fl->sseq += (uint32_t)pay;
-		else
-			fl->cseq += (uint32_t)pay;
-	} else if (fl->proto == 17) {
-		f_udp(f, rev ? fl->sport : fl->cport,
-		    rev ? fl->cport : fl->sport);
-		if (fl->sport == 53) {
-			dns_hdr(f, (unsigned)rnd(s) & 0xffff,
-			    rev ? 0x8180 : 0x0100, 1, rev ? 1 : 0, 0, 0);
-			dns_question(f, names[rndn(s, 5)], 1);
-			if (rev)
-				dns_rr(f, 12, 1, 60, dst, 4);
-		} else {
-			size = 60 + rndn(s, 1454);
-			pay = size > f->n ? size - f->n : 0;
-			putb(f, fill + rndn(s, 2048), pay);
-		}
+}
+
+static void
+bk_tcp(struct pg_out *o, struct pg_frame *f, struct pg_sess *ss, int rev,
+    unsigned flags, size_t pay, const uint8_t *fill)
+{
+	uint32_t ms = (uint32_t)(o->ts / 1000000);
+	uint8_t t[12];
+
+	bk_l3(f, ss, rev, 6);
+	if (flags & TH_SYN) {
+		f_tcp(f, rev ? ss->sport : ss->cport,
+		    rev ? ss->cport : ss->sport, rev ? ss->sseq : ss->cseq,
+		    rev ? ss->cseq : 0, flags, rev ? 65160 : 64240,
+		    rev ? synack_opts : syn_opts, 20);
 	} else {
-		f_icmp(f, fl->v6, fl->v6 ? rev ? 129 : 128 : rev ? 0 : 8, 0,
-		    fl->cport, (unsigned)(o->count & 0xffff));
-		putb(f, fill, 56);
+		ts_opts(t, ms + (rev ? ~ss->tsoff : ss->tsoff),
+		    ms - 1 + (rev ? ss->tsoff : ~ss->tsoff));
+		f_tcp(f, rev ? ss->sport : ss->cport,
+		    rev ? ss->cport : ss->sport, rev ? ss->sseq : ss->cseq,
+		    flags & TH_ACK ? rev ? ss->cseq : ss->sseq : 0, flags,
+		    rev ? 501 : 2048, t, 12);
 	}
-	pg_done(f);
-	pg_write(o, f);
+	putb(f, fill, pay);
+	if (rev)
+		ss->sseq += (uint32_t)pay + (flags & (TH_SYN | TH_FIN) ? 1 : 0);
+	else
+		ss->cseq += (uint32_t)pay + (flags & (TH_SYN | TH_FIN) ? 1 : 0);
+}
+
+/* The TCP session's next packet; returns 1 when it has ended. */
+static int
+bk_tcp_next(struct pg_out *o, struct pg_frame *f, struct pg_sess *ss,
+    uint64_t *s, const uint8_t *fill)
+{
+	/* A full segment fills a 1514-byte frame (MSS less timestamps). */
+	size_t mss = ss->v6 ? 1428 : 1448, pay;
+	unsigned r;
+
+	switch (ss->phase) {
+	case TP_SYN:
+		ss->cseq -= ss->syns ? 1 : 0;	/* a retransmission */
+		bk_tcp(o, f, ss, 0, TH_SYN, 0, fill);
+		ss->syns++;
+		ss->phase = ss->ending == 3 ? (ss->syns < 3 ? TP_SYN : TP_DONE) :
+		    ss->ending == 2 ? TP_REFUSE : TP_SYNACK;
+		break;
+	case TP_REFUSE:
+		bk_tcp(o, f, ss, 1, TH_RST | TH_ACK, 0, fill);
+		ss->phase = TP_DONE;
+		break;
+	case TP_SYNACK:
+		bk_tcp(o, f, ss, 1, TH_SYN | TH_ACK, 0, fill);
+		ss->phase = TP_ACK;
+		break;
+	case TP_ACK:
+		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill);
+		ss->phase = TP_REQ;
+		break;
+	case TP_REQ:
+		/* A request, then the answer's length in segments. */
+		bk_tcp(o, f, ss, 0, TH_PSH | TH_ACK, rndr(s, 40, 700),
+		    fill + rndn(s, 2048));
+		r = rndn(s, 100);
+		ss->left = r < 55 ? rndr(s, 1, 3) : r < 88 ? rndr(s, 4, 40) :
+		    r < 98 ? rndr(s, 41, 400) : rndr(s, 401, 3000);
+		ss->unacked = 0;
+		ss->phase = TP_DATA;
+		break;
+	case TP_DATA:
+		pay = ss->left > 1 ? mss : rndr(s, 1, (unsigned)mss);
+		bk_tcp(o, f, ss, 1, ss->left > 1 ? TH_ACK : TH_PSH | TH_ACK,
+		    pay, fill + rndn(s, 2048));
+		ss->left--;
+		ss->unacked++;
+		if (ss->unacked >= 2 || ss->left == 0)
+			ss->phase = TP_DACK;
+		break;
+	case TP_DACK:
+		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill);
+		ss->unacked = 0;
+		if (ss->left > 0)
+			ss->phase = TP_DATA;
+		else if (--ss->rounds > 0)
+			ss->phase = TP_REQ;
+		else
+			ss->phase = ss->ending == 1 ? TP_RST : TP_FIN1;
+		break;
+	case TP_RST:
+		bk_tcp(o, f, ss, 0, TH_RST | TH_ACK, 0, fill);
+		ss->phase = TP_DONE;
+		break;
+	case TP_FIN1:
+		bk_tcp(o, f, ss, 0, TH_FIN | TH_ACK, 0, fill);
+		ss->phase = TP_FIN2;
+		break;
+	case TP_FIN2:
+		bk_tcp(o, f, ss, 1, TH_FIN | TH_ACK, 0, fill);
+		ss->phase = TP_FIN3;
+		break;
+	case TP_FIN3:
+		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill);
+		ss->phase = TP_DONE;
+		break;
+	}
+	return ss->phase == TP_DONE;
+}
+
+/* A DNS query (phase 0) or its answer (phase 1), with EDNS as dig sends. */
+static int
+bk_dns_next(struct pg_frame *f, struct pg_sess *ss)
+{
+	static const uint8_t txt[] = "\x0bv=spf1 -all";
+	static const uint8_t cname[] = { 4, 'e', 'd', 'g', 'e', 0xc0, 0x0c };
+	int rev = ss->phase, chain;
+	unsigned an = 0, at, i;
+	uint8_t a[16];
+
+	bk_l3(f, ss, rev, 17);
+	f_udp(f, rev ? 53 : ss->cport, rev ? ss->cport : 53);
+	chain = ss->name % 3 == 0 && (ss->qtype == 1 || ss->qtype == 28);
+	if (rev && ss->rcode == 0)
+		an = ss->qtype == 1 || ss->qtype == 28 ?
+		    1 + ss->name % 3 + (unsigned)chain : ss->qtype == 16;
+	dns_hdr(f, ss->dnsid, rev ? 0x8180 | (unsigned)ss->rcode : 0x0100, 1,
+	    an, 0, 1);
+	dns_question(f, bk_names[ss->name], ss->qtype);
+	at = 12;
+	if (an && chain) {
+		at = (unsigned)(f->n - f->ndns) + 12;
+		dns_rr(f, 12, 5, 300, cname, sizeof(cname));
+		an--;
+	}
+	for (i = 0; i < an; i++) {
+		memset(a, 0, sizeof(a));
+		a[0] = ss->qtype == 28 ? 0x20 : 11 + ss->name;
+		a[1] = ss->qtype == 28 ? 0x01 : (uint8_t)(7 * ss->name);
+		a[ss->qtype == 28 ? 15 : 3] = (uint8_t)(1 + i);
+		if (ss->qtype == 16)
+			dns_rr(f, at, 16, 3600, txt, sizeof(txt) - 1);
+		else
+			dns_rr(f, at, ss->qtype, 60, a,
+			    ss->qtype == 28 ? 16 : 4);
+	}
+	put8(f, 0);
+	put16(f, 41);
+	put16(f, 1232);
+	put32(f, 0);
+	put16(f, 0);
+	ss->phase++;
+	return ss->phase == 2 || ss->rcode < 0;
+}
+
+/* NTP, syslog and SNMP exchanges, and QUIC-like bursts on port 443. */
+static int
+bk_udp_next(struct pg_frame *f, struct pg_sess *ss, uint64_t *s,
+    const uint8_t *fill)
+{
+	size_t pay;
+	int rev;
+
+	/* Syslog goes one way; QUIC answers two for one after the first. */
+	if (ss->sport == 514)
+		rev = 0;
+	else if (ss->sport == 443)
+		rev = ss->phase != 0 && ss->phase % 3 != 0;
+	else
+		rev = ss->phase % 2;
+	ss->phase++;
+	bk_l3(f, ss, rev, 17);
+	f_udp(f, rev ? ss->sport : ss->cport, rev ? ss->cport : ss->sport);
+	switch (ss->sport) {
+	case 123:
+		/* Version 4, client or server mode, stratum, poll, precision. */
+		put8(f, rev ? 0x24 : 0x23);
+		put8(f, rev ? 2 : 0);
+		put8(f, 6);
+		put8(f, 0xe9);
+		pay = 44;
+		break;
+	case 161:
+		pay = rndr(s, 40, 200);
+		break;
+	case 514:
+		pay = rndr(s, 60, 400);
+		break;
+	default:
+		pay = rev ? rndr(s, 1200, 1350) : rndr(s, 30, 1200);
+		break;
+	}
+	putb(f, fill + rndn(s, 2048), pay);
+	return --ss->left == 0;
+}
+
+static int
+bk_icmp_next(struct pg_frame *f, struct pg_sess *ss)
+{
+	int rev = (int)(ss->left % 2 == 1);
+
+	bk_l3(f, ss, rev, ss->v6 ? 58 : 1);
+	f_icmp(f, ss->v6, ss->v6 ? rev ? 129 : 128 : rev ? 0 : 8, 0,
+	    ss->cport, ss->seq);
+	f_pattern(f, 56, 0);
+	if (rev)
+		ss->seq++;
+	return --ss->left == 0;
+}
+
+/* A client asks for the router's address, which answers. */
+static int
+bk_arp_next(struct pg_frame *f, struct pg_sess *ss)
+{
+	static const uint8_t gw[4] = { 10, 0, 0, 254 };
+	int rev = ss->phase++;
+
+	f_begin(f);
+	f_eth_tags(f, rev ? mac_r : ss->cmac, rev ? ss->cmac : mac_bc, NULL, 0,
+	    0x0806);
+	put16(f, 1);
+	put16(f, 0x0800);
+	put8(f, 6);
+	put8(f, 4);
+	put16(f, rev ? 2 : 1);
+	putb(f, rev ? mac_r : ss->cmac, 6);
+	putb(f, rev ? gw : ss->cip, 4);
+	putb(f, rev ? ss->cmac : mac_zero, 6);
+	putb(f, rev ? ss->cip : gw, 4);
+	return --ss->left == 0;
 }
 
 static void
 sc_bulk(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
 {
-	enum { NFLOWS = 8192 };
-	struct pg_flow *fl = ecalloc(NFLOWS, sizeof(*fl));
+	struct pg_sess *pool = ecalloc(BK_POOL, sizeof(*pool));
 	uint8_t *fill = emalloc(4096);
 	uint64_t s = seed, i;
 	unsigned k;
+	int end;
 
-	for (k = 0; k < NFLOWS; k++)
-		flow_make(&fl[k], &s);
 	for (k = 0; k < 4096; k++)
 		fill[k] = (uint8_t)rnd(&s);
+	for (k = 0; k < BK_POOL; k++)
+		bk_new(&pool[k], &s);
 	for (i = 0; i < n; i++) {
-		/* A few flows carry most packets, as on a real link. */
-		k = rndn(&s, 100) < 60 ? rndn(&s, 64) : rndn(&s, NFLOWS);
-		if (rndn(&s, 200) == 0 && i + 2 <= n) {
-			sc_arp(o, f);
-			i++;
-			continue;
+		k = rndn(&s, BK_POOL);
+		switch (pool[k].kind) {
+		case BK_TCP:
+			end = bk_tcp_next(o, f, &pool[k], &s, fill);
+			break;
+		case BK_DNS:
+			end = bk_dns_next(f, &pool[k]);
+			break;
+		case BK_UDP:
+			end = bk_udp_next(f, &pool[k], &s, fill);
+			break;
+		case BK_ICMP:
+			end = bk_icmp_next(f, &pool[k]);
+			break;
+		default:
+			end = bk_arp_next(f, &pool[k]);
+			break;
 		}
-		bulk_one(o, f, &fl[k], &s, fill);
-		/* Flows end and new ones start. */
-		if (rndn(&s, 500) == 0)
-			flow_make(&fl[k], &s);
+		pg_done(f);
+		pg_write(o, f);
+		if (end)
+			bk_new(&pool[k], &s);
 	}
 	free(fill);
-	free(fl);
+	free(pool);
 }
 
 /* ---------------------------------------------------------------- */

@@ -1,0 +1,323 @@
+#!/bin/bash
+# make bench-live: nm on a live interface beside tcpdump.  Two network
+# namespaces joined by a veth pair; in one, a sender (tcpreplay of pktgen's
+# bulk capture, or tests/tools/seqsend's numbered UDP when tcpreplay is
+# missing) sends at each rate of LIVE_RATES packets per second (10000
+# 100000 300000, and "max": as fast as it can) for LIVE_SECS seconds (5);
+# in the other, the whole pipeline (nm-capture | nm-decode | nm-render)
+# writes compact text to a file while tcpdump -n writes its text beside it
+# on the same interface.  For each rate: what was sent, what arrived on the
+# interface, the lines nm wrote, what tcpdump says it captured, and what
+# the kernel says each one dropped.
+# Then latency at LIVE_LAT_RATE (1000) packets per second: each rendered
+# line's arrival time (tests/tools/latency, CLOCK_REALTIME) minus its
+# capture timestamp, median and 99th percentile, for nm
+# (nm-render -o fields -e frame.time_epoch) and for tcpdump
+# (--immediate-mode -l -tt).
+#
+# The table goes to stdout and to BENCH_OUT/bench-live-YYYYmmdd-HHMM.txt
+# (tests/out), with the previous such file's figures beside it.  Needs
+# root; every wait is bounded; the namespaces go away on exit.
+# Knobs: LIVE_RATES, LIVE_SECS, LIVE_MAX_COUNT (1500000: packets in the
+# "max" run), LIVE_LAT_RATE, LIVE_LAT_SECS (5), LIVE_SENDER
+# (tcpreplay|seqsend), BENCH_SEED, BENCH_OUT.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+top=$PWD
+rates=${LIVE_RATES:-10000 100000 300000 max}
+secs=${LIVE_SECS:-5}
+maxcount=${LIVE_MAX_COUNT:-1500000}
+latrate=${LIVE_LAT_RATE:-1000}
+latsecs=${LIVE_LAT_SECS:-5}
+seed=${BENCH_SEED:-1}
+outdir=${BENCH_OUT:-tests/out}
+sender=${LIVE_SENDER:-}
+
+die() { echo "bench-live: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
+for t in ip tcpdump jq timeout; do
+	command -v $t >/dev/null || die "$t is not installed (make deps-test)"
+done
+for p in nm-capture nm-decode nm-render tests/tools/pktgen \
+    tests/tools/latency tests/tools/seqsend; do
+	[ -x "$p" ] || die "$p is not built (make all tools)"
+done
+if [ -z "$sender" ]; then
+	sender=seqsend
+	command -v tcpreplay >/dev/null && sender=tcpreplay
+fi
+
+tag=$$
+nsa=nmbsa$tag nsb=nmbsb$tag
+va=nmbva$tag vb=nmbvb$tag
+pids=()
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nmlive.XXXXXX") || exit 1
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.3
+	for p in "${pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	ip netns del "$nsa" 2>/dev/null
+	ip netns del "$nsb" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# wait_for SECONDS CMD...: polls CMD every 0.05 s.
+wait_for() {
+	local i n=$(($1 * 20))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# stop PID SECONDS: SIGTERM, then waits at most SECONDS for it to end.
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait_for "$2" gone "$1" || kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# --- state: the link ---
+ip netns add "$nsa" 2>"$tmp/err" || die "ip netns add: $(head -n 1 "$tmp/err")"
+ip netns add "$nsb" || die "ip netns add $nsb failed"
+# No IPv6: the kernel's own router solicitations and MLD reports would be
+# packets nobody sent.
+for ns in "$nsa" "$nsb"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	    net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+	ip netns exec "$ns" ip link set lo up
+done
+ip link add "$va" netns "$nsa" type veth peer name "$vb" netns "$nsb" ||
+    die "cannot make a veth pair"
+ip netns exec "$nsa" ip addr add 10.79.0.1/24 dev "$va"
+ip netns exec "$nsb" ip addr add 10.79.0.2/24 dev "$vb"
+ip netns exec "$nsa" ip link set "$va" up
+ip netns exec "$nsb" ip link set "$vb" up
+
+# The traffic: pktgen's bulk capture, its frames addressed to hosts beyond
+# the link, so the receiving side's stack drops them at once (as a
+# monitoring port would); or seqsend's UDP to a sink in the other side.
+pcap=$tmp/live.pcap
+if [ "$sender" = tcpreplay ]; then
+	n=$maxcount
+	for r in $rates $latrate; do
+		[ "$r" = max ] && continue
+		[ $((r * secs)) -gt "$n" ] && n=$((r * secs))
+	done
+	echo "bench-live: writing $n packets (pktgen bulk, seed $seed)..." >&2
+	tests/tools/pktgen bulk "$pcap" -n "$n" -s "$seed" || exit 1
+else
+	ip netns exec "$nsb" timeout 600 tests/tools/seqsend -l -p 9 \
+	    >/dev/null 2>&1 &
+	pids+=("$!")
+fi
+
+# rx_packets / rx_dropped of the capture side, and softnet drops.
+link_rx() {
+	ip netns exec "$nsb" ip -j -s link show dev "$vb" |
+	    jq -r '.[0].stats64.rx | "\(.packets) \(.dropped)"'
+}
+# send RATE COUNT: the sender in nsa; prints "sent seconds".
+send() {
+	local r=$1 n=$2 mult
+	if [ "$sender" = tcpreplay ]; then
+		if [ "$r" = max ]; then
+			set -- --topspeed
+		else
+			# Bursts of several packets per tick at high rates.
+			mult=$((r / 20000))
+			[ "$mult" -lt 1 ] && mult=1
+			set -- --pps="$r" --pps-multi="$mult"
+		fi
+		ip netns exec "$nsa" timeout $((n / 5000 + 60)) tcpreplay -q \
+		    -i "$va" "$@" --limit="$n" "$pcap" >"$tmp/send.out" 2>&1
+		awk '/Actual:/ { n = $2; for (i = 1; i <= NF; i++)
+			if ($i == "seconds") s = $(i - 1) }
+		     /Failed packets:/ { f = $3 }
+		     END { printf "%d %s\n", n - f, s == "" ? "0" : s }' \
+		    "$tmp/send.out"
+	else
+		[ "$r" = max ] && r=0
+		ip netns exec "$nsa" timeout $((n / 5000 + 60)) \
+		    tests/tools/seqsend -d 10.79.0.2 -p 9 -n "$n" -r "$r" \
+		    -s 200 >"$tmp/send.out" 2>&1
+		sed -n 's/.*sent=\([0-9]*\) secs=\([0-9.]*\).*/\1 \2/p' \
+		    "$tmp/send.out"
+	fi
+}
+# ready PID: the program has its capture socket open.
+ready() { find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | grep -q .; }
+
+# --- throughput: one run per rate ---
+# run_rate RATE: nm's pipeline and tcpdump capture vb while the sender
+# sends; appends one line of figures to rates.txt.
+run_rate() {
+	local r=$1 n fifo cpid rpid tpid before after
+	if [ "$r" = max ]; then
+		n=$maxcount
+	else
+		n=$((r * secs))
+	fi
+	fifo=$tmp/cap.fifo
+	rm -f "$fifo" "$tmp"/nm.txt "$tmp"/td.txt
+	mkfifo "$fifo"
+	./nm-decode <"$fifo" 2>"$tmp/dec.err" |
+	    ./nm-render --color=never >"$tmp/nm.txt" 2>"$tmp/nm.err" &
+	rpid=$!
+	pids+=("$rpid")
+	ip netns exec "$nsb" ./nm-capture -i "$vb" >"$fifo" 2>"$tmp/cap.err" &
+	cpid=$!
+	pids+=("$cpid")
+	ip netns exec "$nsb" tcpdump -i "$vb" -n -s 0 \
+	    >"$tmp/td.txt" 2>"$tmp/td.err" &
+	tpid=$!
+	pids+=("$tpid")
+	wait_for 10 grep -q listening "$tmp/td.err" ||
+	    die "tcpdump did not start: $(head -n 1 "$tmp/td.err")"
+	# Its socket open, then a moment for the privilege drop.
+	wait_for 10 ready "$cpid" ||
+	    die "nm-capture did not start: $(head -n 1 "$tmp/cap.err")"
+	sleep 0.5
+	before=$(link_rx)
+	set -- $(send "$r" "$n")
+	local sent=${1:-0} took=${2:-0}
+	sleep 1
+	after=$(link_rx)
+	stop "$cpid" 10
+	stop "$tpid" 10
+	wait_for 20 gone "$rpid"
+	wait "$rpid" 2>/dev/null
+	# nm-render's report: captured, received by filter, dropped by kernel,
+	# dropped by interface; tcpdump's: captured, received, dropped.
+	local nm_lines td_lines nm_drop nm_ifdrop nm_recv td_drop td_cap
+	nm_lines=$(wc -l <"$tmp/nm.txt")
+	td_lines=$(wc -l <"$tmp/td.txt")
+	nm_recv=$(awk '/received by filter/ { print $1 }' "$tmp/nm.err")
+	nm_drop=$(awk '/dropped by kernel/ { print $1 }' "$tmp/nm.err")
+	nm_ifdrop=$(awk '/dropped by interface/ { print $1 }' "$tmp/nm.err")
+	td_cap=$(awk '/packets captured/ { print $1 }' "$tmp/td.err")
+	td_drop=$(awk '/dropped by kernel/ { print $1 }' "$tmp/td.err")
+	echo "$r $sent $took $before $after $nm_lines ${nm_recv:--}" \
+	    "${nm_drop:--} ${nm_ifdrop:--} $td_lines ${td_cap:--}" \
+	    "${td_drop:--}" >>"$tmp/rates.txt"
+	grep -v 'packets\|^$' "$tmp/nm.err" "$tmp/dec.err" "$tmp/cap.err" |
+	    head -n 3 >&2
+}
+
+: >"$tmp/rates.txt"
+for r in $rates; do
+	echo "bench-live: $r packets/s..." >&2
+	run_rate "$r"
+done
+
+# --- latency at a low rate ---
+# One capture at a time, so the two do not wait on each other.
+# lat_run nm|tcpdump: the latency tool's line in lat.WHO.
+lat_run() {
+	local who=$1 fifo=$tmp/lat.fifo cpid rpid n=$((latrate * latsecs))
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	if [ "$who" = nm ]; then
+		./nm-decode <"$fifo" | ./nm-render -o fields -e frame.time_epoch |
+		    tests/tools/latency >"$tmp/lat.$who" &
+		rpid=$!
+		pids+=("$rpid")
+		ip netns exec "$nsb" ./nm-capture -i "$vb" >"$fifo" \
+		    2>"$tmp/cap.err" &
+	else
+		tests/tools/latency <"$fifo" >"$tmp/lat.$who" &
+		rpid=$!
+		pids+=("$rpid")
+		ip netns exec "$nsb" tcpdump -i "$vb" -n -s 0 -l \
+		    -tt --immediate-mode >"$fifo" 2>"$tmp/td.err" &
+	fi
+	cpid=$!
+	pids+=("$cpid")
+	wait_for 10 ready "$cpid" ||
+	    die "$who did not start: $(head -n 1 "$tmp/cap.err" "$tmp/td.err")"
+	sleep 0.5
+	send "$latrate" "$n" >/dev/null
+	sleep 0.5
+	stop "$cpid" 10
+	wait_for 20 gone "$rpid"
+	wait "$rpid" 2>/dev/null
+}
+echo "bench-live: latency at $latrate packets/s..." >&2
+: >"$tmp/cap.err"
+: >"$tmp/td.err"
+lat_run nm
+lat_run tcpdump
+lat_nm=$(cat "$tmp/lat.nm")
+lat_td=$(cat "$tmp/lat.tcpdump")
+
+# --- the table ---
+stamp=$(date +%Y%m%d-%H%M)
+mkdir -p "$outdir"
+out=$outdir/bench-live-$stamp.txt
+[ -e "$out" ] && out=$outdir/bench-live-$stamp-$(date +%S).txt
+prev=$(ls -1 "$outdir"/bench-live-2*.txt 2>/dev/null | sort | tail -n 1)
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+git diff --quiet HEAD 2>/dev/null || rev="$rev+changes"
+kv() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
+
+table() {
+	echo "nm bench-live $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev," \
+	    "$(nproc) CPUs, load $(cut -d ' ' -f 1-3 /proc/loadavg)"
+	if [ "$sender" = tcpreplay ]; then
+		echo "veth pair between two namespaces; tcpreplay of pktgen bulk" \
+		    "(seed $seed); ${secs}s per rate"
+	else
+		echo "veth pair between two namespaces; seqsend UDP, 200 bytes;" \
+		    "${secs}s per rate"
+	fi
+	echo "nm: nm-capture -i | nm-decode | nm-render > file (compact);" \
+	    "tcpdump -n -i > file, beside it"
+	echo
+	printf '%-8s %9s %8s %9s | %9s %7s %7s | %9s %7s\n' rate sent \
+	    "sent/s" "on link" "nm lines" "k.drop" "if.drop" "td capt." "k.drop"
+	awk '{
+		split($0, f, " ")
+		rate = f[1]; sent = f[2]; s = f[3]
+		rx = f[6] - f[4]; lost = f[7] - f[5]
+		printf "%-8s %9d %8s %9d | %9d %7s %7s | %9d %7s\n", rate, sent,
+		    (s > 0 ? sprintf("%.0f", sent / s) : "-"), rx, f[8], f[10],
+		    f[11], f[13], f[14]
+		if (lost > 0)
+			printf "         (%d dropped by the veth before capture)\n", lost
+	}' "$tmp/rates.txt"
+	echo
+	echo "latency, capture to the reader of the output, at $latrate packets/s:"
+	printf '  %-44s %6s %10s %9s %9s\n' "" lines "median ms" "p99 ms" "max ms"
+	printf '  %-44s %6s %10s %9s %9s\n' \
+	    "nm-capture | nm-decode | nm-render -o fields" "$(kv "$lat_nm" lines)" \
+	    "$(kv "$lat_nm" median_ms)" "$(kv "$lat_nm" p99_ms)" "$(kv "$lat_nm" max_ms)"
+	printf '  %-44s %6s %10s %9s %9s\n' \
+	    "tcpdump --immediate-mode -l -tt" "$(kv "$lat_td" lines)" \
+	    "$(kv "$lat_td" median_ms)" "$(kv "$lat_td" p99_ms)" "$(kv "$lat_td" max_ms)"
+	echo
+	echo "targets: no kernel drops at 100000/s (nm): $(awk '$1 == 100000 {
+		print ($10 == 0 && $11 == 0) ? "ok" : "MISSED" }' "$tmp/rates.txt");" \
+	    "p99 < 50 ms at $latrate/s: $(awk -v p="$(kv "$lat_nm" p99_ms)" \
+		'BEGIN { print (p != "" && p < 50) ? "ok" : "MISSED" }')"
+	echo
+	awk '{ printf "figure rate_%s sent=%d nm_lines=%d nm_drop=%s td_captured=%s td_drop=%s\n",
+		$1, $2, $8, $10, $13, $14 }' "$tmp/rates.txt"
+	echo "figure latency_nm $lat_nm"
+	echo "figure latency_tcpdump $lat_td"
+}
+table | tee "$out"
+if [ -n "$prev" ] && [ "$prev" != "$out" ]; then
+	echo
+	echo "previous run: $prev"
+	grep '^figure ' "$prev" | sed 's/^figure /  /'
+fi
+echo "bench-live: table written to $out"
