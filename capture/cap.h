@@ -14,6 +14,12 @@
 #include "rec.h"
 
 #define CAP_SNAPLEN_MAX	262144	/* tcpdump's default and ceiling */
+/*
+ * Immediate mode gives each packet a ring slot sized for the snaplen, so
+ * libpcap's 2 MiB default holds only a few dozen packets: a hiccup
+ * downstream at 10k packets/s already dropped some.  32 MiB rides it out.
+ */
+#define CAP_BUFKIB_DEFAULT	32768
 
 struct cap_opts {
 	const char	*iface;		/* -i, or NULL */

@@ -13,6 +13,7 @@
 
 #include "nm.h"
 #include "cap.h"
+#include "sandbox.h"
 
 /* Output is not done until flushed and closed (-D writes with stdio). */
 static int
@@ -51,8 +52,11 @@ main(int argc, char **argv)
 	cap_open(&src, &opts);
 	cap_filter(&src, opts.filter);
 	cap_priv_drop(&priv);
+	if (nm_sandbox(NM_SANDBOX_CAPTURE) < 0)
+		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
+		    "without the filter)", strerror(errno));
 
-	/* state: unprivileged, source open */
+	/* state: unprivileged, sandboxed, source open */
 	status = cap_run(&src, &opts);
 	free(opts.filter);
 	return status;

@@ -62,8 +62,8 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 	pcap_set_snaplen(s->pc, s->snaplen);
 	pcap_set_promisc(s->pc, o->promisc);
 	pcap_set_immediate_mode(s->pc, 1);
-	if (o->bufkib > 0)
-		pcap_set_buffer_size(s->pc, o->bufkib * 1024);
+	pcap_set_buffer_size(s->pc, (o->bufkib > 0 ? o->bufkib :
+	    CAP_BUFKIB_DEFAULT) * 1024);
 	/* Not every platform has nanoseconds; then we scale microseconds. */
 	(void)pcap_set_tstamp_precision(s->pc, PCAP_TSTAMP_PRECISION_NANO);
 

@@ -49,6 +49,7 @@ dec_ipv4(struct pkt *pk, struct cur *c)
 	pk->ip.got = have < 20 ? (uint8_t)have : 20;
 	pk->ip.opts = NULL;
 	pk->ip.optlen = 0;
+	pk->ip.src = pk->ip.dst = NULL;	/* not the last frame's */
 	vhl = cur_u8(c);
 	pk->ip.hl = vhl & 15;
 	if (have > 0 && vhl >> 4 != 4) {

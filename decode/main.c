@@ -18,6 +18,7 @@
 #include "rec.h"
 #include "services.h"
 #include "pkt.h"
+#include "sandbox.h"
 
 #define DEC_MAXSOURCES	4096	/* link types remembered from the header */
 
@@ -244,7 +245,7 @@ run(struct ctx *cx)
 			return "signal";
 		rc = rec_read(cx->r, &rec);
 		if (rc == 0)
-			return "eof";
+			return rec_reader_saw_end(cx->r) ? "eof" : "early";
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0) {
@@ -304,13 +305,21 @@ main(int argc, char **argv)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
 	if ((cx.r = rec_reader_open(0, on_idle, &cx)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
+	/* /etc/services is read on first use: use it before the filter. */
+	(void)svc_sysname(0, 6);
+	if (nm_sandbox(NM_SANDBOX_STAGE) < 0)
+		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
+		    "without the filter)", strerror(errno));
 
+	/* state: sandboxed, stdin and stdout only */
 	reason = run(&cx);
 	need_header(&cx);
 
 	if (rec_write_end(cx.w, "nm-decode", cx.frames, cx.packets,
 	    reason) < 0 || rec_writer_close(cx.w) < 0)
 		write_failed();
+	if (strcmp(reason, "early") == 0)
+		return nm_early(rec_reader_error(cx.r));
 	rec_reader_close(cx.r);
 	return NM_EXIT_OK;
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -142,12 +143,26 @@ mon_stage_of(struct mon_pipeline *pl, pid_t pid)
 static void
 mon_wait(struct mon_pipeline *pl)
 {
+	const struct timespec tick = { 0, 50 * 1000 * 1000 };
 	struct mon_stage *st;
-	int running = pl->n, status, stopped = 0;
+	int running = pl->n, status, stopped = 0, retry = 0;
 	pid_t pid;
 
 	while (running > 0) {
-		if ((pid = waitpid(-1, &status, 0)) < 0) {
+		/*
+		 * A SIGTERM refused (nm-capture not yet dropped to our user)
+		 * is sent again until it lands or nm-capture ends.
+		 */
+		if (retry && mon_capture_pid > 0) {
+			if ((pid = waitpid(-1, &status, WNOHANG)) == 0) {
+				nanosleep(&tick, NULL);
+				retry = kill(mon_capture_pid, SIGTERM) == -1 &&
+				    errno == EPERM;
+				continue;
+			}
+		} else
+			pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
 			nm_die(NM_EXIT_FAIL, "waitpid: %s", strerror(errno));
@@ -159,14 +174,19 @@ mon_wait(struct mon_pipeline *pl)
 			mon_capture_pid = 0;
 		if (WIFEXITED(status))
 			st->status = WEXITSTATUS(status);
-		else {
+		else if (st->privileged && (stopped || mon_terminated) &&
+		    WTERMSIG(status) == SIGTERM) {
+			/* we stopped it, before it could set its handler */
+			st->status = 0;
+		} else {
 			st->status = 128 + WTERMSIG(status);
 			nm_warn("%s: killed by signal %d (%s)", st->name,
 			    WTERMSIG(status), strsignal(WTERMSIG(status)));
 		}
 		if (st->status != 0 && !stopped && mon_capture_pid > 0) {
 			stopped = 1;
-			kill(mon_capture_pid, SIGTERM);
+			retry = kill(mon_capture_pid, SIGTERM) == -1 &&
+			    errno == EPERM;
 		}
 	}
 }

@@ -145,6 +145,8 @@ out_field_find(const char *name)
 {
 	static const char *const prefixes[] = { "stats.", "flow." };
 	static const enum rec_type types[] = { REC_STATS, REC_FLOW };
+	static struct out_field dyn[128];
+	static size_t ndyn;
 	const struct out_field *f;
 	struct out_field *nf;
 	size_t i, n;
@@ -156,7 +158,11 @@ out_field_find(const char *name)
 		n = strlen(prefixes[i]);
 		if (strncmp(name, prefixes[i], n) != 0 || name[n] == '\0')
 			continue;
-		nf = ecalloc(1, sizeof(*nf));
+		/* a fixed pool: fields live as long as the program */
+		if (ndyn == sizeof(dyn) / sizeof(dyn[0]))
+			nm_die(NM_EXIT_USAGE, "more than %zu stats and flow "
+			    "fields", ndyn);
+		nf = &dyn[ndyn++];
 		nf->name = name;
 		nf->path = name + n;
 		nf->fmt = F_DEC;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "render.h"
+#include "sandbox.h"
 
 #define OUTBUF	(256 * 1024)
 
@@ -289,21 +290,25 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 		json_write(b, &rec->obj);
 }
 
-static void
+/* Returns NM_EXIT_OK, or NM_EXIT_EARLYEOF when the input stopped short. */
+static int
 run(struct out *o)
 {
 	struct rec_reader *r;
 	struct strbuf b = { NULL, 0, 0 };
 	struct rec rec;
-	int rc;
+	int rc, status = NM_EXIT_OK;
 
 	if ((r = rec_reader_open(STDIN_FILENO, on_idle, NULL)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
 	while (!stop_now()) {
 		rc = rec_read(r, &rec);
 		in_read = 0;
-		if (rc == 0)
+		if (rc == 0) {
+			if (!rec_reader_saw_end(r))
+				status = nm_early(rec_reader_error(r));
 			break;
+		}
 		if (rc < 0) {
 			flush_out();
 			if (errno == EBADMSG)
@@ -318,6 +323,7 @@ run(struct out *o)
 	}
 	rec_reader_close(r);
 	free(b.p);
+	return status;
 }
 
 static void
@@ -337,14 +343,20 @@ int
 main(int argc, char **argv)
 {
 	struct opts op;
+	int status;
 
 	memset(&op, 0, sizeof(op));
 	nm_init(argv[0]);
 	setup_io();
 	parse_opts(argc, argv, &op);
 	op.out.color = want_color(&op);
-	run(&op.out);
+	/* parse_opts ran tzset(): localtime_r needs no file from here on */
+	if (nm_sandbox(NM_SANDBOX_STAGE) < 0)
+		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
+		    "without the filter)", strerror(errno));
+	/* state: sandboxed, stdin and stdout only */
+	status = run(&op.out);
 	finish(&op.out);
 	free(op.out.fields);
-	return NM_EXIT_OK;
+	return status;
 }

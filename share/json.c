@@ -77,6 +77,18 @@ sb_addf(struct strbuf *b, const char *fmt, ...)
 
 /* --- addresses --- */
 
+/* Is s the text of an 8-byte link address: xx:xx:xx:xx:xx:xx:xx:xx? */
+static int
+link_form(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 23; i++)
+		if ((i % 3 == 2) != (s[i] == ':') || s[i] == '\0')
+			return 0;
+	return s[23] == '\0';
+}
+
 void
 addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 {
@@ -85,8 +97,18 @@ addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 
 	if (n == 4 && inet_ntop(AF_INET, p, dst, (socklen_t)dstlen))
 		return;
-	if (n == 16 && inet_ntop(AF_INET6, p, dst, (socklen_t)dstlen))
+	if (n == 16 && inet_ntop(AF_INET6, p, dst, (socklen_t)dstlen)) {
+		/*
+		 * Eight groups of two digits ("12:34:56:78:9a:bc:de:f0") is
+		 * how an 8-byte link address reads: write the first group
+		 * in full, so the text still reads back as IPv6.
+		 */
+		if (link_form(dst) && dstlen > 25) {
+			memmove(dst + 2, dst, 24);
+			dst[0] = dst[1] = '0';
+		}
 		return;
+	}
 	for (i = 0; i < n && o + 4 <= dstlen; i++) {
 		if (i)
 			dst[o++] = ':';
@@ -113,7 +135,7 @@ hexval(int c)
 static int
 addr_parse(const char *s, size_t n, uint8_t *out)
 {
-	char tmp[80];
+	char tmp[200];		/* 64 bytes as colon hex, and more */
 	size_t i;
 	int len = 0, hi, lo, colons = 0, dot = 0;
 
@@ -127,17 +149,21 @@ addr_parse(const char *s, size_t n, uint8_t *out)
 	}
 	if (!colons && dot)
 		return inet_pton(AF_INET, tmp, out) == 1 ? 4 : -1;
-	/* Two hex digits per group without "::" is a link address. */
-	if (strstr(tmp, "::") == NULL && colons != 7 && !dot &&
+	/*
+	 * Two hex digits per group without "::" is a link address, eight
+	 * groups too: addr_text() never writes an IPv6 address that way.
+	 */
+	if (strstr(tmp, "::") == NULL && !dot &&
 	    n == (size_t)colons * 3 + 2) {
 		for (i = 0; i < n; i += 3) {
 			if ((hi = hexval(tmp[i])) < 0 ||
 			    (lo = hexval(tmp[i + 1])) < 0 ||
 			    (i + 2 < n && tmp[i + 2] != ':') || len >= 64)
-				return -1;
+				break;	/* "406:0:200:1:0:100:8:604" is IPv6 */
 			out[len++] = (uint8_t)(hi << 4 | lo);
 		}
-		return len;
+		if (i >= n)
+			return len;
 	}
 	return inet_pton(AF_INET6, tmp, out) == 1 ? 16 : -1;
 }
@@ -260,7 +286,7 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 static void
 put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
 {
-	char tmp[128];
+	char tmp[200];		/* a 64-byte address: 191 characters */
 	uint32_t i;
 
 	switch (o->type) {
@@ -519,13 +545,17 @@ j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
 	const char *s = o->via.str.ptr;
 	size_t n = o->via.str.size, i;
 	uint8_t addr[64], *buf;
-	int len, hi, lo;
+	int len = -1, hi, lo;
 
 	if (t == KT_ADDR) {
-		if ((len = addr_parse(s, n, addr)) < 0) {
+		/* put_value() writes an empty or over-long one as plain hex */
+		len = addr_parse(s, n, addr);
+		if (len < 0 && (memchr(s, ':', n) || memchr(s, '.', n))) {
 			j->p = start;
 			return j_bad(j, "not an address");
 		}
+	}
+	if (t == KT_ADDR && len >= 0) {
 		if ((buf = j_alloc(j, (size_t)len)) == NULL)
 			return j_bad(j, "out of memory");
 		memcpy(buf, addr, (size_t)len);

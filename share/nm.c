@@ -66,6 +66,14 @@ nm_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+nm_early(const char *why)
+{
+	if (why != NULL && *why != '\0')
+		nm_warn("stdin: input ended early: %s", why);
+	return NM_EXIT_EARLYEOF;
+}
+
 void *
 emalloc(size_t n)
 {

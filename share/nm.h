@@ -22,6 +22,7 @@ enum nm_exit {
 	NM_EXIT_NOSOURCE = 5,	/* no such interface or file */
 	NM_EXIT_BADFILTER = 6,	/* the BPF expression does not compile */
 	NM_EXIT_BADCAPTURE = 7,	/* a file that is not a (sound) capture */
+	NM_EXIT_EARLYEOF = 8,	/* input ended without upstream's end record */
 };
 
 extern const char *nm_prog;	/* set by nm_init(); used in messages */
@@ -32,6 +33,13 @@ void nm_init(const char *argv0);
 void nm_die(int status, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 2, 3)));
 void nm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A stage whose input ended early: says why in one line ("stdin: input
+ * ended early: why"; nothing when why is empty, as the stage that saw it
+ * first has said so) and returns NM_EXIT_EARLYEOF.
+ */
+int nm_early(const char *why);
 
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t size);

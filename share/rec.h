@@ -354,6 +354,15 @@ struct rec_reader *rec_reader_open(int fd, void (*idle)(void *), void *arg);
  */
 int rec_read(struct rec_reader *r, struct rec *rec);
 const char *rec_reader_error(const struct rec_reader *r);
+/*
+ * Once rec_read() has returned 0: 1 when the stream ended whole (its last
+ * records are end records, none saying its producer's own input ended
+ * early), 0 when it stopped short: no record at all, no end record after
+ * the last other one (upstream died), or an upstream stage's end record
+ * with reason "early".  Then rec_reader_error() says why, or is "" in the
+ * last case (the stage that saw it first has told the user).
+ */
+int rec_reader_saw_end(const struct rec_reader *r);
 uint64_t rec_reader_count(const struct rec_reader *r);
 int rec_reader_is_json(const struct rec_reader *r);
 void rec_reader_close(struct rec_reader *r);

@@ -33,6 +33,8 @@ struct rec_reader {
 	int		 eof;
 	enum fmt	 fmt;
 	int		 seen_header;
+	int		 tail_end;	/* the last records read are end records */
+	int		 tail_early;	/* ...and one says "early" */
 	uint64_t	 count;
 	msgpack_zone	 zone;
 	void		(*idle)(void *);
@@ -119,6 +121,7 @@ static int
 mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
     int depth)
 {
+	const uint8_t *at;
 	uint64_t i;
 	int r;
 
@@ -133,8 +136,15 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		return P_BAD;
 	}
 	for (i = 0; i < n; i++) {
+		at = c->p;
 		if ((r = mp_parse(c, x, &o->via.map.ptr[i].key, depth + 1)) != P_OK)
 			return r;
+		/* Fields are named, as in JSON: a nil key would become "null". */
+		if (o->via.map.ptr[i].key.type != MSGPACK_OBJECT_STR) {
+			x->where = at;
+			x->why = "map key is not a string";
+			return P_BAD;
+		}
 		if ((r = mp_parse(c, x, &o->via.map.ptr[i].val, depth + 1)) != P_OK)
 			return r;
 	}
@@ -325,6 +335,12 @@ rec_reader_count(const struct rec_reader *r)
 }
 
 int
+rec_reader_saw_end(const struct rec_reader *r)
+{
+	return r->count > 0 && r->tail_end && !r->tail_early;
+}
+
+int
 rec_reader_is_json(const struct rec_reader *r)
 {
 	return r->fmt == FMT_JSON;
@@ -500,6 +516,32 @@ check_contract(struct rec_reader *r, struct rec *rec)
 	return 0;
 }
 
+/* Tracks whether the stream so far ends in end records, for saw_end. */
+static void
+note_tail(struct rec_reader *r, const struct rec *rec)
+{
+	if (rec->type != REC_END) {
+		r->tail_end = r->tail_early = 0;
+		return;
+	}
+	r->tail_end = 1;
+	if (rec_str_eq(rec_get(&rec->obj, "reason"), "early"))
+		r->tail_early = 1;
+}
+
+/* At end of input: why the stream is short, if it is, in err. */
+static void
+note_ending(struct rec_reader *r)
+{
+	if (r->count == 0)
+		snprintf(r->err, sizeof(r->err), "no records at all");
+	else if (!r->tail_end)
+		snprintf(r->err, sizeof(r->err), "upstream stopped without "
+		    "its end record");
+	else
+		r->err[0] = '\0';
+}
+
 int
 rec_read(struct rec_reader *r, struct rec *rec)
 {
@@ -516,7 +558,10 @@ rec_read(struct rec_reader *r, struct rec *rec)
 			if (res == P_OK) {
 				r->pos += used;
 				r->count++;
-				return check_contract(r, rec) == -1 ? -1 : 1;
+				if (check_contract(r, rec) == -1)
+					return -1;
+				note_tail(r, rec);
+				return 1;
 			}
 			if (used > 0) {		/* JSON whitespace only */
 				r->pos += used;
@@ -529,8 +574,10 @@ rec_read(struct rec_reader *r, struct rec *rec)
 			if (r->eof)
 				return bad(r, r->base + r->pos, "%s", "stream "
 				    "ends inside a record (truncated)");
-		} else if (r->eof)
+		} else if (r->eof) {
+			note_ending(r);
 			return 0;
+		}
 		if ((f = fill(r)) == -1)
 			return -1;
 	}

@@ -63,6 +63,9 @@ rec_writer_flush(struct rec_writer *w)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
+			/* keep only what did not go out, so nothing goes twice */
+			memmove(w->sb.data, w->sb.data + off, w->sb.size - off);
+			w->sb.size -= off;
 			return -1;
 		}
 		off += (size_t)n;

@@ -24,6 +24,7 @@
 #include "rec.h"
 #include "services.h"
 #include "stats.h"
+#include "sandbox.h"
 
 /* Live input quiet this long past a boundary closes the interval. */
 #define ST_GRACE	ST_NS
@@ -318,6 +319,7 @@ on_idle(void *arg)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = st_sigpipe[0];
 		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;	/* a signal leaves them */
 		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
 			nm_die(NM_EXIT_FAIL, "poll: %s", strerror(errno));
 		while (read(st_sigpipe[0], buf, sizeof(buf)) > 0)
@@ -348,7 +350,7 @@ run(struct ctx *cx)
 			return "signal";
 		rc = rec_read(cx->r, &rec);
 		if (rc == 0)
-			return "eof";
+			return rec_reader_saw_end(cx->r) ? "eof" : "early";
 		if (rc < 0 && errno == EINTR)
 			continue;	/* must_stop() decides */
 		if (rc < 0) {
@@ -402,10 +404,18 @@ main(int argc, char **argv)
 	out_init(&cx.out, cx.w, o.ntop, o.by);
 	if ((cx.r = rec_reader_open(0, on_idle, &cx)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
+	/* /etc/services is read on first use: use it before the filter. */
+	(void)svc_sysname(0, 6);
+	if (nm_sandbox(NM_SANDBOX_STAGE) < 0)
+		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
+		    "without the filter)", strerror(errno));
 
+	/* state: sandboxed, stdin, stdout and the signal pipe only */
 	reason = run(&cx);
 
 	report(&cx, reason);
+	if (strcmp(reason, "early") == 0)
+		return nm_early(rec_reader_error(cx.r));
 	rec_reader_close(cx.r);
 	return NM_EXIT_OK;
 }

@@ -124,8 +124,10 @@ check "malformed: earlier records out" test "$(wc -l <"$TMP/b")" -eq 2
 check "malformed: message" grep -q '^nm-render: stdin: ' "$TMP/berr"
 printf '\xc1\xc1\xc1' | $R >/dev/null 2>&1
 check "malformed: msgpack garbage exits 3" test $? -eq 3
-$R </dev/null >/dev/null 2>&1
-check "empty input: exit 0" test $? -eq 0
+$R </dev/null >/dev/null 2>"$TMP/eerr"
+check "empty input: exit 8 (input ended early)" test $? -eq 8
+check "empty input: one line" \
+	test "$(cat "$TMP/eerr")" = "nm-render: stdin: input ended early: no records at all"
 
 # --- a reader that goes away: quiet, status 0 ---
 awk -v n=50000 'NR == 2 { for (i = 0; i < n; i++) print; next } { print }' \

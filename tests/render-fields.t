@@ -23,8 +23,11 @@ if [ ! -f "$P/FIELDS" ]; then
 fi
 args=()
 while read -r f; do args+=(-e "$f"); done <"$P/FIELDS"
+# empty input ends early (status 8); what matters is no usage error (2)
 "$R" "${args[@]}" </dev/null >/dev/null 2>"$TMP/err"
-check "truth: every tshark field is known" test $? -eq 0
+st=$?
+check "truth: every tshark field is known" \
+	test "$st" -ne 2 -a -z "$(grep 'unknown field' "$TMP/err")"
 if [ ! -x "$NM_TOP/nm-decode" ] || [ ! -x "$NM_TOP/nm-capture" ]; then
 	skip "truth: nm-capture or nm-decode not built"
 	exit 0

@@ -281,7 +281,7 @@ check_fields(const char *name, const char *const *names,
 	o.mode = OUT_FIELDS;
 	o.fields = f;
 	o.nfields = n;
-	out_fields(&o, &b, obj);
+	out_fields(&o, &b, obj, REC_PACKET);
 	expect(name, &b, want);
 	free(b.p);
 }

@@ -1,0 +1,108 @@
+/*
+ * Helpers of the fuzz targets: in-memory files (memfd_create) stand in
+ * for a program's stdin and stdout, so the targets drive the real reader
+ * and writer, unchanged, with no temporary files and no pipes to fill.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <msgpack.h>
+
+#include "fuzz.h"
+
+void
+fz_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("fuzz: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	abort();
+}
+
+int
+fz_memfd_empty(void)
+{
+	int fd = memfd_create("fuzz", MFD_CLOEXEC);
+
+	if (fd == -1)
+		fz_fail("memfd_create failed");
+	return fd;
+}
+
+void
+fz_rewind(int fd)
+{
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		fz_fail("lseek failed");
+}
+
+int
+fz_memfd(const void *p, size_t n)
+{
+	const char *s = p;
+	int fd = fz_memfd_empty();
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, s, n)) <= 0)
+			fz_fail("write to memfd failed");
+		s += w;
+		n -= (size_t)w;
+	}
+	fz_rewind(fd);
+	return fd;
+}
+
+static int
+utf8_ok(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k, need;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		need = p[i] >= 0xf0 && p[i] < 0xf5 ? 3 : p[i] >= 0xe0 &&
+		    p[i] < 0xf0 ? 2 : p[i] >= 0xc2 && p[i] < 0xe0 ? 1 : 0;
+		if (need == 0 || n - i <= need)
+			return 0;
+		for (k = 1; k <= need; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+int
+fz_all_utf8(const msgpack_object *o)
+{
+	uint32_t i;
+
+	switch (o->type) {
+	case MSGPACK_OBJECT_STR:
+		return utf8_ok(o->via.str.ptr, o->via.str.size);
+	case MSGPACK_OBJECT_ARRAY:
+		for (i = 0; i < o->via.array.size; i++)
+			if (!fz_all_utf8(&o->via.array.ptr[i]))
+				return 0;
+		return 1;
+	case MSGPACK_OBJECT_MAP:
+		for (i = 0; i < o->via.map.size; i++)
+			if (!fz_all_utf8(&o->via.map.ptr[i].key) ||
+			    !fz_all_utf8(&o->via.map.ptr[i].val))
+				return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}

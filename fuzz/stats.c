@@ -1,0 +1,167 @@
+/*
+ * Fuzz target: nm-stats' aggregation (stats/agg.c, flow.c, top.c, out.c,
+ * table.c) fed whatever records the reader lets through: packets whose
+ * layers are missing, empty, of odd address lengths, with wild
+ * timestamps.  Small table caps make eviction happen all the time.  The
+ * records nm-stats writes (stats, flow, end) go to an in-memory file and
+ * are read back: each must pass the reader and its schema checks.
+ *
+ * count() and tick() below follow stats/main.c's, which main.o keeps to
+ * itself; keep them in step.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "rec.h"
+#include "stats.h"
+#include "fuzz.h"
+
+#define FZ_INTERVAL	ST_NS	/* one second of capture time */
+#define FZ_FLOWS	16
+#define FZ_HOSTS	16
+#define FZ_TOP		4
+
+struct fz {
+	struct agg	 agg;
+	struct out	 out;
+};
+
+static void
+close_interval(struct fz *f)
+{
+	struct agg *a = &f->agg;
+
+	flow_sweep(&a->flows, a->end, out_flow, &f->out);
+	out_stats(&f->out, a, a->end, 0);
+	a->ipkts = a->ibytes = 0;
+	a->start = a->end;
+	a->end += a->interval;
+}
+
+static void
+tick(struct fz *f, uint64_t ts)
+{
+	struct agg *a = &f->agg;
+	int n = 0;
+
+	if (!a->started) {
+		a->started = 1;
+		a->first_ts = a->start = a->last_ts = ts;
+		a->end = ts + a->interval;
+		return;
+	}
+	while (ts >= a->end) {
+		if (n++ == ST_GAPMAX) {
+			a->start += (ts - a->start) / a->interval * a->interval;
+			a->end = a->start + a->interval;
+			break;
+		}
+		close_interval(f);
+	}
+}
+
+static void
+count(struct fz *f, const struct rec *rec)
+{
+	struct pview pv;
+	uint64_t ts = 0, len = 0;
+
+	if (rec->type == REC_PACKET) {
+		f->agg.packets++;
+		pview_read(&rec->obj, &pv);
+		ts = pv.ts;
+		len = pv.len;
+	} else {
+		f->agg.frames++;
+		rec_get_u64(&rec->obj, "ts", &ts);
+		rec_get_u64(&rec->obj, "len", &len);
+	}
+	if (ts == 0)
+		ts = f->agg.last_ts;
+	tick(f, ts);
+	pv.ts = ts;
+	agg_count(&f->agg, ts, len, rec->type == REC_PACKET ? &pv : NULL,
+	    out_flow, &f->out);
+}
+
+static void
+report(struct fz *f)
+{
+	struct agg *a = &f->agg;
+	struct flow **v;
+	size_t i, n;
+
+	out_stats(&f->out, a, a->last_ts, 1);
+	v = flow_sorted(&a->flows, &n);
+	for (i = 0; i < n; i++)
+		out_flow(&f->out, v[i], "end");
+	free(v);
+}
+
+static void
+release(struct fz *f)
+{
+	free(f->agg.tcp_ports);
+	free(f->agg.udp_ports);
+	tab_free(&f->agg.hosts);
+	tab_free(&f->agg.flows.t);
+	free(f->out.hosts);
+	free(f->out.flows);
+	free(f->out.ports);
+}
+
+/* Everything nm-stats wrote must read back as a sound stream. */
+static void
+check_output(int fd)
+{
+	struct rec_reader *r;
+	struct rec rec;
+	int rc;
+
+	fz_rewind(fd);
+	r = rec_reader_open(fd, NULL, NULL);
+	while ((rc = rec_read(r, &rec)) == 1)
+		continue;
+	if (rc != 0)
+		fz_fail("nm-stats output rejected: %s", rec_reader_error(r));
+	rec_reader_close(r);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fz f;
+	struct rec_reader *r;
+	struct rec_writer *w;
+	struct rec rec;
+	int in, outfd, rc;
+
+	in = fz_memfd(data, size);
+	outfd = fz_memfd_empty();
+	r = rec_reader_open(in, NULL, NULL);
+	w = rec_writer_open(outfd);
+	agg_init(&f.agg, FZ_INTERVAL, FZ_FLOWS, FZ_HOSTS);
+	/* the sort order by the input, so both orders are fuzzed */
+	out_init(&f.out, w, FZ_TOP, size & 1 ? TOP_BYTES : TOP_PACKETS);
+	if (rec_write_header(w, NULL, "nm-stats") < 0)
+		fz_fail("write failed");
+	while ((rc = rec_read(r, &rec)) == 1) {
+		if (rec.type == REC_FRAME || rec.type == REC_PACKET)
+			count(&f, &rec);
+		else if (rec.type == REC_CAPSTATS)
+			agg_capstats(&f.agg, &rec.obj);
+	}
+	if (rc == -1 && errno != EBADMSG)
+		fz_fail("reader failed with errno %d, not EBADMSG", errno);
+	report(&f);
+	if (rec_write_end(w, "nm-stats", f.agg.frames, f.agg.packets,
+	    "eof") < 0 || rec_writer_close(w) < 0)
+		fz_fail("write failed");
+	check_output(outfd);
+	release(&f);
+	rec_reader_close(r);
+	close(in);
+	close(outfd);
+	return 0;
+}

@@ -1,0 +1,208 @@
+/*
+ * The seccomp filters (libseccomp): an allow list per kind of program,
+ * anything else kills the process.  No call that makes a file descriptor
+ * is on any list (no open, socket, pipe, dup, accept), so read and write
+ * may take any descriptor: the only ones left are those the program held
+ * when it installed the filter.  Memory may never be mapped or made
+ * executable, and signals may only go to ourselves (abort, raise).  Each
+ * entry says which code needs it; the lists were found by tracing every
+ * program over the whole test suite (strace -f) and are checked by
+ * tests/sandbox.t.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
+#include <unistd.h>
+#include <seccomp.h>
+
+#include "sandbox.h"
+
+/* gcc says __SANITIZE_ADDRESS__; clang answers __has_feature. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SB_ASAN 1
+#endif
+#endif
+
+/* Open flags that could write or create: never allowed. */
+#define SB_OPEN_BAD	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | \
+			 (O_TMPFILE & ~O_DIRECTORY))
+
+/* Every program once set up: its I/O loop, malloc, signals, exit. */
+static const int sb_stage[] = {
+	SCMP_SYS(read), SCMP_SYS(write),	/* the stream, messages */
+	SCMP_SYS(close),			/* fclose(stdout) at exit */
+	SCMP_SYS(poll), SCMP_SYS(ppoll),	/* idle waits (ppoll: arm64) */
+	SCMP_SYS(brk), SCMP_SYS(munmap),	/* malloc and free */
+	SCMP_SYS(mremap), SCMP_SYS(madvise),	/* realloc, free of big blocks */
+	SCMP_SYS(rt_sigreturn),			/* return from our handlers */
+	SCMP_SYS(rt_sigprocmask),		/* abort(), blocking SIGINT */
+	SCMP_SYS(restart_syscall),		/* poll resumed after a signal */
+	SCMP_SYS(clock_gettime),		/* when the vDSO falls back */
+	SCMP_SYS(gettimeofday),
+	SCMP_SYS(exit_group),
+	SCMP_SYS(getpid), SCMP_SYS(gettid),	/* abort() and raise() */
+	SCMP_SYS(sysinfo),			/* qsort() sizes its buffer */
+};
+
+/* nm-capture after the drop: libpcap's ring and its statistics too. */
+static const int sb_capture[] = {
+	SCMP_SYS(rt_sigaction),			/* cap_run sets its handlers */
+	SCMP_SYS(rt_sigpending),		/* signals under load */
+	SCMP_SYS(getsockopt),			/* pcap_stats, SO_ERROR */
+	SCMP_SYS(getsockname),			/* is the interface still there? */
+	SCMP_SYS(clock_nanosleep),		/* --realtime pacing */
+	SCMP_SYS(lseek),			/* fclose() of the capture file */
+};
+
+#ifdef SB_ASAN
+/*
+ * AddressSanitizer's runtime after the filter: LeakSanitizer at exit
+ * stops the world from a cloned task that ptraces us and lists
+ * /proc/self/task, and a report reads our own binary to print symbols
+ * (opened read-only, as nm-capture's files are).
+ * A sanitizer build is a test build, never installed: these calls keep
+ * its reports alive, and the normal build's tests keep the lists above
+ * honest.
+ */
+static const int sb_asan[] = {
+	SCMP_SYS(readlink), SCMP_SYS(getdents), SCMP_SYS(getdents64),
+	SCMP_SYS(lseek), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
+	SCMP_SYS(pread64), SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(dup),
+	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(exit),
+	SCMP_SYS(prctl), SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack),
+	SCMP_SYS(rt_sigaction), SCMP_SYS(futex), SCMP_SYS(getppid),
+};
+#endif
+
+static int
+sb_allow(scmp_filter_ctx ctx, const int *nr, size_t n)
+{
+	size_t i;
+	int rc;
+
+	/* Non-strict add: a call this architecture lacks is skipped. */
+	for (i = 0; i < n; i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr[i], 0)) < 0)
+			return rc;
+	return 0;
+}
+
+/*
+ * Big malloc blocks, never executable: new code cannot be brought in.
+ * (AddressSanitizer also changes protections, for guard pages.)
+ */
+static int
+sb_memory(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+		return rc;
+#ifdef SB_ASAN
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+#endif
+	return rc;
+}
+
+/*
+ * libpcap reads the interface's drop counter from /sys at each
+ * pcap_stats(); the filter cannot see the path, so nm-capture may open
+ * files for reading only, as the unprivileged user it has become, with
+ * nowhere to send them but its own output.
+ */
+static int
+sb_open_read(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, SB_OPEN_BAD, 0))) < 0)
+		return rc;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, SB_OPEN_BAD, 0));
+}
+
+/*
+ * Two calls libpcap makes with one argument only: pcap_close() tears the
+ * capture ring down, and when the socket reports ENETDOWN it asks whether
+ * the interface is down (rather than gone) to say which.
+ */
+static int
+sb_pcap_misc(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, SOL_PACKET, 0),
+	    SCMP_A2(SCMP_CMP_EQ, PACKET_RX_RING, 0))) < 0)
+		return rc;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, SIOCGIFFLAGS, 0));
+}
+
+/* abort() and raise() signal themselves; no other process is reachable. */
+static int
+sb_self_signal(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
+}
+
+static int
+sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
+{
+	int rc;
+
+	/* A call through another ABI (i386, x32) dies like any other. */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) < 0)
+		return rc;
+	if ((rc = sb_allow(ctx, sb_stage, sizeof(sb_stage) /
+	    sizeof(sb_stage[0]))) < 0 || (rc = sb_memory(ctx)) < 0 ||
+	    (rc = sb_self_signal(ctx)) < 0)
+		return rc;
+	if (kind == NM_SANDBOX_CAPTURE && ((rc = sb_allow(ctx, sb_capture,
+	    sizeof(sb_capture) / sizeof(sb_capture[0]))) < 0 ||
+	    (rc = sb_open_read(ctx)) < 0 || (rc = sb_pcap_misc(ctx)) < 0))
+		return rc;
+#ifdef SB_ASAN
+	if ((rc = sb_allow(ctx, sb_asan, sizeof(sb_asan) /
+	    sizeof(sb_asan[0]))) < 0 || (kind != NM_SANDBOX_CAPTURE &&
+	    (rc = sb_open_read(ctx)) < 0))
+		return rc;
+#endif
+	return seccomp_load(ctx);
+}
+
+int
+nm_sandbox(enum nm_sandbox_kind kind)
+{
+	const char *off = getenv("NM_NO_SECCOMP");
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if (off != NULL && *off != '\0' && strcmp(off, "0") != 0)
+		return 1;
+	/* Kill the process, not the thread: nothing half-alive remains. */
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	rc = sb_build(ctx, kind);
+	seccomp_release(ctx);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}

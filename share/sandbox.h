@@ -1,0 +1,25 @@
+/*
+ * The seccomp filter each program installs once its input and output are
+ * open and everything it reads from disk is loaded: from then on the
+ * process may only use what it already holds (read, write, wait, memory,
+ * signals, time, exit), so a bug in code that parses hostile bytes cannot
+ * open a file, a socket or run a program.  A forbidden call kills the
+ * process with SIGSYS.  NM_NO_SECCOMP=1 in the environment skips the
+ * filter, for debuggers and valgrind.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+enum nm_sandbox_kind {
+	NM_SANDBOX_STAGE,	/* nm-decode, nm-stats, nm-render */
+	NM_SANDBOX_CAPTURE,	/* nm-capture after its privilege drop */
+};
+
+/*
+ * Installs the filter for kind.  Returns 0 when it is in force, 1 when
+ * NM_NO_SECCOMP asked for none, -1 with errno when it could not be made.
+ * Call it once, single-threaded, after the last file is opened.
+ */
+int nm_sandbox(enum nm_sandbox_kind kind);
+
+#endif
