@@ -46,6 +46,9 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
+# Defined before `test` names them as prerequisites (see the fuzz section).
+FUZZ_TARGETS := decode stream stats
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1)
 MAN5 := $(wildcard share/*.5)
@@ -143,9 +146,7 @@ FUZZ_CC	?= clang
 FUZZ_DIR ?= fuzz/build
 FUZZ_TIME ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := decode stream stats
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
-FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 FUZZ_LIBOBJ := $(patsubst %,$(FUZZ_DIR)/%,$(SHARE_OBJ) fuzz/common.o)
 FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h fuzz/*.h)
 
