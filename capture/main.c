@@ -52,9 +52,7 @@ main(int argc, char **argv)
 	cap_open(&src, &opts);
 	cap_filter(&src, opts.filter);
 	cap_priv_drop(&priv);
-	if (nm_sandbox(NM_SANDBOX_CAPTURE) < 0)
-		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
-		    "without the filter)", strerror(errno));
+	esandbox(NM_SANDBOX_CAPTURE);
 
 	/* state: unprivileged, sandboxed, source open */
 	status = cap_run(&src, &opts);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nm.h"
@@ -88,17 +87,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 }
 
 static void
-load_services(const char *path)
-{
-	char why[256];
-
-	if (path == NULL || *path == '\0')
-		return;
-	if (svc_load(path, why, sizeof(why)) < 0)
-		nm_die(NM_EXIT_USAGE, "%s: %s", path, why);
-}
-
-static void
 on_signal(int sig)
 {
 	dec_signals++;
@@ -126,15 +114,6 @@ on_idle(void *arg)
 
 	if (rec_writer_flush(cx->w) < 0 && errno == EPIPE)
 		exit(NM_EXIT_OK);
-}
-
-/* A write failed: a reader that left ends us quietly, anything else loud. */
-static void
-write_failed(void)
-{
-	if (errno == EPIPE)
-		exit(NM_EXIT_OK);
-	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
 }
 
 /* Remembers each source's link type from a header's "sources" array. */
@@ -218,7 +197,7 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	}
 	pkt_pack(mp, &cx->pk);
 	if (rec_writer_end(cx->w) < 0)
-		write_failed();
+		nm_write_failed();
 	cx->packets++;
 }
 
@@ -230,7 +209,7 @@ need_header(struct ctx *cx)
 		return;
 	cx->headed = 1;
 	if (rec_write_header(cx->w, NULL, "nm-decode") < 0)
-		write_failed();
+		nm_write_failed();
 }
 
 /* state: running until EOF, a malformed record, or enough signals */
@@ -275,17 +254,8 @@ run(struct ctx *cx)
 			break;
 		}
 		if (rc < 0)
-			write_failed();
+			nm_write_failed();
 	}
-}
-
-static int
-stdin_is_pipe(void)
-{
-	struct stat st;
-
-	return fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode));
 }
 
 int
@@ -297,19 +267,15 @@ main(int argc, char **argv)
 
 	nm_init(argv[0]);
 	parse_opts(argc, argv, &o);
-	load_services(o.services);
+	esvc_setup(o.services);
 	set_signals();
 	cx.strip = o.strip;
-	cx.pipe_in = stdin_is_pipe();
+	cx.pipe_in = nm_stdin_is_pipe();
 	if ((cx.w = rec_writer_open(1)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
 	if ((cx.r = rec_reader_open(0, on_idle, &cx)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
-	/* /etc/services is read on first use: use it before the filter. */
-	(void)svc_sysname(0, 6);
-	if (nm_sandbox(NM_SANDBOX_STAGE) < 0)
-		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
-		    "without the filter)", strerror(errno));
+	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin and stdout only */
 	reason = run(&cx);
@@ -317,7 +283,7 @@ main(int argc, char **argv)
 
 	if (rec_write_end(cx.w, "nm-decode", cx.frames, cx.packets,
 	    reason) < 0 || rec_writer_close(cx.w) < 0)
-		write_failed();
+		nm_write_failed();
 	if (strcmp(reason, "early") == 0)
 		return nm_early(rec_reader_error(cx.r));
 	rec_reader_close(cx.r);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -179,20 +178,11 @@ want_color(const struct opts *op)
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
-/* The reader went away: not an error (DESIGN.md section 5). */
-static void
-out_failed(void)
-{
-	if (errno == EPIPE)
-		_exit(NM_EXIT_OK);
-	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
-}
-
 static void
 flush_out(void)
 {
 	if (fflush(stdout) != 0)
-		out_failed();
+		nm_write_failed();
 }
 
 static void
@@ -222,10 +212,9 @@ static void
 setup_io(void)
 {
 	struct sigaction sa;
-	struct stat st;
 
 	signal(SIGPIPE, SIG_IGN);
-	keep_draining = fstat(STDIN_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+	keep_draining = nm_stdin_is_pipe();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -319,7 +308,7 @@ run(struct out *o)
 		b.len = 0;
 		render_one(o, &b, &rec);
 		if (b.len > 0 && fwrite(b.p, 1, b.len, stdout) != b.len)
-			out_failed();
+			nm_write_failed();
 	}
 	rec_reader_close(r);
 	free(b.p);
@@ -334,9 +323,9 @@ finish(const struct out *o)
 		out_report_print();
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
-		out_failed();
+		nm_write_failed();
 	if (fclose(stdout) != 0)
-		out_failed();
+		nm_write_failed();
 }
 
 int
@@ -351,9 +340,7 @@ main(int argc, char **argv)
 	parse_opts(argc, argv, &op);
 	op.out.color = want_color(&op);
 	/* parse_opts ran tzset(): localtime_r needs no file from here on */
-	if (nm_sandbox(NM_SANDBOX_STAGE) < 0)
-		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
-		    "without the filter)", strerror(errno));
+	esandbox(NM_SANDBOX_STAGE);
 	/* state: sandboxed, stdin and stdout only */
 	status = run(&op.out);
 	finish(&op.out);

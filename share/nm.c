@@ -129,6 +129,23 @@ estrtonum(const char *s, long long min, long long max, const char *what)
 	return v;
 }
 
+void
+nm_write_failed(void)
+{
+	if (errno == EPIPE)
+		_exit(NM_EXIT_OK);	/* stdio has nothing worth flushing */
+	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+}
+
+int
+nm_stdin_is_pipe(void)
+{
+	struct stat st;
+
+	return fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode));
+}
+
 char *
 nm_slurp(const char *path, size_t *lenp)
 {

@@ -53,6 +53,16 @@ char *estrdup(const char *s);
 long long estrtonum(const char *s, long long min, long long max,
     const char *what);
 
+/*
+ * A write to stdout failed (errno set): a reader that went away ends the
+ * program quietly with status 0 (DESIGN: `| head` is not an error);
+ * anything else is one line and NM_EXIT_FAIL.
+ */
+void nm_write_failed(void) __attribute__((noreturn));
+
+/* Whether stdin is a pipe or socket: upstream will end it, so drain it. */
+int nm_stdin_is_pipe(void);
+
 /* Reads a whole file into a NUL-terminated buffer; NULL and errno on error. */
 char *nm_slurp(const char *path, size_t *lenp);
 

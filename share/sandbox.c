@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <seccomp.h>
 
+#include "nm.h"
 #include "sandbox.h"
 
 /* gcc says __SANITIZE_ADDRESS__; clang answers __has_feature. */
@@ -205,4 +206,12 @@ nm_sandbox(enum nm_sandbox_kind kind)
 		return -1;
 	}
 	return 0;
+}
+
+void
+esandbox(enum nm_sandbox_kind kind)
+{
+	if (nm_sandbox(kind) < 0)
+		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
+		    "without the filter)", strerror(errno));
 }

@@ -21,5 +21,7 @@ enum nm_sandbox_kind {
  * Call it once, single-threaded, after the last file is opened.
  */
 int nm_sandbox(enum nm_sandbox_kind kind);
+/* nm_sandbox(), or one line naming NM_NO_SECCOMP and NM_EXIT_FAIL. */
+void esandbox(enum nm_sandbox_kind kind);
 
 #endif

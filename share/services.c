@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm.h"
 #include "services.h"
 
 #define SVC_NPORTS	65536
@@ -240,4 +241,15 @@ svc_pick(unsigned sport, unsigned dport, unsigned proto, unsigned *port)
 		return s;
 	}
 	return NULL;
+}
+
+void
+esvc_setup(const char *path)
+{
+	char why[256];
+
+	if (path != NULL && *path != '\0' && svc_load(path, why,
+	    sizeof(why)) < 0)
+		nm_die(NM_EXIT_USAGE, "%s: %s", path, why);
+	(void)svc_sysname(0, 6);
 }

@@ -16,6 +16,13 @@
  */
 int svc_load(const char *path, char *why, size_t whylen);
 
+/*
+ * Loads the user's table when path is set (a bad one is one line naming
+ * the file and line, and NM_EXIT_USAGE) and reads /etc/services now, so
+ * nothing is opened later, under the seccomp filter.
+ */
+void esvc_setup(const char *path);
+
 /* The table's name for port under IP protocol proto (6, 17), or NULL. */
 const char *svc_name(unsigned port, unsigned proto);
 

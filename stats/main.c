@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -132,17 +131,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 		usage();
 }
 
-static void
-load_services(const char *path)
-{
-	char why[256];
-
-	if (path == NULL || *path == '\0')
-		return;
-	if (svc_load(path, why, sizeof(why)) < 0)
-		nm_die(NM_EXIT_USAGE, "%s: %s", path, why);
-}
-
 /* The self-pipe wakes the idle wait; a full pipe loses nothing we need. */
 static void
 on_signal(int sig)
@@ -167,15 +155,6 @@ set_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static int
-stdin_is_pipe(void)
-{
-	struct stat st;
-
-	return fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode));
 }
 
 /* One signal ends a file or terminal input; a pipe drains until two. */
@@ -283,7 +262,7 @@ report(struct ctx *cx, const char *reason)
 	free(v);
 	if (rec_write_end(cx->w, "nm-stats", a->frames, a->packets,
 	    reason) < 0 || rec_writer_close(cx->w) < 0)
-		out_failed();
+		nm_write_failed();
 }
 
 /*
@@ -302,7 +281,7 @@ on_idle(void *arg)
 	int timeout;
 
 	if (rec_writer_flush(cx->w) < 0)
-		out_failed();
+		nm_write_failed();
 	if (a->packets + a->frames != cx->seen_at_idle) {
 		cx->seen_at_idle = a->packets + a->frames;
 		cx->mono_last = mono_ns();
@@ -333,7 +312,7 @@ on_idle(void *arg)
 		if (a->started && projected_now(cx) >= a->end + ST_GRACE) {
 			close_interval(cx);
 			if (rec_writer_flush(cx->w) < 0)
-				out_failed();
+				nm_write_failed();
 		}
 	}
 }
@@ -380,7 +359,7 @@ run(struct ctx *cx)
 			break;
 		}
 		if (rc < 0)
-			out_failed();
+			nm_write_failed();
 	}
 }
 
@@ -393,10 +372,10 @@ main(int argc, char **argv)
 
 	nm_init(argv[0]);
 	parse_opts(argc, argv, &o);
-	load_services(o.services);
+	esvc_setup(o.services);
 	set_signals();
 	cx.quiet = o.quiet;
-	cx.pipe_in = stdin_is_pipe();
+	cx.pipe_in = nm_stdin_is_pipe();
 	agg_init(&cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows,
 	    o.max_hosts);
 	if ((cx.w = rec_writer_open(1)) == NULL)
@@ -404,11 +383,7 @@ main(int argc, char **argv)
 	out_init(&cx.out, cx.w, o.ntop, o.by);
 	if ((cx.r = rec_reader_open(0, on_idle, &cx)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
-	/* /etc/services is read on first use: use it before the filter. */
-	(void)svc_sysname(0, 6);
-	if (nm_sandbox(NM_SANDBOX_STAGE) < 0)
-		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
-		    "without the filter)", strerror(errno));
+	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin, stdout and the signal pipe only */
 	reason = run(&cx);

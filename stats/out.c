@@ -25,19 +25,11 @@ out_init(struct out *o, struct rec_writer *w, unsigned ntop, enum top_by by)
 	o->ports = ecalloc(ntop + 1, sizeof(*o->ports));
 }
 
-void
-out_failed(void)
-{
-	if (errno == EPIPE)
-		exit(NM_EXIT_OK);
-	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
-}
-
 static void
 done(struct out *o)
 {
 	if (rec_writer_end(o->w) < 0)
-		out_failed();
+		nm_write_failed();
 }
 
 static void

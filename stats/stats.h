@@ -219,6 +219,5 @@ void	out_init(struct out *, struct rec_writer *, unsigned ntop,
 void	out_stats(struct out *, const struct agg *, uint64_t end, int final);
 void	out_flow(void *out, const struct flow *, const char *reason);
 /* A failed write: quiet exit when the reader left, else a message. */
-void	out_failed(void) __attribute__((noreturn));
 
 #endif
