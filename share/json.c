@@ -32,6 +32,16 @@ sb_add(struct strbuf *b, const void *p, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* Makes room for n more bytes and the NUL after them. */
+static void
+sb_reserve(struct strbuf *b, size_t n)
+{
+	if (b->cap - b->len < n + 1) {
+		b->cap = (b->cap + n + 1) * 2;
+		b->p = erealloc(b->p, b->cap);
+	}
+}
+
 void
 sb_addc(struct strbuf *b, char c)
 {
@@ -226,12 +236,32 @@ put_hex(struct strbuf *b, const uint8_t *p, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
-	sb_addc(b, '"');
+	char *o;
+
+	/* A frame's bytes are most of a record: room once, then fill. */
+	sb_reserve(b, 2 * n + 2);
+	o = b->p + b->len;
+	*o++ = '"';
 	for (i = 0; i < n; i++) {
-		sb_addc(b, hex[p[i] >> 4]);
-		sb_addc(b, hex[p[i] & 15]);
+		*o++ = hex[p[i] >> 4];
+		*o++ = hex[p[i] & 15];
 	}
-	sb_addc(b, '"');
+	*o++ = '"';
+	*o = '\0';
+	b->len += 2 * n + 2;
+}
+
+/* Decimal digits without printf: every record is mostly numbers. */
+static void
+put_u64(struct strbuf *b, uint64_t v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_add(b, q, (size_t)(e - q));
 }
 
 static void put_value(struct strbuf *, const msgpack_object *, int,
@@ -297,7 +327,7 @@ put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
 		sb_adds(b, o->via.boolean ? "true" : "false");
 		break;
 	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		sb_addf(b, "%llu", (unsigned long long)o->via.u64);
+		put_u64(b, o->via.u64);
 		break;
 	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
 		sb_addf(b, "%lld", (long long)o->via.i64);
