@@ -74,26 +74,6 @@ cap_filter_file(const char *path)
 	return buf;
 }
 
-/* The remaining arguments joined by spaces, as tcpdump does. */
-static char *
-cap_filter_args(int argc, char **argv)
-{
-	size_t n = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	s = emalloc(n);
-	s[0] = '\0';
-	for (i = 0; i < argc; i++) {
-		if (i > 0)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 void
 cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 {
@@ -164,5 +144,5 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 		cap_bad_usage("give the filter either with -F or as "
 		    "arguments, not both");
 	o->filter = ffile != NULL ? cap_filter_file(ffile) :
-	    cap_filter_args(argc, argv);
+	    nm_join(argc, argv);
 }

@@ -6,8 +6,7 @@
  * records nm-stats writes (stats, flow, end) go to an in-memory file and
  * are read back: each must pass the reader and its schema checks.
  *
- * count() and tick() below follow stats/main.c's, which main.o keeps to
- * itself; keep them in step.
+ * Records go in through stats/feed.c, as in nm-stats itself.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,64 +25,6 @@ struct fz {
 	struct agg	 agg;
 	struct out	 out;
 };
-
-static void
-close_interval(struct fz *f)
-{
-	struct agg *a = &f->agg;
-
-	flow_sweep(&a->flows, a->end, out_flow, &f->out);
-	out_stats(&f->out, a, a->end, 0);
-	a->ipkts = a->ibytes = 0;
-	a->start = a->end;
-	a->end += a->interval;
-}
-
-static void
-tick(struct fz *f, uint64_t ts)
-{
-	struct agg *a = &f->agg;
-	int n = 0;
-
-	if (!a->started) {
-		a->started = 1;
-		a->first_ts = a->start = a->last_ts = ts;
-		a->end = ts + a->interval;
-		return;
-	}
-	while (ts >= a->end) {
-		if (n++ == ST_GAPMAX) {
-			a->start += (ts - a->start) / a->interval * a->interval;
-			a->end = a->start + a->interval;
-			break;
-		}
-		close_interval(f);
-	}
-}
-
-static void
-count(struct fz *f, const struct rec *rec)
-{
-	struct pview pv;
-	uint64_t ts = 0, len = 0;
-
-	if (rec->type == REC_PACKET) {
-		f->agg.packets++;
-		pview_read(&rec->obj, &pv);
-		ts = pv.ts;
-		len = pv.len;
-	} else {
-		f->agg.frames++;
-		rec_get_u64(&rec->obj, "ts", &ts);
-		rec_get_u64(&rec->obj, "len", &len);
-	}
-	if (ts == 0)
-		ts = f->agg.last_ts;
-	tick(f, ts);
-	pv.ts = ts;
-	agg_count(&f->agg, ts, len, rec->type == REC_PACKET ? &pv : NULL,
-	    out_flow, &f->out);
-}
 
 static void
 report(struct fz *f)
@@ -148,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_fail("write failed");
 	while ((rc = rec_read(r, &rec)) == 1) {
 		if (rec.type == REC_FRAME || rec.type == REC_PACKET)
-			count(&f, &rec);
+			feed_record(&f.agg, &f.out, &rec);
 		else if (rec.type == REC_CAPSTATS)
 			agg_capstats(&f.agg, &rec.obj);
 	}

@@ -99,26 +99,6 @@ mon_set_filter(struct mon_opts *o, const char *arg)
 	}
 }
 
-/* The remaining arguments joined by spaces, as nm-capture does. */
-static char *
-mon_join(int argc, char **argv)
-{
-	size_t n = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	s = emalloc(n);
-	s[0] = '\0';
-	for (i = 0; i < argc; i++) {
-		if (i > 0)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 static void
 mon_check(const struct mon_opts *o, int nargs, int fset)
 {
@@ -216,7 +196,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 	}
 	mon_check(o, argc - optind, fset);
 	if (optind < argc)
-		o->filter = mon_join(argc - optind, argv + optind);
+		o->filter = nm_join(argc - optind, argv + optind);
 	/* Without -i or -r, all interfaces: the questions' blank answer. */
 	if (o->iface == NULL && o->file == NULL)
 		o->iface = "any";

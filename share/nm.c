@@ -137,6 +137,25 @@ nm_write_failed(void)
 	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
 }
 
+char *
+nm_join(int argc, char **argv)
+{
+	size_t n = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	s = emalloc(n);
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
 int
 nm_stdin_is_pipe(void)
 {

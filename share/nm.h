@@ -60,6 +60,9 @@ long long estrtonum(const char *s, long long min, long long max,
  */
 void nm_write_failed(void) __attribute__((noreturn));
 
+/* argv[0..argc) joined by single spaces (a filter given as arguments). */
+char *nm_join(int argc, char **argv);
+
 /* Whether stdin is a pipe or socket: upstream will end it, so drain it. */
 int nm_stdin_is_pipe(void);
 

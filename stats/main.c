@@ -180,68 +180,6 @@ projected_now(const struct ctx *cx)
 	return cx->agg.last_ts + (mono_ns() - cx->mono_last);
 }
 
-/* Ends the current interval: idle flows out, then its stats record. */
-static void
-close_interval(struct ctx *cx)
-{
-	struct agg *a = &cx->agg;
-
-	if (a->flows.t.count <= 65536 ||
-	    a->flows.since_sweep >= a->flows.t.count / 8)
-		flow_sweep(&a->flows, a->end, out_flow, &cx->out);
-	out_stats(&cx->out, a, a->end, 0);
-	a->ipkts = a->ibytes = 0;
-	a->start = a->end;
-	a->end += a->interval;
-}
-
-/* Closes every interval that ends at or before capture time ts. */
-static void
-tick(struct ctx *cx, uint64_t ts)
-{
-	struct agg *a = &cx->agg;
-	int n = 0;
-
-	if (!a->started) {
-		a->started = 1;
-		a->first_ts = a->start = a->last_ts = ts;
-		a->end = ts + a->interval;
-		return;
-	}
-	while (ts >= a->end) {
-		if (n++ == ST_GAPMAX) {		/* skip the rest of a silence */
-			a->start += (ts - a->start) / a->interval * a->interval;
-			a->end = a->start + a->interval;
-			break;
-		}
-		close_interval(cx);
-	}
-}
-
-static void
-count(struct ctx *cx, const struct rec *rec)
-{
-	struct pview pv;
-	uint64_t ts = 0, len = 0;
-
-	if (rec->type == REC_PACKET) {
-		cx->agg.packets++;
-		pview_read(&rec->obj, &pv);
-		ts = pv.ts;
-		len = pv.len;
-	} else {
-		cx->agg.frames++;
-		rec_get_u64(&rec->obj, "ts", &ts);
-		rec_get_u64(&rec->obj, "len", &len);
-	}
-	if (ts == 0)
-		ts = cx->agg.last_ts;	/* no time: it belongs to now */
-	tick(cx, ts);
-	pv.ts = ts;
-	agg_count(&cx->agg, ts, len, rec->type == REC_PACKET ? &pv : NULL,
-	    out_flow, &cx->out);
-}
-
 /* The final report: the last stats, every flow still open, our end. */
 static void
 report(struct ctx *cx, const char *reason)
@@ -310,7 +248,7 @@ on_idle(void *arg)
 		if (pfd[0].revents != 0)
 			return;
 		if (a->started && projected_now(cx) >= a->end + ST_GRACE) {
-			close_interval(cx);
+			feed_close(&cx->agg, &cx->out);
 			if (rec_writer_flush(cx->w) < 0)
 				nm_write_failed();
 		}
@@ -347,7 +285,7 @@ run(struct ctx *cx)
 			break;
 		case REC_FRAME:
 		case REC_PACKET:
-			count(cx, &rec);
+			feed_record(&cx->agg, &cx->out, &rec);
 			rc = cx->quiet ? 0 : rec_write_rec(cx->w, &rec);
 			break;
 		case REC_CAPSTATS:

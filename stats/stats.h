@@ -218,6 +218,11 @@ void	out_init(struct out *, struct rec_writer *, unsigned ntop,
 	    enum top_by);
 void	out_stats(struct out *, const struct agg *, uint64_t end, int final);
 void	out_flow(void *out, const struct flow *, const char *reason);
-/* A failed write: quiet exit when the reader left, else a message. */
+
+/* --- feed.c --- */
+/* Counts a packet or frame record, closing the intervals it passed. */
+void	feed_record(struct agg *, struct out *, const struct rec *);
+/* Ends the current interval: idle flows out, then its stats record. */
+void	feed_close(struct agg *, struct out *);
 
 #endif
