@@ -100,7 +100,7 @@ cap_ts_add(struct timespec *t, uint64_t ns)
 static void
 cap_write_header(struct cap_ctx *c)
 {
-	msgpack_packer *pk = rec_writer_pk(c->w);
+	struct pk *pk = rec_writer_pk(c->w);
 	const char *linkname;
 	char producer[64], dlt[32];
 
@@ -110,34 +110,34 @@ cap_write_header(struct cap_ctx *c)
 		snprintf(dlt, sizeof(dlt), "LINKTYPE_%d", c->src->linktype);
 		linkname = dlt;
 	}
-	msgpack_pack_map(pk, 6);
-	rec_pk_kstr(pk, "type", "header");
-	rec_pk_ku64(pk, "version", REC_VERSION_MAJOR);
-	rec_pk_ku64(pk, "minor", REC_VERSION_MINOR);
-	rec_pk_kstr(pk, "producer", producer);
-	rec_pk_str(pk, "stages");
-	msgpack_pack_array(pk, 1);
-	rec_pk_str(pk, "nm-capture");
-	rec_pk_str(pk, "sources");
-	msgpack_pack_array(pk, 1);
-	msgpack_pack_map(pk, 7);
-	rec_pk_kstr(pk, "name", c->src->name);
-	rec_pk_kstr(pk, "kind", c->src->live ? "interface" : "file");
-	rec_pk_ku64(pk, "linktype", (uint64_t)c->src->linktype);
-	rec_pk_kstr(pk, "linkname", linkname);
-	rec_pk_ku64(pk, "snaplen", (uint64_t)c->src->snaplen);
-	rec_pk_kstr(pk, "filter", c->o->filter);
-	rec_pk_ku64(pk, "tsprec", c->src->nano ? 9 : 6);
+	pk_map(pk, 6);
+	pk_kstr(pk, "type", "header");
+	pk_ku(pk, "version", REC_VERSION_MAJOR);
+	pk_ku(pk, "minor", REC_VERSION_MINOR);
+	pk_kstr(pk, "producer", producer);
+	pk_cstr(pk, "stages");
+	pk_array(pk, 1);
+	pk_cstr(pk, "nm-capture");
+	pk_cstr(pk, "sources");
+	pk_array(pk, 1);
+	pk_map(pk, 7);
+	pk_kstr(pk, "name", c->src->name);
+	pk_kstr(pk, "kind", c->src->live ? "interface" : "file");
+	pk_ku(pk, "linktype", (uint64_t)c->src->linktype);
+	pk_kstr(pk, "linkname", linkname);
+	pk_ku(pk, "snaplen", (uint64_t)c->src->snaplen);
+	pk_kstr(pk, "filter", c->o->filter);
+	pk_ku(pk, "tsprec", c->src->nano ? 9 : 6);
 	cap_out(rec_writer_end(c->w));
 }
 
-#define CAP_PK_LIT(pk, s)	msgpack_pack_str_with_body(pk, s, sizeof(s) - 1)
+#define CAP_PK_LIT(pk, s)	pk_str(pk, s, sizeof(s) - 1)
 
 static void
 cap_write_frame(struct cap_ctx *c, const struct pcap_pkthdr *h,
     const u_char *data)
 {
-	msgpack_packer *pk = rec_writer_pk(c->w);
+	struct pk *pk = rec_writer_pk(c->w);
 	uint32_t caplen = h->caplen;
 	uint64_t ts = 0;
 
@@ -146,19 +146,19 @@ cap_write_frame(struct cap_ctx *c, const struct pcap_pkthdr *h,
 	if (h->ts.tv_sec >= 0)
 		ts = (uint64_t)h->ts.tv_sec * 1000000000u +
 		    (uint64_t)h->ts.tv_usec * (c->src->nano ? 1u : 1000u);
-	msgpack_pack_map(pk, 6);
+	pk_map(pk, 6);
 	CAP_PK_LIT(pk, "type");
 	CAP_PK_LIT(pk, "frame");
 	CAP_PK_LIT(pk, "ts");
-	msgpack_pack_uint64(pk, ts);
+	pk_uint(pk, ts);
 	CAP_PK_LIT(pk, "if");
-	msgpack_pack_uint64(pk, 0);
+	pk_uint(pk, 0);
 	CAP_PK_LIT(pk, "len");
-	msgpack_pack_uint64(pk, h->len);
+	pk_uint(pk, h->len);
 	CAP_PK_LIT(pk, "caplen");
-	msgpack_pack_uint64(pk, caplen);
+	pk_uint(pk, caplen);
 	CAP_PK_LIT(pk, "data");
-	msgpack_pack_bin_with_body(pk, data, caplen);
+	pk_bin(pk, data, caplen);
 	cap_out(rec_writer_end(c->w));
 	c->frames++;
 }
@@ -170,7 +170,7 @@ cap_write_frame(struct cap_ctx *c, const struct pcap_pkthdr *h,
 static void
 cap_write_stats(struct cap_ctx *c, int final)
 {
-	msgpack_packer *pk;
+	struct pk *pk;
 	struct pcap_stat st;
 	static int warned;
 
@@ -184,13 +184,13 @@ cap_write_stats(struct cap_ctx *c, int final)
 		return;
 	}
 	pk = rec_writer_pk(c->w);
-	msgpack_pack_map(pk, 6);
-	rec_pk_kstr(pk, "type", "capstats");
-	rec_pk_ku64(pk, "if", 0);
-	rec_pk_ku64(pk, "recv", c->src->live ? st.ps_recv : c->frames);
-	rec_pk_ku64(pk, "drop", st.ps_drop);
-	rec_pk_ku64(pk, "ifdrop", st.ps_ifdrop);
-	rec_pk_kbool(pk, "final", final);
+	pk_map(pk, 6);
+	pk_kstr(pk, "type", "capstats");
+	pk_ku(pk, "if", 0);
+	pk_ku(pk, "recv", c->src->live ? st.ps_recv : c->frames);
+	pk_ku(pk, "drop", st.ps_drop);
+	pk_ku(pk, "ifdrop", st.ps_ifdrop);
+	pk_kbool(pk, "final", final);
 	cap_out(rec_writer_end(c->w));
 }
 

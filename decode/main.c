@@ -174,7 +174,7 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	size_t len = 0;
 	uint64_t ifx = 0;
 	unsigned lt = 1, keep = 0;
-	msgpack_packer *mp;
+	struct pk *mp;
 	uint32_t i;
 
 	rec_get_bin(fr, "data", &data, &len);
@@ -187,13 +187,13 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	for (i = 0; i < fr->via.map.size; i++)
 		keep += !frame_key_dropped(cx, &fr->via.map.ptr[i].key);
 	mp = rec_writer_pk(cx->w);
-	msgpack_pack_map(mp, 1 + keep + pkt_nkeys(&cx->pk));
-	rec_pk_kstr(mp, "type", "packet");
+	pk_map(mp, 1 + keep + pkt_nkeys(&cx->pk));
+	pk_kstr(mp, "type", "packet");
 	for (i = 0; i < fr->via.map.size; i++) {
 		if (frame_key_dropped(cx, &fr->via.map.ptr[i].key))
 			continue;
-		msgpack_pack_object(mp, fr->via.map.ptr[i].key);
-		msgpack_pack_object(mp, fr->via.map.ptr[i].val);
+		pk_obj(mp, &fr->via.map.ptr[i].key);
+		pk_obj(mp, &fr->via.map.ptr[i].val);
 	}
 	pkt_pack(mp, &cx->pk);
 	if (rec_writer_end(cx->w) < 0)

@@ -1,6 +1,6 @@
 /*
  * Writes a decoded struct pkt as the packet record's layer maps, straight
- * to a msgpack_packer: no msgpack_object tree is built per packet.  Every
+ * to the packer: no msgpack_object tree is built per packet.  Every
  * map is counted before it is packed, so each layer has a pair of
  * functions, and the conditions in the two must stay the same.  Key names
  * and types are those of REC_KEYS in rec.h (documented in nm-records(5)).
@@ -9,93 +9,51 @@
 
 #include "pkt.h"
 
-/* Inline, so the strlen of a literal key folds away. */
-static inline void
-pk_str(msgpack_packer *mp, const char *s)
-{
-	size_t n = strlen(s);
-
-	msgpack_pack_str(mp, n);
-	msgpack_pack_str_body(mp, s, n);
-}
-
 static void
-pk_u(msgpack_packer *mp, const char *k, uint64_t v)
-{
-	pk_str(mp, k);
-	msgpack_pack_uint64(mp, v);
-}
-
-static void
-pk_b(msgpack_packer *mp, const char *k, int v)
-{
-	pk_str(mp, k);
-	if (v)
-		msgpack_pack_true(mp);
-	else
-		msgpack_pack_false(mp);
-}
-
-static void
-pk_bin(msgpack_packer *mp, const char *k, const uint8_t *p, size_t n)
-{
-	pk_str(mp, k);
-	msgpack_pack_bin(mp, n);
-	msgpack_pack_bin_body(mp, p, n);
-}
-
-static void
-pk_s(msgpack_packer *mp, const char *k, const char *v)
-{
-	pk_str(mp, k);
-	pk_str(mp, v);
-}
-
-static void
-pack_eth(msgpack_packer *mp, const struct pkt *pk)
+pack_eth(struct pk *mp, const struct pkt *pk)
 {
 	unsigned n = (pk->eth.dst != NULL) + (pk->eth.src != NULL) +
 	    (pk->eth.got == 14);
 
-	pk_str(mp, "eth");
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, "eth");
+	pk_map(mp, n);
 	if (pk->eth.dst)
-		pk_bin(mp, "dst", pk->eth.dst, 6);
+		pk_kbin(mp, "dst", pk->eth.dst, 6);
 	if (pk->eth.src)
-		pk_bin(mp, "src", pk->eth.src, 6);
+		pk_kbin(mp, "src", pk->eth.src, 6);
 	if (pk->eth.got == 14)
-		pk_u(mp, pk->eth.is_len ? "len" : "type",
+		pk_ku(mp, pk->eth.is_len ? "len" : "type",
 		    pk->eth.is_len ? pk->eth.len : pk->eth.type);
 }
 
 static void
-pack_sll(msgpack_packer *mp, const struct pkt *pk)
+pack_sll(struct pk *mp, const struct pkt *pk)
 {
-	pk_str(mp, "sll");
-	msgpack_pack_map(mp, 4 + (pk->sll.v == 2) + (pk->sll.srclen > 0));
-	pk_u(mp, "v", pk->sll.v);
-	pk_u(mp, "pkttype", pk->sll.pkttype);
-	pk_u(mp, "hatype", pk->sll.hatype);
+	pk_cstr(mp, "sll");
+	pk_map(mp, 4 + (pk->sll.v == 2) + (pk->sll.srclen > 0));
+	pk_ku(mp, "v", pk->sll.v);
+	pk_ku(mp, "pkttype", pk->sll.pkttype);
+	pk_ku(mp, "hatype", pk->sll.hatype);
 	if (pk->sll.srclen > 0)
-		pk_bin(mp, "src", pk->sll.src, pk->sll.srclen);
-	pk_u(mp, "proto", pk->sll.proto);
+		pk_kbin(mp, "src", pk->sll.src, pk->sll.srclen);
+	pk_ku(mp, "proto", pk->sll.proto);
 	if (pk->sll.v == 2)
-		pk_u(mp, "ifindex", pk->sll.ifindex);
+		pk_ku(mp, "ifindex", pk->sll.ifindex);
 }
 
 static void
-pack_vlan(msgpack_packer *mp, const struct pkt *pk)
+pack_vlan(struct pk *mp, const struct pkt *pk)
 {
 	unsigned i;
 
-	pk_str(mp, "vlan");
-	msgpack_pack_array(mp, pk->nvlan);
+	pk_cstr(mp, "vlan");
+	pk_array(mp, pk->nvlan);
 	for (i = 0; i < pk->nvlan; i++) {
-		msgpack_pack_map(mp, 4);
-		pk_u(mp, "tpid", pk->vlan[i].tpid);
-		pk_u(mp, "id", pk->vlan[i].id);
-		pk_u(mp, "pcp", pk->vlan[i].pcp);
-		pk_b(mp, "dei", pk->vlan[i].dei);
+		pk_map(mp, 4);
+		pk_ku(mp, "tpid", pk->vlan[i].tpid);
+		pk_ku(mp, "id", pk->vlan[i].id);
+		pk_ku(mp, "pcp", pk->vlan[i].pcp);
+		pk_kbool(mp, "dei", pk->vlan[i].dei);
 	}
 }
 
@@ -103,7 +61,7 @@ pack_vlan(msgpack_packer *mp, const struct pkt *pk)
 #define ADDR_OK(p, n)	((p) != NULL && (n) > 0 && (n) <= 64)
 
 static void
-pack_arp(msgpack_packer *mp, const struct pkt *pk)
+pack_arp(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->arp.got;
 	unsigned n = (g >= 2) + (g >= 4) + (g >= 5) + (g >= 6) + (g >= 8) +
@@ -112,288 +70,288 @@ pack_arp(msgpack_packer *mp, const struct pkt *pk)
 	    ADDR_OK(pk->arp.tha, pk->arp.hlen) +
 	    ADDR_OK(pk->arp.tpa, pk->arp.plen);
 
-	pk_str(mp, "arp");
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, "arp");
+	pk_map(mp, n);
 	if (g >= 2)
-		pk_u(mp, "htype", pk->arp.htype);
+		pk_ku(mp, "htype", pk->arp.htype);
 	if (g >= 4)
-		pk_u(mp, "ptype", pk->arp.ptype);
+		pk_ku(mp, "ptype", pk->arp.ptype);
 	if (g >= 5)
-		pk_u(mp, "hlen", pk->arp.hlen);
+		pk_ku(mp, "hlen", pk->arp.hlen);
 	if (g >= 6)
-		pk_u(mp, "plen", pk->arp.plen);
+		pk_ku(mp, "plen", pk->arp.plen);
 	if (g >= 8)
-		pk_u(mp, "op", pk->arp.op);
+		pk_ku(mp, "op", pk->arp.op);
 	if (ADDR_OK(pk->arp.sha, pk->arp.hlen))
-		pk_bin(mp, "sha", pk->arp.sha, pk->arp.hlen);
+		pk_kbin(mp, "sha", pk->arp.sha, pk->arp.hlen);
 	if (ADDR_OK(pk->arp.spa, pk->arp.plen))
-		pk_bin(mp, "spa", pk->arp.spa, pk->arp.plen);
+		pk_kbin(mp, "spa", pk->arp.spa, pk->arp.plen);
 	if (ADDR_OK(pk->arp.tha, pk->arp.hlen))
-		pk_bin(mp, "tha", pk->arp.tha, pk->arp.hlen);
+		pk_kbin(mp, "tha", pk->arp.tha, pk->arp.hlen);
 	if (ADDR_OK(pk->arp.tpa, pk->arp.plen))
-		pk_bin(mp, "tpa", pk->arp.tpa, pk->arp.plen);
+		pk_kbin(mp, "tpa", pk->arp.tpa, pk->arp.plen);
 }
 
 static void
-pack_ip(msgpack_packer *mp, const struct pkt *pk)
+pack_ip(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->ip.got;
 	unsigned n = (g >= 1) + (g >= 2) + (g >= 4) + (g >= 6) + 3 * (g >= 8) +
 	    (g >= 9) + (g >= 10) + (g >= 12) + (pk->ip.src != NULL) +
 	    (pk->ip.dst != NULL) + (pk->ip.optlen > 0);
 
-	pk_str(mp, "ip");
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, "ip");
+	pk_map(mp, n);
 	if (g >= 1)
-		pk_u(mp, "hl", pk->ip.hl * 4u);	/* bytes, as documented */
+		pk_ku(mp, "hl", pk->ip.hl * 4u);	/* bytes, as documented */
 	if (g >= 2)
-		pk_u(mp, "tos", pk->ip.tos);
+		pk_ku(mp, "tos", pk->ip.tos);
 	if (g >= 4)
-		pk_u(mp, "len", pk->ip.len);
+		pk_ku(mp, "len", pk->ip.len);
 	if (g >= 6)
-		pk_u(mp, "id", pk->ip.id);
+		pk_ku(mp, "id", pk->ip.id);
 	if (g >= 8) {
-		pk_b(mp, "df", pk->ip.df);
-		pk_b(mp, "mf", pk->ip.mf);
-		pk_u(mp, "frag", pk->ip.frag);
+		pk_kbool(mp, "df", pk->ip.df);
+		pk_kbool(mp, "mf", pk->ip.mf);
+		pk_ku(mp, "frag", pk->ip.frag);
 	}
 	if (g >= 9)
-		pk_u(mp, "ttl", pk->ip.ttl);
+		pk_ku(mp, "ttl", pk->ip.ttl);
 	if (g >= 10)
-		pk_u(mp, "proto", pk->ip.proto);
+		pk_ku(mp, "proto", pk->ip.proto);
 	if (g >= 12)
-		pk_u(mp, "sum", pk->ip.sum);
+		pk_ku(mp, "sum", pk->ip.sum);
 	if (pk->ip.src)
-		pk_bin(mp, "src", pk->ip.src, 4);
+		pk_kbin(mp, "src", pk->ip.src, 4);
 	if (pk->ip.dst)
-		pk_bin(mp, "dst", pk->ip.dst, 4);
+		pk_kbin(mp, "dst", pk->ip.dst, 4);
 	if (pk->ip.optlen > 0)
-		pk_bin(mp, "opts", pk->ip.opts, pk->ip.optlen);
+		pk_kbin(mp, "opts", pk->ip.opts, pk->ip.optlen);
 }
 
 static void
-pack_ipv6(msgpack_packer *mp, const struct pkt *pk)
+pack_ipv6(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->ipv6.got, i;
 	unsigned n = 2 * (g >= 4) + (g >= 6) + (g >= 7) + (g >= 8) +
 	    (pk->ipv6.src != NULL) + (pk->ipv6.dst != NULL) +
 	    (pk->ipv6.n_ext > 0) + pk->ipv6.has_proto + 3 * pk->ipv6.has_frag;
 
-	pk_str(mp, "ipv6");
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, "ipv6");
+	pk_map(mp, n);
 	if (g >= 4) {
-		pk_u(mp, "tc", pk->ipv6.tc);
-		pk_u(mp, "flow", pk->ipv6.flow);
+		pk_ku(mp, "tc", pk->ipv6.tc);
+		pk_ku(mp, "flow", pk->ipv6.flow);
 	}
 	if (g >= 6)
-		pk_u(mp, "plen", pk->ipv6.plen);
+		pk_ku(mp, "plen", pk->ipv6.plen);
 	if (g >= 7)
-		pk_u(mp, "nxt", pk->ipv6.nxt);
+		pk_ku(mp, "nxt", pk->ipv6.nxt);
 	if (g >= 8)
-		pk_u(mp, "hlim", pk->ipv6.hlim);
+		pk_ku(mp, "hlim", pk->ipv6.hlim);
 	if (pk->ipv6.src)
-		pk_bin(mp, "src", pk->ipv6.src, 16);
+		pk_kbin(mp, "src", pk->ipv6.src, 16);
 	if (pk->ipv6.dst)
-		pk_bin(mp, "dst", pk->ipv6.dst, 16);
+		pk_kbin(mp, "dst", pk->ipv6.dst, 16);
 	if (pk->ipv6.n_ext > 0) {
-		pk_str(mp, "ext");
-		msgpack_pack_array(mp, pk->ipv6.n_ext);
+		pk_cstr(mp, "ext");
+		pk_array(mp, pk->ipv6.n_ext);
 		for (i = 0; i < pk->ipv6.n_ext; i++) {
-			msgpack_pack_map(mp, 2);
-			pk_u(mp, "type", pk->ipv6.ext[i].type);
-			pk_u(mp, "len", pk->ipv6.ext[i].len);
+			pk_map(mp, 2);
+			pk_ku(mp, "type", pk->ipv6.ext[i].type);
+			pk_ku(mp, "len", pk->ipv6.ext[i].len);
 		}
 	}
 	if (pk->ipv6.has_proto)
-		pk_u(mp, "proto", pk->ipv6.proto);
+		pk_ku(mp, "proto", pk->ipv6.proto);
 	if (pk->ipv6.has_frag) {
-		pk_u(mp, "frag", pk->ipv6.frag);
-		pk_b(mp, "mf", pk->ipv6.mf);
-		pk_u(mp, "fid", pk->ipv6.fid);
+		pk_ku(mp, "frag", pk->ipv6.frag);
+		pk_kbool(mp, "mf", pk->ipv6.mf);
+		pk_ku(mp, "fid", pk->ipv6.fid);
 	}
 }
 
 static void
-pack_tcp_opts(msgpack_packer *mp, const struct pkt *pk)
+pack_tcp_opts(struct pk *mp, const struct pkt *pk)
 {
 	unsigned n = pk->tcp.has_mss + pk->tcp.has_ws + pk->tcp.sackok +
 	    (pk->tcp.nsack > 0) + 2 * pk->tcp.has_ts, i;
 
-	pk_str(mp, "opts");
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, "opts");
+	pk_map(mp, n);
 	if (pk->tcp.has_mss)
-		pk_u(mp, "mss", pk->tcp.mss);
+		pk_ku(mp, "mss", pk->tcp.mss);
 	if (pk->tcp.has_ws)
-		pk_u(mp, "ws", pk->tcp.ws);
+		pk_ku(mp, "ws", pk->tcp.ws);
 	if (pk->tcp.sackok)
-		pk_b(mp, "sackok", 1);
+		pk_kbool(mp, "sackok", 1);
 	if (pk->tcp.nsack > 0) {
-		pk_str(mp, "sack");
-		msgpack_pack_array(mp, 2 * pk->tcp.nsack);
+		pk_cstr(mp, "sack");
+		pk_array(mp, 2 * pk->tcp.nsack);
 		for (i = 0; i < 2 * pk->tcp.nsack; i++)
-			msgpack_pack_uint32(mp, pk->tcp.sack[i]);
+			pk_uint(mp, pk->tcp.sack[i]);
 	}
 	if (pk->tcp.has_ts) {
-		pk_u(mp, "tsval", pk->tcp.tsval);
-		pk_u(mp, "tsecr", pk->tcp.tsecr);
+		pk_ku(mp, "tsval", pk->tcp.tsval);
+		pk_ku(mp, "tsecr", pk->tcp.tsecr);
 	}
 }
 
 static void
-pack_tcp(msgpack_packer *mp, const struct pkt *pk)
+pack_tcp(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->tcp.got;
 	unsigned n = (g >= 2) + (g >= 4) + (g >= 8) + (g >= 12) +
 	    2 * (g >= 14) + (g >= 16) + (g >= 18) + (g >= 20) +
 	    pk->tcp.has_len + pk->tcp.has_opts;
 
-	pk_str(mp, "tcp");
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, "tcp");
+	pk_map(mp, n);
 	if (g >= 2)
-		pk_u(mp, "sport", pk->tcp.sport);
+		pk_ku(mp, "sport", pk->tcp.sport);
 	if (g >= 4)
-		pk_u(mp, "dport", pk->tcp.dport);
+		pk_ku(mp, "dport", pk->tcp.dport);
 	if (g >= 8)
-		pk_u(mp, "seq", pk->tcp.seq);
+		pk_ku(mp, "seq", pk->tcp.seq);
 	if (g >= 12)
-		pk_u(mp, "ack", pk->tcp.ack);
+		pk_ku(mp, "ack", pk->tcp.ack);
 	if (g >= 14) {
-		pk_u(mp, "hl", pk->tcp.hl * 4u);	/* bytes */
-		pk_u(mp, "flags", pk->tcp.flags);
+		pk_ku(mp, "hl", pk->tcp.hl * 4u);	/* bytes */
+		pk_ku(mp, "flags", pk->tcp.flags);
 	}
 	if (g >= 16)
-		pk_u(mp, "win", pk->tcp.win);
+		pk_ku(mp, "win", pk->tcp.win);
 	if (g >= 18)
-		pk_u(mp, "sum", pk->tcp.sum);
+		pk_ku(mp, "sum", pk->tcp.sum);
 	if (g >= 20)
-		pk_u(mp, "urp", pk->tcp.urp);
+		pk_ku(mp, "urp", pk->tcp.urp);
 	if (pk->tcp.has_len)
-		pk_u(mp, "len", pk->tcp.len);
+		pk_ku(mp, "len", pk->tcp.len);
 	if (pk->tcp.has_opts)
 		pack_tcp_opts(mp, pk);
 }
 
 static void
-pack_udp(msgpack_packer *mp, const struct pkt *pk)
+pack_udp(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->udp.got;
 
-	pk_str(mp, "udp");
-	msgpack_pack_map(mp, g / 2);
+	pk_cstr(mp, "udp");
+	pk_map(mp, g / 2);
 	if (g >= 2)
-		pk_u(mp, "sport", pk->udp.sport);
+		pk_ku(mp, "sport", pk->udp.sport);
 	if (g >= 4)
-		pk_u(mp, "dport", pk->udp.dport);
+		pk_ku(mp, "dport", pk->udp.dport);
 	if (g >= 6)
-		pk_u(mp, "len", pk->udp.len);
+		pk_ku(mp, "len", pk->udp.len);
 	if (g >= 8)
-		pk_u(mp, "sum", pk->udp.sum);
+		pk_ku(mp, "sum", pk->udp.sum);
 }
 
 /* ICMP and ICMPv6 share a shape; only ICMPv6 has a target. */
 static void
-pack_icmp(msgpack_packer *mp, const struct pkt *pk, const char *name)
+pack_icmp(struct pk *mp, const struct pkt *pk, const char *name)
 {
 	unsigned g = pk->icmp.got;
 	int echo = pk->icmp.echo && g >= 8;
 	unsigned n = (g >= 1) + (g >= 2) + (g >= 4) + 2 * echo +
 	    (pk->icmp.target != NULL);
 
-	pk_str(mp, name);
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, name);
+	pk_map(mp, n);
 	if (g >= 1)
-		pk_u(mp, "type", pk->icmp.type);
+		pk_ku(mp, "type", pk->icmp.type);
 	if (g >= 2)
-		pk_u(mp, "code", pk->icmp.code);
+		pk_ku(mp, "code", pk->icmp.code);
 	if (g >= 4)
-		pk_u(mp, "sum", pk->icmp.sum);
+		pk_ku(mp, "sum", pk->icmp.sum);
 	if (echo) {
-		pk_u(mp, "id", pk->icmp.id);
-		pk_u(mp, "seq", pk->icmp.seq);
+		pk_ku(mp, "id", pk->icmp.id);
+		pk_ku(mp, "seq", pk->icmp.seq);
 	}
 	if (pk->icmp.target)
-		pk_bin(mp, "target", pk->icmp.target, 16);
+		pk_kbin(mp, "target", pk->icmp.target, 16);
 }
 
 static void
-pack_rr(msgpack_packer *mp, const struct pk_dnsrr *rr)
+pack_rr(struct pk *mp, const struct pk_dnsrr *rr)
 {
 	unsigned n = 4 + (rr->addr != NULL) + (rr->target != NULL) +
 	    (rr->text != NULL) + rr->has_pref;
 
-	msgpack_pack_map(mp, n);
-	pk_s(mp, "name", rr->name);
-	pk_u(mp, "type", rr->type);
-	pk_u(mp, "class", rr->class);
-	pk_u(mp, "ttl", rr->ttl);
+	pk_map(mp, n);
+	pk_kstr(mp, "name", rr->name);
+	pk_ku(mp, "type", rr->type);
+	pk_ku(mp, "class", rr->class);
+	pk_ku(mp, "ttl", rr->ttl);
 	if (rr->addr)
-		pk_bin(mp, "addr", rr->addr, rr->addrlen);
+		pk_kbin(mp, "addr", rr->addr, rr->addrlen);
 	if (rr->has_pref)
-		pk_u(mp, "pref", rr->pref);
+		pk_ku(mp, "pref", rr->pref);
 	if (rr->target)
-		pk_s(mp, "target", rr->target);
+		pk_kstr(mp, "target", rr->target);
 	if (rr->text)
-		pk_s(mp, "text", rr->text);
+		pk_kstr(mp, "text", rr->text);
 }
 
 static void
-pack_dns(msgpack_packer *mp, const struct pkt *pk)
+pack_dns(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->dns.got, f = pk->dns.flags, i;
 	unsigned n = (g >= 2) + 6 * (g >= 4) + (g >= 4 && f >> 15) + (g >= 6) + (g >= 8) +
 	    (g >= 10) + (g >= 12) + (pk->dns.nq > 0) + (pk->dns.nans > 0);
 
-	pk_str(mp, "dns");
-	msgpack_pack_map(mp, n);
+	pk_cstr(mp, "dns");
+	pk_map(mp, n);
 	if (g >= 2)
-		pk_u(mp, "id", pk->dns.id);
+		pk_ku(mp, "id", pk->dns.id);
 	if (g >= 4) {
-		pk_b(mp, "qr", f >> 15 & 1);
-		pk_u(mp, "opcode", f >> 11 & 15);
-		pk_b(mp, "aa", f >> 10 & 1);
-		pk_b(mp, "tc", f >> 9 & 1);
-		pk_b(mp, "rd", f >> 8 & 1);
-		pk_b(mp, "ra", f >> 7 & 1);
+		pk_kbool(mp, "qr", f >> 15 & 1);
+		pk_ku(mp, "opcode", f >> 11 & 15);
+		pk_kbool(mp, "aa", f >> 10 & 1);
+		pk_kbool(mp, "tc", f >> 9 & 1);
+		pk_kbool(mp, "rd", f >> 8 & 1);
+		pk_kbool(mp, "ra", f >> 7 & 1);
 		if (f >> 15)	/* a query's rcode means nothing */
-			pk_u(mp, "rcode", f & 15);
+			pk_ku(mp, "rcode", f & 15);
 	}
 	if (g >= 6)
-		pk_u(mp, "qd", pk->dns.qd);
+		pk_ku(mp, "qd", pk->dns.qd);
 	if (g >= 8)
-		pk_u(mp, "an", pk->dns.an);
+		pk_ku(mp, "an", pk->dns.an);
 	if (g >= 10)
-		pk_u(mp, "ns", pk->dns.ns);
+		pk_ku(mp, "ns", pk->dns.ns);
 	if (g >= 12)
-		pk_u(mp, "ar", pk->dns.ar);
+		pk_ku(mp, "ar", pk->dns.ar);
 	if (pk->dns.nq > 0) {
-		pk_str(mp, "q");
-		msgpack_pack_array(mp, pk->dns.nq);
+		pk_cstr(mp, "q");
+		pk_array(mp, pk->dns.nq);
 		for (i = 0; i < pk->dns.nq; i++) {
-			msgpack_pack_map(mp, 1 + pk->dns.q[i].has_type +
+			pk_map(mp, 1 + pk->dns.q[i].has_type +
 			    pk->dns.q[i].has_class);
-			pk_s(mp, "name", pk->dns.q[i].name);
+			pk_kstr(mp, "name", pk->dns.q[i].name);
 			if (pk->dns.q[i].has_type)
-				pk_u(mp, "type", pk->dns.q[i].type);
+				pk_ku(mp, "type", pk->dns.q[i].type);
 			if (pk->dns.q[i].has_class)
-				pk_u(mp, "class", pk->dns.q[i].class);
+				pk_ku(mp, "class", pk->dns.q[i].class);
 		}
 	}
 	if (pk->dns.nans > 0) {
-		pk_str(mp, "ans");
-		msgpack_pack_array(mp, pk->dns.nans);
+		pk_cstr(mp, "ans");
+		pk_array(mp, pk->dns.nans);
 		for (i = 0; i < pk->dns.nans; i++)
 			pack_rr(mp, &pk->dns.ans[i]);
 	}
 }
 
 static void
-pack_err(msgpack_packer *mp, const struct pkt *pk)
+pack_err(struct pk *mp, const struct pkt *pk)
 {
-	pk_str(mp, "err");
-	msgpack_pack_map(mp, 3);
-	pk_s(mp, "layer", pk->err_layer);
-	pk_s(mp, "kind", pk->err_kind);
-	pk_s(mp, "why", pk->err_why);
+	pk_cstr(mp, "err");
+	pk_map(mp, 3);
+	pk_kstr(mp, "layer", pk->err_layer);
+	pk_kstr(mp, "kind", pk->err_kind);
+	pk_kstr(mp, "why", pk->err_why);
 }
 
 /* The number of top-level keys pkt_pack() writes. */
@@ -411,16 +369,16 @@ pkt_nkeys(const struct pkt *pk)
 }
 
 void
-pkt_pack(msgpack_packer *mp, const struct pkt *pk)
+pkt_pack(struct pk *mp, const struct pkt *pk)
 {
 	if (pk->have & PK_ETH)
 		pack_eth(mp, pk);
 	if (pk->have & PK_SLL)
 		pack_sll(mp, pk);
 	if (pk->have & PK_NULL) {
-		pk_str(mp, "null");
-		msgpack_pack_map(mp, 1);
-		pk_u(mp, "family", pk->null.family);
+		pk_cstr(mp, "null");
+		pk_map(mp, 1);
+		pk_ku(mp, "family", pk->null.family);
 	}
 	if (pk->have & PK_VLAN)
 		pack_vlan(mp, pk);
@@ -441,14 +399,14 @@ pkt_pack(msgpack_packer *mp, const struct pkt *pk)
 	if (pk->have & PK_DNS)
 		pack_dns(mp, pk);
 	if (pk->proto)
-		pk_s(mp, "proto", pk->proto);
+		pk_kstr(mp, "proto", pk->proto);
 	if (pk->service) {
-		pk_s(mp, "service", pk->service);
-		pk_u(mp, "svcport", pk->svcport);
+		pk_kstr(mp, "service", pk->service);
+		pk_ku(mp, "svcport", pk->svcport);
 	}
 	if (pk->has_payload) {
-		pk_u(mp, "poff", pk->poff);
-		pk_u(mp, "plen", pk->plen);
+		pk_ku(mp, "poff", pk->poff);
+		pk_ku(mp, "plen", pk->plen);
 	}
 	if (pk->have & PK_ERR)
 		pack_err(mp, pk);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "cur.h"
+#include "pk.h"
 
 #define PKT_MAXVLAN	8	/* tags recorded; more are skipped */
 #define PKT_MAXEXT	16	/* IPv6 extension headers followed */
@@ -193,8 +194,7 @@ dec_fn dec_eth, dec_ppp, dec_sll, dec_sll2, dec_null, dec_raw, dec_vlan, dec_arp
 enum dec_status dec_dns_msg(struct pkt *pk, struct cur *c);
 
 /* pack.c: the packet record's decoded keys. */
-#include <msgpack.h>
 unsigned pkt_nkeys(const struct pkt *pk);
-void pkt_pack(msgpack_packer *mp, const struct pkt *pk);
+void pkt_pack(struct pk *mp, const struct pkt *pk);
 
 #endif

@@ -30,19 +30,16 @@ static const unsigned linktypes[] = {
 static struct pkt pk;		/* large, and its DNS arrays grow: reuse */
 
 static void
-pack_packet(msgpack_sbuffer *sb, const uint8_t *p, size_t n)
+pack_packet(struct pk *mp, const uint8_t *p, size_t n)
 {
-	msgpack_packer mp;
-
-	msgpack_packer_init(&mp, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&mp, NFRAMEKEYS + pkt_nkeys(&pk));
-	rec_pk_kstr(&mp, "type", "packet");
-	rec_pk_ku64(&mp, "ts", 1700000000000000000ULL);
-	rec_pk_ku64(&mp, "if", 0);
-	rec_pk_ku64(&mp, "len", n);
-	rec_pk_ku64(&mp, "caplen", n);
-	rec_pk_kbin(&mp, "data", p, n);
-	pkt_pack(&mp, &pk);
+	pk_map(mp, NFRAMEKEYS + pkt_nkeys(&pk));
+	pk_kstr(mp, "type", "packet");
+	pk_ku(mp, "ts", 1700000000000000000ULL);
+	pk_ku(mp, "if", 0);
+	pk_ku(mp, "len", n);
+	pk_ku(mp, "caplen", n);
+	pk_kbin(mp, "data", p, n);
+	pkt_pack(mp, &pk);
 }
 
 /* JSON out, JSON in, JSON out again: the two texts must be equal. */
@@ -77,7 +74,7 @@ check_json(const msgpack_object *o, msgpack_zone *z, int once)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static msgpack_sbuffer sb;
+	static struct pk sb;
 	static msgpack_zone z;
 	static int inited;
 	msgpack_object o;
@@ -88,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (!inited) {
-		msgpack_sbuffer_init(&sb);
+		pk_init(&sb, 64 * 1024);
 		msgpack_zone_init(&z, 64 * 1024);
 		inited = 1;
 	}
@@ -97,14 +94,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    pk.plen > size - 1 - pk.poff))
 		fz_fail("payload %u+%u outside the %zu-byte frame",
 		    pk.poff, pk.plen, size - 1);
-	sb.size = 0;
+	sb.len = 0;
 	pack_packet(&sb, data + 1, size - 1);
 
 	msgpack_zone_clear(&z);
-	rc = msgpack_unpack(sb.data, sb.size, &off, &z, &o);
-	if (rc != MSGPACK_UNPACK_SUCCESS || off != sb.size)
+	rc = msgpack_unpack(sb.p, sb.len, &off, &z, &o);
+	if (rc != MSGPACK_UNPACK_SUCCESS || off != sb.len)
 		fz_fail("packed record does not read back whole (%d, %zu of "
-		    "%zu bytes)", rc, off, sb.size);
+		    "%zu bytes)", rc, off, sb.len);
 	if (o.type != MSGPACK_OBJECT_MAP ||
 	    o.via.map.size != NFRAMEKEYS + pkt_nkeys(&pk))
 		fz_fail("packed record is not a map of the announced size");

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <msgpack.h>
 
+#include "pk.h"
+
 #define REC_VERSION_MAJOR	1
 #define REC_VERSION_MINOR	0
 #define REC_MAX_SIZE	(1024 * 1024)	/* bytes in one record */
@@ -387,7 +389,7 @@ int rec_str_eq(const msgpack_object *o, const char *s);
 struct rec_writer;
 struct rec_writer *rec_writer_open(int fd);
 /* Pack one record with this packer, then call rec_writer_end(). */
-msgpack_packer *rec_writer_pk(struct rec_writer *w);
+struct pk *rec_writer_pk(struct rec_writer *w);
 /* Ends a record; writes out when the buffer is large.  0 or -1/errno. */
 int rec_writer_end(struct rec_writer *w);
 /* Writes a record unchanged (raw bytes when it came as msgpack). */
@@ -397,14 +399,6 @@ int rec_write_obj(struct rec_writer *w, const msgpack_object *obj);
 int rec_writer_flush(struct rec_writer *w);
 uint64_t rec_writer_count(const struct rec_writer *w);
 int rec_writer_close(struct rec_writer *w);	/* flushes, then frees */
-
-/* Packing helpers for a record's keys. */
-void rec_pk_str(msgpack_packer *pk, const char *s);
-void rec_pk_kstr(msgpack_packer *pk, const char *key, const char *val);
-void rec_pk_ku64(msgpack_packer *pk, const char *key, uint64_t v);
-void rec_pk_kbool(msgpack_packer *pk, const char *key, int v);
-void rec_pk_kbin(msgpack_packer *pk, const char *key, const void *p,
-    size_t n);
 /*
  * Writes a header record: the upstream header hdr (or a new one when
  * NULL) with this stage appended to "stages" and every other key kept.

@@ -4,6 +4,7 @@
  * and the validator that every reader runs on every record of a known type,
  * so that a stage can trust the type of any known key it finds.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,16 +32,21 @@ static const struct key_def key_defs[] = {
 /*
  * Keys are looked up by (parent id, last path component), so walking a
  * record never builds path strings.  A key's id is its index in key_defs
- * plus one; the record itself is parent 0.
+ * plus one; the record itself is parent 0.  Every reader looks up every
+ * key of every record, so the lookup is built for speed: a key's first
+ * eight bytes are one word, hashed with one multiply and compared at once
+ * (almost every key is that short); only longer keys compare the rest.
  */
 struct key_slot {
+	uint64_t	 word;		/* first eight bytes, zero-padded */
 	int		 id;		/* 0: empty */
 	int		 parent;
 	const char	*name;
 	size_t		 len;
 };
 
-#define HSIZE 1024	/* power of two, well above 2 * NKEYS */
+#define HBITS	10
+#define HSIZE	(1u << HBITS)	/* well above 2 * NKEYS */
 static struct key_slot htab[HSIZE];
 static int built;
 
@@ -63,29 +69,39 @@ rec_type_name(enum rec_type t)
 	return type_names[t];
 }
 
-static unsigned
-hash(int parent, const char *s, size_t n)
+static uint64_t
+key_word(const char *s, size_t n)
 {
-	unsigned h = 2166136261u ^ (unsigned)parent * 0x9e3779b1u;
+	uint64_t w = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	for (i = 0; i < n && i < 8; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+}
+
+static unsigned
+hash(uint64_t word, int parent, size_t n)
+{
+	uint64_t h = (word ^ (uint64_t)parent << 48 ^ (uint64_t)n << 56) *
+	    0x9e3779b97f4a7c15ull;
+
+	return (unsigned)(h >> (64 - HBITS));
 }
 
 static int
 find(int parent, const char *name, size_t n)
 {
 	const struct key_slot *k;
+	uint64_t w = key_word(name, n);
 	unsigned h;
 
-	for (h = hash(parent, name, n);; h++) {
+	for (h = hash(w, parent, n);; h++) {
 		k = &htab[h & (HSIZE - 1)];
 		if (k->id == 0)
 			return 0;
-		if (k->parent == parent && k->len == n &&
-		    memcmp(k->name, name, n) == 0)
+		if (k->word == w && k->parent == parent && k->len == n &&
+		    (n <= 8 || memcmp(k->name + 8, name + 8, n - 8) == 0))
 			return k->id;
 	}
 }
@@ -95,7 +111,7 @@ build(void)
 {
 	const char *path, *dot;
 	int parent;
-	size_t i;
+	size_t i, n;
 	unsigned h;
 
 	for (i = 0; i < NKEYS; i++) {
@@ -106,11 +122,12 @@ build(void)
 			parent = find(parent, path, (size_t)(dot - path));
 			path = dot + 1;
 		}
-		h = hash(parent, path, strlen(path));
+		n = strlen(path);
+		h = hash(key_word(path, n), parent, n);
 		while (htab[h & (HSIZE - 1)].id != 0)
 			h++;
-		htab[h & (HSIZE - 1)] = (struct key_slot){ (int)i + 1, parent,
-		    path, strlen(path) };
+		htab[h & (HSIZE - 1)] = (struct key_slot){ key_word(path, n),
+		    (int)i + 1, parent, path, n };
 	}
 	built = 1;
 }

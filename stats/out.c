@@ -33,17 +33,17 @@ done(struct out *o)
 }
 
 static void
-pk_knum(msgpack_packer *pk, const char *key, double v)
+pk_knum(struct pk *pk, const char *key, double v)
 {
-	rec_pk_str(pk, key);
-	msgpack_pack_double(pk, v);
+	pk_cstr(pk, key);
+	pk_double(pk, v);
 }
 
 static void
-pk_kmap(msgpack_packer *pk, const char *key, size_t n)
+pk_kmap(struct pk *pk, const char *key, size_t n)
 {
-	rec_pk_str(pk, key);
-	msgpack_pack_map(pk, n);
+	pk_cstr(pk, key);
+	pk_map(pk, n);
 }
 
 static const char *
@@ -60,39 +60,39 @@ service(unsigned port, unsigned proto)
 
 /* A flow's keys; a flow record adds its type, svcport and reason. */
 static void
-pack_flow(msgpack_packer *pk, const struct flow *f, const char *reason)
+pack_flow(struct pk *pk, const struct flow *f, const char *reason)
 {
 	const char *svc = service(f->svcport, f->k.proto);
 	const uint8_t *src, *dst;
 	unsigned sport, dport;
 
 	flow_ends(f, &src, &dst, &sport, &dport);
-	msgpack_pack_map(pk, 11 + (svc != NULL) * (reason ? 2 : 1) +
+	pk_map(pk, 11 + (svc != NULL) * (reason ? 2 : 1) +
 	    (reason ? 2 : 0));
 	if (reason)
-		rec_pk_kstr(pk, "type", "flow");
-	rec_pk_kstr(pk, "proto", flow_proto(f));
-	rec_pk_kbin(pk, "src", src, flow_addrlen(f));
-	rec_pk_kbin(pk, "dst", dst, flow_addrlen(f));
-	rec_pk_ku64(pk, "sport", sport);
-	rec_pk_ku64(pk, "dport", dport);
+		pk_kstr(pk, "type", "flow");
+	pk_kstr(pk, "proto", flow_proto(f));
+	pk_kbin(pk, "src", src, flow_addrlen(f));
+	pk_kbin(pk, "dst", dst, flow_addrlen(f));
+	pk_ku(pk, "sport", sport);
+	pk_ku(pk, "dport", dport);
 	if (svc != NULL) {
-		rec_pk_kstr(pk, "service", svc);
+		pk_kstr(pk, "service", svc);
 		if (reason)
-			rec_pk_ku64(pk, "svcport", f->svcport);
+			pk_ku(pk, "svcport", f->svcport);
 	}
 	pk_kmap(pk, "orig", 2);
-	rec_pk_ku64(pk, "packets", f->pkts[0]);
-	rec_pk_ku64(pk, "bytes", f->bytes[0]);
+	pk_ku(pk, "packets", f->pkts[0]);
+	pk_ku(pk, "bytes", f->bytes[0]);
 	pk_kmap(pk, "resp", 2);
-	rec_pk_ku64(pk, "packets", f->pkts[1]);
-	rec_pk_ku64(pk, "bytes", f->bytes[1]);
-	rec_pk_ku64(pk, "first", f->first);
-	rec_pk_ku64(pk, "last", f->last);
-	rec_pk_kstr(pk, "state", flow_state(f));
-	rec_pk_kstr(pk, "history", f->hist);
+	pk_ku(pk, "packets", f->pkts[1]);
+	pk_ku(pk, "bytes", f->bytes[1]);
+	pk_ku(pk, "first", f->first);
+	pk_ku(pk, "last", f->last);
+	pk_kstr(pk, "state", flow_state(f));
+	pk_kstr(pk, "history", f->hist);
 	if (reason)
-		rec_pk_kstr(pk, "reason", reason);
+		pk_kstr(pk, "reason", reason);
 }
 
 void
@@ -129,92 +129,92 @@ proto_desc(const void *x, const void *y)
 }
 
 static void
-pack_protos(msgpack_packer *pk, const struct agg *a)
+pack_protos(struct pk *pk, const struct agg *a)
 {
 	struct proto_count p[ST_NPROTO];
 	size_t i;
 
 	memcpy(p, a->proto, a->nproto * sizeof(p[0]));
 	qsort(p, a->nproto, sizeof(p[0]), proto_desc);
-	rec_pk_str(pk, "protos");
-	msgpack_pack_array(pk, a->nproto);
+	pk_cstr(pk, "protos");
+	pk_array(pk, a->nproto);
 	for (i = 0; i < a->nproto; i++) {
-		msgpack_pack_map(pk, 5);
-		rec_pk_kstr(pk, "name", p[i].name);
-		rec_pk_ku64(pk, "packets", p[i].packets);
-		rec_pk_ku64(pk, "bytes", p[i].bytes);
+		pk_map(pk, 5);
+		pk_kstr(pk, "name", p[i].name);
+		pk_ku(pk, "packets", p[i].packets);
+		pk_ku(pk, "bytes", p[i].bytes);
 		pk_knum(pk, "pkt_pct", pct(p[i].packets, a->tpkts));
 		pk_knum(pk, "byte_pct", pct(p[i].bytes, a->tbytes));
 	}
 }
 
 static void
-pack_hosts(struct out *o, msgpack_packer *pk, const struct agg *a,
+pack_hosts(struct out *o, struct pk *pk, const struct agg *a,
     const char *key, int which)
 {
 	const struct host *h;
 	size_t i, n;
 
 	n = top_hosts(&a->hosts, o->by, which, o->hosts, o->ntop);
-	rec_pk_str(pk, key);
-	msgpack_pack_array(pk, n);
+	pk_cstr(pk, key);
+	pk_array(pk, n);
 	for (i = 0; i < n; i++) {
 		h = o->hosts[i];
-		msgpack_pack_map(pk, which == TOP_BOTH ? 7 : 3);
-		rec_pk_kbin(pk, "addr", h->k.addr, h->k.af == 6 ? 16 : 4);
+		pk_map(pk, which == TOP_BOTH ? 7 : 3);
+		pk_kbin(pk, "addr", h->k.addr, h->k.af == 6 ? 16 : 4);
 		if (which == TOP_TX) {
-			rec_pk_ku64(pk, "packets", h->txp);
-			rec_pk_ku64(pk, "bytes", h->txb);
+			pk_ku(pk, "packets", h->txp);
+			pk_ku(pk, "bytes", h->txb);
 			continue;
 		}
 		if (which == TOP_RX) {
-			rec_pk_ku64(pk, "packets", h->rxp);
-			rec_pk_ku64(pk, "bytes", h->rxb);
+			pk_ku(pk, "packets", h->rxp);
+			pk_ku(pk, "bytes", h->rxb);
 			continue;
 		}
-		rec_pk_ku64(pk, "packets", h->txp + h->rxp);
-		rec_pk_ku64(pk, "bytes", h->txb + h->rxb);
-		rec_pk_ku64(pk, "tx_packets", h->txp);
-		rec_pk_ku64(pk, "tx_bytes", h->txb);
-		rec_pk_ku64(pk, "rx_packets", h->rxp);
-		rec_pk_ku64(pk, "rx_bytes", h->rxb);
+		pk_ku(pk, "packets", h->txp + h->rxp);
+		pk_ku(pk, "bytes", h->txb + h->rxb);
+		pk_ku(pk, "tx_packets", h->txp);
+		pk_ku(pk, "tx_bytes", h->txb);
+		pk_ku(pk, "rx_packets", h->rxp);
+		pk_ku(pk, "rx_bytes", h->rxb);
 	}
 }
 
 static void
-pack_ports(struct out *o, msgpack_packer *pk, const struct agg *a)
+pack_ports(struct out *o, struct pk *pk, const struct agg *a)
 {
 	const struct top_port *p;
 	const char *svc;
 	size_t i, n;
 
 	n = top_ports(a, o->by, o->ports, o->ntop);
-	rec_pk_str(pk, "top_ports");
-	msgpack_pack_array(pk, n);
+	pk_cstr(pk, "top_ports");
+	pk_array(pk, n);
 	for (i = 0; i < n; i++) {
 		p = &o->ports[i];
 		svc = service(p->port, p->proto);
-		msgpack_pack_map(pk, 4 + (svc != NULL));
-		rec_pk_ku64(pk, "port", p->port);
-		rec_pk_kstr(pk, "proto", p->proto == 6 ? "TCP" : "UDP");
+		pk_map(pk, 4 + (svc != NULL));
+		pk_ku(pk, "port", p->port);
+		pk_kstr(pk, "proto", p->proto == 6 ? "TCP" : "UDP");
 		if (svc != NULL)
-			rec_pk_kstr(pk, "service", svc);
-		rec_pk_ku64(pk, "packets", p->packets);
-		rec_pk_ku64(pk, "bytes", p->bytes);
+			pk_kstr(pk, "service", svc);
+		pk_ku(pk, "packets", p->packets);
+		pk_ku(pk, "bytes", p->bytes);
 	}
 }
 
 static void
-pack_capture(msgpack_packer *pk, const struct agg *a)
+pack_capture(struct pk *pk, const struct agg *a)
 {
 	uint64_t recv, drop, ifdrop, seen;
 
 	agg_capture(a, &recv, &drop, &ifdrop);
 	seen = recv > drop ? recv - drop : 0;
 	pk_kmap(pk, "capture", 4);
-	rec_pk_ku64(pk, "recv", recv);
-	rec_pk_ku64(pk, "drop", drop);
-	rec_pk_ku64(pk, "ifdrop", ifdrop);
+	pk_ku(pk, "recv", recv);
+	pk_ku(pk, "drop", drop);
+	pk_ku(pk, "ifdrop", ifdrop);
 	pk_knum(pk, "coverage", recv + ifdrop == 0 ? 100.0 :
 	    pct(seen, recv + ifdrop));
 }
@@ -222,46 +222,46 @@ pack_capture(msgpack_packer *pk, const struct agg *a)
 void
 out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 {
-	msgpack_packer *pk = rec_writer_pk(o->w);
+	struct pk *pk = rec_writer_pk(o->w);
 	uint64_t span = end > a->start ? end - a->start : 0;
 	uint64_t run = a->started && end > a->first_ts ? end - a->first_ts : 0;
 	uint64_t u[3];
 	size_t i, n;
 
-	msgpack_pack_map(pk, 14 + agg_capture(a, &u[0], &u[1], &u[2]));
-	rec_pk_kstr(pk, "type", "stats");
-	rec_pk_kbool(pk, "final", final);
+	pk_map(pk, 14 + agg_capture(a, &u[0], &u[1], &u[2]));
+	pk_kstr(pk, "type", "stats");
+	pk_kbool(pk, "final", final);
 	pk_kmap(pk, "interval", 4);
-	rec_pk_ku64(pk, "start", a->start);
-	rec_pk_ku64(pk, "end", end);
-	rec_pk_ku64(pk, "packets", a->ipkts);
-	rec_pk_ku64(pk, "bytes", a->ibytes);
+	pk_ku(pk, "start", a->start);
+	pk_ku(pk, "end", end);
+	pk_ku(pk, "packets", a->ipkts);
+	pk_ku(pk, "bytes", a->ibytes);
 	pk_kmap(pk, "total", 3);
-	rec_pk_ku64(pk, "packets", a->tpkts);
-	rec_pk_ku64(pk, "bytes", a->tbytes);
-	rec_pk_ku64(pk, "flows", a->flows.seen);
+	pk_ku(pk, "packets", a->tpkts);
+	pk_ku(pk, "bytes", a->tbytes);
+	pk_ku(pk, "flows", a->flows.seen);
 	pk_kmap(pk, "rate", 4);
 	pk_knum(pk, "pps", per_sec(a->ipkts, span));
 	pk_knum(pk, "bps", per_sec(a->ibytes * 8, span));
 	pk_knum(pk, "avg_pps", per_sec(a->tpkts, run));
 	pk_knum(pk, "avg_bps", per_sec(a->tbytes * 8, run));
-	rec_pk_ku64(pk, "runtime", run);
+	pk_ku(pk, "runtime", run);
 	pack_protos(pk, a);
 	pack_hosts(o, pk, a, "top_hosts", TOP_BOTH);
 	pack_hosts(o, pk, a, "top_src", TOP_TX);
 	pack_hosts(o, pk, a, "top_dst", TOP_RX);
 	pack_ports(o, pk, a);
 	n = top_flows(&a->flows.t, o->by, o->flows, o->ntop);
-	rec_pk_str(pk, "top_flows");
-	msgpack_pack_array(pk, n);
+	pk_cstr(pk, "top_flows");
+	pk_array(pk, n);
 	for (i = 0; i < n; i++)
 		pack_flow(pk, o->flows[i], NULL);
 	pk_kmap(pk, "tracked", 2);
-	rec_pk_ku64(pk, "flows", a->flows.t.count);
-	rec_pk_ku64(pk, "hosts", a->hosts.count);
+	pk_ku(pk, "flows", a->flows.t.count);
+	pk_ku(pk, "hosts", a->hosts.count);
 	pk_kmap(pk, "evicted", 2);
-	rec_pk_ku64(pk, "flows", a->flows.evicted);
-	rec_pk_ku64(pk, "hosts", a->hosts_evicted);
+	pk_ku(pk, "flows", a->flows.evicted);
+	pk_ku(pk, "hosts", a->hosts_evicted);
 	if (agg_capture(a, &u[0], &u[1], &u[2]))
 		pack_capture(pk, a);
 	done(o);

@@ -50,19 +50,19 @@ put(struct buf *b, const char *hex)
 static int
 roundtrip(unsigned lt, const uint8_t *p, size_t n)
 {
-	static msgpack_sbuffer sb;
-	msgpack_packer mp;
+	static struct pk mp;
 	msgpack_zone z;
 	msgpack_object o;
 	int ok;
 
 	dec_packet(&pk, lt, p, n);
-	sb.size = 0;
-	msgpack_packer_init(&mp, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&mp, pkt_nkeys(&pk));
+	if (mp.p == NULL)
+		pk_init(&mp, 4096);
+	mp.len = 0;
+	pk_map(&mp, pkt_nkeys(&pk));
 	pkt_pack(&mp, &pk);
 	msgpack_zone_init(&z, 4096);
-	ok = msgpack_unpack(sb.data, sb.size, NULL, &z, &o) ==
+	ok = msgpack_unpack(mp.p, mp.len, NULL, &z, &o) ==
 	    MSGPACK_UNPACK_SUCCESS && o.type == MSGPACK_OBJECT_MAP &&
 	    o.via.map.size == pkt_nkeys(&pk);
 	msgpack_zone_destroy(&z);

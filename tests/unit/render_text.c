@@ -16,14 +16,13 @@ static int failures;
 /* 2025-11-26 06:52:15.421 UTC */
 #define TS	1764139935421000000ull
 
-static msgpack_sbuffer sbuf;
-static msgpack_packer pk;
+static struct pk pk;
 static msgpack_zone zone;
 
 static void
 start(void)
 {
-	msgpack_sbuffer_clear(&sbuf);
+	pk.len = 0;
 }
 
 static const msgpack_object *
@@ -32,7 +31,7 @@ finish_obj(void)
 	static msgpack_object obj;
 	size_t off = 0;
 
-	if (msgpack_unpack(sbuf.data, sbuf.size, &off, &zone, &obj) !=
+	if (msgpack_unpack(pk.p, pk.len, &off, &zone, &obj) !=
 	    MSGPACK_UNPACK_SUCCESS) {
 		printf("FAIL: unpack: the test packed a bad object\n");
 		exit(1);
@@ -43,29 +42,29 @@ finish_obj(void)
 static void
 addr(const char *key, const uint8_t *p, size_t n)
 {
-	rec_pk_kbin(&pk, key, p, n);
+	pk_kbin(&pk, key, p, n);
 }
 
 static void
 frame_keys(uint64_t len)
 {
-	rec_pk_kstr(&pk, "type", "packet");
-	rec_pk_ku64(&pk, "ts", TS);
-	rec_pk_ku64(&pk, "if", 0);
-	rec_pk_ku64(&pk, "len", len);
-	rec_pk_ku64(&pk, "caplen", len);
+	pk_kstr(&pk, "type", "packet");
+	pk_ku(&pk, "ts", TS);
+	pk_ku(&pk, "if", 0);
+	pk_ku(&pk, "len", len);
+	pk_ku(&pk, "caplen", len);
 }
 
 static void
 ipv4(uint8_t proto, const uint8_t *src, const uint8_t *dst, uint64_t len)
 {
-	rec_pk_str(&pk, "ip");
-	msgpack_pack_map(&pk, 7);
-	rec_pk_ku64(&pk, "v", 4);
-	rec_pk_ku64(&pk, "len", len);
-	rec_pk_ku64(&pk, "id", 0x1c46);
-	rec_pk_ku64(&pk, "ttl", 64);
-	rec_pk_ku64(&pk, "proto", proto);
+	pk_cstr(&pk, "ip");
+	pk_map(&pk, 7);
+	pk_ku(&pk, "v", 4);
+	pk_ku(&pk, "len", len);
+	pk_ku(&pk, "id", 0x1c46);
+	pk_ku(&pk, "ttl", 64);
+	pk_ku(&pk, "proto", proto);
 	addr("src", src, 4);
 	addr("dst", dst, 4);
 }
@@ -78,11 +77,11 @@ static const uint8_t mac_b[] = { 2, 0, 0, 0, 0, 2 };
 static void
 eth(uint64_t type)
 {
-	rec_pk_str(&pk, "eth");
-	msgpack_pack_map(&pk, 3);
+	pk_cstr(&pk, "eth");
+	pk_map(&pk, 3);
 	addr("src", mac_a, 6);
 	addr("dst", mac_b, 6);
-	rec_pk_ku64(&pk, "type", type);
+	pk_ku(&pk, "type", type);
 }
 
 /* The DESIGN.md model packet: HTTPS, PSH+ACK, 1420 bytes. */
@@ -92,36 +91,36 @@ tcp_packet(int with_err, int with_data)
 	uint8_t data[1420];
 
 	start();
-	msgpack_pack_map(&pk, 5 + 6 + (with_err ? 1 : 0) + (with_data ? 3 : 0));
+	pk_map(&pk, 5 + 6 + (with_err ? 1 : 0) + (with_data ? 3 : 0));
 	frame_keys(1420);
 	eth(0x0800);
 	ipv4(6, ip_a, ip_b, 1406);
-	rec_pk_str(&pk, "tcp");
-	msgpack_pack_map(&pk, 8);
-	rec_pk_ku64(&pk, "sport", 5432);
-	rec_pk_ku64(&pk, "dport", 443);
-	rec_pk_ku64(&pk, "seq", 1);
-	rec_pk_ku64(&pk, "ack", 1);
-	rec_pk_ku64(&pk, "hl", 20);
-	rec_pk_ku64(&pk, "flags", 0x18);
-	rec_pk_ku64(&pk, "win", 501);
-	rec_pk_ku64(&pk, "len", 1366);
-	rec_pk_kstr(&pk, "proto", "TCP");
-	rec_pk_kstr(&pk, "service", "HTTPS");
-	rec_pk_ku64(&pk, "svcport", 443);
+	pk_cstr(&pk, "tcp");
+	pk_map(&pk, 8);
+	pk_ku(&pk, "sport", 5432);
+	pk_ku(&pk, "dport", 443);
+	pk_ku(&pk, "seq", 1);
+	pk_ku(&pk, "ack", 1);
+	pk_ku(&pk, "hl", 20);
+	pk_ku(&pk, "flags", 0x18);
+	pk_ku(&pk, "win", 501);
+	pk_ku(&pk, "len", 1366);
+	pk_kstr(&pk, "proto", "TCP");
+	pk_kstr(&pk, "service", "HTTPS");
+	pk_ku(&pk, "svcport", 443);
 	if (with_err) {
-		rec_pk_str(&pk, "err");
-		msgpack_pack_map(&pk, 3);
-		rec_pk_kstr(&pk, "layer", "tcp");
-		rec_pk_kstr(&pk, "kind", "truncated");
-		rec_pk_kstr(&pk, "why", "options cut short");
+		pk_cstr(&pk, "err");
+		pk_map(&pk, 3);
+		pk_kstr(&pk, "layer", "tcp");
+		pk_kstr(&pk, "kind", "truncated");
+		pk_kstr(&pk, "why", "options cut short");
 	}
 	if (with_data) {
 		memset(data, 0, sizeof(data));
 		memcpy(data + 54, "GET / HTTP/1.1\r\n", 16);
 		addr("data", data, sizeof(data));
-		rec_pk_ku64(&pk, "poff", 54);	/* what nm-decode says */
-		rec_pk_ku64(&pk, "plen", 1366);
+		pk_ku(&pk, "poff", 54);	/* what nm-decode says */
+		pk_ku(&pk, "plen", 1366);
 	}
 	return finish_obj();
 }
@@ -133,45 +132,45 @@ dns_packet(int response)
 	static const uint8_t a[] = { 93, 184, 216, 34 };
 
 	start();
-	msgpack_pack_map(&pk, 5 + 7);
+	pk_map(&pk, 5 + 7);
 	frame_keys(74);
 	eth(0x0800);
 	if (response)
 		ipv4(17, dns_ip, cli, 60);
 	else
 		ipv4(17, cli, dns_ip, 60);
-	rec_pk_str(&pk, "udp");
-	msgpack_pack_map(&pk, 3);
-	rec_pk_ku64(&pk, "sport", response ? 53 : 40000);
-	rec_pk_ku64(&pk, "dport", response ? 40000 : 53);
-	rec_pk_ku64(&pk, "len", 40);
-	rec_pk_kstr(&pk, "proto", "DNS");
-	rec_pk_kstr(&pk, "service", "DNS");
-	rec_pk_ku64(&pk, "svcport", 53);
-	rec_pk_str(&pk, "dns");
-	msgpack_pack_map(&pk, 6);
-	rec_pk_ku64(&pk, "id", 0x1234);
-	rec_pk_kbool(&pk, "qr", response);
-	rec_pk_ku64(&pk, "rcode", 0);
-	rec_pk_ku64(&pk, "an", response ? 2 : 0);
-	rec_pk_str(&pk, "q");
-	msgpack_pack_array(&pk, 1);
-	msgpack_pack_map(&pk, 3);
-	rec_pk_kstr(&pk, "name", "example.com");
-	rec_pk_ku64(&pk, "type", 1);
-	rec_pk_ku64(&pk, "class", 1);
-	rec_pk_str(&pk, "ans");
-	msgpack_pack_array(&pk, response ? 2 : 0);
+	pk_cstr(&pk, "udp");
+	pk_map(&pk, 3);
+	pk_ku(&pk, "sport", response ? 53 : 40000);
+	pk_ku(&pk, "dport", response ? 40000 : 53);
+	pk_ku(&pk, "len", 40);
+	pk_kstr(&pk, "proto", "DNS");
+	pk_kstr(&pk, "service", "DNS");
+	pk_ku(&pk, "svcport", 53);
+	pk_cstr(&pk, "dns");
+	pk_map(&pk, 6);
+	pk_ku(&pk, "id", 0x1234);
+	pk_kbool(&pk, "qr", response);
+	pk_ku(&pk, "rcode", 0);
+	pk_ku(&pk, "an", response ? 2 : 0);
+	pk_cstr(&pk, "q");
+	pk_array(&pk, 1);
+	pk_map(&pk, 3);
+	pk_kstr(&pk, "name", "example.com");
+	pk_ku(&pk, "type", 1);
+	pk_ku(&pk, "class", 1);
+	pk_cstr(&pk, "ans");
+	pk_array(&pk, response ? 2 : 0);
 	if (response) {
-		msgpack_pack_map(&pk, 4);
-		rec_pk_kstr(&pk, "name", "example.com");
-		rec_pk_ku64(&pk, "type", 5);
-		rec_pk_ku64(&pk, "ttl", 300);
-		rec_pk_kstr(&pk, "target", "www.example.com");
-		msgpack_pack_map(&pk, 4);
-		rec_pk_kstr(&pk, "name", "www.example.com");
-		rec_pk_ku64(&pk, "type", 1);
-		rec_pk_ku64(&pk, "ttl", 300);
+		pk_map(&pk, 4);
+		pk_kstr(&pk, "name", "example.com");
+		pk_ku(&pk, "type", 5);
+		pk_ku(&pk, "ttl", 300);
+		pk_kstr(&pk, "target", "www.example.com");
+		pk_map(&pk, 4);
+		pk_kstr(&pk, "name", "www.example.com");
+		pk_ku(&pk, "type", 1);
+		pk_ku(&pk, "ttl", 300);
 		addr("addr", a, 4);
 	}
 	return finish_obj();
@@ -181,17 +180,17 @@ static const msgpack_object *
 icmp_packet(void)
 {
 	start();
-	msgpack_pack_map(&pk, 5 + 4);
+	pk_map(&pk, 5 + 4);
 	frame_keys(98);
 	eth(0x0800);
 	ipv4(1, ip_a, ip_b, 84);
-	rec_pk_str(&pk, "icmp");
-	msgpack_pack_map(&pk, 4);
-	rec_pk_ku64(&pk, "type", 8);
-	rec_pk_ku64(&pk, "code", 0);
-	rec_pk_ku64(&pk, "id", 7);
-	rec_pk_ku64(&pk, "seq", 1);
-	rec_pk_kstr(&pk, "proto", "ICMP");
+	pk_cstr(&pk, "icmp");
+	pk_map(&pk, 4);
+	pk_ku(&pk, "type", 8);
+	pk_ku(&pk, "code", 0);
+	pk_ku(&pk, "id", 7);
+	pk_ku(&pk, "seq", 1);
+	pk_kstr(&pk, "proto", "ICMP");
 	return finish_obj();
 }
 
@@ -201,17 +200,17 @@ arp_packet(int op)
 	static const uint8_t spa[] = { 10, 0, 0, 1 }, tpa[] = { 10, 0, 0, 2 };
 
 	start();
-	msgpack_pack_map(&pk, 5 + 3);
+	pk_map(&pk, 5 + 3);
 	frame_keys(42);
 	eth(0x0806);
-	rec_pk_str(&pk, "arp");
-	msgpack_pack_map(&pk, 5);
-	rec_pk_ku64(&pk, "op", (uint64_t)op);
+	pk_cstr(&pk, "arp");
+	pk_map(&pk, 5);
+	pk_ku(&pk, "op", (uint64_t)op);
 	addr("sha", mac_a, 6);
 	addr("spa", spa, 4);
 	addr("tha", mac_b, 6);
 	addr("tpa", tpa, 4);
-	rec_pk_kstr(&pk, "proto", "ARP");
+	pk_kstr(&pk, "proto", "ARP");
 	return finish_obj();
 }
 
@@ -222,15 +221,15 @@ vlan_packet(void)
 	size_t i;
 
 	start();
-	msgpack_pack_map(&pk, 5 + 2);
+	pk_map(&pk, 5 + 2);
 	frame_keys(122);
 	eth(0x8100);
-	rec_pk_str(&pk, "vlan");
-	msgpack_pack_array(&pk, 2);
+	pk_cstr(&pk, "vlan");
+	pk_array(&pk, 2);
 	for (i = 0; i < 2; i++) {
-		msgpack_pack_map(&pk, 2);
-		rec_pk_ku64(&pk, "tpid", 0x8100);
-		rec_pk_ku64(&pk, "id", ids[i]);
+		pk_map(&pk, 2);
+		pk_ku(&pk, "tpid", 0x8100);
+		pk_ku(&pk, "id", ids[i]);
 	}
 	return finish_obj();
 }
@@ -422,8 +421,7 @@ main(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
-	msgpack_sbuffer_init(&sbuf);
-	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	pk_init(&pk, 4096);
 	msgpack_zone_init(&zone, 4096);
 	test_compact();
 	test_color();
@@ -431,6 +429,6 @@ main(void)
 	test_detailed();
 	test_fields();
 	msgpack_zone_destroy(&zone);
-	msgpack_sbuffer_destroy(&sbuf);
+	pk_free(&pk);
 	return failures ? 1 : 0;
 }
