@@ -339,10 +339,56 @@ const char *rec_type_name(enum rec_type t);
 int rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
     enum key_type *elem);
 /*
+ * The same, given the name's first eight bytes as a little-endian word
+ * with the bytes past n zeroed (a reader that may load eight bytes at
+ * once makes it without a loop).
+ */
+int rec_key_find_word(int parent, uint64_t word, const char *name, size_t n,
+    enum key_type *type, enum key_type *elem);
+/*
  * Checks every known key of a record against REC_KEYS.  Returns 0, or -1
  * with a message in why (naming the key and what was wrong).
  */
 int rec_validate(const msgpack_object *map, char *why, size_t whylen);
+/* Whether a value has a key type (not looking inside arrays or maps). */
+static inline int
+rec_type_ok(enum key_type t, const msgpack_object *o)
+{
+	switch (t) {
+	case KT_STR:
+		return o->type == MSGPACK_OBJECT_STR;
+	case KT_UINT:
+		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
+	case KT_INT:
+		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+	case KT_NUM:
+		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
+		    o->type == MSGPACK_OBJECT_FLOAT32 ||
+		    o->type == MSGPACK_OBJECT_FLOAT64;
+	case KT_BOOL:
+		return o->type == MSGPACK_OBJECT_BOOLEAN;
+	case KT_BIN:
+		return o->type == MSGPACK_OBJECT_BIN;
+	case KT_ADDR:
+		return o->type == MSGPACK_OBJECT_BIN && o->via.bin.size > 0 &&
+		    o->via.bin.size <= 64;
+	case KT_MAP:
+		return o->type == MSGPACK_OBJECT_MAP;
+	case KT_ARRAY:
+		return o->type == MSGPACK_OBJECT_ARRAY;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The same check for one value of the known key id: its type, and its
+ * elements' type if it is an array, but not the keys of maps inside it
+ * (the msgpack reader checks those as it meets them).
+ */
+int rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen);
 
 /* --- recread.c --- */
 struct rec_reader;

@@ -8,6 +8,7 @@
  * a header of a major version we understand, and known keys have their
  * declared types.  Any breach is EBADMSG with a message naming the offset.
  */
+#include <endian.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -40,18 +41,39 @@ struct rec_reader {
 	void		(*idle)(void *);
 	void		*idle_arg;
 	size_t		 maxread;	/* bytes per read(); tests shrink it */
+	int		 schema_bad;	/* the last msgpack record breaks it */
+	struct key_memo	*memo;
+	char		 schema_err[256];
 	char		 err[320];
 };
 
 enum { P_MORE = 0, P_OK = 1, P_BAD = -1 };
 
+/*
+ * The schema is checked during the parse, as each known key's value is
+ * read (one walk over the record, not two).  A breach is only noted: it
+ * matters for records of a known type, which is known once the whole
+ * record is read.
+ */
+struct key_memo {
+	uint64_t	 word;		/* the key's first eight bytes */
+	int16_t		 parent, id, inner;
+	uint8_t		 len, type;
+};
+#define MEMO	1024		/* places remembered (a power of two) */
+
 struct mp_ctx {
+	struct key_memo	*memo;		/* MEMO + 1: the last for long keys */
 	msgpack_zone	*zone;
 	const char	*why;
 	const uint8_t	*where;
+	int		 schema_bad;
+	char		*schema_why;
+	size_t		 schema_whylen;
 };
 
-static int mp_parse(struct cur *, struct mp_ctx *, msgpack_object *, int);
+static int mp_parse(struct cur *, struct mp_ctx *, msgpack_object *, int,
+    int);
 
 /* Reads an n-byte big-endian length, or reports a shortage. */
 static int
@@ -94,9 +116,10 @@ mp_count(struct cur *c, struct mp_ctx *x, uint64_t n, size_t per)
 	return P_OK;
 }
 
+/* id: the known key the array is under, when its elements are maps. */
 static int
 mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
-    int depth)
+    int depth, int id)
 {
 	uint64_t i;
 	int r;
@@ -112,18 +135,140 @@ mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		return P_BAD;
 	}
 	for (i = 0; i < n; i++)
-		if ((r = mp_parse(c, x, &o->via.array.ptr[i], depth + 1)) != P_OK)
+		if ((r = mp_parse(c, x, &o->via.array.ptr[i], depth + 1,
+		    id)) != P_OK)
 			return r;
 	return P_OK;
 }
 
+/*
+ * A key's first eight bytes for rec_key_find_word, in one load: the
+ * reader's buffer has eight readable bytes past its end for this.
+ */
+static inline uint64_t
+key_word(const char *p, size_t n)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	w = le64toh(w);
+	return n >= 8 ? w : w & ((UINT64_C(1) << (8 * n)) - 1);
+}
+
+/*
+ * What a key found at place i of a map under parent was the last time:
+ * records of a stream repeat their keys in the same places, so most keys
+ * are recognised by one compare instead of a schema lookup.
+ */
+static int
+mp_key(struct mp_ctx *x, int parent, uint32_t i, const msgpack_object *k,
+    struct key_memo *out)
+{
+	const char *name = k->via.str.ptr;
+	size_t n = k->via.str.size;
+	enum key_type t, elem;
+	struct key_memo *m;
+	uint64_t w;
+	int id;
+
+	w = key_word(name, n);
+	m = n > 8 ? &x->memo[MEMO] :
+	    &x->memo[((unsigned)parent * 32 + i) & (MEMO - 1)];
+	if (n > 8 || m->word != w || m->len != n || m->parent != parent) {
+		id = rec_key_find_word(parent, w, name, n, &t, &elem);
+		m->word = w;
+		m->len = (uint8_t)n;
+		m->parent = (int16_t)parent;
+		m->id = (int16_t)id;
+		m->type = (uint8_t)t;
+		/* the maps in or under its value are known maps too */
+		m->inner = (int16_t)(id != 0 && (t == KT_MAP ||
+		    (t == KT_ARRAY && elem == KT_MAP)) ? id : -1);
+	}
+	*out = *m;	/* a copy: the value's own keys may take the place */
+	return m->id != 0;
+}
+
+/* Notes whether the value of known key id has the schema's type. */
+static void
+mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
+{
+	if (!x->schema_bad &&
+	    rec_check_key(id, v, x->schema_why, x->schema_whylen) == -1)
+		x->schema_bad = 1;
+}
+
+/*
+ * The values most of a record is made of (small integers, short strings
+ * and bytes, booleans), read inline.  0 for any other value, or when its
+ * bytes are not all in: mp_parse then reads it the general way.
+ */
+static inline int
+mp_fast(struct cur *c, msgpack_object *o)
+{
+	size_t left = cur_left(c), n;
+	const uint8_t *q;
+	int b = cur_peek(c, 0), k;
+
+	if (b < 0)
+		return 0;
+	if (b <= 0x7f || b == 0xc2 || b == 0xc3) {
+		(void)cur_skip(c, 1);
+		if (b <= 0x7f) {
+			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+			o->via.u64 = (uint64_t)b;
+		} else {
+			o->type = MSGPACK_OBJECT_BOOLEAN;
+			o->via.boolean = b == 0xc3;
+		}
+		return 1;
+	}
+	if ((b & 0xe0) == 0xa0 || b == 0xd9 || b == 0xc4) {
+		k = (b & 0xe0) == 0xa0 ? 0 : 1;		/* length bytes */
+		if (left < 2)
+			return 0;
+		n = k ? (size_t)cur_peek(c, 1) : (size_t)(b & 0x1f);
+		if (left < 1 + (size_t)k + n)
+			return 0;
+		q = cur_ptr(c, 1 + (size_t)k + n) + 1 + k;
+		if (b == 0xc4) {
+			o->type = MSGPACK_OBJECT_BIN;
+			o->via.bin.ptr = (const char *)q;
+			o->via.bin.size = (uint32_t)n;
+		} else {
+			o->type = MSGPACK_OBJECT_STR;
+			o->via.str.ptr = (const char *)q;
+			o->via.str.size = (uint32_t)n;
+		}
+		return 1;
+	}
+	if (b >= 0xcc && b <= 0xcf) {
+		k = 1 << (b - 0xcc);
+		if (left < 1 + (size_t)k)
+			return 0;
+		q = cur_ptr(c, 1 + (size_t)k) + 1;
+		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+		o->via.u64 = 0;
+		while (k-- > 0)
+			o->via.u64 = o->via.u64 << 8 | *q++;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * parent: the id of the known key this map is (0: the record itself), or
+ * -1 when it is not a known map and its keys are not looked up.
+ */
 static int
 mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
-    int depth)
+    int depth, int parent)
 {
+	struct key_memo m;
+	msgpack_object_kv *kv;
 	const uint8_t *at;
 	uint64_t i;
-	int r;
+	int r, known, fast = depth < REC_MAX_DEPTH;
 
 	if ((r = mp_count(c, x, n, 2)) != P_OK)
 		return r;
@@ -137,16 +282,25 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 	}
 	for (i = 0; i < n; i++) {
 		at = c->p;
-		if ((r = mp_parse(c, x, &o->via.map.ptr[i].key, depth + 1)) != P_OK)
+		kv = &o->via.map.ptr[i];
+		if (!(fast && mp_fast(c, &kv->key)) &&
+		    (r = mp_parse(c, x, &kv->key, depth + 1, -1)) != P_OK)
 			return r;
 		/* Fields are named, as in JSON: a nil key would become "null". */
-		if (o->via.map.ptr[i].key.type != MSGPACK_OBJECT_STR) {
+		if (kv->key.type != MSGPACK_OBJECT_STR) {
 			x->where = at;
 			x->why = "map key is not a string";
 			return P_BAD;
 		}
-		if ((r = mp_parse(c, x, &o->via.map.ptr[i].val, depth + 1)) != P_OK)
+		known = parent >= 0 &&
+		    mp_key(x, parent, (uint32_t)i, &kv->key, &m);
+		if (!(fast && mp_fast(c, &kv->val)) &&
+		    (r = mp_parse(c, x, &kv->val, depth + 1,
+		    known ? m.inner : -1)) != P_OK)
 			return r;
+		if (known && (m.type == KT_ARRAY ||
+		    !rec_type_ok((enum key_type)m.type, &kv->val)))
+			mp_check(x, m.id, &kv->val);
 	}
 	return P_OK;
 }
@@ -192,8 +346,10 @@ mp_int(struct cur *c, msgpack_object *o, int n)
 	return P_OK;
 }
 
+/* id: as mp_map's parent, for the maps in or under this value. */
 static int
-mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth)
+mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
+    int id)
 {
 	uint64_t n;
 	uint32_t f32;
@@ -220,9 +376,9 @@ mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth)
 		return P_OK;
 	}
 	if (b >= 0x80 && b <= 0x8f)
-		return mp_map(c, x, o, b & 0x0f, depth);
+		return mp_map(c, x, o, b & 0x0f, depth, id);
 	if (b >= 0x90 && b <= 0x9f)
-		return mp_array(c, x, o, b & 0x0f, depth);
+		return mp_array(c, x, o, b & 0x0f, depth, id);
 	if (b >= 0xa0 && b <= 0xbf) {
 		o->type = MSGPACK_OBJECT_STR;
 		o->via.str.size = b & 0x1f;
@@ -280,11 +436,11 @@ mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth)
 	case 0xdc: case 0xdd:
 		if ((r = mp_len(c, b == 0xdc ? 2 : 4, &n)) != P_OK)
 			return r;
-		return mp_array(c, x, o, n, depth);
+		return mp_array(c, x, o, n, depth, id);
 	case 0xde: case 0xdf:
 		if ((r = mp_len(c, b == 0xde ? 2 : 4, &n)) != P_OK)
 			return r;
-		return mp_map(c, x, o, n, depth);
+		return mp_map(c, x, o, n, depth, id);
 	default:	/* 0xc1 is never used */
 		x->why = "byte 0xc1 is not msgpack";
 		return P_BAD;
@@ -297,7 +453,8 @@ rec_reader_open(int fd, void (*idle)(void *), void *arg)
 	struct rec_reader *r = ecalloc(1, sizeof(*r));
 
 	r->fd = fd;
-	r->buf = emalloc(BUFCAP);
+	r->buf = ecalloc(1, BUFCAP + 8);	/* + 8: see key_word() */
+	r->memo = ecalloc(MEMO + 1, sizeof(*r->memo));
 	r->idle = idle;
 	r->idle_arg = arg;
 	r->maxread = CHUNK;
@@ -318,6 +475,7 @@ rec_reader_close(struct rec_reader *r)
 	if (r == NULL)
 		return;
 	msgpack_zone_destroy(&r->zone);
+	free(r->memo);
 	free(r->buf);
 	free(r);
 }
@@ -434,7 +592,8 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 {
 	const char *p = r->buf + r->pos;
 	size_t n = r->len - r->pos, skip = 0, erroff = 0;
-	struct mp_ctx x = { &r->zone, NULL, NULL };
+	struct mp_ctx x = { r->memo, &r->zone, NULL, NULL, 0, r->schema_err,
+	    sizeof(r->schema_err) };
 	struct cur c;
 	char why[200];
 	long got;
@@ -463,13 +622,14 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 		return P_OK;
 	}
 	c = cur_make(p, n);
-	res = mp_parse(&c, &x, &rec->obj, 1);
+	res = mp_parse(&c, &x, &rec->obj, 1, 0);
 	if (res == P_BAD)
 		return bad(r, r->base + r->pos +
 		    (size_t)((const char *)x.where - p), "%s", x.why), P_BAD;
 	if (res == P_MORE)
 		return P_MORE;
 	*used = (size_t)((const char *)c.p - p);
+	r->schema_bad = x.schema_bad;
 	rec->raw = p;
 	rec->rawlen = *used;
 	rec->off = r->base + r->pos;
@@ -490,7 +650,9 @@ check_contract(struct rec_reader *r, struct rec *rec)
 		return bad(r, rec->off, "%s",
 		    "record has no \"type\" string");
 	rec->type = rec_type_of(t->via.str.ptr, t->via.str.size);
-	if (rec->type != REC_UNKNOWN &&
+	if (rec->type != REC_UNKNOWN && rec->raw != NULL && r->schema_bad)
+		return bad(r, rec->off, "%s", r->schema_err);
+	if (rec->type != REC_UNKNOWN && rec->raw == NULL &&
 	    rec_validate(&rec->obj, why, sizeof(why)) == -1)
 		return bad(r, rec->off, "%s", why);
 	if (rec->type == REC_HEADER) {

@@ -37,12 +37,11 @@ static const struct key_def key_defs[] = {
  * eight bytes are one word, hashed with one multiply and compared at once
  * (almost every key is that short); only longer keys compare the rest.
  */
-struct key_slot {
+struct key_slot {		/* small: the table stays in the cache */
 	uint64_t	 word;		/* first eight bytes, zero-padded */
-	int		 id;		/* 0: empty */
-	int		 parent;
-	const char	*name;
-	size_t		 len;
+	uint16_t	 id;		/* 0: empty */
+	uint16_t	 parent;
+	uint16_t	 len;
 };
 
 #define HBITS	10
@@ -89,11 +88,19 @@ hash(uint64_t word, int parent, size_t n)
 	return (unsigned)(h >> (64 - HBITS));
 }
 
+/* The last component of a key's path. */
+static const char *
+key_name(int id)
+{
+	const char *dot = strrchr(key_defs[id - 1].path, '.');
+
+	return dot ? dot + 1 : key_defs[id - 1].path;
+}
+
 static int
-find(int parent, const char *name, size_t n)
+find(int parent, uint64_t w, const char *name, size_t n)
 {
 	const struct key_slot *k;
-	uint64_t w = key_word(name, n);
 	unsigned h;
 
 	for (h = hash(w, parent, n);; h++) {
@@ -101,7 +108,8 @@ find(int parent, const char *name, size_t n)
 		if (k->id == 0)
 			return 0;
 		if (k->word == w && k->parent == parent && k->len == n &&
-		    (n <= 8 || memcmp(k->name + 8, name + 8, n - 8) == 0))
+		    (n <= 8 || memcmp(key_name(k->id) + 8, name + 8,
+		    n - 8) == 0))
 			return k->id;
 	}
 }
@@ -119,7 +127,8 @@ build(void)
 		/* Parents precede their keys in REC_KEYS. */
 		parent = 0;
 		while ((dot = strchr(path, '.')) != NULL) {
-			parent = find(parent, path, (size_t)(dot - path));
+			n = (size_t)(dot - path);
+			parent = find(parent, key_word(path, n), path, n);
 			path = dot + 1;
 		}
 		n = strlen(path);
@@ -127,26 +136,34 @@ build(void)
 		while (htab[h & (HSIZE - 1)].id != 0)
 			h++;
 		htab[h & (HSIZE - 1)] = (struct key_slot){ key_word(path, n),
-		    (int)i + 1, parent, path, n };
+		    (uint16_t)(i + 1), (uint16_t)parent, (uint16_t)n };
 	}
 	built = 1;
 }
 
 int
-rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
-    enum key_type *elem)
+rec_key_find_word(int parent, uint64_t word, const char *name, size_t n,
+    enum key_type *type, enum key_type *elem)
 {
 	int id;
 
 	if (!built)
 		build();
-	if ((id = find(parent, name, n)) == 0) {
+	if ((id = find(parent, word, name, n)) == 0) {
 		*type = *elem = KT_NONE;
 		return 0;
 	}
 	*type = key_defs[id - 1].type;
 	*elem = key_defs[id - 1].elem;
 	return id;
+}
+
+int
+rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
+    enum key_type *elem)
+{
+	return rec_key_find_word(parent, key_word(name, n), name, n, type,
+	    elem);
 }
 
 static const char *
@@ -185,50 +202,30 @@ obj_name(const msgpack_object *o)
 }
 
 static int
-type_ok(enum key_type t, const msgpack_object *o)
-{
-	switch (t) {
-	case KT_STR:
-		return o->type == MSGPACK_OBJECT_STR;
-	case KT_UINT:
-		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
-	case KT_INT:
-		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
-		    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
-	case KT_NUM:
-		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
-		    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
-		    o->type == MSGPACK_OBJECT_FLOAT32 ||
-		    o->type == MSGPACK_OBJECT_FLOAT64;
-	case KT_BOOL:
-		return o->type == MSGPACK_OBJECT_BOOLEAN;
-	case KT_BIN:
-		return o->type == MSGPACK_OBJECT_BIN;
-	case KT_ADDR:
-		return o->type == MSGPACK_OBJECT_BIN && o->via.bin.size > 0 &&
-		    o->via.bin.size <= 64;
-	case KT_MAP:
-		return o->type == MSGPACK_OBJECT_MAP;
-	case KT_ARRAY:
-		return o->type == MSGPACK_OBJECT_ARRAY;
-	default:
-		return 1;
-	}
-}
-
-static int check_map(const msgpack_object *, int, char *, size_t);
-
-static int
 check_value(enum key_type t, const msgpack_object *v, int id, char *why,
     size_t whylen)
 {
-	if (!type_ok(t, v)) {
-		snprintf(why, whylen, "key '%s' must be %s, not %s",
-		    key_defs[id - 1].path, kt_name(t), obj_name(v));
+	if (rec_type_ok(t, v))
+		return 0;
+	snprintf(why, whylen, "key '%s' must be %s, not %s",
+	    key_defs[id - 1].path, kt_name(t), obj_name(v));
+	return -1;
+}
+
+int
+rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen)
+{
+	const struct key_def *k = &key_defs[id - 1];
+	uint32_t j;
+
+	if (check_value(k->type, v, id, why, whylen) == -1)
 		return -1;
-	}
-	if (t == KT_MAP)
-		return check_map(v, id, why, whylen);
+	if (k->type != KT_ARRAY || k->elem == KT_NONE)
+		return 0;
+	for (j = 0; j < v->via.array.size; j++)
+		if (check_value(k->elem, &v->via.array.ptr[j], id, why,
+		    whylen) == -1)
+			return -1;
 	return 0;
 }
 
@@ -248,13 +245,15 @@ check_map(const msgpack_object *map, int parent, char *why, size_t whylen)
 		    kv->key.via.str.size, &t, &elem);
 		if (id == 0)
 			continue;
-		if (check_value(t, &kv->val, id, why, whylen) == -1)
+		if (rec_check_key(id, &kv->val, why, whylen) == -1)
 			return -1;
-		if (t != KT_ARRAY || elem == KT_NONE)
+		if (t == KT_MAP && check_map(&kv->val, id, why, whylen) == -1)
+			return -1;
+		if (t != KT_ARRAY || elem != KT_MAP)
 			continue;
 		for (j = 0; j < kv->val.via.array.size; j++)
-			if (check_value(elem, &kv->val.via.array.ptr[j], id,
-			    why, whylen) == -1)
+			if (check_map(&kv->val.via.array.ptr[j], id, why,
+			    whylen) == -1)
 				return -1;
 	}
 	return 0;

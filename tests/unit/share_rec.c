@@ -44,6 +44,37 @@ bytes_fd(const void *p, size_t n)
 	return fd;
 }
 
+/*
+ * Key helpers over msgpack-c's own packer: the reader is tested on what
+ * another writer than nm's makes.
+ */
+static void
+t_str(msgpack_packer *pk, const char *s)
+{
+	msgpack_pack_str_with_body(pk, s, strlen(s));
+}
+
+static void
+t_kstr(msgpack_packer *pk, const char *k, const char *v)
+{
+	t_str(pk, k);
+	t_str(pk, v);
+}
+
+static void
+t_ku64(msgpack_packer *pk, const char *k, uint64_t v)
+{
+	t_str(pk, k);
+	msgpack_pack_uint64(pk, v);
+}
+
+static void
+t_kbin(msgpack_packer *pk, const char *k, const void *p, size_t n)
+{
+	t_str(pk, k);
+	msgpack_pack_bin_with_body(pk, p, n);
+}
+
 static const uint8_t addr4[4] = { 192, 168, 1, 100 };
 static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
 static const uint8_t a6[16] = { 0xfd, 0x77, [15] = 2 };
@@ -59,30 +90,30 @@ sample_stream(void)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 4);
-	rec_pk_kstr(&pk, "type", "header");
-	rec_pk_ku64(&pk, "version", 1);
-	rec_pk_kstr(&pk, "producer", "test");
-	rec_pk_str(&pk, "stages");
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	t_kstr(&pk, "producer", "test");
+	t_str(&pk, "stages");
 	msgpack_pack_array(&pk, 0);
 	for (i = 0; i < 2; i++) {
 		msgpack_pack_map(&pk, 7);
-		rec_pk_kstr(&pk, "type", "packet");
-		rec_pk_ku64(&pk, "ts", 1700000000123456789ull + (uint64_t)i);
-		rec_pk_kbin(&pk, "data", "\x01\x02\x03", 3);
-		rec_pk_str(&pk, "ip");
+		t_kstr(&pk, "type", "packet");
+		t_ku64(&pk, "ts", 1700000000123456789ull + (uint64_t)i);
+		t_kbin(&pk, "data", "\x01\x02\x03", 3);
+		t_str(&pk, "ip");
 		msgpack_pack_map(&pk, 2);
-		rec_pk_kbin(&pk, "src", addr4, 4);
-		rec_pk_kbin(&pk, "dst", a6, 16);
-		rec_pk_str(&pk, "eth");
+		t_kbin(&pk, "src", addr4, 4);
+		t_kbin(&pk, "dst", a6, 16);
+		t_str(&pk, "eth");
 		msgpack_pack_map(&pk, 1);
-		rec_pk_kbin(&pk, "src", mac, 6);
-		rec_pk_kstr(&pk, "mykey", "kept \"as\" is\n");
-		rec_pk_str(&pk, "neg");
+		t_kbin(&pk, "src", mac, 6);
+		t_kstr(&pk, "mykey", "kept \"as\" is\n");
+		t_str(&pk, "neg");
 		msgpack_pack_int64(&pk, -5);
 	}
 	msgpack_pack_map(&pk, 2);
-	rec_pk_kstr(&pk, "type", "futuretype");
-	rec_pk_kstr(&pk, "ts", "not checked in unknown types");
+	t_kstr(&pk, "type", "futuretype");
+	t_kstr(&pk, "ts", "not checked in unknown types");
 	return sb;
 }
 
@@ -221,8 +252,8 @@ test_hostile(void)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
-	rec_pk_kstr(&pk, "type", "header");
-	rec_pk_str(&pk, "x");
+	t_kstr(&pk, "type", "header");
+	t_str(&pk, "x");
 	for (i = 0; i < 100; i++)
 		msgpack_pack_array(&pk, 1);
 	msgpack_pack_nil(&pk);
@@ -231,29 +262,59 @@ test_hostile(void)
 	msgpack_sbuffer_clear(&sb);
 
 	msgpack_pack_map(&pk, 2);
-	rec_pk_kstr(&pk, "type", "header");
-	rec_pk_ku64(&pk, "version", 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 2);
 	expect_bad("a newer major version is refused", sb.data, sb.size,
 	    "version 2 is newer");
 	msgpack_sbuffer_clear(&sb);
 
 	msgpack_pack_map(&pk, 2);
-	rec_pk_kstr(&pk, "type", "frame");
-	rec_pk_ku64(&pk, "ts", 2);
+	t_kstr(&pk, "type", "frame");
+	t_ku64(&pk, "ts", 2);
 	expect_bad("a stream without its header is refused", sb.data, sb.size,
 	    "does not start with a header");
 	msgpack_sbuffer_clear(&sb);
 
 	msgpack_pack_map(&pk, 2);
-	rec_pk_kstr(&pk, "type", "header");
-	rec_pk_ku64(&pk, "version", 1);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
 	msgpack_pack_map(&pk, 2);
-	rec_pk_kstr(&pk, "type", "packet");
-	rec_pk_str(&pk, "ip");
+	t_kstr(&pk, "type", "packet");
+	t_str(&pk, "ip");
 	msgpack_pack_map(&pk, 1);
-	rec_pk_kstr(&pk, "src", "1.2.3.4");
+	t_kstr(&pk, "src", "1.2.3.4");
 	expect_bad("a wrong type for a known key is refused", sb.data, sb.size,
 	    "key 'ip.src' must be an address");
+	msgpack_sbuffer_clear(&sb);
+
+	/* the reader remembers keys by place: a new key there is looked up */
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	msgpack_pack_map(&pk, 3);
+	t_kstr(&pk, "type", "packet");
+	t_ku64(&pk, "ts", 5);
+	t_kstr(&pk, "mine", "x");
+	msgpack_pack_map(&pk, 3);
+	t_kstr(&pk, "type", "packet");
+	t_kstr(&pk, "len", "x");
+	t_ku64(&pk, "ts", 5);
+	expect_bad("a known key in another's place is checked", sb.data,
+	    sb.size, "key 'len' must be an unsigned integer, not a string");
+	msgpack_sbuffer_clear(&sb);
+
+	/* long keys inside an array of maps under a long key */
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "stats");
+	t_str(&pk, "top_hosts");
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 1);
+	t_kstr(&pk, "rx_packets", "many");
+	expect_bad("a long key under a long key is checked", sb.data, sb.size,
+	    "key 'top_hosts.rx_packets' must be an unsigned integer");
 	msgpack_sbuffer_clear(&sb);
 
 	msgpack_pack_array(&pk, 1);
