@@ -20,9 +20,12 @@
 #include "sandbox.h"
 
 #define DEC_MAXSOURCES	4096	/* link types remembered from the header */
+#define DEC_PREVIEW	64	/* payload bytes kept in "data" (as -o detailed shows) */
+
+enum keep { KEEP_PREVIEW, KEEP_WHOLE, KEEP_NONE };	/* of the frame's bytes */
 
 struct opts {
-	int		 strip;		/* drop "data" from packets */
+	enum keep	 keep;
 	const char	*services;	/* user service table, or NULL */
 };
 
@@ -32,7 +35,7 @@ struct ctx {
 	unsigned	*linktype;	/* by source index, from the header */
 	unsigned	 nsources;
 	uint64_t	 frames, packets;
-	int		 strip;
+	enum keep	 keep;
 	int		 pipe_in;	/* stdin is a pipe: drain it on a signal */
 	int		 headed;	/* a header record has been written */
 	struct pkt	 pk;		/* reused for every frame */
@@ -41,7 +44,7 @@ struct ctx {
 static volatile sig_atomic_t dec_signals;
 
 static const char usage_text[] =
-    "usage: nm-decode [-S] [--services file]\n";
+    "usage: nm-decode [-k | -S] [--services file]\n";
 
 static void __attribute__((noreturn))
 usage(void)
@@ -55,6 +58,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "strip", no_argument, NULL, 'S' },
+		{ "keep-data", no_argument, NULL, 'k' },
 		{ "services", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -64,10 +68,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->services = getenv("NM_SERVICES");
-	while ((ch = getopt_long(argc, argv, "Sh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "kSh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'k':
+			o->keep = KEEP_WHOLE;
+			break;
 		case 'S':
-			o->strip = 1;
+			o->keep = KEEP_NONE;
 			break;
 		case 's':
 			o->services = optarg;
@@ -137,16 +144,16 @@ note_sources(struct ctx *cx, const msgpack_object *hdr)
 		    "linktype", &lt) ? (unsigned)lt : 1;
 }
 
-/* Keys of a frame the packet does not copy: its type and what we add. */
+/* Keys of a frame the packet does not copy: its type, data, what we add. */
 static int
-frame_key_dropped(const struct ctx *cx, const msgpack_object *k)
+frame_key_dropped(const msgpack_object *k)
 {
 #define K(s) { s, sizeof(s) - 1 }
 	static const struct {
 		const char	*s;
 		uint32_t	 n;
 	} ours[] = {
-		K("type"), K("eth"), K("sll"), K("null"), K("vlan"), K("arp"),
+		K("type"), K("data"), K("eth"), K("sll"), K("null"), K("vlan"), K("arp"),
 		K("ip"), K("ipv6"), K("tcp"), K("udp"), K("icmp"), K("icmpv6"),
 		K("dns"), K("proto"), K("service"), K("svcport"), K("poff"),
 		K("plen"), K("err")
@@ -157,14 +164,30 @@ frame_key_dropped(const struct ctx *cx, const msgpack_object *k)
 	/* Per packet and per key: compare lengths before bytes. */
 	if (k->type != MSGPACK_OBJECT_STR)
 		return 0;
-	if (cx->strip && k->via.str.size == 4 &&
-	    memcmp(k->via.str.ptr, "data", 4) == 0)
-		return 1;
 	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
 		if (k->via.str.size == ours[i].n &&
 		    memcmp(k->via.str.ptr, ours[i].s, ours[i].n) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * How many of the frame's bytes go on in "data": by default the headers
+ * and the start of the payload (what a person or a later stage looks at;
+ * the rest would only be copied through every pipe), all of them with -k
+ * or when no payload was found (a frame nm could not take apart), or none.
+ */
+static size_t
+data_kept(const struct ctx *cx, size_t len)
+{
+	const struct pkt *pk = &cx->pk;
+
+	if (cx->keep == KEEP_NONE)
+		return 0;
+	if (cx->keep == KEEP_WHOLE || !pk->has_payload ||
+	    pk->poff > len || len - pk->poff <= DEC_PREVIEW)
+		return len;
+	return pk->poff + DEC_PREVIEW;
 }
 
 static void
@@ -176,25 +199,29 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	unsigned lt = 1, keep = 0;
 	struct pk *mp;
 	uint32_t i;
+	int has_data;
 
-	rec_get_bin(fr, "data", &data, &len);
+	has_data = rec_get_bin(fr, "data", &data, &len);
 	if (rec_get_u64(fr, "if", &ifx) && ifx < cx->nsources)
 		lt = cx->linktype[ifx];
 	else if (cx->nsources > 0 && !rec_get(fr, "if"))
 		lt = cx->linktype[0];
 	dec_packet(&cx->pk, lt, data, data ? len : 0);
 
+	has_data = has_data && cx->keep != KEEP_NONE;
 	for (i = 0; i < fr->via.map.size; i++)
-		keep += !frame_key_dropped(cx, &fr->via.map.ptr[i].key);
+		keep += !frame_key_dropped(&fr->via.map.ptr[i].key);
 	mp = rec_writer_pk(cx->w);
-	pk_map(mp, 1 + keep + pkt_nkeys(&cx->pk));
+	pk_map(mp, 1 + (unsigned)has_data + keep + pkt_nkeys(&cx->pk));
 	pk_kstr(mp, "type", "packet");
 	for (i = 0; i < fr->via.map.size; i++) {
-		if (frame_key_dropped(cx, &fr->via.map.ptr[i].key))
+		if (frame_key_dropped(&fr->via.map.ptr[i].key))
 			continue;
 		pk_obj(mp, &fr->via.map.ptr[i].key);
 		pk_obj(mp, &fr->via.map.ptr[i].val);
 	}
+	if (has_data)
+		pk_kbin(mp, "data", data, data_kept(cx, len));
 	pkt_pack(mp, &cx->pk);
 	if (rec_writer_end(cx->w) < 0)
 		nm_write_failed();
@@ -269,7 +296,7 @@ main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
 	set_signals();
-	cx.strip = o.strip;
+	cx.keep = o.keep;
 	cx.pipe_in = nm_stdin_is_pipe();
 	if ((cx.w = rec_writer_open(1)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));

@@ -110,6 +110,35 @@ else
 	done
 fi
 
+# --- how much of each frame nm-decode keeps in "data" ---
+# Default: the frame up to 64 bytes of payload (all of it when no payload
+# was found); -k: every captured byte; -S: none.  Checked frame by frame
+# against the whole frame as nm-capture read it.
+keepcheck='
+import json, sys
+whole, cut, none = ([json.loads(l) for l in open(f)] for f in sys.argv[1:4])
+bad = []
+for w, c, n in zip(whole, cut, none):
+    if w.get("type") != "packet":
+        continue
+    d = w["data"]
+    want = len(d) // 2 if "poff" not in w else min(len(d) // 2, w["poff"] + 64)
+    if len(d) // 2 != w["caplen"] or c["data"] != d[:2 * want] or "data" in n:
+        bad.append(w["ts"])
+print(len(bad), "of", sum(1 for w in whole if w.get("type") == "packet"))
+'
+if [ -f "$TMP/mixed.pcap" ]; then
+	nm-capture -r "$TMP/mixed.pcap" 2>/dev/null >"$TMP/keep.nm"
+	for k in -k "" -S; do
+		nm-decode $k <"$TMP/keep.nm" | nm-render -o json \
+		    >"$TMP/keep$k.json"
+	done
+	got=$(python3 -c "$keepcheck" "$TMP/keep-k.json" "$TMP/keep.json" \
+	    "$TMP/keep-S.json")
+	check "nm-decode keeps 64 payload bytes, all with -k, none with -S (wrong in $got packets)" \
+	    test "${got%% *}" = 0
+fi
+
 # --- truncation sweep ---
 # For each snaplen, capture and decode once, then render as JSON and as
 # compact lines.  hdrs (from pktgen -H) holds, per frame, where the headers

@@ -133,7 +133,7 @@ check "live: nm-capture said nothing unexpected" \
     "$TMP/cap.err")" -eq 0
 
 set -o pipefail
-js() { nm-decode | nm-render -o json; }
+js() { nm-decode -k | nm-render -o json; }
 js <"$TMP/live.mp" >"$TMP/live.json"
 check "live: live stream decodes (exit $?)" test $? -eq 0
 nm-capture -r "$TMP/td.pcap" 2>/dev/null | js >"$TMP/td.json"
