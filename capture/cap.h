@@ -65,6 +65,7 @@ void cap_priv_resolve(struct cap_priv *p, const char *user);
 void cap_priv_drop(const struct cap_priv *p);
 
 /* loop.c: returns the exit status */
-int cap_run(struct cap_src *s, const struct cap_opts *o);
+int cap_run(struct cap_src *s, const struct cap_opts *o,
+    struct rec_writer *w);
 
 #endif

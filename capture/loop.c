@@ -339,7 +339,7 @@ cap_loop_file(struct cap_ctx *c)
 }
 
 int
-cap_run(struct cap_src *s, const struct cap_opts *o)
+cap_run(struct cap_src *s, const struct cap_opts *o, struct rec_writer *w)
 {
 	struct cap_ctx c;
 	const char *reason;
@@ -348,8 +348,7 @@ cap_run(struct cap_src *s, const struct cap_opts *o)
 	c.src = s;
 	c.o = o;
 	c.status = NM_EXIT_OK;
-	if ((c.w = rec_writer_open(STDOUT_FILENO)) == NULL)
-		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+	c.w = w;
 	cap_signals(s->pc);
 
 	cap_write_header(&c);

@@ -33,6 +33,7 @@ main(int argc, char **argv)
 	struct cap_opts opts;
 	struct cap_priv priv;
 	struct cap_src src;
+	struct rec_writer *w;
 	int status;
 
 	nm_init(argv[0]);
@@ -52,10 +53,12 @@ main(int argc, char **argv)
 	cap_open(&src, &opts);
 	cap_filter(&src, opts.filter);
 	cap_priv_drop(&priv);
+	if ((w = rec_writer_open(STDOUT_FILENO)) == NULL)
+		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
 	esandbox(NM_SANDBOX_CAPTURE);
 
 	/* state: unprivileged, sandboxed, source open */
-	status = cap_run(&src, &opts);
+	status = cap_run(&src, &opts, w);
 	free(opts.filter);
 	return status;
 }

