@@ -144,31 +144,49 @@ note_sources(struct ctx *cx, const msgpack_object *hdr)
 		    "linktype", &lt) ? (unsigned)lt : 1;
 }
 
-/* Keys of a frame the packet does not copy: its type, data, what we add. */
+/* A key of up to eight bytes as one number (0 for a longer one). */
+static uint64_t
+key_word(const char *p, size_t n)
+{
+	uint64_t w = 0;
+	size_t i;
+
+	if (n > 8)
+		return 0;
+	for (i = 0; i < n; i++)
+		w = w << 8 | (unsigned char)p[i];
+	return w << 4 | n;	/* "a" and "\0a" differ */
+}
+
+/*
+ * Keys of a frame the packet does not copy: its type, data, and what
+ * nm-decode adds.  Compared as numbers: this runs for every key of every
+ * frame.
+ */
 static int
 frame_key_dropped(const msgpack_object *k)
 {
-#define K(s) { s, sizeof(s) - 1 }
-	static const struct {
-		const char	*s;
-		uint32_t	 n;
-	} ours[] = {
-		K("type"), K("data"), K("eth"), K("sll"), K("null"), K("vlan"), K("arp"),
-		K("ip"), K("ipv6"), K("tcp"), K("udp"), K("icmp"), K("icmpv6"),
-		K("dns"), K("proto"), K("service"), K("svcport"), K("poff"),
-		K("plen"), K("err")
+	static const char *const ours[] = {
+		"type", "data", "eth", "sll", "null", "vlan", "arp", "ip",
+		"ipv6", "tcp", "udp", "icmp", "icmpv6", "dns", "proto",
+		"service", "svcport", "poff", "plen", "err"
 	};
-#undef K
+#define NOURS (sizeof(ours) / sizeof(ours[0]))
+	static uint64_t words[NOURS];
+	uint64_t w;
 	size_t i;
 
-	/* Per packet and per key: compare lengths before bytes. */
-	if (k->type != MSGPACK_OBJECT_STR)
+	if (words[0] == 0)
+		for (i = 0; i < NOURS; i++)
+			words[i] = key_word(ours[i], strlen(ours[i]));
+	if (k->type != MSGPACK_OBJECT_STR ||
+	    (w = key_word(k->via.str.ptr, k->via.str.size)) == 0)
 		return 0;
-	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		if (k->via.str.size == ours[i].n &&
-		    memcmp(k->via.str.ptr, ours[i].s, ours[i].n) == 0)
+	for (i = 0; i < NOURS; i++)
+		if (w == words[i])
 			return 1;
 	return 0;
+#undef NOURS
 }
 
 /*

@@ -15,6 +15,12 @@
 #include <string.h>
 #include <msgpack.h>
 
+/*
+ * Always inline: a key is nearly always a literal, and inlined, its
+ * strlen and copy fold into a few stores.
+ */
+#define PK_INLINE static inline __attribute__((always_inline))
+
 struct pk {
 	char	*p;
 	size_t	 len, cap;
@@ -27,7 +33,7 @@ void pk_grow(struct pk *b, size_t n);
 /* Any msgpack_object, as msgpack-c's msgpack_pack_object would write it. */
 void pk_obj(struct pk *b, const msgpack_object *o);
 
-static inline uint8_t *
+PK_INLINE uint8_t *
 pk_room(struct pk *b, size_t n)
 {
 	if (b->cap - b->len < n)
@@ -35,7 +41,7 @@ pk_room(struct pk *b, size_t n)
 	return (uint8_t *)b->p + b->len;
 }
 
-static inline void
+PK_INLINE void
 pk_put1(struct pk *b, uint8_t c)
 {
 	*pk_room(b, 1) = c;
@@ -43,7 +49,7 @@ pk_put1(struct pk *b, uint8_t c)
 }
 
 /* A type byte followed by an n-byte big-endian value (n: 1, 2, 4, 8). */
-static inline void
+PK_INLINE void
 pk_putn(struct pk *b, uint8_t c, uint64_t v, int n)
 {
 	uint8_t *q = pk_room(b, 9);
@@ -55,7 +61,7 @@ pk_putn(struct pk *b, uint8_t c, uint64_t v, int n)
 	b->len += 1 + (size_t)n;
 }
 
-static inline void
+PK_INLINE void
 pk_raw(struct pk *b, const void *p, size_t n)
 {
 	memcpy(pk_room(b, n), p, n);
@@ -63,7 +69,7 @@ pk_raw(struct pk *b, const void *p, size_t n)
 }
 
 /* Container and string headers: fix form, then 8, 16 or 32 bits. */
-static inline void
+PK_INLINE void
 pk_head(struct pk *b, size_t n, uint8_t fix, size_t fixmax, uint8_t c8,
     uint8_t c16)
 {
@@ -77,32 +83,32 @@ pk_head(struct pk *b, size_t n, uint8_t fix, size_t fixmax, uint8_t c8,
 		pk_putn(b, (uint8_t)(c16 + 1), n, 4);
 }
 
-static inline void
+PK_INLINE void
 pk_map(struct pk *b, size_t n)
 {
 	pk_head(b, n, 0x80, 15, 0, 0xde);
 }
 
-static inline void
+PK_INLINE void
 pk_array(struct pk *b, size_t n)
 {
 	pk_head(b, n, 0x90, 15, 0, 0xdc);
 }
 
-static inline void
+PK_INLINE void
 pk_str(struct pk *b, const char *s, size_t n)
 {
 	pk_head(b, n, 0xa0, 31, 0xd9, 0xda);
 	pk_raw(b, s, n);
 }
 
-static inline void
+PK_INLINE void
 pk_cstr(struct pk *b, const char *s)
 {
 	pk_str(b, s, strlen(s));
 }
 
-static inline void
+PK_INLINE void
 pk_bin(struct pk *b, const void *p, size_t n)
 {
 	if (n <= 0xff)
@@ -114,7 +120,7 @@ pk_bin(struct pk *b, const void *p, size_t n)
 	pk_raw(b, p, n);
 }
 
-static inline void
+PK_INLINE void
 pk_uint(struct pk *b, uint64_t v)
 {
 	if (v <= 0x7f)
@@ -129,7 +135,7 @@ pk_uint(struct pk *b, uint64_t v)
 		pk_putn(b, 0xcf, v, 8);
 }
 
-static inline void
+PK_INLINE void
 pk_int(struct pk *b, int64_t v)
 {
 	if (v >= 0)
@@ -146,19 +152,19 @@ pk_int(struct pk *b, int64_t v)
 		pk_putn(b, 0xd3, (uint64_t)v, 8);
 }
 
-static inline void
+PK_INLINE void
 pk_bool(struct pk *b, int v)
 {
 	pk_put1(b, v ? 0xc3 : 0xc2);
 }
 
-static inline void
+PK_INLINE void
 pk_nil(struct pk *b)
 {
 	pk_put1(b, 0xc0);
 }
 
-static inline void
+PK_INLINE void
 pk_double(struct pk *b, double d)
 {
 	uint64_t v;
@@ -168,28 +174,28 @@ pk_double(struct pk *b, double d)
 }
 
 /* A key (a C string) and its value. */
-static inline void
+PK_INLINE void
 pk_kstr(struct pk *b, const char *k, const char *v)
 {
 	pk_cstr(b, k);
 	pk_cstr(b, v);
 }
 
-static inline void
+PK_INLINE void
 pk_ku(struct pk *b, const char *k, uint64_t v)
 {
 	pk_cstr(b, k);
 	pk_uint(b, v);
 }
 
-static inline void
+PK_INLINE void
 pk_kbool(struct pk *b, const char *k, int v)
 {
 	pk_cstr(b, k);
 	pk_bool(b, v);
 }
 
-static inline void
+PK_INLINE void
 pk_kbin(struct pk *b, const char *k, const void *p, size_t n)
 {
 	pk_cstr(b, k);
