@@ -133,6 +133,15 @@ cur_bytes(struct cur *c, void *dst, size_t n)
 	return 1;
 }
 
+/* Returns a pointer to the next n bytes without stepping, or NULL. */
+static inline const uint8_t *
+cur_view(const struct cur *c, size_t n)
+{
+	if (c->bad || cur_left(c) < n)
+		return NULL;
+	return c->p;
+}
+
 /* Returns a pointer to n bytes in place and steps over them, or NULL. */
 static inline const uint8_t *
 cur_ptr(struct cur *c, size_t n)

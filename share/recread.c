@@ -203,57 +203,51 @@ mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
  * and bytes, booleans), read inline.  0 for any other value, or when its
  * bytes are not all in: mp_parse then reads it the general way.
  */
-static inline int
+static inline __attribute__((always_inline)) int
 mp_fast(struct cur *c, msgpack_object *o)
 {
-	size_t left = cur_left(c), n;
-	const uint8_t *q;
-	int b = cur_peek(c, 0), k;
+	const uint8_t *q = cur_view(c, 2);
+	size_t head = 1, n = 0;
+	unsigned b;
+	int i;
 
-	if (b < 0)
+	if (q == NULL)
 		return 0;
-	if (b <= 0x7f || b == 0xc2 || b == 0xc3) {
-		(void)cur_skip(c, 1);
-		if (b <= 0x7f) {
-			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-			o->via.u64 = (uint64_t)b;
-		} else {
-			o->type = MSGPACK_OBJECT_BOOLEAN;
-			o->via.boolean = b == 0xc3;
-		}
-		return 1;
-	}
-	if ((b & 0xe0) == 0xa0 || b == 0xd9 || b == 0xc4) {
-		k = (b & 0xe0) == 0xa0 ? 0 : 1;		/* length bytes */
-		if (left < 2)
+	b = q[0];
+	if (b <= 0x7f) {
+		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+		o->via.u64 = b;
+	} else if (b >= 0xa0 && b <= 0xbf) {
+		o->type = MSGPACK_OBJECT_STR;
+		n = b & 0x1f;
+	} else if (b == 0xd9 || b == 0xc4) {
+		o->type = b == 0xc4 ? MSGPACK_OBJECT_BIN : MSGPACK_OBJECT_STR;
+		head = 2;
+		n = q[1];
+	} else if (b == 0xc2 || b == 0xc3) {
+		o->type = MSGPACK_OBJECT_BOOLEAN;
+		o->via.boolean = b == 0xc3;
+	} else if (b >= 0xcc && b <= 0xcf) {
+		head = 1 + (1u << (b - 0xcc));
+		if ((q = cur_view(c, head)) == NULL)
 			return 0;
-		n = k ? (size_t)cur_peek(c, 1) : (size_t)(b & 0x1f);
-		if (left < 1 + (size_t)k + n)
-			return 0;
-		q = cur_ptr(c, 1 + (size_t)k + n) + 1 + k;
-		if (b == 0xc4) {
-			o->type = MSGPACK_OBJECT_BIN;
-			o->via.bin.ptr = (const char *)q;
-			o->via.bin.size = (uint32_t)n;
-		} else {
-			o->type = MSGPACK_OBJECT_STR;
-			o->via.str.ptr = (const char *)q;
-			o->via.str.size = (uint32_t)n;
-		}
-		return 1;
-	}
-	if (b >= 0xcc && b <= 0xcf) {
-		k = 1 << (b - 0xcc);
-		if (left < 1 + (size_t)k)
-			return 0;
-		q = cur_ptr(c, 1 + (size_t)k) + 1;
 		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
 		o->via.u64 = 0;
-		while (k-- > 0)
-			o->via.u64 = o->via.u64 << 8 | *q++;
-		return 1;
+		for (i = 1; i < (int)head; i++)
+			o->via.u64 = o->via.u64 << 8 | q[i];
+	} else
+		return 0;
+	if (cur_view(c, head + n) == NULL)
+		return 0;	/* not all in yet: mp_parse waits for it */
+	q = cur_ptr(c, head + n);
+	if (o->type == MSGPACK_OBJECT_STR) {
+		o->via.str.ptr = (const char *)q + head;
+		o->via.str.size = (uint32_t)n;
+	} else if (o->type == MSGPACK_OBJECT_BIN) {
+		o->via.bin.ptr = (const char *)q + head;
+		o->via.bin.size = (uint32_t)n;
 	}
-	return 0;
+	return 1;
 }
 
 /*
