@@ -14,13 +14,7 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
-static int
-key_is(const msgpack_object *k, const char *s, size_t n)
-{
-	return k->via.str.size == n && memcmp(k->via.str.ptr, s, n) == 0;
-}
-
-#define KEY(k, s)	key_is((k), (s), sizeof(s) - 1)
+#define KEY(k, s)	REC_KEY_IS(k, s)
 
 static const msgpack_object *
 as_map(const msgpack_object *v)

@@ -428,6 +428,25 @@ int rec_get_str(const msgpack_object *map, const char *key,
     const char **s, size_t *n);
 int rec_get_bin(const msgpack_object *map, const char *key,
     const uint8_t **p, size_t *n);
+/*
+ * Whether a map key (a string) is the literal s: REC_KEY_IS(k, "ts").
+ * Forced inline so that, with a literal, the compare unrolls: a stage
+ * that walks every key of every record does this most of all.
+ */
+static inline __attribute__((always_inline)) int
+rec_key_is(const msgpack_object *k, const char *s, size_t n)
+{
+	size_t i;
+
+	if (k->via.str.size != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (k->via.str.ptr[i] != s[i])
+			return 0;
+	return 1;
+}
+#define REC_KEY_IS(k, s)	rec_key_is((k), (s), sizeof(s) - 1)
+
 /* Compares a msgpack string with a C string. */
 int rec_str_eq(const msgpack_object *o, const char *s);
 

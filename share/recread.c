@@ -752,6 +752,7 @@ rec_get(const msgpack_object *map, const char *key)
 		kv = &map->via.map.ptr[i];
 		if (kv->key.type == MSGPACK_OBJECT_STR &&
 		    kv->key.via.str.size == n &&
+		    (n == 0 || kv->key.via.str.ptr[0] == key[0]) &&
 		    memcmp(kv->key.via.str.ptr, key, n) == 0)
 			return &kv->val;
 	}
