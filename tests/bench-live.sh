@@ -8,7 +8,9 @@
 # writes compact text to a file while tcpdump -n writes its text beside it
 # on the same interface.  For each rate: what was sent, what arrived on the
 # interface, the lines nm wrote, what tcpdump says it captured, and what
-# the kernel says each one dropped.
+# the kernel says each one dropped.  Then the same with each alone (they
+# share two CPUs with the sender, so running together costs both), and
+# the highest rate each ran without a kernel drop.
 # Then latency at LIVE_LAT_RATE (1000) packets per second: each rendered
 # line's arrival time (tests/tools/latency, CLOCK_REALTIME) minus its
 # capture timestamp, median and 99th percentile, for nm
@@ -20,7 +22,8 @@
 # root; every wait is bounded; the namespaces go away on exit.
 # Knobs: LIVE_RATES, LIVE_SECS, LIVE_MAX_COUNT (1500000: packets in the
 # "max" run), LIVE_LAT_RATE, LIVE_LAT_SECS (5), LIVE_SENDER
-# (tcpreplay|seqsend), BENCH_SEED, BENCH_OUT.
+# (tcpreplay|seqsend), LIVE_ALONE (1: each rate also with nm alone and
+# tcpdump alone; 0: only side by side), BENCH_SEED, BENCH_OUT.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
@@ -28,6 +31,7 @@ rates=${LIVE_RATES:-10000 100000 300000 max}
 secs=${LIVE_SECS:-5}
 maxcount=${LIVE_MAX_COUNT:-1500000}
 latrate=${LIVE_LAT_RATE:-1000}
+alone=${LIVE_ALONE:-1}
 latsecs=${LIVE_LAT_SECS:-5}
 seed=${BENCH_SEED:-1}
 outdir=${BENCH_OUT:-tests/out}
@@ -158,44 +162,57 @@ send() {
 ready() { find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | grep -q .; }
 
 # --- throughput: one run per rate ---
-# run_rate RATE: nm's pipeline and tcpdump capture vb while the sender
-# sends; appends one line of figures to rates.txt.
+# run_rate RATE WHO FILE: nm's pipeline and tcpdump (WHO both), or only
+# one of them (nm, td), capture vb while the sender sends; appends one
+# line of figures to FILE ("-" for the one not run).
 run_rate() {
-	local r=$1 n fifo cpid rpid tpid before after
+	local r=$1 who=$2 file=$3 n fifo cpid= rpid= tpid= before after
 	if [ "$r" = max ]; then
 		n=$maxcount
 	else
 		n=$((r * secs))
 	fi
 	fifo=$tmp/cap.fifo
-	rm -f "$fifo" "$tmp"/nm.txt "$tmp"/td.txt
+	rm -f "$fifo" "$tmp"/nm.txt "$tmp"/td.txt "$tmp"/nm.err "$tmp"/td.err
+	: >"$tmp/nm.txt"
+	: >"$tmp/td.txt"
 	mkfifo "$fifo"
-	./nm-decode <"$fifo" 2>"$tmp/dec.err" |
-	    ./nm-render --color=never >"$tmp/nm.txt" 2>"$tmp/nm.err" &
-	rpid=$!
-	pids+=("$rpid")
-	ip netns exec "$nsb" ./nm-capture -i "$vb" >"$fifo" 2>"$tmp/cap.err" &
-	cpid=$!
-	pids+=("$cpid")
-	ip netns exec "$nsb" tcpdump -i "$vb" -n -s 0 \
-	    >"$tmp/td.txt" 2>"$tmp/td.err" &
-	tpid=$!
-	pids+=("$tpid")
-	wait_for 10 grep -q listening "$tmp/td.err" ||
-	    die "tcpdump did not start: $(head -n 1 "$tmp/td.err")"
+	if [ "$who" != td ]; then
+		./nm-decode <"$fifo" 2>"$tmp/dec.err" |
+		    ./nm-render --color=never >"$tmp/nm.txt" 2>"$tmp/nm.err" &
+		rpid=$!
+		pids+=("$rpid")
+		ip netns exec "$nsb" ./nm-capture -i "$vb" >"$fifo" \
+		    2>"$tmp/cap.err" &
+		cpid=$!
+		pids+=("$cpid")
+	fi
+	if [ "$who" != nm ]; then
+		ip netns exec "$nsb" tcpdump -i "$vb" -n -s 0 \
+		    >"$tmp/td.txt" 2>"$tmp/td.err" &
+		tpid=$!
+		pids+=("$tpid")
+		wait_for 10 grep -q listening "$tmp/td.err" ||
+		    die "tcpdump did not start: $(head -n 1 "$tmp/td.err")"
+	fi
 	# Its socket open, then a moment for the privilege drop.
-	wait_for 10 ready "$cpid" ||
-	    die "nm-capture did not start: $(head -n 1 "$tmp/cap.err")"
+	if [ -n "$cpid" ]; then
+		wait_for 10 ready "$cpid" ||
+		    die "nm-capture did not start: $(head -n 1 "$tmp/cap.err")"
+	fi
 	sleep 0.5
 	before=$(link_rx)
 	set -- $(send "$r" "$n")
 	local sent=${1:-0} took=${2:-0}
 	sleep 1
 	after=$(link_rx)
-	stop "$cpid" 10
-	stop "$tpid" 10
-	wait_for 20 gone "$rpid"
-	wait "$rpid" 2>/dev/null
+	[ -n "$cpid" ] && stop "$cpid" 10
+	[ -n "$tpid" ] && stop "$tpid" 10
+	if [ -n "$rpid" ]; then
+		wait_for 20 gone "$rpid"
+		wait "$rpid" 2>/dev/null
+	fi
+	touch "$tmp/nm.err" "$tmp/td.err" "$tmp/dec.err" "$tmp/cap.err"
 	# nm-render's report: captured, received by filter, dropped by kernel,
 	# dropped by interface; tcpdump's: captured, received, dropped.
 	local nm_lines td_lines nm_drop nm_ifdrop nm_recv td_drop td_cap
@@ -206,17 +223,25 @@ run_rate() {
 	nm_ifdrop=$(awk '/dropped by interface/ { print $1 }' "$tmp/nm.err")
 	td_cap=$(awk '/packets captured/ { print $1 }' "$tmp/td.err")
 	td_drop=$(awk '/dropped by kernel/ { print $1 }' "$tmp/td.err")
+	[ "$who" = td ] && nm_lines=-
+	[ "$who" = nm ] && td_lines=-
 	echo "$r $sent $took $before $after $nm_lines ${nm_recv:--}" \
 	    "${nm_drop:--} ${nm_ifdrop:--} $td_lines ${td_cap:--}" \
-	    "${td_drop:--}" >>"$tmp/rates.txt"
+	    "${td_drop:--}" >>"$file"
 	grep -v 'packets\|^$' "$tmp/nm.err" "$tmp/dec.err" "$tmp/cap.err" |
 	    head -n 3 >&2
 }
 
 : >"$tmp/rates.txt"
+: >"$tmp/alone.nm"
+: >"$tmp/alone.td"
 for r in $rates; do
-	echo "bench-live: $r packets/s..." >&2
-	run_rate "$r"
+	echo "bench-live: $r packets/s, nm and tcpdump at once..." >&2
+	run_rate "$r" both "$tmp/rates.txt"
+	[ "$alone" = 1 ] || continue
+	echo "bench-live: $r packets/s, nm alone, then tcpdump alone..." >&2
+	run_rate "$r" nm "$tmp/alone.nm"
+	run_rate "$r" td "$tmp/alone.td"
 done
 
 # --- latency at a low rate ---
@@ -268,6 +293,13 @@ prev=$(ls -1 "$outdir"/bench-live-2*.txt 2>/dev/null | sort | tail -n 1)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 git diff --quiet HEAD 2>/dev/null || rev="$rev+changes"
 kv() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
+# best LINES DROPS FILE: the highest rate (as sent) whose run dropped
+# nothing, by the fields of FILE holding lines and kernel drops.
+best() {
+	awk -v l="$1" -v d="$2" '$l != "-" && $d == 0 && $3 > 0 &&
+	    $2 / $3 > m { m = $2 / $3 }
+	END { print m ? sprintf("%.0f/s", m) : "none" }' "$3"
+}
 
 table() {
 	echo "nm bench-live $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev," \
@@ -294,6 +326,26 @@ table() {
 		if (lost > 0)
 			printf "         (%d dropped by the veth before capture)\n", lost
 	}' "$tmp/rates.txt"
+	if [ -s "$tmp/alone.nm" ]; then
+		echo
+		echo "each alone (the other not running):"
+		printf '%-8s %8s %9s %7s | %8s %9s %7s\n' rate "sent/s" \
+		    "nm lines" "k.drop" "sent/s" "td capt." "k.drop"
+		awk 'NR == FNR { nm[FNR] = $0; next }
+		{
+			split(nm[FNR], a, " "); split($0, b, " ")
+			printf "%-8s %8s %9d %7s | %8s %9d %7s\n", a[1],
+			    (a[3] > 0 ? sprintf("%.0f", a[2] / a[3]) : "-"), a[8],
+			    a[10], (b[3] > 0 ? sprintf("%.0f", b[2] / b[3]) : "-"),
+			    b[13], b[14]
+		}' "$tmp/alone.nm" "$tmp/alone.td"
+	fi
+	echo
+	echo "highest rate run without kernel drops:" \
+	    "nm $(best 8 10 "$tmp/rates.txt") with tcpdump beside," \
+	    "tcpdump $(best 13 14 "$tmp/rates.txt") with nm beside;" \
+	    "alone: nm $(best 8 10 "$tmp/alone.nm")," \
+	    "tcpdump $(best 13 14 "$tmp/alone.td")"
 	echo
 	echo "latency, capture to the reader of the output, at $latrate packets/s:"
 	printf '  %-44s %6s %10s %9s %9s\n' "" lines "median ms" "p99 ms" "max ms"
@@ -304,13 +356,19 @@ table() {
 	    "tcpdump --immediate-mode -l -tt" "$(kv "$lat_td" lines)" \
 	    "$(kv "$lat_td" median_ms)" "$(kv "$lat_td" p99_ms)" "$(kv "$lat_td" max_ms)"
 	echo
-	echo "targets: no kernel drops at 100000/s (nm): $(awk '$1 == 100000 {
-		print ($10 == 0 && $11 == 0) ? "ok" : "MISSED" }' "$tmp/rates.txt");" \
+	echo "targets: no kernel drops at 100000/s (nm, tcpdump beside):" \
+	    "$(awk '$1 == 100000 { print ($10 == 0 && $11 == 0) ? "ok" : "MISSED" }' \
+		"$tmp/rates.txt"); (nm alone): $(awk '$1 == 100000 {
+		print ($10 == 0 && $11 == 0) ? "ok" : "MISSED" }' "$tmp/alone.nm");" \
 	    "p99 < 50 ms at $latrate/s: $(awk -v p="$(kv "$lat_nm" p99_ms)" \
 		'BEGIN { print (p != "" && p < 50) ? "ok" : "MISSED" }')"
 	echo
 	awk '{ printf "figure rate_%s sent=%d nm_lines=%d nm_drop=%s td_captured=%s td_drop=%s\n",
 		$1, $2, $8, $10, $13, $14 }' "$tmp/rates.txt"
+	awk '{ printf "figure alone_nm_%s sent=%d nm_lines=%d nm_drop=%s\n",
+		$1, $2, $8, $10 }' "$tmp/alone.nm"
+	awk '{ printf "figure alone_td_%s sent=%d td_captured=%s td_drop=%s\n",
+		$1, $2, $13, $14 }' "$tmp/alone.td"
 	echo "figure latency_nm $lat_nm"
 	echo "figure latency_tcpdump $lat_td"
 }
