@@ -39,6 +39,7 @@ struct ctx {
 	int		 pipe_in;	/* stdin is a pipe: drain it on a signal */
 	int		 headed;	/* a header record has been written */
 	struct pkt	 pk;		/* reused for every frame */
+	struct pk	 kept;		/* a frame's keys that go on */
 };
 
 static volatile sig_atomic_t dec_signals;
@@ -160,32 +161,42 @@ key_word(const char *p, size_t n)
 
 /*
  * Keys of a frame the packet does not copy: its type, data, and what
- * nm-decode adds.  Compared as numbers: this runs for every key of every
- * frame.
+ * nm-decode adds.  This runs for every key of every frame, so keys are
+ * compared as numbers, and the answer for the key last seen at each
+ * place is remembered (frames repeat their layout).
  */
 static int
-frame_key_dropped(const msgpack_object *k)
+frame_key_dropped(const msgpack_object *k, uint32_t place)
 {
 	static const char *const ours[] = {
 		"type", "data", "eth", "sll", "null", "vlan", "arp", "ip",
 		"ipv6", "tcp", "udp", "icmp", "icmpv6", "dns", "proto",
 		"service", "svcport", "poff", "plen", "err"
 	};
-#define NOURS (sizeof(ours) / sizeof(ours[0]))
-	static uint64_t words[NOURS];
+#define NOURS	(sizeof(ours) / sizeof(ours[0]))
+#define NPLACES	16
+	static uint64_t words[NOURS], seen[NPLACES];
+	static uint8_t drop[NPLACES];
 	uint64_t w;
 	size_t i;
+	int d = 0;
 
-	if (words[0] == 0)
-		for (i = 0; i < NOURS; i++)
-			words[i] = key_word(ours[i], strlen(ours[i]));
 	if (k->type != MSGPACK_OBJECT_STR ||
 	    (w = key_word(k->via.str.ptr, k->via.str.size)) == 0)
 		return 0;
-	for (i = 0; i < NOURS; i++)
-		if (w == words[i])
-			return 1;
-	return 0;
+	if (place < NPLACES && seen[place] == w)
+		return drop[place];
+	if (words[0] == 0)
+		for (i = 0; i < NOURS; i++)
+			words[i] = key_word(ours[i], strlen(ours[i]));
+	for (i = 0; i < NOURS && !d; i++)
+		d = w == words[i];
+	if (place < NPLACES) {
+		seen[place] = w;
+		drop[place] = (uint8_t)d;
+	}
+	return d;
+#undef NPLACES
 #undef NOURS
 }
 
@@ -226,18 +237,20 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		lt = cx->linktype[0];
 	dec_packet(&cx->pk, lt, data, data ? len : 0);
 
+	/* the frame's other keys, packed aside until they are counted */
 	has_data = has_data && cx->keep != KEEP_NONE;
-	for (i = 0; i < fr->via.map.size; i++)
-		keep += !frame_key_dropped(&fr->via.map.ptr[i].key);
+	cx->kept.len = 0;
+	for (i = 0; i < fr->via.map.size; i++) {
+		if (frame_key_dropped(&fr->via.map.ptr[i].key, i))
+			continue;
+		pk_obj(&cx->kept, &fr->via.map.ptr[i].key);
+		pk_obj(&cx->kept, &fr->via.map.ptr[i].val);
+		keep++;
+	}
 	mp = rec_writer_pk(cx->w);
 	pk_map(mp, 1 + (unsigned)has_data + keep + pkt_nkeys(&cx->pk));
 	pk_kstr(mp, "type", "packet");
-	for (i = 0; i < fr->via.map.size; i++) {
-		if (frame_key_dropped(&fr->via.map.ptr[i].key))
-			continue;
-		pk_obj(mp, &fr->via.map.ptr[i].key);
-		pk_obj(mp, &fr->via.map.ptr[i].val);
-	}
+	pk_raw(mp, cx->kept.p, cx->kept.len);
 	if (has_data)
 		pk_kbin(mp, "data", data, data_kept(cx, len));
 	pkt_pack(mp, &cx->pk);
@@ -315,6 +328,7 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	set_signals();
 	cx.keep = o.keep;
+	pk_init(&cx.kept, 1024);
 	cx.pipe_in = nm_stdin_is_pipe();
 	if ((cx.w = rec_writer_open(1)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
