@@ -21,36 +21,18 @@
 /* --- growing buffer --- */
 
 void
-sb_add(struct strbuf *b, const void *p, size_t n)
+sb_grow(struct strbuf *b, size_t n)
 {
-	if (b->cap - b->len < n + 1) {
-		b->cap = (b->cap + n + 1) * 2;
-		b->p = erealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	b->cap = (b->cap + n + 1) * 2;
+	b->p = erealloc(b->p, b->cap);
 }
 
 /* Makes room for n more bytes and the NUL after them. */
 static void
 sb_reserve(struct strbuf *b, size_t n)
 {
-	if (b->cap - b->len < n + 1) {
-		b->cap = (b->cap + n + 1) * 2;
-		b->p = erealloc(b->p, b->cap);
-	}
-}
-
-void
-sb_addc(struct strbuf *b, char c)
-{
-	if (b->cap - b->len < 2) {
-		b->cap = (b->cap + 2) * 2;
-		b->p = erealloc(b->p, b->cap);
-	}
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
+	if (b->cap - b->len < n + 1)
+		sb_grow(b, n);
 }
 
 void
@@ -105,8 +87,19 @@ addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 
-	if (n == 4 && inet_ntop(AF_INET, p, dst, (socklen_t)dstlen))
+	if (n == 4 && dstlen >= 16) {	/* most addresses: no printf */
+		for (i = 0; i < 4; i++) {
+			if (i)
+				dst[o++] = '.';
+			if (p[i] >= 100)
+				dst[o++] = (char)('0' + p[i] / 100);
+			if (p[i] >= 10)
+				dst[o++] = (char)('0' + p[i] / 10 % 10);
+			dst[o++] = (char)('0' + p[i] % 10);
+		}
+		dst[o] = '\0';
 		return;
+	}
 	if (n == 16 && inet_ntop(AF_INET6, p, dst, (socklen_t)dstlen)) {
 		/*
 		 * Eight groups of two digits ("12:34:56:78:9a:bc:de:f0") is
@@ -286,7 +279,10 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 		id = -1;
 		if (kv->key.type == MSGPACK_OBJECT_STR) {
 			put_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
-			if (parent >= 0)
+			/* only bytes, maps and arrays are written by key type */
+			if (parent >= 0 && (kv->val.type == MSGPACK_OBJECT_BIN ||
+			    kv->val.type == MSGPACK_OBJECT_MAP ||
+			    kv->val.type == MSGPACK_OBJECT_ARRAY))
 				id = rec_key_find(parent, kv->key.via.str.ptr,
 				    kv->key.via.str.size, &t, &elem);
 			if (id == 0)

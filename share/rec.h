@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <msgpack.h>
 
 #include "pk.h"
@@ -488,8 +489,28 @@ struct strbuf {
 	char	*p;
 	size_t	 len, cap;
 };
-void sb_add(struct strbuf *b, const void *p, size_t n);
-void sb_addc(struct strbuf *b, char c);
+/* Makes room for n more bytes and a NUL (the slow path of sb_add). */
+void sb_grow(struct strbuf *b, size_t n);
+
+static inline void
+sb_add(struct strbuf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len < n + 1)
+		sb_grow(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static inline void
+sb_addc(struct strbuf *b, char c)
+{
+	if (b->cap - b->len < 2)
+		sb_grow(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
 void sb_adds(struct strbuf *b, const char *s);
 void sb_addf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
