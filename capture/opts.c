@@ -17,6 +17,7 @@ enum {
 	OPT_REALTIME = 256,
 	OPT_FORCE,
 	OPT_VERSION,
+	OPT_IMMEDIATE,
 };
 
 static const struct option cap_longopts[] = {
@@ -25,6 +26,7 @@ static const struct option cap_longopts[] = {
 	{ "realtime",		no_argument,	NULL, OPT_REALTIME },
 	{ "force",		no_argument,	NULL, OPT_FORCE },
 	{ "version",		no_argument,	NULL, OPT_VERSION },
+	{ "immediate-mode",	no_argument,	NULL, OPT_IMMEDIATE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -36,8 +38,9 @@ cap_usage(int status)
 	fprintf(f,
 	    "usage: nm-capture [-Dhp] [-B KiB] [-c count] [-F file] "
 	    "[-s snaplen] [-Z user]\n"
-	    "                  [--realtime] [--force] [--version] "
-	    "-i interface | -r file [expression]\n");
+	    "                  [--immediate-mode] [--realtime] [--force] "
+	    "[--version]\n"
+	    "                  -i interface | -r file [expression]\n");
 	exit(status);
 }
 
@@ -121,6 +124,9 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			o->force = 1;
+			break;
+		case OPT_IMMEDIATE:
+			o->immediate = 1;
 			break;
 		case OPT_VERSION:
 			printf("nm-capture %s\n", NM_VERSION);

@@ -61,7 +61,10 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 	s->snaplen = o->snaplen > 0 ? o->snaplen : CAP_SNAPLEN_MAX;
 	pcap_set_snaplen(s->pc, s->snaplen);
 	pcap_set_promisc(s->pc, o->promisc);
-	pcap_set_immediate_mode(s->pc, 1);
+	if (o->immediate)
+		pcap_set_immediate_mode(s->pc, 1);
+	else
+		pcap_set_timeout(s->pc, CAP_TIMEOUT_MS);
 	pcap_set_buffer_size(s->pc, (o->bufkib > 0 ? o->bufkib :
 	    CAP_BUFKIB_DEFAULT) * 1024);
 	/* Not every platform has nanoseconds; then we scale microseconds. */

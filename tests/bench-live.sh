@@ -14,8 +14,8 @@
 # Then latency at LIVE_LAT_RATE (1000) packets per second: each rendered
 # line's arrival time (tests/tools/latency, CLOCK_REALTIME) minus its
 # capture timestamp, median and 99th percentile, for nm
-# (nm-render -o fields -e frame.time_epoch) and for tcpdump
-# (--immediate-mode -l -tt).
+# (nm-render -o fields -e frame.time_epoch), nm with nm-capture
+# --immediate-mode, and tcpdump (--immediate-mode -l -tt).
 #
 # The table goes to stdout and to BENCH_OUT/bench-live-YYYYmmdd-HHMM.txt
 # (tests/out), with the previous such file's figures beside it.  Needs
@@ -246,17 +246,19 @@ done
 
 # --- latency at a low rate ---
 # One capture at a time, so the two do not wait on each other.
-# lat_run nm|tcpdump: the latency tool's line in lat.WHO.
+# lat_run nm|nm-immediate|tcpdump: the latency tool's line in lat.WHO.
 lat_run() {
 	local who=$1 fifo=$tmp/lat.fifo cpid rpid n=$((latrate * latsecs))
+	local imm=
 	rm -f "$fifo"
 	mkfifo "$fifo"
-	if [ "$who" = nm ]; then
+	[ "$who" = nm-immediate ] && imm=--immediate-mode
+	if [ "$who" != tcpdump ]; then
 		./nm-decode <"$fifo" | ./nm-render -o fields -e frame.time_epoch |
 		    tests/tools/latency >"$tmp/lat.$who" &
 		rpid=$!
 		pids+=("$rpid")
-		ip netns exec "$nsb" ./nm-capture -i "$vb" >"$fifo" \
+		ip netns exec "$nsb" ./nm-capture $imm -i "$vb" >"$fifo" \
 		    2>"$tmp/cap.err" &
 	else
 		tests/tools/latency <"$fifo" >"$tmp/lat.$who" &
@@ -280,8 +282,10 @@ echo "bench-live: latency at $latrate packets/s..." >&2
 : >"$tmp/cap.err"
 : >"$tmp/td.err"
 lat_run nm
+lat_run nm-immediate
 lat_run tcpdump
 lat_nm=$(cat "$tmp/lat.nm")
+lat_nmi=$(cat "$tmp/lat.nm-immediate")
 lat_td=$(cat "$tmp/lat.tcpdump")
 
 # --- the table ---
@@ -353,6 +357,9 @@ table() {
 	    "nm-capture | nm-decode | nm-render -o fields" "$(kv "$lat_nm" lines)" \
 	    "$(kv "$lat_nm" median_ms)" "$(kv "$lat_nm" p99_ms)" "$(kv "$lat_nm" max_ms)"
 	printf '  %-44s %6s %10s %9s %9s\n' \
+	    "  the same, nm-capture --immediate-mode" "$(kv "$lat_nmi" lines)" \
+	    "$(kv "$lat_nmi" median_ms)" "$(kv "$lat_nmi" p99_ms)" "$(kv "$lat_nmi" max_ms)"
+	printf '  %-44s %6s %10s %9s %9s\n' \
 	    "tcpdump --immediate-mode -l -tt" "$(kv "$lat_td" lines)" \
 	    "$(kv "$lat_td" median_ms)" "$(kv "$lat_td" p99_ms)" "$(kv "$lat_td" max_ms)"
 	echo
@@ -370,6 +377,7 @@ table() {
 	awk '{ printf "figure alone_td_%s sent=%d td_captured=%s td_drop=%s\n",
 		$1, $2, $13, $14 }' "$tmp/alone.td"
 	echo "figure latency_nm $lat_nm"
+	echo "figure latency_nm_immediate $lat_nmi"
 	echo "figure latency_tcpdump $lat_td"
 }
 table | tee "$out"

@@ -133,6 +133,20 @@ check "live -c 2 exits 0" [ "$(cat "$TMP/count.rc")" = 0 ]
 nmc_is "live -c 2" "$TMP/count.json" \
     '(len(T("frame")), R[-1]["reason"])' "(2, 'count')"
 
+# --immediate-mode: packets handed over one by one; the same records.
+capture imm "$NMC" --immediate-mode -c 4 -i "$IFA" icmp
+sleep 0.3
+CPID=$(pgrep -P "$PID" -x nm-capture)
+[ -n "$CPID" ] && ready "$CPID"
+timeout 10 ip netns exec "$NSB" ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null 2>&1
+wait "$PID"
+echo $? >"$TMP/imm.rc"
+PID=
+nmc_json <"$TMP/imm.bin" >"$TMP/imm.json"
+check "--immediate-mode -c 4 exits 0" [ "$(cat "$TMP/imm.rc")" = 0 ]
+nmc_is "--immediate-mode: 2 requests and 2 replies" "$TMP/imm.json" \
+    '(len(T("frame")), R[-1]["reason"])' "(4, 'count')"
+
 # --- unprivileged user, file capabilities ---
 if ! command -v setcap >/dev/null; then
 	skip "file capabilities: no setcap (apt-get install libcap2-bin)"
