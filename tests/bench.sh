@@ -10,7 +10,9 @@
 # medians; cpu is user+system of every process of the run; peak memory is
 # the largest resident size (GNU time's %M).  tshark is far slower, so it
 # reads only the first TSHARK_COUNT packets (a tenth) and its rate is from
-# those; the table says so.  Then each stage alone on a saved record
+# those; the table says so.  Beside them, nm-capture -r F | cat: what
+# passing the frames through one pipe costs, with nothing decoded (the
+# floor under any pipeline of nm's).  Then each stage alone on a saved record
 # stream (where the time goes) and its peak memory on a tenth of the input
 # and on all of it (memory should stay flat).
 #
@@ -119,6 +121,8 @@ while [ "$i" -lt "$runs" ]; do
 	    "tshark -n -q -z conv,ip -z io,phs -r '$FT'"
 	[ -n "$have_tcpdump" ] && run tcpdump-w "$count" "TZ=$TZSET" \
 	    "tcpdump -n -r '$F' -w /dev/null"
+	# What one pipe costs: the frames passed on and not decoded.
+	run pipe-floor "$count" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
 	run st-capture "$count" "TZ=$TZSET" "./nm-capture -r '$F'"
 	run st-decode "$count" "TZ=$TZSET" "./nm-decode < '$tmp/cap.nm'"
 	run st-stats "$count" "TZ=$TZSET" "./nm-stats -q < '$tmp/dec.nm'"
@@ -240,6 +244,7 @@ table() {
 	row nm-stats "nm-capture -r | nm-decode | nm-stats -q | nm-render"
 	row tshark-stats "tshark -q -z conv,ip -z io,phs (first $tcount)"
 	row tcpdump-w "tcpdump -n -r -w /dev/null (the read limit)"
+	row pipe-floor "nm-capture -r | cat (frames through one pipe)"
 	echo "each stage alone, on a saved record stream"
 	row st-capture "nm-capture -r F > stream"
 	row st-decode "nm-decode < capture stream"
