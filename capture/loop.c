@@ -338,6 +338,35 @@ cap_loop_file(struct cap_ctx *c)
 	return "signal";
 }
 
+/*
+ * At a signal or an error, the kernel may still hold packets it counted as
+ * received in a ring block it has not handed over: it does within
+ * CAP_TIMEOUT_MS.  Wait for that once and write what the ready blocks
+ * hold, for at most as long again under a flood, so that the final
+ * capstats and the frames written agree.
+ */
+static void
+cap_drain(struct cap_ctx *c)
+{
+	struct timespec wait = { 0, 2 * CAP_TIMEOUT_MS * 1000000L }, now, end;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+
+	if (c->o->immediate)
+		return;
+	(void)nanosleep(&wait, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	cap_ts_add(&end, 2 * CAP_TIMEOUT_MS * 1000000ULL);
+	while (pcap_next_ex(c->src->pc, &h, &data) == 1) {
+		cap_write_frame(c, h, data);
+		if (c->o->count > 0 && c->frames >= c->o->count)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (cap_ts_diff(&now, &end) > 0)
+			return;
+	}
+}
+
 int
 cap_run(struct cap_src *s, const struct cap_opts *o, struct rec_writer *w)
 {
@@ -354,6 +383,8 @@ cap_run(struct cap_src *s, const struct cap_opts *o, struct rec_writer *w)
 	cap_write_header(&c);
 	cap_out(rec_writer_flush(c.w));
 	reason = s->live ? cap_loop_live(&c) : cap_loop_file(&c);
+	if (s->live && strcmp(reason, "count") != 0)
+		cap_drain(&c);
 	cap_write_stats(&c, 1);
 	cap_out(rec_write_end(c.w, "nm-capture", c.frames, 0, reason));
 	cap_out(rec_writer_close(c.w));
