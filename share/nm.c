@@ -29,6 +29,8 @@ nm_init(const char *argv0)
 	nm_prog = slash ? slash + 1 : argv0;
 }
 
+static void vmsg(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
 static void
 vmsg(const char *fmt, va_list ap)
 {
