@@ -235,8 +235,7 @@ out_safe(struct strbuf *b, const char *s, size_t n)
 size_t
 out_addr_len(const msgpack_object *v, char *buf, size_t len)
 {
-	const uint8_t *p;
-	size_t n, i, k = 0;
+	size_t n, i;
 	uint8_t x;
 
 	if (v == NULL || len < 64) {
@@ -257,25 +256,8 @@ out_addr_len(const msgpack_object *v, char *buf, size_t len)
 		buf[0] = '\0';
 		return 0;
 	}
-	p = (const uint8_t *)v->via.bin.ptr;
-	n = v->via.bin.size;
-	if (n == 4) {
-		/* IPv4 is most of what we print: skip the general path */
-		for (i = 0; i < 4; i++) {
-			x = p[i];
-			if (x >= 100)
-				buf[k++] = (char)('0' + x / 100);
-			if (x >= 10)
-				buf[k++] = (char)('0' + x / 10 % 10);
-			buf[k++] = (char)('0' + x % 10);
-			if (i < 3)
-				buf[k++] = '.';
-		}
-		buf[k] = '\0';
-		return k;
-	}
-	addr_text(buf, len, p, n);
-	return strlen(buf);
+	return addr_text(buf, len, (const uint8_t *)v->via.bin.ptr,
+	    v->via.bin.size);
 }
 
 void

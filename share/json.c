@@ -81,7 +81,7 @@ link_form(const char *s)
 	return s[23] == '\0';
 }
 
-void
+size_t
 addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -98,7 +98,7 @@ addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 			dst[o++] = (char)('0' + p[i] % 10);
 		}
 		dst[o] = '\0';
-		return;
+		return o;
 	}
 	if (n == 16 && inet_ntop(AF_INET6, p, dst, (socklen_t)dstlen)) {
 		/*
@@ -110,7 +110,7 @@ addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 			memmove(dst + 2, dst, 24);
 			dst[0] = dst[1] = '0';
 		}
-		return;
+		return strlen(dst);
 	}
 	for (i = 0; i < n && o + 4 <= dstlen; i++) {
 		if (i)
@@ -118,8 +118,11 @@ addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 		dst[o++] = hex[p[i] >> 4];
 		dst[o++] = hex[p[i] & 15];
 	}
-	if (dstlen)
-		dst[o < dstlen ? o : dstlen - 1] = '\0';
+	if (dstlen == 0)
+		return 0;
+	o = o < dstlen ? o : dstlen - 1;
+	dst[o] = '\0';
+	return o;
 }
 
 static int

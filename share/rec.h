@@ -515,7 +515,7 @@ void sb_adds(struct strbuf *b, const char *s);
 void sb_addf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void json_write(struct strbuf *b, const msgpack_object *obj);
-/* Text form of an address value: IPv4, IPv6 or colon hex. */
-void addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n);
+/* Text form of an address value: IPv4, IPv6 or colon hex; its length. */
+size_t addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n);
 
 #endif
