@@ -145,25 +145,11 @@ note_sources(struct ctx *cx, const msgpack_object *hdr)
 		    "linktype", &lt) ? (unsigned)lt : 1;
 }
 
-/* A key of up to eight bytes as one number (0 for a longer one). */
-static uint64_t
-key_word(const char *p, size_t n)
-{
-	uint64_t w = 0;
-	size_t i;
-
-	if (n > 8)
-		return 0;
-	for (i = 0; i < n; i++)
-		w = w << 8 | (unsigned char)p[i];
-	return w << 4 | n;	/* "a" and "\0a" differ */
-}
-
 /*
  * Keys of a frame the packet does not copy: its type, data, and what
- * nm-decode adds.  This runs for every key of every frame, so keys are
- * compared as numbers, and the answer for the key last seen at each
- * place is remembered (frames repeat their layout).
+ * nm-decode adds.  This runs for every key of every frame, so the answer
+ * for the key last seen at each place is remembered (frames repeat their
+ * layout) and a key is recognised by one compare.
  */
 static int
 frame_key_dropped(const msgpack_object *k, uint32_t place)
@@ -173,31 +159,30 @@ frame_key_dropped(const msgpack_object *k, uint32_t place)
 		"ipv6", "tcp", "udp", "icmp", "icmpv6", "dns", "proto",
 		"service", "svcport", "poff", "plen", "err"
 	};
-#define NOURS	(sizeof(ours) / sizeof(ours[0]))
 #define NPLACES	16
-	static uint64_t words[NOURS], seen[NPLACES];
-	static uint8_t drop[NPLACES];
+	static uint64_t seen[NPLACES];
+	static uint8_t seenlen[NPLACES], drop[NPLACES];
+	size_t i, n;
 	uint64_t w;
-	size_t i;
 	int d = 0;
 
-	if (k->type != MSGPACK_OBJECT_STR ||
-	    (w = key_word(k->via.str.ptr, k->via.str.size)) == 0)
+	/* none of ours is longer than eight bytes */
+	if (k->type != MSGPACK_OBJECT_STR || (n = k->via.str.size) == 0 ||
+	    n > 8)
 		return 0;
-	if (place < NPLACES && seen[place] == w)
+	w = rec_key_word(k->via.str.ptr, n);
+	if (place < NPLACES && seen[place] == w && seenlen[place] == n)
 		return drop[place];
-	if (words[0] == 0)
-		for (i = 0; i < NOURS; i++)
-			words[i] = key_word(ours[i], strlen(ours[i]));
-	for (i = 0; i < NOURS && !d; i++)
-		d = w == words[i];
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]) && !d; i++)
+		d = strlen(ours[i]) == n && memcmp(ours[i], k->via.str.ptr,
+		    n) == 0;
 	if (place < NPLACES) {
 		seen[place] = w;
+		seenlen[place] = (uint8_t)n;
 		drop[place] = (uint8_t)d;
 	}
 	return d;
 #undef NPLACES
-#undef NOURS
 }
 
 /*

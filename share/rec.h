@@ -340,9 +340,13 @@ const char *rec_type_name(enum rec_type t);
 int rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
     enum key_type *elem);
 /*
- * The same, given the name's first eight bytes as a little-endian word
- * with the bytes past n zeroed (a reader that may load eight bytes at
- * once makes it without a loop).
+ * A name's first eight bytes as a little-endian word, the bytes past n
+ * zeroed: with the length, a name of up to eight bytes in one number.
+ */
+uint64_t rec_key_word(const char *s, size_t n);
+/*
+ * rec_key_find, given the name's rec_key_word (a reader that may load
+ * eight bytes at once makes it without a loop).
  */
 int rec_key_find_word(int parent, uint64_t word, const char *name, size_t n,
     enum key_type *type, enum key_type *elem);

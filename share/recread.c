@@ -142,8 +142,8 @@ mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 }
 
 /*
- * A key's first eight bytes for rec_key_find_word, in one load: the
- * reader's buffer has eight readable bytes past its end for this.
+ * rec_key_word() in one load, for rec_key_find_word: the reader's buffer
+ * has eight readable bytes past its end for this.
  */
 static inline uint64_t
 key_word(const char *p, size_t n)

@@ -77,8 +77,8 @@ rec_type_name(enum rec_type t)
 	return type_names[t];
 }
 
-static uint64_t
-key_word(const char *s, size_t n)
+uint64_t
+rec_key_word(const char *s, size_t n)
 {
 	uint64_t w = 0;
 	size_t i;
@@ -137,14 +137,14 @@ build(void)
 		parent = 0;
 		while ((dot = strchr(path, '.')) != NULL) {
 			n = (size_t)(dot - path);
-			parent = find(parent, key_word(path, n), path, n);
+			parent = find(parent, rec_key_word(path, n), path, n);
 			path = dot + 1;
 		}
 		n = strlen(path);
-		h = hash(key_word(path, n), parent, n);
+		h = hash(rec_key_word(path, n), parent, n);
 		while (htab[h & (HSIZE - 1)].id != 0)
 			h++;
-		htab[h & (HSIZE - 1)] = (struct key_slot){ key_word(path, n),
+		htab[h & (HSIZE - 1)] = (struct key_slot){ rec_key_word(path, n),
 		    (uint16_t)(i + 1), (uint16_t)parent, (uint16_t)n };
 	}
 	built = 1;
@@ -171,7 +171,7 @@ int
 rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
     enum key_type *elem)
 {
-	return rec_key_find_word(parent, key_word(name, n), name, n, type,
+	return rec_key_find_word(parent, rec_key_word(name, n), name, n, type,
 	    elem);
 }
 
