@@ -63,7 +63,6 @@ struct cap_src {
 
 /* opts.c */
 void cap_opts_parse(struct cap_opts *o, int argc, char **argv);
-void cap_usage(int status) __attribute__((noreturn));
 
 /* source.c: exits with the documented status on failure */
 void cap_open(struct cap_src *s, const struct cap_opts *o);

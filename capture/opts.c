@@ -30,26 +30,12 @@ static const struct option cap_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-void
-cap_usage(int status)
-{
-	FILE *f = status == NM_EXIT_OK ? stdout : stderr;
-
-	fprintf(f,
-	    "usage: nm-capture [-Dhp] [-B KiB] [-c count] [-F file] "
-	    "[-s snaplen] [-Z user]\n"
-	    "                  [--immediate-mode] [--realtime] [--force] "
-	    "[--version]\n"
-	    "                  -i interface | -r file [expression]\n");
-	exit(status);
-}
-
-/* A command line that parses but makes no sense: one line says why. */
-static void
-cap_bad_usage(const char *why)
-{
-	nm_die(NM_EXIT_USAGE, "%s (see nm-capture -h)", why);
-}
+static const char usage_text[] =
+    "usage: nm-capture [-Dhp] [-B KiB] [-c count] [-F file] "
+    "[-s snaplen] [-Z user]\n"
+    "                  [--immediate-mode] [--realtime] [--force] "
+    "[--version]\n"
+    "                  -i interface | -r file [expression]\n";
 
 /*
  * The expression from -F file: '#' starts a comment to the end of the
@@ -102,7 +88,7 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 			ffile = optarg;
 			break;
 		case 'h':
-			cap_usage(NM_EXIT_OK);
+			nm_usage(usage_text, NM_EXIT_OK);
 		case 'i':
 			o->iface = optarg;
 			break;
@@ -132,7 +118,7 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 			printf("nm-capture %s\n", NM_VERSION);
 			exit(NM_EXIT_OK);
 		default:
-			cap_usage(NM_EXIT_USAGE);
+			nm_usage(usage_text, NM_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
@@ -141,13 +127,13 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 	if (o->list)
 		return;
 	if (o->iface != NULL && o->file != NULL)
-		cap_bad_usage("-i and -r exclude each other");
+		nm_bad_usage("-i and -r exclude each other");
 	if (o->iface == NULL && o->file == NULL)
-		cap_bad_usage("say where to capture: -i interface or -r file");
+		nm_bad_usage("say where to capture: -i interface or -r file");
 	if (o->realtime && o->file == NULL)
-		cap_bad_usage("--realtime replays a file: it needs -r");
+		nm_bad_usage("--realtime replays a file: it needs -r");
 	if (ffile != NULL && argc > 0)
-		cap_bad_usage("give the filter either with -F or as "
+		nm_bad_usage("give the filter either with -F or as "
 		    "arguments, not both");
 	o->filter = ffile != NULL ? cap_filter_file(ffile) :
 	    nm_join(argc, argv);

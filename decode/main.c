@@ -50,8 +50,7 @@ static const char usage_text[] =
 static void __attribute__((noreturn))
 usage(void)
 {
-	(void)write(2, usage_text, sizeof(usage_text) - 1);
-	exit(NM_EXIT_USAGE);
+	nm_usage(usage_text, NM_EXIT_USAGE);
 }
 
 static void
@@ -72,17 +71,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 	while ((ch = getopt_long(argc, argv, "kSh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
-			o->keep = KEEP_WHOLE;
-			break;
 		case 'S':
-			o->keep = KEEP_NONE;
+			if (o->keep != KEEP_PREVIEW &&
+			    o->keep != (ch == 'k' ? KEEP_WHOLE : KEEP_NONE))
+				nm_bad_usage("-k keeps all of data and -S none "
+				    "of it: give one");
+			o->keep = ch == 'k' ? KEEP_WHOLE : KEEP_NONE;
 			break;
 		case 's':
 			o->services = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(NM_EXIT_OK);
+			nm_usage(usage_text, NM_EXIT_OK);
 		case 'V':
 			puts("nm-decode " NM_VERSION);
 			exit(NM_EXIT_OK);
@@ -91,7 +91,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (optind != argc)
-		usage();
+		nm_bad_usage("unexpected argument: %s", argv[optind]);
 }
 
 static void

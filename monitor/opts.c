@@ -44,19 +44,6 @@ static const char usage_text[] =
     "[-i interface | -r file [--realtime]]\n"
     "                  [expression]\n";
 
-static void __attribute__((noreturn))
-mon_usage(int status)
-{
-	fputs(usage_text, status == NM_EXIT_OK ? stdout : stderr);
-	exit(status);
-}
-
-static void __attribute__((noreturn))
-mon_bad_usage(const char *why)
-{
-	nm_die(NM_EXIT_USAGE, "%s (see nm-monitor -h)", why);
-}
-
 const struct mon_preset *
 mon_preset_find(const char *name)
 {
@@ -103,23 +90,23 @@ static void
 mon_check(const struct mon_opts *o, int nargs, int fset)
 {
 	if (o->iface != NULL && o->file != NULL)
-		mon_bad_usage("-i and -r exclude each other");
+		nm_bad_usage("-i and -r exclude each other");
 	if (o->realtime && o->file == NULL)
-		mon_bad_usage("--realtime replays a file: it needs -r");
+		nm_bad_usage("--realtime replays a file: it needs -r");
 	if (o->json && o->mode != NULL)
-		mon_bad_usage("--json and -m exclude each other");
+		nm_bad_usage("--json and -m exclude each other");
 	if (fset && nargs > 0)
-		mon_bad_usage("give the filter either with -f or as "
+		nm_bad_usage("give the filter either with -f or as "
 		    "arguments, not both");
 	if (o->mode != NULL && !mon_mode_valid(o->mode)) {
 		nm_warn("-m %s: want compact, detailed or minimal", o->mode);
-		mon_usage(NM_EXIT_USAGE);
+		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
 	if (o->color != NULL && strcmp(o->color, "auto") != 0 &&
 	    strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0) {
 		nm_warn("--color: want auto, always or never, not %s",
 		    o->color);
-		mon_usage(NM_EXIT_USAGE);
+		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
 }
 
@@ -151,7 +138,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			fset = 1;
 			break;
 		case 'h':
-			mon_usage(NM_EXIT_OK);
+			nm_usage(usage_text, NM_EXIT_OK);
 		case 'I':
 			estrtonum(optarg, 1, 86400, "-I");
 			o->interval = optarg;
@@ -191,7 +178,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			printf("nm-monitor %s\n", NM_VERSION);
 			exit(NM_EXIT_OK);
 		default:
-			mon_usage(NM_EXIT_USAGE);
+			nm_usage(usage_text, NM_EXIT_USAGE);
 		}
 	}
 	mon_check(o, argc - optind, fset);

@@ -43,8 +43,7 @@ static const char usage_text[] =
 static void __attribute__((noreturn))
 usage(void)
 {
-	fputs(usage_text, stderr);
-	exit(NM_EXIT_USAGE);
+	nm_usage(usage_text, NM_EXIT_USAGE);
 }
 
 static enum out_mode
@@ -114,8 +113,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 			op->names[op->nnames++] = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(NM_EXIT_OK);
+			nm_usage(usage_text, NM_EXIT_OK);
 		case 'L':
 			list_fields();
 			break;

@@ -48,6 +48,25 @@ vmsg(const char *fmt, va_list ap)
 }
 
 void
+nm_usage(const char *text, int status)
+{
+	fputs(text, status == NM_EXIT_OK ? stdout : stderr);
+	exit(status);
+}
+
+void
+nm_bad_usage(const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	nm_die(NM_EXIT_USAGE, "%s (see %s -h)", why, nm_prog);
+}
+
+void
 nm_die(int status, const char *fmt, ...)
 {
 	va_list ap;

@@ -33,6 +33,14 @@ void nm_init(const char *argv0);
 void nm_die(int status, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 2, 3)));
 void nm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The usage text: on stdout with status 0 (-h), else on stderr; exits. */
+void nm_usage(const char *text, int status) __attribute__((noreturn));
+/*
+ * A command line that parses but makes no sense: one line saying why and
+ * where to look ("why (see prog -h)"), exit NM_EXIT_USAGE.
+ */
+void nm_bad_usage(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 /*
  * A stage whose input ended early: says why in one line ("stdin: input

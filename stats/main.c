@@ -59,8 +59,7 @@ static const char usage_text[] =
 static void __attribute__((noreturn))
 usage(void)
 {
-	(void)!write(2, usage_text, sizeof(usage_text) - 1);
-	exit(NM_EXIT_USAGE);
+	nm_usage(usage_text, NM_EXIT_USAGE);
 }
 
 static void
@@ -104,7 +103,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "bytes") == 0)
 				o->by = TOP_BYTES;
 			else
-				usage();
+				nm_bad_usage("-s %s: sort by packets or bytes",
+				    optarg);
 			break;
 		case 'F':
 			o->max_flows = (size_t)estrtonum(optarg, 1, 100000000,
@@ -118,8 +118,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->services = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(NM_EXIT_OK);
+			nm_usage(usage_text, NM_EXIT_OK);
 		case 'V':
 			puts("nm-stats " NM_VERSION);
 			exit(NM_EXIT_OK);
@@ -128,7 +127,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (optind != argc)
-		usage();
+		nm_bad_usage("unexpected argument: %s", argv[optind]);
 }
 
 /* The self-pipe wakes the idle wait; a full pipe loses nothing we need. */

@@ -156,7 +156,13 @@ check "malformed stream: the packet before it passed on" test "$(grep -c '"type"
 
 # usage
 nm-stats -I 0 </dev/null >/dev/null 2>&1; check "bad -I: exit 2" test $? = 2
-nm-stats -s size </dev/null >/dev/null 2>&1; check "bad -s: exit 2" test $? = 2
+nm-stats -s size </dev/null >/dev/null 2>"$TMP/s.err"; check "bad -s: exit 2" test $? = 2
+check "bad -s: one line naming it" test "$(cat "$TMP/s.err")" = \
+    "nm-stats: -s size: sort by packets or bytes (see nm-stats -h)"
+nm-decode -k -S </dev/null >/dev/null 2>"$TMP/k.err"
+check "nm-decode -k -S: exit 2" test $? = 2
+check "nm-decode -k -S: one line saying so" grep -qx \
+    'nm-decode: -k keeps all of data and -S none of it: give one (see nm-decode -h)' "$TMP/k.err"
 nm-stats </dev/null >/dev/null 2>&1; check "empty input: ended early (8)" test $? = 8
 nm-capture -r "$NM_TOP/share/sample.pcap" | nm-decode | nm-stats | head -c 100 >/dev/null
 check "reader gone (EPIPE): exit 0" test "${PIPESTATUS[2]}" = 0
