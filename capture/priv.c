@@ -9,7 +9,6 @@
  * carrying on privileged would be worse than not capturing.
  */
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include <linux/capability.h>
 
 #include "nm.h"
+#include "priv.h"
 #include "cap.h"
 
 /* The highest capability number the kernel may know of. */
@@ -65,50 +65,20 @@ cap_priv_bounding(void)
 	}
 }
 
-static void
-cap_priv_switch(const struct cap_priv *p)
-{
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-
-	if (setgroups(0, NULL) < 0)
-		nm_die(NM_EXIT_FAIL, "setgroups: %s", strerror(errno));
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
-		nm_die(NM_EXIT_FAIL, "setresgid: %s", strerror(errno));
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
-		nm_die(NM_EXIT_FAIL, "setresuid: %s", strerror(errno));
-	if (getresgid(&rg, &eg, &sg) < 0 || getresuid(&ru, &eu, &su) < 0)
-		nm_die(NM_EXIT_FAIL, "getresuid: %s", strerror(errno));
-	if (rg != p->gid || eg != p->gid || sg != p->gid ||
-	    ru != p->uid || eu != p->uid || su != p->uid ||
-	    getgroups(0, NULL) != 0)
-		nm_die(NM_EXIT_FAIL, "privilege drop did not stick");
-	/* Going back must be impossible now. */
-	if (setuid(0) == 0 || setgid(0) == 0)
-		nm_die(NM_EXIT_FAIL, "privilege drop did not stick");
-}
-
 /* Empties the effective, permitted and inheritable sets; checks it did. */
 static void
 cap_priv_clear(void)
 {
 	struct __user_cap_header_struct hdr;
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	size_t i;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memset(data, 0, sizeof(data));
 	hdr.version = _LINUX_CAPABILITY_VERSION_3;
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		nm_die(NM_EXIT_FAIL, "capset: %s", strerror(errno));
-	hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	hdr.pid = 0;
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		nm_die(NM_EXIT_FAIL, "capget: %s", strerror(errno));
-	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		if (data[i].effective != 0 || data[i].permitted != 0 ||
-		    data[i].inheritable != 0)
-			nm_die(NM_EXIT_FAIL, "capabilities remain after capset");
+	if (nm_caps_left(1))
+		nm_die(NM_EXIT_FAIL, "capabilities remain after capset");
 }
 
 void
@@ -122,7 +92,7 @@ cap_priv_drop(const struct cap_priv *p)
 		nm_die(NM_EXIT_FAIL, "clearing ambient capabilities: %s",
 		    strerror(errno));
 	if (p->switch_user)
-		cap_priv_switch(p);
+		nm_become(p->uid, p->gid);
 	cap_priv_clear();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		nm_die(NM_EXIT_FAIL, "no_new_privs: %s", strerror(errno));

@@ -4,23 +4,21 @@
  * source is open, to the same user through -Z) and runs everything else,
  * itself included once the pipeline has started, as the user who called
  * sudo (SUDO_UID and SUDO_GID), as -Z user, or else as nobody.  The
- * switch follows the checked order of nm-capture's: supplementary groups,
- * gid, uid, then a check that none can be taken back and that no
- * capability is left, then no_new_privs.  Not started as root, nothing
+ * switch is nm-capture's (share/priv.c): supplementary groups, gid, uid,
+ * a check that none can be taken back, then that no capability is left,
+ * then no_new_privs.  Not started as root, nothing
  * changes users; no_new_privs still applies.
  */
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <linux/capability.h>
 
 #include "mon.h"
+#include "priv.h"
 
 /* A user id from the environment, or (uid_t)-1 when unset or bad. */
 static uid_t
@@ -99,49 +97,15 @@ mon_user_resolve(struct mon_user *u, const char *user)
 	u->name = estrdup(pw->pw_name);
 }
 
-/* No capability left in the effective or permitted set. */
-static void
-mon_user_nocaps(void)
-{
-	struct __user_cap_header_struct hdr;
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	size_t i;
-
-	memset(&hdr, 0, sizeof(hdr));
-	memset(data, 0, sizeof(data));
-	hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		nm_die(NM_EXIT_FAIL, "capget: %s", strerror(errno));
-	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		if (data[i].effective != 0 || data[i].permitted != 0)
-			nm_die(NM_EXIT_FAIL, "capabilities remain after "
-			    "changing user");
-}
-
 void
 mon_user_become(const struct mon_user *u)
 {
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-
 	if (u->change) {
-		if (setgroups(0, NULL) < 0)
-			nm_die(NM_EXIT_FAIL, "setgroups: %s", strerror(errno));
-		if (setresgid(u->gid, u->gid, u->gid) < 0)
-			nm_die(NM_EXIT_FAIL, "setresgid: %s", strerror(errno));
-		if (setresuid(u->uid, u->uid, u->uid) < 0)
-			nm_die(NM_EXIT_FAIL, "setresuid: %s", strerror(errno));
-		if (getresgid(&rg, &eg, &sg) < 0 ||
-		    getresuid(&ru, &eu, &su) < 0)
-			nm_die(NM_EXIT_FAIL, "getresuid: %s", strerror(errno));
-		if (rg != u->gid || eg != u->gid || sg != u->gid ||
-		    ru != u->uid || eu != u->uid || su != u->uid ||
-		    getgroups(0, NULL) != 0 || setuid(0) == 0 ||
-		    setgid(0) == 0)
-			nm_die(NM_EXIT_FAIL, "changing to user %s did not "
-			    "stick", u->name);
+		nm_become(u->uid, u->gid);
 		/* Leaving uid 0 empties the sets; make sure it did. */
-		mon_user_nocaps();
+		if (nm_caps_left(0))
+			nm_die(NM_EXIT_FAIL, "capabilities remain after "
+			    "changing to user %s", u->name);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		nm_die(NM_EXIT_FAIL, "no_new_privs: %s", strerror(errno));
