@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "services.h"
 #include "pkt.h"
 #include "sandbox.h"
+#include "stage.h"
 
 #define DEC_MAXSOURCES	4096	/* link types remembered from the header */
 #define DEC_PREVIEW	64	/* payload bytes kept in "data" (as -o detailed shows) */
@@ -30,19 +30,13 @@ struct opts {
 };
 
 struct ctx {
-	struct rec_reader *r;
-	struct rec_writer *w;
+	struct stage	 st;
 	unsigned	*linktype;	/* by source index, from the header */
 	unsigned	 nsources;
-	uint64_t	 frames, packets;
 	enum keep	 keep;
-	int		 pipe_in;	/* stdin is a pipe: drain it on a signal */
-	int		 headed;	/* a header record has been written */
 	struct pkt	 pk;		/* reused for every frame */
 	struct pk	 kept;		/* a frame's keys that go on */
 };
-
-static volatile sig_atomic_t dec_signals;
 
 static const char usage_text[] =
     "usage: nm-decode [-k | -S] [--services file]\n";
@@ -94,40 +88,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		nm_bad_usage("unexpected argument: %s", argv[optind]);
 }
 
-static void
-on_signal(int sig)
-{
-	dec_signals++;
-}
-
-/* No SA_RESTART: a second signal must break a blocked read. */
-static void
-set_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-/* The reader is about to block: whatever is decoded goes downstream now. */
-static void
-on_idle(void *arg)
-{
-	struct ctx *cx = arg;
-
-	if (rec_writer_flush(cx->w) < 0 && errno == EPIPE)
-		exit(NM_EXIT_OK);
-}
-
 /* Remembers each source's link type from a header's "sources" array. */
 static void
-note_sources(struct ctx *cx, const msgpack_object *hdr)
+note_sources(struct stage *st, const msgpack_object *hdr)
 {
+	struct ctx *cx = st->arg;
 	const msgpack_object *src = rec_get(hdr, "sources");
 	uint64_t lt;
 	uint32_t i, n;
@@ -207,6 +172,7 @@ data_kept(const struct ctx *cx, size_t len)
 static void
 decode_frame(struct ctx *cx, const msgpack_object *fr)
 {
+	struct stage *st = &cx->st;
 	const uint8_t *data = NULL;
 	size_t len = 0;
 	uint64_t ifx = 0;
@@ -232,104 +198,50 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		pk_obj(&cx->kept, &fr->via.map.ptr[i].val);
 		keep++;
 	}
-	mp = rec_writer_pk(cx->w);
+	mp = stage_pk(st);
 	pk_map(mp, 1 + (unsigned)has_data + keep + pkt_nkeys(&cx->pk));
 	pk_kstr(mp, "type", "packet");
 	pk_raw(mp, cx->kept.p, cx->kept.len);
 	if (has_data)
 		pk_kbin(mp, "data", data, data_kept(cx, len));
 	pkt_pack(mp, &cx->pk);
-	if (rec_writer_end(cx->w) < 0)
-		nm_write_failed();
-	cx->packets++;
+	stage_end_record(st);
+	st->packets++;
 }
 
-/* Every stream starts with a header: make one if upstream sent none. */
+/* A frame becomes a packet; every other record goes on as it came. */
 static void
-need_header(struct ctx *cx)
+on_record(struct stage *st, const struct rec *rec)
 {
-	if (cx->headed)
+	if (rec->type != REC_FRAME) {
+		stage_pass(st, rec);
 		return;
-	cx->headed = 1;
-	if (rec_write_header(cx->w, NULL, "nm-decode") < 0)
-		nm_write_failed();
-}
-
-/* state: running until EOF, a malformed record, or enough signals */
-static const char *
-run(struct ctx *cx)
-{
-	struct rec rec;
-	int rc;
-
-	for (;;) {
-		if (dec_signals >= 2 || (dec_signals && !cx->pipe_in))
-			return "signal";
-		rc = rec_read(cx->r, &rec);
-		if (rc == 0)
-			return rec_reader_saw_end(cx->r) ? "eof" : "early";
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0) {
-			int e = errno;
-
-			rec_writer_flush(cx->w);
-			if (e == EBADMSG)
-				nm_die(NM_EXIT_BADSTREAM, "stdin: %s",
-				    rec_reader_error(cx->r));
-			nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(e));
-		}
-		if (rec.type != REC_HEADER)
-			need_header(cx);
-		switch (rec.type) {
-		case REC_HEADER:
-			cx->headed = 1;
-			note_sources(cx, &rec.obj);
-			rc = rec_write_header(cx->w, &rec.obj, "nm-decode");
-			break;
-		case REC_FRAME:
-			cx->frames++;
-			decode_frame(cx, &rec.obj);
-			rc = 0;
-			break;
-		default:
-			rc = rec_write_rec(cx->w, &rec);
-			break;
-		}
-		if (rc < 0)
-			nm_write_failed();
 	}
+	st->frames++;
+	decode_frame(st->arg, &rec->obj);
 }
+
+static const struct stage_ops decode_ops = {
+	.name = "nm-decode",
+	.records_out = 1,
+	.header = note_sources,
+	.record = on_record,
+};
 
 int
 main(int argc, char **argv)
 {
 	static struct ctx cx;	/* static: struct pkt is large */
 	struct opts o;
-	const char *reason;
 
 	nm_init(argv[0]);
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
-	set_signals();
 	cx.keep = o.keep;
 	pk_init(&cx.kept, 1024);
-	cx.pipe_in = nm_stdin_is_pipe();
-	if ((cx.w = rec_writer_open(1)) == NULL)
-		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
-	if ((cx.r = rec_reader_open(0, on_idle, &cx)) == NULL)
-		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
+	stage_open(&cx.st, &decode_ops, &cx);
 	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin and stdout only */
-	reason = run(&cx);
-	need_header(&cx);
-
-	if (rec_write_end(cx.w, "nm-decode", cx.frames, cx.packets,
-	    reason) < 0 || rec_writer_close(cx.w) < 0)
-		nm_write_failed();
-	if (strcmp(reason, "early") == 0)
-		return nm_early(rec_reader_error(cx.r));
-	rec_reader_close(cx.r);
-	return NM_EXIT_OK;
+	return stage_run(&cx.st);
 }

@@ -61,7 +61,7 @@ check_output(int fd)
 	int rc;
 
 	fz_rewind(fd);
-	r = rec_reader_open(fd, NULL, NULL);
+	r = rec_reader_open(fd);
 	while ((rc = rec_read(r, &rec)) == 1)
 		continue;
 	if (rc != 0)
@@ -80,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	in = fz_memfd(data, size);
 	outfd = fz_memfd_empty();
-	r = rec_reader_open(in, NULL, NULL);
+	r = rec_reader_open(in);
 	w = rec_writer_open(outfd);
 	agg_init(&f.agg, FZ_INTERVAL, FZ_FLOWS, FZ_HOSTS);
 	/* the sort order by the input, so both orders are fuzzed */

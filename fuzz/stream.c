@@ -31,7 +31,7 @@ static void
 read_all(const void *p, size_t size, struct gen *g)
 {
 	int fd = fz_memfd(p, size);
-	struct rec_reader *r = rec_reader_open(fd, NULL, NULL);
+	struct rec_reader *r = rec_reader_open(fd);
 	struct rec rec;
 
 	g->json.len = 0;

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "render.h"
 #include "sandbox.h"
+#include "stage.h"
 
 #define OUTBUF	(256 * 1024)
 
@@ -30,9 +30,13 @@ struct opts {
 	size_t		 nnames;
 };
 
-static volatile sig_atomic_t nsignals;	/* SIGINT/SIGTERM seen */
-static volatile sig_atomic_t in_read;	/* blocked on input, output flushed */
-static int keep_draining;		/* stdin is a pipe: upstream ends it */
+/* What the driver's callbacks need. */
+struct ctx {
+	struct stage	 st;
+	struct out	*out;
+	struct strbuf	 line;		/* one record's text, reused */
+	int		 status;	/* of the end of input */
+};
 
 static const char usage_text[] =
     "usage: nm-render [-tu] [-o compact|detailed|minimal|json|fields]"
@@ -184,49 +188,17 @@ flush_out(void)
 }
 
 static void
-on_idle(void *arg)
+on_flush(struct stage *st)
 {
-	(void)arg;
+	(void)st;
 	flush_out();
-	in_read = 1;
-}
-
-/*
- * The first signal lets the stream drain when upstream will end it (a
- * pipe: nm-capture got the same signal); the second, or the first on any
- * other input, stops.  Blocked in a read, output is already flushed, so
- * leaving at once loses nothing.
- */
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	nsignals++;
-	if (in_read && (nsignals > 1 || !keep_draining))
-		_exit(NM_EXIT_OK);
 }
 
 static void
 setup_io(void)
 {
-	struct sigaction sa;
-
-	signal(SIGPIPE, SIG_IGN);
-	keep_draining = nm_stdin_is_pipe();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (setvbuf(stdout, NULL, _IOFBF, OUTBUF) != 0)
 		nm_die(NM_EXIT_FAIL, "stdout: cannot set a buffer");
-}
-
-static int
-stop_now(void)
-{
-	return nsignals > 1 || (nsignals > 0 && !keep_draining);
 }
 
 static void
@@ -277,45 +249,36 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 		json_write(b, &rec->obj);
 }
 
-/* Returns NM_EXIT_OK, or NM_EXIT_EARLYEOF when the input stopped short. */
-static int
-run(struct out *o)
+static void
+on_record(struct stage *st, const struct rec *rec)
 {
-	struct rec_reader *r;
-	struct strbuf b = { NULL, 0, 0 };
-	struct rec rec;
-	int rc, status = NM_EXIT_OK;
+	struct ctx *cx = st->arg;
+	struct strbuf *b = &cx->line;
 
-	if ((r = rec_reader_open(STDIN_FILENO, on_idle, NULL)) == NULL)
-		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
-	while (!stop_now()) {
-		rc = rec_read(r, &rec);
-		in_read = 0;
-		if (rc == 0) {
-			if (!rec_reader_saw_end(r))
-				status = nm_early(rec_reader_error(r));
-			break;
-		}
-		if (rc < 0) {
-			flush_out();
-			if (errno == EBADMSG)
-				nm_die(NM_EXIT_BADSTREAM, "stdin: %s",
-				    rec_reader_error(r));
-			nm_die(NM_EXIT_FAIL, "stdin: %s", rec_reader_error(r));
-		}
-		b.len = 0;
-		render_one(o, &b, &rec);
-		if (b.len > 0 && fwrite(b.p, 1, b.len, stdout) != b.len)
-			nm_write_failed();
-	}
-	rec_reader_close(r);
-	free(b.p);
-	return status;
+	b->len = 0;
+	render_one(cx->out, b, rec);
+	if (b->len > 0 && fwrite(b->p, 1, b->len, stdout) != b->len)
+		nm_write_failed();
 }
 
 static void
-finish(const struct out *o)
+on_header(struct stage *st, const msgpack_object *hdr)
 {
+	struct ctx *cx = st->arg;
+	struct rec rec = { .obj = *hdr, .type = REC_HEADER };
+
+	on_record(st, &rec);
+	(void)cx;
+}
+
+/* The final report for people, then stdout checked and closed. */
+static void
+on_finish(struct stage *st, enum stage_end why)
+{
+	struct ctx *cx = st->arg;
+	const struct out *o = cx->out;
+
+	(void)why;
 	if (o->mode != OUT_JSON && o->mode != OUT_FIELDS) {
 		flush_out();
 		out_report_print();
@@ -324,24 +287,32 @@ finish(const struct out *o)
 		nm_write_failed();
 	if (fclose(stdout) != 0)
 		nm_write_failed();
+	free(cx->line.p);
 }
+
+static const struct stage_ops render_ops = {
+	.name = "nm-render",
+	.header = on_header,
+	.record = on_record,
+	.flush = on_flush,
+	.finish = on_finish,
+};
 
 int
 main(int argc, char **argv)
 {
+	static struct ctx cx;
 	struct opts op;
-	int status;
 
 	memset(&op, 0, sizeof(op));
 	nm_init(argv[0]);
 	setup_io();
 	parse_opts(argc, argv, &op);
 	op.out.color = want_color(&op);
+	cx.out = &op.out;
+	stage_open(&cx.st, &render_ops, &cx);
 	/* parse_opts ran tzset(): localtime_r needs no file from here on */
 	esandbox(NM_SANDBOX_STAGE);
 	/* state: sandboxed, stdin and stdout only */
-	status = run(&op.out);
-	finish(&op.out);
-	free(op.out.fields);
-	return status;
+	return stage_run(&cx.st);
 }

@@ -18,11 +18,29 @@
 
 const char *nm_prog = "nm";
 
+/*
+ * Descriptors 0-2 must be open before anything else is: a program started
+ * with one closed would otherwise get it back from its first open() or
+ * pipe() and take, say, its own signal pipe for its input.  A closed one
+ * is opened on /dev/null (input then ends at once; output goes nowhere).
+ */
+static void
+std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(NM_EXIT_FAIL);	/* no stderr to say so on */
+}
+
 void
 nm_init(const char *argv0)
 {
 	const char *slash;
 
+	std_fds_open();
 	if (argv0 == NULL)
 		return;
 	slash = strrchr(argv0, '/');

@@ -397,10 +397,17 @@ int rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen);
 
 /* --- recread.c --- */
 struct rec_reader;
-/* idle is called before any read that may block (to flush output). */
-struct rec_reader *rec_reader_open(int fd, void (*idle)(void *), void *arg);
+struct rec_reader *rec_reader_open(int fd);
 /*
- * Reads the next record into *rec.  Returns 1, 0 at end of stream, or -1:
+ * From now on rec_read() returns REC_IDLE instead of blocking when no
+ * whole record is buffered and the input has nothing to read yet: the
+ * stage driver then flushes, does its periodic work and waits itself.
+ */
+void rec_reader_report_idle(struct rec_reader *r);
+#define REC_IDLE	2
+/*
+ * Reads the next record into *rec.  Returns 1, 0 at end of stream,
+ * REC_IDLE (see above), or -1:
  * errno EBADMSG for a malformed stream (rec_reader_error() says where and
  * what, with the byte offset), EINTR when a signal interrupted a read
  * (nothing is lost: call again), anything else for an I/O error.

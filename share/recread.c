@@ -38,8 +38,8 @@ struct rec_reader {
 	int		 tail_early;	/* ...and one says "early" */
 	uint64_t	 count;
 	msgpack_zone	 zone;
-	void		(*idle)(void *);
-	void		*idle_arg;
+	int		 report_idle;	/* return REC_IDLE rather than block */
+	int		 cut;		/* the input ended inside a record */
 	size_t		 maxread;	/* bytes per read(); tests shrink it */
 	int		 schema_bad;	/* the last msgpack record breaks it */
 	struct key_memo	*memo;
@@ -442,19 +442,23 @@ mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
 }
 
 struct rec_reader *
-rec_reader_open(int fd, void (*idle)(void *), void *arg)
+rec_reader_open(int fd)
 {
 	struct rec_reader *r = ecalloc(1, sizeof(*r));
 
 	r->fd = fd;
 	r->buf = ecalloc(1, BUFCAP + 8);	/* + 8: see key_word() */
 	r->memo = ecalloc(MEMO + 1, sizeof(*r->memo));
-	r->idle = idle;
-	r->idle_arg = arg;
 	r->maxread = CHUNK;
 	if (!msgpack_zone_init(&r->zone, 64 * 1024))
 		nm_die(NM_EXIT_FAIL, "out of memory");
 	return r;
+}
+
+void
+rec_reader_report_idle(struct rec_reader *r)
+{
+	r->report_idle = 1;
 }
 
 void
@@ -516,7 +520,11 @@ bad(struct rec_reader *r, uint64_t off, const char *fmt, ...)
 	return -1;
 }
 
-/* Reads more input; 1 when bytes came, 0 at end of file, -1 on error. */
+/*
+ * Reads more input; 1 when bytes came, 0 at end of file, REC_IDLE when
+ * there is nothing to read now and the caller asked to hear of it, -1 on
+ * error.
+ */
 static int
 fill(struct rec_reader *r)
 {
@@ -529,12 +537,10 @@ fill(struct rec_reader *r)
 		r->len -= r->pos;
 		r->pos = 0;
 	}
-	if (r->idle != NULL) {
-		pfd.fd = r->fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 0) == 0)
-			r->idle(r->idle_arg);
-	}
+	pfd.fd = r->fd;
+	pfd.events = POLLIN;
+	if (r->report_idle && poll(&pfd, 1, 0) == 0)
+		return REC_IDLE;
 	for (;;) {
 		n = read(r->fd, r->buf + r->len, BUFCAP - r->len < r->maxread ?
 		    BUFCAP - r->len : r->maxread);
@@ -553,11 +559,9 @@ fill(struct rec_reader *r)
 			    strerror(errno));
 			return -1;
 		}
-		if (errno == EAGAIN) {
-			pfd.fd = r->fd;
-			pfd.events = POLLIN;
-			(void)poll(&pfd, 1, -1);
-		}
+		if (r->report_idle)
+			return REC_IDLE;
+		(void)poll(&pfd, 1, -1);
 	}
 }
 
@@ -689,6 +693,8 @@ note_tail(struct rec_reader *r, const struct rec *rec)
 static void
 note_ending(struct rec_reader *r)
 {
+	if (r->cut)
+		return;		/* rec_read() said why */
 	if (r->count == 0)
 		snprintf(r->err, sizeof(r->err), "no records at all");
 	else if (!r->tail_end)
@@ -711,6 +717,10 @@ rec_read(struct rec_reader *r, struct rec *rec)
 			res = parse_one(r, rec, &used);
 			if (res == P_BAD)
 				return -1;
+			if (res == P_OK && used > REC_MAX_SIZE)
+				return bad(r, r->base + r->pos, "record of %zu "
+				    "bytes, over the limit of %d", used,
+				    REC_MAX_SIZE);
 			if (res == P_OK) {
 				r->pos += used;
 				r->count++;
@@ -727,15 +737,22 @@ rec_read(struct rec_reader *r, struct rec *rec)
 			if (r->len - r->pos >= REC_MAX_SIZE)
 				return bad(r, r->base + r->pos, "record larger "
 				    "than the limit of %d bytes", REC_MAX_SIZE);
-			if (r->eof)
-				return bad(r, r->base + r->pos, "%s", "stream "
-				    "ends inside a record (truncated)");
+			if (r->eof) {
+				/* upstream died mid-record: an early end */
+				snprintf(r->err, sizeof(r->err), "stream ends "
+				    "inside a record at byte %llu (truncated)",
+				    (unsigned long long)(r->base + r->pos));
+				r->cut = 1;
+				r->tail_end = 0;
+				r->pos = r->len;
+				return 0;
+			}
 		} else if (r->eof) {
 			note_ending(r);
 			return 0;
 		}
-		if ((f = fill(r)) == -1)
-			return -1;
+		if ((f = fill(r)) == -1 || f == REC_IDLE)
+			return f;
 	}
 }
 

@@ -117,13 +117,20 @@ check "usage: --version" sh -c "$R --version | grep -q '^nm-render '"
 check "usage: --help exits 0" sh -c "$R --help | grep -q '^usage: nm-render'"
 
 # --- malformed input: what came before is printed, then exit 3 ---
-{ head -n 2 "$TMP/in.json"; echo '{"type":"packet",'; } >"$TMP/bad.json"
+{ head -n 2 "$TMP/in.json"; echo '{"type":"packet","ip":{"src":12}}'; } >"$TMP/bad.json"
 $R -o json <"$TMP/bad.json" >"$TMP/b" 2>"$TMP/berr"
 check "malformed: exit 3" test $? -eq 3
 check "malformed: earlier records out" test "$(wc -l <"$TMP/b")" -eq 2
 check "malformed: message" grep -q '^nm-render: stdin: ' "$TMP/berr"
 printf '\xc1\xc1\xc1' | $R >/dev/null 2>&1
 check "malformed: msgpack garbage exits 3" test $? -eq 3
+# a record cut short at the end: upstream died mid-record, an early end
+{ head -n 2 "$TMP/in.json"; printf '{"type":"packet",'; } >"$TMP/cut.json"
+$R -o json <"$TMP/cut.json" >"$TMP/b" 2>"$TMP/berr"
+check "cut short: exit 8" test $? -eq 8
+check "cut short: earlier records out" test "$(wc -l <"$TMP/b")" -eq 2
+check "cut short: one line naming where" grep -Eqx \
+    'nm-render: stdin: input ended early: stream ends inside a record at byte [0-9]+ \(truncated\)' "$TMP/berr"
 $R </dev/null >/dev/null 2>"$TMP/eerr"
 check "empty input: exit 8 (input ended early)" test $? -eq 8
 check "empty input: one line" \

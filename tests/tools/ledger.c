@@ -119,7 +119,7 @@ main(int argc, char **argv)
 		}
 	}
 	lg.bits = ecalloc(lg.sent / 8 + 1, 1);
-	r = rec_reader_open(STDIN_FILENO, NULL, NULL);
+	r = rec_reader_open(STDIN_FILENO);
 	while ((rc = rec_read(r, &rec)) != 0) {
 		if (rc < 0 && errno == EINTR)
 			continue;

@@ -1,0 +1,259 @@
+/*
+ * The stage driver's loop (stage.h says what it promises).  One process
+ * reads its stdin here and nowhere else: records are handed to the
+ * stage's callbacks as they come; when the input has nothing more for
+ * the moment, output is flushed (so a live packet reaches the screen at
+ * once) and the driver waits in poll() on stdin, on the signal pipe and
+ * on the stage's next deadline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nm.h"
+#include "rec.h"
+#include "stage.h"
+
+/* On a busy input, deadlines are looked at once per this many records. */
+#define TICK_EVERY	64
+
+static volatile sig_atomic_t nsignals;
+static int sigpipe_fd[2] = { -1, -1 };
+
+/* The self-pipe wakes the driver's poll; a full pipe loses nothing. */
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	nsignals++;
+	(void)!write(sigpipe_fd[1], "", 1);
+	errno = saved;
+}
+
+/* No SA_RESTART: a second signal must break a write that blocks. */
+static void
+set_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(sigpipe_fd, O_NONBLOCK | O_CLOEXEC) == -1)
+		nm_die(NM_EXIT_FAIL, "pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+stage_signalled(void)
+{
+	return nsignals > 0;
+}
+
+uint64_t
+stage_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+stage_open(struct stage *st, const struct stage_ops *ops, void *arg)
+{
+	memset(st, 0, sizeof(*st));
+	st->ops = ops;
+	st->arg = arg;
+	set_signals();
+	st->pipe_in = nm_stdin_is_pipe();
+	if (ops->records_out && (st->w = rec_writer_open(STDOUT_FILENO)) ==
+	    NULL)
+		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+	if ((st->r = rec_reader_open(STDIN_FILENO)) == NULL)
+		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
+	rec_reader_report_idle(st->r);
+}
+
+struct pk *
+stage_pk(struct stage *st)
+{
+	return rec_writer_pk(st->w);
+}
+
+void
+stage_end_record(struct stage *st)
+{
+	if (rec_writer_end(st->w) < 0)
+		nm_write_failed();
+}
+
+void
+stage_pass(struct stage *st, const struct rec *rec)
+{
+	if (rec_write_rec(st->w, rec) < 0)
+		nm_write_failed();
+}
+
+/* One signal ends a file or terminal input; a pipe drains until two. */
+static int
+must_stop(const struct stage *st)
+{
+	return nsignals >= 2 || (nsignals && !st->pipe_in);
+}
+
+static void
+flush(struct stage *st)
+{
+	if (st->w != NULL && rec_writer_flush(st->w) < 0)
+		nm_write_failed();
+	if (st->ops->flush != NULL)
+		st->ops->flush(st);
+}
+
+static void
+tick(struct stage *st, uint64_t now)
+{
+	if (st->ops->tick != NULL)
+		st->deadline = st->ops->tick(st, now);
+}
+
+/*
+ * The input has nothing for now: flush, then wait for it, for a signal
+ * or for the stage's deadline, doing the stage's periodic work on time.
+ */
+static void
+idle(struct stage *st)
+{
+	struct pollfd pfd[2];
+	uint64_t now, ms;
+	char buf[64];
+	int timeout;
+
+	flush(st);
+	tick(st, stage_now());
+	for (;;) {
+		flush(st);
+		timeout = -1;
+		if (st->deadline != 0) {
+			now = stage_now();
+			ms = st->deadline <= now ? 0 :
+			    (st->deadline - now) / 1000000 + 1;
+			timeout = ms > 3600000 ? 3600000 : (int)ms;
+		}
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = sigpipe_fd[0];
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;	/* a signal leaves them */
+		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
+			nm_die(NM_EXIT_FAIL, "poll: %s", strerror(errno));
+		while (read(sigpipe_fd[0], buf, sizeof(buf)) > 0)
+			continue;
+		if (must_stop(st) || pfd[0].revents != 0)
+			return;
+		now = stage_now();
+		if (st->deadline != 0 && now >= st->deadline)
+			tick(st, now);
+	}
+}
+
+/* Every stream starts with a header: a new one if none came. */
+static void
+need_header(struct stage *st)
+{
+	if (st->w == NULL || st->headed)
+		return;
+	st->headed = 1;
+	if (rec_write_header(st->w, NULL, st->ops->name) < 0)
+		nm_write_failed();
+}
+
+static void
+dispatch(struct stage *st, const struct rec *rec)
+{
+	if (rec->type != REC_HEADER) {
+		st->ops->record(st, rec);
+		return;
+	}
+	if (st->ops->header != NULL)
+		st->ops->header(st, &rec->obj);
+	if (st->w != NULL) {
+		st->headed = 1;
+		if (rec_write_header(st->w, &rec->obj, st->ops->name) < 0)
+			nm_write_failed();
+	}
+}
+
+static const char *const reasons[] = {
+	[STAGE_EOF] = "eof", [STAGE_EARLY] = "early", [STAGE_SIGNAL] = "signal"
+};
+
+/* Final figures and the end record, whatever stopped the input. */
+static void
+finish(struct stage *st, enum stage_end why)
+{
+	need_header(st);	/* before any final record of the stage's */
+	if (st->ops->finish != NULL)
+		st->ops->finish(st, why);
+	if (st->w == NULL) {
+		flush(st);
+		return;
+	}
+	if (rec_write_end(st->w, st->ops->name, st->frames, st->packets,
+	    reasons[why]) < 0 || rec_writer_close(st->w) < 0)
+		nm_write_failed();
+	st->w = NULL;
+	flush(st);
+}
+
+int
+stage_run(struct stage *st)
+{
+	struct rec rec;
+	unsigned n = 0;
+	int rc, e;
+
+	for (;;) {
+		if (must_stop(st)) {
+			finish(st, STAGE_SIGNAL);
+			return NM_EXIT_OK;
+		}
+		rc = rec_read(st->r, &rec);
+		if (rc == 1) {
+			dispatch(st, &rec);
+			if (st->deadline != 0 && ++n % TICK_EVERY == 0 &&
+			    stage_now() >= st->deadline)
+				tick(st, stage_now());
+			continue;
+		}
+		if (rc == REC_IDLE) {
+			idle(st);
+			continue;
+		}
+		if (rc == 0)
+			break;
+		if ((e = errno) == EINTR)
+			continue;	/* must_stop() decides */
+		/* what was read is reported before the one line */
+		finish(st, STAGE_EARLY);
+		nm_die(e == EBADMSG ? NM_EXIT_BADSTREAM : NM_EXIT_FAIL,
+		    "stdin: %s", e == EBADMSG ? rec_reader_error(st->r) :
+		    strerror(e));
+	}
+	if (rec_reader_saw_end(st->r)) {
+		finish(st, STAGE_EOF);
+		rec_reader_close(st->r);
+		return NM_EXIT_OK;
+	}
+	finish(st, STAGE_EARLY);
+	return nm_early(rec_reader_error(st->r));
+}
