@@ -110,17 +110,18 @@ cap_write_header(struct cap_ctx *c)
 		snprintf(dlt, sizeof(dlt), "LINKTYPE_%d", c->src->linktype);
 		linkname = dlt;
 	}
-	pk_map(pk, 6);
+	pk_map_open(pk);
 	pk_kstr(pk, "type", "header");
 	pk_ku(pk, "version", REC_VERSION_MAJOR);
 	pk_ku(pk, "minor", REC_VERSION_MINOR);
 	pk_kstr(pk, "producer", producer);
 	pk_cstr(pk, "stages");
-	pk_array(pk, 1);
+	pk_array_open(pk);
 	pk_cstr(pk, "nm-capture");
+	pk_close(pk);
 	pk_cstr(pk, "sources");
-	pk_array(pk, 1);
-	pk_map(pk, 7);
+	pk_array_open(pk);
+	pk_map_open(pk);
 	pk_kstr(pk, "name", c->src->name);
 	pk_kstr(pk, "kind", c->src->live ? "interface" : "file");
 	pk_ku(pk, "linktype", (uint64_t)c->src->linktype);
@@ -128,6 +129,9 @@ cap_write_header(struct cap_ctx *c)
 	pk_ku(pk, "snaplen", (uint64_t)c->src->snaplen);
 	pk_kstr(pk, "filter", c->o->filter);
 	pk_ku(pk, "tsprec", c->src->nano ? 9 : 6);
+	pk_close(pk);
+	pk_close(pk);
+	pk_close(pk);
 	cap_out(rec_writer_end(c->w));
 }
 
@@ -146,7 +150,7 @@ cap_write_frame(struct cap_ctx *c, const struct pcap_pkthdr *h,
 	if (h->ts.tv_sec >= 0)
 		ts = (uint64_t)h->ts.tv_sec * 1000000000u +
 		    (uint64_t)h->ts.tv_usec * (c->src->nano ? 1u : 1000u);
-	pk_map(pk, 6);
+	pk_map_open(pk);
 	CAP_PK_LIT(pk, "type");
 	CAP_PK_LIT(pk, "frame");
 	CAP_PK_LIT(pk, "ts");
@@ -159,6 +163,7 @@ cap_write_frame(struct cap_ctx *c, const struct pcap_pkthdr *h,
 	pk_uint(pk, caplen);
 	CAP_PK_LIT(pk, "data");
 	pk_bin(pk, data, caplen);
+	pk_close(pk);
 	cap_out(rec_writer_end(c->w));
 	c->frames++;
 }
@@ -184,13 +189,14 @@ cap_write_stats(struct cap_ctx *c, int final)
 		return;
 	}
 	pk = rec_writer_pk(c->w);
-	pk_map(pk, 6);
+	pk_map_open(pk);
 	pk_kstr(pk, "type", "capstats");
 	pk_ku(pk, "if", 0);
 	pk_ku(pk, "recv", c->src->live ? st.ps_recv : c->frames);
 	pk_ku(pk, "drop", st.ps_drop);
 	pk_ku(pk, "ifdrop", st.ps_ifdrop);
 	pk_kbool(pk, "final", final);
+	pk_close(pk);
 	cap_out(rec_writer_end(c->w));
 }
 

@@ -199,12 +199,13 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		keep++;
 	}
 	mp = stage_pk(st);
-	pk_map(mp, 1 + (unsigned)has_data + keep + pkt_nkeys(&cx->pk));
+	pk_map_open(mp);
 	pk_kstr(mp, "type", "packet");
-	pk_raw(mp, cx->kept.p, cx->kept.len);
+	pk_raw_items(mp, cx->kept.p, cx->kept.len, 2 * keep);
 	if (has_data)
 		pk_kbin(mp, "data", data, data_kept(cx, len));
 	pkt_pack(mp, &cx->pk);
+	pk_close(mp);
 	stage_end_record(st);
 	st->packets++;
 }

@@ -1,9 +1,9 @@
 /*
  * Writes a decoded struct pkt as the packet record's layer maps, straight
- * to the packer: no msgpack_object tree is built per packet.  Every
- * map is counted before it is packed, so each layer has a pair of
- * functions, and the conditions in the two must stay the same.  Key names
- * and types are those of REC_KEYS in rec.h (documented in nm-records(5)).
+ * to the packer: no msgpack_object tree is built per packet.  The packer
+ * counts each map's entries itself (pk_map_open ... pk_close), so a key
+ * is written under the condition that it exists and nowhere else.  Key
+ * names and types are those of REC_KEYS in rec.h (nm-records(5)).
  */
 #include <string.h>
 
@@ -12,11 +12,8 @@
 static void
 pack_eth(struct pk *mp, const struct pkt *pk)
 {
-	unsigned n = (pk->eth.dst != NULL) + (pk->eth.src != NULL) +
-	    (pk->eth.got == 14);
-
 	pk_cstr(mp, "eth");
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (pk->eth.dst)
 		pk_kbin(mp, "dst", pk->eth.dst, 6);
 	if (pk->eth.src)
@@ -24,13 +21,14 @@ pack_eth(struct pk *mp, const struct pkt *pk)
 	if (pk->eth.got == 14)
 		pk_ku(mp, pk->eth.is_len ? "len" : "type",
 		    pk->eth.is_len ? pk->eth.len : pk->eth.type);
+	pk_close(mp);
 }
 
 static void
 pack_sll(struct pk *mp, const struct pkt *pk)
 {
 	pk_cstr(mp, "sll");
-	pk_map(mp, 4 + (pk->sll.v == 2) + (pk->sll.srclen > 0));
+	pk_map_open(mp);
 	pk_ku(mp, "v", pk->sll.v);
 	pk_ku(mp, "pkttype", pk->sll.pkttype);
 	pk_ku(mp, "hatype", pk->sll.hatype);
@@ -39,6 +37,7 @@ pack_sll(struct pk *mp, const struct pkt *pk)
 	pk_ku(mp, "proto", pk->sll.proto);
 	if (pk->sll.v == 2)
 		pk_ku(mp, "ifindex", pk->sll.ifindex);
+	pk_close(mp);
 }
 
 static void
@@ -47,14 +46,16 @@ pack_vlan(struct pk *mp, const struct pkt *pk)
 	unsigned i;
 
 	pk_cstr(mp, "vlan");
-	pk_array(mp, pk->nvlan);
+	pk_array_open(mp);
 	for (i = 0; i < pk->nvlan; i++) {
-		pk_map(mp, 4);
+		pk_map_open(mp);
 		pk_ku(mp, "tpid", pk->vlan[i].tpid);
 		pk_ku(mp, "id", pk->vlan[i].id);
 		pk_ku(mp, "pcp", pk->vlan[i].pcp);
 		pk_kbool(mp, "dei", pk->vlan[i].dei);
+		pk_close(mp);
 	}
+	pk_close(mp);
 }
 
 /* An address key holds 1 to 64 bytes (rec.h): others are left out. */
@@ -64,14 +65,9 @@ static void
 pack_arp(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->arp.got;
-	unsigned n = (g >= 2) + (g >= 4) + (g >= 5) + (g >= 6) + (g >= 8) +
-	    ADDR_OK(pk->arp.sha, pk->arp.hlen) +
-	    ADDR_OK(pk->arp.spa, pk->arp.plen) +
-	    ADDR_OK(pk->arp.tha, pk->arp.hlen) +
-	    ADDR_OK(pk->arp.tpa, pk->arp.plen);
 
 	pk_cstr(mp, "arp");
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (g >= 2)
 		pk_ku(mp, "htype", pk->arp.htype);
 	if (g >= 4)
@@ -90,18 +86,16 @@ pack_arp(struct pk *mp, const struct pkt *pk)
 		pk_kbin(mp, "tha", pk->arp.tha, pk->arp.hlen);
 	if (ADDR_OK(pk->arp.tpa, pk->arp.plen))
 		pk_kbin(mp, "tpa", pk->arp.tpa, pk->arp.plen);
+	pk_close(mp);
 }
 
 static void
 pack_ip(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->ip.got;
-	unsigned n = (g >= 1) + (g >= 2) + (g >= 4) + (g >= 6) + 3 * (g >= 8) +
-	    (g >= 9) + (g >= 10) + (g >= 12) + (pk->ip.src != NULL) +
-	    (pk->ip.dst != NULL) + (pk->ip.optlen > 0);
 
 	pk_cstr(mp, "ip");
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (g >= 1)
 		pk_ku(mp, "hl", pk->ip.hl * 4u);	/* bytes, as documented */
 	if (g >= 2)
@@ -127,18 +121,16 @@ pack_ip(struct pk *mp, const struct pkt *pk)
 		pk_kbin(mp, "dst", pk->ip.dst, 4);
 	if (pk->ip.optlen > 0)
 		pk_kbin(mp, "opts", pk->ip.opts, pk->ip.optlen);
+	pk_close(mp);
 }
 
 static void
 pack_ipv6(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->ipv6.got, i;
-	unsigned n = 2 * (g >= 4) + (g >= 6) + (g >= 7) + (g >= 8) +
-	    (pk->ipv6.src != NULL) + (pk->ipv6.dst != NULL) +
-	    (pk->ipv6.n_ext > 0) + pk->ipv6.has_proto + 3 * pk->ipv6.has_frag;
 
 	pk_cstr(mp, "ipv6");
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (g >= 4) {
 		pk_ku(mp, "tc", pk->ipv6.tc);
 		pk_ku(mp, "flow", pk->ipv6.flow);
@@ -155,12 +147,14 @@ pack_ipv6(struct pk *mp, const struct pkt *pk)
 		pk_kbin(mp, "dst", pk->ipv6.dst, 16);
 	if (pk->ipv6.n_ext > 0) {
 		pk_cstr(mp, "ext");
-		pk_array(mp, pk->ipv6.n_ext);
+		pk_array_open(mp);
 		for (i = 0; i < pk->ipv6.n_ext; i++) {
-			pk_map(mp, 2);
+			pk_map_open(mp);
 			pk_ku(mp, "type", pk->ipv6.ext[i].type);
 			pk_ku(mp, "len", pk->ipv6.ext[i].len);
+			pk_close(mp);
 		}
+		pk_close(mp);
 	}
 	if (pk->ipv6.has_proto)
 		pk_ku(mp, "proto", pk->ipv6.proto);
@@ -169,16 +163,16 @@ pack_ipv6(struct pk *mp, const struct pkt *pk)
 		pk_kbool(mp, "mf", pk->ipv6.mf);
 		pk_ku(mp, "fid", pk->ipv6.fid);
 	}
+	pk_close(mp);
 }
 
 static void
 pack_tcp_opts(struct pk *mp, const struct pkt *pk)
 {
-	unsigned n = pk->tcp.has_mss + pk->tcp.has_ws + pk->tcp.sackok +
-	    (pk->tcp.nsack > 0) + 2 * pk->tcp.has_ts, i;
+	unsigned i;
 
 	pk_cstr(mp, "opts");
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (pk->tcp.has_mss)
 		pk_ku(mp, "mss", pk->tcp.mss);
 	if (pk->tcp.has_ws)
@@ -187,26 +181,25 @@ pack_tcp_opts(struct pk *mp, const struct pkt *pk)
 		pk_kbool(mp, "sackok", 1);
 	if (pk->tcp.nsack > 0) {
 		pk_cstr(mp, "sack");
-		pk_array(mp, 2 * pk->tcp.nsack);
+		pk_array_open(mp);
 		for (i = 0; i < 2 * pk->tcp.nsack; i++)
 			pk_uint(mp, pk->tcp.sack[i]);
+		pk_close(mp);
 	}
 	if (pk->tcp.has_ts) {
 		pk_ku(mp, "tsval", pk->tcp.tsval);
 		pk_ku(mp, "tsecr", pk->tcp.tsecr);
 	}
+	pk_close(mp);
 }
 
 static void
 pack_tcp(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->tcp.got;
-	unsigned n = (g >= 2) + (g >= 4) + (g >= 8) + (g >= 12) +
-	    2 * (g >= 14) + (g >= 16) + (g >= 18) + (g >= 20) +
-	    pk->tcp.has_len + pk->tcp.has_opts;
 
 	pk_cstr(mp, "tcp");
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (g >= 2)
 		pk_ku(mp, "sport", pk->tcp.sport);
 	if (g >= 4)
@@ -229,6 +222,7 @@ pack_tcp(struct pk *mp, const struct pkt *pk)
 		pk_ku(mp, "len", pk->tcp.len);
 	if (pk->tcp.has_opts)
 		pack_tcp_opts(mp, pk);
+	pk_close(mp);
 }
 
 static void
@@ -237,7 +231,7 @@ pack_udp(struct pk *mp, const struct pkt *pk)
 	unsigned g = pk->udp.got;
 
 	pk_cstr(mp, "udp");
-	pk_map(mp, g / 2);
+	pk_map_open(mp);
 	if (g >= 2)
 		pk_ku(mp, "sport", pk->udp.sport);
 	if (g >= 4)
@@ -246,6 +240,7 @@ pack_udp(struct pk *mp, const struct pkt *pk)
 		pk_ku(mp, "len", pk->udp.len);
 	if (g >= 8)
 		pk_ku(mp, "sum", pk->udp.sum);
+	pk_close(mp);
 }
 
 /* ICMP and ICMPv6 share a shape; only ICMPv6 has a target. */
@@ -254,11 +249,9 @@ pack_icmp(struct pk *mp, const struct pkt *pk, const char *name)
 {
 	unsigned g = pk->icmp.got;
 	int echo = pk->icmp.echo && g >= 8;
-	unsigned n = (g >= 1) + (g >= 2) + (g >= 4) + 2 * echo +
-	    (pk->icmp.target != NULL);
 
 	pk_cstr(mp, name);
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (g >= 1)
 		pk_ku(mp, "type", pk->icmp.type);
 	if (g >= 2)
@@ -271,15 +264,13 @@ pack_icmp(struct pk *mp, const struct pkt *pk, const char *name)
 	}
 	if (pk->icmp.target)
 		pk_kbin(mp, "target", pk->icmp.target, 16);
+	pk_close(mp);
 }
 
 static void
 pack_rr(struct pk *mp, const struct pk_dnsrr *rr)
 {
-	unsigned n = 4 + (rr->addr != NULL) + (rr->target != NULL) +
-	    (rr->text != NULL) + rr->has_pref;
-
-	pk_map(mp, n);
+	pk_map_open(mp);
 	pk_kstr(mp, "name", rr->name);
 	pk_ku(mp, "type", rr->type);
 	pk_ku(mp, "class", rr->class);
@@ -292,17 +283,16 @@ pack_rr(struct pk *mp, const struct pk_dnsrr *rr)
 		pk_kstr(mp, "target", rr->target);
 	if (rr->text)
 		pk_kstr(mp, "text", rr->text);
+	pk_close(mp);
 }
 
 static void
 pack_dns(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->dns.got, f = pk->dns.flags, i;
-	unsigned n = (g >= 2) + 6 * (g >= 4) + (g >= 4 && f >> 15) + (g >= 6) + (g >= 8) +
-	    (g >= 10) + (g >= 12) + (pk->dns.nq > 0) + (pk->dns.nans > 0);
 
 	pk_cstr(mp, "dns");
-	pk_map(mp, n);
+	pk_map_open(mp);
 	if (g >= 2)
 		pk_ku(mp, "id", pk->dns.id);
 	if (g >= 4) {
@@ -325,47 +315,37 @@ pack_dns(struct pk *mp, const struct pkt *pk)
 		pk_ku(mp, "ar", pk->dns.ar);
 	if (pk->dns.nq > 0) {
 		pk_cstr(mp, "q");
-		pk_array(mp, pk->dns.nq);
+		pk_array_open(mp);
 		for (i = 0; i < pk->dns.nq; i++) {
-			pk_map(mp, 1 + pk->dns.q[i].has_type +
-			    pk->dns.q[i].has_class);
+			pk_map_open(mp);
 			pk_kstr(mp, "name", pk->dns.q[i].name);
 			if (pk->dns.q[i].has_type)
 				pk_ku(mp, "type", pk->dns.q[i].type);
 			if (pk->dns.q[i].has_class)
 				pk_ku(mp, "class", pk->dns.q[i].class);
+			pk_close(mp);
 		}
+		pk_close(mp);
 	}
 	if (pk->dns.nans > 0) {
 		pk_cstr(mp, "ans");
-		pk_array(mp, pk->dns.nans);
+		pk_array_open(mp);
 		for (i = 0; i < pk->dns.nans; i++)
 			pack_rr(mp, &pk->dns.ans[i]);
+		pk_close(mp);
 	}
+	pk_close(mp);
 }
 
 static void
 pack_err(struct pk *mp, const struct pkt *pk)
 {
 	pk_cstr(mp, "err");
-	pk_map(mp, 3);
+	pk_map_open(mp);
 	pk_kstr(mp, "layer", pk->err_layer);
 	pk_kstr(mp, "kind", pk->err_kind);
 	pk_kstr(mp, "why", pk->err_why);
-}
-
-/* The number of top-level keys pkt_pack() writes. */
-unsigned
-pkt_nkeys(const struct pkt *pk)
-{
-	unsigned h = pk->have & ~(unsigned)PK_ERR, n = 0;
-
-	while (h) {
-		n += h & 1;
-		h >>= 1;
-	}
-	return n + (pk->proto != NULL) + 2 * (pk->service != NULL) +
-	    2 * !!pk->has_payload + !!(pk->have & PK_ERR);
+	pk_close(mp);
 }
 
 void
@@ -377,8 +357,9 @@ pkt_pack(struct pk *mp, const struct pkt *pk)
 		pack_sll(mp, pk);
 	if (pk->have & PK_NULL) {
 		pk_cstr(mp, "null");
-		pk_map(mp, 1);
+		pk_map_open(mp);
 		pk_ku(mp, "family", pk->null.family);
+		pk_close(mp);
 	}
 	if (pk->have & PK_VLAN)
 		pack_vlan(mp, pk);

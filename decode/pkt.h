@@ -193,8 +193,7 @@ dec_fn dec_eth, dec_ppp, dec_sll, dec_sll2, dec_null, dec_raw, dec_vlan, dec_arp
     dec_ipv4, dec_ipv6, dec_tcp, dec_udp, dec_icmp, dec_icmpv6, dec_dns;
 enum dec_status dec_dns_msg(struct pkt *pk, struct cur *c);
 
-/* pack.c: the packet record's decoded keys. */
-unsigned pkt_nkeys(const struct pkt *pk);
+/* pack.c: the packet record's decoded keys, into the map open in mp. */
 void pkt_pack(struct pk *mp, const struct pkt *pk);
 
 #endif

@@ -21,17 +21,42 @@
  */
 #define PK_INLINE static inline __attribute__((always_inline))
 
+/*
+ * Maps and arrays are opened and closed (pk_map_open ... pk_close), and
+ * the packer counts what is written inside them and fills the count in
+ * on close, in its shortest form: no count is written by hand, so none
+ * can disagree with the entries that follow (one slip there would garble
+ * every later record).  PK_DEPTH bounds the containers open at once;
+ * records nest far less (REC_MAX_DEPTH).
+ */
+#define PK_DEPTH	32
+
 struct pk {
-	char	*p;
-	size_t	 len, cap;
+	char		*p;
+	size_t		 len, cap;
+	uint32_t	*count;			/* &items[depth] */
+	unsigned	 depth;			/* containers open */
+	uint32_t	 items[PK_DEPTH + 1];	/* values written, per depth */
+	size_t		 head[PK_DEPTH + 1];	/* where each one's head is */
+	uint8_t		 map[PK_DEPTH + 1];	/* it is a map (else array) */
 };
 
+/*
+ * The packer allocates through erealloc(): it never fails, it ends the
+ * program when memory runs out.
+ */
 void pk_init(struct pk *b, size_t cap);
 void pk_free(struct pk *b);
 /* Makes room for n more bytes (the slow path of pk_room). */
 void pk_grow(struct pk *b, size_t n);
 /* Any msgpack_object, as msgpack-c's msgpack_pack_object would write it. */
 void pk_obj(struct pk *b, const msgpack_object *o);
+/* The slow paths of opening and closing containers. */
+void pk_open_deep(struct pk *b);
+void pk_close_long(struct pk *b, size_t n, int map);
+
+/* One more value at the current depth (a map's key counts as one). */
+#define PK_COUNT(b)	((*(b)->count)++)
 
 PK_INLINE uint8_t *
 pk_room(struct pk *b, size_t n)
@@ -61,11 +86,20 @@ pk_putn(struct pk *b, uint8_t c, uint64_t v, int n)
 	b->len += 1 + (size_t)n;
 }
 
+/* Bytes already packed, not counted: see pk_raw_items(). */
 PK_INLINE void
 pk_raw(struct pk *b, const void *p, size_t n)
 {
 	memcpy(pk_room(b, n), p, n);
 	b->len += n;
+}
+
+/* Bytes already packed that hold this many values (a key is one). */
+PK_INLINE void
+pk_raw_items(struct pk *b, const void *p, size_t n, uint32_t items)
+{
+	pk_raw(b, p, n);
+	*b->count += items;
 }
 
 /* Container and string headers: fix form, then 8, 16 or 32 bits. */
@@ -83,21 +117,55 @@ pk_head(struct pk *b, size_t n, uint8_t fix, size_t fixmax, uint8_t c8,
 		pk_putn(b, (uint8_t)(c16 + 1), n, 4);
 }
 
+/*
+ * Opens a container: one byte is kept for its head, the fix form; a
+ * longer count makes pk_close() move the contents up (rare: records have
+ * few keys, and a long array is worth the copy).
+ */
 PK_INLINE void
-pk_map(struct pk *b, size_t n)
+pk_open(struct pk *b, int map)
 {
-	pk_head(b, n, 0x80, 15, 0, 0xde);
+	PK_COUNT(b);
+	if (b->depth == PK_DEPTH)
+		pk_open_deep(b);
+	b->depth++;
+	b->count = &b->items[b->depth];
+	*b->count = 0;
+	b->head[b->depth] = b->len;
+	b->map[b->depth] = (uint8_t)map;
+	pk_put1(b, 0);
 }
 
 PK_INLINE void
-pk_array(struct pk *b, size_t n)
+pk_map_open(struct pk *b)
 {
-	pk_head(b, n, 0x90, 15, 0, 0xdc);
+	pk_open(b, 1);
+}
+
+PK_INLINE void
+pk_array_open(struct pk *b)
+{
+	pk_open(b, 0);
+}
+
+/* Closes the innermost container, writing its count. */
+PK_INLINE void
+pk_close(struct pk *b)
+{
+	unsigned d = b->depth;
+	size_t n = b->map[d] ? b->items[d] / 2 : b->items[d];
+
+	if (n <= 15 && !(b->map[d] && (b->items[d] & 1))) {
+		b->p[b->head[d]] = (char)((b->map[d] ? 0x80 : 0x90) | n);
+		b->count = &b->items[--b->depth];
+	} else
+		pk_close_long(b, n, b->map[d]);
 }
 
 PK_INLINE void
 pk_str(struct pk *b, const char *s, size_t n)
 {
+	PK_COUNT(b);
 	pk_head(b, n, 0xa0, 31, 0xd9, 0xda);
 	pk_raw(b, s, n);
 }
@@ -111,6 +179,7 @@ pk_cstr(struct pk *b, const char *s)
 PK_INLINE void
 pk_bin(struct pk *b, const void *p, size_t n)
 {
+	PK_COUNT(b);
 	if (n <= 0xff)
 		pk_putn(b, 0xc4, n, 1);
 	else if (n <= 0xffff)
@@ -123,6 +192,7 @@ pk_bin(struct pk *b, const void *p, size_t n)
 PK_INLINE void
 pk_uint(struct pk *b, uint64_t v)
 {
+	PK_COUNT(b);
 	if (v <= 0x7f)
 		pk_put1(b, (uint8_t)v);
 	else if (v <= 0xff)
@@ -138,9 +208,12 @@ pk_uint(struct pk *b, uint64_t v)
 PK_INLINE void
 pk_int(struct pk *b, int64_t v)
 {
-	if (v >= 0)
+	if (v >= 0) {
 		pk_uint(b, (uint64_t)v);
-	else if (v >= -32)
+		return;
+	}
+	PK_COUNT(b);
+	if (v >= -32)
 		pk_put1(b, (uint8_t)v);
 	else if (v >= INT8_MIN)
 		pk_putn(b, 0xd0, (uint64_t)v, 1);
@@ -155,12 +228,14 @@ pk_int(struct pk *b, int64_t v)
 PK_INLINE void
 pk_bool(struct pk *b, int v)
 {
+	PK_COUNT(b);
 	pk_put1(b, v ? 0xc3 : 0xc2);
 }
 
 PK_INLINE void
 pk_nil(struct pk *b)
 {
+	PK_COUNT(b);
 	pk_put1(b, 0xc0);
 }
 
@@ -170,6 +245,7 @@ pk_double(struct pk *b, double d)
 	uint64_t v;
 
 	memcpy(&v, &d, sizeof(v));
+	PK_COUNT(b);
 	pk_putn(b, 0xcb, v, 8);
 }
 

@@ -131,7 +131,7 @@ rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
 	uint32_t i, n;
 
 	if (hdr == NULL) {
-		pk_map(pk, 6);
+		pk_map_open(pk);
 		pk_kstr(pk, "type", "header");
 		pk_ku(pk, "version", REC_VERSION_MAJOR);
 		pk_ku(pk, "minor", REC_VERSION_MINOR);
@@ -139,14 +139,17 @@ rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
 		    NM_VERSION);
 		pk_kstr(pk, "producer", producer);
 		pk_cstr(pk, "stages");
-		pk_array(pk, 1);
+		pk_array_open(pk);
 		pk_cstr(pk, stage);
+		pk_close(pk);
 		pk_cstr(pk, "sources");
-		pk_array(pk, 0);
+		pk_array_open(pk);
+		pk_close(pk);
+		pk_close(pk);
 		return rec_writer_end(w);
 	}
 	stages = rec_get(hdr, "stages");
-	pk_map(pk, hdr->via.map.size + (stages == NULL));
+	pk_map_open(pk);
 	for (i = 0; i < hdr->via.map.size; i++) {
 		kv = &hdr->via.map.ptr[i];
 		if (&kv->val != stages) {
@@ -156,10 +159,12 @@ rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
 	}
 	pk_cstr(pk, "stages");
 	n = stages ? stages->via.array.size : 0;
-	pk_array(pk, n + 1);
+	pk_array_open(pk);
 	for (i = 0; i < n; i++)
 		pk_obj(pk, &stages->via.array.ptr[i]);
 	pk_cstr(pk, stage);
+	pk_close(pk);
+	pk_close(pk);
 	return rec_writer_end(w);
 }
 
@@ -169,12 +174,13 @@ rec_write_end(struct rec_writer *w, const char *producer, uint64_t frames,
 {
 	struct pk *pk = &w->pk;
 
-	pk_map(pk, 6);
+	pk_map_open(pk);
 	pk_kstr(pk, "type", "end");
 	pk_kstr(pk, "producer", producer);
 	pk_ku(pk, "records", w->count);
 	pk_ku(pk, "frames", frames);
 	pk_ku(pk, "packets", packets);
 	pk_kstr(pk, "reason", reason);
+	pk_close(pk);
 	return rec_writer_end(w);
 }

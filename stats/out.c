@@ -39,11 +39,12 @@ pk_knum(struct pk *pk, const char *key, double v)
 	pk_double(pk, v);
 }
 
+/* A key and the map it opens; pk_close() ends the map. */
 static void
-pk_kmap(struct pk *pk, const char *key, size_t n)
+pk_kmap(struct pk *pk, const char *key)
 {
 	pk_cstr(pk, key);
-	pk_map(pk, n);
+	pk_map_open(pk);
 }
 
 static const char *
@@ -67,8 +68,7 @@ pack_flow(struct pk *pk, const struct flow *f, const char *reason)
 	unsigned sport, dport;
 
 	flow_ends(f, &src, &dst, &sport, &dport);
-	pk_map(pk, 11 + (svc != NULL) * (reason ? 2 : 1) +
-	    (reason ? 2 : 0));
+	pk_map_open(pk);
 	if (reason)
 		pk_kstr(pk, "type", "flow");
 	pk_kstr(pk, "proto", flow_proto(f));
@@ -81,18 +81,21 @@ pack_flow(struct pk *pk, const struct flow *f, const char *reason)
 		if (reason)
 			pk_ku(pk, "svcport", f->svcport);
 	}
-	pk_kmap(pk, "orig", 2);
+	pk_kmap(pk, "orig");
 	pk_ku(pk, "packets", f->pkts[0]);
 	pk_ku(pk, "bytes", f->bytes[0]);
-	pk_kmap(pk, "resp", 2);
+	pk_close(pk);
+	pk_kmap(pk, "resp");
 	pk_ku(pk, "packets", f->pkts[1]);
 	pk_ku(pk, "bytes", f->bytes[1]);
+	pk_close(pk);
 	pk_ku(pk, "first", f->first);
 	pk_ku(pk, "last", f->last);
 	pk_kstr(pk, "state", flow_state(f));
 	pk_kstr(pk, "history", f->hist);
 	if (reason)
 		pk_kstr(pk, "reason", reason);
+	pk_close(pk);
 }
 
 void
@@ -137,15 +140,17 @@ pack_protos(struct pk *pk, const struct agg *a)
 	memcpy(p, a->proto, a->nproto * sizeof(p[0]));
 	qsort(p, a->nproto, sizeof(p[0]), proto_desc);
 	pk_cstr(pk, "protos");
-	pk_array(pk, a->nproto);
+	pk_array_open(pk);
 	for (i = 0; i < a->nproto; i++) {
-		pk_map(pk, 5);
+		pk_map_open(pk);
 		pk_kstr(pk, "name", p[i].name);
 		pk_ku(pk, "packets", p[i].packets);
 		pk_ku(pk, "bytes", p[i].bytes);
 		pk_knum(pk, "pkt_pct", pct(p[i].packets, a->tpkts));
 		pk_knum(pk, "byte_pct", pct(p[i].bytes, a->tbytes));
+		pk_close(pk);
 	}
+	pk_close(pk);
 }
 
 static void
@@ -157,28 +162,28 @@ pack_hosts(struct out *o, struct pk *pk, const struct agg *a,
 
 	n = top_hosts(&a->hosts, o->by, which, o->hosts, o->ntop);
 	pk_cstr(pk, key);
-	pk_array(pk, n);
+	pk_array_open(pk);
 	for (i = 0; i < n; i++) {
 		h = o->hosts[i];
-		pk_map(pk, which == TOP_BOTH ? 7 : 3);
+		pk_map_open(pk);
 		pk_kbin(pk, "addr", h->k.addr, h->k.af == 6 ? 16 : 4);
 		if (which == TOP_TX) {
 			pk_ku(pk, "packets", h->txp);
 			pk_ku(pk, "bytes", h->txb);
-			continue;
-		}
-		if (which == TOP_RX) {
+		} else if (which == TOP_RX) {
 			pk_ku(pk, "packets", h->rxp);
 			pk_ku(pk, "bytes", h->rxb);
-			continue;
+		} else {
+			pk_ku(pk, "packets", h->txp + h->rxp);
+			pk_ku(pk, "bytes", h->txb + h->rxb);
+			pk_ku(pk, "tx_packets", h->txp);
+			pk_ku(pk, "tx_bytes", h->txb);
+			pk_ku(pk, "rx_packets", h->rxp);
+			pk_ku(pk, "rx_bytes", h->rxb);
 		}
-		pk_ku(pk, "packets", h->txp + h->rxp);
-		pk_ku(pk, "bytes", h->txb + h->rxb);
-		pk_ku(pk, "tx_packets", h->txp);
-		pk_ku(pk, "tx_bytes", h->txb);
-		pk_ku(pk, "rx_packets", h->rxp);
-		pk_ku(pk, "rx_bytes", h->rxb);
+		pk_close(pk);
 	}
+	pk_close(pk);
 }
 
 static void
@@ -190,18 +195,20 @@ pack_ports(struct out *o, struct pk *pk, const struct agg *a)
 
 	n = top_ports(a, o->by, o->ports, o->ntop);
 	pk_cstr(pk, "top_ports");
-	pk_array(pk, n);
+	pk_array_open(pk);
 	for (i = 0; i < n; i++) {
 		p = &o->ports[i];
 		svc = service(p->port, p->proto);
-		pk_map(pk, 4 + (svc != NULL));
+		pk_map_open(pk);
 		pk_ku(pk, "port", p->port);
 		pk_kstr(pk, "proto", p->proto == 6 ? "TCP" : "UDP");
 		if (svc != NULL)
 			pk_kstr(pk, "service", svc);
 		pk_ku(pk, "packets", p->packets);
 		pk_ku(pk, "bytes", p->bytes);
+		pk_close(pk);
 	}
+	pk_close(pk);
 }
 
 static void
@@ -211,12 +218,13 @@ pack_capture(struct pk *pk, const struct agg *a)
 
 	agg_capture(a, &recv, &drop, &ifdrop);
 	seen = recv > drop ? recv - drop : 0;
-	pk_kmap(pk, "capture", 4);
+	pk_kmap(pk, "capture");
 	pk_ku(pk, "recv", recv);
 	pk_ku(pk, "drop", drop);
 	pk_ku(pk, "ifdrop", ifdrop);
 	pk_knum(pk, "coverage", recv + ifdrop == 0 ? 100.0 :
 	    pct(seen, recv + ifdrop));
+	pk_close(pk);
 }
 
 void
@@ -228,23 +236,26 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	uint64_t u[3];
 	size_t i, n;
 
-	pk_map(pk, 14 + agg_capture(a, &u[0], &u[1], &u[2]));
+	pk_map_open(pk);
 	pk_kstr(pk, "type", "stats");
 	pk_kbool(pk, "final", final);
-	pk_kmap(pk, "interval", 4);
+	pk_kmap(pk, "interval");
 	pk_ku(pk, "start", a->start);
 	pk_ku(pk, "end", end);
 	pk_ku(pk, "packets", a->ipkts);
 	pk_ku(pk, "bytes", a->ibytes);
-	pk_kmap(pk, "total", 3);
+	pk_close(pk);
+	pk_kmap(pk, "total");
 	pk_ku(pk, "packets", a->tpkts);
 	pk_ku(pk, "bytes", a->tbytes);
 	pk_ku(pk, "flows", a->flows.seen);
-	pk_kmap(pk, "rate", 4);
+	pk_close(pk);
+	pk_kmap(pk, "rate");
 	pk_knum(pk, "pps", per_sec(a->ipkts, span));
 	pk_knum(pk, "bps", per_sec(a->ibytes * 8, span));
 	pk_knum(pk, "avg_pps", per_sec(a->tpkts, run));
 	pk_knum(pk, "avg_bps", per_sec(a->tbytes * 8, run));
+	pk_close(pk);
 	pk_ku(pk, "runtime", run);
 	pack_protos(pk, a);
 	pack_hosts(o, pk, a, "top_hosts", TOP_BOTH);
@@ -253,16 +264,20 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pack_ports(o, pk, a);
 	n = top_flows(&a->flows.t, o->by, o->flows, o->ntop);
 	pk_cstr(pk, "top_flows");
-	pk_array(pk, n);
+	pk_array_open(pk);
 	for (i = 0; i < n; i++)
 		pack_flow(pk, o->flows[i], NULL);
-	pk_kmap(pk, "tracked", 2);
+	pk_close(pk);
+	pk_kmap(pk, "tracked");
 	pk_ku(pk, "flows", a->flows.t.count);
 	pk_ku(pk, "hosts", a->hosts.count);
-	pk_kmap(pk, "evicted", 2);
+	pk_close(pk);
+	pk_kmap(pk, "evicted");
 	pk_ku(pk, "flows", a->flows.evicted);
 	pk_ku(pk, "hosts", a->hosts_evicted);
+	pk_close(pk);
 	if (agg_capture(a, &u[0], &u[1], &u[2]))
 		pack_capture(pk, a);
+	pk_close(pk);
 	done(o);
 }

@@ -19,10 +19,12 @@ static int failures;
 static struct pk pk;
 static msgpack_zone zone;
 
+/* Each test record is one map, open from start() to finish_obj(). */
 static void
 start(void)
 {
 	pk.len = 0;
+	pk_map_open(&pk);
 }
 
 static const msgpack_object *
@@ -31,6 +33,7 @@ finish_obj(void)
 	static msgpack_object obj;
 	size_t off = 0;
 
+	pk_close(&pk);
 	if (msgpack_unpack(pk.p, pk.len, &off, &zone, &obj) !=
 	    MSGPACK_UNPACK_SUCCESS) {
 		printf("FAIL: unpack: the test packed a bad object\n");
@@ -59,7 +62,7 @@ static void
 ipv4(uint8_t proto, const uint8_t *src, const uint8_t *dst, uint64_t len)
 {
 	pk_cstr(&pk, "ip");
-	pk_map(&pk, 7);
+	pk_map_open(&pk);
 	pk_ku(&pk, "v", 4);
 	pk_ku(&pk, "len", len);
 	pk_ku(&pk, "id", 0x1c46);
@@ -67,6 +70,7 @@ ipv4(uint8_t proto, const uint8_t *src, const uint8_t *dst, uint64_t len)
 	pk_ku(&pk, "proto", proto);
 	addr("src", src, 4);
 	addr("dst", dst, 4);
+	pk_close(&pk);
 }
 
 static const uint8_t ip_a[] = { 192, 168, 1, 100 };
@@ -78,10 +82,11 @@ static void
 eth(uint64_t type)
 {
 	pk_cstr(&pk, "eth");
-	pk_map(&pk, 3);
+	pk_map_open(&pk);
 	addr("src", mac_a, 6);
 	addr("dst", mac_b, 6);
 	pk_ku(&pk, "type", type);
+	pk_close(&pk);
 }
 
 /* The DESIGN.md model packet: HTTPS, PSH+ACK, 1420 bytes. */
@@ -91,12 +96,11 @@ tcp_packet(int with_err, int with_data)
 	uint8_t data[1420];
 
 	start();
-	pk_map(&pk, 5 + 6 + (with_err ? 1 : 0) + (with_data ? 3 : 0));
 	frame_keys(1420);
 	eth(0x0800);
 	ipv4(6, ip_a, ip_b, 1406);
 	pk_cstr(&pk, "tcp");
-	pk_map(&pk, 8);
+	pk_map_open(&pk);
 	pk_ku(&pk, "sport", 5432);
 	pk_ku(&pk, "dport", 443);
 	pk_ku(&pk, "seq", 1);
@@ -105,15 +109,17 @@ tcp_packet(int with_err, int with_data)
 	pk_ku(&pk, "flags", 0x18);
 	pk_ku(&pk, "win", 501);
 	pk_ku(&pk, "len", 1366);
+	pk_close(&pk);
 	pk_kstr(&pk, "proto", "TCP");
 	pk_kstr(&pk, "service", "HTTPS");
 	pk_ku(&pk, "svcport", 443);
 	if (with_err) {
 		pk_cstr(&pk, "err");
-		pk_map(&pk, 3);
+		pk_map_open(&pk);
 		pk_kstr(&pk, "layer", "tcp");
 		pk_kstr(&pk, "kind", "truncated");
 		pk_kstr(&pk, "why", "options cut short");
+		pk_close(&pk);
 	}
 	if (with_data) {
 		memset(data, 0, sizeof(data));
@@ -132,7 +138,6 @@ dns_packet(int response)
 	static const uint8_t a[] = { 93, 184, 216, 34 };
 
 	start();
-	pk_map(&pk, 5 + 7);
 	frame_keys(74);
 	eth(0x0800);
 	if (response)
@@ -140,39 +145,46 @@ dns_packet(int response)
 	else
 		ipv4(17, cli, dns_ip, 60);
 	pk_cstr(&pk, "udp");
-	pk_map(&pk, 3);
+	pk_map_open(&pk);
 	pk_ku(&pk, "sport", response ? 53 : 40000);
 	pk_ku(&pk, "dport", response ? 40000 : 53);
 	pk_ku(&pk, "len", 40);
+	pk_close(&pk);
 	pk_kstr(&pk, "proto", "DNS");
 	pk_kstr(&pk, "service", "DNS");
 	pk_ku(&pk, "svcport", 53);
 	pk_cstr(&pk, "dns");
-	pk_map(&pk, 6);
+	pk_map_open(&pk);
 	pk_ku(&pk, "id", 0x1234);
 	pk_kbool(&pk, "qr", response);
 	pk_ku(&pk, "rcode", 0);
 	pk_ku(&pk, "an", response ? 2 : 0);
 	pk_cstr(&pk, "q");
-	pk_array(&pk, 1);
-	pk_map(&pk, 3);
+	pk_array_open(&pk);
+	pk_map_open(&pk);
 	pk_kstr(&pk, "name", "example.com");
 	pk_ku(&pk, "type", 1);
 	pk_ku(&pk, "class", 1);
+	pk_close(&pk);
+	pk_close(&pk);
 	pk_cstr(&pk, "ans");
-	pk_array(&pk, response ? 2 : 0);
+	pk_array_open(&pk);
 	if (response) {
-		pk_map(&pk, 4);
+		pk_map_open(&pk);
 		pk_kstr(&pk, "name", "example.com");
 		pk_ku(&pk, "type", 5);
 		pk_ku(&pk, "ttl", 300);
 		pk_kstr(&pk, "target", "www.example.com");
-		pk_map(&pk, 4);
+		pk_close(&pk);
+		pk_map_open(&pk);
 		pk_kstr(&pk, "name", "www.example.com");
 		pk_ku(&pk, "type", 1);
 		pk_ku(&pk, "ttl", 300);
 		addr("addr", a, 4);
+		pk_close(&pk);
 	}
+	pk_close(&pk);
+	pk_close(&pk);
 	return finish_obj();
 }
 
@@ -180,16 +192,16 @@ static const msgpack_object *
 icmp_packet(void)
 {
 	start();
-	pk_map(&pk, 5 + 4);
 	frame_keys(98);
 	eth(0x0800);
 	ipv4(1, ip_a, ip_b, 84);
 	pk_cstr(&pk, "icmp");
-	pk_map(&pk, 4);
+	pk_map_open(&pk);
 	pk_ku(&pk, "type", 8);
 	pk_ku(&pk, "code", 0);
 	pk_ku(&pk, "id", 7);
 	pk_ku(&pk, "seq", 1);
+	pk_close(&pk);
 	pk_kstr(&pk, "proto", "ICMP");
 	return finish_obj();
 }
@@ -200,16 +212,16 @@ arp_packet(int op)
 	static const uint8_t spa[] = { 10, 0, 0, 1 }, tpa[] = { 10, 0, 0, 2 };
 
 	start();
-	pk_map(&pk, 5 + 3);
 	frame_keys(42);
 	eth(0x0806);
 	pk_cstr(&pk, "arp");
-	pk_map(&pk, 5);
+	pk_map_open(&pk);
 	pk_ku(&pk, "op", (uint64_t)op);
 	addr("sha", mac_a, 6);
 	addr("spa", spa, 4);
 	addr("tha", mac_b, 6);
 	addr("tpa", tpa, 4);
+	pk_close(&pk);
 	pk_kstr(&pk, "proto", "ARP");
 	return finish_obj();
 }
@@ -221,16 +233,17 @@ vlan_packet(void)
 	size_t i;
 
 	start();
-	pk_map(&pk, 5 + 2);
 	frame_keys(122);
 	eth(0x8100);
 	pk_cstr(&pk, "vlan");
-	pk_array(&pk, 2);
+	pk_array_open(&pk);
 	for (i = 0; i < 2; i++) {
-		pk_map(&pk, 2);
+		pk_map_open(&pk);
 		pk_ku(&pk, "tpid", 0x8100);
 		pk_ku(&pk, "id", ids[i]);
+		pk_close(&pk);
 	}
+	pk_close(&pk);
 	return finish_obj();
 }
 

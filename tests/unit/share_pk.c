@@ -65,7 +65,7 @@ test_lengths(void)
 	static const size_t n[] = { 0, 1, 15, 16, 31, 32, 255, 256, 65535,
 	    65536, 70000 };
 	static char big[70000];
-	size_t i;
+	size_t i, j;
 	int before = failures;
 
 	memset(big, 'x', sizeof(big));
@@ -78,13 +78,26 @@ test_lengths(void)
 		pk_bin(&ours, big, n[i]);
 		msgpack_pack_bin_with_body(&tp, big, n[i]);
 		same("bytes of", (long long)n[i]);
+		/* the packer counts the entries and picks the head on close */
 		start();
-		pk_map(&ours, n[i]);
+		pk_map_open(&ours);
 		msgpack_pack_map(&tp, n[i]);
+		for (j = 0; j < n[i]; j++) {
+			pk_uint(&ours, j & 0x7f);
+			pk_nil(&ours);
+			msgpack_pack_uint64(&tp, j & 0x7f);
+			msgpack_pack_nil(&tp);
+		}
+		pk_close(&ours);
 		same("map of", (long long)n[i]);
 		start();
-		pk_array(&ours, n[i]);
+		pk_array_open(&ours);
 		msgpack_pack_array(&tp, n[i]);
+		for (j = 0; j < n[i]; j++) {
+			pk_bool(&ours, 1);
+			msgpack_pack_true(&tp);
+		}
+		pk_close(&ours);
 		same("array of", (long long)n[i]);
 	}
 	if (failures == before)
