@@ -77,7 +77,11 @@ int	mon_mode_valid(const char *);
 void	mon_ask(struct mon_opts *, const char *);
 void	mon_announce(const struct mon_opts *);
 
-/* stages.c */
+/*
+ * stages.c.  mon_stage_dir: where the stages are, nm-monitor's own
+ * directory (or make's BINDIR when /proc cannot say); never PATH.
+ */
+const char *mon_stage_dir(void);
 char	*mon_find(const char *);
 void	mon_pipeline_build(struct mon_pipeline *, const struct mon_opts *,
 	    const struct mon_user *);
