@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "mon.h"
+#include "stats-limits.h"
 
 /* dir/name if it is an executable file, else NULL. */
 static char *
@@ -150,7 +151,8 @@ mon_pipeline_build(struct mon_pipeline *pl, const struct mon_opts *o,
 	mon_stage_add(pl, "nm-decode", 1);
 	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
 		mon_arg(st, "-I");
-		mon_arg(st, o->interval != NULL ? o->interval : "5");
+		mon_arg(st, o->interval != NULL ? o->interval :
+		    MON_STR(NM_STATS_INTERVAL_DEFAULT));
 		if (o->top != NULL) {
 			mon_arg(st, "-n");
 			mon_arg(st, o->top);
