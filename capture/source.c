@@ -163,7 +163,7 @@ cap_excerpt(char *buf, size_t size, const char *s, size_t max)
 	size_t i, n = 0;
 	unsigned char c;
 
-	for (i = 0; s[i] != '\0' && i < max && n + 8 < size; i++) {
+	for (i = 0; i < max && s[i] != '\0' && n + 8 < size; i++) {
 		c = (unsigned char)s[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
 			buf[n++] = (char)c;
