@@ -63,7 +63,7 @@ struct cap_priv {
 	int	 switch_user;	/* started as root: change uid and gid */
 	uid_t	 uid;
 	gid_t	 gid;
-	int	 as_caller;	/* run through sudo: open files as caller */
+	int	 as_caller;	/* run by sudo: open files as its caller */
 	uid_t	 caller_uid;
 	gid_t	 caller_gid;	/* the caller's passwd group */
 	char	*caller_name;

@@ -3,10 +3,10 @@
  * (DESIGN.md section 4).  Started as root, nm-capture becomes -Z user
  * (nobody by default) in a fixed, checked order: supplementary groups,
  * then gid, then uid.  Before that, run through sudo, it opens the files
- * its caller names with the caller's rights, not root's.  In every case, also when it runs as a user with
- * file capabilities, it clears all capability sets, drops the bounding set
- * where it may, and sets no_new_privs, so nothing it executes or maps can
- * win privilege back.  Any step that does not stick ends the program:
+ * its caller names with the caller's rights, not root's.  In every case,
+ * also when it runs as a user with file capabilities, it clears all
+ * capability sets, drops the bounding set where it may, and sets
+ * no_new_privs, so nothing it executes or maps can win privilege back.  Any step that does not stick ends the program:
  * carrying on privileged would be worse than not capturing.
  */
 #include <errno.h>
