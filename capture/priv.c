@@ -6,8 +6,9 @@
  * its caller names with the caller's rights, not root's.  In every case,
  * also when it runs as a user with file capabilities, it clears all
  * capability sets, drops the bounding set where it may, and sets
- * no_new_privs, so nothing it executes or maps can win privilege back.  Any step that does not stick ends the program:
- * carrying on privileged would be worse than not capturing.
+ * no_new_privs, so nothing it executes or maps can win privilege back.
+ * Any step that does not stick ends the program: carrying on privileged
+ * would be worse than not capturing.
  */
 #include <errno.h>
 #include <grp.h>
