@@ -25,7 +25,7 @@ SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 
 NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) $(SECCOMP_CFLAGS) \
-	     -DNM_DATADIR='"$(DATADIR)"'
+	     -DNM_DATADIR='"$(DATADIR)"' -DNM_BINDIR='"$(BINDIR)"'
 ALL_CFLAGS = $(NM_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) \

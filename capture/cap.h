@@ -29,11 +29,21 @@
  * hands each packet over at once.
  */
 #define CAP_TIMEOUT_MS		10
+/*
+ * The largest -F file.  The kernel loads at most 4096 BPF instructions
+ * (BPF_MAXINSNS), and the filter language spends one on every few bytes
+ * of text: each " or host 10.1.2.3" adds 3 even optimised, so a list of
+ * hosts the kernel takes is some 25 KB.  64 KiB leaves room for comments
+ * and layout, and reading that much as root costs nothing; more is not a
+ * filter (-F /dev/zero would otherwise be read until memory ran out).
+ */
+#define CAP_FILTER_MAX		(64 * 1024)
 
 struct cap_opts {
 	const char	*iface;		/* -i, or NULL */
 	const char	*file;		/* -r, "-" for stdin, or NULL */
 	char		*filter;	/* BPF expression, "" when none */
+	const char	*ffile;		/* -F, or NULL */
 	int		 snaplen;	/* -s, 0 when not given */
 	uint64_t	 count;		/* -c, 0 for no limit */
 	int		 promisc;	/* cleared by -p */
@@ -45,11 +55,21 @@ struct cap_opts {
 	int		 force;		/* --force: binary to a terminal */
 };
 
-/* Who to become once the source is open. */
+/*
+ * Who to become once the source is open, and whose rights open the files
+ * the user names (-r, -F): the caller's when root runs us through sudo.
+ */
 struct cap_priv {
 	int	 switch_user;	/* started as root: change uid and gid */
 	uid_t	 uid;
 	gid_t	 gid;
+	int	 as_caller;	/* run by sudo: open files as its caller */
+	uid_t	 caller_uid;
+	gid_t	 caller_gid;	/* the caller's passwd group */
+	char	*caller_name;
+	gid_t	*groups;	/* ours, kept while acting as the caller */
+	int	 ngroups;
+	gid_t	 egid;
 };
 
 struct cap_src {
@@ -63,14 +83,20 @@ struct cap_src {
 
 /* opts.c */
 void cap_opts_parse(struct cap_opts *o, int argc, char **argv);
+char *cap_filter_file(const char *path, struct cap_priv *p);
 
 /* source.c: exits with the documented status on failure */
-void cap_open(struct cap_src *s, const struct cap_opts *o);
-void cap_filter(struct cap_src *s, const char *expr);
+void cap_open(struct cap_src *s, const struct cap_opts *o,
+    struct cap_priv *p);
+void cap_filter(struct cap_src *s, const char *expr, const char *ffile);
 void cap_list_interfaces(void);
 
 /* priv.c */
 void cap_priv_resolve(struct cap_priv *p, const char *user);
+void cap_priv_as_caller(struct cap_priv *p);
+void cap_priv_as_self(struct cap_priv *p);
+/* " (opened as user, who ran sudo)" for a message, or "". */
+const char *cap_priv_whose(const struct cap_priv *p);
 void cap_priv_drop(const struct cap_priv *p);
 
 /* loop.c: returns the exit status */

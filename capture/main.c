@@ -50,8 +50,10 @@ main(int argc, char **argv)
 
 	/* state: privileged */
 	cap_priv_resolve(&priv, opts.user);
-	cap_open(&src, &opts);
-	cap_filter(&src, opts.filter);
+	if (opts.ffile != NULL)
+		opts.filter = cap_filter_file(opts.ffile, &priv);
+	cap_open(&src, &opts, &priv);
+	cap_filter(&src, opts.filter, opts.ffile);
 	cap_priv_drop(&priv);
 	if ((w = rec_writer_open(STDOUT_FILENO)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));

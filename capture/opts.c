@@ -39,17 +39,32 @@ static const char usage_text[] =
 
 /*
  * The expression from -F file: '#' starts a comment to the end of the
- * line (as in tcpdump), and lines are joined with spaces.
+ * line (as in tcpdump), and lines are joined with spaces.  Read with the
+ * caller's rights (cap_priv_as_caller), at most CAP_FILTER_MAX bytes, and
+ * only text: what is not a filter is refused without a byte of it shown.
  */
-static char *
-cap_filter_file(const char *path)
+char *
+cap_filter_file(const char *path, struct cap_priv *pv)
 {
 	char *buf, *p;
 	size_t len;
-	int incomment = 0;
+	int incomment = 0, saved;
 
-	if ((buf = nm_slurp(path, &len)) == NULL)
-		nm_die(NM_EXIT_NOSOURCE, "%s: %s", path, strerror(errno));
+	cap_priv_as_caller(pv);
+	buf = nm_slurp(path, CAP_FILTER_MAX, &len);
+	saved = errno;
+	cap_priv_as_self(pv);
+	if (buf == NULL && saved == EFBIG)
+		nm_die(NM_EXIT_BADFILTER, "%s: more than %d KiB: not a filter "
+		    "file", path, CAP_FILTER_MAX / 1024);
+	if (buf == NULL)
+		nm_die(saved == ENOENT || saved == ENOTDIR ? NM_EXIT_NOSOURCE :
+		    saved == EACCES || saved == EPERM ? NM_EXIT_NOPERM :
+		    NM_EXIT_FAIL, "%s: %s%s", path, strerror(saved),
+		    cap_priv_whose(pv));
+	if (memchr(buf, '\0', len) != NULL)
+		nm_die(NM_EXIT_BADFILTER, "%s: holds a NUL byte: not a filter "
+		    "file", path);
 	for (p = buf; p < buf + len; p++) {
 		if (*p == '#')
 			incomment = 1;
@@ -66,7 +81,6 @@ cap_filter_file(const char *path)
 void
 cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 {
-	const char *ffile = NULL;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -85,7 +99,7 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 			o->list = 1;
 			break;
 		case 'F':
-			ffile = optarg;
+			o->ffile = optarg;
 			break;
 		case 'h':
 			nm_usage(usage_text, NM_EXIT_OK);
@@ -132,9 +146,10 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 		nm_bad_usage("say where to capture: -i interface or -r file");
 	if (o->realtime && o->file == NULL)
 		nm_bad_usage("--realtime replays a file: it needs -r");
-	if (ffile != NULL && argc > 0)
+	if (o->ffile != NULL && argc > 0)
 		nm_bad_usage("give the filter either with -F or as "
 		    "arguments, not both");
-	o->filter = ffile != NULL ? cap_filter_file(ffile) :
-	    nm_join(argc, argv);
+	/* -F is read once the user is known: main() calls cap_filter_file. */
+	if (o->ffile == NULL)
+		o->filter = nm_join(argc, argv);
 }

@@ -105,18 +105,28 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 }
 
 static void
-cap_open_file(struct cap_src *s, const struct cap_opts *o)
+cap_open_file(struct cap_src *s, const struct cap_opts *o,
+    struct cap_priv *p)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	FILE *f;
+	FILE *f = stdin;
+	int saved = 0;
 
-	/* Opened here, not by libpcap, so errno tells missing from bad. */
-	if (strcmp(o->file, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(o->file, "rb")) == NULL)
-		nm_die(errno == ENOENT || errno == ENOTDIR ? NM_EXIT_NOSOURCE :
-		    errno == EACCES || errno == EPERM ? NM_EXIT_NOPERM :
-		    NM_EXIT_FAIL, "%s: %s", o->file, strerror(errno));
+	/*
+	 * Opened here, not by libpcap, so errno tells missing from bad, and
+	 * with the rights of whoever ran sudo, not root's.
+	 */
+	if (strcmp(o->file, "-") != 0) {
+		cap_priv_as_caller(p);
+		f = fopen(o->file, "rb");
+		saved = errno;
+		cap_priv_as_self(p);
+	}
+	if (f == NULL)
+		nm_die(saved == ENOENT || saved == ENOTDIR ? NM_EXIT_NOSOURCE :
+		    saved == EACCES || saved == EPERM ? NM_EXIT_NOPERM :
+		    NM_EXIT_FAIL, "%s: %s%s", o->file, strerror(saved),
+		    cap_priv_whose(p));
 	s->pc = pcap_fopen_offline_with_tstamp_precision(f,
 	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (s->pc == NULL)
@@ -129,28 +139,65 @@ cap_open_file(struct cap_src *s, const struct cap_opts *o)
 }
 
 void
-cap_open(struct cap_src *s, const struct cap_opts *o)
+cap_open(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 {
 	memset(s, 0, sizeof(*s));
 	if (o->iface != NULL)
 		cap_open_live(s, o);
 	else
-		cap_open_file(s, o);
+		cap_open_file(s, o, p);
 	s->linktype = pcap_datalink(s->pc);
 	s->nano = pcap_get_tstamp_precision(s->pc) ==
 	    PCAP_TSTAMP_PRECISION_NANO;
 }
 
-void
-cap_filter(struct cap_src *s, const char *expr)
+/*
+ * At most max bytes of s as one printable line: bytes outside printable
+ * ASCII, quotes and backslashes as \xHH, "..." when cut.  What a -F file
+ * holds is shown only this way: it may be any file at all.
+ */
+static const char *
+cap_excerpt(char *buf, size_t size, const char *s, size_t max)
 {
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
+	unsigned char c;
+
+	for (i = 0; i < max && s[i] != '\0' && n + 8 < size; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+			buf[n++] = (char)c;
+			continue;
+		}
+		buf[n++] = '\\';
+		buf[n++] = 'x';
+		buf[n++] = hex[c >> 4];
+		buf[n++] = hex[c & 15];
+	}
+	if (s[i] != '\0')
+		n += (size_t)snprintf(buf + n, size - n, "...");
+	buf[n] = '\0';
+	return buf;
+}
+
+void
+cap_filter(struct cap_src *s, const char *expr, const char *ffile)
+{
+	char head[128], why[256];
 	struct bpf_program prog;
 
 	if (expr[0] == '\0')
 		return;
-	if (pcap_compile(s->pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		nm_die(NM_EXIT_BADFILTER, "bad filter: %s: %s", expr,
-		    pcap_geterr(s->pc));
+	if (pcap_compile(s->pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		if (ffile == NULL)
+			nm_die(NM_EXIT_BADFILTER, "bad filter: %s: %s", expr,
+			    pcap_geterr(s->pc));
+		/* libpcap quotes the token it choked on: the file's too. */
+		nm_die(NM_EXIT_BADFILTER, "%s: bad filter: %s (the file "
+		    "starts \"%s\")", ffile, cap_excerpt(why, sizeof(why),
+		    pcap_geterr(s->pc), 80), cap_excerpt(head, sizeof(head),
+		    expr, 24));
+	}
 	if (pcap_setfilter(s->pc, &prog) < 0)
 		nm_die(NM_EXIT_FAIL, "%s: setting the filter: %s", s->name,
 		    pcap_geterr(s->pc));

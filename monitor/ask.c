@@ -202,29 +202,24 @@ mon_ask_filter(struct mon_opts *o, char **line, size_t *cap)
 static void
 mon_ask_mode(struct mon_opts *o, char **line, size_t *cap)
 {
-	static const char *const what[] = {
-		"one line per packet",
-		"every layer, seq/ack, a payload preview",
-		"time, protocol and addresses",
-	};
 	const char *a;
 	size_t i, k;
 
 	fputs("Display modes:\n", stderr);
-	for (i = 0; mon_modes[i] != NULL; i++)
-		fprintf(stderr, "  %3zu  %-9s %s\n", i + 1, mon_modes[i],
-		    what[i]);
+	for (i = 0; mon_modes[i].name != NULL; i++)
+		fprintf(stderr, "  %3zu  %-9s %s\n", i + 1, mon_modes[i].name,
+		    mon_modes[i].what);
 	for (;;) {
 		a = mon_answer("Mode (number or name, blank for compact):",
 		    line, cap);
 		if (*a == '\0') {
-			o->mode = mon_modes[0];
+			o->mode = mon_modes[0].name;
 			return;
 		}
 		k = mon_choice(a, i);
-		for (i = 0; mon_modes[i] != NULL; i++)
-			if (k == i + 1 || strcmp(a, mon_modes[i]) == 0) {
-				o->mode = mon_modes[i];
+		for (i = 0; mon_modes[i].name != NULL; i++)
+			if (k == i + 1 || strcmp(a, mon_modes[i].name) == 0) {
+				o->mode = mon_modes[i].name;
 				return;
 			}
 		nm_warn("mode %s: no such mode: choose 1 to %zu, compact, "

@@ -59,14 +59,25 @@ struct mon_user {
 	char		*name;		/* for nm-capture -Z */
 };
 
+/* The tables: each ends with a NULL name, and its first is the default. */
 struct mon_preset {
 	const char	*name;		/* -f name, also the answer */
 	const char	*label;		/* as the question shows it */
 	const char	*bpf;		/* NULL: no filter */
+	const char	*aliases;	/* other names, space-separated */
+};
+
+struct mon_mode {
+	const char	*name;		/* nm-render -m name */
+	const char	*what;		/* as the question shows it */
 };
 
 extern const struct mon_preset mon_presets[];
-extern const char *const mon_modes[];
+extern const struct mon_mode mon_modes[];
+
+/* A number as a word: nm-stats' default interval in the pipeline. */
+#define MON_STR(x)	MON_STR_(x)
+#define MON_STR_(x)	#x
 
 /* opts.c */
 void	mon_opts_parse(struct mon_opts *, int, char **);
@@ -77,7 +88,11 @@ int	mon_mode_valid(const char *);
 void	mon_ask(struct mon_opts *, const char *);
 void	mon_announce(const struct mon_opts *);
 
-/* stages.c */
+/*
+ * stages.c.  mon_stage_dir: where the stages are, nm-monitor's own
+ * directory (or make's BINDIR when /proc cannot say); never PATH.
+ */
+const char *mon_stage_dir(void);
 char	*mon_find(const char *);
 void	mon_pipeline_build(struct mon_pipeline *, const struct mon_opts *,
 	    const struct mon_user *);

@@ -1,9 +1,10 @@
 /*
  * nm-monitor's command line, and the two tables the questions share with
  * it: the filter presets of the old tool and the display modes.  Every
- * option is checked here, before anything starts, with the same ranges
- * the stage that gets it would apply, so a typo fails at once with exit 2
- * instead of half-way through starting the pipeline.
+ * option is checked here, before anything starts, with the ranges the
+ * stage that gets it applies (nm-stats' from the header both include),
+ * so a typo fails at once with exit 2 instead of half-way through
+ * starting the pipeline.
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "mon.h"
+#include "stats-limits.h"
 
 enum {
 	OPT_COLOR = 256,
@@ -21,19 +23,28 @@ enum {
 	OPT_VERSION,
 };
 
-/* The old tool's menu, in its order; the first is the default. */
+/*
+ * The old tool's menu, in its order; the first is the default.  The old
+ * menu called web HTTP/HTTPS: those names are its aliases.
+ */
 const struct mon_preset mon_presets[] = {
-	{ "all",	"all traffic",	NULL },
-	{ "tcp",	"TCP",		"tcp" },
-	{ "udp",	"UDP",		"udp" },
-	{ "icmp",	"ICMP",		"icmp or icmp6" },
-	{ "web",	"HTTP/HTTPS",	"tcp port 80 or tcp port 443" },
-	{ "dns",	"DNS",		"port 53" },
-	{ NULL, NULL, NULL }
+	{ "all",	"all traffic",	NULL,		"" },
+	{ "tcp",	"TCP",		"tcp",		"" },
+	{ "udp",	"UDP",		"udp",		"" },
+	{ "icmp",	"ICMP",		"icmp or icmp6", "" },
+	{ "web",	"HTTP/HTTPS",	"tcp port 80 or tcp port 443",
+	    "http https http/https" },
+	{ "dns",	"DNS",		"port 53",	"" },
+	{ NULL, NULL, NULL, NULL }
 };
 
 /* nm-render's text layouts; the first is the default. */
-const char *const mon_modes[] = { "compact", "detailed", "minimal", NULL };
+const struct mon_mode mon_modes[] = {
+	{ "compact",	"one line per packet" },
+	{ "detailed",	"every layer, seq/ack, a payload preview" },
+	{ "minimal",	"time, protocol and addresses" },
+	{ NULL, NULL }
+};
 
 static const char usage_text[] =
     "usage: nm-monitor [-hp] [-c count] [-f preset|expression] "
@@ -49,13 +60,19 @@ mon_preset_find(const char *name)
 {
 	const struct mon_preset *p;
 
-	for (p = mon_presets; p->name != NULL; p++)
+	const char *a;
+	size_t len = strlen(name);
+
+	for (p = mon_presets; p->name != NULL; p++) {
 		if (strcasecmp(name, p->name) == 0)
 			return p;
-	/* The old tool's menu called it HTTP/HTTPS; accept that too. */
-	if (strcasecmp(name, "http") == 0 || strcasecmp(name, "https") == 0 ||
-	    strcasecmp(name, "http/https") == 0)
-		return &mon_presets[4];
+		for (a = p->aliases; *a != '\0'; a += strspn(a, " ")) {
+			if (strncasecmp(a, name, len) == 0 &&
+			    (a[len] == ' ' || a[len] == '\0'))
+				return p;
+			a += strcspn(a, " ");
+		}
+	}
 	return NULL;
 }
 
@@ -64,8 +81,8 @@ mon_mode_valid(const char *mode)
 {
 	size_t i;
 
-	for (i = 0; mon_modes[i] != NULL; i++)
-		if (strcmp(mode, mon_modes[i]) == 0)
+	for (i = 0; mon_modes[i].name != NULL; i++)
+		if (strcmp(mode, mon_modes[i].name) == 0)
 			return 1;
 	return 0;
 }
@@ -140,7 +157,8 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		case 'h':
 			nm_usage(usage_text, NM_EXIT_OK);
 		case 'I':
-			estrtonum(optarg, 1, 86400, "-I");
+			estrtonum(optarg, NM_STATS_INTERVAL_MIN,
+			    NM_STATS_INTERVAL_MAX, "-I");
 			o->interval = optarg;
 			break;
 		case 'i':
@@ -150,7 +168,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			o->mode = optarg;
 			break;
 		case 'n':
-			estrtonum(optarg, 0, 500, "-n");
+			estrtonum(optarg, 0, NM_STATS_TOP_MAX, "-n");
 			o->top = optarg;
 			break;
 		case 'p':
@@ -188,5 +206,5 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 	if (o->iface == NULL && o->file == NULL)
 		o->iface = "any";
 	if (o->mode == NULL)
-		o->mode = mon_modes[0];
+		o->mode = mon_modes[0].name;
 }

@@ -1,10 +1,12 @@
 /*
  * The pipeline as argument vectors: where each program is, and what it
- * gets from the settings.  Programs are looked for next to nm-monitor's
- * own executable first, so a build tree or an install runs its own
- * programs whatever PATH says (sudo resets PATH), then on PATH.  The same
- * vectors are what --dry-run prints, quoted for the shell, so the printed
- * pipeline is exactly the one that would run.
+ * gets from the settings.  The programs are those in nm-monitor's own
+ * directory, so a build tree or an install runs its own programs, and
+ * never whatever PATH finds: run as root from a directory holding a
+ * hostile nm-capture, an empty or relative PATH entry would start it
+ * with root's privilege.  The same vectors are what --dry-run prints,
+ * quoted for the shell, so the printed pipeline is exactly the one that
+ * would run.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "mon.h"
+#include "stats-limits.h"
 
 /* dir/name if it is an executable file, else NULL. */
 static char *
@@ -30,40 +34,35 @@ mon_try(const char *dir, size_t dirlen, const char *name)
 	return NULL;
 }
 
-/* What execvp would run for name, or NULL. */
-static char *
-mon_find_path(const char *name)
+const char *
+mon_stage_dir(void)
 {
-	const char *path = getenv("PATH"), *p, *colon;
-	char *found;
-	size_t len;
+	static char dir[PATH_MAX];
+	char *slash;
+	ssize_t n;
 
-	if (path == NULL)
-		return NULL;
-	for (p = path;; p = colon + 1) {
-		colon = strchr(p, ':');
-		len = colon != NULL ? (size_t)(colon - p) : strlen(p);
-		/* An empty element means the current directory. */
-		found = len == 0 ? mon_try(".", 1, name) :
-		    mon_try(p, len, name);
-		if (found != NULL || colon == NULL)
-			return found;
+	if (dir[0] != '\0')
+		return dir;
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n > 0 && dir[0] == '/' && (slash = strrchr(dir, '/')) != NULL) {
+		/* "/nm-monitor" leaves "", which would read as relative. */
+		slash[slash == dir] = '\0';
+		return dir;
 	}
+	/* No /proc: the install's directory (make's BINDIR). */
+	snprintf(dir, sizeof(dir), "%s", NM_BINDIR);
+	return dir;
 }
 
 char *
 mon_find(const char *name)
 {
-	char self[PATH_MAX], *slash, *found = NULL;
-	ssize_t n;
+	const char *dir = mon_stage_dir();
 
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL)
-			found = mon_try(self, (size_t)(slash - self), name);
-	}
-	return found != NULL ? found : mon_find_path(name);
+	/* A relative BINDIR would be the current directory's again. */
+	if (dir[0] != '/')
+		return NULL;
+	return mon_try(dir, strlen(dir), name);
 }
 
 static struct mon_stage *
@@ -74,9 +73,11 @@ mon_stage_add(struct mon_pipeline *pl, const char *name, int required)
 
 	if ((path = mon_find(name)) == NULL) {
 		if (required)
-			nm_die(NM_EXIT_FAIL, "%s: not found next to "
-			    "nm-monitor nor on PATH", name);
-		nm_warn("%s: not found: running without it", name);
+			nm_die(NM_EXIT_FAIL, "%s: not found in %s "
+			    "(the stages are nm-monitor's neighbours)", name,
+			    mon_stage_dir());
+		nm_warn("%s: not found in %s: running without it", name,
+		    mon_stage_dir());
 		return NULL;
 	}
 	memset(st, 0, sizeof(*st));
@@ -150,7 +151,8 @@ mon_pipeline_build(struct mon_pipeline *pl, const struct mon_opts *o,
 	mon_stage_add(pl, "nm-decode", 1);
 	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
 		mon_arg(st, "-I");
-		mon_arg(st, o->interval != NULL ? o->interval : "5");
+		mon_arg(st, o->interval != NULL ? o->interval :
+		    MON_STR(NM_STATS_INTERVAL_DEFAULT));
 		if (o->top != NULL) {
 			mon_arg(st, "-n");
 			mon_arg(st, o->top);
@@ -186,17 +188,44 @@ mon_print_word(const char *w)
 }
 
 /*
- * The program as a user would type it: its bare name when PATH finds
- * the same file, its full path otherwise.
+ * Whether a shell would run path for the bare name: the first match on
+ * PATH, where an empty entry is the current directory, is that file.
+ * For printing only: nothing is run from what this finds.
  */
+static int
+mon_shell_finds(const char *name, const char *path)
+{
+	const char *env = getenv("PATH"), *p, *colon;
+	struct stat want, got;
+	char *found;
+	size_t len;
+	int same;
+
+	if (env == NULL || stat(path, &want) < 0)
+		return 0;
+	for (p = env;; p = colon + 1) {
+		colon = strchr(p, ':');
+		len = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		found = len == 0 ? mon_try(".", 1, name) :
+		    mon_try(p, len, name);
+		if (found != NULL) {
+			same = stat(found, &got) == 0 &&
+			    got.st_dev == want.st_dev &&
+			    got.st_ino == want.st_ino;
+			free(found);
+			return same;
+		}
+		if (colon == NULL)
+			return 0;
+	}
+}
+
+/* The program as a user would type it: its bare name if that runs it. */
 static void
 mon_print_prog(const struct mon_stage *st)
 {
-	char *onpath = mon_find_path(st->name);
-
-	mon_print_word(onpath != NULL && strcmp(onpath, st->path) == 0 ?
-	    st->name : st->path);
-	free(onpath);
+	mon_print_word(mon_shell_finds(st->name, st->path) ? st->name :
+	    st->path);
 }
 
 void

@@ -205,33 +205,36 @@ nm_stdin_is_pipe(void)
 }
 
 char *
-nm_slurp(const char *path, size_t *lenp)
+nm_slurp(const char *path, size_t max, size_t *lenp)
 {
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap = 0, want;
 	ssize_t n;
 	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
+	if (max > SIZE_MAX / 2)
+		max = SIZE_MAX / 2;
+	/* Room for one byte past max tells a file of max bytes from more. */
 	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
+		if (cap - len < 4096 && cap < max + 2) {
+			want = cap ? cap * 2 : 8192;
+			cap = want < max + 2 ? want : max + 2;
 			buf = erealloc(buf, cap);
 		}
 		n = read(fd, buf + len, cap - len - 1);
 		if (n == 0)
 			break;
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			saved = errno;
-			free(buf);
-			close(fd);
-			errno = saved;
-			return NULL;
-		}
-		len += (size_t)n;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n > 0 && (len += (size_t)n) <= max)
+			continue;
+		saved = n == -1 ? errno : EFBIG;
+		free(buf);
+		close(fd);
+		errno = saved;
+		return NULL;
 	}
 	close(fd);
 	buf[len] = '\0';

@@ -74,7 +74,11 @@ char *nm_join(int argc, char **argv);
 /* Whether stdin is a pipe or socket: upstream will end it, so drain it. */
 int nm_stdin_is_pipe(void);
 
-/* Reads a whole file into a NUL-terminated buffer; NULL and errno on error. */
-char *nm_slurp(const char *path, size_t *lenp);
+/*
+ * Reads a whole file of at most max bytes into a NUL-terminated buffer;
+ * NULL and errno on error, EFBIG when the file holds more than max (then
+ * no more than max + 1 bytes were read or held).
+ */
+char *nm_slurp(const char *path, size_t max, size_t *lenp);
 
 #endif

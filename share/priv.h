@@ -1,10 +1,13 @@
 /*
- * Changing user for good, and checking that no capability is left: the
- * steps nm-capture and nm-monitor both take when they give up root.
+ * Changing user for good, checking that no capability is left, and
+ * finding who ran the program through sudo: the steps nm-capture and
+ * nm-monitor both take when they give up root.
  */
 #ifndef PRIV_H
 #define PRIV_H
 
+#include <stddef.h>
+#include <pwd.h>
 #include <sys/types.h>
 
 /*
@@ -19,5 +22,20 @@ void nm_become(uid_t uid, gid_t gid);
  * kernel cannot say.
  */
 int nm_caps_left(int inheritable);
+/*
+ * The account that ran this program through sudo, from its passwd entry:
+ * SUDO_UID names it (SUDO_USER when SUDO_UID is unset), and its group is
+ * the entry's, never SUDO_GID's, whose only use is to be checked against
+ * it.  Returns 1 and sets *pw (getpwuid's storage: copy what you keep), 0
+ * when there is no caller to speak of (no sudo variables, or root ran
+ * sudo), -1 when the variables are not numbers, name no account or
+ * disagree with the passwd entry: then why holds one line saying so.
+ */
+int nm_sudo_caller(struct passwd **pw, char *why, size_t whylen);
+/*
+ * Why an account may not be the one root drops to, or NULL: uid 0, or
+ * group 0, whose privilege nm_become() could not show to be gone.
+ */
+const char *nm_account_unfit(const struct passwd *pw);
 
 #endif

@@ -71,8 +71,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->interval = 5;
-	o->ntop = 10;
+	o->interval = NM_STATS_INTERVAL_DEFAULT;
+	o->ntop = NM_STATS_TOP_DEFAULT;
 	o->max_flows = 1000000;
 	o->max_hosts = 1000000;
 	o->services = getenv("NM_SERVICES");
@@ -80,10 +80,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'I':
-			o->interval = (unsigned)estrtonum(optarg, 1, 86400, "-I");
+			o->interval = (unsigned)estrtonum(optarg,
+			    NM_STATS_INTERVAL_MIN, NM_STATS_INTERVAL_MAX, "-I");
 			break;
 		case 'n':
-			o->ntop = (unsigned)estrtonum(optarg, 0, ST_MAXTOP, "-n");
+			o->ntop = (unsigned)estrtonum(optarg, 0,
+			    NM_STATS_TOP_MAX, "-n");
 			break;
 		case 'q':
 			o->quiet = 1;

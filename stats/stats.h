@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 #include "rec.h"
+#include "stats-limits.h"
 
 #define ST_NS		1000000000ULL
-#define ST_MAXTOP	500	/* -n limit: keeps a stats record far under 1 MiB */
 #define ST_NPROTO	64	/* distinct protocol names; more go to "other" */
 #define ST_PROTOLEN	24	/* a protocol name, NUL included */
 #define ST_NSOURCES	64	/* capture sources whose drops we add up */

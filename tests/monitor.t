@@ -35,6 +35,9 @@ dry "file, realtime, json, colour, expression as arguments" \
 dry "presets by name" \
     "nm-capture ${Z}-p -i lo 'icmp or icmp6' | nm-decode | nm-stats -I 5 | nm-render -m minimal --color=always" \
     -p -i lo -f ICMP -m minimal --color
+dry "the old menu's names for web" \
+    "nm-capture ${Z}-i any 'tcp port 80 or tcp port 443' | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -f HTTP/HTTPS
 dry "preset all is no filter" \
     "nm-capture ${Z}-i any | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -f all
@@ -73,6 +76,18 @@ usage "interval out of range" -I 0 -r x
 usage "--json and -m" --json -m minimal -r x
 usage "-f and an expression" -f tcp udp -r x
 usage "bad --color" --color=sometimes -r x
+# nm-monitor refuses exactly what nm-stats would (share/stats-limits.h).
+for opt in "-I 0" "-I 1" "-I 86400" "-I 86401" "-n -1" "-n 0" "-n 500" \
+    "-n 501"; do
+	# shellcheck disable=SC2086
+	"$NMM" --dry-run $opt -i lo >/dev/null 2>&1
+	m=$?
+	# shellcheck disable=SC2086
+	nm-stats $opt </dev/null >/dev/null 2>&1
+	s=$?
+	check "usage: $opt: nm-monitor and nm-stats agree ($m, $s)" \
+	    test $((m == 2)) -eq $((s == 2))
+done
 check "usage: -h exits 0 with the synopsis" \
     eval '"$NMM" -h | grep -q "^usage: nm-monitor"'
 
