@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the record reader (share/recread.c, share/json.c) on any
+ * Fuzz target: the record reader (share/recread.c, share/jsonr.c) on any
  * byte stream, msgpack or JSON.  The bytes are read as a program reads its
  * stdin, from an in-memory file, until the end or the first malformed
  * record (which must be reported as EBADMSG, never anything worse).  What

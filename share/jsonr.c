@@ -1,385 +1,22 @@
 /*
- * The JSON face of the record stream.  json_write shows a record as one
- * line of JSON: addresses as text and bytes as hex where REC_KEYS says a
- * key holds them, unknown bytes as hex too.  json_parse reads such a line
- * (or any JSON object, pretty-printed or not) back into the same
- * msgpack_object tree the msgpack reader gives, turning the text of known
- * address and byte keys back into bytes, so a jq filter can sit between
- * two stages.  Both enforce the stream's nesting limit.
+ * The JSON reader (json.h): one JSON object into a msgpack_object tree
+ * in a zone, the tree the msgpack reader gives, with the text of known
+ * address and byte keys (REC_KEYS) turned back into bytes.  Its input is
+ * whatever arrives on a stage's stdin, so it trusts nothing: every byte is
+ * read inside [p, end), nesting is capped at REC_MAX_DEPTH, containers
+ * grow in bounded steps, and each refusal names its reason and offset.
+ * It says "more" when the object is not all there yet, so the stream
+ * reader can feed it as bytes arrive.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nm.h"
+#include "addr.h"
+#include "json.h"
 #include "rec.h"
-
-/* --- growing buffer --- */
-
-void
-sb_grow(struct strbuf *b, size_t n)
-{
-	b->cap = (b->cap + n + 1) * 2;
-	b->p = erealloc(b->p, b->cap);
-}
-
-/* Makes room for n more bytes and the NUL after them. */
-static void
-sb_reserve(struct strbuf *b, size_t n)
-{
-	if (b->cap - b->len < n + 1)
-		sb_grow(b, n);
-}
-
-void
-sb_adds(struct strbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-void
-sb_addf(struct strbuf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		sb_add(b, tmp, (size_t)n);
-		return;
-	}
-	if (b->cap - b->len < (size_t)n + 1) {
-		b->cap = b->len + (size_t)n + 1;
-		b->p = erealloc(b->p, b->cap);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-/* --- addresses --- */
-
-/* Is s the text of an 8-byte link address: xx:xx:xx:xx:xx:xx:xx:xx? */
-static int
-link_form(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 23; i++)
-		if ((i % 3 == 2) != (s[i] == ':') || s[i] == '\0')
-			return 0;
-	return s[23] == '\0';
-}
-
-size_t
-addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
-
-	if (n == 4 && dstlen >= 16) {	/* most addresses: no printf */
-		for (i = 0; i < 4; i++) {
-			if (i)
-				dst[o++] = '.';
-			if (p[i] >= 100)
-				dst[o++] = (char)('0' + p[i] / 100);
-			if (p[i] >= 10)
-				dst[o++] = (char)('0' + p[i] / 10 % 10);
-			dst[o++] = (char)('0' + p[i] % 10);
-		}
-		dst[o] = '\0';
-		return o;
-	}
-	if (n == 16 && inet_ntop(AF_INET6, p, dst, (socklen_t)dstlen)) {
-		/*
-		 * Eight groups of two digits ("12:34:56:78:9a:bc:de:f0") is
-		 * how an 8-byte link address reads: write the first group
-		 * in full, so the text still reads back as IPv6.
-		 */
-		if (link_form(dst) && dstlen > 25) {
-			memmove(dst + 2, dst, 24);
-			dst[0] = dst[1] = '0';
-		}
-		return strlen(dst);
-	}
-	for (i = 0; i < n && o + 4 <= dstlen; i++) {
-		if (i)
-			dst[o++] = ':';
-		dst[o++] = hex[p[i] >> 4];
-		dst[o++] = hex[p[i] & 15];
-	}
-	if (dstlen == 0)
-		return 0;
-	o = o < dstlen ? o : dstlen - 1;
-	dst[o] = '\0';
-	return o;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Text to address bytes; returns the length or -1.  out holds 64 bytes. */
-static int
-addr_parse(const char *s, size_t n, uint8_t *out)
-{
-	char tmp[200];		/* 64 bytes as colon hex, and more */
-	size_t i;
-	int len = 0, hi, lo, colons = 0, dot = 0;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	for (i = 0; i < n; i++) {
-		colons += tmp[i] == ':';
-		dot |= tmp[i] == '.';
-	}
-	if (!colons && dot)
-		return inet_pton(AF_INET, tmp, out) == 1 ? 4 : -1;
-	/*
-	 * Two hex digits per group without "::" is a link address, eight
-	 * groups too: addr_text() never writes an IPv6 address that way.
-	 */
-	if (strstr(tmp, "::") == NULL && !dot &&
-	    n == (size_t)colons * 3 + 2) {
-		for (i = 0; i < n; i += 3) {
-			if ((hi = hexval(tmp[i])) < 0 ||
-			    (lo = hexval(tmp[i + 1])) < 0 ||
-			    (i + 2 < n && tmp[i + 2] != ':') || len >= 64)
-				break;	/* "406:0:200:1:0:100:8:604" is IPv6 */
-			out[len++] = (uint8_t)(hi << 4 | lo);
-		}
-		if (i >= n)
-			return len;
-	}
-	return inet_pton(AF_INET6, tmp, out) == 1 ? 16 : -1;
-}
-
-/* --- writer --- */
-
-static void
-put_str(struct strbuf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, run = 0, k, need;
-	unsigned c;
-
-	sb_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		c = p[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
-			continue;
-		sb_add(b, s + run, i - run);
-		run = i + 1;
-		if (c == '"' || c == '\\') {
-			sb_addc(b, '\\');
-			sb_addc(b, (char)c);
-		} else if (c == '\n')
-			sb_adds(b, "\\n");
-		else if (c == '\t')
-			sb_adds(b, "\\t");
-		else if (c < 0x20) {
-			sb_adds(b, "\\u00");
-			sb_addc(b, hex[c >> 4]);
-			sb_addc(b, hex[c & 15]);
-		} else {
-			/* Keep valid UTF-8; show any other byte as U+00XX. */
-			need = c >= 0xf0 && c < 0xf5 ? 3 : c >= 0xe0 ? 2 :
-			    c >= 0xc2 ? 1 : 0;
-			if (c >= 0xf5)
-				need = 0;
-			for (k = 1; need && k <= need; k++)
-				if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
-					need = 0;
-			if (need) {
-				sb_add(b, s + i, need + 1);
-				i += need;
-				run = i + 1;
-			} else {
-				sb_adds(b, "\\u00");
-				sb_addc(b, hex[c >> 4]);
-				sb_addc(b, hex[c & 15]);
-			}
-		}
-	}
-	sb_add(b, s + run, n - run);
-	sb_addc(b, '"');
-}
-
-static void
-put_hex(struct strbuf *b, const uint8_t *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	char *o;
-
-	/* A frame's bytes are most of a record: room once, then fill. */
-	sb_reserve(b, 2 * n + 2);
-	o = b->p + b->len;
-	*o++ = '"';
-	for (i = 0; i < n; i++) {
-		*o++ = hex[p[i] >> 4];
-		*o++ = hex[p[i] & 15];
-	}
-	*o++ = '"';
-	*o = '\0';
-	b->len += 2 * n + 2;
-}
-
-/* Decimal digits without printf: every record is mostly numbers. */
-static void
-put_u64(struct strbuf *b, uint64_t v)
-{
-	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
-
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sb_add(b, q, (size_t)(e - q));
-}
-
-static void put_value(struct strbuf *, const msgpack_object *, int,
-    enum key_type);
-
-/* parent is the schema id of this map (0: the record, -1: unknown). */
-static void
-put_map(struct strbuf *b, const msgpack_object *o, int parent)
-{
-	const msgpack_object_kv *kv;
-	enum key_type t, elem;
-	char num[32];
-	uint32_t i;
-	int id;
-
-	sb_addc(b, '{');
-	for (i = 0; i < o->via.map.size; i++) {
-		kv = &o->via.map.ptr[i];
-		if (i)
-			sb_addc(b, ',');
-		t = KT_NONE;
-		id = -1;
-		if (kv->key.type == MSGPACK_OBJECT_STR) {
-			put_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
-			/* only bytes, maps and arrays are written by key type */
-			if (parent >= 0 && (kv->val.type == MSGPACK_OBJECT_BIN ||
-			    kv->val.type == MSGPACK_OBJECT_MAP ||
-			    kv->val.type == MSGPACK_OBJECT_ARRAY))
-				id = rec_key_find(parent, kv->key.via.str.ptr,
-				    kv->key.via.str.size, &t, &elem);
-			if (id == 0)
-				id = -1;
-			if (t == KT_ARRAY)
-				t = elem;
-		} else {
-			/* JSON keys are strings: show other keys as text. */
-			struct strbuf k = { 0 };
-
-			put_value(&k, &kv->key, -1, KT_NONE);
-			if (k.len && k.p[0] == '"')
-				sb_add(b, k.p, k.len);
-			else {
-				snprintf(num, sizeof(num), "%s", k.p ? k.p : "");
-				put_str(b, num, strlen(num));
-			}
-			free(k.p);
-		}
-		sb_addc(b, ':');
-		put_value(b, &kv->val, id, t);
-	}
-	sb_addc(b, '}');
-}
-
-/* t is the known type at this path (for an array, its elements' type). */
-static void
-put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
-{
-	char tmp[200];		/* a 64-byte address: 191 characters */
-	uint32_t i;
-
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-		sb_adds(b, "null");
-		break;
-	case MSGPACK_OBJECT_BOOLEAN:
-		sb_adds(b, o->via.boolean ? "true" : "false");
-		break;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		put_u64(b, o->via.u64);
-		break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		sb_addf(b, "%lld", (long long)o->via.i64);
-		break;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		if (isfinite(o->via.f64)) {
-			snprintf(tmp, sizeof(tmp), "%.17g", o->via.f64);
-			/* keep it a float when read back */
-			if (strpbrk(tmp, ".eE") == NULL)
-				strcat(tmp, ".0");
-			sb_adds(b, tmp);
-		} else
-			sb_adds(b, "null");
-		break;
-	case MSGPACK_OBJECT_STR:
-		put_str(b, o->via.str.ptr, o->via.str.size);
-		break;
-	case MSGPACK_OBJECT_BIN:
-		if (t == KT_ADDR && o->via.bin.size <= 64) {
-			addr_text(tmp, sizeof(tmp),
-			    (const uint8_t *)o->via.bin.ptr, o->via.bin.size);
-			put_str(b, tmp, strlen(tmp));
-		} else
-			put_hex(b, (const uint8_t *)o->via.bin.ptr,
-			    o->via.bin.size);
-		break;
-	case MSGPACK_OBJECT_EXT:
-		put_hex(b, (const uint8_t *)o->via.ext.ptr, o->via.ext.size);
-		break;
-	case MSGPACK_OBJECT_ARRAY:
-		sb_addc(b, '[');
-		for (i = 0; i < o->via.array.size; i++) {
-			if (i)
-				sb_addc(b, ',');
-			put_value(b, &o->via.array.ptr[i], id, t);
-		}
-		sb_addc(b, ']');
-		break;
-	case MSGPACK_OBJECT_MAP:
-		put_map(b, o, id);
-		break;
-	}
-}
-
-void
-json_write(struct strbuf *b, const msgpack_object *obj)
-{
-	put_value(b, obj, 0, KT_NONE);
-	sb_addc(b, '\n');
-}
-
-/* --- parser --- */
 
 struct jp {
 	const char	*s, *p, *end;
@@ -456,7 +93,7 @@ j_hex4(struct jp *j, const char *q, unsigned *v)
 	if (j->end - q < 4)
 		return J_MORE;
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval(q[i])) < 0)
+		if ((h = addr_hexval(q[i])) < 0)
 			return j_bad(j, "bad \\u escape");
 		*v = *v << 4 | (unsigned)h;
 	}
@@ -573,7 +210,7 @@ j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
 {
 	const char *s = o->via.str.ptr;
 	size_t n = o->via.str.size, i;
-	uint8_t addr[64], *buf;
+	uint8_t addr[ADDR_MAX], *buf;
 	int len = -1, hi, lo;
 
 	if (t == KT_ADDR) {
@@ -598,7 +235,7 @@ j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
 		return j_bad(j, "bytes must be an even number of hex digits");
 	}
 	for (i = 0; i < n; i += 2) {
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0) {
+		if ((hi = addr_hexval(s[i])) < 0 || (lo = addr_hexval(s[i + 1])) < 0) {
 			j->p = start;
 			return j_bad(j, "bytes must be hex digits");
 		}
