@@ -33,6 +33,7 @@ struct opts {
 static volatile sig_atomic_t nsignals;	/* SIGINT/SIGTERM seen */
 static volatile sig_atomic_t in_read;	/* blocked on input, output flushed */
 static int keep_draining;		/* stdin is a pipe: upstream ends it */
+static int json_refused;		/* a record was too long for JSON */
 
 static const char usage_text[] =
     "usage: nm-render [-tu] [-o compact|detailed|minimal|json|fields]"
@@ -273,8 +274,13 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 		/* flow and alert records are for -o json and -o fields */
 		break;
 	}
-	if (o->mode == OUT_JSON)
-		json_write(b, &rec->obj);
+	if (o->mode == OUT_JSON && json_write(b, &rec->obj) == -1) {
+		/* a line the next stage would refuse is not written */
+		nm_warn("stdin: record at byte %llu not written: its JSON "
+		    "would be over the %d-byte line limit",
+		    (unsigned long long)rec->off, REC_MAX_SIZE);
+		json_refused = 1;
+	}
 }
 
 /* Returns NM_EXIT_OK, or NM_EXIT_EARLYEOF when the input stopped short. */
@@ -342,6 +348,8 @@ main(int argc, char **argv)
 	/* state: sandboxed, stdin and stdout only */
 	status = run(&op.out);
 	finish(&op.out);
+	if (json_refused && status == NM_EXIT_OK)
+		status = NM_EXIT_FAIL;
 	free(op.out.fields);
 	return status;
 }

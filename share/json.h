@@ -16,9 +16,11 @@
 
 /*
  * Appends obj as one line of JSON (with its '\n') to b and ends b with a
- * NUL (sb_str).
+ * NUL (sb_str).  Returns 0, or -1 with errno EMSGSIZE, b as it was, when
+ * the line would be longer than REC_MAX_SIZE, the most a JSON reader of
+ * the stream takes (nm-records(5)).
  */
-void json_write(struct strbuf *b, const msgpack_object *obj);
+int json_write(struct strbuf *b, const msgpack_object *obj);
 /*
  * Parses one JSON object from [p, p+n) into a msgpack_object allocated in
  * zone, turning addresses and hex back into bytes for known keys.  Returns

@@ -3,10 +3,13 @@
  * in a zone, the tree the msgpack reader gives, with the text of known
  * address and byte keys (REC_KEYS) turned back into bytes.  Its input is
  * whatever arrives on a stage's stdin, so it trusts nothing: every byte is
- * read inside [p, end), nesting is capped at REC_MAX_DEPTH, containers
- * grow in bounded steps, and each refusal names its reason and offset.
- * It says "more" when the object is not all there yet, so the stream
- * reader can feed it as bytes arrive.
+ * read through the bounds-checked cursor (cur.h), a string's escapes only
+ * inside the string, nesting is capped at REC_MAX_DEPTH containers,
+ * containers grow in bounded steps, and each refusal names its reason and
+ * offset.  It says "more" when the object is not all there yet, so the
+ * stream reader can feed it as bytes arrive.  What it makes of text is
+ * valid UTF-8 wherever the text was: an escaped surrogate that is not half
+ * of a pair becomes U+FFFD (nm-records(5)).
  */
 #include <errno.h>
 #include <math.h>
@@ -15,34 +18,46 @@
 #include <string.h>
 
 #include "addr.h"
+#include "cur.h"
 #include "json.h"
 #include "rec.h"
 
 struct jp {
-	const char	*s, *p, *end;
+	struct cur	 c;		/* what is left of the input */
+	const uint8_t	*start;		/* the first byte, for offsets */
 	msgpack_zone	*zone;
-	const char	*why;
-	const char	*where;
+	const char	*why;		/* once J_BAD: what was wrong, and */
+	const uint8_t	*where;		/* ...where */
 };
 
 enum { J_MORE = 0, J_OK = 1, J_BAD = -1 };
 
 static int j_value(struct jp *, msgpack_object *, int, enum key_type, int);
 
+/* Refuses the input at byte at (NULL: where the cursor is). */
 static int
-j_bad(struct jp *j, const char *why)
+j_bad(struct jp *j, const uint8_t *at, const char *why)
 {
 	j->why = why;
-	j->where = j->p;
+	j->where = at != NULL ? at : j->c.p;
 	return J_BAD;
+}
+
+/* The next byte, or -1 at the end of what has arrived. */
+static int
+j_peek(const struct jp *j)
+{
+	return cur_peek(&j->c, 0);
 }
 
 static void
 j_ws(struct jp *j)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
-	    *j->p == '\n' || *j->p == '\r'))
-		j->p++;
+	int ch;
+
+	while ((ch = j_peek(j)) == ' ' || ch == '\t' || ch == '\n' ||
+	    ch == '\r')
+		cur_skip(&j->c, 1);
 }
 
 static void *
@@ -54,13 +69,16 @@ j_alloc(struct jp *j, size_t n)
 static int
 j_lit(struct jp *j, const char *lit)
 {
-	size_t n = strlen(lit), have = (size_t)(j->end - j->p);
+	size_t i, n = strlen(lit);
+	int ch;
 
-	if (memcmp(j->p, lit, have < n ? have : n) != 0)
-		return j_bad(j, "unexpected character");
-	if (have < n)
-		return J_MORE;
-	j->p += n;
+	for (i = 0; i < n; i++) {
+		if ((ch = cur_peek(&j->c, i)) == -1)
+			return J_MORE;
+		if (ch != lit[i])
+			return j_bad(j, j->c.p + i, "unexpected character");
+	}
+	cur_skip(&j->c, n);
 	return J_OK;
 }
 
@@ -84,129 +102,158 @@ utf8_put(char *out, size_t *o, unsigned cp)
 	}
 }
 
+/* Four hex digits from the string's cursor s; -1 when they are not. */
 static int
-j_hex4(struct jp *j, const char *q, unsigned *v)
+j_hex4(struct cur *s, unsigned *v)
 {
 	int i, h;
 
 	*v = 0;
-	if (j->end - q < 4)
-		return J_MORE;
 	for (i = 0; i < 4; i++) {
-		if ((h = addr_hexval(q[i])) < 0)
-			return j_bad(j, "bad \\u escape");
+		if ((h = addr_hexval(cur_peek(s, 0))) < 0)
+			return -1;
+		cur_skip(s, 1);
 		*v = *v << 4 | (unsigned)h;
 	}
-	return J_OK;
+	return 0;
 }
 
-/* Parses a string (j->p at the quote) into zone memory. */
+/*
+ * A \u escape, s just past the 'u': the code point, a surrogate pair
+ * joined, and U+FFFD for a surrogate that is not half of a pair (its
+ * UTF-8 would not be valid UTF-8).  -1 when the digits are not all there.
+ */
+static int
+j_escape_u(struct cur *s, unsigned *cp)
+{
+	struct cur t;
+	unsigned lo;
+
+	if (j_hex4(s, cp) == -1)
+		return -1;
+	if (*cp < 0xd800 || *cp > 0xdfff)
+		return 0;
+	t = *s;
+	if (*cp < 0xdc00 && cur_u8(&t) == '\\' && cur_u8(&t) == 'u' &&
+	    j_hex4(&t, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+		*s = t;
+	} else
+		*cp = 0xfffd;
+	return 0;
+}
+
+/*
+ * Parses a string (the cursor at its quote) into zone memory: first finds
+ * its end, so that the escapes are then read inside [quote, quote) only
+ * and the copy needs one allocation.
+ */
 static int
 j_string(struct jp *j, const char **out, size_t *outlen)
 {
-	const char *q = j->p + 1, *start;
+	const uint8_t *at;
+	struct cur s;
+	size_t i = 1, o = 0;
+	unsigned cp;
 	char *buf;
-	size_t o = 0;
-	unsigned cp, lo;
-	int r;
+	int ch;
 
-	/* First find the end, so the copy needs one allocation. */
-	for (start = q; q < j->end && *q != '"'; q++) {
-		if ((unsigned char)*q < 0x20)
-			return j->p = q, j_bad(j, "control character in string");
-		if (*q == '\\' && ++q == j->end)
+	for (;;) {
+		if ((ch = cur_peek(&j->c, i)) == -1)
+			return J_MORE;
+		if (ch == '"')
 			break;
+		if (ch < 0x20)
+			return j_bad(j, j->c.p + i,
+			    "control character in string");
+		i += ch == '\\' ? 2 : 1;
 	}
-	if (q >= j->end)
-		return J_MORE;
-	buf = j_alloc(j, (size_t)(q - start) + 1);
-	if (buf == NULL)
-		return j_bad(j, "out of memory");
-	for (q = start; *q != '"'; q++) {
-		if (*q != '\\') {
-			buf[o++] = *q;
+	cur_skip(&j->c, 1);
+	cur_take(&j->c, i - 1, &s);
+	cur_skip(&j->c, 1);
+	/* an escape never takes more bytes than it stands for */
+	if ((buf = j_alloc(j, cur_left(&s))) == NULL)
+		return j_bad(j, NULL, "out of memory");
+	while (cur_left(&s) > 0) {
+		if ((ch = cur_u8(&s)) != '\\') {
+			buf[o++] = (char)ch;
 			continue;
 		}
-		switch (*++q) {
-		case '"': case '\\': case '/': buf[o++] = *q; break;
+		at = s.p - 1;
+		switch (ch = cur_u8(&s)) {
+		case '"': case '\\': case '/': buf[o++] = (char)ch; break;
 		case 'b': buf[o++] = '\b'; break;
 		case 'f': buf[o++] = '\f'; break;
 		case 'n': buf[o++] = '\n'; break;
 		case 'r': buf[o++] = '\r'; break;
 		case 't': buf[o++] = '\t'; break;
 		case 'u':
-			if ((r = j_hex4(j, q + 1, &cp)) != J_OK)
-				return j->p = q, r == J_BAD ? j_bad(j,
-				    "bad \\u escape") : J_BAD;
-			q += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && q[1] == '\\' &&
-			    q[2] == 'u' && j_hex4(j, q + 3, &lo) == J_OK &&
-			    lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				q += 6;
-			}
-			/* \u escapes never take more room than they hold */
+			if (j_escape_u(&s, &cp) == -1)
+				return j_bad(j, at, "\\u escape without "
+				    "four hex digits");
 			utf8_put(buf, &o, cp);
 			break;
 		default:
-			j->p = q;
-			return j_bad(j, "bad escape in string");
+			return j_bad(j, at, "bad escape in string");
 		}
 	}
-	j->p = q + 1;
 	*out = buf;
 	*outlen = o;
 	return J_OK;
 }
 
+/*
+ * A number: an integer when it has no fraction or exponent and fits 64
+ * bits, else a double.  A double too small for the format reads as the
+ * nearest one (a subnormal, or 0), as JSON parsers do; only one too large
+ * for any double is refused.
+ */
 static int
 j_number(struct jp *j, msgpack_object *o)
 {
-	const char *q = j->p;
-	char tmp[64];
-	int isfloat = 0, neg = 0;
-	size_t n;
-	char *e;
+	char tmp[64], *e;
+	int isfloat = 0, ch;
+	size_t n = 0;
 
-	if (q < j->end && *q == '-')
-		neg = 1, q++;
-	while (q < j->end && ((*q >= '0' && *q <= '9') || *q == '.' ||
-	    *q == 'e' || *q == 'E' || *q == '+' || *q == '-')) {
-		if (*q == '.' || *q == 'e' || *q == 'E')
-			isfloat = 1;
-		q++;
+	while ((ch = cur_peek(&j->c, n)) != -1 && ((ch >= '0' && ch <= '9') ||
+	    ch == '.' || ch == 'e' || ch == 'E' || ch == '+' || ch == '-')) {
+		isfloat |= ch == '.' || ch == 'e' || ch == 'E';
+		if (n == sizeof(tmp) - 1)
+			return j_bad(j, NULL, "number too long");
+		tmp[n++] = (char)ch;
 	}
-	if (q == j->end)
+	if (ch == -1)
 		return J_MORE;
-	n = (size_t)(q - j->p);
-	if (n == (size_t)neg || n >= sizeof(tmp))
-		return j_bad(j, "bad number");
-	memcpy(tmp, j->p, n);
 	tmp[n] = '\0';
+	if (n == (tmp[0] == '-' ? 1u : 0u))
+		return j_bad(j, NULL, "bad number");
 	errno = 0;
-	if (isfloat) {
-		o->type = MSGPACK_OBJECT_FLOAT64;
-		o->via.f64 = strtod(tmp, &e);
-	} else if (neg) {
+	if (!isfloat && tmp[0] == '-') {
 		o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
 		o->via.i64 = strtoll(tmp, &e, 10);
 		if (o->via.i64 == 0)
 			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-	} else {
+	} else if (!isfloat) {
 		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
 		o->via.u64 = strtoull(tmp, &e, 10);
 	}
-	if (*e != '\0' || errno == ERANGE)
-		return j_bad(j, "bad number");
-	j->p = q;
+	if (isfloat || (*e == '\0' && errno == ERANGE)) {
+		errno = 0;
+		o->type = MSGPACK_OBJECT_FLOAT64;
+		o->via.f64 = strtod(tmp, &e);
+		if (errno == ERANGE && isinf(o->via.f64))
+			return j_bad(j, NULL, "number out of range");
+	}
+	if (*e != '\0')
+		return j_bad(j, NULL, "bad number");
+	cur_skip(&j->c, n);
 	return J_OK;
 }
 
 /* A string at a known bytes or address key becomes bytes again. */
 static int
 j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
-    const char *start)
+    const uint8_t *at)
 {
 	const char *s = o->via.str.ptr;
 	size_t n = o->via.str.size, i;
@@ -216,38 +263,52 @@ j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
 	if (t == KT_ADDR) {
 		/* put_value() writes an empty or over-long one as plain hex */
 		len = addr_parse(s, n, addr);
-		if (len < 0 && (memchr(s, ':', n) || memchr(s, '.', n))) {
-			j->p = start;
-			return j_bad(j, "not an address");
-		}
+		if (len < 0 && (memchr(s, ':', n) || memchr(s, '.', n)))
+			return j_bad(j, at, "not an address");
 	}
-	if (t == KT_ADDR && len >= 0) {
-		if ((buf = j_alloc(j, (size_t)len)) == NULL)
-			return j_bad(j, "out of memory");
+	if (len < 0 && n % 2 != 0)
+		return j_bad(j, at, "bytes must be an even number of hex "
+		    "digits");
+	if ((buf = j_alloc(j, len >= 0 ? (size_t)len : n / 2)) == NULL)
+		return j_bad(j, at, "out of memory");
+	if (len >= 0)
 		memcpy(buf, addr, (size_t)len);
-		o->type = MSGPACK_OBJECT_BIN;
-		o->via.bin.ptr = (const char *)buf;
-		o->via.bin.size = (uint32_t)len;
-		return J_OK;
-	}
-	if (n % 2 != 0 || (buf = j_alloc(j, n / 2)) == NULL) {
-		j->p = start;
-		return j_bad(j, "bytes must be an even number of hex digits");
-	}
-	for (i = 0; i < n; i += 2) {
-		if ((hi = addr_hexval(s[i])) < 0 || (lo = addr_hexval(s[i + 1])) < 0) {
-			j->p = start;
-			return j_bad(j, "bytes must be hex digits");
-		}
+	for (i = 0; len < 0 && i < n; i += 2) {
+		if ((hi = addr_hexval(s[i])) < 0 ||
+		    (lo = addr_hexval(s[i + 1])) < 0)
+			return j_bad(j, at, "bytes must be hex digits");
 		buf[i / 2] = (uint8_t)(hi << 4 | lo);
 	}
 	o->type = MSGPACK_OBJECT_BIN;
 	o->via.bin.ptr = (const char *)buf;
-	o->via.bin.size = (uint32_t)(n / 2);
+	o->via.bin.size = (uint32_t)(len >= 0 ? (size_t)len : n / 2);
 	return J_OK;
 }
 
-/* parent is the schema id of this object (0: the record, -1: unknown). */
+/*
+ * After a member of an object or array: J_OK on a ',' (stepped over), 1 +
+ * J_OK on the closing byte (stepped over), J_MORE, or J_BAD.
+ */
+static int
+j_next(struct jp *j, int close, const char *why)
+{
+	int ch;
+
+	j_ws(j);
+	if ((ch = j_peek(j)) == -1)
+		return J_MORE;
+	cur_skip(&j->c, 1);
+	if (ch == ',')
+		return J_OK;
+	if (ch == close)
+		return J_OK + 1;
+	return j_bad(j, j->c.p - 1, why);
+}
+
+/*
+ * An object, the cursor at its '{', nested depth containers deep (the
+ * record is 1).  parent is its schema id (0: the record, -1: unknown).
+ */
 static int
 j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 {
@@ -258,28 +319,34 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 	size_t kn;
 	int r, id;
 
-	j->p++;
-	for (;;) {
+	if (depth > REC_MAX_DEPTH)
+		return j_bad(j, NULL, "nesting deeper than the limit");
+	cur_skip(&j->c, 1);
+	j_ws(j);
+	if (j_peek(j) == '}') {
+		cur_skip(&j->c, 1);
+		r = J_OK + 1;
+	} else
+		r = J_OK;
+	while (r == J_OK) {
 		j_ws(j);
-		if (j->p == j->end)
+		if (j_peek(j) == -1)
 			return J_MORE;
-		if (*j->p == '}' && n == 0)
-			break;
-		if (*j->p != '"')
-			return j_bad(j, "expected a key string");
+		if (j_peek(j) != '"')
+			return j_bad(j, NULL, "expected a key string");
 		if ((r = j_string(j, &ks, &kn)) != J_OK)
 			return r;
 		j_ws(j);
-		if (j->p == j->end)
+		if (j_peek(j) == -1)
 			return J_MORE;
-		if (*j->p != ':')
-			return j_bad(j, "expected ':'");
-		j->p++;
+		if (j_peek(j) != ':')
+			return j_bad(j, NULL, "expected ':'");
+		cur_skip(&j->c, 1);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			if (cap > REC_MAX_SIZE / 2 ||
 			    (nkv = j_alloc(j, cap * sizeof(*kv))) == NULL)
-				return j_bad(j, "object too large");
+				return j_bad(j, NULL, "object too large");
 			if (n)
 				memcpy(nkv, kv, n * sizeof(*kv));
 			kv = nkv;
@@ -293,25 +360,19 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 			id = -1;
 		if (t == KT_ARRAY)
 			t = elem;
-		if ((r = j_value(j, &kv[n].val, id, t, depth + 1)) != J_OK)
+		if ((r = j_value(j, &kv[n].val, id, t, depth)) != J_OK)
 			return r;
 		n++;
-		j_ws(j);
-		if (j->p == j->end)
-			return J_MORE;
-		if (*j->p == '}')
-			break;
-		if (*j->p != ',')
-			return j_bad(j, "expected ',' or '}'");
-		j->p++;
+		if ((r = j_next(j, '}', "expected ',' or '}'")) < J_OK)
+			return r;
 	}
-	j->p++;
 	o->type = MSGPACK_OBJECT_MAP;
 	o->via.map.size = n;
 	o->via.map.ptr = kv;
 	return J_OK;
 }
 
+/* An array, the cursor at its '['; id, t: its elements' schema id, type. */
 static int
 j_array(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 {
@@ -319,66 +380,61 @@ j_array(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 	uint32_t n = 0, cap = 0;
 	int r;
 
-	j->p++;
-	for (;;) {
-		j_ws(j);
-		if (j->p == j->end)
-			return J_MORE;
-		if (*j->p == ']' && n == 0)
-			break;
+	if (depth > REC_MAX_DEPTH)
+		return j_bad(j, NULL, "nesting deeper than the limit");
+	cur_skip(&j->c, 1);
+	j_ws(j);
+	if (j_peek(j) == ']') {
+		cur_skip(&j->c, 1);
+		r = J_OK + 1;
+	} else
+		r = J_OK;
+	while (r == J_OK) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			if (cap > REC_MAX_SIZE ||
 			    (na = j_alloc(j, cap * sizeof(*a))) == NULL)
-				return j_bad(j, "array too large");
+				return j_bad(j, NULL, "array too large");
 			if (n)
 				memcpy(na, a, n * sizeof(*a));
 			a = na;
 		}
-		if ((r = j_value(j, &a[n], id, t, depth + 1)) != J_OK)
+		if ((r = j_value(j, &a[n], id, t, depth)) != J_OK)
 			return r;
 		n++;
-		j_ws(j);
-		if (j->p == j->end)
-			return J_MORE;
-		if (*j->p == ']')
-			break;
-		if (*j->p != ',')
-			return j_bad(j, "expected ',' or ']'");
-		j->p++;
+		if ((r = j_next(j, ']', "expected ',' or ']'")) < J_OK)
+			return r;
 	}
-	j->p++;
 	o->type = MSGPACK_OBJECT_ARRAY;
 	o->via.array.size = n;
 	o->via.array.ptr = a;
 	return J_OK;
 }
 
+/* A value inside a container that is depth containers deep. */
 static int
 j_value(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 {
-	const char *start;
+	const uint8_t *at;
 	size_t sn;
 	int r;
 
-	if (depth > REC_MAX_DEPTH)
-		return j_bad(j, "nesting deeper than the limit");
 	j_ws(j);
-	if (j->p == j->end)
+	at = j->c.p;
+	switch (j_peek(j)) {
+	case -1:
 		return J_MORE;
-	switch (*j->p) {
 	case '{':
-		return j_object(j, o, id, depth);
+		return j_object(j, o, id, depth + 1);
 	case '[':
-		return j_array(j, o, id, t, depth);
+		return j_array(j, o, id, t, depth + 1);
 	case '"':
-		start = j->p;
 		o->type = MSGPACK_OBJECT_STR;
 		if ((r = j_string(j, &o->via.str.ptr, &sn)) != J_OK)
 			return r;
 		o->via.str.size = (uint32_t)sn;
 		if (t == KT_ADDR || t == KT_BIN)
-			return j_to_bytes(j, o, t, start);
+			return j_to_bytes(j, o, t, at);
 		return J_OK;
 	case 't':
 		o->type = MSGPACK_OBJECT_BOOLEAN;
@@ -391,25 +447,25 @@ j_value(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 	case 'n':
 		o->type = MSGPACK_OBJECT_NIL;
 		return j_lit(j, "null");
-	default:
-		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) {
-			if ((r = j_number(j, o)) != J_OK)
-				return r;
-			/*
-			 * jq 1.6 and JavaScript hold numbers as doubles and
-			 * print a nanosecond timestamp as 1.7e+18: take an
-			 * integral float where an integer is known to go.
-			 */
-			if ((t == KT_UINT || t == KT_INT) &&
-			    o->type == MSGPACK_OBJECT_FLOAT64 &&
-			    o->via.f64 >= 0 && o->via.f64 < 18446744073709551616.0 &&
-			    o->via.f64 == floor(o->via.f64)) {
-				o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-				o->via.u64 = (uint64_t)o->via.f64;
-			}
-			return J_OK;
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		if ((r = j_number(j, o)) != J_OK)
+			return r;
+		/*
+		 * jq 1.6 and JavaScript hold numbers as doubles and print a
+		 * nanosecond timestamp as 1.7e+18: take an integral float
+		 * where an integer is known to go.
+		 */
+		if ((t == KT_UINT || t == KT_INT) &&
+		    o->type == MSGPACK_OBJECT_FLOAT64 && o->via.f64 >= 0 &&
+		    o->via.f64 < 18446744073709551616.0 &&
+		    o->via.f64 == floor(o->via.f64)) {
+			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+			o->via.u64 = (uint64_t)o->via.f64;
 		}
-		return j_bad(j, "unexpected character");
+		return J_OK;
+	default:
+		return j_bad(j, NULL, "unexpected character");
 	}
 }
 
@@ -421,21 +477,21 @@ json_parse(const char *p, size_t n, msgpack_zone *zone, msgpack_object *out,
 	int r;
 
 	memset(&j, 0, sizeof(j));
-	j.s = j.p = p;
-	j.end = p + n;
+	j.c = cur_make(p, n);
+	j.start = j.c.p;
 	j.zone = zone;
-	if (n > 0 && *p != '{') {
+	if (j_peek(&j) != -1 && j_peek(&j) != '{') {
 		*erroff = 0;
 		snprintf(why, whylen, "a record must be a JSON object");
 		return -1;
 	}
-	r = j_value(&j, out, 0, KT_NONE, 1);
+	r = j_value(&j, out, 0, KT_NONE, 0);
 	if (r == J_MORE)
 		return 0;
 	if (r == J_BAD) {
-		*erroff = (size_t)((j.where ? j.where : j.p) - p);
+		*erroff = (size_t)(j.where - j.start);
 		snprintf(why, whylen, "JSON: %s", j.why);
 		return -1;
 	}
-	return (long)(j.p - p);
+	return (long)(j.c.p - j.start);
 }

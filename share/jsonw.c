@@ -3,10 +3,13 @@
  * -o json.  Known keys (REC_KEYS) say where bytes are an address, shown as
  * text, and where they are plain bytes, shown as hex; bytes under unknown
  * keys are hex too.  Strings are text: valid UTF-8 is copied, any other
- * byte becomes the character U+00XX of the same value.  Numbers are
- * written without printf where they can be (a record is mostly numbers),
- * floats so they read back as floats.
+ * byte becomes the character U+00XX of the same value, so the output is
+ * valid UTF-8 whatever the record held.  Numbers are written without
+ * printf where they can be (a record is mostly numbers), floats so they
+ * read back as floats.  A line is never longer than the JSON reader takes
+ * (REC_MAX_SIZE): a record that would make one is refused.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +19,47 @@
 #include "json.h"
 #include "rec.h"
 
+/*
+ * The length of the UTF-8 sequence at p, a byte from 0x80 up, when it is
+ * valid (RFC 3629: no overlong form, no surrogate, nothing past U+10FFFF),
+ * else 0.
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned lo = 0x80, hi = 0xbf;
+	size_t need, k;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		need = 1;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		need = 2;
+		if (p[0] == 0xe0)
+			lo = 0xa0;	/* below: overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f;	/* above: surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		need = 3;
+		if (p[0] == 0xf0)
+			lo = 0x90;	/* below: overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f;	/* above: past U+10FFFF */
+	} else
+		return 0;
+	if (n <= need || p[1] < lo || p[1] > hi)
+		return 0;
+	for (k = 2; k <= need; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	return need + 1;
+}
+
 static void
 put_str(struct strbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i, run = 0, k, need;
+	size_t i, run = 0, k;
 	unsigned c;
 
 	sb_addc(b, '"');
@@ -29,6 +67,10 @@ put_str(struct strbuf *b, const char *s, size_t n)
 		c = p[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
 			continue;
+		if (c >= 0x80 && (k = utf8_seq(p + i, n - i)) != 0) {
+			i += k - 1;	/* valid UTF-8 is copied as it is */
+			continue;
+		}
 		sb_add(b, s + run, i - run);
 		run = i + 1;
 		if (c == '"' || c == '\\') {
@@ -38,28 +80,16 @@ put_str(struct strbuf *b, const char *s, size_t n)
 			sb_adds(b, "\\n");
 		else if (c == '\t')
 			sb_adds(b, "\\t");
-		else if (c < 0x20) {
+		else {
+			/*
+			 * A control character, or a byte that is not part of
+			 * valid UTF-8: the latter becomes the character
+			 * U+00XX, so the JSON is valid UTF-8 whatever the
+			 * string held (nm-records(5)).
+			 */
 			sb_adds(b, "\\u00");
 			sb_addc(b, hex[c >> 4]);
 			sb_addc(b, hex[c & 15]);
-		} else {
-			/* Keep valid UTF-8; show any other byte as U+00XX. */
-			need = c >= 0xf0 && c < 0xf5 ? 3 : c >= 0xe0 ? 2 :
-			    c >= 0xc2 ? 1 : 0;
-			if (c >= 0xf5)
-				need = 0;
-			for (k = 1; need && k <= need; k++)
-				if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
-					need = 0;
-			if (need) {
-				sb_add(b, s + i, need + 1);
-				i += need;
-				run = i + 1;
-			} else {
-				sb_adds(b, "\\u00");
-				sb_addc(b, hex[c >> 4]);
-				sb_addc(b, hex[c & 15]);
-			}
 		}
 	}
 	sb_add(b, s + run, n - run);
@@ -218,10 +248,20 @@ put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
 	}
 }
 
-void
+int
 json_write(struct strbuf *b, const msgpack_object *obj)
 {
+	size_t start = b->len;
+
 	put_value(b, obj, 0, KT_NONE);
 	sb_addc(b, '\n');
+	/* what the reader takes is what is written (nm-records(5)) */
+	if (b->len - start > REC_MAX_SIZE) {
+		b->len = start;
+		sb_str(b);
+		errno = EMSGSIZE;
+		return -1;
+	}
 	sb_str(b);
+	return 0;
 }
