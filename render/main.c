@@ -75,7 +75,7 @@ list_fields(void)
 	out_field_list(&b);
 	fwrite(b.p, 1, b.len, stdout);
 	free(b.p);
-	exit(fflush(stdout) == 0 ? NM_EXIT_OK : NM_EXIT_FAIL);
+	nm_exit_stdout();
 }
 
 static void
@@ -131,8 +131,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 			setenv("TZ", "UTC0", 1);
 			break;
 		case 'V':
-			printf("nm-render %s\n", NM_VERSION);
-			exit(NM_EXIT_OK);
+			nm_version("nm-render");
 		default:
 			usage();
 		}
