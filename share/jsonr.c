@@ -228,6 +228,7 @@ j_number(struct jp *j, msgpack_object *o)
 	if (n == (tmp[0] == '-' ? 1u : 0u))
 		return j_bad(j, NULL, "bad number");
 	errno = 0;
+	e = tmp;
 	if (!isfloat && tmp[0] == '-') {
 		o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
 		o->via.i64 = strtoll(tmp, &e, 10);

@@ -99,3 +99,14 @@ check "json out: ...the records around it are written" \
     test "$(grep -c '"type":"frame"' "$TMP/big.json")" = 2
 check "json out: ...and every line is read back" \
     sh -c "nm-render -o json < '$TMP/big.json' | cmp -s - '$TMP/big.json'"
+
+# a JSON line of exactly 1 MiB, newline included, is read and written back
+python3 - "$TMP/lim.json" <<'PY'
+import sys
+pre, post = '{"type":"note","s":"', '"}\n'
+line = pre + 'a' * (1048576 - len(pre) - len(post)) + post
+open(sys.argv[1], 'w').write('{"type":"header","version":1}\n' + line +
+    '{"type":"end","producer":"t","records":2,"frames":0,"packets":0,"reason":"eof"}\n')
+PY
+check "a JSON line of exactly 1 MiB is read and written back" \
+    sh -c "nm-render -o json < '$TMP/lim.json' | cmp -s - '$TMP/lim.json'"
