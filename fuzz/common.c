@@ -60,7 +60,7 @@ fz_memfd(const void *p, size_t n)
 	return fd;
 }
 
-/* RFC 3629 UTF-8: no overlong forms, surrogates or code points past U+10FFFF. */
+/* RFC 3629: no overlong forms, surrogates, or code points past U+10FFFF. */
 int
 fz_utf8(const char *s, size_t n)
 {

@@ -159,8 +159,9 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 		id = -1;
 		if (kv->key.type == MSGPACK_OBJECT_STR) {
 			put_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
-			/* only bytes, maps and arrays are written by key type */
-			if (parent >= 0 && (kv->val.type == MSGPACK_OBJECT_BIN ||
+			/* only bytes, maps, arrays are written by key type */
+			if (parent >= 0 &&
+			    (kv->val.type == MSGPACK_OBJECT_BIN ||
 			    kv->val.type == MSGPACK_OBJECT_MAP ||
 			    kv->val.type == MSGPACK_OBJECT_ARRAY))
 				id = rec_key_find(parent, kv->key.via.str.ptr,
