@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct jp {
 	struct cur	 c;		/* what is left of the input */
 	const uint8_t	*start;		/* the first byte, for offsets */
 	msgpack_zone	*zone;
+	size_t		 packed;	/* the record's msgpack bytes so far */
 	const char	*why;		/* once J_BAD: what was wrong, and */
 	const uint8_t	*where;		/* ...where */
 };
@@ -41,6 +43,59 @@ j_bad(struct jp *j, const uint8_t *at, const char *why)
 	j->why = why;
 	j->where = at != NULL ? at : j->c.p;
 	return J_BAD;
+}
+
+/*
+ * The bytes o takes in msgpack, in the shortest form (as nm's packer and
+ * msgpack-c write it); of a map or an array only the header, its members
+ * being counted as they are read.
+ */
+static size_t
+mp_size(const msgpack_object *o)
+{
+	uint64_t n;
+	int64_t v;
+
+	switch (o->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		n = o->via.u64;
+		return n <= 0x7f ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 :
+		    n <= 0xffffffffu ? 5 : 9;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		v = o->via.i64;
+		return v >= -32 ? 1 : v >= INT8_MIN ? 2 : v >= INT16_MIN ? 3 :
+		    v >= INT32_MIN ? 5 : 9;
+	case MSGPACK_OBJECT_STR:
+		n = o->via.str.size;
+		return n + (n <= 31 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5);
+	case MSGPACK_OBJECT_BIN:
+		n = o->via.bin.size;
+		return n + (n <= 0xff ? 2 : n <= 0xffff ? 3 : 5);
+	case MSGPACK_OBJECT_ARRAY:
+	case MSGPACK_OBJECT_MAP:
+		n = o->type == MSGPACK_OBJECT_MAP ? o->via.map.size :
+		    o->via.array.size;
+		return n <= 15 ? 1 : n <= 0xffff ? 3 : 5;
+	case MSGPACK_OBJECT_NIL:
+	case MSGPACK_OBJECT_BOOLEAN:
+		return 1;
+	default:
+		return 9;	/* a float: always a double */
+	}
+}
+
+/*
+ * Counts o's msgpack bytes into the record's: a JSON line within the limit
+ * can hold a record that is not ("[1e9,1e9]": 4 bytes each, 9 in
+ * msgpack), which the next stage reading the msgpack would refuse.
+ */
+static int
+j_count(struct jp *j, const msgpack_object *o, const uint8_t *at)
+{
+	j->packed += mp_size(o);
+	if (j->packed > REC_MAX_SIZE)
+		return j_bad(j, at, "record larger than the limit in msgpack");
+	return J_OK;
 }
 
 /* The next byte, or -1 at the end of what has arrived. */
@@ -355,6 +410,8 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 		kv[n].key.type = MSGPACK_OBJECT_STR;
 		kv[n].key.via.str.ptr = ks;
 		kv[n].key.via.str.size = (uint32_t)kn;
+		if ((r = j_count(j, &kv[n].key, NULL)) != J_OK)
+			return r;
 		t = KT_NONE;
 		id = parent >= 0 ? rec_key_find(parent, ks, kn, &t, &elem) : 0;
 		if (id == 0)
@@ -412,9 +469,9 @@ j_array(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 	return J_OK;
 }
 
-/* A value inside a container that is depth containers deep. */
+/* j_value's parse, uncounted. */
 static int
-j_value(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
+j_parse(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 {
 	const uint8_t *at;
 	size_t sn;
@@ -468,6 +525,20 @@ j_value(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 	default:
 		return j_bad(j, NULL, "unexpected character");
 	}
+}
+
+/* A value inside a container that is depth containers deep. */
+static int
+j_value(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
+{
+	const uint8_t *at;
+	int r;
+
+	j_ws(j);
+	at = j->c.p;
+	if ((r = j_parse(j, o, id, t, depth)) != J_OK)
+		return r;
+	return j_count(j, o, at);
 }
 
 long

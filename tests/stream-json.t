@@ -110,3 +110,11 @@ open(sys.argv[1], 'w').write('{"type":"header","version":1}\n' + line +
 PY
 check "a JSON line of exactly 1 MiB is read and written back" \
     sh -c "nm-render -o json < '$TMP/lim.json' | cmp -s - '$TMP/lim.json'"
+
+# a JSON line within the limit whose record is over it in msgpack (a float
+# is 4 bytes of JSON here, 9 of msgpack) is refused by the stage reading
+# the JSON, not by the next one
+python3 -c 'import sys; sys.stdout.write("{\"type\":\"header\",\"version\":1}\n{\"type\":\"x\",\"a\":[" + ",".join(["1e9"] * 125000) + "]}\n")' > "$TMP/floats.json"
+nm-decode < "$TMP/floats.json" 2> "$TMP/err" | nm-render -o json > /dev/null 2> "$TMP/err2"
+check "json in: a record over the limit in msgpack is refused where it is read" \
+    grep -q "^nm-decode: stdin: malformed record stream at byte [0-9]*: JSON: record larger than the limit in msgpack" "$TMP/err"

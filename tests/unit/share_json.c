@@ -3,7 +3,8 @@
  * called directly: escapes cut short, numbers JSON allows (subnormal
  * floats, integers past 64 bits), strings that are not UTF-8 on the way
  * out and surrogate escapes on the way in, the nesting limit counted the
- * way nm-records(5) states it, and the line limit the writer keeps to.
+ * way nm-records(5) states it, the line limit the writer keeps to, and
+ * the msgpack limit a JSON record is held to.
  */
 #include <errno.h>
 #include <float.h>
@@ -376,6 +377,56 @@ test_line_limit(void)
 	free(b.p);
 }
 
+/* {"type":"x","s":"aaa..."} with a string of n bytes, parsed. */
+static long
+parse_long_str(size_t n, msgpack_object *o, char *why, size_t whylen)
+{
+	struct strbuf b = { 0 };
+	long r;
+
+	sb_adds(&b, "{\"type\":\"x\",\"s\":\"");
+	sb_need(&b, n);
+	memset(b.p + b.len, 'a', n);
+	b.len += n;
+	sb_adds(&b, "\"}");
+	r = parse(b.p, b.len, o, why, whylen);
+	free(b.p);
+	return r;
+}
+
+/* A JSON record is held to the msgpack limit of the record it stands for. */
+static void
+test_packed_limit(void)
+{
+	/* map, "type", "x", "s", a str32 header: 15 bytes around the text */
+	size_t fit = REC_MAX_SIZE - 15;
+	struct strbuf b = { 0 };
+	msgpack_object o;
+	struct pk pk;
+	char why[200];
+	int i;
+
+	pk_init(&pk, 64);
+	CHECK("a JSON record of exactly 1 MiB in msgpack is read",
+	    parse_long_str(fit, &o, why, sizeof(why)) > 0);
+	pk_obj(&pk, &o);
+	CHECK("...and packs to exactly 1 MiB", pk.len == REC_MAX_SIZE);
+	CHECK("a JSON record of 1 MiB + 1 in msgpack is refused",
+	    parse_long_str(fit + 1, &o, why, sizeof(why)) == -1 &&
+	    strstr(why, "larger than the limit in msgpack") != NULL);
+	pk_free(&pk);
+
+	/* 4 bytes of JSON each, 9 of msgpack: 500 KB of JSON, 1.1 MB */
+	sb_adds(&b, "{\"type\":\"x\",\"a\":[1e9");
+	for (i = 1; i < 125000; i++)
+		sb_adds(&b, ",1e9");
+	sb_adds(&b, "]}");
+	CHECK("floats whose msgpack is over 1 MiB are refused",
+	    parse(b.p, b.len, &o, why, sizeof(why)) == -1 &&
+	    strstr(why, "larger than the limit in msgpack") != NULL);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -386,6 +437,7 @@ main(void)
 	test_surrogates_in();
 	test_depth();
 	test_line_limit();
+	test_packed_limit();
 	msgpack_zone_destroy(&zone);
 	return failures != 0;
 }
