@@ -50,7 +50,7 @@ j_bad(struct jp *j, const uint8_t *at, const char *why)
  * msgpack-c write it); of a map or an array only the header, its members
  * being counted as they are read.
  */
-static size_t
+static inline size_t
 mp_size(const msgpack_object *o)
 {
 	uint64_t n;
@@ -89,7 +89,7 @@ mp_size(const msgpack_object *o)
  * can hold a record that is not ("[1e9,1e9]": 4 bytes each, 9 in
  * msgpack), which the next stage reading the msgpack would refuse.
  */
-static int
+static inline int
 j_count(struct jp *j, const msgpack_object *o, const uint8_t *at)
 {
 	j->packed += mp_size(o);
@@ -105,14 +105,18 @@ j_peek(const struct jp *j)
 	return cur_peek(&j->c, 0);
 }
 
-static void
+static inline void
 j_ws(struct jp *j)
 {
-	int ch;
+	size_t n = cur_left(&j->c), i = 0;
+	const uint8_t *v = cur_view(&j->c, n);
 
-	while ((ch = j_peek(j)) == ' ' || ch == '\t' || ch == '\n' ||
-	    ch == '\r')
-		cur_skip(&j->c, 1);
+	if (v == NULL || n == 0 || v[0] > ' ')
+		return;		/* compact JSON: one look */
+	while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' ||
+	    v[i] == '\r'))
+		i++;
+	cur_skip(&j->c, i);
 }
 
 static void *
@@ -200,35 +204,45 @@ j_escape_u(struct cur *s, unsigned *cp)
 
 /*
  * Parses a string (the cursor at its quote) into zone memory: first finds
- * its end, so that the escapes are then read inside [quote, quote) only
- * and the copy needs one allocation.
+ * its end in the bytes there are, so that the escapes are then read
+ * inside the string only and the copy needs one allocation.
  */
 static int
 j_string(struct jp *j, const char **out, size_t *outlen)
 {
-	const uint8_t *at;
+	const uint8_t *at, *v;
+	size_t i, n, o = 0;
+	int ch, esc = 0;
 	struct cur s;
-	size_t i = 1, o = 0;
 	unsigned cp;
 	char *buf;
-	int ch;
 
-	for (;;) {
-		if ((ch = cur_peek(&j->c, i)) == -1)
-			return J_MORE;
-		if (ch == '"')
-			break;
-		if (ch < 0x20)
-			return j_bad(j, j->c.p + i,
-			    "control character in string");
-		i += ch == '\\' ? 2 : 1;
+	/* the bytes so far, in place: most strings are short and plain */
+	n = cur_left(&j->c);
+	if ((v = cur_view(&j->c, n)) == NULL)
+		return J_MORE;
+	for (i = 1; i < n && v[i] != '"'; i++) {
+		if (v[i] < 0x20)
+			return j_bad(j, v + i, "control character in string");
+		if (v[i] == '\\') {
+			esc = 1;
+			i++;	/* the escaped byte, checked when decoded */
+		}
 	}
+	if (i >= n)
+		return J_MORE;
 	cur_skip(&j->c, 1);
 	cur_take(&j->c, i - 1, &s);
 	cur_skip(&j->c, 1);
 	/* an escape never takes more bytes than it stands for */
 	if ((buf = j_alloc(j, cur_left(&s))) == NULL)
 		return j_bad(j, NULL, "out of memory");
+	if (!esc) {
+		memcpy(buf, cur_ptr(&s, i - 1), i - 1);
+		*out = buf;
+		*outlen = i - 1;
+		return J_OK;
+	}
 	while (cur_left(&s) > 0) {
 		if ((ch = cur_u8(&s)) != '\\') {
 			buf[o++] = (char)ch;
