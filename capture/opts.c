@@ -129,8 +129,7 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 			o->immediate = 1;
 			break;
 		case OPT_VERSION:
-			printf("nm-capture %s\n", NM_VERSION);
-			exit(NM_EXIT_OK);
+			nm_version("nm-capture");
 		default:
 			nm_usage(usage_text, NM_EXIT_USAGE);
 		}

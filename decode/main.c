@@ -78,8 +78,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'h':
 			nm_usage(usage_text, NM_EXIT_OK);
 		case 'V':
-			puts("nm-decode " NM_VERSION);
-			exit(NM_EXIT_OK);
+			nm_version("nm-decode");
 		default:
 			usage();
 		}

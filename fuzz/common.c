@@ -60,22 +60,35 @@ fz_memfd(const void *p, size_t n)
 	return fd;
 }
 
-static int
-utf8_ok(const char *s, size_t n)
+/* RFC 3629: no overlong forms, surrogates, or code points past U+10FFFF. */
+int
+fz_utf8(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, k, need;
+	unsigned lo, hi;
 
 	while (i < n) {
 		if (p[i] < 0x80) {
 			i++;
 			continue;
 		}
-		need = p[i] >= 0xf0 && p[i] < 0xf5 ? 3 : p[i] >= 0xe0 &&
-		    p[i] < 0xf0 ? 2 : p[i] >= 0xc2 && p[i] < 0xe0 ? 1 : 0;
-		if (need == 0 || n - i <= need)
+		lo = 0x80, hi = 0xbf;
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			need = 1;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef) {
+			need = 2;
+			lo = p[i] == 0xe0 ? 0xa0 : 0x80;
+			hi = p[i] == 0xed ? 0x9f : 0xbf;
+		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
+			need = 3;
+			lo = p[i] == 0xf0 ? 0x90 : 0x80;
+			hi = p[i] == 0xf4 ? 0x8f : 0xbf;
+		} else
 			return 0;
-		for (k = 1; k <= need; k++)
+		if (n - i <= need || p[i + 1] < lo || p[i + 1] > hi)
+			return 0;
+		for (k = 2; k <= need; k++)
 			if ((p[i + k] & 0xc0) != 0x80)
 				return 0;
 		i += need + 1;
@@ -90,7 +103,7 @@ fz_all_utf8(const msgpack_object *o)
 
 	switch (o->type) {
 	case MSGPACK_OBJECT_STR:
-		return utf8_ok(o->via.str.ptr, o->via.str.size);
+		return fz_utf8(o->via.str.ptr, o->via.str.size);
 	case MSGPACK_OBJECT_ARRAY:
 		for (i = 0; i < o->via.array.size; i++)
 			if (!fz_all_utf8(&o->via.array.ptr[i]))

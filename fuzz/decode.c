@@ -87,7 +87,8 @@ check_json(const msgpack_object *o, msgpack_zone *z, int once)
 	long used;
 
 	a.len = b.len = 0;
-	json_write(&a, o);
+	if (json_write(&a, o) == -1)
+		return;		/* over the line limit: refused, by design */
 	used = json_parse(a.p, a.len, z, &back, &erroff, why, sizeof(why));
 	if (used <= 0)
 		fz_fail("packet JSON does not parse back at %zu: %s: %.*s",

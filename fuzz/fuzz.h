@@ -17,8 +17,10 @@ int fz_memfd(const void *p, size_t n);
 /* An empty in-memory file, for a writer; fz_rewind() makes it readable. */
 int fz_memfd_empty(void);
 void fz_rewind(int fd);
+/* 1 when [s, s+n) is valid UTF-8 (RFC 3629), written apart from jsonw.c. */
+int fz_utf8(const char *s, size_t n);
 /*
- * 1 when every string in o, keys too, is valid UTF-8 as json.c judges it.
+ * 1 when every string in o, keys too, is valid UTF-8 (fz_utf8).
  * JSON strings carry text: a byte outside UTF-8 is written as U+00XX and
  * comes back as that character's UTF-8, so such a record changes once
  * through JSON (and must not change again).

@@ -1,11 +1,13 @@
 /*
- * Fuzz target: the record reader (share/recread.c, share/json.c) on any
+ * Fuzz target: the record reader (share/recread.c, share/jsonr.c) on any
  * byte stream, msgpack or JSON.  The bytes are read as a program reads its
  * stdin, from an in-memory file, until the end or the first malformed
  * record (which must be reported as EBADMSG, never anything worse).  What
  * must hold: every record the reader accepted survives nm-render -o json's
- * path, json_write, and reading that JSON back gives as many records with
- * no error, whose JSON text is the same again.
+ * path, json_write, as valid UTF-8, and reading that JSON back gives as
+ * many records with no error, whose JSON text is the same again.  (A
+ * record whose JSON line would be over the limit is refused by the writer
+ * and not counted.)
  *
  * One loss is by design: JSON strings carry text, so a byte that is not
  * part of valid UTF-8 is written as the character U+00XX and comes back as
@@ -38,11 +40,20 @@ read_all(const void *p, size_t size, struct gen *g)
 	g->n = 0;
 	g->bad_utf8 = 0;
 	while ((g->rc = rec_read(r, &rec)) == 1) {
-		json_write(&g->json, &rec.obj);
+		/* a record whose JSON line is over the limit is refused */
+		if (json_write(&g->json, &rec.obj) == -1) {
+			if (errno != EMSGSIZE)
+				fz_fail("json_write failed with errno %d",
+				    errno);
+			continue;
+		}
 		g->bad_utf8 |= !fz_all_utf8(&rec.obj);
 		g->n++;
 	}
 	g->err = errno;
+	if (!fz_utf8(g->json.p, g->json.len))
+		fz_fail("JSON out is not valid UTF-8:\n%.*s",
+		    (int)g->json.len, g->json.p);
 	strncpy(g->msg, rec_reader_error(r), sizeof(g->msg) - 1);
 	g->msg[sizeof(g->msg) - 1] = '\0';
 	rec_reader_close(r);

@@ -193,8 +193,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			o->realtime = 1;
 			break;
 		case OPT_VERSION:
-			printf("nm-monitor %s\n", NM_VERSION);
-			exit(NM_EXIT_OK);
+			nm_version("nm-monitor");
 		default:
 			nm_usage(usage_text, NM_EXIT_USAGE);
 		}

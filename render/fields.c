@@ -192,8 +192,8 @@ out_field_list(struct strbuf *b)
 	const struct out_field *f;
 
 	for (f = table; f->name != NULL; f++) {
-		out_s(b, f->name);
-		out_c(b, '\n');
+		sb_adds(b, f->name);
+		sb_addc(b, '\n');
 	}
 }
 
@@ -227,9 +227,9 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 	case F_TS:
 		if (isnum) {
 			out_u64(b, x / 1000000000u);
-			out_c(b, '.');
+			sb_addc(b, '.');
 			x %= 1000000000u;
-			out_need(b, 9);
+			sb_need(b, 9);
 			for (int i = 8; i >= 0; i--, x /= 10)
 				b->p[b->len + (size_t)i] = (char)('0' + x % 10);
 			b->len += 9;
@@ -238,14 +238,14 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 		break;
 	case F_BIT:
 		if (isnum) {
-			out_c(b, (x & f->arg) ? '1' : '0');
+			sb_addc(b, (x & f->arg) ? '1' : '0');
 			return;
 		}
 		break;
 	case F_NAME:
 		if (v->type == MSGPACK_OBJECT_STR && (v->via.str.size == 0 ||
 		    (v->via.str.size == 1 && v->via.str.ptr[0] == '.'))) {
-			out_s(b, "<Root>");
+			sb_adds(b, "<Root>");
 			return;
 		}
 		break;
@@ -281,7 +281,7 @@ walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
 		    v->via.bin.size != (f->fmt == F_MAC ? 6u : 4u)))
 			return;
 		if ((*count)++ > 0)
-			out_c(b, ',');
+			sb_addc(b, ',');
 		emit(b, f, v);
 		return;
 	}
@@ -327,7 +327,7 @@ out_fields(struct out *o, struct strbuf *b, const msgpack_object *map,
 
 	for (i = 0; i < o->nfields; i++) {
 		if (i > 0)
-			out_c(b, '\t');
+			sb_addc(b, '\t');
 		/* a field of another record type stays empty */
 		if ((o->fields[i]->rtype ? o->fields[i]->rtype : REC_PACKET) != t)
 			continue;
@@ -335,5 +335,5 @@ out_fields(struct out *o, struct strbuf *b, const msgpack_object *map,
 		count = 0;
 		walk(b, o->fields[i], map, comp, 0, n, &count);
 	}
-	out_c(b, '\n');
+	sb_addc(b, '\n');
 }

@@ -125,7 +125,7 @@ out_u64(struct strbuf *b, uint64_t v)
 		tmp[n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	out_need(b, n);
+	sb_need(b, n);
 	while (n > 0)
 		b->p[b->len++] = tmp[--n];
 }
@@ -134,7 +134,7 @@ void
 out_i64(struct strbuf *b, int64_t v)
 {
 	if (v < 0) {
-		out_c(b, '-');
+		sb_addc(b, '-');
 		out_u64(b, (uint64_t)0 - (uint64_t)v);
 	} else
 		out_u64(b, (uint64_t)v);
@@ -153,7 +153,7 @@ out_hex(struct strbuf *b, uint64_t v, int width)
 	} while (v != 0);
 	while (n < width && n < 16)
 		tmp[n++] = '0';
-	out_need(b, (size_t)n + 2);
+	sb_need(b, (size_t)n + 2);
 	b->p[b->len++] = '0';
 	b->p[b->len++] = 'x';
 	while (n > 0)
@@ -183,7 +183,7 @@ out_time(struct out *o, struct strbuf *b, uint64_t ts)
 
 	if (o->tmode == OUT_TIME_EPOCH) {
 		out_u64(b, (uint64_t)sec);
-		out_need(b, 7);
+		sb_need(b, 7);
 		b->p[b->len++] = '.';
 		out_dec_w(b->p + b->len, frac / 1000, 6);
 		b->len += 6;
@@ -200,7 +200,7 @@ out_time(struct out *o, struct strbuf *b, uint64_t ts)
 		o->tsec = sec;
 		o->tvalid = 1;
 	}
-	out_need(b, 12);
+	sb_need(b, 12);
 	memcpy(b->p + b->len, o->tbuf, 8);
 	b->len += 8;
 	b->p[b->len++] = '.';
@@ -215,14 +215,14 @@ out_safe(struct strbuf *b, const char *s, size_t n)
 	size_t i;
 	unsigned char c;
 
-	out_need(b, n);
+	sb_need(b, n);
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
 		if (c >= 0x20 && c < 0x7f) {
-			out_need(b, 1);
+			sb_need(b, 1);
 			b->p[b->len++] = (char)c;
 		} else {
-			out_need(b, 4);
+			sb_need(b, 4);
 			b->p[b->len++] = '\\';
 			b->p[b->len++] = 'x';
 			b->p[b->len++] = hexdig[c >> 4];
@@ -268,11 +268,11 @@ out_addr(struct strbuf *b, const msgpack_object *v)
 
 	if (v != NULL && v->type == MSGPACK_OBJECT_BIN &&
 	    v->via.bin.size > 40) {
-		out_s(b, "(long address)");
+		sb_adds(b, "(long address)");
 		return;
 	}
 	n = out_addr_len(v, buf, sizeof(buf));
-	out_n(b, buf, n);
+	sb_add(b, buf, n);
 }
 
 /* Any scalar, plainly; maps and arrays as their size. */
@@ -290,13 +290,13 @@ out_value(struct strbuf *b, const msgpack_object *v)
 		out_i64(b, v->via.i64);
 		break;
 	case MSGPACK_OBJECT_BOOLEAN:
-		out_c(b, v->via.boolean ? '1' : '0');
+		sb_addc(b, v->via.boolean ? '1' : '0');
 		break;
 	case MSGPACK_OBJECT_FLOAT32:
 	case MSGPACK_OBJECT_FLOAT64:
 		n = snprintf(tmp, sizeof(tmp), "%g", v->via.f64);
 		if (n > 0)
-			out_n(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
+			sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
 			    sizeof(tmp) - 1);
 		break;
 	case MSGPACK_OBJECT_STR:
@@ -306,13 +306,13 @@ out_value(struct strbuf *b, const msgpack_object *v)
 		out_addr(b, v);
 		break;
 	case MSGPACK_OBJECT_NIL:
-		out_s(b, "nil");
+		sb_adds(b, "nil");
 		break;
 	default:
-		out_c(b, '[');
+		sb_addc(b, '[');
 		out_u64(b, v->type == MSGPACK_OBJECT_MAP ? v->via.map.size :
 		    v->type == MSGPACK_OBJECT_ARRAY ? v->via.array.size : 0);
-		out_c(b, ']');
+		sb_addc(b, ']');
 		break;
 	}
 }
@@ -328,7 +328,7 @@ out_hexdump(struct strbuf *b, const uint8_t *p, size_t n)
 
 	for (off = 0; off < n; off += 16) {
 		w = n - off < 16 ? n - off : 16;
-		out_need(b, 2 + 4 + 2 + 16 * 3 + 1 + 1 + 16 + 1);
+		sb_need(b, 2 + 4 + 2 + 16 * 3 + 1 + 1 + 16 + 1);
 		b->p[b->len++] = ' ';
 		b->p[b->len++] = ' ';
 		b->p[b->len++] = hexdig[off >> 12 & 0xf];

@@ -35,8 +35,9 @@ struct ctx {
 	struct stage	 st;
 	struct out	*out;
 	struct strbuf	 line;		/* one record's text, reused */
-	int		 status;	/* of the end of input */
 };
+
+static int json_refused;		/* a record was too long for JSON */
 
 static const char usage_text[] =
     "usage: nm-render [-tu] [-o compact|detailed|minimal|json|fields]"
@@ -78,7 +79,7 @@ list_fields(void)
 	out_field_list(&b);
 	fwrite(b.p, 1, b.len, stdout);
 	free(b.p);
-	exit(fflush(stdout) == 0 ? NM_EXIT_OK : NM_EXIT_FAIL);
+	nm_exit_stdout();
 }
 
 static void
@@ -134,8 +135,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 			setenv("TZ", "UTC0", 1);
 			break;
 		case 'V':
-			printf("nm-render %s\n", NM_VERSION);
-			exit(NM_EXIT_OK);
+			nm_version("nm-render");
 		default:
 			usage();
 		}
@@ -245,8 +245,13 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 		/* flow and alert records are for -o json and -o fields */
 		break;
 	}
-	if (o->mode == OUT_JSON)
-		json_write(b, &rec->obj);
+	if (o->mode == OUT_JSON && json_write(b, &rec->obj) == -1) {
+		/* a line the next stage would refuse is not written */
+		nm_warn("stdin: record at byte %llu not written: its JSON "
+		    "would be over the %d-byte line limit",
+		    (unsigned long long)rec->off, REC_MAX_SIZE);
+		json_refused = 1;
+	}
 }
 
 static void
@@ -303,6 +308,7 @@ main(int argc, char **argv)
 {
 	static struct ctx cx;
 	struct opts op;
+	int status;
 
 	memset(&op, 0, sizeof(op));
 	nm_init(argv[0]);
@@ -314,5 +320,10 @@ main(int argc, char **argv)
 	/* parse_opts ran tzset(): localtime_r needs no file from here on */
 	esandbox(NM_SANDBOX_STAGE);
 	/* state: sandboxed, stdin and stdout only */
-	return stage_run(&cx.st);
+	status = stage_run(&cx.st);
+	/* a record left out of -o json is a failure, told at the time */
+	if (json_refused && status == NM_EXIT_OK)
+		status = NM_EXIT_FAIL;
+	free(op.out.fields);
+	return status;
 }

@@ -2,8 +2,9 @@
  * nm-render's private interface: the output context, a one-pass view of a
  * packet record, the small formatting helpers every mode appends with, and
  * the entry points of each mode's file (text.c, fields.c, report.c).  Lines
- * are built in a reused struct strbuf and written whole, so a packet costs
- * no allocation once the buffer has grown to the longest line.
+ * are built in a reused struct strbuf (share/strbuf.h, the buffer the JSON
+ * writer appends to) and written whole, so a packet costs no allocation
+ * once the buffer has grown to the longest line.
  */
 #ifndef RENDER_H
 #define RENDER_H
@@ -13,8 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "addr.h"
+#include "json.h"
 #include "nm.h"
 #include "rec.h"
+#include "strbuf.h"
 
 enum out_mode {
 	OUT_COMPACT, OUT_DETAILED, OUT_MINIMAL, OUT_JSON, OUT_FIELDS
@@ -97,57 +101,13 @@ void out_report_count(uint64_t ifidx);
 void out_report_capstats(const msgpack_object *map);
 void out_report_print(void);
 
-/* Makes room for n more bytes. */
-static inline void
-out_need(struct strbuf *b, size_t n)
-{
-	size_t cap;
-
-	if (b->cap - b->len >= n)
-		return;
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len < n)
-		cap *= 2;
-	b->p = erealloc(b->p, cap);
-	b->cap = cap;
-}
-
-static inline void
-out_c(struct strbuf *b, char c)
-{
-	out_need(b, 1);
-	b->p[b->len++] = c;
-}
-
-static inline void
-out_n(struct strbuf *b, const char *s, size_t n)
-{
-	out_need(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static inline void
-out_s(struct strbuf *b, const char *s)
-{
-	out_n(b, s, strlen(s));
-}
-
-static inline void
-out_spaces(struct strbuf *b, size_t n)
-{
-	out_need(b, n);
-	memset(b->p + b->len, ' ', n);
-	b->len += n;
-}
-
 /* Starts a colour when colour is on; out_uncolor() ends it. */
 static inline void
 out_color(const struct out *o, struct strbuf *b, enum out_color c)
 {
 	if (!o->color || c == OC_NONE)
 		return;
-	out_need(b, 5);
+	sb_need(b, 5);
 	b->p[b->len++] = '\033';
 	b->p[b->len++] = '[';
 	b->p[b->len++] = (char)('0' + c / 10);
@@ -159,7 +119,7 @@ static inline void
 out_uncolor(const struct out *o, struct strbuf *b, enum out_color c)
 {
 	if (o->color && c != OC_NONE)
-		out_n(b, "\033[0m", 4);
+		sb_add(b, "\033[0m", 4);
 }
 
 #endif

@@ -47,7 +47,7 @@ out_f(struct strbuf *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		out_n(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
+		sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
 		    sizeof(tmp) - 1);
 }
 
@@ -66,8 +66,8 @@ out_scaled(struct strbuf *b, double v, const char *unit)
 		out_f(b, "%.1f ", v);
 	else
 		out_f(b, "%.0f ", v);
-	out_s(b, pre[i]);
-	out_s(b, unit);
+	sb_adds(b, pre[i]);
+	sb_adds(b, unit);
 }
 
 static void
@@ -126,47 +126,47 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	const msgpack_object *l, *e;
 	uint32_t i, n;
 
-	out_s(b, RULE "LIVE STATS | Packets: ");
+	sb_adds(b, RULE "LIVE STATS | Packets: ");
 	out_f(b, "%.0f", num(m, "total.packets"));
 	out_f(b, " | PPS: %.2f", num(m, "rate.pps"));
-	out_s(b, " | ");
+	sb_adds(b, " | ");
 	out_scaled(b, num(m, "rate.bps"), "bit/s");
 	out_f(b, " | Runtime: %.0fs", num(m, "runtime") / 1e9);
 	if (rec_get(m, "capture") != NULL &&
 	    num(m, "capture.coverage") < 100) {
-		out_s(b, " | ");
+		sb_adds(b, " | ");
 		coverage(b, m);
 	}
-	out_s(b, "\nTop Protocols: ");
+	sb_adds(b, "\nTop Protocols: ");
 	l = list(m, "protos");
 	n = l ? l->via.array.size : 0;
 	for (i = 0; i < n && i < 5; i++) {
 		e = &l->via.array.ptr[i];
-		out_s(b, i ? ", " : "");
+		sb_adds(b, i ? ", " : "");
 		out_color(o, b, name_color(rec_get(e, "name")));
 		out_str(b, e, "name");
 		out_uncolor(o, b, name_color(rec_get(e, "name")));
 		out_f(b, ": %.0f", num(e, "packets"));
 	}
-	out_s(b, "\nTop IPs: ");
+	sb_adds(b, "\nTop IPs: ");
 	l = list(m, "top_hosts");
 	n = l ? l->via.array.size : 0;
 	for (i = 0; i < n && i < 5; i++) {
 		e = &l->via.array.ptr[i];
-		out_s(b, i ? ", " : "");
+		sb_adds(b, i ? ", " : "");
 		out_str(b, e, "addr");
 		out_f(b, ": %.0f", num(e, "packets"));
 	}
-	out_s(b, "\n" RULE);
+	sb_adds(b, "\n" RULE);
 }
 
 static void
 pad_to(struct strbuf *b, size_t start, size_t width)
 {
 	if (b->len - start < width)
-		out_spaces(b, width - (b->len - start));
+		sb_spaces(b, width - (b->len - start));
 	else
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 }
 
 static void
@@ -176,10 +176,10 @@ report_protos(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	uint32_t i;
 	size_t s;
 
-	out_s(b, "Protocols (packets, bytes):\n");
+	sb_adds(b, "Protocols (packets, bytes):\n");
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {
 		e = &l->via.array.ptr[i];
-		out_s(b, "  ");
+		sb_adds(b, "  ");
 		out_color(o, b, name_color(rec_get(e, "name")));
 		s = b->len;
 		out_str(b, e, "name");
@@ -199,11 +199,11 @@ report_hosts(struct strbuf *b, const msgpack_object *m)
 	uint32_t i;
 	size_t s;
 
-	out_s(b, "Top IP addresses:\n");
+	sb_adds(b, "Top IP addresses:\n");
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {
 		e = &l->via.array.ptr[i];
 		s = b->len;
-		out_s(b, "  ");
+		sb_adds(b, "  ");
 		out_str(b, e, "addr");
 		pad_to(b, s, 28);
 		out_f(b, "%8.0f pkts ", num(e, "packets"));
@@ -220,25 +220,25 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	uint32_t i;
 	size_t s;
 
-	out_s(b, "Top ports (service side):\n");
+	sb_adds(b, "Top ports (service side):\n");
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {
 		e = &l->via.array.ptr[i];
-		out_s(b, "  ");
+		sb_adds(b, "  ");
 		out_color(o, b, OC_YELLOW);
 		s = b->len;
 		out_f(b, "%.0f", num(e, "port"));
-		out_c(b, '/');
+		sb_addc(b, '/');
 		out_str(b, e, "proto");
 		if (rec_get(e, "service") != NULL) {
-			out_s(b, " (");
+			sb_adds(b, " (");
 			out_str(b, e, "service");
-			out_c(b, ')');
+			sb_addc(b, ')');
 		}
 		pad_to(b, s, 26);
 		out_uncolor(o, b, OC_YELLOW);
 		out_f(b, "%8.0f pkts ", num(e, "packets"));
 		out_scaled(b, num(e, "bytes"), "B");
-		out_c(b, '\n');
+		sb_addc(b, '\n');
 	}
 }
 
@@ -252,10 +252,10 @@ endpoint(struct strbuf *b, const msgpack_object *e, const char *key,
 	    a->via.bin.size == 16;
 
 	if (v6)
-		out_c(b, '[');
+		sb_addc(b, '[');
 	out_str(b, e, key);
 	if (v6)
-		out_c(b, ']');
+		sb_addc(b, ']');
 	out_f(b, ":%.0f", port);
 }
 
@@ -265,40 +265,40 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	const msgpack_object *l = list(m, "top_flows"), *e;
 	uint32_t i;
 
-	out_s(b, "Top connections (packets/bytes each way, state):\n");
+	sb_adds(b, "Top connections (packets/bytes each way, state):\n");
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {
 		e = &l->via.array.ptr[i];
-		out_s(b, "  ");
+		sb_adds(b, "  ");
 		out_color(o, b, name_color(rec_get(e, "proto")));
 		out_str(b, e, "proto");
 		out_uncolor(o, b, name_color(rec_get(e, "proto")));
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 		endpoint(b, e, "src", num(e, "sport"));
-		out_s(b, " → ");
+		sb_adds(b, " → ");
 		endpoint(b, e, "dst", num(e, "dport"));
 		if (rec_get(e, "service") != NULL) {
-			out_s(b, " (");
+			sb_adds(b, " (");
 			out_str(b, e, "service");
-			out_c(b, ')');
+			sb_addc(b, ')');
 		}
 		out_f(b, "  → %.0f pkts ", num(e, "orig.packets"));
 		out_scaled(b, num(e, "orig.bytes"), "B");
 		out_f(b, ", ← %.0f pkts ", num(e, "resp.packets"));
 		out_scaled(b, num(e, "resp.bytes"), "B");
-		out_s(b, "  ");
+		sb_adds(b, "  ");
 		out_str(b, e, "state");
 		if (rec_get(e, "history") != NULL) {
-			out_c(b, ' ');
+			sb_addc(b, ' ');
 			out_str(b, e, "history");
 		}
-		out_c(b, '\n');
+		sb_addc(b, '\n');
 	}
 }
 
 static void
 final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
-	out_s(b, RULE "FINAL REPORT\n");
+	sb_adds(b, RULE "FINAL REPORT\n");
 	out_f(b, "Duration: %.1fs", num(m, "runtime") / 1e9);
 	out_f(b, " | Packets: %.0f | Bytes: ", num(m, "total.packets"));
 	out_scaled(b, num(m, "total.bytes"), "B");
@@ -314,14 +314,14 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_f(b, ", dropped %.0f by the kernel", num(m, "capture.drop"));
 		out_f(b, ", %.0f by the interface; ", num(m, "capture.ifdrop"));
 		coverage(b, m);
-		out_c(b, '\n');
+		sb_addc(b, '\n');
 	}
 	if (num(m, "evicted.flows") > 0 || num(m, "evicted.hosts") > 0) {
 		out_f(b, "Evicted to stay within limits: %.0f flows", num(m,
 		    "evicted.flows"));
 		out_f(b, ", %.0f hosts\n", num(m, "evicted.hosts"));
 	}
-	out_s(b, RULE);
+	sb_adds(b, RULE);
 }
 
 void

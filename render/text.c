@@ -144,9 +144,9 @@ addr_col(struct strbuf *b, const msgpack_object *v, int pad)
 	if (v != NULL)
 		out_addr(b, v);
 	else
-		out_c(b, '-');
+		sb_addc(b, '-');
 	if (pad && b->len - start < ADDR_W)
-		out_spaces(b, ADDR_W - (b->len - start));
+		sb_spaces(b, ADDR_W - (b->len - start));
 }
 
 static void
@@ -161,14 +161,14 @@ tcp_flags(struct strbuf *b, uint64_t f)
 	};
 	size_t i, start;
 
-	out_c(b, '[');
+	sb_addc(b, '[');
 	start = b->len;
 	for (i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
 		if (f & letters[i].bit)
-			out_c(b, letters[i].c);
+			sb_addc(b, letters[i].c);
 	if (b->len == start)
-		out_s(b, "none");
-	out_c(b, ']');
+		sb_adds(b, "none");
+	sb_addc(b, ']');
 }
 
 static void
@@ -184,14 +184,14 @@ port(struct out *o, struct strbuf *b, const struct out_pkt *p, uint64_t v,
 			x /= 10;
 		} while (x != 0);
 		if (n < PORT_W)
-			out_spaces(b, PORT_W - n);
+			sb_spaces(b, PORT_W - n);
 	}
 	out_color(o, b, OC_YELLOW);
 	out_u64(b, v);
 	if (p->has_svcport && p->svcport == v && p->service != NULL) {
-		out_c(b, '(');
+		sb_addc(b, '(');
 		out_str(b, p->service);
-		out_c(b, ')');
+		sb_addc(b, ')');
 	}
 	out_uncolor(o, b, OC_YELLOW);
 }
@@ -201,7 +201,7 @@ ports(struct out *o, struct strbuf *b, const struct out_pkt *p,
     const msgpack_object *l4)
 {
 	port(o, b, p, out_u(l4, "sport", 0), 1);
-	out_s(b, arrow);
+	sb_adds(b, arrow);
 	port(o, b, p, out_u(l4, "dport", 0), 0);
 }
 
@@ -211,9 +211,9 @@ dns_type(struct strbuf *b, uint64_t t)
 	const char *s = lookup(dns_types, t);
 
 	if (s != NULL)
-		out_s(b, s);
+		sb_adds(b, s);
 	else {
-		out_s(b, "TYPE");
+		sb_adds(b, "TYPE");
 		out_u64(b, t);
 	}
 }
@@ -230,14 +230,14 @@ dns_rdata(struct strbuf *b, const msgpack_object *rr)
 	}
 	if ((v = rec_get(rr, "pref")) != NULL) {
 		out_value(b, v);
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 	}
 	if ((v = rec_get(rr, "target")) != NULL)
 		out_str(b, v);
 	else if ((v = rec_get(rr, "text")) != NULL) {
-		out_c(b, '"');
+		sb_addc(b, '"');
 		out_str(b, v);
-		out_c(b, '"');
+		sb_addc(b, '"');
 	}
 }
 
@@ -258,20 +258,20 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 		for (i = 0; q != NULL && q->type == MSGPACK_OBJECT_ARRAY &&
 		    i < q->via.array.size; i++) {
 			e = &q->via.array.ptr[i];
-			out_c(b, ' ');
+			sb_addc(b, ' ');
 			dns_type(b, out_u(e, "type", 0));
-			out_s(b, "? ");
+			sb_adds(b, "? ");
 			out_str(b, rec_get(e, "name"));
 		}
 		return;
 	}
 	rcode = out_u(dns, "rcode", 0);
 	if (rcode != 0) {
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 		if ((rc = lookup(dns_rcodes, rcode)) != NULL)
-			out_s(b, rc);
+			sb_adds(b, rc);
 		else {
-			out_s(b, "rcode ");
+			sb_adds(b, "rcode ");
 			out_u64(b, rcode);
 		}
 	}
@@ -280,14 +280,14 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 	for (i = 0; ans != NULL && ans->type == MSGPACK_OBJECT_ARRAY &&
 	    i < ans->via.array.size && i < nan; i++) {
 		e = &ans->via.array.ptr[i];
-		out_s(b, any ? ", " : " ");
+		sb_adds(b, any ? ", " : " ");
 		dns_type(b, out_u(e, "type", 0));
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 		dns_rdata(b, e);
 		any = 1;
 	}
 	if (!any && rcode == 0)
-		out_s(b, " no answers");
+		sb_adds(b, " no answers");
 }
 
 static void
@@ -300,24 +300,24 @@ icmp_summary(struct strbuf *b, const msgpack_object *m, int v6)
 	if (!v6 && type == 3 && lookup(icmp_unreach, code) != NULL)
 		s = lookup(icmp_unreach, code);
 	if (s != NULL)
-		out_s(b, s);
+		sb_adds(b, s);
 	else
-		out_s(b, "type");
-	out_s(b, " (");
+		sb_adds(b, "type");
+	sb_adds(b, " (");
 	out_u64(b, type);
-	out_c(b, '/');
+	sb_addc(b, '/');
 	out_u64(b, code);
-	out_c(b, ')');
+	sb_addc(b, ')');
 	if (out_has(m, "id")) {
-		out_s(b, " id=");
+		sb_adds(b, " id=");
 		out_u64(b, out_u(m, "id", 0));
 	}
 	if (out_has(m, "seq")) {
-		out_s(b, " seq=");
+		sb_adds(b, " seq=");
 		out_u64(b, out_u(m, "seq", 0));
 	}
 	if ((t = rec_get(m, "target")) != NULL) {
-		out_s(b, " target ");
+		sb_adds(b, " target ");
 		out_addr(b, t);
 	}
 }
@@ -328,16 +328,16 @@ arp_summary(struct strbuf *b, const msgpack_object *arp)
 	uint64_t op = out_u(arp, "op", 0);
 
 	if (op == 1) {
-		out_s(b, "who-has ");
+		sb_adds(b, "who-has ");
 		out_addr(b, rec_get(arp, "tpa"));
-		out_s(b, " tell ");
+		sb_adds(b, " tell ");
 		out_addr(b, rec_get(arp, "spa"));
 	} else if (op == 2) {
 		out_addr(b, rec_get(arp, "spa"));
-		out_s(b, " is-at ");
+		sb_adds(b, " is-at ");
 		out_addr(b, rec_get(arp, "sha"));
 	} else {
-		out_s(b, "arp op ");
+		sb_adds(b, "arp op ");
 		out_u64(b, op);
 	}
 }
@@ -348,11 +348,11 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
 	size_t start;
 
-	out_s(b, " | ");
+	sb_adds(b, " | ");
 	start = b->len;
 	if (p->tcp != NULL) {
 		ports(o, b, p, p->tcp);
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 		out_color(o, b, OC_RED);
 		tcp_flags(b, out_u(p->tcp, "flags", 0));
 		out_uncolor(o, b, OC_RED);
@@ -366,7 +366,7 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		arp_summary(b, p->arp);
 	else if (p->eth != NULL && p->ip == NULL && p->ipv6 == NULL &&
 	    out_has(p->eth, "type")) {
-		out_s(b, "ethertype ");
+		sb_adds(b, "ethertype ");
 		out_hex(b, out_u(p->eth, "type", 0), 4);
 	}
 	if (p->dns != NULL)
@@ -383,16 +383,16 @@ err_marker(struct strbuf *b, const struct out_pkt *p)
 
 	if (p->err == NULL)
 		return;
-	out_s(b, " [|");
+	sb_adds(b, " [|");
 	out_str(b, rec_get(p->err, "layer"));
 	why = rec_get(p->err, "why");
 	if (why == NULL)
 		why = rec_get(p->err, "kind");
 	if (why != NULL) {
-		out_s(b, ": ");
+		sb_adds(b, ": ");
 		out_str(b, why);
 	}
-	out_c(b, ']');
+	sb_addc(b, ']');
 }
 
 void
@@ -403,28 +403,28 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	size_t n;
 
 	out_color(o, b, OC_CYAN);
-	out_c(b, '[');
+	sb_addc(b, '[');
 	out_time(o, b, p->ts);
-	out_c(b, ']');
+	sb_addc(b, ']');
 	out_uncolor(o, b, OC_CYAN);
-	out_c(b, ' ');
+	sb_addc(b, ' ');
 	proto = proto_of(p, &n);
 	out_color(o, b, proto_color(p, proto, n));
 	out_safe(b, proto, n);
 	out_uncolor(o, b, proto_color(p, proto, n));
-	out_spaces(b, n < PROTO_W ? PROTO_W - n + 1 : 1);
+	sb_spaces(b, n < PROTO_W ? PROTO_W - n + 1 : 1);
 	endpoints(p, &src, &dst);
 	if (src != NULL || dst != NULL) {
 		addr_col(b, src, 1);
-		out_s(b, arrow);
+		sb_adds(b, arrow);
 		addr_col(b, dst, 1);
 	}
 	middle(o, b, p);
-	out_s(b, " | ");
+	sb_adds(b, " | ");
 	out_u64(b, p->len);
-	out_s(b, " bytes");
+	sb_adds(b, " bytes");
 	err_marker(b, p);
-	out_c(b, '\n');
+	sb_addc(b, '\n');
 }
 
 void
@@ -437,19 +437,19 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	out_color(o, b, OC_CYAN);
 	out_time(o, b, p->ts);
 	out_uncolor(o, b, OC_CYAN);
-	out_c(b, ' ');
+	sb_addc(b, ' ');
 	proto = proto_of(p, &n);
 	out_color(o, b, proto_color(p, proto, n));
 	out_safe(b, proto, n);
 	out_uncolor(o, b, proto_color(p, proto, n));
 	endpoints(p, &src, &dst);
 	if (src != NULL || dst != NULL) {
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 		addr_col(b, src, 0);
-		out_s(b, arrow);
+		sb_adds(b, arrow);
 		addr_col(b, dst, 0);
 	}
-	out_c(b, '\n');
+	sb_addc(b, '\n');
 }
 
 /* Keys shown in hex in the detailed view, as "layer.key". */
@@ -486,7 +486,7 @@ bytes_hex(struct strbuf *b, const msgpack_object *v)
 	const uint8_t *p = (const uint8_t *)v->via.bin.ptr;
 	uint32_t i;
 
-	out_need(b, (size_t)v->via.bin.size * 2);
+	sb_need(b, (size_t)v->via.bin.size * 2);
 	for (i = 0; i < v->via.bin.size; i++) {
 		b->p[b->len++] = hexdig[p[i] >> 4];
 		b->p[b->len++] = hexdig[p[i] & 0xf];
@@ -512,7 +512,7 @@ detail_value(struct strbuf *b, const char *layer, const msgpack_object *k,
 	else if (v->type == MSGPACK_OBJECT_ARRAY) {
 		for (i = 0; i < v->via.array.size; i++) {
 			if (i > 0)
-				out_c(b, ',');
+				sb_addc(b, ',');
 			out_value(b, &v->via.array.ptr[i]);
 		}
 	} else
@@ -543,20 +543,20 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 
 	if (m == NULL || m->type != MSGPACK_OBJECT_MAP || depth > 4)
 		return;
-	out_spaces(b, (size_t)depth * 2);
+	sb_spaces(b, (size_t)depth * 2);
 	n = strlen(label);
-	out_s(b, label);
-	out_spaces(b, n < 6 ? 6 - n : 1);
+	sb_adds(b, label);
+	sb_spaces(b, n < 6 ? 6 - n : 1);
 	for (i = 0; i < m->via.map.size; i++) {
 		kv = &m->via.map.ptr[i];
 		if (kv->key.type != MSGPACK_OBJECT_STR || is_nested(&kv->val))
 			continue;
-		out_c(b, ' ');
+		sb_addc(b, ' ');
 		out_safe(b, kv->key.via.str.ptr, kv->key.via.str.size);
-		out_c(b, '=');
+		sb_addc(b, '=');
 		detail_value(b, label, &kv->key, &kv->val);
 	}
-	out_c(b, '\n');
+	sb_addc(b, '\n');
 	for (i = 0; i < m->via.map.size; i++) {
 		kv = &m->via.map.ptr[i];
 		v = &kv->val;
@@ -621,5 +621,5 @@ out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	layer_line(b, "dns", p->dns, 1);
 	layer_line(b, "err", p->err, 1);
 	preview(b, p);
-	out_c(b, '\n');
+	sb_addc(b, '\n');
 }

@@ -68,8 +68,29 @@ vmsg(const char *fmt, va_list ap)
 void
 nm_usage(const char *text, int status)
 {
-	fputs(text, status == NM_EXIT_OK ? stdout : stderr);
-	exit(status);
+	if (status != NM_EXIT_OK) {
+		fputs(text, stderr);
+		exit(status);
+	}
+	fputs(text, stdout);
+	nm_exit_stdout();
+}
+
+void
+nm_version(const char *name)
+{
+	printf("%s %s\n", name, NM_VERSION);
+	nm_exit_stdout();
+}
+
+void
+nm_exit_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		nm_write_failed();
+	if (fclose(stdout) != 0)
+		nm_write_failed();
+	exit(NM_EXIT_OK);
 }
 
 void

@@ -33,8 +33,19 @@ void nm_init(const char *argv0);
 void nm_die(int status, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 2, 3)));
 void nm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The usage text: on stdout with status 0 (-h), else on stderr; exits. */
+/*
+ * The usage text: on stdout with status 0 (-h), else on stderr; exits.
+ * Status 0 only once the text is out (nm_exit_stdout).
+ */
 void nm_usage(const char *text, int status) __attribute__((noreturn));
+/* "name version" on stdout (--version); exits as nm_exit_stdout. */
+void nm_version(const char *name) __attribute__((noreturn));
+/*
+ * Ends a program whose whole output is on stdout (-h, --version, lists):
+ * status 0 once stdout is flushed and closed, else nm_write_failed()
+ * (quiet status 0 when the reader left, one line and status 1 otherwise).
+ */
+void nm_exit_stdout(void) __attribute__((noreturn));
 /*
  * A command line that parses but makes no sense: one line saying why and
  * where to look ("why (see prog -h)"), exit NM_EXIT_USAGE.

@@ -11,6 +11,8 @@
  * reader validates records against it, the JSON writer uses it to show
  * addresses as text and bytes as hex, and the JSON reader uses it to turn
  * them back.  The user's documentation of the same keys is nm-records(5).
+ * The JSON writer and reader are declared in json.h (included here: the
+ * stream reader reads JSON too), addresses as text in addr.h.
  */
 #ifndef REC_H
 #define REC_H
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <msgpack.h>
 
+#include "json.h"
 #include "pk.h"
 
 #define REC_VERSION_MAJOR	1
@@ -485,48 +488,5 @@ int rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
 /* An end record for this producer: records written before it, and why. */
 int rec_write_end(struct rec_writer *w, const char *producer,
     uint64_t frames, uint64_t packets, const char *reason);
-
-/* --- json.c --- */
-/*
- * Parses one JSON object from [p, p+n) into a msgpack_object allocated in
- * zone, turning addresses and hex back into bytes for known keys.  Returns
- * the bytes used (>0), 0 if more input is needed, or -1 with a message in
- * why and the offset of the fault in *erroff.
- */
-long json_parse(const char *p, size_t n, msgpack_zone *zone,
-    msgpack_object *out, size_t *erroff, char *why, size_t whylen);
-/* Appends obj as one line of JSON (with '\n') to the growing buffer. */
-struct strbuf {
-	char	*p;
-	size_t	 len, cap;
-};
-/* Makes room for n more bytes and a NUL (the slow path of sb_add). */
-void sb_grow(struct strbuf *b, size_t n);
-
-static inline void
-sb_add(struct strbuf *b, const void *p, size_t n)
-{
-	if (b->cap - b->len < n + 1)
-		sb_grow(b, n);
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static inline void
-sb_addc(struct strbuf *b, char c)
-{
-	if (b->cap - b->len < 2)
-		sb_grow(b, 1);
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-}
-
-void sb_adds(struct strbuf *b, const char *s);
-void sb_addf(struct strbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void json_write(struct strbuf *b, const msgpack_object *obj);
-/* Text form of an address value: IPv4, IPv6 or colon hex; its length. */
-size_t addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n);
 
 #endif
