@@ -71,7 +71,9 @@ stats/%.o: stats/%.c $(wildcard share/*.h stats/*.h)
 monitor/%.o: monitor/%.c $(wildcard share/*.h monitor/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Made anew each time: `ar r` keeps members whose sources are gone.
 $(LIBNM): $(SHARE_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 nm-capture: $(CAPTURE_OBJ) $(LIBNM)
