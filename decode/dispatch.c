@@ -11,7 +11,14 @@
 #include "pkt.h"
 #include "services.h"
 
-#define DEC_MAXLAYERS	24	/* bounds the walk whatever the bytes say */
+/*
+ * Bounds the walk whatever the bytes say.  The longest chain the tables
+ * allow is a link layer, PKT_MAXVLAN tags and the one that stops at the
+ * limit (dec_vlan reports it), then network, transport and application:
+ * the bound is above that, so it is a guard for a table that would loop,
+ * and hitting it is reported like any other stop.
+ */
+#define DEC_MAXLAYERS	(PKT_MAXVLAN + 8)
 
 static const struct {
 	unsigned	 linktype;
@@ -227,5 +234,8 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			break;
 		}
 	}
+	if (fn != NULL && i == DEC_MAXLAYERS)
+		dec_fail(pk, "frame", DEC_INVALID, "more than %d layers",
+		    DEC_MAXLAYERS);
 	set_service(pk);
 }

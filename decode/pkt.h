@@ -16,7 +16,14 @@
 #include "cur.h"
 #include "pk.h"
 
-#define PKT_MAXVLAN	8	/* tags recorded; more are skipped */
+/*
+ * VLAN tags decoded; a frame with more stops at the first tag past the
+ * limit, with an err.  Real stacks are one tag (802.1Q), two (QinQ,
+ * 802.1ad) and in some carrier networks three; the Linux kernel parses 8
+ * at most (VLAN_MAX_DEPTH).  32 leaves room for anything a host or switch
+ * sends, and is more than the 21 tags the layer walk allowed before.
+ */
+#define PKT_MAXVLAN	32
 #define PKT_MAXEXT	16	/* IPv6 extension headers followed */
 #define PKT_MAXSACK	4	/* SACK blocks recorded */
 #define PKT_MAXQ	16384	/* DNS questions recorded */

@@ -23,7 +23,7 @@ static struct pkt pk;
 } while (0)
 
 struct buf {
-	uint8_t	 b[2048];
+	uint8_t	 b[4096];
 	size_t	 n;
 };
 
@@ -268,6 +268,51 @@ test_small(void)
 	    pk.have & PK_ERR);
 }
 
+/* n stacked tags (alternating 802.1ad and 802.1Q), then IPv4 and UDP. */
+static void
+vlan_stack(struct buf *b, unsigned n)
+{
+	char tag[16];
+	unsigned i;
+
+	b->n = 0;
+	put(b, "020000000002 020000000001");
+	for (i = 0; i < n; i++) {
+		snprintf(tag, sizeof(tag), "%s %04x", i % 2 ? "8100" : "88a8",
+		    i + 1);
+		put(b, tag);
+	}
+	put(b, "0800 4500 001c 0001 0000 4011 0000 0a000001 0a000002");
+	put(b, "3039 0050 0008 0000");
+}
+
+static void
+test_vlan(void)
+{
+	struct buf b;
+
+	/* deeper than the old walk allowed: everything still decoded */
+	vlan_stack(&b, 22);
+	CHECK("22 tags: every tag and the UDP inside", roundtrip(1, b.b, b.n) &&
+	    !(pk.have & PK_ERR) && pk.nvlan == 22 && pk.vlan[21].id == 22 &&
+	    pk.have & PK_IP && pk.have & PK_UDP && pk.udp.dport == 80);
+	vlan_stack(&b, PKT_MAXVLAN);
+	CHECK("as many tags as the limit", roundtrip(1, b.b, b.n) &&
+	    !(pk.have & PK_ERR) && pk.nvlan == PKT_MAXVLAN &&
+	    pk.have & PK_UDP);
+	/* one more: stopped, and the err map says where */
+	vlan_stack(&b, PKT_MAXVLAN + 1);
+	CHECK("past the tag limit: an err of the vlan layer",
+	    roundtrip(1, b.b, b.n) && pk.have & PK_ERR &&
+	    strcmp(pk.err_layer, "vlan") == 0 &&
+	    strcmp(pk.err_kind, "invalid") == 0 &&
+	    strstr(pk.err_why, "VLAN tags") != NULL &&
+	    pk.nvlan == PKT_MAXVLAN && !(pk.have & PK_IP));
+	vlan_stack(&b, 200);
+	CHECK("200 tags: stopped at the limit", roundtrip(1, b.b, b.n) &&
+	    pk.have & PK_ERR && strcmp(pk.err_layer, "vlan") == 0);
+}
+
 static void
 test_services(void)
 {
@@ -292,6 +337,7 @@ main(void)
 	test_ipv6();
 	test_dns();
 	test_small();
+	test_vlan();
 	test_services();
 	return fails != 0;
 }
