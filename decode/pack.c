@@ -277,7 +277,7 @@ static void
 pack_rr(struct pk *mp, const struct pk_dnsrr *rr)
 {
 	unsigned n = 4 + (rr->addr != NULL) + (rr->target != NULL) +
-	    (rr->text != NULL) + rr->has_pref;
+	    (rr->text != NULL) + rr->text_cut + rr->has_pref;
 
 	pk_map(mp, n);
 	pk_kstr(mp, "name", rr->name);
@@ -292,6 +292,8 @@ pack_rr(struct pk *mp, const struct pk_dnsrr *rr)
 		pk_kstr(mp, "target", rr->target);
 	if (rr->text)
 		pk_kstr(mp, "text", rr->text);
+	if (rr->text_cut)
+		pk_kbool(mp, "text_cut", 1);
 }
 
 static void

@@ -58,6 +58,7 @@ struct pk_dnsrr {
 	uint8_t		 addrlen;
 	const char	*target;	/* CNAME, NS, PTR, MX */
 	const char	*text;		/* TXT */
+	uint8_t		 text_cut;	/* text is not all of the record's */
 	uint16_t	 pref;		/* MX */
 	uint8_t		 has_pref;
 };
@@ -186,6 +187,8 @@ const char *dec_ipproto_name(unsigned proto);
 dec_fn *dec_by_port(unsigned sport, unsigned dport);
 void dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p,
     size_t n);
+/* A frame of no source the header names: nothing decoded, an err says so. */
+void dec_nosource(struct pkt *pk, uint64_t ifx, unsigned nsources);
 
 /* Records why decoding stopped; returns st for a tail call. */
 enum dec_status dec_fail(struct pkt *pk, const char *layer,

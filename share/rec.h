@@ -222,6 +222,7 @@ enum key_type {
 	X("dns.ans.target",	KT_STR,   KT_NONE)		\
 	X("dns.ans.pref",	KT_UINT,  KT_NONE)		\
 	X("dns.ans.text",	KT_STR,   KT_NONE)		\
+	X("dns.ans.text_cut",	KT_BOOL,  KT_NONE)		\
 	/* stats */						\
 	X("interval",		KT_MAP,   KT_NONE)		\
 	X("interval.start",	KT_UINT,  KT_NONE)		\
