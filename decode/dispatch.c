@@ -183,14 +183,9 @@ set_service(struct pkt *pk)
 	pk->service = svc_pick(sport, dport, proto, &pk->svcport);
 }
 
-void
-dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
+static void
+pkt_reset(struct pkt *pk)
 {
-	struct cur c = cur_make(p, n);
-	enum dec_status st;
-	dec_fn *fn;
-	int i, app = 0;
-
 	pk->have = 0;
 	pk->proto = NULL;
 	pk->service = NULL;
@@ -199,6 +194,26 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 	pk->arenalen = 0;
 	pk->nextval = 0;
 	pk->has_payload = 0;
+}
+
+void
+dec_nosource(struct pkt *pk, uint64_t ifx, unsigned nsources)
+{
+	pkt_reset(pk);
+	dec_fail(pk, "link", DEC_UNKNOWN,
+	    "if %llu is not among the %u sources of the header",
+	    (unsigned long long)ifx, nsources);
+}
+
+void
+dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
+{
+	struct cur c = cur_make(p, n);
+	enum dec_status st;
+	dec_fn *fn;
+	int i, app = 0;
+
+	pkt_reset(pk);
 	if ((fn = dec_by_linktype(linktype)) == NULL) {
 		dec_fail(pk, "link", DEC_UNKNOWN,
 		    "link type %u not decoded", linktype);
