@@ -229,6 +229,7 @@ enum key_type {
 	X("interval.end",	KT_UINT,  KT_NONE)		\
 	X("interval.packets",	KT_UINT,  KT_NONE)		\
 	X("interval.bytes",	KT_UINT,  KT_NONE)		\
+	X("interval.jump",	KT_BOOL,  KT_NONE)		\
 	X("total",		KT_MAP,   KT_NONE)		\
 	X("total.packets",	KT_UINT,  KT_NONE)		\
 	X("total.bytes",	KT_UINT,  KT_NONE)		\

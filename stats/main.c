@@ -176,7 +176,7 @@ mono_ns(void)
 static uint64_t
 projected_now(const struct ctx *cx)
 {
-	return cx->agg.last_ts + (mono_ns() - cx->mono_last);
+	return st_add(cx->agg.last_ts, mono_ns() - cx->mono_last);
 }
 
 /* The final report: the last stats, every flow still open, our end. */
@@ -225,9 +225,10 @@ on_idle(void *arg)
 	}
 	for (;;) {
 		timeout = -1;
-		if (a->started) {
+		if (a->started && a->end != ST_TMAX) {
 			now = mono_ns();
-			due = cx->mono_last + (a->end + ST_GRACE - a->last_ts);
+			due = st_add(cx->mono_last,
+			    st_add(a->end, ST_GRACE) - a->last_ts);
 			timeout = due <= now ? 0 :
 			    (int)((due - now + 999999) / 1000000);
 		}
@@ -246,7 +247,7 @@ on_idle(void *arg)
 		}
 		if (pfd[0].revents != 0)
 			return;
-		if (a->started && projected_now(cx) >= a->end + ST_GRACE) {
+		if (feed_due(a, projected_now(cx), ST_GRACE)) {
 			feed_close(&cx->agg, &cx->out);
 			if (rec_writer_flush(cx->w) < 0)
 				nm_write_failed();
