@@ -47,7 +47,8 @@ arena_esc(struct pkt *pk, unsigned b, const char *esc_too, size_t spare)
 
 	if (b >= 0x20 && b < 0x7f && strchr(esc_too, (int)b) == NULL) {
 		esc[0] = (char)b;
-		return PKT_ARENA - pk->arenalen > spare && arena_put(pk, esc, 1);
+		return PKT_ARENA - pk->arenalen > spare &&
+		    arena_put(pk, esc, 1);
 	}
 	esc[0] = '\\';
 	esc[1] = 'x';

@@ -58,7 +58,7 @@ struct pk_dnsrr {
 	uint8_t		 addrlen;
 	const char	*target;	/* CNAME, NS, PTR, MX */
 	const char	*text;		/* TXT */
-	uint8_t		 text_cut;	/* text is not all of the record's */
+	uint8_t		 text_cut;	/* text is not all there */
 	uint16_t	 pref;		/* MX */
 	uint8_t		 has_pref;
 };

@@ -3,8 +3,9 @@
  * each packet or frame first closes every interval that ended before it
  * (expiring idle flows and writing that interval's stats record), then is
  * counted.  A clock that jumps far ahead or back restarts the grid rather
- * than writing (or waiting for) every interval in between.  nm-stats' main loop and the fuzz target both feed through
- * here, so what is fuzzed is what runs.
+ * than writing (or waiting for) every interval in between.  nm-stats'
+ * main loop and the fuzz target both feed through here, so what is fuzzed
+ * is what runs.
  */
 #include "rec.h"
 #include "stats.h"

@@ -19,8 +19,8 @@
 #define ST_NPROTO	64	/* distinct protocol names; more go to "other" */
 #define ST_PROTOLEN	24	/* a protocol name, NUL included */
 #define ST_NSOURCES	64	/* capture sources whose drops we add up */
-#define ST_GAPMAX	100	/* empty intervals a silence writes; more: a jump */
-#define ST_TMAX		UINT64_MAX	/* the end of the capture clock */
+#define ST_GAPMAX	100	/* empty intervals in a row; more: a jump */
+#define ST_TMAX		UINT64_MAX	/* the capture clock's end */
 
 /*
  * Capture time plus a span, stopping at the end of the clock instead of
@@ -178,8 +178,8 @@ struct agg {
 	int		 started;
 	uint64_t	 last_ts, start, end;
 	uint64_t	 grid_ts;	/* where the grid began */
-	uint64_t	 run_before;	/* capture time of grids before it */
-	int		 jumped;	/* this interval starts after a jump */
+	uint64_t	 run_before;	/* capture time of earlier grids */
+	int		 jumped;	/* this interval follows a jump */
 	uint64_t	 ipkts, ibytes;		/* this interval */
 	uint64_t	 tpkts, tbytes;		/* since start */
 	uint64_t	 frames, packets;	/* records read, by type */

@@ -30,7 +30,7 @@ static struct pkt pk;
 } while (0)
 
 struct buf {
-	uint8_t	 b[66000];	/* the largest IPv4 datagram, and its link */
+	uint8_t	 b[66000];	/* an IPv4 datagram of 64 KiB */
 	size_t	 n;
 };
 
@@ -482,7 +482,7 @@ test_nomem(void)
 	put(&many_q, ETH_IP);
 	put(&many_q, "4500 0000 0001 0000 4011 0000 0a000001 0a000002");
 	put(&many_q, "d431 0035 0000 0000");
-	put(&many_q, "abcd 0100 1f40 0000 0000 0000");	/* 8000 questions */
+	put(&many_q, "abcd 0100 1f40 0000 0000 0000");	/* 8000 of them */
 	for (i = 0; i < 8000; i++)
 		put(&many_q, "00 0001 0001");
 	many_q.b[16] = (uint8_t)((many_q.n - 14) >> 8);
