@@ -11,7 +11,14 @@
 #include "pkt.h"
 #include "services.h"
 
-#define DEC_MAXLAYERS	24	/* bounds the walk whatever the bytes say */
+/*
+ * Bounds the walk whatever the bytes say.  The longest chain the tables
+ * allow is a link layer, PKT_MAXVLAN tags and the one that stops at the
+ * limit (dec_vlan reports it), then network, transport and application:
+ * the bound is above that, so it is a guard for a table that would loop,
+ * and hitting it is reported like any other stop.
+ */
+#define DEC_MAXLAYERS	(PKT_MAXVLAN + 8)
 
 static const struct {
 	unsigned	 linktype;
@@ -176,14 +183,9 @@ set_service(struct pkt *pk)
 	pk->service = svc_pick(sport, dport, proto, &pk->svcport);
 }
 
-void
-dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
+static void
+pkt_reset(struct pkt *pk)
 {
-	struct cur c = cur_make(p, n);
-	enum dec_status st;
-	dec_fn *fn;
-	int i, app = 0;
-
 	pk->have = 0;
 	pk->proto = NULL;
 	pk->service = NULL;
@@ -192,6 +194,26 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 	pk->arenalen = 0;
 	pk->nextval = 0;
 	pk->has_payload = 0;
+}
+
+void
+dec_nosource(struct pkt *pk, uint64_t ifx, unsigned nsources)
+{
+	pkt_reset(pk);
+	dec_fail(pk, "link", DEC_UNKNOWN,
+	    "if %llu is not among the %u sources of the header",
+	    (unsigned long long)ifx, nsources);
+}
+
+void
+dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
+{
+	struct cur c = cur_make(p, n);
+	enum dec_status st;
+	dec_fn *fn;
+	int i, app = 0;
+
+	pkt_reset(pk);
 	if ((fn = dec_by_linktype(linktype)) == NULL) {
 		dec_fail(pk, "link", DEC_UNKNOWN,
 		    "link type %u not decoded", linktype);
@@ -227,5 +249,8 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			break;
 		}
 	}
+	if (fn != NULL && i == DEC_MAXLAYERS)
+		dec_fail(pk, "frame", DEC_INVALID, "more than %d layers",
+		    DEC_MAXLAYERS);
 	set_service(pk);
 }

@@ -8,8 +8,9 @@
  * anywhere in the message, so jumps are capped and a name stops at 255
  * characters: a pointer loop ends as an invalid name, not a hang.
  */
-#include <stdlib.h>
+#include <string.h>
 
+#include "nm.h"
 #include "pkt.h"
 
 #define DNS_MAXJUMPS	32
@@ -33,28 +34,37 @@ arena_put(struct pkt *pk, const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * One byte of a name or text, with spare bytes left free after it: bytes
+ * outside printable ASCII, and those in esc_too, as \xHH, so a NUL or a
+ * control byte can neither end the string nor hide.
+ */
 static int
-arena_label(struct pkt *pk, struct cur *c, unsigned len)
+arena_esc(struct pkt *pk, unsigned b, const char *esc_too, size_t spare)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[4];
-	unsigned i, b;
 
-	for (i = 0; i < len; i++) {
-		b = cur_u8(c);
-		if (b > 0x20 && b < 0x7f && b != '.' && b != '\\') {
-			esc[0] = (char)b;
-			if (!arena_put(pk, esc, 1))
-				return 0;
-			continue;
-		}
-		esc[0] = '\\';
-		esc[1] = 'x';
-		esc[2] = hex[b >> 4];
-		esc[3] = hex[b & 15];
-		if (!arena_put(pk, esc, 4))
-			return 0;
+	if (b >= 0x20 && b < 0x7f && strchr(esc_too, (int)b) == NULL) {
+		esc[0] = (char)b;
+		return PKT_ARENA - pk->arenalen > spare &&
+		    arena_put(pk, esc, 1);
 	}
+	esc[0] = '\\';
+	esc[1] = 'x';
+	esc[2] = hex[b >> 4];
+	esc[3] = hex[b & 15];
+	return PKT_ARENA - pk->arenalen >= 4 + spare && arena_put(pk, esc, 4);
+}
+
+static int
+arena_label(struct pkt *pk, struct cur *c, unsigned len)
+{
+	unsigned i;
+
+	for (i = 0; i < len; i++)
+		if (!arena_esc(pk, cur_u8(c), " .\\", 0))
+			return 0;
 	return 1;
 }
 
@@ -129,12 +139,16 @@ full:
 	    NULL;
 }
 
-/* Makes room for entry n of an array of size sz; 0 when it cannot. */
+/*
+ * Makes room for entry n of an array of size sz; 0 past max, which a
+ * message of 64 KiB cannot reach (an entry takes 5 bytes or more) but is
+ * reported as an err if it ever is.  Out of memory exits, by the failure
+ * policy of share/: a dropped entry would be a silent loss.
+ */
 static int
 grow(void **arr, unsigned *cap, unsigned n, size_t sz, unsigned max)
 {
 	unsigned ncap;
-	void *p;
 
 	if (n < *cap)
 		return 1;
@@ -143,9 +157,7 @@ grow(void **arr, unsigned *cap, unsigned n, size_t sz, unsigned max)
 	ncap = *cap ? *cap * 2 : 64;
 	if (ncap > max)
 		ncap = max;
-	if ((p = realloc(*arr, ncap * sz)) == NULL)
-		return 0;
-	*arr = p;
+	*arr = erealloc(*arr, ncap * sz);
 	*cap = ncap;
 	return 1;
 }
@@ -163,15 +175,18 @@ dns_question(struct dns_ctx *d, struct cur *c)
 	type = cur_be16(c);
 	has_type = cur_ok(c);
 	class = cur_be16(c);
-	if (grow((void **)&pk->dns.q, &pk->dns.qcap, pk->dns.nq,
+	if (!grow((void **)&pk->dns.q, &pk->dns.qcap, pk->dns.nq,
 	    sizeof(*pk->dns.q), PKT_MAXQ)) {
-		pk->dns.q[pk->dns.nq].name = name;
-		pk->dns.q[pk->dns.nq].type = type;
-		pk->dns.q[pk->dns.nq].class = class;
-		pk->dns.q[pk->dns.nq].has_type = (uint8_t)has_type;
-		pk->dns.q[pk->dns.nq].has_class = cur_ok(c);
-		pk->dns.nq++;
+		dec_fail(pk, "dns", DEC_INVALID, "more than %u questions",
+		    PKT_MAXQ);
+		return -1;
 	}
+	pk->dns.q[pk->dns.nq].name = name;
+	pk->dns.q[pk->dns.nq].type = type;
+	pk->dns.q[pk->dns.nq].class = class;
+	pk->dns.q[pk->dns.nq].has_type = (uint8_t)has_type;
+	pk->dns.q[pk->dns.nq].has_class = cur_ok(c);
+	pk->dns.nq++;
 	if (!cur_ok(c)) {
 		dec_fail(pk, "dns", DEC_TRUNC, "question runs past the message");
 		return -1;
@@ -179,26 +194,39 @@ dns_question(struct dns_ctx *d, struct cur *c)
 	return 0;
 }
 
-/* TXT: the character-strings joined by spaces. */
+/*
+ * TXT: the character-strings joined by spaces, escaped as names are (but
+ * for the space and the dot).  Sets *cut when the text is not all the
+ * record holds: the arena ran out, or a string's length runs past the
+ * record.  NULL (and *cut) when not even an empty text fits.
+ */
 static const char *
-dns_text(struct pkt *pk, struct cur *rd)
+dns_text(struct pkt *pk, struct cur *rd, uint8_t *cut)
 {
 	size_t start = pk->arenalen;
 	unsigned n, i;
-	char ch;
 
-	while (cur_left(rd) > 0) {
+	*cut = 0;
+	while (cur_left(rd) > 0 && !*cut) {
 		n = cur_u8(rd);
-		if (pk->arenalen > start && !arena_put(pk, " ", 1))
-			break;
-		for (i = 0; i < n && cur_left(rd) > 0; i++) {
-			ch = (char)cur_u8(rd);
-			if (!arena_put(pk, &ch, 1))
-				break;
+		if (n > cur_left(rd)) {
+			*cut = 1;
+			n = (unsigned)cur_left(rd);
 		}
+		/* one byte stays spare, for the NUL */
+		if (pk->arenalen > start && !arena_esc(pk, ' ', "", 1)) {
+			*cut = 1;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if (!arena_esc(pk, cur_u8(rd), "\\", 1)) {
+				*cut = 1;
+				break;
+			}
 	}
 	if (!arena_put(pk, "", 1)) {
 		pk->arenalen = start;
+		*cut = 1;
 		return NULL;
 	}
 	return pk->arena + start;
@@ -208,16 +236,20 @@ static int
 dns_rr(struct dns_ctx *d, struct cur *c)
 {
 	struct pkt *pk = d->pk;
-	struct pk_dnsrr *rr, spare = { 0 };
+	struct pk_dnsrr *rr;
 	struct cur rd;
 	unsigned rdlen;
 
-	rr = grow((void **)&pk->dns.ans, &pk->dns.anscap, pk->dns.nans,
-	    sizeof(*pk->dns.ans), PKT_MAXANS) ? &pk->dns.ans[pk->dns.nans] :
-	    &spare;
+	if (!grow((void **)&pk->dns.ans, &pk->dns.anscap, pk->dns.nans,
+	    sizeof(*pk->dns.ans), PKT_MAXANS)) {
+		dec_fail(pk, "dns", DEC_INVALID, "more than %u records",
+		    PKT_MAXANS);
+		return -1;
+	}
+	rr = &pk->dns.ans[pk->dns.nans];
 	rr->addr = NULL;
 	rr->target = rr->text = NULL;
-	rr->has_pref = 0;
+	rr->has_pref = rr->text_cut = 0;
 	if ((rr->name = dns_name(d, c)) == NULL)
 		return -1;
 	rr->type = cur_be16(c);
@@ -251,11 +283,10 @@ dns_rr(struct dns_ctx *d, struct cur *c)
 		rr->target = dns_name(d, &rd);
 		break;
 	case 16:
-		rr->text = dns_text(pk, &rd);
+		rr->text = dns_text(pk, &rd, &rr->text_cut);
 		break;
 	}
-	if (rr != &spare)
-		pk->dns.nans++;
+	pk->dns.nans++;
 	return 0;
 }
 

@@ -2,7 +2,7 @@
  * Ethernet II and IEEE 802.3 framing (a type field above 1500 names the
  * payload; one at or below is an 802.3 length, whose LLC payload nm does
  * not decode), and VLAN tags: IEEE 802.1Q (0x8100), 802.1ad (0x88a8) and
- * the pre-standard 0x9100, any number of them stacked.
+ * the pre-standard 0x9100, up to PKT_MAXVLAN of them stacked.
  */
 #include "pkt.h"
 
@@ -44,17 +44,18 @@ dec_vlan(struct pkt *pk, struct cur *c)
 	uint16_t tci, type;
 	unsigned tpid = pk->nextval;
 
+	if (pk->nvlan == PKT_MAXVLAN)
+		return dec_fail(pk, "vlan", DEC_INVALID,
+		    "more than %d VLAN tags", PKT_MAXVLAN);
 	if (have < 4)
 		return dec_short(pk, "vlan", 4, have);
 	tci = cur_be16(c);
 	type = cur_be16(c);
-	if (pk->nvlan < PKT_MAXVLAN) {
-		pk->vlan[pk->nvlan].tpid = (uint16_t)tpid;
-		pk->vlan[pk->nvlan].id = tci & 0x0fff;
-		pk->vlan[pk->nvlan].pcp = tci >> 13;
-		pk->vlan[pk->nvlan].dei = tci >> 12 & 1;
-		pk->nvlan++;
-	}
+	pk->vlan[pk->nvlan].tpid = (uint16_t)tpid;
+	pk->vlan[pk->nvlan].id = tci & 0x0fff;
+	pk->vlan[pk->nvlan].pcp = tci >> 13;
+	pk->vlan[pk->nvlan].dei = tci >> 12 & 1;
+	pk->nvlan++;
 	pk->have |= PK_VLAN;
 	if (type <= 1500)
 		return DEC_UNKNOWN;	/* 802.3 length inside the tag */

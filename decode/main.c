@@ -87,7 +87,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		nm_bad_usage("unexpected argument: %s", argv[optind]);
 }
 
-/* Remembers each source's link type from a header's "sources" array. */
+/*
+ * Remembers each source's link type from a header's "sources" array (the
+ * first DEC_MAXSOURCES of them): a frame's if must name one of them.
+ */
 static void
 note_sources(struct stage *st, const msgpack_object *hdr)
 {
@@ -181,11 +184,16 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	int has_data;
 
 	has_data = rec_get_bin(fr, "data", &data, &len);
-	if (rec_get_u64(fr, "if", &ifx) && ifx < cx->nsources)
+	/* Once the header lists sources, an if past them is unknown, not
+	 * Ethernet: a guess would decode another link type's bytes. */
+	if (!rec_get_u64(fr, "if", &ifx))
+		ifx = 0;
+	if (ifx < cx->nsources)
 		lt = cx->linktype[ifx];
-	else if (cx->nsources > 0 && !rec_get(fr, "if"))
-		lt = cx->linktype[0];
-	dec_packet(&cx->pk, lt, data, data ? len : 0);
+	if (ifx >= cx->nsources && cx->nsources > 0)
+		dec_nosource(&cx->pk, ifx, cx->nsources);
+	else
+		dec_packet(&cx->pk, lt, data, data ? len : 0);
 
 	/* the frame's other keys, packed aside until they are counted */
 	has_data = has_data && cx->keep != KEEP_NONE;

@@ -283,6 +283,8 @@ pack_rr(struct pk *mp, const struct pk_dnsrr *rr)
 		pk_kstr(mp, "target", rr->target);
 	if (rr->text)
 		pk_kstr(mp, "text", rr->text);
+	if (rr->text_cut)
+		pk_kbool(mp, "text_cut", 1);
 	pk_close(mp);
 }
 

@@ -16,7 +16,14 @@
 #include "cur.h"
 #include "pk.h"
 
-#define PKT_MAXVLAN	8	/* tags recorded; more are skipped */
+/*
+ * VLAN tags decoded; a frame with more stops at the first tag past the
+ * limit, with an err.  Real stacks are one tag (802.1Q), two (QinQ,
+ * 802.1ad) and in some carrier networks three; the Linux kernel parses 8
+ * at most (VLAN_MAX_DEPTH).  32 leaves room for anything a host or switch
+ * sends, and is more than the 21 tags the layer walk allowed before.
+ */
+#define PKT_MAXVLAN	32
 #define PKT_MAXEXT	16	/* IPv6 extension headers followed */
 #define PKT_MAXSACK	4	/* SACK blocks recorded */
 #define PKT_MAXQ	16384	/* DNS questions recorded */
@@ -51,6 +58,7 @@ struct pk_dnsrr {
 	uint8_t		 addrlen;
 	const char	*target;	/* CNAME, NS, PTR, MX */
 	const char	*text;		/* TXT */
+	uint8_t		 text_cut;	/* text is not all there */
 	uint16_t	 pref;		/* MX */
 	uint8_t		 has_pref;
 };
@@ -179,6 +187,8 @@ const char *dec_ipproto_name(unsigned proto);
 dec_fn *dec_by_port(unsigned sport, unsigned dport);
 void dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p,
     size_t n);
+/* A frame of no source the header names: nothing decoded, an err says so. */
+void dec_nosource(struct pkt *pk, uint64_t ifx, unsigned nsources);
 
 /* Records why decoding stopped; returns st for a tail call. */
 enum dec_status dec_fail(struct pkt *pk, const char *layer,

@@ -225,12 +225,14 @@ enum key_type {
 	X("dns.ans.target",	KT_STR,   KT_NONE)		\
 	X("dns.ans.pref",	KT_UINT,  KT_NONE)		\
 	X("dns.ans.text",	KT_STR,   KT_NONE)		\
+	X("dns.ans.text_cut",	KT_BOOL,  KT_NONE)		\
 	/* stats */						\
 	X("interval",		KT_MAP,   KT_NONE)		\
 	X("interval.start",	KT_UINT,  KT_NONE)		\
 	X("interval.end",	KT_UINT,  KT_NONE)		\
 	X("interval.packets",	KT_UINT,  KT_NONE)		\
 	X("interval.bytes",	KT_UINT,  KT_NONE)		\
+	X("interval.jump",	KT_BOOL,  KT_NONE)		\
 	X("total",		KT_MAP,   KT_NONE)		\
 	X("total.packets",	KT_UINT,  KT_NONE)		\
 	X("total.bytes",	KT_UINT,  KT_NONE)		\

@@ -3,8 +3,9 @@
  * in falling order of trust: the user's file (svc_load), the built-in list
  * below, /etc/services.  A user entry may be for TCP or UDP only.  The
  * tables are arrays indexed by port, so a lookup per packet costs one
- * load; /etc/services is read once, on first need.  Nothing here prints or
- * exits: errors come back as -1 with errno and a message.
+ * load; /etc/services is read once, by esvc_setup().  By share/'s failure
+ * policy only the e-functions exit (out of memory, a bad user table);
+ * svc_load() returns -1 with errno and a message.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -34,7 +35,6 @@ static const struct {
 /* Index 0: any protocol; 1: TCP only; 2: UDP only. */
 static const char **svc_user[3];
 static const char **svc_sys[3];
-static int svc_sys_done;
 
 static int
 proto_slot(unsigned proto)
@@ -174,16 +174,19 @@ svc_name(unsigned port, unsigned proto)
 	return builtin(port);
 }
 
-/* Reads /etc/services once; a missing file leaves the tables empty. */
+/*
+ * Reads /etc/services; a missing file leaves the tables empty.  A name
+ * that could not be stored would be a service silently unnamed, so out
+ * of memory exits.
+ */
 static void
-sys_load(void)
+esys_load(void)
 {
 	FILE *f;
 	char line[512], name[64], proto[8];
 	unsigned port;
 	int slot;
 
-	svc_sys_done = 1;
 	if ((f = fopen("/etc/services", "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -192,10 +195,13 @@ sys_load(void)
 			continue;
 		slot = proto_slot(strcmp(proto, "tcp") == 0 ? 6 :
 		    strcmp(proto, "udp") == 0 ? 17 : 0);
-		if (slot == 0 || table(&svc_sys[slot]) == NULL ||
-		    svc_sys[slot][port] != NULL)
+		if (slot == 0)
 			continue;
-		svc_sys[slot][port] = strdup(name);
+		if (svc_sys[slot] == NULL)
+			svc_sys[slot] = ecalloc(SVC_NPORTS,
+			    sizeof(*svc_sys[slot]));
+		if (svc_sys[slot][port] == NULL)
+			svc_sys[slot][port] = estrdup(name);
 	}
 	fclose(f);
 }
@@ -205,8 +211,6 @@ svc_sysname(unsigned port, unsigned proto)
 {
 	int slot = proto_slot(proto);
 
-	if (!svc_sys_done)
-		sys_load();
 	if (port >= SVC_NPORTS)
 		return NULL;
 	if (slot == 0) {
@@ -251,5 +255,5 @@ esvc_setup(const char *path)
 	if (path != NULL && *path != '\0' && svc_load(path, why,
 	    sizeof(why)) < 0)
 		nm_die(NM_EXIT_USAGE, "%s: %s", path, why);
-	(void)svc_sysname(0, 6);
+	esys_load();
 }

@@ -1,7 +1,7 @@
 /*
  * Service names by port, for nm-decode and nm-stats: the built-in table
  * (the old tool's, plus a few), a user's table loaded over it, and
- * /etc/services as the last resort, read once on first use.
+ * /etc/services as the last resort, read once by esvc_setup().
  */
 #ifndef SERVICES_H
 #define SERVICES_H
@@ -19,14 +19,15 @@ int svc_load(const char *path, char *why, size_t whylen);
 /*
  * Loads the user's table when path is set (a bad one is one line naming
  * the file and line, and NM_EXIT_USAGE) and reads /etc/services now, so
- * nothing is opened later, under the seccomp filter.
+ * nothing is opened later, under the seccomp filter.  Out of memory exits
+ * (NM_EXIT_FAIL).
  */
 void esvc_setup(const char *path);
 
 /* The table's name for port under IP protocol proto (6, 17), or NULL. */
 const char *svc_name(unsigned port, unsigned proto);
 
-/* /etc/services' name for the port (read on first call), or NULL. */
+/* /etc/services' name for the port (once esvc_setup() ran), or NULL. */
 const char *svc_sysname(unsigned port, unsigned proto);
 
 /*

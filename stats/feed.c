@@ -2,8 +2,10 @@
  * Records into the aggregate, on the clock of their capture timestamps:
  * each packet or frame first closes every interval that ended before it
  * (expiring idle flows and writing that interval's stats record), then is
- * counted.  nm-stats' main loop and the fuzz target both feed through
- * here, so what is fuzzed is what runs.
+ * counted.  A clock that jumps far ahead or back restarts the grid rather
+ * than writing (or waiting for) every interval in between.  nm-stats'
+ * main loop and the fuzz target both feed through here, so what is fuzzed
+ * is what runs.
  */
 #include "rec.h"
 #include "stats.h"
@@ -17,30 +19,67 @@ feed_close(struct agg *a, struct out *o)
 		flow_sweep(&a->flows, a->end, out_flow, o);
 	out_stats(o, a, a->end, 0);
 	a->ipkts = a->ibytes = 0;
+	a->jumped = 0;
 	a->start = a->end;
-	a->end += a->interval;
+	a->end = st_add(a->end, a->interval);
 }
 
-/* Closes every interval that ends at or before capture time ts. */
+int
+feed_due(const struct agg *a, uint64_t now, uint64_t grace)
+{
+	return a->started && a->end != ST_TMAX && now >= st_add(a->end, grace);
+}
+
+/* A new grid from capture time ts: the first packet's, or a jump's. */
+static void
+grid_at(struct agg *a, uint64_t ts)
+{
+	a->grid_ts = a->start = a->last_ts = ts;
+	a->end = st_add(ts, a->interval);
+}
+
+/*
+ * Whether ts is a jump of the capture clock rather than a silence or a
+ * late packet: more than ST_GAPMAX intervals past the current interval's
+ * end, or as far before its start.
+ */
+static int
+is_jump(const struct agg *a, uint64_t ts)
+{
+	if (ts >= a->end)
+		return a->end != ST_TMAX &&
+		    (ts - a->end) / a->interval > ST_GAPMAX;
+	if (ts < a->start)
+		return (a->start - ts) / a->interval > ST_GAPMAX;
+	return 0;
+}
+
+/*
+ * Closes every interval that ends at or before capture time ts: at most
+ * ST_GAPMAX + 1 for a silence.  A jump, ahead or back, closes only the
+ * current interval and starts the grid again at ts; the next stats
+ * record says so (interval.jump).  Nothing here can wrap, whatever the
+ * timestamps: each closed interval moves the grid by one interval, up
+ * to the end of the clock, where it stays.
+ */
 static void
 feed_tick(struct agg *a, struct out *o, uint64_t ts)
 {
-	int n = 0;
-
 	if (!a->started) {
 		a->started = 1;
-		a->first_ts = a->start = a->last_ts = ts;
-		a->end = ts + a->interval;
+		grid_at(a, ts);
 		return;
 	}
-	while (ts >= a->end) {
-		if (n++ == ST_GAPMAX) {		/* skip the rest of a silence */
-			a->start += (ts - a->start) / a->interval * a->interval;
-			a->end = a->start + a->interval;
-			break;
-		}
+	if (is_jump(a, ts)) {
 		feed_close(a, o);
+		/* the grid that ended counts up to its last interval's end */
+		a->run_before = st_add(a->run_before, a->start - a->grid_ts);
+		grid_at(a, ts);
+		a->jumped = 1;
+		return;
 	}
+	while (ts >= a->end && a->end != ST_TMAX)
+		feed_close(a, o);
 }
 
 void

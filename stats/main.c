@@ -122,13 +122,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 		nm_bad_usage("unexpected argument: %s", argv[optind]);
 }
 
-/* a + b, or UINT64_MAX where that would wrap. */
-static uint64_t
-sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 /*
  * Capture time at monotonic time now, projected from the last packet by
  * the wall clock.
@@ -136,7 +129,7 @@ sat_add(uint64_t a, uint64_t b)
 static uint64_t
 projected(const struct ctx *cx, uint64_t now)
 {
-	return sat_add(cx->agg.last_ts, now - cx->mono_last);
+	return st_add(cx->agg.last_ts, now - cx->mono_last);
 }
 
 /* The final report: the last stats, every flow still open. */
@@ -179,13 +172,13 @@ on_tick(struct stage *st, uint64_t now)
 		cx->seen_at_tick = a->packets + a->frames;
 		cx->mono_last = now;
 	}
-	if (!a->started)
+	if (!a->started || a->end == ST_TMAX)	/* no interval can close */
 		return 0;
-	due = sat_add(sat_add(cx->mono_last, a->end - a->last_ts), ST_GRACE);
+	due = st_add(st_add(cx->mono_last, a->end - a->last_ts), ST_GRACE);
 	if (now < due)
 		return due;
 	feed_close(a, &cx->out);
-	return sat_add(due, a->interval);
+	return a->end == ST_TMAX ? 0 : st_add(due, a->interval);
 }
 
 static void

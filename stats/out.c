@@ -108,9 +108,9 @@ out_flow(void *arg, const struct flow *f, const char *reason)
 }
 
 static double
-per_sec(uint64_t n, uint64_t ns)
+per_sec(double n, uint64_t ns)
 {
-	return ns == 0 ? 0.0 : (double)n * 1e9 / (double)ns;
+	return ns == 0 ? 0.0 : n * 1e9 / (double)ns;
 }
 
 static double
@@ -232,7 +232,8 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 {
 	struct pk *pk = rec_writer_pk(o->w);
 	uint64_t span = end > a->start ? end - a->start : 0;
-	uint64_t run = a->started && end > a->first_ts ? end - a->first_ts : 0;
+	uint64_t run = !a->started ? 0 : end > a->grid_ts ?
+	    st_add(a->run_before, end - a->grid_ts) : a->run_before;
 	uint64_t u[3];
 	size_t i, n;
 
@@ -244,6 +245,8 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pk_ku(pk, "end", end);
 	pk_ku(pk, "packets", a->ipkts);
 	pk_ku(pk, "bytes", a->ibytes);
+	if (a->jumped)
+		pk_kbool(pk, "jump", 1);
 	pk_close(pk);
 	pk_kmap(pk, "total");
 	pk_ku(pk, "packets", a->tpkts);
@@ -251,10 +254,11 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pk_ku(pk, "flows", a->flows.seen);
 	pk_close(pk);
 	pk_kmap(pk, "rate");
-	pk_knum(pk, "pps", per_sec(a->ipkts, span));
-	pk_knum(pk, "bps", per_sec(a->ibytes * 8, span));
-	pk_knum(pk, "avg_pps", per_sec(a->tpkts, run));
-	pk_knum(pk, "avg_bps", per_sec(a->tbytes * 8, run));
+	/* in double: a byte count times 8 could wrap */
+	pk_knum(pk, "pps", per_sec((double)a->ipkts, span));
+	pk_knum(pk, "bps", per_sec((double)a->ibytes * 8, span));
+	pk_knum(pk, "avg_pps", per_sec((double)a->tpkts, run));
+	pk_knum(pk, "avg_bps", per_sec((double)a->tbytes * 8, run));
 	pk_close(pk);
 	pk_ku(pk, "runtime", run);
 	pack_protos(pk, a);

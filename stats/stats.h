@@ -19,7 +19,19 @@
 #define ST_NPROTO	64	/* distinct protocol names; more go to "other" */
 #define ST_PROTOLEN	24	/* a protocol name, NUL included */
 #define ST_NSOURCES	64	/* capture sources whose drops we add up */
-#define ST_GAPMAX	100	/* empty intervals written in a row at most */
+#define ST_GAPMAX	100	/* empty intervals in a row; more: a jump */
+#define ST_TMAX		UINT64_MAX	/* the capture clock's end */
+
+/*
+ * Capture time plus a span, stopping at the end of the clock instead of
+ * wrapping: a pcapng can hold timestamps up to 2^64 - 1 ns, and a sum
+ * that wrapped would put an interval's end before its start.
+ */
+static inline uint64_t
+st_add(uint64_t t, uint64_t span)
+{
+	return t > ST_TMAX - span ? ST_TMAX : t + span;
+}
 
 /* Idle timeouts of connections, in nanoseconds of capture time. */
 #define FLOW_TMO_CLOSED	(5 * ST_NS)	/* FIN both ways, RST, rejected */
@@ -157,10 +169,17 @@ struct src_stats {
 };
 
 struct agg {
-	/* the interval grid: [start, end), aligned on the first packet */
+	/*
+	 * The interval grid: [start, end), aligned on the first packet, or
+	 * on the first after a jump (grid_ts).  An interval that reaches the
+	 * end of the clock ends there (end == ST_TMAX) and holds it.
+	 */
 	uint64_t	 interval;
 	int		 started;
-	uint64_t	 first_ts, last_ts, start, end;
+	uint64_t	 last_ts, start, end;
+	uint64_t	 grid_ts;	/* where the grid began */
+	uint64_t	 run_before;	/* capture time of earlier grids */
+	int		 jumped;	/* this interval follows a jump */
 	uint64_t	 ipkts, ibytes;		/* this interval */
 	uint64_t	 tpkts, tbytes;		/* since start */
 	uint64_t	 frames, packets;	/* records read, by type */
@@ -224,5 +243,8 @@ void	out_flow(void *out, const struct flow *, const char *reason);
 void	feed_record(struct agg *, struct out *, const struct rec *);
 /* Ends the current interval: idle flows out, then its stats record. */
 void	feed_close(struct agg *, struct out *);
+/* Whether capture time now is grace past the current interval's end
+ * (never for the interval that reaches the end of the clock). */
+int	feed_due(const struct agg *, uint64_t now, uint64_t grace);
 
 #endif

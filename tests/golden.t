@@ -194,3 +194,28 @@ for sc in $SCENARIOS; do
 		fail "golden truncation $sc: ${bad#; }" | cut -c1-600
 	fi
 done
+
+# A frame's if past the header's sources: not decoded as Ethernet on a
+# guess, but an err of layer link; a header with no sources still means
+# Ethernet.
+if command -v jq >/dev/null; then
+	fr='"len":34,"caplen":34,"data":"0200000000020200000000010800450000140001000040fd000c0a0000010a000002"'
+	{
+		echo '{"type":"header","version":1,"minor":0,"producer":"t","stages":[],"sources":[{"name":"a","kind":"file","linktype":1}]}'
+		echo "{\"type\":\"frame\",\"ts\":1,\"if\":0,$fr}"
+		echo "{\"type\":\"frame\",\"ts\":2,\"if\":3,$fr}"
+	} | nm-decode 2>/dev/null | nm-render -o json >"$TMP/ifx" 2>"$TMP/ifx.err"
+	check "golden: a frame of a listed source is decoded" test \
+	    "$(jq -c 'select(.type == "packet" and .if == 0) | [.ip.dst, .err]' "$TMP/ifx")" = '["10.0.0.2",null]'
+	check "golden: a frame whose if is past the sources has an err, no eth" test \
+	    "$(jq -c 'select(.type == "packet" and .if == 3) | [.eth, .err.layer, .err.kind, .err.why]' "$TMP/ifx")" = \
+	    '[null,"link","unknown","if 3 is not among the 1 sources of the header"]'
+	{
+		echo '{"type":"header","version":1,"minor":0,"producer":"t","stages":[]}'
+		echo "{\"type\":\"frame\",\"ts\":2,\"if\":3,$fr}"
+	} | nm-decode 2>/dev/null | nm-render -o json >"$TMP/ifx2" 2>"$TMP/ifx.err"
+	check "golden: no sources in the header: Ethernet" test \
+	    "$(jq -c 'select(.type == "packet") | [.ip.dst, .err]' "$TMP/ifx2")" = '["10.0.0.2",null]'
+else
+	skip "golden: if past the sources: jq is needed"
+fi

@@ -184,6 +184,76 @@ check "second SIGINT: exit 0" test "$st" = 0
 check "second SIGINT: final stats and end record" \
 	test "$(nm-render -o json < "$TMP/sig.nm" | jq -c 'select(.type == "stats" or .type == "end") | [.type, .final // .reason]' | tr -d '\n')" = '["stats",true]["end","signal"]'
 
+# time that jumps: a silence of up to 100 intervals is written interval by
+# interval; further ahead, or as far back, only the current interval
+# closes and the next record says interval.jump; nothing wraps near 2^64
+stats_of() {	# streams without an end record: nm-stats says so
+	nm-stats -q -I "$1" 2>/dev/null | nm-render -o json 2>/dev/null |
+	    jq -c 'select(.type == "stats")'
+}
+{ hdr; udp 0 $A 1 $B 2 100 UDP; udp 101500 $A 1 $B 2 100 UDP; } |
+    stats_of 1 > "$TMP/gap100"
+check "a silence of 100 intervals: 100 empty records, no jump" \
+	test "$(jq -c 'select(.interval.packets == 0 and .interval.jump == null)' "$TMP/gap100" | wc -l)" = 100
+{ hdr; udp 0 $A 1 $B 2 100 UDP; udp 500 $A 1 $B 2 100 UDP
+  udp 1000000000 $A 1 $B 2 100 UDP; udp 1000000500 $A 1 $B 2 100 UDP; } |
+    stats_of 1 > "$TMP/ahead"
+jq -c '[.final, .interval.start - '$T0', .interval.end - '$T0', .interval.packets, .interval.jump, .runtime]' \
+	"$TMP/ahead" > "$TMP/ahead.got"
+printf '%s\n' '[false,0,1000000000,2,null,1000000000]' \
+    '[true,1000000000000000,1000000500000000,2,true,1500000000]' > "$TMP/ahead.want"
+same_file "a jump ahead closes one interval and says so" "$TMP/ahead.want" "$TMP/ahead.got"
+{ hdr; udp 1000000000 $A 1 $B 2 100 UDP; udp 1000000500 $A 1 $B 2 100 UDP
+  udp 0 $A 1 $B 2 100 UDP; udp 500 $A 1 $B 2 100 UDP; } |
+    stats_of 1 > "$TMP/back"
+jq -c '[.final, .interval.start - '$T0', .interval.end - '$T0', .interval.packets, .interval.jump]' \
+	"$TMP/back" > "$TMP/back.got"
+printf '%s\n' '[false,1000000000000000,1000001000000000,2,null]' \
+    '[true,0,500000000,2,true]' > "$TMP/back.want"
+same_file "a jump back closes one interval and says so" "$TMP/back.want" "$TMP/back.got"
+# frames within one interval of 2^64 ns: one interval, not hundreds
+frames_at() {
+	echo '{"type":"header","version":1,"minor":0,"producer":"t","stages":[],"sources":[]}'
+	for t in "$@"; do
+		printf '{"type":"frame","ts":%s,"len":60,"caplen":0}\n' "$t"
+	done
+}
+near=$(python3 -c 'print(" ".join(str(2**64 - 10**9 + i * 1000) for i in range(200)), 2**64 - 1)')
+frames_at $near | stats_of 5 > "$TMP/top"
+check "near 2^64 ns: 201 frames of one interval make one stats record" \
+	test "$(wc -l < "$TMP/top")" = 1
+check "near 2^64 ns: the interval ends at the end of the clock" \
+	test "$(jq -c '[.interval.packets, .interval.end == 18446744073709551615, .interval.end >= .interval.start]' "$TMP/top")" = '[201,true,true]'
+# a clock that swings between the ends of time: one record per swing at most
+swing=$(python3 -c 'print(" ".join(str(2**64 - 1 - i if i % 2 else 1 + i) for i in range(200)))')
+frames_at $swing | stats_of 5 > "$TMP/swing"
+check "a swinging clock: at most one stats record per frame" \
+	test "$(wc -l < "$TMP/swing")" -le 200
+check "a swinging clock: every interval after the first says jump, none ends before it starts" \
+	test "$(jq -c 'select(.interval.end < .interval.start or (.interval.jump != true and .interval.start != 1))' "$TMP/swing" | wc -l)" = 0
+# the same through nm-capture: a pcapng whose timestamps (ns) near 2^64
+python3 - "$TMP/top.pcapng" <<'PY'
+import struct, sys
+def block(t, body):
+    body += b"\0" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", t, n) + body + struct.pack("<I", n)
+shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+# linktype 1, snaplen 0; if_tsresol (9) = 10^-9 s; end of options
+opts = struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
+idb = block(1, struct.pack("<HHI", 1, 0, 0) + opts)
+frame = bytes.fromhex("0200000000020200000000010800450000140001000040fd000c0a0000010a000002")
+out = shb + idb
+for i in range(200):
+    ts = 2**64 - 10**9 + i * 1000
+    out += block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff,
+        len(frame), len(frame)) + frame)
+open(sys.argv[1], "wb").write(out)
+PY
+nm-capture -r "$TMP/top.pcapng" 2>"$TMP/top.err" | nm-decode | stats_of 5 > "$TMP/topcap"
+check "a pcapng near 2^64 ns: one stats record for its 200 frames" \
+	test "$(jq -c '[.interval.packets, .interval.end >= .interval.start]' "$TMP/topcap")" = '[200,true]'
+
 # memory stays bounded: 1.1 million flows against a cap of a million
 awk -v t0=$T0 'BEGIN {
 	print "{\"type\":\"header\",\"version\":1,\"minor\":0,\"producer\":\"t\",\"stages\":[],\"sources\":[]}"

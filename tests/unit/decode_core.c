@@ -4,9 +4,16 @@
  * every offset, which must never crash, must say which layer ran short,
  * and must always pack into a map msgpack can read back.
  */
-#include <stdio.h>
-#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nm.h"
 #include "pkt.h"
 #include "services.h"
 
@@ -23,7 +30,7 @@ static struct pkt pk;
 } while (0)
 
 struct buf {
-	uint8_t	 b[2048];
+	uint8_t	 b[66000];	/* an IPv4 datagram of 64 KiB */
 	size_t	 n;
 };
 
@@ -271,6 +278,232 @@ test_small(void)
 	    pk.have & PK_ERR);
 }
 
+/* n stacked tags (alternating 802.1ad and 802.1Q), then IPv4 and UDP. */
+static void
+vlan_stack(struct buf *b, unsigned n)
+{
+	char tag[16];
+	unsigned i;
+
+	b->n = 0;
+	put(b, "020000000002 020000000001");
+	for (i = 0; i < n; i++) {
+		snprintf(tag, sizeof(tag), "%s %04x", i % 2 ? "8100" : "88a8",
+		    i + 1);
+		put(b, tag);
+	}
+	put(b, "0800 4500 001c 0001 0000 4011 0000 0a000001 0a000002");
+	put(b, "3039 0050 0008 0000");
+}
+
+static void
+test_vlan(void)
+{
+	struct buf b;
+
+	/* deeper than the old walk allowed: everything still decoded */
+	vlan_stack(&b, 22);
+	CHECK("22 tags: every tag and the UDP inside", roundtrip(1, b.b, b.n) &&
+	    !(pk.have & PK_ERR) && pk.nvlan == 22 && pk.vlan[21].id == 22 &&
+	    pk.have & PK_IP && pk.have & PK_UDP && pk.udp.dport == 80);
+	vlan_stack(&b, PKT_MAXVLAN);
+	CHECK("as many tags as the limit", roundtrip(1, b.b, b.n) &&
+	    !(pk.have & PK_ERR) && pk.nvlan == PKT_MAXVLAN &&
+	    pk.have & PK_UDP);
+	/* one more: stopped, and the err map says where */
+	vlan_stack(&b, PKT_MAXVLAN + 1);
+	CHECK("past the tag limit: an err of the vlan layer",
+	    roundtrip(1, b.b, b.n) && pk.have & PK_ERR &&
+	    strcmp(pk.err_layer, "vlan") == 0 &&
+	    strcmp(pk.err_kind, "invalid") == 0 &&
+	    strstr(pk.err_why, "VLAN tags") != NULL &&
+	    pk.nvlan == PKT_MAXVLAN && !(pk.have & PK_IP));
+	vlan_stack(&b, 200);
+	CHECK("200 tags: stopped at the limit", roundtrip(1, b.b, b.n) &&
+	    pk.have & PK_ERR && strcmp(pk.err_layer, "vlan") == 0);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_RLIMIT_AS	1	/* ASan reserves terabytes of shadow */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_RLIMIT_AS	1
+#endif
+#endif
+
+/*
+ * Runs fn in a child whose address space may grow by only extra bytes:
+ * what a failing allocation does there.  fn returns 0 when it saw every
+ * entry through, 3 when something was dropped; exiting NM_EXIT_FAIL (out
+ * of memory, said on stderr) is what the failure policy wants.  Returns
+ * the child's exit status, or -1 when the limit cannot be set.
+ */
+static int
+with_memory_limit(int (*fn)(void), size_t extra)
+{
+	struct rlimit rl;
+	unsigned long pages = 0;
+	FILE *f;
+	pid_t pid;
+	int st, fd;
+
+#ifdef NO_RLIMIT_AS
+	return -1;
+#endif
+	fflush(stdout);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(fd, 2);
+		if ((f = fopen("/proc/self/statm", "r")) == NULL ||
+		    fscanf(f, "%lu", &pages) != 1)
+			_exit(99);
+		fclose(f);
+		rl.rlim_cur = rl.rlim_max = pages * (unsigned long)
+		    sysconf(_SC_PAGESIZE) + extra;
+		if (setrlimit(RLIMIT_AS, &rl) < 0)
+			_exit(99);
+		_exit(fn());
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) == 99)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void
+check_limited(const char *name, int (*fn)(void), size_t extra)
+{
+	int st = with_memory_limit(fn, extra);
+
+	if (st < 0 || st == 0)
+		printf("SKIP: %s: %s\n", name, st < 0 ?
+		    "no address-space limit here" : "the limit did not bite");
+	else if (st == NM_EXIT_FAIL)
+		printf("PASS: %s\n", name);
+	else {
+		printf("FAIL: %s: child exited %d (entries dropped)\n", name,
+		    st);
+		fails++;
+	}
+}
+
+/* A DNS query of 8000 root questions: 40 KB on the wire, 190 KB decoded. */
+static struct buf many_q;
+
+static int
+decode_many_questions(void)
+{
+	dec_packet(&pk, 1, many_q.b, many_q.n);
+	return pk.dns.nq == pk.dns.qd ? 0 : 3;
+}
+
+static int
+load_services(void)
+{
+	esvc_setup(NULL);
+	/* 179 is BGP in every /etc/services, and not built in */
+	return svc_sysname(179, 6) != NULL ? 0 : 3;
+}
+
+/* A TXT record holding a NUL, and one too long for the arena. */
+static void
+test_dns_text(void)
+{
+	static struct buf b;
+	size_t i, rd;
+	int ok;
+
+	b.n = 0;
+	put(&b, ETH_IP);
+	put(&b, "4500 0000 0001 0000 4011 0000 0a000001 0a000002");
+	put(&b, "0035 c000 0000 0000");
+	put(&b, "abcd 8180 0000 0001 0000 0000");
+	put(&b, "00 0010 0001 0000003c 0007 06 6162 00 63 5c 64");
+	b.b[16] = (uint8_t)((b.n - 14) >> 8);
+	b.b[17] = (uint8_t)(b.n - 14);
+	b.b[38] = (uint8_t)((b.n - 34) >> 8);
+	b.b[39] = (uint8_t)(b.n - 34);
+	CHECK("dns TXT: a NUL and a backslash escaped, not the end",
+	    roundtrip(1, b.b, b.n) && pk.dns.nans == 1 &&
+	    pk.dns.ans[0].text != NULL &&
+	    strcmp(pk.dns.ans[0].text, "ab\\x00c\\x5cd") == 0 &&
+	    !pk.dns.ans[0].text_cut);
+
+	/* 255 strings of 255 bytes of 0x01: 260 KB once escaped */
+	b.n = 0;
+	put(&b, ETH_IP);
+	put(&b, "4500 0000 0001 0000 4011 0000 0a000001 0a000002");
+	put(&b, "0035 c000 0000 0000");
+	put(&b, "abcd 8180 0000 0001 0000 0000");
+	put(&b, "00 0010 0001 0000003c 0000");
+	rd = b.n;
+	for (i = 0; i < 255 && b.n + 256 < 65535 + 14; i++) {
+		b.b[b.n++] = 255;
+		memset(b.b + b.n, 1, 255);
+		b.n += 255;
+	}
+	b.b[rd - 2] = (uint8_t)((b.n - rd) >> 8);
+	b.b[rd - 1] = (uint8_t)(b.n - rd);
+	b.b[16] = (uint8_t)((b.n - 14) >> 8);
+	b.b[17] = (uint8_t)(b.n - 14);
+	b.b[38] = (uint8_t)((b.n - 34) >> 8);
+	b.b[39] = (uint8_t)(b.n - 34);
+	ok = roundtrip(1, b.b, b.n);
+	CHECK("dns TXT past the arena: kept as far as it fits, and flagged",
+	    ok && pk.dns.nans == 1 && pk.dns.ans[0].text != NULL &&
+	    strlen(pk.dns.ans[0].text) > 60000 &&
+	    strncmp(pk.dns.ans[0].text, "\\x01\\x01", 8) == 0 &&
+	    pk.dns.ans[0].text_cut == 1);
+
+	/* a string whose length runs past its record */
+	b.n = 0;
+	put(&b, ETH_IP);
+	put(&b, "4500 0000 0001 0000 4011 0000 0a000001 0a000002");
+	put(&b, "0035 c000 0000 0000");
+	put(&b, "abcd 8180 0000 0001 0000 0000");
+	put(&b, "00 0010 0001 0000003c 0003 09 6162");
+	b.b[16] = (uint8_t)((b.n - 14) >> 8);
+	b.b[17] = (uint8_t)(b.n - 14);
+	b.b[38] = (uint8_t)((b.n - 34) >> 8);
+	b.b[39] = (uint8_t)(b.n - 34);
+	CHECK("dns TXT string past its record: flagged as cut",
+	    roundtrip(1, b.b, b.n) && pk.dns.nans == 1 &&
+	    pk.dns.ans[0].text != NULL &&
+	    strcmp(pk.dns.ans[0].text, "ab") == 0 &&
+	    pk.dns.ans[0].text_cut == 1);
+}
+
+static void
+test_nomem(void)
+{
+	size_t i;
+
+	nm_init("decode_core");
+	many_q.n = 0;
+	put(&many_q, ETH_IP);
+	put(&many_q, "4500 0000 0001 0000 4011 0000 0a000001 0a000002");
+	put(&many_q, "d431 0035 0000 0000");
+	put(&many_q, "abcd 0100 1f40 0000 0000 0000");	/* 8000 of them */
+	for (i = 0; i < 8000; i++)
+		put(&many_q, "00 0001 0001");
+	many_q.b[16] = (uint8_t)((many_q.n - 14) >> 8);
+	many_q.b[17] = (uint8_t)(many_q.n - 14);
+	many_q.b[38] = (uint8_t)((many_q.n - 34) >> 8);
+	many_q.b[39] = (uint8_t)(many_q.n - 34);
+	/* first in a child, as in a fresh nm-decode: the arrays not grown */
+	check_limited("dns questions: out of memory exits, drops nothing",
+	    decode_many_questions, 16 * 1024);
+	CHECK("8000 dns questions decode", roundtrip(1, many_q.b,
+	    many_q.n) && pk.dns.nq == 8000 && !(pk.have & PK_ERR));
+	if (access("/etc/services", R_OK) == 0)
+		check_limited("/etc/services: out of memory exits, "
+		    "drops nothing", load_services, 16 * 1024);
+	else
+		printf("SKIP: /etc/services: out of memory: no such file\n");
+}
+
 static void
 test_services(void)
 {
@@ -295,6 +528,9 @@ main(void)
 	test_ipv6();
 	test_dns();
 	test_small();
+	test_vlan();
+	test_dns_text();
+	test_nomem();
 	test_services();
 	return fails != 0;
 }
