@@ -156,7 +156,7 @@ cap_priv_clear(void)
 	hdr.version = _LINUX_CAPABILITY_VERSION_3;
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		nm_die(NM_EXIT_FAIL, "capset: %s", strerror(errno));
-	if (nm_caps_left(1))
+	if (ecaps_left(1))
 		nm_die(NM_EXIT_FAIL, "capabilities remain after capset");
 }
 
@@ -171,7 +171,7 @@ cap_priv_drop(const struct cap_priv *p)
 		nm_die(NM_EXIT_FAIL, "clearing ambient capabilities: %s",
 		    strerror(errno));
 	if (p->switch_user)
-		nm_become(p->uid, p->gid);
+		ebecome(p->uid, p->gid);
 	cap_priv_clear();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		nm_die(NM_EXIT_FAIL, "no_new_privs: %s", strerror(errno));

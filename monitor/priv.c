@@ -71,9 +71,9 @@ void
 mon_user_become(const struct mon_user *u)
 {
 	if (u->change) {
-		nm_become(u->uid, u->gid);
+		ebecome(u->uid, u->gid);
 		/* Leaving uid 0 empties the sets; make sure it did. */
-		if (nm_caps_left(0))
+		if (ecaps_left(0))
 			nm_die(NM_EXIT_FAIL, "capabilities remain after "
 			    "changing to user %s", u->name);
 	}

@@ -1,8 +1,18 @@
 /*
  * What every nm program shares: exit statuses, the program name used in
  * messages, and small helpers that exit on failure (the e-prefixed ones).
- * Code elsewhere in share/ returns -1 with errno and never exits; only
- * these helpers, called from a program's own files, end the process.
+ *
+ * The failure policy of share/, which every file there follows:
+ * - a function that ends the program on failure says so in its name:
+ *   e-prefixed (emalloc, estrtonum, esandbox, ebecome, ...), or nm_die,
+ *   nm_usage, nm_write_failed, whose job it is; running out of memory
+ *   always ends the program this way (the packer and the string buffer
+ *   grow through erealloc, so they never fail: they end it);
+ * - code that reads hostile bytes (the cursor, the msgpack and JSON
+ *   readers) returns -1 with errno EBADMSG and a message naming the byte;
+ * - anything else returns -1 with errno, and prints nothing;
+ * - the stage driver (stage.h) is a program's main loop: it alone turns
+ *   how the input ended into the exit status, and ends the program.
  */
 #ifndef NM_H
 #define NM_H

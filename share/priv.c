@@ -14,7 +14,7 @@
 #include "priv.h"
 
 void
-nm_become(uid_t uid, gid_t gid)
+ebecome(uid_t uid, gid_t gid)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -39,7 +39,7 @@ nm_become(uid_t uid, gid_t gid)
 }
 
 int
-nm_caps_left(int inheritable)
+ecaps_left(int inheritable)
 {
 	struct __user_cap_header_struct hdr;
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];

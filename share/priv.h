@@ -15,13 +15,13 @@
  * then gid, then uid, each real, effective and saved) and makes sure none
  * of it can be taken back.  Any step that does not stick ends the program.
  */
-void nm_become(uid_t uid, gid_t gid);
+void ebecome(uid_t uid, gid_t gid);
 /*
  * Whether a capability is left in the effective or permitted set, or,
  * with inheritable, in the inheritable set too.  Ends the program if the
  * kernel cannot say.
  */
-int nm_caps_left(int inheritable);
+int ecaps_left(int inheritable);
 /*
  * The account that ran this program through sudo, from its passwd entry:
  * SUDO_UID names it (SUDO_USER when SUDO_UID is unset), and its group is
@@ -34,7 +34,7 @@ int nm_caps_left(int inheritable);
 int nm_sudo_caller(struct passwd **pw, char *why, size_t whylen);
 /*
  * Why an account may not be the one root drops to, or NULL: uid 0, or
- * group 0, whose privilege nm_become() could not show to be gone.
+ * group 0, whose privilege ebecome() could not show to be gone.
  */
 const char *nm_account_unfit(const struct passwd *pw);
 
