@@ -3,7 +3,7 @@
 # its tests (deps.sh test) when they are missing: with apt-get as root,
 # otherwise prints the exact command and fails.
 build="gcc make pkg-config libpcap-dev libmsgpack-dev libseccomp-dev"
-test="$build tcpdump tshark iproute2 dnsmasq-base curl dnsutils netcat-openbsd python3 jq busybox iputils-ping procps psmisc libcap2-bin clang libclang-rt-14-dev time tcpreplay"
+test="$build clang-format cppcheck tcpdump tshark iproute2 dnsmasq-base curl dnsutils netcat-openbsd python3 jq busybox iputils-ping procps psmisc libcap2-bin clang libclang-rt-14-dev time tcpreplay"
 case ${1:-build} in
 build) want=$build ;;
 test) want=$test ;;
