@@ -1641,7 +1641,14 @@ sc_bulk(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
  * a datagram, ARP 3%, IPv6 6% (TCP, DNS, QUIC-like, echo, neighbour
  * discovery), 1% ESP, VRRP and LLDP), then one of that protocol's
  * sessions at random from a pool of its own; about 37,000 sessions run
- * at once, between 60,000 clients and 30,000 servers.  TCP sessions come
+ * at once, between 60,000 clients and 30,000 servers.  The link is an
+ * ISP's: most clients are far away, anywhere in the address space, a few
+ * on the local /24 (all ARP, neighbour discovery and ICMPv6).  That is
+ * not only for realism: tcpdump caches each IPv4 address it prints in a
+ * table hashed on the address's first 12 bits, so tens of thousands of
+ * hosts in one /16 (bulk's 4000 clients are in 10.0/16) make it walk one
+ * chain per address, and a capture like that measures the chain, not
+ * tcpdump.  TCP sessions come
  * with one of four option sets (Linux timestamps, with SACK blocks on some
  * ACKs, Windows without timestamps, MSS alone), their own TTLs, windows
  * and ephemeral port ranges, a quarter of them interactive (small records,
@@ -1653,7 +1660,40 @@ sc_bulk(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
  */
 
 enum { MX_ESP = BK_ARP + 1, MX_VRRP, MX_LLDP };
-enum { MX_CLIENTS = 60000, MX_SERVERS = 30000 };
+enum { MX_CLIENTS = 60000, MX_LOCAL = 250, MX_SERVERS = 30000 };
+
+/* Far client c of mix: an address made from c, like bulk's servers. */
+static void
+mx_client(struct pg_sess *ss, unsigned c)
+{
+	uint64_t h = 0xc11e0000ULL + c;
+
+	h = rnd(&h);
+	memcpy(ss->cmac, "\x02\x00\x01", 3);
+	ss->cmac[3] = (uint8_t)(c >> 16);
+	ss->cmac[4] = (uint8_t)(c >> 8);
+	ss->cmac[5] = (uint8_t)c;
+	if (ss->v6) {
+		ss->cip[0] = 0x20;
+		ss->cip[1] = 0x01;
+		ss->cip[2] = 0x0d;
+		ss->cip[3] = 0xb8;
+		ss->cip[4] = (uint8_t)(0x80 | (h >> 8 & 0x7f));
+		ss->cip[5] = (uint8_t)(h >> 16);
+		ss->cip[12] = (uint8_t)(h >> 24);
+		ss->cip[13] = (uint8_t)(h >> 32);
+		ss->cip[14] = (uint8_t)(c >> 8);
+		ss->cip[15] = (uint8_t)c;
+	} else {
+		/* Anywhere public: not 0, 10, 127, 224 and above. */
+		ss->cip[0] = (uint8_t)(1 + h % 222);
+		if (ss->cip[0] == 10 || ss->cip[0] == 127)
+			ss->cip[0]++;
+		ss->cip[1] = (uint8_t)(h >> 8);
+		ss->cip[2] = (uint8_t)(h >> 16);
+		ss->cip[3] = (uint8_t)(1 + (h >> 24) % 254);
+	}
+}
 
 /* One protocol: its share of packets (per mille) and its pool. */
 struct mx_class {
@@ -1703,7 +1743,12 @@ mx_new(struct pg_sess *ss, uint64_t *s, const struct mx_class *c)
 		if (r < 5)
 			ss->svlan = 1000 + rndn(s, 8);
 	}
-	bk_client(ss, rndn(s, MX_CLIENTS));
+	/* ARP and neighbour discovery are the local hosts' own. */
+	if (c->kind == BK_ARP || (c->kind == BK_ICMP && c->v6) ||
+	    rndn(s, 10) == 0)
+		bk_client(ss, rndn(s, MX_LOCAL));
+	else
+		mx_client(ss, rndn(s, MX_CLIENTS));
 	/* Servers skewed towards a popular few, as in bulk. */
 	bk_server(ss, rndn(s, 1 + rndn(s, MX_SERVERS)));
 	r = rndn(s, 100);
@@ -1770,7 +1815,7 @@ mx_new(struct pg_sess *ss, uint64_t *s, const struct mx_class *c)
 			ss->nd = 1;
 			memcpy(ss->smac, ss->cmac, 6);
 			memcpy(ss->sip, ss->cip, 16);
-			bk_client(ss, rndn(s, MX_CLIENTS));
+			bk_client(ss, rndn(s, MX_LOCAL));
 			ss->left = 2;
 		} else if (!ss->v6 && r < 30) {
 			ss->err = 1;
