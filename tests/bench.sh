@@ -1,38 +1,56 @@
 #!/bin/bash
-# make bench: nm's pipeline and its peers on the same large capture, side
-# by side.  pktgen's bulk scenario writes a realistic capture (2,000,000
+# make bench: nm's pipeline and its peers on two large captures, side by
+# side.  pktgen writes both, the same for the same seed: bulk (2,000,000
 # packets by default: TCP sessions with handshakes and teardowns, DNS
 # queries and answers, other UDP, ICMP, ARP, IPv6, VLANs, 60 to 1518
-# bytes; the same for the same seed).  Every contender reads it
-# BENCH_RUNS times (5), one run of each per round, so that a slow moment
-# of a shared machine hits all alike.  A ratio is the median over the
-# rounds of nm's rate over its peer's in the same round; times are
-# medians; cpu is user+system of every process of the run; peak memory is
-# the largest resident size (GNU time's %M).  tshark is far slower, so it
-# reads only the first TSHARK_COUNT packets (a tenth) and its rate is from
-# those; the table says so.  Beside them, nm-capture -r F | cat: what
-# passing the frames through one pipe costs, with nothing decoded (the
-# floor under any pipeline of nm's).  Then each stage alone on a saved record
-# stream (where the time goes) and its peak memory on a tenth of the input
-# and on all of it (memory should stay flat).
+# bytes; mostly full segments and their ACKs, so consecutive records often
+# look alike) and mix (1,000,000: tens of thousands of flows at once whose
+# consecutive records change layout all the time, 60% TCP, 25% UDP, 5%
+# ICMP, 3% ARP, 6% IPv6, many small packets; see tests/README.md).  Every
+# contender reads each capture BENCH_RUNS times (5), one run of each on
+# each capture per round, so that a slow moment of a shared machine hits
+# all alike.  A ratio is the median over the rounds of nm's rate over its
+# peer's in the same round; times are medians; cpu is user+system of every
+# process of the run; peak memory is the largest resident size (GNU
+# time's %M).  tshark is far slower, so it reads only the first
+# TSHARK_COUNT packets of a capture (a tenth) and its rate is from those;
+# the table says so.  Beside them, nm-capture -r F | cat: what passing the
+# frames through one pipe costs, with nothing decoded (the floor under any
+# pipeline of nm's).  Then each stage alone on a saved record stream
+# (where the time goes: cpu seconds per million records) and its peak
+# memory on a tenth of the input and on all of it (memory should stay
+# flat).
 #
 # The table goes to stdout and to BENCH_OUT/bench-YYYYmmdd-HHMM.txt
 # (tests/out); the ratios of the previous such file are shown beside this
-# run's.  Knobs: BENCH_COUNT, BENCH_RUNS, TSHARK_COUNT, BENCH_SEED,
-# BENCH_OUT, TMPDIR (the capture and the saved streams need about 3 KB
-# per packet).
+# run's.  Knobs: BENCH_COUNT (bulk's packets), BENCH_MIX_COUNT (mix's),
+# BENCH_CAPTURES ("bulk mix": which to read), BENCH_RUNS, TSHARK_COUNT,
+# BENCH_SEED, BENCH_TZ, BENCH_OUT, TMPDIR (the captures and the saved
+# streams need about 3 KB per packet).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
-count=${BENCH_COUNT:-2000000}
 runs=${BENCH_RUNS:-5}
-tcount=${TSHARK_COUNT:-$((count / 10))}
 seed=${BENCH_SEED:-1}
 outdir=${BENCH_OUT:-tests/out}
-[ "$tcount" -gt "$count" ] && tcount=$count
-[ "$tcount" -lt 1 ] && tcount=1
-tenth=$((count / 10))
-[ "$tenth" -lt 1 ] && tenth=1
+caps=${BENCH_CAPTURES:-bulk mix}
+declare -A count tcount tenth fbytes
+count[bulk]=${BENCH_COUNT:-2000000}
+count[mix]=${BENCH_MIX_COUNT:-1000000}
+for c in $caps; do
+	case $c in
+	bulk|mix) ;;
+	*) echo "bench: BENCH_CAPTURES: no capture named $c (bulk, mix)" >&2; exit 2 ;;
+	esac
+	n=${count[$c]}
+	t=${TSHARK_COUNT:-$((n / 10))}
+	[ "$t" -gt "$n" ] && t=$n
+	[ "$t" -lt 1 ] && t=1
+	tcount[$c]=$t
+	t=$((n / 10))
+	[ "$t" -lt 1 ] && t=1
+	tenth[$c]=$t
+done
 
 for p in nm-capture nm-decode nm-stats nm-render tests/tools/pktgen; do
 	[ -x "./$p" ] || { echo "bench: ./$p is not built (make all tests/tools/pktgen)" >&2; exit 1; }
@@ -48,26 +66,30 @@ have_jq=$(command -v jq || true)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nmbench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
-F=$tmp/bulk.pcap
-F10=$tmp/tenth.pcap
-FT=$tmp/tshark.pcap
 # The peers' best case: TZ set, so localtime() reads no file per packet.
 TZSET=${BENCH_TZ:-:/etc/localtime}
 
-# --- the capture and the saved streams ---
-echo "bench: writing $count packets (pktgen bulk, seed $seed)..." >&2
-tests/tools/pktgen bulk "$F" -n "$count" -s "$seed" || exit 1
-# The same seed makes the shorter files the first packets of the long one.
-tests/tools/pktgen bulk "$F10" -n "$tenth" -s "$seed" || exit 1
-tests/tools/pktgen bulk "$FT" -n "$tcount" -s "$seed" || exit 1
-./nm-capture -r "$F" >"$tmp/cap.nm" &&
-    ./nm-decode <"$tmp/cap.nm" >"$tmp/dec.nm" &&
-    ./nm-capture -r "$F10" >"$tmp/cap10.nm" &&
-    ./nm-decode <"$tmp/cap10.nm" >"$tmp/dec10.nm" || {
-	echo "bench: could not save the record streams" >&2
-	exit 1
-}
-fbytes=$(wc -c <"$F")
+# --- the captures and the saved streams ---
+# Per capture C: C.pcap, C.tenth.pcap, C.tshark.pcap; the streams
+# C.cap.nm (nm-capture's) and C.dec.nm (nm-decode's), and the same of the
+# tenth.  The same seed makes the shorter files the first packets of the
+# long one.
+for c in $caps; do
+	echo "bench: writing ${count[$c]} packets (pktgen $c, seed $seed)..." >&2
+	tests/tools/pktgen "$c" "$tmp/$c.pcap" -n "${count[$c]}" -s "$seed" &&
+	    tests/tools/pktgen "$c" "$tmp/$c.tenth.pcap" -n "${tenth[$c]}" \
+		-s "$seed" &&
+	    tests/tools/pktgen "$c" "$tmp/$c.tshark.pcap" -n "${tcount[$c]}" \
+		-s "$seed" || exit 1
+	./nm-capture -r "$tmp/$c.pcap" >"$tmp/$c.cap.nm" &&
+	    ./nm-decode <"$tmp/$c.cap.nm" >"$tmp/$c.dec.nm" &&
+	    ./nm-capture -r "$tmp/$c.tenth.pcap" >"$tmp/$c.cap10.nm" &&
+	    ./nm-decode <"$tmp/$c.cap10.nm" >"$tmp/$c.dec10.nm" || {
+		echo "bench: could not save the record streams of $c" >&2
+		exit 1
+	}
+	fbytes[$c]=$(wc -c <"$tmp/$c.pcap")
+done
 
 # --- one timed run ---
 # run NAME PACKETS ENV CMD: runs CMD (bash, pipefail) under env ENV with
@@ -97,46 +119,66 @@ run() {
 	printf '%s\n' "$cmd" >"$tmp/$name.cmd"
 }
 
-# The contenders.  nm's pipelines are named nm-*, the stages st-*.
-NMC="./nm-capture -r '$F' | ./nm-decode | ./nm-render --color=never"
+# rows C: one run of every contender on capture C, named C.*.  nm's
+# pipelines are named nm-*, the stages st-*.
+rows() {
+	local c=$1 n=${count[$1]} F=$tmp/$1.pcap FT=$tmp/$1.tshark.pcap
+	local s=$tmp/$1 nmc
+	nmc="./nm-capture -r '$F' | ./nm-decode | ./nm-render --color=never"
+	run "$c.nm-compact-tz" "$n" "TZ=$TZSET" "$nmc"
+	[ -n "$have_tcpdump" ] && run "$c.tcpdump-tz" "$n" "TZ=$TZSET" \
+	    "tcpdump -n -r '$F'"
+	run "$c.nm-compact" "$n" "-u TZ" "$nmc"
+	[ -n "$have_tcpdump" ] && run "$c.tcpdump" "$n" "-u TZ" \
+	    "tcpdump -n -r '$F'"
+	run "$c.nm-json" "$n" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' | ./nm-decode | ./nm-render -o json"
+	[ -n "$have_tshark" ] && run "$c.tshark-json" "${tcount[$c]}" \
+	    "TZ=$TZSET" "tshark -n -r '$FT' -T json"
+	run "$c.nm-stats" "$n" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats -q | ./nm-render --color=never"
+	[ -n "$have_tshark" ] && run "$c.tshark-stats" "${tcount[$c]}" \
+	    "TZ=$TZSET" "tshark -n -q -z conv,ip -z io,phs -r '$FT'"
+	[ -n "$have_tcpdump" ] && run "$c.tcpdump-w" "$n" "TZ=$TZSET" \
+	    "tcpdump -n -r '$F' -w /dev/null"
+	# What one pipe costs: the frames passed on and not decoded.
+	run "$c.pipe-floor" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
+	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
+	run "$c.st-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap.nm'"
+	run "$c.st-stats" "$n" "TZ=$TZSET" "./nm-stats -q < '$s.dec.nm'"
+	run "$c.st-render" "$n" "TZ=$TZSET" \
+	    "./nm-render --color=never < '$s.dec.nm'"
+	run "$c.st-json" "$n" "TZ=$TZSET" "./nm-render -o json < '$s.dec.nm'"
+}
+
+# rows10 C: peak memory on a tenth of C; flat memory means the same
+# figure as on all of it.
+rows10() {
+	local c=$1 n=${tenth[$1]} s=$tmp/$1
+	run "$c.st10-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$s.tenth.pcap'"
+	run "$c.st10-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap10.nm'"
+	run "$c.st10-stats" "$n" "TZ=$TZSET" "./nm-stats -q < '$s.dec10.nm'"
+	run "$c.st10-render" "$n" "TZ=$TZSET" \
+	    "./nm-render --color=never < '$s.dec10.nm'"
+	run "$c.st10-json" "$n" "TZ=$TZSET" "./nm-render -o json < '$s.dec10.nm'"
+	[ -n "$have_tcpdump" ] && run "$c.tcpdump10" "$n" "TZ=$TZSET" \
+	    "tcpdump -n -r '$s.tenth.pcap'"
+}
+
 i=0
 started=$(date +%s)
 while [ "$i" -lt "$runs" ]; do
 	i=$((i + 1))
-	printf 'bench: round %d of %d (%ds so far)\n' "$i" "$runs" \
-	    $(($(date +%s) - started)) >&2
-	run nm-compact-tz "$count" "TZ=$TZSET" "$NMC"
-	[ -n "$have_tcpdump" ] && run tcpdump-tz "$count" "TZ=$TZSET" \
-	    "tcpdump -n -r '$F'"
-	run nm-compact "$count" "-u TZ" "$NMC"
-	[ -n "$have_tcpdump" ] && run tcpdump "$count" "-u TZ" \
-	    "tcpdump -n -r '$F'"
-	run nm-json "$count" "TZ=$TZSET" \
-	    "./nm-capture -r '$F' | ./nm-decode | ./nm-render -o json"
-	[ -n "$have_tshark" ] && run tshark-json "$tcount" "TZ=$TZSET" \
-	    "tshark -n -r '$FT' -T json"
-	run nm-stats "$count" "TZ=$TZSET" \
-	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats -q | ./nm-render --color=never"
-	[ -n "$have_tshark" ] && run tshark-stats "$tcount" "TZ=$TZSET" \
-	    "tshark -n -q -z conv,ip -z io,phs -r '$FT'"
-	[ -n "$have_tcpdump" ] && run tcpdump-w "$count" "TZ=$TZSET" \
-	    "tcpdump -n -r '$F' -w /dev/null"
-	# What one pipe costs: the frames passed on and not decoded.
-	run pipe-floor "$count" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
-	run st-capture "$count" "TZ=$TZSET" "./nm-capture -r '$F'"
-	run st-decode "$count" "TZ=$TZSET" "./nm-decode < '$tmp/cap.nm'"
-	run st-stats "$count" "TZ=$TZSET" "./nm-stats -q < '$tmp/dec.nm'"
-	run st-render "$count" "TZ=$TZSET" "./nm-render --color=never < '$tmp/dec.nm'"
-	run st-json "$count" "TZ=$TZSET" "./nm-render -o json < '$tmp/dec.nm'"
+	for c in $caps; do
+		printf 'bench: round %d of %d, %s (%ds so far)\n' "$i" "$runs" \
+		    "$c" $(($(date +%s) - started)) >&2
+		rows "$c"
+	done
 done
 echo "bench: memory on a tenth of the input" >&2
-# Peak memory on a tenth of the input: flat memory means the same figure.
-run st10-capture "$tenth" "TZ=$TZSET" "./nm-capture -r '$F10'"
-run st10-decode "$tenth" "TZ=$TZSET" "./nm-decode < '$tmp/cap10.nm'"
-run st10-stats "$tenth" "TZ=$TZSET" "./nm-stats -q < '$tmp/dec10.nm'"
-run st10-render "$tenth" "TZ=$TZSET" "./nm-render --color=never < '$tmp/dec10.nm'"
-run st10-json "$tenth" "TZ=$TZSET" "./nm-render -o json < '$tmp/dec10.nm'"
-[ -n "$have_tcpdump" ] && run tcpdump10 "$tenth" "TZ=$TZSET" "tcpdump -n -r '$F10'"
+for c in $caps; do
+	rows10 "$c"
+done
 elapsed=$(($(date +%s) - started))
 
 # --- figures ---
@@ -175,42 +217,84 @@ row() {
 		    c == "-" ? "-" : sprintf("%.2f", c), n / w,
 		    m == "-" ? "-" : sprintf("%.1f", m / 1024) }'
 }
+# ok V OP WANT: "ok" when V OP WANT holds, "MISSED" when not, "-" unknown.
+ok() {
+	[ "$1" = - ] && { echo -; return; }
+	awk -v v="$1" -v op="$2" -v w="$3" 'BEGIN {
+		print (op == ">=" ? v >= w : v <= w) ? "ok" : "MISSED" }'
+}
 # verdict KEY LABEL A B OP TARGET: nm's A against its peer B, by wall
-# time (the target's measure) and by cpu time.
+# time (the target's measure) and by cpu time.  KEY goes to the ratios.
 verdict() {
-	local key=$1 label=$2 v c op=$5 want=$6 ok
+	local key=$1 label=$2 v c op=$5 want=$6
 	v=$(ratio "$3" "$4") c=$(ratio "$3" "$4" 2)
 	echo "$key $v" >>"$tmp/ratios"
 	echo "${key}_cpu $c" >>"$tmp/ratios"
-	ok=-
-	[ "$v" != - ] && ok=$(awk -v v="$v" -v w="$want" -v op="$op" 'BEGIN {
-		print (op == ">=" ? v >= w : v <= w) ? "ok" : "MISSED" }')
+	echo "$v" >"$tmp/$key.ratio"
 	printf '  %-40s %8s %8s   %s %-5s %s\n' "$label" "${v}x" "${c}x" "$op" \
-	    "${want}x" "$ok"
+	    "${want}x" "$(ok "$v" "$op" "$want")"
 }
 mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f", k / 1024 }'; }
+# permrec NAME: cpu seconds per million records of NAME's median run.
+permrec() {
+	local c
+	c=$(col "$1" 2)
+	[ "$c" = - ] || [ ! -f "$tmp/$1.n" ] && { echo -; return; }
+	awk -v c="$c" -v n="$(cat "$tmp/$1.n")" 'BEGIN { printf "%.2f", c * 1e6 / n }'
+}
+# flat C S: whether stage S's peak memory on all of C is within a quarter
+# (and half a MiB) of its peak on a tenth.
+flat() {
+	local a b
+	a=$(col "$1.st-$2" 3) b=$(col "$1.st10-$2" 3)
+	{ [ "$a" = - ] || [ "$b" = - ]; } && { echo -; return; }
+	awk -v a="$a" -v b="$b" 'BEGIN {
+		print a <= b * 1.25 + 512 ? "flat" : sprintf("x%.1f", a / b) }'
+}
+# key C NAME: the name of a ratio of capture C; bulk's keep the names
+# they had before mix existed, so older files compare.
+key() { [ "$1" = bulk ] && echo "$2" || echo "${1}_$2"; }
 
-# The mix, and nm-stats' flows, from the final stats record.
-mix= flows= perflow=
-if [ -n "$have_jq" ]; then
-	./nm-stats -q <"$tmp/dec.nm" | ./nm-render -o json >"$tmp/stats.json"
-	mix=$(jq -r 'select(.type == "stats" and .final) | [.protos[] |
-	    select(.pkt_pct >= 0.1) | "\(.name) \(.pkt_pct * 10 | floor / 10)%"] |
-	    join(", ")' \
-	    "$tmp/stats.json")
-	flows=$(jq -r 'select(.type == "stats") | .tracked.flows' \
-	    "$tmp/stats.json" | sort -n | tail -n 1)
-	total_flows=$(jq -r 'select(.type == "stats" and .final) | .total.flows' \
-	    "$tmp/stats.json")
-	if [ -n "$gtime" ]; then
-		# A baseline: the same program on the first 1000 packets.
-		tests/tools/pktgen bulk "$tmp/small.pcap" -n 1000 -s "$seed" &&
-		    ./nm-capture -r "$tmp/small.pcap" | ./nm-decode >"$tmp/small.nm"
-		run st-stats-base 0 "TZ=$TZSET" "./nm-stats -q < '$tmp/small.nm'"
-		perflow=$(awk -v a="$(col st-stats 3)" -v b="$(col st-stats-base 3)" \
-		    -v f="${flows:-0}" 'BEGIN { if (f > 0) printf "%.0f", (a - b) * 1024 / f }')
+# What a capture holds: nm-stats' protocol shares, its flows, and (from
+# tcpdump on the tenth) IPv6, VLANs and frame sizes.
+declare -A mixline flows total_flows perflow shape
+describe() {
+	local c=$1 s=$tmp/$1 n10=${tenth[$1]} f a b v l g
+	if [ -n "$have_jq" ]; then
+		./nm-stats -q <"$s.dec.nm" | ./nm-render -o json >"$s.stats.json"
+		mixline[$c]=$(jq -r 'select(.type == "stats" and .final) |
+		    [.protos[] | select(.pkt_pct >= 0.1) |
+		    "\(.name) \(.pkt_pct * 10 | floor / 10)%"] | join(", ")' \
+		    "$s.stats.json")
+		flows[$c]=$(jq -r 'select(.type == "stats") | .tracked.flows' \
+		    "$s.stats.json" | sort -n | tail -n 1)
+		total_flows[$c]=$(jq -r 'select(.type == "stats" and .final) |
+		    .total.flows' "$s.stats.json")
+		if [ -n "$gtime" ]; then
+			# A baseline: the same program on the first 1000 packets.
+			tests/tools/pktgen "$c" "$s.small.pcap" -n 1000 -s "$seed" &&
+			    ./nm-capture -r "$s.small.pcap" | ./nm-decode >"$s.small.nm"
+			run "$c.st-stats-base" 0 "TZ=$TZSET" "./nm-stats -q < '$s.small.nm'"
+			perflow[$c]=$(awk -v a="$(col "$c.st-stats" 3)" \
+			    -v b="$(col "$c.st-stats-base" 3)" -v f="${flows[$c]:-0}" \
+			    'BEGIN { if (f > 0) printf "%.0f", (a - b) * 1024 / f }')
+		fi
 	fi
-fi
+	if [ -n "$have_tcpdump" ]; then
+		f=$s.tenth.pcap
+		v=$(tcpdump -n -q -r "$f" 'vlan' 2>/dev/null | wc -l)
+		a=$(tcpdump -n -q -r "$f" 'ip6 or (vlan and (ip6 or (vlan and ip6)))' \
+		    2>/dev/null | wc -l)
+		l=$(tcpdump -n -q -r "$f" 'less 100' 2>/dev/null | wc -l)
+		g=$(tcpdump -n -q -r "$f" 'greater 1400' 2>/dev/null | wc -l)
+		shape[$c]=$(awk -v n="$n10" -v a="$a" -v v="$v" -v l="$l" -v g="$g" \
+		    'BEGIN { printf "IPv6 %.1f%%, VLAN %.1f%%, frames <= 100 bytes %.0f%%, >= 1400 bytes %.0f%% (tcpdump, first %d)",
+		    100 * a / n, 100 * v / n, 100 * l / n, 100 * g / n, n }')
+	fi
+}
+for c in $caps; do
+	describe "$c"
+done
 
 stamp=$(date +%Y%m%d-%H%M)
 mkdir -p "$outdir"
@@ -220,66 +304,130 @@ prev=$(ls -1 "$outdir"/bench-2*.txt 2>/dev/null | sort | tail -n 1)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 git diff --quiet HEAD 2>/dev/null || rev="$rev+changes"
 
-table() {
-	echo "nm bench $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, $(nproc) CPUs," \
-	    "load $(cut -d ' ' -f 1-3 /proc/loadavg)"
-	awk -v n="$count" -v b="$fbytes" -v s="$seed" 'BEGIN {
-		printf "capture: pktgen bulk, %d packets, seed %d, %.0f MB, %.0f bytes average\n",
-		    n, s, b / 1e6, (b - 24 - 16 * n) / n }'
-	[ -n "$mix" ] && echo "mix: $mix"
-	echo "$runs runs each, interleaved; medians; TZ=$TZSET unless said; output to /dev/null;" \
-	    "took ${elapsed}s"
+# table1 C: capture C's rows, ratios against the targets, memory.
+table1() {
+	local c=$1 k s
 	echo
+	awk -v c="$c" -v n="${count[$c]}" -v b="${fbytes[$c]}" -v s="$seed" 'BEGIN {
+		printf "== %s: pktgen %s, %d packets, seed %d, %.0f MB, %.0f bytes average\n",
+		    c, c, n, s, b / 1e6, (b - 24 - 16 * n) / n }'
+	[ -n "${mixline[$c]:-}" ] && echo "protocols: ${mixline[$c]}"
+	[ -n "${shape[$c]:-}" ] && echo "shape: ${shape[$c]}"
 	printf '  %-50s %8s %7s %7s %10s %8s\n' "" packets "wall s" "cpu s" \
 	    "packets/s" "peak MiB"
 	echo "compact text"
-	row nm-compact-tz "nm-capture -r | nm-decode | nm-render"
-	row tcpdump-tz "tcpdump -n -r"
-	row nm-compact "nm (TZ unset)"
-	row tcpdump "tcpdump -n -r (TZ unset)"
+	row "$c.nm-compact-tz" "nm-capture -r | nm-decode | nm-render"
+	row "$c.tcpdump-tz" "tcpdump -n -r"
+	row "$c.nm-compact" "nm (TZ unset)"
+	row "$c.tcpdump" "tcpdump -n -r (TZ unset)"
 	echo "JSON"
-	row nm-json "nm-capture -r | nm-decode | nm-render -o json"
-	row tshark-json "tshark -n -r -T json (first $tcount packets)"
+	row "$c.nm-json" "nm-capture -r | nm-decode | nm-render -o json"
+	row "$c.tshark-json" "tshark -n -r -T json (first ${tcount[$c]} packets)"
 	echo "statistics only"
-	row nm-stats "nm-capture -r | nm-decode | nm-stats -q | nm-render"
-	row tshark-stats "tshark -q -z conv,ip -z io,phs (first $tcount)"
-	row tcpdump-w "tcpdump -n -r -w /dev/null (the read limit)"
-	row pipe-floor "nm-capture -r | cat (frames through one pipe)"
+	row "$c.nm-stats" "nm-capture -r | nm-decode | nm-stats -q | nm-render"
+	row "$c.tshark-stats" "tshark -q -z conv,ip -z io,phs (first ${tcount[$c]})"
+	row "$c.tcpdump-w" "tcpdump -n -r -w /dev/null (the read limit)"
+	row "$c.pipe-floor" "nm-capture -r | cat (frames through one pipe)"
 	echo "each stage alone, on a saved record stream"
-	row st-capture "nm-capture -r F > stream"
-	row st-decode "nm-decode < capture stream"
-	row st-stats "nm-stats -q < decoded stream"
-	row st-render "nm-render < decoded stream (compact)"
-	row st-json "nm-render -o json < decoded stream"
+	row "$c.st-capture" "nm-capture -r F > stream"
+	row "$c.st-decode" "nm-decode < capture stream"
+	row "$c.st-stats" "nm-stats -q < decoded stream"
+	row "$c.st-render" "nm-render < decoded stream (compact)"
+	row "$c.st-json" "nm-render -o json < decoded stream"
 	echo
 	echo "ratios: nm's packets/s over the peer's, median of the rounds"
 	printf '  %-40s %8s %8s   %s\n' "" "by wall" "by cpu" "target (wall)"
-	: >"$tmp/ratios"
-	verdict compact_tz "compact vs tcpdump, TZ set" nm-compact-tz \
-	    tcpdump-tz ">=" 3
-	verdict compact_notz "compact vs tcpdump, TZ unset" nm-compact \
-	    tcpdump ">=" 3
-	verdict json "json vs tshark -T json" nm-json tshark-json ">=" 10
-	verdict stats_tshark "stats vs tshark conv,ip + io,phs" nm-stats \
-	    tshark-stats ">=" 30
-	verdict stats_readlimit "stats vs tcpdump -w /dev/null" nm-stats \
-	    tcpdump-w ">=" 0.5
+	verdict "$(key "$c" compact_tz)" "compact vs tcpdump, TZ set" \
+	    "$c.nm-compact-tz" "$c.tcpdump-tz" ">=" 3
+	verdict "$(key "$c" compact_notz)" "compact vs tcpdump, TZ unset" \
+	    "$c.nm-compact" "$c.tcpdump" ">=" 3
+	verdict "$(key "$c" json)" "json vs tshark -T json" "$c.nm-json" \
+	    "$c.tshark-json" ">=" 60
+	verdict "$(key "$c" stats_tshark)" "stats vs tshark conv,ip + io,phs" \
+	    "$c.nm-stats" "$c.tshark-stats" ">=" 30
+	verdict "$(key "$c" stats_readlimit)" "stats vs tcpdump -w /dev/null" \
+	    "$c.nm-stats" "$c.tcpdump-w" ">=" 0.5
 	echo
 	echo "peak memory, MiB: a tenth of the input | all of it"
-	local s
 	for s in capture decode stats render json; do
-		printf '  %-16s %7s | %7s\n' "$s" "$(mib "$(col "st10-$s" 3)")" \
-		    "$(mib "$(col "st-$s" 3)")"
+		printf '  %-16s %7s | %7s  %s\n' "$s" \
+		    "$(mib "$(col "$c.st10-$s" 3)")" \
+		    "$(mib "$(col "$c.st-$s" 3)")" "$(flat "$c" "$s")"
 	done
-	printf '  %-16s %7s | %7s\n' "tcpdump -n -r" "$(mib "$(col tcpdump10 3)")" \
-	    "$(mib "$(col tcpdump-tz 3)")"
+	printf '  %-16s %7s | %7s\n' "tcpdump -n -r" \
+	    "$(mib "$(col "$c.tcpdump10" 3)")" "$(mib "$(col "$c.tcpdump-tz" 3)")"
 	printf '  %-16s %7s | %7s  (first %d packets)\n' "tshark -T json" - \
-	    "$(mib "$(col tshark-json 3)")" "$tcount"
-	if [ -n "$flows" ]; then
-		echo "nm-stats: $total_flows flows seen, at most $flows tracked at once;" \
-		    "${perflow:--} bytes per tracked flow (target <= 256)"
-		[ -n "$perflow" ] && echo "bytes_per_flow $perflow" >>"$tmp/ratios"
+	    "$(mib "$(col "$c.tshark-json" 3)")" "${tcount[$c]}"
+	if [ -n "${flows[$c]:-}" ]; then
+		echo "nm-stats: ${total_flows[$c]} flows seen, at most ${flows[$c]}" \
+		    "tracked at once; ${perflow[$c]:--} bytes per tracked flow" \
+		    "(target <= 256)"
+		[ -n "${perflow[$c]:-}" ] &&
+		    echo "$(key "$c" bytes_per_flow) ${perflow[$c]}" >>"$tmp/ratios"
 	fi
+	for s in capture decode stats render json; do
+		echo "$(key "$c" cpu_per_M_$s) $(permrec "$c.st-$s")" >>"$tmp/ratios"
+	done
+}
+
+# sidecell C KEY: one capture's ratio and its verdict, for side().
+sidecell() {
+	local v=-
+	[ -f "$tmp/$(key "$1" "$2").ratio" ] && v=$(cat "$tmp/$(key "$1" "$2").ratio")
+	printf ' %8s %-6s' "${v}x" "$(ok "$v" "$3" "$4")"
+}
+# side: the targets, and where the time goes, on every capture at once.
+side() {
+	local c s
+	echo
+	echo "== side by side"
+	printf '  %-40s' "target (by wall)"
+	for c in $caps; do printf ' %15s' "$c"; done
+	echo
+	while read -r k label op want; do
+		printf '  %-40s' "${label//_/ } $op ${want}x"
+		for c in $caps; do sidecell "$c" "$k" "$op" "$want"; done
+		echo
+	done <<-EOF
+	compact_tz compact/tcpdump,_TZ_set >= 3
+	compact_notz compact/tcpdump,_TZ_unset >= 3
+	json json/tshark_-T_json >= 60
+	stats_readlimit stats/tcpdump_-w_/dev/null >= 0.5
+	stats_tshark stats/tshark_conv,ip+io,phs >= 30
+	EOF
+	echo "cpu s per million records (us per record), each stage alone on a saved stream"
+	for s in capture decode stats render json; do
+		printf '  %-40s' "$(case $s in
+		    capture) echo "nm-capture -r F > stream" ;;
+		    decode) echo "nm-decode" ;;
+		    stats) echo "nm-stats -q" ;;
+		    render) echo "nm-render (compact)" ;;
+		    json) echo "nm-render -o json" ;;
+		    esac)"
+		for c in $caps; do printf ' %15s' "$(permrec "$c.st-$s")"; done
+		echo
+	done
+	echo "peak memory, MiB, all of the input (a tenth)"
+	for s in capture decode stats render json; do
+		printf '  %-40s' "$s"
+		for c in $caps; do
+			printf ' %15s' "$(mib "$(col "$c.st-$s" 3)") ($(mib "$(col "$c.st10-$s" 3)"))"
+		done
+		echo
+	done
+}
+
+table() {
+	local c
+	echo "nm bench $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, $(nproc) CPUs," \
+	    "load $(cut -d ' ' -f 1-3 /proc/loadavg)"
+	echo "captures: $caps; $runs runs each, interleaved (every capture in every" \
+	    "round); medians; TZ=$TZSET unless said; output to /dev/null; took ${elapsed}s"
+	: >"$tmp/ratios"
+	for c in $caps; do
+		table1 "$c"
+	done
+	side
 	echo
 	sed 's/^/ratio /' "$tmp/ratios"
 }
@@ -292,9 +440,9 @@ if [ -n "$prev" ] && [ "$prev" != "$out" ]; then
 		p=$(awk -v k="$k" '$1 == "ratio" && $2 == k { print $3 }' "$prev")
 		awk -v k="$k" -v v="$v" -v p="${p:--}" 'BEGIN {
 			if (p == "-" || v == "-" || p + 0 == 0)
-				printf "  %-16s %8s -> %8s\n", k, p, v
+				printf "  %-24s %8s -> %8s\n", k, p, v
 			else
-				printf "  %-16s %8s -> %8s  (%+.0f%%)\n", k, p, v,
+				printf "  %-24s %8s -> %8s  (%+.0f%%)\n", k, p, v,
 				    (v / p - 1) * 100 }'
 	done
 fi

@@ -6,10 +6,11 @@
  * IPv6 with extension headers, TCP with options, UDP, DNS, ICMP, ICMPv6);
  * "sll", "sll2", "raw" and "null" carry a few IPv4/IPv6 packets over those
  * link types; "bulk" is COUNT packets of a realistic mix over many flows,
- * the same for the same seed.  Timestamps start at 1700000000.000000000
- * and step by a fixed amount, so nothing depends on when it ran.  Only
- * libc is used; the file is written little-endian byte by byte, so the
- * output is the same on any host.
+ * "mix" COUNT packets of tens of thousands of flows whose consecutive
+ * packets rarely share a layout; both the same for the same seed.
+ * Timestamps start at 1700000000.000000000 and step by a fixed amount, so
+ * nothing depends on when it ran.  Only libc is used; the file is written
+ * little-endian byte by byte, so the output is the same on any host.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -1014,6 +1015,27 @@ struct pg_sess {
 	unsigned	 dnsid, qtype, name;
 	int		 rcode;			/* -1: no answer */
 	unsigned	 seq;			/* ICMP sequence */
+	/*
+	 * What only mix sets; zero is bulk's behaviour, so bulk's bytes (and
+	 * its random stream) are the same as before mix existed.
+	 */
+	unsigned	 svlan;			/* outer 802.1ad tag (QinQ) */
+	unsigned	 cttl, sttl;		/* 0: 64 and 57 */
+	int		 nodf;			/* IPv4 DF clear */
+	int		 opt;			/* TCP options: MX_OPT_* */
+	unsigned	 cwin, swin;		/* 0: bulk's windows */
+	int		 chat;			/* small segments, each ACKed */
+	int		 err;			/* ICMP: one error message */
+	int		 nd;			/* ICMPv6: neighbour discovery */
+	int		 rtp;			/* UDP: a voice call */
+};
+
+/* TCP option sets of mix's sessions; bulk's are all MX_OPT_TS. */
+enum {
+	MX_OPT_TS,	/* Linux: MSS, SACK-permitted, timestamps, scale */
+	MX_OPT_TSSACK,	/* the same, and SACK blocks on some ACKs */
+	MX_OPT_WIN,	/* Windows: no timestamps; SACK blocks on some ACKs */
+	MX_OPT_BARE	/* MSS alone, nothing after the handshake */
 };
 
 static uint64_t
@@ -1168,40 +1190,108 @@ bk_new(struct pg_sess *ss, uint64_t *s)
 static void
 bk_l3(struct pg_frame *f, struct pg_sess *ss, int rev, unsigned proto)
 {
-	unsigned tags[2] = { 0x8100, ss->vlan };
+	unsigned tags[4] = { 0x8100, ss->vlan, 0, 0 }, ttl;
+	int ntags = ss->vlan ? 1 : 0;
 
+	if (ss->svlan) {
+		tags[0] = 0x88a8;
+		tags[1] = ss->svlan;
+		tags[2] = 0x8100;
+		tags[3] = ss->vlan;
+		ntags = 2;
+	}
+	ttl = rev ? ss->sttl ? ss->sttl : 57 : ss->cttl ? ss->cttl : 64;
 	f_begin(f);
 	f_eth_tags(f, rev ? ss->smac : ss->cmac, rev ? ss->cmac : ss->smac,
-	    tags, ss->vlan ? 1 : 0, ss->v6 ? 0x86dd : 0x0800);
+	    tags, ntags, ss->v6 ? 0x86dd : 0x0800);
 	if (ss->v6)
 		f_ip6(f, rev ? ss->sip : ss->cip, rev ? ss->cip : ss->sip, proto,
-		    rev ? 57 : 64, ss->cport * 7 + ss->sport);
+		    ttl, ss->cport * 7 + ss->sport);
 	else
 		f_ip4(f, rev ? ss->sip : ss->cip, rev ? ss->cip : ss->sip, proto,
 		    rev ? ss->sid++ & 0xffff : ss->cid++ & 0xffff,
-		    rev ? 57 : 64, 0x4000, NULL, 0);
+		    ttl, ss->nodf ? 0 : 0x4000, NULL, 0);
+}
+
+/*
+ * The options of one segment for the session's option set, into o (at
+ * least 32 bytes); returns their length.  sack: this ACK reports a hole,
+ * one SACK block a little past what it acknowledges.
+ */
+static size_t
+bk_tcp_opts(uint8_t *o, const struct pg_sess *ss, int rev, unsigned flags,
+    uint32_t ms, int sack)
+{
+	static const uint8_t win_syn[12] = {
+		2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2
+	};
+	uint32_t l = (rev ? ss->cseq : ss->sseq) + 1448 * 2;
+	size_t n = 0;
+
+	if (flags & TH_SYN) {
+		switch (ss->opt) {
+		case MX_OPT_WIN:
+			memcpy(o, win_syn, sizeof(win_syn));
+			n = sizeof(win_syn);
+			break;
+		case MX_OPT_BARE:
+			memcpy(o, win_syn, 4);
+			n = 4;
+			break;
+		default:
+			memcpy(o, rev ? synack_opts : syn_opts, 20);
+			n = 20;
+			break;
+		}
+		if (ss->v6 && ss->opt >= MX_OPT_WIN)
+			o[3] = 0xa0;		/* MSS 1440 */
+		return n;
+	}
+	if (ss->opt <= MX_OPT_TSSACK) {
+		ts_opts(o, ms + (rev ? ~ss->tsoff : ss->tsoff),
+		    ms - 1 + (rev ? ss->tsoff : ~ss->tsoff));
+		n = 12;
+	}
+	if (sack) {
+		o[n++] = 1;
+		o[n++] = 1;
+		o[n++] = 5;
+		o[n++] = 10;
+		o[n++] = (uint8_t)(l >> 24);
+		o[n++] = (uint8_t)(l >> 16);
+		o[n++] = (uint8_t)(l >> 8);
+		o[n++] = (uint8_t)l;
+		l += 1448;
+		o[n++] = (uint8_t)(l >> 24);
+		o[n++] = (uint8_t)(l >> 16);
+		o[n++] = (uint8_t)(l >> 8);
+		o[n++] = (uint8_t)l;
+	}
+	return n;
 }
 
 static void
 bk_tcp(struct pg_out *o, struct pg_frame *f, struct pg_sess *ss, int rev,
-    unsigned flags, size_t pay, const uint8_t *fill)
+    unsigned flags, size_t pay, const uint8_t *fill, int sack)
 {
 	uint32_t ms = (uint32_t)(o->ts / 1000000);
-	uint8_t t[12];
+	unsigned win;
+	uint8_t t[32];
+	size_t tn;
 
 	bk_l3(f, ss, rev, 6);
+	tn = bk_tcp_opts(t, ss, rev, flags, ms, sack);
+	win = rev ? ss->swin : ss->cwin;
 	if (flags & TH_SYN) {
 		f_tcp(f, rev ? ss->sport : ss->cport,
 		    rev ? ss->cport : ss->sport, rev ? ss->sseq : ss->cseq,
-		    rev ? ss->cseq : 0, flags, rev ? 65160 : 64240,
-		    rev ? synack_opts : syn_opts, 20);
+		    rev ? ss->cseq : 0, flags,
+		    win ? win : rev ? 65160 : 64240, t, tn);
 	} else {
-		ts_opts(t, ms + (rev ? ~ss->tsoff : ss->tsoff),
-		    ms - 1 + (rev ? ss->tsoff : ~ss->tsoff));
 		f_tcp(f, rev ? ss->sport : ss->cport,
 		    rev ? ss->cport : ss->sport, rev ? ss->sseq : ss->cseq,
 		    flags & TH_ACK ? rev ? ss->cseq : ss->sseq : 0, flags,
-		    rev ? 501 : 2048, t, 12);
+		    win ? win : rev ? 501 : 2048, t, tn);
 	}
 	putb(f, fill, pay);
 	if (rev)
@@ -1218,31 +1308,35 @@ bk_tcp_next(struct pg_out *o, struct pg_frame *f, struct pg_sess *ss,
 	/* A full segment fills a 1514-byte frame (MSS less timestamps). */
 	size_t mss = ss->v6 ? 1428 : 1448, pay;
 	unsigned r;
+	int sack;
+
+	if (ss->opt >= MX_OPT_WIN)
+		mss += 12;
 
 	switch (ss->phase) {
 	case TP_SYN:
 		ss->cseq -= ss->syns ? 1 : 0;	/* a retransmission */
-		bk_tcp(o, f, ss, 0, TH_SYN, 0, fill);
+		bk_tcp(o, f, ss, 0, TH_SYN, 0, fill, 0);
 		ss->syns++;
 		ss->phase = ss->ending == 3 ? (ss->syns < 3 ? TP_SYN : TP_DONE) :
 		    ss->ending == 2 ? TP_REFUSE : TP_SYNACK;
 		break;
 	case TP_REFUSE:
-		bk_tcp(o, f, ss, 1, TH_RST | TH_ACK, 0, fill);
+		bk_tcp(o, f, ss, 1, TH_RST | TH_ACK, 0, fill, 0);
 		ss->phase = TP_DONE;
 		break;
 	case TP_SYNACK:
-		bk_tcp(o, f, ss, 1, TH_SYN | TH_ACK, 0, fill);
+		bk_tcp(o, f, ss, 1, TH_SYN | TH_ACK, 0, fill, 0);
 		ss->phase = TP_ACK;
 		break;
 	case TP_ACK:
-		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill);
+		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill, 0);
 		ss->phase = TP_REQ;
 		break;
 	case TP_REQ:
 		/* A request, then the answer's length in segments. */
 		bk_tcp(o, f, ss, 0, TH_PSH | TH_ACK, rndr(s, 40, 700),
-		    fill + rndn(s, 2048));
+		    fill + rndn(s, 2048), 0);
 		r = rndn(s, 100);
 		ss->left = r < 55 ? rndr(s, 1, 3) : r < 88 ? rndr(s, 4, 40) :
 		    r < 98 ? rndr(s, 41, 400) : rndr(s, 401, 3000);
@@ -1250,16 +1344,23 @@ bk_tcp_next(struct pg_out *o, struct pg_frame *f, struct pg_sess *ss,
 		ss->phase = TP_DATA;
 		break;
 	case TP_DATA:
-		pay = ss->left > 1 ? mss : rndr(s, 1, (unsigned)mss);
-		bk_tcp(o, f, ss, 1, ss->left > 1 ? TH_ACK : TH_PSH | TH_ACK,
-		    pay, fill + rndn(s, 2048));
+		/* An interactive session sends small records, each answered. */
+		if (ss->chat)
+			pay = rndr(s, 20, rndn(s, 4) == 0 ? 1200 : 300);
+		else
+			pay = ss->left > 1 ? mss : rndr(s, 1, (unsigned)mss);
+		bk_tcp(o, f, ss, 1, ss->left > 1 && !ss->chat ? TH_ACK :
+		    TH_PSH | TH_ACK, pay, fill + rndn(s, 2048), 0);
 		ss->left--;
 		ss->unacked++;
-		if (ss->unacked >= 2 || ss->left == 0)
+		if (ss->unacked >= 2 || ss->left == 0 || ss->chat)
 			ss->phase = TP_DACK;
 		break;
 	case TP_DACK:
-		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill);
+		/* A hole now and then, where the peers can say so. */
+		sack = ss->opt == MX_OPT_TSSACK || ss->opt == MX_OPT_WIN ?
+		    rndn(s, 6) == 0 : 0;
+		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill, sack);
 		ss->unacked = 0;
 		if (ss->left > 0)
 			ss->phase = TP_DATA;
@@ -1269,19 +1370,19 @@ bk_tcp_next(struct pg_out *o, struct pg_frame *f, struct pg_sess *ss,
 			ss->phase = ss->ending == 1 ? TP_RST : TP_FIN1;
 		break;
 	case TP_RST:
-		bk_tcp(o, f, ss, 0, TH_RST | TH_ACK, 0, fill);
+		bk_tcp(o, f, ss, 0, TH_RST | TH_ACK, 0, fill, 0);
 		ss->phase = TP_DONE;
 		break;
 	case TP_FIN1:
-		bk_tcp(o, f, ss, 0, TH_FIN | TH_ACK, 0, fill);
+		bk_tcp(o, f, ss, 0, TH_FIN | TH_ACK, 0, fill, 0);
 		ss->phase = TP_FIN2;
 		break;
 	case TP_FIN2:
-		bk_tcp(o, f, ss, 1, TH_FIN | TH_ACK, 0, fill);
+		bk_tcp(o, f, ss, 1, TH_FIN | TH_ACK, 0, fill, 0);
 		ss->phase = TP_FIN3;
 		break;
 	case TP_FIN3:
-		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill);
+		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill, 0);
 		ss->phase = TP_DONE;
 		break;
 	}
@@ -1341,6 +1442,20 @@ bk_udp_next(struct pg_frame *f, struct pg_sess *ss, uint64_t *s,
 	size_t pay;
 	int rev;
 
+	if (ss->rtp) {
+		/* RTP: G.711 in 20 ms frames, both ways in turn. */
+		rev = ss->phase++ % 2;
+		bk_l3(f, ss, rev, 17);
+		f_udp(f, rev ? ss->sport : ss->cport,
+		    rev ? ss->cport : ss->sport);
+		put8(f, 0x80);
+		put8(f, ss->phase <= 2 ? 0x80 : 0);	/* marker, PCMU */
+		put16(f, (ss->seq + (unsigned)ss->phase / 2) & 0xffff);
+		put32(f, (uint32_t)(ss->phase / 2) * 160);
+		put32(f, rev ? ss->sid * 65599u : ss->cid * 65599u);
+		putb(f, fill + rndn(s, 2048), 160);
+		return --ss->left == 0;
+	}
 	/* Syslog goes one way; QUIC answers two for one after the first. */
 	if (ss->sport == 514)
 		rev = 0;
@@ -1374,10 +1489,73 @@ bk_udp_next(struct pg_frame *f, struct pg_sess *ss, uint64_t *s,
 	return --ss->left == 0;
 }
 
+/*
+ * mix's ICMP error: a host or router tells the client its datagram went
+ * nowhere (port or host unreachable, administratively prohibited, TTL
+ * exceeded on the way), quoting the datagram's IPv4 and UDP headers.
+ */
+static void
+mx_icmp_err(struct pg_frame *f, struct pg_sess *ss)
+{
+	static const unsigned tc[][2] = {
+		{ 3, 3 }, { 3, 3 }, { 3, 1 }, { 3, 13 }, { 11, 0 }, { 11, 0 }
+	};
+	unsigned k = ss->seq % 6;
+
+	bk_l3(f, ss, 1, 1);
+	f_icmp(f, 0, tc[k][0], tc[k][1], 0, 0);
+	put8(f, 0x45);
+	put8(f, 0);
+	put16(f, 20 + 8 + 32);
+	put16(f, ss->cid);
+	put16(f, 0);
+	put8(f, tc[k][0] == 11 ? 1 : 63);
+	put8(f, 17);
+	put16(f, 0);
+	putb(f, ss->cip, 4);
+	putb(f, ss->sip, 4);
+	put16(f, ss->cport);
+	put16(f, tc[k][0] == 11 ? 33434 + ss->seq % 30 : ss->sport);
+	put16(f, 8 + 32);
+	put16(f, 0);
+}
+
+/*
+ * mix's neighbour discovery: a solicitation for a neighbour's address to
+ * its solicited-node group, and the neighbour's advertisement back.
+ */
+static void
+mx_nd(struct pg_frame *f, struct pg_sess *ss, int rev)
+{
+	uint8_t snm[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff };
+	uint8_t mac[6] = { 0x33, 0x33, 0xff };
+
+	memcpy(snm + 13, ss->sip + 13, 3);
+	memcpy(mac + 3, ss->sip + 13, 3);
+	f_begin(f);
+	f_eth_tags(f, rev ? ss->smac : ss->cmac, rev ? ss->cmac : mac,
+	    NULL, 0, 0x86dd);
+	f_ip6(f, rev ? ss->sip : ss->cip, rev ? ss->cip : snm, 58, 255, 0);
+	f_icmp(f, 1, rev ? 136 : 135, 0, rev ? 0x6000 : 0, 0);
+	putb(f, ss->sip, 16);
+	put8(f, rev ? 2 : 1);
+	put8(f, 1);
+	putb(f, rev ? ss->smac : ss->cmac, 6);
+}
+
 static int
 bk_icmp_next(struct pg_frame *f, struct pg_sess *ss)
 {
 	int rev = (int)(ss->left % 2 == 1);
+
+	if (ss->err) {
+		mx_icmp_err(f, ss);
+		return --ss->left == 0;
+	}
+	if (ss->nd) {
+		mx_nd(f, ss, rev);
+		return --ss->left == 0;
+	}
 
 	bk_l3(f, ss, rev, ss->v6 ? 58 : 1);
 	f_icmp(f, ss->v6, ss->v6 ? rev ? 129 : 128 : rev ? 0 : 8, 0,
@@ -1451,12 +1629,348 @@ sc_bulk(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
 	free(pool);
 }
 
+
+/* ---------------------------------------------------------------- */
+/* mix: records that change layout all the time                      */
+
+/*
+ * bulk's sessions, but many more at once and drawn so that consecutive
+ * packets rarely look alike: the protocol of each packet is drawn first,
+ * by its share of all packets (IPv4 TCP 60%, IPv4 UDP 25% of which DNS,
+ * QUIC-like, RTP voice, NTP, SNMP and syslog, ICMP 5% with errors quoting
+ * a datagram, ARP 3%, IPv6 6% (TCP, DNS, QUIC-like, echo, neighbour
+ * discovery), 1% ESP, VRRP and LLDP), then one of that protocol's
+ * sessions at random from a pool of its own; about 37,000 sessions run
+ * at once, between 60,000 clients and 30,000 servers.  The link is an
+ * ISP's: most clients are far away, anywhere in the address space, a few
+ * on the local /24 (all ARP, neighbour discovery and ICMPv6).  That is
+ * not only for realism: tcpdump caches each IPv4 address it prints in a
+ * table hashed on the address's first 12 bits, so tens of thousands of
+ * hosts in one /16 (bulk's 4000 clients are in 10.0/16) make it walk one
+ * chain per address, and a capture like that measures the chain, not
+ * tcpdump.  TCP sessions come
+ * with one of four option sets (Linux timestamps, with SACK blocks on some
+ * ACKs, Windows without timestamps, MSS alone), their own TTLs, windows
+ * and ephemeral port ranges, a quarter of them interactive (small records,
+ * each answered).  One session in twenty is on a VLAN, one in two hundred
+ * QinQ.  Every session starts somewhere in its life, not at its first
+ * packet, so the start of the file is like the rest.  Frames are 60 to
+ * 1514 bytes (1518 tagged).  The same seed gives the same file, and a
+ * shorter file is the start of a longer one.
+ */
+
+enum { MX_ESP = BK_ARP + 1, MX_VRRP, MX_LLDP };
+enum { MX_CLIENTS = 60000, MX_LOCAL = 250, MX_SERVERS = 30000 };
+
+/* Far client c of mix: an address made from c, like bulk's servers. */
+static void
+mx_client(struct pg_sess *ss, unsigned c)
+{
+	uint64_t h = 0xc11e0000ULL + c;
+
+	h = rnd(&h);
+	memcpy(ss->cmac, "\x02\x00\x01", 3);
+	ss->cmac[3] = (uint8_t)(c >> 16);
+	ss->cmac[4] = (uint8_t)(c >> 8);
+	ss->cmac[5] = (uint8_t)c;
+	if (ss->v6) {
+		ss->cip[0] = 0x20;
+		ss->cip[1] = 0x01;
+		ss->cip[2] = 0x0d;
+		ss->cip[3] = 0xb8;
+		ss->cip[4] = (uint8_t)(0x80 | (h >> 8 & 0x7f));
+		ss->cip[5] = (uint8_t)(h >> 16);
+		ss->cip[12] = (uint8_t)(h >> 24);
+		ss->cip[13] = (uint8_t)(h >> 32);
+		ss->cip[14] = (uint8_t)(c >> 8);
+		ss->cip[15] = (uint8_t)c;
+	} else {
+		/* Anywhere public: not 0, 10, 127, 224 and above. */
+		ss->cip[0] = (uint8_t)(1 + h % 222);
+		if (ss->cip[0] == 10 || ss->cip[0] == 127)
+			ss->cip[0]++;
+		ss->cip[1] = (uint8_t)(h >> 8);
+		ss->cip[2] = (uint8_t)(h >> 16);
+		ss->cip[3] = (uint8_t)(1 + (h >> 24) % 254);
+	}
+}
+
+/* One protocol: its share of packets (per mille) and its pool. */
+struct mx_class {
+	unsigned	 permille;
+	unsigned	 pool;
+	int		 kind, v6;
+	unsigned	 sport;		/* UDP: 0 picks NTP, SNMP or syslog */
+};
+
+static const struct mx_class mx_classes[] = {
+	{ 600, 24000, BK_TCP, 0, 0 },
+	{ 105, 2000, BK_DNS, 0, 0 },
+	{ 95, 1500, BK_UDP, 0, 443 },
+	{ 20, 200, BK_UDP, 0, 5004 },	/* RTP */
+	{ 30, 1500, BK_UDP, 0, 0 },
+	{ 50, 1500, BK_ICMP, 0, 0 },
+	{ 30, 300, BK_ARP, 0, 0 },
+	{ 36, 2500, BK_TCP, 1, 0 },
+	{ 10, 300, BK_DNS, 1, 0 },
+	{ 8, 200, BK_UDP, 1, 443 },
+	{ 6, 300, BK_ICMP, 1, 0 },
+	{ 7, 40, MX_ESP, 0, 0 },
+	{ 2, 4, MX_VRRP, 0, 0 },
+	{ 1, 8, MX_LLDP, 0, 0 },
+};
+#define MX_NCLASS (sizeof(mx_classes) / sizeof(mx_classes[0]))
+
+static void
+mx_new(struct pg_sess *ss, uint64_t *s, const struct mx_class *c)
+{
+	static const unsigned tcp_ports[] = { 443, 443, 443, 443, 443, 443,
+	    443, 443, 80, 80, 80, 22, 22, 8080, 8443, 3306, 5432, 6379, 25,
+	    587, 143, 993, 995, 27017, 445, 3389, 21, 110, 5222, 1883, 9200,
+	    11211, 389, 636, 5060, 853 };
+	static const unsigned udp_ports[] = { 123, 123, 123, 161, 514 };
+	static const unsigned wins[] = { 64240, 65535, 29200, 502, 2048, 8192,
+	    1026, 63443, 16384, 4096 };
+	static const unsigned vlans[] = { 10, 20, 30, 100, 101, 200, 300, 4000 };
+	static const unsigned ttls[] = { 64, 128, 255, 64, 64, 128 };
+	unsigned r = rndn(s, 1000);
+
+	memset(ss, 0, sizeof(*ss));
+	ss->kind = c->kind;
+	ss->v6 = c->v6;
+	if (r < 50) {
+		ss->vlan = vlans[rndn(s, 8)];
+		if (r < 5)
+			ss->svlan = 1000 + rndn(s, 8);
+	}
+	/* ARP and neighbour discovery are the local hosts' own. */
+	if (c->kind == BK_ARP || (c->kind == BK_ICMP && c->v6) ||
+	    rndn(s, 10) == 0)
+		bk_client(ss, rndn(s, MX_LOCAL));
+	else
+		mx_client(ss, rndn(s, MX_CLIENTS));
+	/* Servers skewed towards a popular few, as in bulk. */
+	bk_server(ss, rndn(s, 1 + rndn(s, MX_SERVERS)));
+	r = rndn(s, 100);
+	ss->opt = r < 45 ? MX_OPT_TS : r < 60 ? MX_OPT_TSSACK :
+	    r < 90 ? MX_OPT_WIN : MX_OPT_BARE;
+	/* Windows picks ports from 49152 and starts at TTL 128. */
+	ss->cport = ss->opt == MX_OPT_WIN ? rndr(s, 49152, 65535) :
+	    rndr(s, 32768, 60999);
+	ss->cttl = ss->opt == MX_OPT_WIN ? 128 : 64;
+	ss->sttl = ttls[rndn(s, 6)] - rndr(s, 3, 24);
+	ss->cwin = wins[rndn(s, 10)];
+	ss->swin = wins[rndn(s, 10)];
+	ss->cid = rndn(s, 65536);
+	ss->sid = rndn(s, 65536);
+	ss->cseq = (uint32_t)rnd(s);
+	ss->sseq = (uint32_t)rnd(s);
+	ss->tsoff = (uint32_t)rnd(s);
+	switch (ss->kind) {
+	case BK_TCP:
+		ss->sport = rndn(s, 20) == 0 ? rndr(s, 1024, 65535) :
+		    tcp_ports[rndn(s, sizeof(tcp_ports) /
+		    sizeof(tcp_ports[0]))];
+		ss->chat = rndn(s, 4) == 0;
+		r = rndn(s, 100);
+		ss->ending = r < 2 ? 3 : r < 5 ? 2 : r < 12 ? 1 : 0;
+		ss->rounds = rndn(s, 3) == 0 ? rndr(s, 2, 12) : 1;
+		ss->phase = TP_SYN;
+		break;
+	case BK_DNS:
+		/* Most ask a resolver on this link, some one far away. */
+		ss->sport = 53;
+		ss->nodf = rndn(s, 2);
+		if (rndn(s, 4) != 0) {
+			memset(ss->sip, 0, 16);
+			if (ss->v6)
+				memcpy(ss->sip, ip6_dns, 16);
+			else
+				memcpy(ss->sip, ip_dns, 4);
+			ss->sip[ss->v6 ? 13 : 2] = (uint8_t)rndn(s, 4);
+		}
+		ss->dnsid = rndn(s, 65536);
+		r = rndn(s, 100);
+		ss->qtype = r < 55 ? 1 : r < 85 ? 28 : r < 90 ? 16 : 65;
+		ss->name = rndn(s, (unsigned)BK_NNAMES);
+		r = rndn(s, 100);
+		ss->rcode = r < 3 ? -1 : r < 9 ? 3 : r < 10 ? 2 : 0;
+		break;
+	case BK_UDP:
+		ss->sport = c->sport ? c->sport : udp_ports[rndn(s, 5)];
+		if (ss->sport == 5004) {
+			ss->rtp = 1;
+			ss->sport = 2 * rndr(s, 8192, 16383);
+			ss->seq = rndn(s, 65536);
+			ss->left = rndr(s, 100, 3000);
+		} else
+			ss->left = ss->sport == 443 ? rndr(s, 6, 200) :
+			    ss->sport == 514 ? rndr(s, 1, 5) : 2;
+		break;
+	case BK_ICMP:
+		ss->seq = 1 + rndn(s, 1000);
+		r = rndn(s, 100);
+		if (ss->v6 && r < 40) {
+			/* The neighbour: another host on this link. */
+			ss->nd = 1;
+			memcpy(ss->smac, ss->cmac, 6);
+			memcpy(ss->sip, ss->cip, 16);
+			bk_client(ss, rndn(s, MX_LOCAL));
+			ss->left = 2;
+		} else if (!ss->v6 && r < 30) {
+			ss->err = 1;
+			ss->left = 1;
+		} else
+			ss->left = 2 * rndr(s, 1, 8);
+		break;
+	case BK_ARP:
+		ss->left = rndn(s, 5) == 0 ? 1 : 2;
+		break;
+	case MX_ESP:
+		/* A tunnel between two sites: long, never closed. */
+		ss->cport = (unsigned)rnd(s);	/* the SPI */
+		ss->left = (unsigned)-1;
+		break;
+	default:
+		ss->left = (unsigned)-1;
+		break;
+	}
+}
+
+/* An IPsec tunnel's packet, either way: SPI, sequence, ciphertext. */
+static int
+mx_esp_next(struct pg_frame *f, struct pg_sess *ss, uint64_t *s,
+    const uint8_t *fill)
+{
+	int rev = (int)rndn(s, 2);
+
+	bk_l3(f, ss, rev, 50);
+	put32(f, ss->cport ^ (unsigned)rev);
+	put32(f, rev ? ++ss->sseq : ++ss->cseq);
+	putb(f, fill + rndn(s, 2048), rndn(s, 3) == 0 ? rndr(s, 40, 120) :
+	    rndr(s, 300, 1400));
+	return 0;
+}
+
+/* A VRRP advertisement of the gateway, from one of two routers. */
+static void
+mx_vrrp(struct pg_frame *f, struct pg_sess *ss)
+{
+	static const uint8_t grp[4] = { 224, 0, 0, 18 };
+	static const uint8_t gw[4] = { 10, 0, 0, 254 };
+	uint8_t mac[6] = { 0x00, 0x00, 0x5e, 0x00, 0x01, 0x01 };
+	uint8_t dst[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x12 };
+	uint8_t src[4] = { 10, 0, 0, 252 };
+
+	src[3] = (uint8_t)(252 + ss->seq++ % 2);
+	f_begin(f);
+	f_eth_tags(f, mac, dst, NULL, 0, 0x0800);
+	f_ip4(f, src, grp, 112, 0, 255, 0, NULL, 0);
+	put8(f, 0x31);
+	put8(f, 1);
+	put8(f, src[3] == 252 ? 200 : 100);
+	put8(f, 1);
+	put16(f, 100);
+	put16(f, 0);
+	putb(f, gw, 4);
+}
+
+/* An LLDP frame from one of the switch's ports. */
+static void
+mx_lldp(struct pg_frame *f, struct pg_sess *ss)
+{
+	static const uint8_t dst[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
+	uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x00 };
+	char port[16];
+
+	mac[5] = (uint8_t)(ss->cid & 0x3f);
+	snprintf(port, sizeof(port), "ge-0/0/%u", ss->cid & 0x3f);
+	f_begin(f);
+	f_eth_tags(f, mac, dst, NULL, 0, 0x88cc);
+	f->hdrend = f->n;
+	put16(f, 1 << 9 | 7);
+	put8(f, 4);
+	putb(f, mac, 6);
+	put16(f, 2 << 9 | (unsigned)(1 + strlen(port)));
+	put8(f, 5);
+	putstr(f, port);
+	put16(f, 3 << 9 | 2);
+	put16(f, 120);
+	put16(f, 0);
+}
+
+/* The next packet of session ss; returns 1 when the session has ended. */
+static int
+mx_next(struct pg_out *o, struct pg_frame *f, struct pg_sess *ss,
+    uint64_t *s, const uint8_t *fill)
+{
+	switch (ss->kind) {
+	case BK_TCP:
+		return bk_tcp_next(o, f, ss, s, fill);
+	case BK_DNS:
+		return bk_dns_next(f, ss);
+	case BK_UDP:
+		return bk_udp_next(f, ss, s, fill);
+	case BK_ICMP:
+		return bk_icmp_next(f, ss);
+	case BK_ARP:
+		return bk_arp_next(f, ss);
+	case MX_ESP:
+		return mx_esp_next(f, ss, s, fill);
+	case MX_VRRP:
+		mx_vrrp(f, ss);
+		return 0;
+	default:
+		mx_lldp(f, ss);
+		return 0;
+	}
+}
+
+static void
+sc_mix(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
+{
+	struct pg_sess *pool[MX_NCLASS];
+	const struct mx_class *c;
+	uint8_t *fill = emalloc(4096);
+	uint64_t s = seed, i;
+	unsigned k, r, warm;
+
+	for (k = 0; k < 4096; k++)
+		fill[k] = (uint8_t)rnd(&s);
+	/* Each session is started, then run on unseen for a while. */
+	for (c = mx_classes; c < mx_classes + MX_NCLASS; c++) {
+		pool[c - mx_classes] = ecalloc(c->pool, sizeof(struct pg_sess));
+		for (k = 0; k < c->pool; k++) {
+			struct pg_sess *ss = &pool[c - mx_classes][k];
+
+			mx_new(ss, &s, c);
+			ss->cid += k;	/* LLDP's port, VRRP's router */
+			for (warm = rndn(&s, 40); warm > 0; warm--)
+				if (mx_next(o, f, ss, &s, fill))
+					mx_new(ss, &s, c);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		r = rndn(&s, 1000);
+		for (c = mx_classes; r >= c->permille; c++)
+			r -= c->permille;
+		k = rndn(&s, c->pool);
+		if (mx_next(o, f, &pool[c - mx_classes][k], &s, fill))
+			mx_new(&pool[c - mx_classes][k], &s, c);
+		pg_done(f);
+		pg_write(o, f);
+	}
+	for (k = 0; k < MX_NCLASS; k++)
+		free(pool[k]);
+	free(fill);
+}
+
 /* ---------------------------------------------------------------- */
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: %s mixed|sll|sll2|raw|null|bulk OUT.pcap "
+	fprintf(stderr, "usage: %s mixed|sll|sll2|raw|null|bulk|mix OUT.pcap "
 	    "[-n count] [-s seed] [-p usec|nsec] [-H hdrs.txt]\n", nm_prog);
 	exit(NM_EXIT_USAGE);
 }
@@ -1508,7 +2022,8 @@ main(int argc, char **argv)
 		o.nsec = 1;
 	} else if (strcmp(sc, "null") == 0)
 		o.link = PG_NULL;
-	else if (strcmp(sc, "mixed") != 0 && strcmp(sc, "bulk") != 0)
+	else if (strcmp(sc, "mixed") != 0 && strcmp(sc, "bulk") != 0 &&
+	    strcmp(sc, "mix") != 0)
 		usage();
 	if (prec != NULL && strcmp(prec, "nsec") == 0)
 		o.nsec = 1;
@@ -1517,7 +2032,7 @@ main(int argc, char **argv)
 	else if (prec != NULL)
 		usage();
 	/* Microsecond files step in whole microseconds, so none are lost. */
-	o.step = strcmp(sc, "bulk") == 0 ? 10000 :
+	o.step = strcmp(sc, "bulk") == 0 || strcmp(sc, "mix") == 0 ? 10000 :
 	    o.nsec ? 1234567 : 1250000;
 
 	pg_open(&o, argv[optind + 1]);
@@ -1525,6 +2040,8 @@ main(int argc, char **argv)
 		sc_mixed(&o, &frame);
 	else if (strcmp(sc, "bulk") == 0)
 		sc_bulk(&o, &frame, n, seed);
+	else if (strcmp(sc, "mix") == 0)
+		sc_mix(&o, &frame, n, seed);
 	else
 		sc_variant(&o, &frame);
 	pg_close(&o);
