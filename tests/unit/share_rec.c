@@ -2,7 +2,9 @@
  * Unit tests of the record stream codec: a round trip through the writer
  * and the reader in both encodings, a stream fed one byte at a time, cut at
  * every byte, lying lengths, nesting past the limit, wrong types for known
- * keys, a stream without its header and one of a newer major version.
+ * keys (checked only in the record types they belong to), a stream without
+ * its header and one of a newer major version; and what the schema table
+ * itself must hold.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -331,6 +333,124 @@ test_hostile(void)
 	    "nesting");
 }
 
+/*
+ * What REC_KEYS must hold for the schema to mean what it says: every key
+ * found at its own path (its parents listed, no second key of the same
+ * place), a key inside a map in its map's record types, owned by a stage,
+ * and shown in hex only if it is an integer.
+ */
+static void
+test_schema_table(void)
+{
+	const struct rec_key *k, *pk;
+	char parent[64];
+	const char *dot;
+	int id, n = rec_key_count(), found = 1, inherits = 1, owned = 1;
+	int shows = 1, maps = 1;
+
+	for (id = 1; id <= n; id++) {
+		k = rec_key(id);
+		if (rec_key_path(k->path) != id) {
+			printf("  %s: not found at its path\n", k->path);
+			found = 0;
+		}
+		if (k->in == 0 || (k->in & ~(unsigned)IN_ALL) || k->by == 0 ||
+		    (k->by & ~(unsigned)BY_ANY))
+			owned = 0;
+		if (k->show != SH_PLAIN && k->type != KT_UINT)
+			shows = 0;
+		if ((dot = strrchr(k->path, '.')) == NULL)
+			continue;
+		snprintf(parent, sizeof(parent), "%.*s",
+		    (int)(dot - k->path), k->path);
+		if (rec_key_path(parent) == 0)
+			continue;	/* counted above */
+		pk = rec_key(rec_key_path(parent));
+		if (pk->in != k->in) {
+			printf("  %s: not in its map's record types\n", k->path);
+			inherits = 0;
+		}
+		if (pk->type != KT_MAP &&
+		    !(pk->type == KT_ARRAY && pk->elem == KT_MAP))
+			maps = 0;
+	}
+	CHECK("schema: every key is found at its path (parents listed, "
+	    "no key twice)", found);
+	CHECK("schema: a key in a map is in its map's record types",
+	    inherits);
+	CHECK("schema: a key inside another is inside a map", maps);
+	CHECK("schema: every key belongs to record types and has a writer",
+	    owned);
+	CHECK("schema: only integers are shown in hex", shows);
+	CHECK("schema: a flow key", (id = rec_key_path("state")) != 0 &&
+	    rec_key(id)->in == IN_FLOW && rec_key(id)->by == BY_STATS);
+	CHECK("schema: a frame key kept by packets",
+	    (id = rec_key_path("caplen")) != 0 &&
+	    rec_key(id)->in == (IN_FRAME | IN_PACKET));
+	CHECK("schema: a deep key", (id = rec_key_path("top_flows.orig.bytes"))
+	    != 0 && rec_key(id)->in == IN_STATS);
+	CHECK("schema: an unknown path", rec_key_path("total.pakets") == 0 &&
+	    rec_key_path("ip.src.x") == 0 && rec_key_path("") == 0);
+}
+
+/* A known key is checked in the record types it belongs to, only. */
+static void
+test_schema_types(void)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	const char *js = "{\"type\":\"header\",\"version\":1}"
+	    "{\"type\":\"packet\",\"state\":5,\"records\":\"mine\"}";
+	char why[256] = "";
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	t_kstr(&pk, "type", "packet");
+	t_ku64(&pk, "state", 5);
+	t_str(&pk, "interval");
+	msgpack_pack_map(&pk, 1);
+	t_kstr(&pk, "start", "a user's");
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, sb.data, sb.size, NULL) !=
+	    MSGPACK_UNPACK_SUCCESS)
+		exit(1);
+	CHECK("validate: another type's keys are a user's",
+	    rec_validate(&u.data, REC_PACKET, why, sizeof(why)) == 0);
+	CHECK("validate: checked in their own type",
+	    rec_validate(&u.data, REC_FLOW, why, sizeof(why)) == -1 &&
+	    strcmp(why, "key 'state' must be a string, not an unsigned "
+	    "integer") == 0);
+	CHECK("validate: a map's keys are checked in its type",
+	    rec_validate(&u.data, REC_STATS, why, sizeof(why)) == -1 &&
+	    strstr(why, "'interval.start'") != NULL);
+	msgpack_unpacked_destroy(&u);
+
+	/* the reader, which checks during the parse: both encodings */
+	msgpack_sbuffer_clear(&sb);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	msgpack_pack_map(&pk, 3);
+	t_kstr(&pk, "type", "packet");
+	t_ku64(&pk, "state", 5);
+	t_kstr(&pk, "records", "mine");
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "flow");
+	t_kstr(&pk, "state", "S1");
+	CHECK("reader: another type's keys pass in msgpack",
+	    read_all(bytes_fd(sb.data, sb.size), 1 << 20, NULL, NULL, 0) == 3);
+	CHECK("reader: another type's keys pass in JSON",
+	    read_all(bytes_fd(js, strlen(js)), 1 << 20, NULL, NULL, 0) == 2);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "flow");
+	t_ku64(&pk, "state", 5);
+	expect_bad("reader: a flow's own key is checked", sb.data, sb.size,
+	    "key 'state' must be a string, not an unsigned integer");
+	msgpack_sbuffer_destroy(&sb);
+}
+
 int
 main(void)
 {
@@ -338,5 +458,7 @@ main(void)
 	test_pretty_json();
 	test_truncation();
 	test_hostile();
+	test_schema_table();
+	test_schema_types();
 	return failures != 0;
 }
