@@ -46,6 +46,18 @@ check "unknown record type passes nm-decode" \
 check "unknown key passes nm-decode into the packet" \
 	grep -q '"type":"packet".*"mine":{"deep":"kept"}' "$TMP/extra.out"
 
+# nm-decode replaces the keys of a frame it writes itself, and no other
+{
+	head -n 1 "$TMP/a.json"
+	nm-capture -r "$pcap" | nm-render -o json | sed -n 2p |
+	    sed 's/^{/{"proto":"mine","a_long_user_key":1,/'
+} > "$TMP/fkeys.json"
+nm-decode < "$TMP/fkeys.json" 2>/dev/null | nm-render -o json 2>/dev/null |
+    sed -n 2p > "$TMP/fkeys.out"
+check "nm-decode replaces a frame's proto, keeps a user's key" \
+	test "$(grep -o '"proto":"[^"]*"\|"a_long_user_key":1' "$TMP/fkeys.out" |
+	    tr '\n' ' ')" = '"a_long_user_key":1 "proto":"ARP" '
+
 # a known key of one record type is a user's own in a record of another:
 # "state" of a flow record, in a packet, passes every stage as it is
 sed '0,/{"type":"packet"/s//{"type":"packet","state":5/' "$TMP/a.json" \

@@ -333,6 +333,25 @@ test_hostile(void)
 	    "nesting");
 }
 
+/* The record's keys of a packet that nm-decode writes (and replaces). */
+static const char *
+decode_keys(void)
+{
+	static char buf[512];
+	const struct rec_key *k;
+	size_t len = 0;
+	int id;
+
+	for (id = 1; id <= rec_key_count(); id++) {
+		k = rec_key(id);
+		if (strchr(k->path, '.') == NULL && (k->in & IN_PACKET) &&
+		    (k->by & BY_DECODE))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+			    "%s ", k->path);
+	}
+	return buf;
+}
+
 /*
  * What REC_KEYS must hold for the schema to mean what it says: every key
  * found at its own path (its parents listed, no second key of the same
@@ -389,6 +408,9 @@ test_schema_table(void)
 	    rec_key(id)->in == (IN_FRAME | IN_PACKET));
 	CHECK("schema: a deep key", (id = rec_key_path("top_flows.orig.bytes"))
 	    != 0 && rec_key(id)->in == IN_STATS);
+	CHECK("schema: the keys of a packet nm-decode writes",
+	    strcmp(decode_keys(), "type data proto service svcport poff plen "
+	    "err eth sll null vlan arp ip ipv6 tcp udp icmp icmpv6 dns ") == 0);
 	CHECK("schema: an unknown path", rec_key_path("total.pakets") == 0 &&
 	    rec_key_path("ip.src.x") == 0 && rec_key_path("") == 0);
 }
