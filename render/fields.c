@@ -137,8 +137,10 @@ static const struct out_field table[] = {
 };
 
 /*
- * A tshark name from the table, or "stats.PATH" / "flow.PATH": any path
- * of nm-stats' records (nm-stats(1) lists them), for lines of that type.
+ * A tshark name from the table, or "stats.PATH" / "flow.PATH": a path the
+ * schema knows in records of that type (nm-stats(1) lists them), for
+ * lines of that type.  A path it does not know there is a usage error:
+ * the column would only ever be empty.
  */
 const struct out_field *
 out_field_find(const char *name)
@@ -148,8 +150,10 @@ out_field_find(const char *name)
 	static struct out_field dyn[128];
 	static size_t ndyn;
 	const struct out_field *f;
+	const struct rec_key *k;
 	struct out_field *nf;
 	size_t i, n;
+	int id;
 
 	for (f = table; f->name != NULL; f++)
 		if (strcmp(f->name, name) == 0)
@@ -158,6 +162,15 @@ out_field_find(const char *name)
 		n = strlen(prefixes[i]);
 		if (strncmp(name, prefixes[i], n) != 0 || name[n] == '\0')
 			continue;
+		if ((id = rec_key_path(name + n)) == 0 ||
+		    !((k = rec_key(id))->in & REC_IN(types[i])))
+			nm_die(NM_EXIT_USAGE, "unknown field: %s (%s records "
+			    "have no '%s'; see nm-stats(1))", name,
+			    rec_type_name(types[i]), name + n);
+		if (k->type == KT_MAP || (k->type == KT_ARRAY &&
+		    k->elem == KT_MAP))
+			nm_die(NM_EXIT_USAGE, "field %s holds a map: name one "
+			    "of its keys (see nm-stats(1))", name);
 		/* a fixed pool: fields live as long as the program */
 		if (ndyn == sizeof(dyn) / sizeof(dyn[0]))
 			nm_die(NM_EXIT_USAGE, "more than %zu stats and flow "
