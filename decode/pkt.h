@@ -10,11 +10,13 @@
 #ifndef PKT_H
 #define PKT_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cur.h"
 #include "pk.h"
+#include "proto.h"
 
 #define PKT_MAXVLAN	8	/* tags recorded; more are skipped */
 #define PKT_MAXEXT	16	/* IPv6 extension headers followed */
@@ -175,7 +177,6 @@ typedef enum dec_status dec_fn(struct pkt *, struct cur *);
 dec_fn *dec_by_linktype(unsigned linktype);
 dec_fn *dec_by_ethertype(unsigned type);
 dec_fn *dec_by_ipproto(unsigned proto);
-const char *dec_ipproto_name(unsigned proto);
 dec_fn *dec_by_port(unsigned sport, unsigned dport);
 void dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p,
     size_t n);

@@ -4,6 +4,7 @@
  * then every layer's fields and a hex preview of the payload).  Each
  * appends whole lines, '\n' included, to the caller's buffer.
  */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "render.h"
@@ -85,8 +86,10 @@ proto_of(const struct out_pkt *p, size_t *n)
 		*n = p->proto->via.str.size;
 		return p->proto->via.str.ptr;
 	}
-	s = p->is_frame ? "FRAME" : p->tcp ? "TCP" : p->udp ? "UDP" :
-	    p->icmp ? "ICMP" : p->icmpv6 ? "ICMPv6" : p->arp ? "ARP" :
+	s = p->is_frame ? "FRAME" : p->tcp ? proto_ip_name(IPPROTO_TCP) :
+	    p->udp ? proto_ip_name(IPPROTO_UDP) :
+	    p->icmp ? proto_ip_name(IPPROTO_ICMP) :
+	    p->icmpv6 ? proto_ip_name(IPPROTO_ICMPV6) : p->arp ? "ARP" :
 	    p->ip ? "IPv4" : p->ipv6 ? "IPv6" : "?";
 	*n = strlen(s);
 	return s;
@@ -95,20 +98,16 @@ proto_of(const struct out_pkt *p, size_t *n)
 static enum out_color
 proto_color(const struct out_pkt *p, const char *s, size_t n)
 {
-	if (n == 3 && memcmp(s, "DNS", 3) == 0)
-		return OC_MAGENTA;
-	if (n == 3 && memcmp(s, "ARP", 3) == 0)
-		return OC_CYAN;
-	if (n >= 4 && memcmp(s, "ICMP", 4) == 0)
-		return OC_YELLOW;
-	if (n == 3 && memcmp(s, "TCP", 3) == 0)
-		return OC_GREEN;
-	if (n == 3 && memcmp(s, "UDP", 3) == 0)
-		return OC_BLUE;
+	enum out_color c = proto_color_of(s, n);
+
+	if (c != OC_NONE)
+		return c;
 	/* an application over them takes its transport's colour */
 	if (p->dns != NULL)
-		return OC_MAGENTA;
-	return p->tcp ? OC_GREEN : p->udp ? OC_BLUE : OC_NONE;
+		return proto_color_of("DNS", 3);
+	s = p->tcp ? proto_ip_name(IPPROTO_TCP) : p->udp ?
+	    proto_ip_name(IPPROTO_UDP) : "";
+	return proto_color_of(s, strlen(s));
 }
 
 /* Source and destination: IP, else ARP's protocol addresses, else MAC. */
@@ -152,21 +151,12 @@ addr_col(struct strbuf *b, const msgpack_object *v, int pad)
 static void
 tcp_flags(struct strbuf *b, uint64_t f)
 {
-	static const struct {
-		unsigned	 bit;
-		char		 c;
-	} letters[] = {
-		{ 0x02, 'S' }, { 0x01, 'F' }, { 0x04, 'R' }, { 0x08, 'P' },
-		{ 0x10, 'A' }, { 0x20, 'U' }, { 0x40, 'E' }, { 0x80, 'C' }
-	};
-	size_t i, start;
+	char letters[16];
 
 	out_c(b, '[');
-	start = b->len;
-	for (i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
-		if (f & letters[i].bit)
-			out_c(b, letters[i].c);
-	if (b->len == start)
+	if (tcp_flag_letters(letters, (unsigned)(f & TCP_FLAGS)) > 0)
+		out_s(b, letters);
+	else
 		out_s(b, "none");
 	out_c(b, ']');
 }
@@ -400,6 +390,7 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
 	const msgpack_object *src, *dst;
 	const char *proto;
+	enum out_color c;
 	size_t n;
 
 	out_color(o, b, OC_CYAN);
@@ -409,9 +400,10 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	out_uncolor(o, b, OC_CYAN);
 	out_c(b, ' ');
 	proto = proto_of(p, &n);
-	out_color(o, b, proto_color(p, proto, n));
+	c = o->color ? proto_color(p, proto, n) : OC_NONE;
+	out_color(o, b, c);
 	out_safe(b, proto, n);
-	out_uncolor(o, b, proto_color(p, proto, n));
+	out_uncolor(o, b, c);
 	out_spaces(b, n < PROTO_W ? PROTO_W - n + 1 : 1);
 	endpoints(p, &src, &dst);
 	if (src != NULL || dst != NULL) {
@@ -432,6 +424,7 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
 	const msgpack_object *src, *dst;
 	const char *proto;
+	enum out_color c;
 	size_t n;
 
 	out_color(o, b, OC_CYAN);
@@ -439,9 +432,10 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	out_uncolor(o, b, OC_CYAN);
 	out_c(b, ' ');
 	proto = proto_of(p, &n);
-	out_color(o, b, proto_color(p, proto, n));
+	c = o->color ? proto_color(p, proto, n) : OC_NONE;
+	out_color(o, b, c);
 	out_safe(b, proto, n);
-	out_uncolor(o, b, proto_color(p, proto, n));
+	out_uncolor(o, b, c);
 	endpoints(p, &src, &dst);
 	if (src != NULL || dst != NULL) {
 		out_c(b, ' ');
