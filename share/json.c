@@ -263,12 +263,27 @@ put_u64(struct strbuf *b, uint64_t v)
 static void put_value(struct strbuf *, const msgpack_object *, int,
     enum key_type);
 
+/*
+ * The record type of a record, as an IN_ bit: a known key of another
+ * type's is a user's key in it, written as any unknown key is.
+ */
+static unsigned
+record_in(const msgpack_object *o)
+{
+	const msgpack_object *t = rec_get(o, "type");
+
+	if (t == NULL || t->type != MSGPACK_OBJECT_STR)
+		return REC_IN(REC_UNKNOWN);
+	return REC_IN(rec_type_of(t->via.str.ptr, t->via.str.size));
+}
+
 /* parent is the schema id of this map (0: the record, -1: unknown). */
 static void
 put_map(struct strbuf *b, const msgpack_object *o, int parent)
 {
 	const msgpack_object_kv *kv;
 	enum key_type t, elem;
+	unsigned in = parent == 0 ? record_in(o) : 0;
 	char num[32];
 	uint32_t i;
 	int id;
@@ -288,6 +303,8 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 			    kv->val.type == MSGPACK_OBJECT_ARRAY))
 				id = rec_key_find(parent, kv->key.via.str.ptr,
 				    kv->key.via.str.size, &t, &elem);
+			if (id > 0 && parent == 0 && !(rec_key(id)->in & in))
+				t = KT_NONE, id = 0;
 			if (id == 0)
 				id = -1;
 			if (t == KT_ARRAY)
@@ -386,6 +403,7 @@ struct jp {
 	msgpack_zone	*zone;
 	const char	*why;
 	const char	*where;
+	unsigned	 in;	/* the record's type, as an IN_ bit */
 };
 
 enum { J_MORE = 0, J_OK = 1, J_BAD = -1 };
@@ -610,6 +628,63 @@ j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
 	return J_OK;
 }
 
+static int
+j_space(const char *p)
+{
+	return *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+}
+
+/*
+ * The record type, as an IN_ bit, of a record whose first key is not
+ * "type" (nm writes it first; jq -S sorts it among the others): a scan of
+ * the object's top level at p for "type" and its string.  IN_ALL when it
+ * is not there as plain text (the object cut short, the key escaped, the
+ * value not a string): every known key is then taken for known, and the
+ * record is checked once read.
+ */
+static unsigned
+j_scan_type(const char *p, const char *end)
+{
+	const char *q;
+	int depth = 0, key = 0;
+
+	for (; p < end; p++) {
+		if (*p == '{' || *p == '[') {
+			depth++;
+			key = *p == '{' && depth == 1;
+		} else if (*p == '}' || *p == ']') {
+			if (--depth == 0)
+				break;
+		} else if (*p == ',')
+			key = depth == 1;
+		else if (*p == '"') {
+			for (q = p + 1; q < end && *q != '"'; q++)
+				if (*q == '\\' && ++q == end)
+					break;
+			if (q >= end)
+				break;
+			if (key && q - p == 5 && memcmp(p + 1, "type", 4) == 0) {
+				for (p = q + 1; p < end && j_space(p); p++)
+					;
+				if (p == end || *p++ != ':')
+					break;
+				for (; p < end && j_space(p); p++)
+					;
+				if (p == end || *p++ != '"')
+					break;
+				for (q = p; q < end && *q != '"' && *q != '\\'; q++)
+					;
+				if (q == end || *q != '"')
+					break;
+				return REC_IN(rec_type_of(p, (size_t)(q - p)));
+			}
+			key = 0;
+			p = q;
+		}
+	}
+	return IN_ALL;
+}
+
 /* parent is the schema id of this object (0: the record, -1: unknown). */
 static int
 j_object(struct jp *j, msgpack_object *o, int parent, int depth)
@@ -617,9 +692,9 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 	msgpack_object_kv *kv = NULL, *nkv;
 	uint32_t n = 0, cap = 0;
 	enum key_type t, elem;
-	const char *ks;
+	const char *ks, *start = j->p;
 	size_t kn;
-	int r, id;
+	int r, id, istype;
 
 	j->p++;
 	for (;;) {
@@ -651,13 +726,23 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 		kv[n].key.via.str.ptr = ks;
 		kv[n].key.via.str.size = (uint32_t)kn;
 		t = KT_NONE;
+		/* a record's keys are known only in its type, said first */
+		istype = parent == 0 && n == 0 && kn == 4 &&
+		    memcmp(ks, "type", 4) == 0;
+		if (parent == 0 && n == 0)
+			j->in = istype ? IN_ALL : j_scan_type(start, j->end);
 		id = parent >= 0 ? rec_key_find(parent, ks, kn, &t, &elem) : 0;
+		if (id > 0 && parent == 0 && !(rec_key(id)->in & j->in))
+			t = KT_NONE, id = 0;
 		if (id == 0)
 			id = -1;
 		if (t == KT_ARRAY)
 			t = elem;
 		if ((r = j_value(j, &kv[n].val, id, t, depth + 1)) != J_OK)
 			return r;
+		if (istype && kv[n].val.type == MSGPACK_OBJECT_STR)
+			j->in = REC_IN(rec_type_of(kv[n].val.via.str.ptr,
+			    kv[n].val.via.str.size));
 		n++;
 		j_ws(j);
 		if (j->p == j->end)

@@ -77,6 +77,22 @@ grep '"type":"packet"' "$TMP/user.out" > "$TMP/user.pk"
 grep '"type":"packet"' "$TMP/user2.out" > "$TMP/user2.pk"
 same_file "user's key named as another type's: same packets from msgpack" \
 	"$TMP/user.pk" "$TMP/user2.pk"
+# the JSON reader takes a key for an address only in its own record type,
+# wherever "type" stands among the keys
+{
+	head -n 1 "$TMP/a.json"
+	echo '{"type":"packet","src":"not an address","ts":1}'
+	echo '{"src":"hello","dst":"10.0.0.9","type":"packet","ts":2}'
+	echo '{"type":"end","producer":"t","records":2}'
+} > "$TMP/juser.json"
+nm-render -o json < "$TMP/juser.json" > "$TMP/juser.out" 2> "$TMP/err"
+check "JSON: a user's key named as another type's address: exit 0" \
+	test "$?" = 0
+check "JSON: a user's key named as another type's address: kept" \
+	test "$(sed -n '2,3p' "$TMP/juser.out")" = "$(sed -n '2,3p' "$TMP/juser.json")"
+{ head -n 1 "$TMP/a.json"; echo '{"src":"hello","type":"flow"}'; } |
+    nm-render -o json > /dev/null 2> "$TMP/err"
+check "JSON: a flow's own address key is still read as one" test "$?" = 3
 # ...while in a flow record it is still checked, in either encoding
 { head -n 1 "$TMP/a.json"; echo '{"type":"flow","state":5}'; } > "$TMP/flow.json"
 nm-render -o json < "$TMP/flow.json" > /dev/null 2> "$TMP/err"

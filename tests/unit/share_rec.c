@@ -473,6 +473,72 @@ test_schema_types(void)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* JSON shows and reads a key as an address only in its own record type. */
+static void
+test_schema_json(void)
+{
+	static const char *const in[] = {
+		"{\"x\":{\"type\":\"flow\"},\"data\":\"0102\",\"type\":\"frame\"}",
+		"{\"data\":\"zz\",\"type\":\"stats\"}",
+		"{\"type\":\"flow\",\"src\":\"10.0.0.1\"}",
+		"{\"type\":\"packet\",\"src\":\"10.0.0.1\"}",
+	};
+	static const int bin[] = { 1, 0, 1, 0 };
+	msgpack_object o, src;
+	msgpack_zone z;
+	struct strbuf b = { 0 };
+	char why[200];
+	size_t i, off;
+	int ok = 1, shown;
+
+	msgpack_zone_init(&z, 4096);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		msgpack_zone_clear(&z);
+		if (json_parse(in[i], strlen(in[i]), &z, &o, &off, why,
+		    sizeof(why)) <= 0) {
+			printf("  %s: %s\n", in[i], why);
+			ok = 0;
+			continue;
+		}
+		src = *(rec_get(&o, "data") ? rec_get(&o, "data") :
+		    rec_get(&o, "src"));
+		if ((src.type == MSGPACK_OBJECT_BIN) != bin[i]) {
+			printf("  %s: read as %s\n", in[i], bin[i] ?
+			    "a string" : "bytes");
+			ok = 0;
+		}
+	}
+	CHECK("json reader: bytes only for a key of the record's type", ok);
+
+	/* the same bytes under "src": address text in a flow, hex else */
+	msgpack_zone_clear(&z);
+	o.type = MSGPACK_OBJECT_MAP;
+	o.via.map.size = 2;
+	o.via.map.ptr = msgpack_zone_malloc(&z, 2 * sizeof(msgpack_object_kv));
+	o.via.map.ptr[0].key.type = o.via.map.ptr[1].key.type =
+	    MSGPACK_OBJECT_STR;
+	o.via.map.ptr[0].key.via.str.ptr = "type";
+	o.via.map.ptr[0].key.via.str.size = 4;
+	o.via.map.ptr[0].val.type = MSGPACK_OBJECT_STR;
+	o.via.map.ptr[0].val.via.str.ptr = "flow";
+	o.via.map.ptr[0].val.via.str.size = 4;
+	o.via.map.ptr[1].key.via.str.ptr = "src";
+	o.via.map.ptr[1].key.via.str.size = 3;
+	o.via.map.ptr[1].val.type = MSGPACK_OBJECT_BIN;
+	o.via.map.ptr[1].val.via.bin.ptr = (const char *)addr4;
+	o.via.map.ptr[1].val.via.bin.size = 4;
+	json_write(&b, &o);
+	shown = strstr(b.p, "\"src\":\"192.168.1.100\"") != NULL;
+	b.len = 0;
+	o.via.map.ptr[0].val.via.str.ptr = "packet";
+	o.via.map.ptr[0].val.via.str.size = 6;
+	json_write(&b, &o);
+	CHECK("json writer: an address only for a key of the record's type",
+	    shown && strstr(b.p, "\"src\":\"c0a80164\"") != NULL);
+	free(b.p);
+	msgpack_zone_destroy(&z);
+}
+
 int
 main(void)
 {
@@ -482,5 +548,6 @@ main(void)
 	test_hostile();
 	test_schema_table();
 	test_schema_types();
+	test_schema_json();
 	return failures != 0;
 }
