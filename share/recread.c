@@ -6,7 +6,8 @@
  * than REC_MAX_DEPTH, a container never claims more entries than bytes
  * remain (so a lying length cannot make us allocate), the first record is
  * a header of a major version we understand, and known keys have their
- * declared types.  Any breach is EBADMSG with a message naming the offset.
+ * declared types (in records of the types they belong to).  Any breach is
+ * EBADMSG with a message naming the offset.
  */
 #include <endian.h>
 #include <errno.h>
@@ -41,8 +42,8 @@ struct rec_reader {
 	void		(*idle)(void *);
 	void		*idle_arg;
 	size_t		 maxread;	/* bytes per read(); tests shrink it */
-	unsigned	 schema_bad;	/* IN_ bits: the last record breaks */
-	struct key_memo	*memo;		/* the schema of those record types */
+	unsigned	 schema_bad;	/* IN_ bits: types it breaks keys of */
+	struct key_memo	*memo;
 	char		 err[320];
 };
 
