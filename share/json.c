@@ -270,7 +270,15 @@ static void put_value(struct strbuf *, const msgpack_object *, int,
 static unsigned
 record_in(const msgpack_object *o)
 {
-	const msgpack_object *t = rec_get(o, "type");
+	const msgpack_object_kv *kv = o->via.map.ptr;
+	const msgpack_object *t;
+
+	/* nm writes it first */
+	if (o->via.map.size > 0 && kv->key.type == MSGPACK_OBJECT_STR &&
+	    REC_KEY_IS(&kv->key, "type"))
+		t = &kv->val;
+	else
+		t = rec_get(o, "type");
 
 	if (t == NULL || t->type != MSGPACK_OBJECT_STR)
 		return REC_IN(REC_UNKNOWN);
@@ -283,7 +291,7 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 {
 	const msgpack_object_kv *kv;
 	enum key_type t, elem;
-	unsigned in = parent == 0 ? record_in(o) : 0;
+	unsigned in = parent == 0 ? record_in(o) : IN_ALL;
 	char num[32];
 	uint32_t i;
 	int id;
@@ -301,10 +309,9 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 			if (parent >= 0 && (kv->val.type == MSGPACK_OBJECT_BIN ||
 			    kv->val.type == MSGPACK_OBJECT_MAP ||
 			    kv->val.type == MSGPACK_OBJECT_ARRAY))
-				id = rec_key_find(parent, kv->key.via.str.ptr,
-				    kv->key.via.str.size, &t, &elem);
-			if (id > 0 && parent == 0 && !(rec_key(id)->in & in))
-				t = KT_NONE, id = 0;
+				id = rec_key_find_in(parent, in,
+				    kv->key.via.str.ptr, kv->key.via.str.size,
+				    &t, &elem);
 			if (id == 0)
 				id = -1;
 			if (t == KT_ARRAY)
@@ -731,9 +738,8 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 		    memcmp(ks, "type", 4) == 0;
 		if (parent == 0 && n == 0)
 			j->in = istype ? IN_ALL : j_scan_type(start, j->end);
-		id = parent >= 0 ? rec_key_find(parent, ks, kn, &t, &elem) : 0;
-		if (id > 0 && parent == 0 && !(rec_key(id)->in & j->in))
-			t = KT_NONE, id = 0;
+		id = parent >= 0 ? rec_key_find_in(parent, parent == 0 ? j->in :
+		    IN_ALL, ks, kn, &t, &elem) : 0;
 		if (id == 0)
 			id = -1;
 		if (t == KT_ARRAY)

@@ -399,6 +399,12 @@ const char *rec_type_name(enum rec_type t);
 int rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
     enum key_type *elem);
 /*
+ * rec_key_find, for a key of a record of the types in (IN_ bits): 0 for a
+ * key known only in records of other types (there it is a user's).
+ */
+int rec_key_find_in(int parent, unsigned in, const char *name, size_t n,
+    enum key_type *type, enum key_type *elem);
+/*
  * A name's first eight bytes as a little-endian word, the bytes past n
  * zeroed: with the length, a name of up to eight bytes in one number.
  */

@@ -191,8 +191,9 @@ mp_key(struct mp_ctx *x, int parent, uint32_t i, const msgpack_object *k,
 /*
  * Notes the record types whose schema the value of known key id breaks
  * (check_contract says what is wrong, when the record is of one of them).
+ * Out of line: mp_map's loop runs for every key, this for few.
  */
-static void
+static __attribute__((noinline)) void
 mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
 {
 	unsigned in = rec_key(id)->in;

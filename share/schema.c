@@ -221,6 +221,19 @@ rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
 	    elem);
 }
 
+int
+rec_key_find_in(int parent, unsigned in, const char *name, size_t n,
+    enum key_type *type, enum key_type *elem)
+{
+	int id = rec_key_find(parent, name, n, type, elem);
+
+	if (id != 0 && !(key_defs[id - 1].in & in)) {
+		*type = *elem = KT_NONE;
+		return 0;
+	}
+	return id;
+}
+
 const struct rec_key *
 rec_key(int id)
 {
