@@ -670,7 +670,8 @@ j_scan_type(const char *p, const char *end)
 					break;
 			if (q >= end)
 				break;
-			if (key && q - p == 5 && memcmp(p + 1, "type", 4) == 0) {
+			if (key && q - p == 5 &&
+			    memcmp(p + 1, "type", 4) == 0) {
 				for (p = q + 1; p < end && j_space(p); p++)
 					;
 				if (p == end || *p++ != ':')
@@ -679,7 +680,8 @@ j_scan_type(const char *p, const char *end)
 					;
 				if (p == end || *p++ != '"')
 					break;
-				for (q = p; q < end && *q != '"' && *q != '\\'; q++)
+				for (q = p; q < end && *q != '"' &&
+				    *q != '\\'; q++)
 					;
 				if (q == end || *q != '"')
 					break;

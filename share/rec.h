@@ -80,7 +80,7 @@ enum {
 /* The stages that write a key, one bit each. */
 enum {
 	BY_CAPTURE = 1, BY_DECODE = 2, BY_STATS = 4,
-	BY_ANY = BY_CAPTURE | BY_DECODE | BY_STATS	/* every record writer */
+	BY_ANY = BY_CAPTURE | BY_DECODE | BY_STATS	/* every writer */
 };
 
 /*

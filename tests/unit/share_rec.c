@@ -386,7 +386,8 @@ test_schema_table(void)
 			continue;	/* counted above */
 		pk = rec_key(rec_key_path(parent));
 		if (pk->in != k->in) {
-			printf("  %s: not in its map's record types\n", k->path);
+			printf("  %s: not in its map's record types\n",
+			    k->path);
 			inherits = 0;
 		}
 		if (pk->type != KT_MAP &&
@@ -478,7 +479,8 @@ static void
 test_schema_json(void)
 {
 	static const char *const in[] = {
-		"{\"x\":{\"type\":\"flow\"},\"data\":\"0102\",\"type\":\"frame\"}",
+		"{\"x\":{\"type\":\"flow\"},\"data\":\"0102\","
+		    "\"type\":\"frame\"}",
 		"{\"data\":\"zz\",\"type\":\"stats\"}",
 		"{\"type\":\"flow\",\"src\":\"10.0.0.1\"}",
 		"{\"type\":\"packet\",\"src\":\"10.0.0.1\"}",
