@@ -90,8 +90,9 @@ enum {
  * it which record types they belong to (IN_ bits) and which stages write
  * them (BY_ bits).  A known key is checked only in records of its types;
  * in a record of another type the same name is a user's key, passed on as
- * it is.  A key inside a map belongs to the types of its map.  Keep
- * nm-records(5) in step with this list.
+ * it is.  A key inside a map belongs to the types of its map (its map
+ * need not come before it; tests/unit/share_rec.c checks what the list
+ * must hold).  Keep nm-records(5) in step with this list.
  */
 #define REC_KEYS(S, X)							\
 	/* every record */						\
