@@ -50,25 +50,15 @@ static const struct {
 	{ 0x9100, dec_vlan },	/* pre-standard QinQ */
 };
 
+/* the protocols' names are proto_ip_name()'s */
 static const struct {
 	unsigned	 proto;
 	dec_fn		*fn;
-	const char	*name;
 } ipproto_tab[] = {
-	{ 1, dec_icmp, "ICMP" },
-	{ 2, NULL, "IGMP" },
-	{ 4, NULL, "IPIP" },
-	{ 6, dec_tcp, "TCP" },
-	{ 17, dec_udp, "UDP" },
-	{ 41, NULL, "IPv6" },
-	{ 47, NULL, "GRE" },
-	{ 50, NULL, "ESP" },
-	{ 51, NULL, "AH" },
-	{ 58, dec_icmpv6, "ICMPv6" },
-	{ 89, NULL, "OSPF" },
-	{ 103, NULL, "PIM" },
-	{ 112, NULL, "VRRP" },
-	{ 132, NULL, "SCTP" },
+	{ IPPROTO_ICMP, dec_icmp },
+	{ IPPROTO_TCP, dec_tcp },
+	{ IPPROTO_UDP, dec_udp },
+	{ IPPROTO_ICMPV6, dec_icmpv6 },
 };
 
 static const struct {
@@ -112,17 +102,6 @@ dec_by_ipproto(unsigned proto)
 	for (i = 0; i < NITEMS(ipproto_tab); i++)
 		if (ipproto_tab[i].proto == proto)
 			return ipproto_tab[i].fn;
-	return NULL;
-}
-
-const char *
-dec_ipproto_name(unsigned proto)
-{
-	size_t i;
-
-	for (i = 0; i < NITEMS(ipproto_tab); i++)
-		if (ipproto_tab[i].proto == proto)
-			return ipproto_tab[i].name;
 	return NULL;
 }
 
@@ -236,8 +215,8 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			break;
 		case NEXT_IPPROTO:
 			fn = dec_by_ipproto(pk->nextval);
-			if (fn == NULL && dec_ipproto_name(pk->nextval))
-				pk->proto = dec_ipproto_name(pk->nextval);
+			if (fn == NULL && proto_ip_name(pk->nextval))
+				pk->proto = proto_ip_name(pk->nextval);
 			break;
 		case NEXT_PORT:
 			app = 1;

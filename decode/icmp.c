@@ -18,7 +18,7 @@ dec_icmp(struct pkt *pk, struct cur *c)
 	size_t have = cur_left(c);
 
 	pk->have |= PK_ICMP;
-	pk->proto = "ICMP";
+	pk->proto = proto_ip_name(IPPROTO_ICMP);
 	pk->icmp.got = have < 8 ? (uint8_t)have : 8;
 	pk->icmp.target = NULL;
 	pk->icmp.type = cur_u8(c);

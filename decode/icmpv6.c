@@ -12,7 +12,7 @@ dec_icmpv6(struct pkt *pk, struct cur *c)
 	unsigned t;
 
 	pk->have |= PK_ICMPV6;
-	pk->proto = "ICMPv6";
+	pk->proto = proto_ip_name(IPPROTO_ICMPV6);
 	pk->icmp.got = have < 8 ? (uint8_t)have : 8;
 	pk->icmp.target = NULL;
 	pk->icmp.type = cur_u8(c);

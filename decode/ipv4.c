@@ -98,8 +98,8 @@ dec_ipv4(struct pkt *pk, struct cur *c)
 		*c = pay;
 	}
 	if (pk->ip.frag != 0) {
-		if (dec_ipproto_name(pk->ip.proto) != NULL)
-			pk->proto = dec_ipproto_name(pk->ip.proto);
+		if (proto_ip_name(pk->ip.proto) != NULL)
+			pk->proto = proto_ip_name(pk->ip.proto);
 		return DEC_UNKNOWN;
 	}
 	pk->next = NEXT_IPPROTO;

@@ -102,8 +102,8 @@ dec_ipv6(struct pkt *pk, struct cur *c)
 	pk->ipv6.proto = (uint8_t)nh;
 	pk->ipv6.has_proto = 1;
 	if (pk->ipv6.has_frag && pk->ipv6.frag != 0) {
-		if (dec_ipproto_name(nh) != NULL)
-			pk->proto = dec_ipproto_name(nh);
+		if (proto_ip_name(nh) != NULL)
+			pk->proto = proto_ip_name(nh);
 		return DEC_UNKNOWN;
 	}
 	pk->next = NEXT_IPPROTO;

@@ -113,37 +113,35 @@ note_sources(struct stage *st, const msgpack_object *hdr)
 }
 
 /*
- * Keys of a frame the packet does not copy: its type, data, and what
- * nm-decode adds.  This runs for every key of every frame, so the answer
- * for the key last seen at each place is remembered (frames repeat their
- * layout) and a key is recognised by one compare.
+ * Keys of a frame the packet does not copy: those REC_KEYS says nm-decode
+ * writes in a packet (its type, data, and what the decoder adds).  This
+ * runs for every key of every frame, so the answer for the key last seen
+ * at each place is remembered (frames repeat their layout) and a key is
+ * recognised by one compare.
  */
 static int
 frame_key_dropped(const msgpack_object *k, uint32_t place)
 {
-	static const char *const ours[] = {
-		"type", "data", "eth", "sll", "null", "vlan", "arp", "ip",
-		"ipv6", "tcp", "udp", "icmp", "icmpv6", "dns", "proto",
-		"service", "svcport", "poff", "plen", "err"
-	};
 #define NPLACES	16
 	static uint64_t seen[NPLACES];
 	static uint8_t seenlen[NPLACES], drop[NPLACES];
-	size_t i, n;
+	const struct rec_key *def;
+	enum key_type t, elem;
+	size_t n;
 	uint64_t w;
-	int d = 0;
+	int id, d;
 
-	/* none of ours is longer than eight bytes */
-	if (k->type != MSGPACK_OBJECT_STR || (n = k->via.str.size) == 0 ||
-	    n > 8)
+	if (k->type != MSGPACK_OBJECT_STR || (n = k->via.str.size) == 0)
 		return 0;
 	w = rec_key_word(k->via.str.ptr, n);
-	if (place < NPLACES && seen[place] == w && seenlen[place] == n)
+	/* up to eight bytes, the word is the whole name */
+	if (n <= 8 && place < NPLACES && seen[place] == w &&
+	    seenlen[place] == n)
 		return drop[place];
-	for (i = 0; i < sizeof(ours) / sizeof(ours[0]) && !d; i++)
-		d = strlen(ours[i]) == n && memcmp(ours[i], k->via.str.ptr,
-		    n) == 0;
-	if (place < NPLACES) {
+	id = rec_key_find_word(0, w, k->via.str.ptr, n, &t, &elem);
+	def = id != 0 ? rec_key(id) : NULL;
+	d = def != NULL && (def->in & IN_PACKET) && (def->by & BY_DECODE);
+	if (n <= 8 && place < NPLACES) {
 		seen[place] = w;
 		seenlen[place] = (uint8_t)n;
 		drop[place] = (uint8_t)d;

@@ -10,11 +10,13 @@
 #ifndef PKT_H
 #define PKT_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cur.h"
 #include "pk.h"
+#include "proto.h"
 
 /*
  * VLAN tags decoded; a frame with more stops at the first tag past the
@@ -183,7 +185,6 @@ typedef enum dec_status dec_fn(struct pkt *, struct cur *);
 dec_fn *dec_by_linktype(unsigned linktype);
 dec_fn *dec_by_ethertype(unsigned type);
 dec_fn *dec_by_ipproto(unsigned proto);
-const char *dec_ipproto_name(unsigned proto);
 dec_fn *dec_by_port(unsigned sport, unsigned dport);
 void dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p,
     size_t n);

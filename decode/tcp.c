@@ -71,7 +71,7 @@ dec_tcp(struct pkt *pk, struct cur *c)
 	struct cur o;
 
 	pk->have |= PK_TCP;
-	pk->proto = "TCP";
+	pk->proto = proto_ip_name(IPPROTO_TCP);
 	pk->tcp.got = have < 20 ? (uint8_t)have : 20;
 	pk->tcp.has_len = pk->tcp.has_opts = pk->tcp.has_mss = 0;
 	pk->tcp.has_ws = pk->tcp.sackok = pk->tcp.has_ts = 0;
@@ -82,7 +82,7 @@ dec_tcp(struct pkt *pk, struct cur *c)
 	pk->tcp.ack = cur_be32(c);
 	w = cur_be16(c);
 	pk->tcp.hl = w >> 12;
-	pk->tcp.flags = w & 0x0fff;
+	pk->tcp.flags = w & TCP_FLAGS;
 	pk->tcp.win = cur_be16(c);
 	pk->tcp.sum = cur_be16(c);
 	pk->tcp.urp = cur_be16(c);

@@ -12,7 +12,7 @@ dec_udp(struct pkt *pk, struct cur *c)
 	struct cur pay;
 
 	pk->have |= PK_UDP;
-	pk->proto = "UDP";
+	pk->proto = proto_ip_name(IPPROTO_UDP);
 	pk->udp.got = have < 8 ? (uint8_t)have : 8;
 	pk->udp.sport = cur_be16(c);
 	pk->udp.dport = cur_be16(c);

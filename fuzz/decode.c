@@ -93,7 +93,7 @@ check_json(const msgpack_object *o, msgpack_zone *z, int once)
 	if (used <= 0)
 		fz_fail("packet JSON does not parse back at %zu: %s: %.*s",
 		    erroff, used < 0 ? why : "incomplete", (int)a.len, a.p);
-	if (rec_validate(&back, why, sizeof(why)) == -1)
+	if (rec_validate(&back, REC_PACKET, why, sizeof(why)) == -1)
 		fz_fail("packet from JSON fails the schema: %s", why);
 	json_write(&b, &back);
 	if (!fz_all_utf8(o) && !once) {
@@ -140,7 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (o.type != MSGPACK_OBJECT_MAP || o.via.map.size < NFRAMEKEYS ||
 	    !keys_once(&o))
 		fz_fail("packed record is not a map of its keys, each once");
-	if (rec_validate(&o, why, sizeof(why)) == -1)
+	if (rec_validate(&o, REC_PACKET, why, sizeof(why)) == -1)
 		fz_fail("packed record fails the schema: %s", why);
 	check_json(&o, &z, 0);
 	return 0;

@@ -69,12 +69,12 @@ static const struct out_field table[] = {
 	{ "tcp.srcport",		"tcp.sport",	F_DEC,	0, 0 },
 	{ "tcp.dstport",		"tcp.dport",	F_DEC,	0, 0 },
 	{ "tcp.flags",			"tcp.flags",	F_HEX4,	0, 0 },
-	{ "tcp.flags.fin",		"tcp.flags",	F_BIT,	0x01, 0 },
-	{ "tcp.flags.syn",		"tcp.flags",	F_BIT,	0x02, 0 },
-	{ "tcp.flags.reset",		"tcp.flags",	F_BIT,	0x04, 0 },
-	{ "tcp.flags.push",		"tcp.flags",	F_BIT,	0x08, 0 },
-	{ "tcp.flags.ack",		"tcp.flags",	F_BIT,	0x10, 0 },
-	{ "tcp.flags.urg",		"tcp.flags",	F_BIT,	0x20, 0 },
+	{ "tcp.flags.fin",		"tcp.flags",	F_BIT,	TCP_FIN, 0 },
+	{ "tcp.flags.syn",		"tcp.flags",	F_BIT,	TCP_SYN, 0 },
+	{ "tcp.flags.reset",		"tcp.flags",	F_BIT,	TCP_RST, 0 },
+	{ "tcp.flags.push",		"tcp.flags",	F_BIT,	TCP_PSH, 0 },
+	{ "tcp.flags.ack",		"tcp.flags",	F_BIT,	TCP_ACK, 0 },
+	{ "tcp.flags.urg",		"tcp.flags",	F_BIT,	TCP_URG, 0 },
 	{ "tcp.seq_raw",		"tcp.seq",	F_DEC,	0, 0 },
 	{ "tcp.ack_raw",		"tcp.ack",	F_DEC,	0, 0 },
 	{ "tcp.window_size_value",	"tcp.win",	F_DEC,	0, 0 },
@@ -137,8 +137,10 @@ static const struct out_field table[] = {
 };
 
 /*
- * A tshark name from the table, or "stats.PATH" / "flow.PATH": any path
- * of nm-stats' records (nm-stats(1) lists them), for lines of that type.
+ * A tshark name from the table, or "stats.PATH" / "flow.PATH": a path the
+ * schema knows in records of that type (nm-stats(1) lists them), for
+ * lines of that type.  A path it does not know there is a usage error:
+ * the column would only ever be empty.
  */
 const struct out_field *
 out_field_find(const char *name)
@@ -148,8 +150,10 @@ out_field_find(const char *name)
 	static struct out_field dyn[128];
 	static size_t ndyn;
 	const struct out_field *f;
+	const struct rec_key *k;
 	struct out_field *nf;
 	size_t i, n;
+	int id;
 
 	for (f = table; f->name != NULL; f++)
 		if (strcmp(f->name, name) == 0)
@@ -158,6 +162,15 @@ out_field_find(const char *name)
 		n = strlen(prefixes[i]);
 		if (strncmp(name, prefixes[i], n) != 0 || name[n] == '\0')
 			continue;
+		if ((id = rec_key_path(name + n)) == 0 ||
+		    !((k = rec_key(id))->in & REC_IN(types[i])))
+			nm_die(NM_EXIT_USAGE, "unknown field: %s (%s records "
+			    "have no '%s'; see nm-stats(1))", name,
+			    rec_type_name(types[i]), name + n);
+		if (k->type == KT_MAP || (k->type == KT_ARRAY &&
+		    k->elem == KT_MAP))
+			nm_die(NM_EXIT_USAGE, "field %s holds a map: name one "
+			    "of its keys (see nm-stats(1))", name);
 		/* a fixed pool: fields live as long as the program */
 		if (ndyn == sizeof(dyn) / sizeof(dyn[0]))
 			nm_die(NM_EXIT_USAGE, "more than %zu stats and flow "

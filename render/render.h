@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "json.h"
 #include "nm.h"
+#include "proto.h"
 #include "rec.h"
 #include "strbuf.h"
 
@@ -27,12 +28,6 @@ enum out_mode {
 enum out_time {
 	OUT_TIME_LOCAL,		/* HH:MM:SS.mmm in the local zone (TZ) */
 	OUT_TIME_EPOCH		/* seconds since the epoch, microseconds */
-};
-
-/* ANSI colours of DESIGN.md section 7, as SGR parameters. */
-enum out_color {
-	OC_NONE = 0, OC_RED = 31, OC_GREEN = 32, OC_YELLOW = 33,
-	OC_BLUE = 34, OC_MAGENTA = 35, OC_CYAN = 36
 };
 
 struct out_field;

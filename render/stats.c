@@ -82,19 +82,9 @@ out_str(struct strbuf *b, const msgpack_object *map, const char *key)
 static enum out_color
 name_color(const msgpack_object *name)
 {
-	static const struct {
-		const char	*name;
-		enum out_color	 c;
-	} tab[] = {
-		{ "TCP", OC_GREEN }, { "UDP", OC_BLUE }, { "ICMP", OC_YELLOW },
-		{ "ICMPv6", OC_YELLOW }, { "ARP", OC_CYAN }, { "DNS", OC_MAGENTA }
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (rec_str_eq(name, tab[i].name))
-			return tab[i].c;
-	return OC_NONE;
+	if (name == NULL || name->type != MSGPACK_OBJECT_STR)
+		return OC_NONE;
+	return proto_color_of(name->via.str.ptr, name->via.str.size);
 }
 
 static const msgpack_object *

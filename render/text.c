@@ -4,6 +4,7 @@
  * then every layer's fields and a hex preview of the payload).  Each
  * appends whole lines, '\n' included, to the caller's buffer.
  */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "render.h"
@@ -85,8 +86,10 @@ proto_of(const struct out_pkt *p, size_t *n)
 		*n = p->proto->via.str.size;
 		return p->proto->via.str.ptr;
 	}
-	s = p->is_frame ? "FRAME" : p->tcp ? "TCP" : p->udp ? "UDP" :
-	    p->icmp ? "ICMP" : p->icmpv6 ? "ICMPv6" : p->arp ? "ARP" :
+	s = p->is_frame ? "FRAME" : p->tcp ? proto_ip_name(IPPROTO_TCP) :
+	    p->udp ? proto_ip_name(IPPROTO_UDP) :
+	    p->icmp ? proto_ip_name(IPPROTO_ICMP) :
+	    p->icmpv6 ? proto_ip_name(IPPROTO_ICMPV6) : p->arp ? "ARP" :
 	    p->ip ? "IPv4" : p->ipv6 ? "IPv6" : "?";
 	*n = strlen(s);
 	return s;
@@ -95,20 +98,16 @@ proto_of(const struct out_pkt *p, size_t *n)
 static enum out_color
 proto_color(const struct out_pkt *p, const char *s, size_t n)
 {
-	if (n == 3 && memcmp(s, "DNS", 3) == 0)
-		return OC_MAGENTA;
-	if (n == 3 && memcmp(s, "ARP", 3) == 0)
-		return OC_CYAN;
-	if (n >= 4 && memcmp(s, "ICMP", 4) == 0)
-		return OC_YELLOW;
-	if (n == 3 && memcmp(s, "TCP", 3) == 0)
-		return OC_GREEN;
-	if (n == 3 && memcmp(s, "UDP", 3) == 0)
-		return OC_BLUE;
+	enum out_color c = proto_color_of(s, n);
+
+	if (c != OC_NONE)
+		return c;
 	/* an application over them takes its transport's colour */
 	if (p->dns != NULL)
-		return OC_MAGENTA;
-	return p->tcp ? OC_GREEN : p->udp ? OC_BLUE : OC_NONE;
+		return proto_color_of("DNS", 3);
+	s = p->tcp ? proto_ip_name(IPPROTO_TCP) : p->udp ?
+	    proto_ip_name(IPPROTO_UDP) : "";
+	return proto_color_of(s, strlen(s));
 }
 
 /* Source and destination: IP, else ARP's protocol addresses, else MAC. */
@@ -152,21 +151,12 @@ addr_col(struct strbuf *b, const msgpack_object *v, int pad)
 static void
 tcp_flags(struct strbuf *b, uint64_t f)
 {
-	static const struct {
-		unsigned	 bit;
-		char		 c;
-	} letters[] = {
-		{ 0x02, 'S' }, { 0x01, 'F' }, { 0x04, 'R' }, { 0x08, 'P' },
-		{ 0x10, 'A' }, { 0x20, 'U' }, { 0x40, 'E' }, { 0x80, 'C' }
-	};
-	size_t i, start;
+	char letters[16];
 
 	sb_addc(b, '[');
-	start = b->len;
-	for (i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
-		if (f & letters[i].bit)
-			sb_addc(b, letters[i].c);
-	if (b->len == start)
+	if (tcp_flag_letters(letters, (unsigned)(f & TCP_FLAGS)) > 0)
+		sb_adds(b, letters);
+	else
 		sb_adds(b, "none");
 	sb_addc(b, ']');
 }
@@ -400,6 +390,7 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
 	const msgpack_object *src, *dst;
 	const char *proto;
+	enum out_color c;
 	size_t n;
 
 	out_color(o, b, OC_CYAN);
@@ -409,9 +400,10 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	out_uncolor(o, b, OC_CYAN);
 	sb_addc(b, ' ');
 	proto = proto_of(p, &n);
-	out_color(o, b, proto_color(p, proto, n));
+	c = o->color ? proto_color(p, proto, n) : OC_NONE;
+	out_color(o, b, c);
 	out_safe(b, proto, n);
-	out_uncolor(o, b, proto_color(p, proto, n));
+	out_uncolor(o, b, c);
 	sb_spaces(b, n < PROTO_W ? PROTO_W - n + 1 : 1);
 	endpoints(p, &src, &dst);
 	if (src != NULL || dst != NULL) {
@@ -432,6 +424,7 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
 	const msgpack_object *src, *dst;
 	const char *proto;
+	enum out_color c;
 	size_t n;
 
 	out_color(o, b, OC_CYAN);
@@ -439,9 +432,10 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	out_uncolor(o, b, OC_CYAN);
 	sb_addc(b, ' ');
 	proto = proto_of(p, &n);
-	out_color(o, b, proto_color(p, proto, n));
+	c = o->color ? proto_color(p, proto, n) : OC_NONE;
+	out_color(o, b, c);
 	out_safe(b, proto, n);
-	out_uncolor(o, b, proto_color(p, proto, n));
+	out_uncolor(o, b, c);
 	endpoints(p, &src, &dst);
 	if (src != NULL || dst != NULL) {
 		sb_addc(b, ' ');
@@ -452,31 +446,17 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	sb_addc(b, '\n');
 }
 
-/* Keys shown in hex in the detailed view, as "layer.key". */
-static const char *const hexkeys[] = {
-	"eth.type", "sll.proto", "vlan.tpid", "arp.ptype", "ip.tos", "ip.id",
-	"ip.sum", "ipv6.tc", "ipv6.flow", "ipv6.fid", "tcp.sum", "udp.sum",
-	"icmp.sum", "icmpv6.sum", "dns.id", NULL
-};
-
+/* The schema id of key name in the known map parent, or -1. */
 static int
-str_is(const msgpack_object *k, const char *s)
+key_id(int parent, const char *name, size_t n)
 {
-	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(s) &&
-	    memcmp(k->via.str.ptr, s, k->via.str.size) == 0;
-}
+	enum key_type t, elem;
+	int id;
 
-static int
-is_hexkey(const char *layer, const msgpack_object *k)
-{
-	const char *const *h;
-	size_t ln = strlen(layer);
-
-	for (h = hexkeys; *h != NULL; h++)
-		if (strncmp(*h, layer, ln) == 0 && (*h)[ln] == '.' &&
-		    str_is(k, *h + ln + 1))
-			return 1;
-	return 0;
+	if (parent < 0)
+		return -1;
+	id = rec_key_find(parent, name, n, &t, &elem);
+	return id != 0 ? id : -1;
 }
 
 static void
@@ -493,21 +473,23 @@ bytes_hex(struct strbuf *b, const msgpack_object *v)
 	}
 }
 
+/* id: the schema id of the value's key, or -1; the schema says the form */
 static void
-detail_value(struct strbuf *b, const char *layer, const msgpack_object *k,
-    const msgpack_object *v)
+detail_value(struct strbuf *b, int id, const msgpack_object *v)
 {
+	const struct rec_key *k = id > 0 ? rec_key(id) : NULL;
+	enum key_show sh = k != NULL ? k->show : SH_PLAIN;
 	uint32_t i;
 
-	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-	    strcmp(layer, "tcp") == 0 && str_is(k, "flags")) {
+	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && sh == SH_TCPFLAGS) {
 		out_hex(b, v->via.u64, 3);
 		tcp_flags(b, v->via.u64);
 	} else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-	    is_hexkey(layer, k))
-		out_hex(b, v->via.u64, str_is(k, "tos") || str_is(k, "tc") ?
-		    2 : str_is(k, "flow") ? 5 : 4);
-	else if (v->type == MSGPACK_OBJECT_BIN && str_is(k, "opts"))
+	    sh != SH_PLAIN)
+		out_hex(b, v->via.u64, sh == SH_HEX2 ? 2 : sh == SH_HEX5 ? 5 :
+		    4);
+	else if (v->type == MSGPACK_OBJECT_BIN && k != NULL &&
+	    k->type == KT_BIN)
 		bytes_hex(b, v);
 	else if (v->type == MSGPACK_OBJECT_ARRAY) {
 		for (i = 0; i < v->via.array.size; i++) {
@@ -530,16 +512,18 @@ is_nested(const msgpack_object *v)
 /*
  * One layer's scalar keys as "key=value", in the decoder's order (which is
  * the header's); nested maps and arrays of maps get lines of their own.
+ * id is the layer's schema id (-1: not a known map).
  */
 static void
 layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
-    int depth)
+    int depth, int id)
 {
 	const msgpack_object_kv *kv;
 	const msgpack_object *v;
 	char sub[32];
 	uint32_t i, j;
 	size_t n;
+	int sid;
 
 	if (m == NULL || m->type != MSGPACK_OBJECT_MAP || depth > 4)
 		return;
@@ -554,7 +538,8 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 		sb_addc(b, ' ');
 		out_safe(b, kv->key.via.str.ptr, kv->key.via.str.size);
 		sb_addc(b, '=');
-		detail_value(b, label, &kv->key, &kv->val);
+		detail_value(b, key_id(id, kv->key.via.str.ptr,
+		    kv->key.via.str.size), &kv->val);
 	}
 	sb_addc(b, '\n');
 	for (i = 0; i < m->via.map.size; i++) {
@@ -566,12 +551,13 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 		    kv->key.via.str.size : sizeof(sub) - 1;
 		memcpy(sub, kv->key.via.str.ptr, n);
 		sub[n] = '\0';
+		sid = key_id(id, kv->key.via.str.ptr, kv->key.via.str.size);
 		if (v->type == MSGPACK_OBJECT_MAP)
-			layer_line(b, sub, v, depth + 1);
+			layer_line(b, sub, v, depth + 1, sid);
 		else
 			for (j = 0; j < v->via.array.size; j++)
 				layer_line(b, sub, &v->via.array.ptr[j],
-				    depth + 1);
+				    depth + 1, sid);
 	}
 }
 
@@ -600,26 +586,34 @@ preview(struct strbuf *b, const struct out_pkt *p)
 	out_hexdump(b, d + off, n - (size_t)off);
 }
 
+/* A layer of the packet, known by its name. */
+static void
+layer(struct strbuf *b, const char *name, const msgpack_object *m)
+{
+	if (m != NULL)
+		layer_line(b, name, m, 1, key_id(0, name, strlen(name)));
+}
+
 void
 out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
 	uint32_t i;
 
 	out_compact(o, b, p);
-	layer_line(b, "eth", p->eth, 1);
-	layer_line(b, "sll", p->sll, 1);
-	layer_line(b, "null", p->null, 1);
+	layer(b, "eth", p->eth);
+	layer(b, "sll", p->sll);
+	layer(b, "null", p->null);
 	for (i = 0; p->vlan != NULL && i < p->vlan->via.array.size; i++)
-		layer_line(b, "vlan", &p->vlan->via.array.ptr[i], 1);
-	layer_line(b, "arp", p->arp, 1);
-	layer_line(b, "ip", p->ip, 1);
-	layer_line(b, "ipv6", p->ipv6, 1);
-	layer_line(b, "tcp", p->tcp, 1);
-	layer_line(b, "udp", p->udp, 1);
-	layer_line(b, "icmp", p->icmp, 1);
-	layer_line(b, "icmpv6", p->icmpv6, 1);
-	layer_line(b, "dns", p->dns, 1);
-	layer_line(b, "err", p->err, 1);
+		layer(b, "vlan", &p->vlan->via.array.ptr[i]);
+	layer(b, "arp", p->arp);
+	layer(b, "ip", p->ip);
+	layer(b, "ipv6", p->ipv6);
+	layer(b, "tcp", p->tcp);
+	layer(b, "udp", p->udp);
+	layer(b, "icmp", p->icmp);
+	layer(b, "icmpv6", p->icmpv6);
+	layer(b, "dns", p->dns);
+	layer(b, "err", p->err);
 	preview(b, p);
 	sb_addc(b, '\n');
 }

@@ -30,6 +30,7 @@ struct jp {
 	size_t		 packed;	/* the record's msgpack bytes so far */
 	const char	*why;		/* once J_BAD: what was wrong, and */
 	const uint8_t	*where;		/* ...where */
+	unsigned	 in;		/* the record's type, as an IN_ bit */
 };
 
 enum { J_MORE = 0, J_OK = 1, J_BAD = -1 };
@@ -376,6 +377,69 @@ j_next(struct jp *j, int close, const char *why)
 }
 
 /*
+ * The record type, as an IN_ bit, of a record whose first key is not
+ * "type" (nm writes it first; jq -S sorts it among the others): a scan,
+ * through a copy of the cursor c at the object's '{', of its top level for
+ * "type" and its string.  IN_ALL when it is not there as plain text (the
+ * object cut short, the key escaped, the value not a string): every known
+ * key is then taken for known, and the record is checked once read.
+ */
+static unsigned
+j_scan_type(struct cur c)
+{
+	const uint8_t *name;
+	size_t n;
+	int depth = 0, key = 0, ch;
+
+	while ((ch = cur_peek(&c, 0)) != -1) {
+		cur_skip(&c, 1);
+		if (ch == '{' || ch == '[') {
+			depth++;
+			key = ch == '{' && depth == 1;
+		} else if (ch == '}' || ch == ']') {
+			if (--depth == 0)
+				break;
+		} else if (ch == ',')
+			key = depth == 1;
+		else if (ch == '"') {
+			/* a string: its bytes up to the closing quote */
+			for (n = 0; (ch = cur_peek(&c, n)) != -1 && ch != '"';
+			    n++)
+				if (ch == '\\' && cur_peek(&c, ++n) == -1)
+					return IN_ALL;
+			if (ch == -1)
+				break;
+			name = cur_ptr(&c, n);
+			cur_skip(&c, 1);
+			if (!key || n != 4 || memcmp(name, "type", 4) != 0) {
+				key = 0;
+				continue;
+			}
+			while ((ch = cur_peek(&c, 0)) == ' ' || ch == '\t' ||
+			    ch == '\n' || ch == '\r')
+				cur_skip(&c, 1);
+			if (ch != ':')
+				break;
+			cur_skip(&c, 1);
+			while ((ch = cur_peek(&c, 0)) == ' ' || ch == '\t' ||
+			    ch == '\n' || ch == '\r')
+				cur_skip(&c, 1);
+			if (ch != '"')
+				break;
+			cur_skip(&c, 1);
+			for (n = 0; (ch = cur_peek(&c, n)) != -1 && ch != '"' &&
+			    ch != '\\'; n++)
+				;
+			if (ch != '"')
+				break;
+			return REC_IN(rec_type_of((const char *)cur_ptr(&c, n),
+			    n));
+		}
+	}
+	return IN_ALL;
+}
+
+/*
  * An object, the cursor at its '{', nested depth containers deep (the
  * record is 1).  parent is its schema id (0: the record, -1: unknown).
  */
@@ -386,8 +450,9 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 	uint32_t n = 0, cap = 0;
 	enum key_type t, elem;
 	const char *ks;
+	struct cur start = j->c;
 	size_t kn;
-	int r, id;
+	int r, id, istype;
 
 	if (depth > REC_MAX_DEPTH)
 		return j_bad(j, NULL, "nesting deeper than the limit");
@@ -427,13 +492,22 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 		if ((r = j_count(j, &kv[n].key, NULL)) != J_OK)
 			return r;
 		t = KT_NONE;
-		id = parent >= 0 ? rec_key_find(parent, ks, kn, &t, &elem) : 0;
+		/* a record's keys are known only in its type, said first */
+		istype = parent == 0 && n == 0 && kn == 4 &&
+		    memcmp(ks, "type", 4) == 0;
+		if (parent == 0 && n == 0)
+			j->in = istype ? IN_ALL : j_scan_type(start);
+		id = parent >= 0 ? rec_key_find_in(parent, parent == 0 ?
+		    j->in : IN_ALL, ks, kn, &t, &elem) : 0;
 		if (id == 0)
 			id = -1;
 		if (t == KT_ARRAY)
 			t = elem;
 		if ((r = j_value(j, &kv[n].val, id, t, depth)) != J_OK)
 			return r;
+		if (istype && kv[n].val.type == MSGPACK_OBJECT_STR)
+			j->in = REC_IN(rec_type_of(kv[n].val.via.str.ptr,
+			    kv[n].val.via.str.size));
 		n++;
 		if ((r = j_next(j, '}', "expected ',' or '}'")) < J_OK)
 			return r;

@@ -141,12 +141,34 @@ put_i64(struct strbuf *b, int64_t v)
 static void put_value(struct strbuf *, const msgpack_object *, int,
     enum key_type);
 
+/*
+ * The record type of a record, as an IN_ bit: a known key of another
+ * type's is a user's key in it, written as any unknown key is.
+ */
+static unsigned
+record_in(const msgpack_object *o)
+{
+	const msgpack_object_kv *kv = o->via.map.ptr;
+	const msgpack_object *t;
+
+	/* nm writes it first */
+	if (o->via.map.size > 0 && kv->key.type == MSGPACK_OBJECT_STR &&
+	    REC_KEY_IS(&kv->key, "type"))
+		t = &kv->val;
+	else
+		t = rec_get(o, "type");
+	if (t == NULL || t->type != MSGPACK_OBJECT_STR)
+		return REC_IN(REC_UNKNOWN);
+	return REC_IN(rec_type_of(t->via.str.ptr, t->via.str.size));
+}
+
 /* parent is the schema id of this map (0: the record, -1: unknown). */
 static void
 put_map(struct strbuf *b, const msgpack_object *o, int parent)
 {
 	const msgpack_object_kv *kv;
 	enum key_type t, elem;
+	unsigned in = parent == 0 ? record_in(o) : IN_ALL;
 	uint32_t i;
 	int id;
 
@@ -164,8 +186,9 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 			    (kv->val.type == MSGPACK_OBJECT_BIN ||
 			    kv->val.type == MSGPACK_OBJECT_MAP ||
 			    kv->val.type == MSGPACK_OBJECT_ARRAY))
-				id = rec_key_find(parent, kv->key.via.str.ptr,
-				    kv->key.via.str.size, &t, &elem);
+				id = rec_key_find_in(parent, in,
+				    kv->key.via.str.ptr, kv->key.via.str.size,
+				    &t, &elem);
 			if (id == 0)
 				id = -1;
 			if (t == KT_ARRAY)

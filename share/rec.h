@@ -7,10 +7,13 @@
  * the two apart by the first byte and hands both out as msgpack_object
  * trees, so a stage never knows which it read.
  *
- * Every known key and its type is declared once, in REC_KEYS below: the
- * reader validates records against it, the JSON writer uses it to show
- * addresses as text and bytes as hex, and the JSON reader uses it to turn
- * them back.  The user's documentation of the same keys is nm-records(5).
+ * Every known key is declared once, in REC_KEYS below, with its type, the
+ * record types it belongs to, the stages that write it and how it is
+ * shown: the reader validates records against it, the JSON writer uses it
+ * to show addresses as text and bytes as hex and the JSON reader to turn
+ * them back, nm-decode to know which keys of a frame it replaces, and
+ * nm-render to show integers in hex and to check -e field names.  The
+ * user's documentation of the same keys is nm-records(5).
  * The JSON writer and reader are declared in json.h (included here: the
  * stream reader reads JSON too), addresses as text in addr.h.
  */
@@ -50,9 +53,10 @@ enum rec_type {
 };
 
 /*
- * Value types of known keys.  KT_ADDR is bytes shown as text in JSON: 4
- * bytes as IPv4, 16 as IPv6, any other length as colon-separated hex (a MAC
- * address).  KT_BIN is bytes shown as lower-case hex in JSON.
+ * Value types of known keys.  KT_ADDR is bytes shown as text (in JSON and
+ * in nm-render's views): 4 bytes as IPv4, 16 as IPv6, any other length as
+ * colon-separated hex (a MAC address).  KT_BIN is bytes shown as
+ * lower-case hex.
  */
 enum key_type {
 	KT_NONE = 0,
@@ -61,269 +65,324 @@ enum key_type {
 };
 
 /*
- * Every known key: dotted path (array elements take their array's path),
- * type, element type for arrays.  Keys inside a layer map are written as
- * "layer.key".  Keep nm-records(5) in step with this list.
+ * How a text view shows a known key's value where its type does not say
+ * it all: SH_HEXn an integer as 0x and at least n lower-case digits (the
+ * field's width), SH_TCPFLAGS as hex and the letters of the flags set.
  */
-#define REC_KEYS(X)						\
-	/* every record */					\
-	X("type",		KT_STR,   KT_NONE)		\
-	/* header */						\
-	X("version",		KT_UINT,  KT_NONE)		\
-	X("minor",		KT_UINT,  KT_NONE)		\
-	X("producer",		KT_STR,   KT_NONE)		\
-	X("stages",		KT_ARRAY, KT_STR)		\
-	X("sources",		KT_ARRAY, KT_MAP)		\
-	X("sources.name",	KT_STR,   KT_NONE)		\
-	X("sources.kind",	KT_STR,   KT_NONE)		\
-	X("sources.linktype",	KT_UINT,  KT_NONE)		\
-	X("sources.linkname",	KT_STR,   KT_NONE)		\
-	X("sources.snaplen",	KT_UINT,  KT_NONE)		\
-	X("sources.filter",	KT_STR,   KT_NONE)		\
-	X("sources.tsprec",	KT_UINT,  KT_NONE)		\
-	/* frame, and packet (which keeps the frame's keys) */	\
-	X("ts",			KT_UINT,  KT_NONE)		\
-	X("if",			KT_UINT,  KT_NONE)		\
-	X("len",		KT_UINT,  KT_NONE)		\
-	X("caplen",		KT_UINT,  KT_NONE)		\
-	X("data",		KT_BIN,   KT_NONE)		\
-	/* packet: summary */					\
-	X("proto",		KT_STR,   KT_NONE)		\
-	X("service",		KT_STR,   KT_NONE)		\
-	X("svcport",		KT_UINT,  KT_NONE)		\
-	X("poff",		KT_UINT,  KT_NONE)		\
-	X("plen",		KT_UINT,  KT_NONE)		\
-	X("err",		KT_MAP,   KT_NONE)		\
-	X("err.layer",		KT_STR,   KT_NONE)		\
-	X("err.kind",		KT_STR,   KT_NONE)		\
-	X("err.why",		KT_STR,   KT_NONE)		\
-	/* link layers */					\
-	X("eth",		KT_MAP,   KT_NONE)		\
-	X("eth.src",		KT_ADDR,  KT_NONE)		\
-	X("eth.dst",		KT_ADDR,  KT_NONE)		\
-	X("eth.type",		KT_UINT,  KT_NONE)		\
-	X("eth.len",		KT_UINT,  KT_NONE)		\
-	X("sll",		KT_MAP,   KT_NONE)		\
-	X("sll.v",		KT_UINT,  KT_NONE)		\
-	X("sll.pkttype",	KT_UINT,  KT_NONE)		\
-	X("sll.hatype",		KT_UINT,  KT_NONE)		\
-	X("sll.src",		KT_ADDR,  KT_NONE)		\
-	X("sll.proto",		KT_UINT,  KT_NONE)		\
-	X("sll.ifindex",	KT_UINT,  KT_NONE)		\
-	X("null",		KT_MAP,   KT_NONE)		\
-	X("null.family",	KT_UINT,  KT_NONE)		\
-	X("vlan",		KT_ARRAY, KT_MAP)		\
-	X("vlan.tpid",		KT_UINT,  KT_NONE)		\
-	X("vlan.id",		KT_UINT,  KT_NONE)		\
-	X("vlan.pcp",		KT_UINT,  KT_NONE)		\
-	X("vlan.dei",		KT_BOOL,  KT_NONE)		\
-	/* ARP */						\
-	X("arp",		KT_MAP,   KT_NONE)		\
-	X("arp.htype",		KT_UINT,  KT_NONE)		\
-	X("arp.ptype",		KT_UINT,  KT_NONE)		\
-	X("arp.hlen",		KT_UINT,  KT_NONE)		\
-	X("arp.plen",		KT_UINT,  KT_NONE)		\
-	X("arp.op",		KT_UINT,  KT_NONE)		\
-	X("arp.sha",		KT_ADDR,  KT_NONE)		\
-	X("arp.spa",		KT_ADDR,  KT_NONE)		\
-	X("arp.tha",		KT_ADDR,  KT_NONE)		\
-	X("arp.tpa",		KT_ADDR,  KT_NONE)		\
-	/* IPv4 */						\
-	X("ip",			KT_MAP,   KT_NONE)		\
-	X("ip.hl",		KT_UINT,  KT_NONE)		\
-	X("ip.tos",		KT_UINT,  KT_NONE)		\
-	X("ip.len",		KT_UINT,  KT_NONE)		\
-	X("ip.id",		KT_UINT,  KT_NONE)		\
-	X("ip.df",		KT_BOOL,  KT_NONE)		\
-	X("ip.mf",		KT_BOOL,  KT_NONE)		\
-	X("ip.frag",		KT_UINT,  KT_NONE)		\
-	X("ip.ttl",		KT_UINT,  KT_NONE)		\
-	X("ip.proto",		KT_UINT,  KT_NONE)		\
-	X("ip.sum",		KT_UINT,  KT_NONE)		\
-	X("ip.src",		KT_ADDR,  KT_NONE)		\
-	X("ip.dst",		KT_ADDR,  KT_NONE)		\
-	X("ip.opts",		KT_BIN,   KT_NONE)		\
-	/* IPv6 */						\
-	X("ipv6",		KT_MAP,   KT_NONE)		\
-	X("ipv6.tc",		KT_UINT,  KT_NONE)		\
-	X("ipv6.flow",		KT_UINT,  KT_NONE)		\
-	X("ipv6.plen",		KT_UINT,  KT_NONE)		\
-	X("ipv6.nxt",		KT_UINT,  KT_NONE)		\
-	X("ipv6.hlim",		KT_UINT,  KT_NONE)		\
-	X("ipv6.src",		KT_ADDR,  KT_NONE)		\
-	X("ipv6.dst",		KT_ADDR,  KT_NONE)		\
-	X("ipv6.ext",		KT_ARRAY, KT_MAP)		\
-	X("ipv6.ext.type",	KT_UINT,  KT_NONE)		\
-	X("ipv6.ext.len",	KT_UINT,  KT_NONE)		\
-	X("ipv6.proto",		KT_UINT,  KT_NONE)		\
-	X("ipv6.frag",		KT_UINT,  KT_NONE)		\
-	X("ipv6.mf",		KT_BOOL,  KT_NONE)		\
-	X("ipv6.fid",		KT_UINT,  KT_NONE)		\
-	/* TCP */						\
-	X("tcp",		KT_MAP,   KT_NONE)		\
-	X("tcp.sport",		KT_UINT,  KT_NONE)		\
-	X("tcp.dport",		KT_UINT,  KT_NONE)		\
-	X("tcp.seq",		KT_UINT,  KT_NONE)		\
-	X("tcp.ack",		KT_UINT,  KT_NONE)		\
-	X("tcp.hl",		KT_UINT,  KT_NONE)		\
-	X("tcp.flags",		KT_UINT,  KT_NONE)		\
-	X("tcp.win",		KT_UINT,  KT_NONE)		\
-	X("tcp.sum",		KT_UINT,  KT_NONE)		\
-	X("tcp.urp",		KT_UINT,  KT_NONE)		\
-	X("tcp.len",		KT_UINT,  KT_NONE)		\
-	X("tcp.opts",		KT_MAP,   KT_NONE)		\
-	X("tcp.opts.mss",	KT_UINT,  KT_NONE)		\
-	X("tcp.opts.ws",	KT_UINT,  KT_NONE)		\
-	X("tcp.opts.sackok",	KT_BOOL,  KT_NONE)		\
-	X("tcp.opts.sack",	KT_ARRAY, KT_UINT)		\
-	X("tcp.opts.tsval",	KT_UINT,  KT_NONE)		\
-	X("tcp.opts.tsecr",	KT_UINT,  KT_NONE)		\
-	/* UDP */						\
-	X("udp",		KT_MAP,   KT_NONE)		\
-	X("udp.sport",		KT_UINT,  KT_NONE)		\
-	X("udp.dport",		KT_UINT,  KT_NONE)		\
-	X("udp.len",		KT_UINT,  KT_NONE)		\
-	X("udp.sum",		KT_UINT,  KT_NONE)		\
-	/* ICMP and ICMPv6 */					\
-	X("icmp",		KT_MAP,   KT_NONE)		\
-	X("icmp.type",		KT_UINT,  KT_NONE)		\
-	X("icmp.code",		KT_UINT,  KT_NONE)		\
-	X("icmp.sum",		KT_UINT,  KT_NONE)		\
-	X("icmp.id",		KT_UINT,  KT_NONE)		\
-	X("icmp.seq",		KT_UINT,  KT_NONE)		\
-	X("icmpv6",		KT_MAP,   KT_NONE)		\
-	X("icmpv6.type",	KT_UINT,  KT_NONE)		\
-	X("icmpv6.code",	KT_UINT,  KT_NONE)		\
-	X("icmpv6.sum",		KT_UINT,  KT_NONE)		\
-	X("icmpv6.id",		KT_UINT,  KT_NONE)		\
-	X("icmpv6.seq",		KT_UINT,  KT_NONE)		\
-	X("icmpv6.target",	KT_ADDR,  KT_NONE)		\
-	/* DNS */						\
-	X("dns",		KT_MAP,   KT_NONE)		\
-	X("dns.id",		KT_UINT,  KT_NONE)		\
-	X("dns.qr",		KT_BOOL,  KT_NONE)		\
-	X("dns.opcode",		KT_UINT,  KT_NONE)		\
-	X("dns.aa",		KT_BOOL,  KT_NONE)		\
-	X("dns.tc",		KT_BOOL,  KT_NONE)		\
-	X("dns.rd",		KT_BOOL,  KT_NONE)		\
-	X("dns.ra",		KT_BOOL,  KT_NONE)		\
-	X("dns.rcode",		KT_UINT,  KT_NONE)		\
-	X("dns.qd",		KT_UINT,  KT_NONE)		\
-	X("dns.an",		KT_UINT,  KT_NONE)		\
-	X("dns.ns",		KT_UINT,  KT_NONE)		\
-	X("dns.ar",		KT_UINT,  KT_NONE)		\
-	X("dns.q",		KT_ARRAY, KT_MAP)		\
-	X("dns.q.name",		KT_STR,   KT_NONE)		\
-	X("dns.q.type",		KT_UINT,  KT_NONE)		\
-	X("dns.q.class",	KT_UINT,  KT_NONE)		\
-	X("dns.ans",		KT_ARRAY, KT_MAP)		\
-	X("dns.ans.name",	KT_STR,   KT_NONE)		\
-	X("dns.ans.type",	KT_UINT,  KT_NONE)		\
-	X("dns.ans.class",	KT_UINT,  KT_NONE)		\
-	X("dns.ans.ttl",	KT_UINT,  KT_NONE)		\
-	X("dns.ans.addr",	KT_ADDR,  KT_NONE)		\
-	X("dns.ans.target",	KT_STR,   KT_NONE)		\
-	X("dns.ans.pref",	KT_UINT,  KT_NONE)		\
-	X("dns.ans.text",	KT_STR,   KT_NONE)		\
-	X("dns.ans.text_cut",	KT_BOOL,  KT_NONE)		\
-	/* stats */						\
-	X("interval",		KT_MAP,   KT_NONE)		\
-	X("interval.start",	KT_UINT,  KT_NONE)		\
-	X("interval.end",	KT_UINT,  KT_NONE)		\
-	X("interval.packets",	KT_UINT,  KT_NONE)		\
-	X("interval.bytes",	KT_UINT,  KT_NONE)		\
-	X("interval.jump",	KT_BOOL,  KT_NONE)		\
-	X("total",		KT_MAP,   KT_NONE)		\
-	X("total.packets",	KT_UINT,  KT_NONE)		\
-	X("total.bytes",	KT_UINT,  KT_NONE)		\
-	X("total.flows",	KT_UINT,  KT_NONE)		\
-	X("rate",		KT_MAP,   KT_NONE)		\
-	X("rate.pps",		KT_NUM,   KT_NONE)		\
-	X("rate.bps",		KT_NUM,   KT_NONE)		\
-	X("rate.avg_pps",	KT_NUM,   KT_NONE)		\
-	X("rate.avg_bps",	KT_NUM,   KT_NONE)		\
-	X("runtime",		KT_UINT,  KT_NONE)		\
-	X("protos",		KT_ARRAY, KT_MAP)		\
-	X("protos.name",	KT_STR,   KT_NONE)		\
-	X("protos.packets",	KT_UINT,  KT_NONE)		\
-	X("protos.bytes",	KT_UINT,  KT_NONE)		\
-	X("protos.pkt_pct",	KT_NUM,   KT_NONE)		\
-	X("protos.byte_pct",	KT_NUM,   KT_NONE)		\
-	X("top_hosts",		KT_ARRAY, KT_MAP)		\
-	X("top_hosts.addr",	KT_ADDR,  KT_NONE)		\
-	X("top_hosts.packets",	KT_UINT,  KT_NONE)		\
-	X("top_hosts.bytes",	KT_UINT,  KT_NONE)		\
-	X("top_hosts.tx_packets", KT_UINT, KT_NONE)		\
-	X("top_hosts.tx_bytes",	KT_UINT,  KT_NONE)		\
-	X("top_hosts.rx_packets", KT_UINT, KT_NONE)		\
-	X("top_hosts.rx_bytes",	KT_UINT,  KT_NONE)		\
-	X("top_src",		KT_ARRAY, KT_MAP)		\
-	X("top_src.addr",	KT_ADDR,  KT_NONE)		\
-	X("top_src.packets",	KT_UINT,  KT_NONE)		\
-	X("top_src.bytes",	KT_UINT,  KT_NONE)		\
-	X("top_dst",		KT_ARRAY, KT_MAP)		\
-	X("top_dst.addr",	KT_ADDR,  KT_NONE)		\
-	X("top_dst.packets",	KT_UINT,  KT_NONE)		\
-	X("top_dst.bytes",	KT_UINT,  KT_NONE)		\
-	X("top_ports",		KT_ARRAY, KT_MAP)		\
-	X("top_ports.port",	KT_UINT,  KT_NONE)		\
-	X("top_ports.proto",	KT_STR,   KT_NONE)		\
-	X("top_ports.service",	KT_STR,   KT_NONE)		\
-	X("top_ports.packets",	KT_UINT,  KT_NONE)		\
-	X("top_ports.bytes",	KT_UINT,  KT_NONE)		\
-	X("top_flows",		KT_ARRAY, KT_MAP)		\
-	X("top_flows.proto",	KT_STR,   KT_NONE)		\
-	X("top_flows.src",	KT_ADDR,  KT_NONE)		\
-	X("top_flows.dst",	KT_ADDR,  KT_NONE)		\
-	X("top_flows.sport",	KT_UINT,  KT_NONE)		\
-	X("top_flows.dport",	KT_UINT,  KT_NONE)		\
-	X("top_flows.service",	KT_STR,   KT_NONE)		\
-	X("top_flows.orig",	KT_MAP,   KT_NONE)		\
-	X("top_flows.orig.packets", KT_UINT, KT_NONE)		\
-	X("top_flows.orig.bytes", KT_UINT, KT_NONE)		\
-	X("top_flows.resp",	KT_MAP,   KT_NONE)		\
-	X("top_flows.resp.packets", KT_UINT, KT_NONE)		\
-	X("top_flows.resp.bytes", KT_UINT, KT_NONE)		\
-	X("top_flows.first",	KT_UINT,  KT_NONE)		\
-	X("top_flows.last",	KT_UINT,  KT_NONE)		\
-	X("top_flows.state",	KT_STR,   KT_NONE)		\
-	X("top_flows.history",	KT_STR,   KT_NONE)		\
-	X("tracked",		KT_MAP,   KT_NONE)		\
-	X("tracked.flows",	KT_UINT,  KT_NONE)		\
-	X("tracked.hosts",	KT_UINT,  KT_NONE)		\
-	X("evicted",		KT_MAP,   KT_NONE)		\
-	X("evicted.flows",	KT_UINT,  KT_NONE)		\
-	X("evicted.hosts",	KT_UINT,  KT_NONE)		\
-	X("capture",		KT_MAP,   KT_NONE)		\
-	X("capture.recv",	KT_UINT,  KT_NONE)		\
-	X("capture.drop",	KT_UINT,  KT_NONE)		\
-	X("capture.ifdrop",	KT_UINT,  KT_NONE)		\
-	X("capture.coverage",	KT_NUM,   KT_NONE)		\
-	/* flow */						\
-	X("src",		KT_ADDR,  KT_NONE)		\
-	X("dst",		KT_ADDR,  KT_NONE)		\
-	X("sport",		KT_UINT,  KT_NONE)		\
-	X("dport",		KT_UINT,  KT_NONE)		\
-	X("orig",		KT_MAP,   KT_NONE)		\
-	X("orig.packets",	KT_UINT,  KT_NONE)		\
-	X("orig.bytes",		KT_UINT,  KT_NONE)		\
-	X("resp",		KT_MAP,   KT_NONE)		\
-	X("resp.packets",	KT_UINT,  KT_NONE)		\
-	X("resp.bytes",		KT_UINT,  KT_NONE)		\
-	X("first",		KT_UINT,  KT_NONE)		\
-	X("last",		KT_UINT,  KT_NONE)		\
-	X("state",		KT_STR,   KT_NONE)		\
-	X("history",		KT_STR,   KT_NONE)		\
-	/* capstats */						\
-	X("recv",		KT_UINT,  KT_NONE)		\
-	X("drop",		KT_UINT,  KT_NONE)		\
-	X("ifdrop",		KT_UINT,  KT_NONE)		\
-	X("final",		KT_BOOL,  KT_NONE)		\
-	/* end */						\
-	X("records",		KT_UINT,  KT_NONE)		\
-	X("frames",		KT_UINT,  KT_NONE)		\
-	X("packets",		KT_UINT,  KT_NONE)		\
-	X("reason",		KT_STR,   KT_NONE)
+enum key_show { SH_PLAIN = 0, SH_HEX2, SH_HEX4, SH_HEX5, SH_TCPFLAGS };
+
+/* A set of record types, one bit each: REC_IN(REC_FLOW). */
+#define REC_IN(t)	(1u << (t))
+enum {
+#define X(e, s) IN_##e = 1 << REC_##e,
+	REC_TYPES(X)
+#undef X
+	IN_ALL = ((1 << REC_NTYPES) - 1) & ~1	/* every known type */
+};
+
+/* The stages that write a key, one bit each. */
+enum {
+	BY_CAPTURE = 1, BY_DECODE = 2, BY_STATS = 4,
+	BY_ANY = BY_CAPTURE | BY_DECODE | BY_STATS	/* every writer */
+};
+
+/*
+ * Every known key, said once: its dotted path (array elements take their
+ * array's path; keys inside a layer map are "layer.key"), type, element
+ * type for arrays, and how it is shown.  S(in, by) says of the keys after
+ * it which record types they belong to (IN_ bits) and which stages write
+ * them (BY_ bits).  A known key is checked only in records of its types;
+ * in a record of another type the same name is a user's key, passed on as
+ * it is.  A key inside a map belongs to the types of its map (its map
+ * need not come before it; tests/unit/share_rec.c checks what the list
+ * must hold).  Keep nm-records(5) in step with this list.
+ */
+#define REC_KEYS(S, X)							\
+	/* every record */						\
+	S(IN_ALL, BY_ANY)						\
+	X("type",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	/* header */							\
+	S(IN_HEADER, BY_ANY)						\
+	X("version",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("minor",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	S(IN_HEADER | IN_END, BY_ANY)					\
+	X("producer",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	S(IN_HEADER, BY_ANY)						\
+	X("stages",		KT_ARRAY, KT_STR,  SH_PLAIN)		\
+	S(IN_HEADER, BY_CAPTURE)					\
+	X("sources",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("sources.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("sources.kind",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("sources.linktype",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sources.linkname",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("sources.snaplen",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sources.filter",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("sources.tsprec",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* frame, and packet (which keeps the frame's keys) */		\
+	S(IN_FRAME | IN_PACKET, BY_CAPTURE)				\
+	X("ts",			KT_UINT, KT_NONE, SH_PLAIN)		\
+	S(IN_FRAME | IN_PACKET | IN_CAPSTATS, BY_CAPTURE)		\
+	X("if",			KT_UINT, KT_NONE, SH_PLAIN)		\
+	S(IN_FRAME | IN_PACKET, BY_CAPTURE)				\
+	X("len",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("caplen",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* nm-decode cuts it */						\
+	S(IN_FRAME | IN_PACKET, BY_CAPTURE | BY_DECODE)			\
+	X("data",		KT_BIN,  KT_NONE, SH_PLAIN)		\
+	/* packet: summary (a flow names its own) */			\
+	S(IN_PACKET | IN_FLOW, BY_DECODE | BY_STATS)			\
+	X("proto",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("service",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("svcport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* packet: where the payload is, what went wrong */		\
+	S(IN_PACKET, BY_DECODE)						\
+	X("poff",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("plen",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("err",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("err.layer",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("err.kind",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("err.why",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	/* link layers */						\
+	X("eth",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("eth.src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("eth.dst",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("eth.type",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("eth.len",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sll",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("sll.v",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sll.pkttype",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sll.hatype",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sll.src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("sll.proto",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("sll.ifindex",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("null",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("null.family",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("vlan",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("vlan.tpid",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("vlan.id",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("vlan.pcp",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("vlan.dei",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	/* ARP */							\
+	X("arp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("arp.htype",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("arp.ptype",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("arp.hlen",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("arp.plen",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("arp.op",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("arp.sha",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("arp.spa",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("arp.tha",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("arp.tpa",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	/* IPv4 */							\
+	X("ip",			KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("ip.hl",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ip.tos",		KT_UINT, KT_NONE, SH_HEX2)		\
+	X("ip.len",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ip.id",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("ip.df",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("ip.mf",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("ip.frag",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ip.ttl",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ip.proto",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ip.sum",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("ip.src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("ip.dst",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("ip.opts",		KT_BIN,  KT_NONE, SH_PLAIN)		\
+	/* IPv6 */							\
+	X("ipv6",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("ipv6.tc",		KT_UINT, KT_NONE, SH_HEX2)		\
+	X("ipv6.flow",		KT_UINT, KT_NONE, SH_HEX5)		\
+	X("ipv6.plen",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ipv6.nxt",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ipv6.hlim",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ipv6.src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("ipv6.dst",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("ipv6.ext",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("ipv6.ext.type",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ipv6.ext.len",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ipv6.proto",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ipv6.frag",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ipv6.mf",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("ipv6.fid",		KT_UINT, KT_NONE, SH_HEX4)		\
+	/* TCP */							\
+	X("tcp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("tcp.sport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.dport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.seq",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.ack",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.hl",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.flags",		KT_UINT, KT_NONE, SH_TCPFLAGS)		\
+	X("tcp.win",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.sum",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("tcp.urp",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.len",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.opts",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("tcp.opts.mss",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.opts.ws",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.opts.sackok",	KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("tcp.opts.sack",	KT_ARRAY, KT_UINT, SH_PLAIN)		\
+	X("tcp.opts.tsval",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tcp.opts.tsecr",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* UDP */							\
+	X("udp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("udp.sport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("udp.dport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("udp.len",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("udp.sum",		KT_UINT, KT_NONE, SH_HEX4)		\
+	/* ICMP and ICMPv6 */						\
+	X("icmp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("icmp.type",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmp.code",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmp.sum",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("icmp.id",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmp.seq",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmpv6",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("icmpv6.type",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmpv6.code",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmpv6.sum",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("icmpv6.id",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmpv6.seq",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("icmpv6.target",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	/* DNS */							\
+	X("dns",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("dns.id",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("dns.qr",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.opcode",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.aa",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.tc",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.rd",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.ra",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.rcode",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.qd",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.an",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.ns",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.ar",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.q",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("dns.q.name",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("dns.q.type",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.q.class",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.ans",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("dns.ans.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("dns.ans.type",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.ans.class",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.ans.ttl",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.ans.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("dns.ans.target",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("dns.ans.pref",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.ans.text",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("dns.ans.text_cut",	KT_BOOL, KT_NONE, SH_PLAIN)		\
+	/* stats */							\
+	S(IN_STATS, BY_STATS)						\
+	X("interval",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("interval.start",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("interval.end",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("interval.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("interval.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("total",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("total.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("total.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("total.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("rate",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("rate.pps",		KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("rate.bps",		KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("rate.avg_pps",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("rate.avg_bps",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("runtime",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("protos",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("protos.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("protos.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("protos.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("protos.pkt_pct",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("protos.byte_pct",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("top_hosts",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("top_hosts.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.tx_packets", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.tx_bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.rx_packets", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.rx_bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_src",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("top_src.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_src.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_src.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_dst",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("top_dst.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_dst.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_dst.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_ports",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("top_ports.port",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_ports.proto",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_ports.service",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_ports.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_ports.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("top_flows.proto",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.src",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_flows.dst",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_flows.sport",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.dport",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.service",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.orig",	KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.orig.packets", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.orig.bytes", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.resp",	KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.resp.packets", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.resp.bytes", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.first",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.last",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.state",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.history",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("tracked",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("tracked.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tracked.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evicted",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("evicted.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evicted.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("capture",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("capture.recv",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("capture.drop",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("capture.ifdrop",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("capture.coverage",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	/* flow */							\
+	S(IN_FLOW, BY_STATS)						\
+	X("src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("dst",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("sport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("orig",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("orig.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("orig.bytes",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("resp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("resp.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("resp.bytes",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("first",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("last",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("state",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("history",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	/* capstats */							\
+	S(IN_CAPSTATS, BY_CAPTURE)					\
+	X("recv",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("drop",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("ifdrop",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	S(IN_CAPSTATS | IN_STATS, BY_CAPTURE | BY_STATS)		\
+	X("final",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	/* end */							\
+	S(IN_END, BY_ANY)						\
+	X("records",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("frames",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("packets",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	S(IN_FLOW | IN_END, BY_ANY)					\
+	X("reason",		KT_STR,  KT_NONE, SH_PLAIN)
+
+/* What REC_KEYS says of one known key. */
+struct rec_key {
+	const char	*path;
+	enum key_type	 type, elem;
+	enum key_show	 show;
+	unsigned	 in;	/* IN_ bits: the record types it belongs to */
+	unsigned	 by;	/* BY_ bits: the stages that write it */
+};
 
 /* One record as read: valid until the next rec_read() on its reader. */
 struct rec {
@@ -345,6 +404,12 @@ const char *rec_type_name(enum rec_type t);
 int rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
     enum key_type *elem);
 /*
+ * rec_key_find, for a key of a record of the types in (IN_ bits): 0 for a
+ * key known only in records of other types (there it is a user's).
+ */
+int rec_key_find_in(int parent, unsigned in, const char *name, size_t n,
+    enum key_type *type, enum key_type *elem);
+/*
  * A name's first eight bytes as a little-endian word, the bytes past n
  * zeroed: with the length, a name of up to eight bytes in one number.
  */
@@ -355,11 +420,18 @@ uint64_t rec_key_word(const char *s, size_t n);
  */
 int rec_key_find_word(int parent, uint64_t word, const char *name, size_t n,
     enum key_type *type, enum key_type *elem);
+/* A known key by its id (from rec_key_find: 1 to rec_key_count()). */
+const struct rec_key *rec_key(int id);
+int rec_key_count(void);
+/* The id of a dotted path ("tcp.opts.mss"), or 0 if it is not known. */
+int rec_key_path(const char *path);
 /*
- * Checks every known key of a record against REC_KEYS.  Returns 0, or -1
- * with a message in why (naming the key and what was wrong).
+ * Checks every known key of a record of type t against REC_KEYS (a key of
+ * another type's is not checked: it is a user's).  Returns 0, or -1 with
+ * a message in why (naming the key and what was wrong).
  */
-int rec_validate(const msgpack_object *map, char *why, size_t whylen);
+int rec_validate(const msgpack_object *map, enum rec_type t, char *why,
+    size_t whylen);
 /* Whether a value has a key type (not looking inside arrays or maps). */
 static inline int
 rec_type_ok(enum key_type t, const msgpack_object *o)
@@ -396,7 +468,8 @@ rec_type_ok(enum key_type t, const msgpack_object *o)
 /*
  * The same check for one value of the known key id: its type, and its
  * elements' type if it is an array, but not the keys of maps inside it
- * (the msgpack reader checks those as it meets them).
+ * (the msgpack reader checks those as it meets them).  why may be NULL
+ * when whylen is 0.
  */
 int rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen);
 

@@ -6,7 +6,8 @@
  * than REC_MAX_DEPTH, a container never claims more entries than bytes
  * remain (so a lying length cannot make us allocate), the first record is
  * a header of a major version we understand, and known keys have their
- * declared types.  Any breach is EBADMSG with a message naming the offset.
+ * declared types (in records of the types they belong to).  Any breach is
+ * EBADMSG with a message naming the offset.
  */
 #include <endian.h>
 #include <errno.h>
@@ -41,9 +42,8 @@ struct rec_reader {
 	int		 report_idle;	/* return REC_IDLE rather than block */
 	int		 cut;		/* the input ended inside a record */
 	size_t		 maxread;	/* bytes per read(); tests shrink it */
-	int		 schema_bad;	/* the last msgpack record breaks it */
+	unsigned	 schema_bad;	/* IN_ bits: types it breaks keys of */
 	struct key_memo	*memo;
-	char		 schema_err[256];
 	char		 err[320];
 };
 
@@ -51,9 +51,10 @@ enum { P_MORE = 0, P_OK = 1, P_BAD = -1 };
 
 /*
  * The schema is checked during the parse, as each known key's value is
- * read (one walk over the record, not two).  A breach is only noted: it
- * matters for records of a known type, which is known once the whole
- * record is read.
+ * read (one walk over the record, not two).  A breach is only noted, with
+ * the record types the key belongs to: it matters only if the record is
+ * of one of them (elsewhere the key is a user's), which is known once the
+ * whole record is read.
  */
 struct key_memo {
 	uint64_t	 word;		/* the key's first eight bytes */
@@ -67,9 +68,7 @@ struct mp_ctx {
 	msgpack_zone	*zone;
 	const char	*why;
 	const uint8_t	*where;
-	int		 schema_bad;
-	char		*schema_why;
-	size_t		 schema_whylen;
+	unsigned	 schema_bad;	/* IN_ bits of the breached keys */
 };
 
 static int mp_parse(struct cur *, struct mp_ctx *, msgpack_object *, int,
@@ -189,13 +188,18 @@ mp_key(struct mp_ctx *x, int parent, uint32_t i, const msgpack_object *k,
 	return m->id != 0;
 }
 
-/* Notes whether the value of known key id has the schema's type. */
-static void
+/*
+ * Notes the record types whose schema the value of known key id breaks
+ * (check_contract says what is wrong, when the record is of one of them).
+ * Out of line: mp_map's loop runs for every key, this for few.
+ */
+static __attribute__((noinline)) void
 mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
 {
-	if (!x->schema_bad &&
-	    rec_check_key(id, v, x->schema_why, x->schema_whylen) == -1)
-		x->schema_bad = 1;
+	unsigned in = rec_key(id)->in;
+
+	if ((x->schema_bad & in) != in && rec_check_key(id, v, NULL, 0) == -1)
+		x->schema_bad |= in;
 }
 
 /*
@@ -590,8 +594,7 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 {
 	const char *p = r->buf + r->pos;
 	size_t n = r->len - r->pos, skip = 0, erroff = 0;
-	struct mp_ctx x = { r->memo, &r->zone, NULL, NULL, 0, r->schema_err,
-	    sizeof(r->schema_err) };
+	struct mp_ctx x = { r->memo, &r->zone, NULL, NULL, 0 };
 	struct cur c;
 	char why[200];
 	long got;
@@ -648,10 +651,10 @@ check_contract(struct rec_reader *r, struct rec *rec)
 		return bad(r, rec->off, "%s",
 		    "record has no \"type\" string");
 	rec->type = rec_type_of(t->via.str.ptr, t->via.str.size);
-	if (rec->type != REC_UNKNOWN && rec->raw != NULL && r->schema_bad)
-		return bad(r, rec->off, "%s", r->schema_err);
-	if (rec->type != REC_UNKNOWN && rec->raw == NULL &&
-	    rec_validate(&rec->obj, why, sizeof(why)) == -1)
+	/* the parse noted breaches of msgpack; JSON is checked now */
+	if (rec->type != REC_UNKNOWN && (rec->raw == NULL ||
+	    (r->schema_bad & REC_IN(rec->type))) &&
+	    rec_validate(&rec->obj, rec->type, why, sizeof(why)) == -1)
 		return bad(r, rec->off, "%s", why);
 	if (rec->type == REC_HEADER) {
 		if (!rec_get_u64(&rec->obj, "version", &v))

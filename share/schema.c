@@ -1,8 +1,9 @@
 /*
- * The record schema in use: record type names, the type of every known key
- * (from the REC_KEYS list in rec.h, looked up through a small hash table),
- * and the validator that every reader runs on every record of a known type,
- * so that a stage can trust the type of any known key it finds.
+ * The record schema in use: record type names, what REC_KEYS in rec.h says
+ * of every known key (looked up through a small hash table), and the
+ * validator that every reader runs on every record of a known type, so
+ * that a stage can trust the type of any known key of that record type it
+ * finds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,15 +18,13 @@ static const char *type_names[REC_NTYPES] = {
 #undef X
 };
 
-struct key_def {
-	const char	*path;
-	enum key_type	 type, elem;
-};
-
-static const struct key_def key_defs[] = {
-#define X(p, t, e) { p, t, e },
-	REC_KEYS(X)
+/* in and by are filled in by build() from the S() lines of REC_KEYS */
+static struct rec_key key_defs[] = {
+#define S(in, by)
+#define X(p, t, e, sh) { p, t, e, sh, 0, 0 },
+	REC_KEYS(S, X)
 #undef X
+#undef S
 };
 #define NKEYS (sizeof(key_defs) / sizeof(key_defs[0]))
 
@@ -45,7 +44,10 @@ struct key_slot {		/* small: the table stays in the cache */
 };
 
 #define HBITS	10
-#define HSIZE	(1u << HBITS)	/* well above 2 * NKEYS */
+#define HSIZE	(1u << HBITS)
+_Static_assert(2 * NKEYS <= HSIZE, "the key table is kept at most half full");
+_Static_assert(NKEYS < UINT16_MAX, "key ids are 16 bits");
+_Static_assert(REC_NTYPES <= 32, "a set of record types is one word");
 static struct key_slot htab[HSIZE];
 static int built;
 
@@ -123,30 +125,74 @@ find(int parent, uint64_t w, const char *name, size_t n)
 	}
 }
 
+/* The record types and writers of each key, from the S() before it. */
+static void
+fill_sections(void)
+{
+	unsigned in = 0, by = 0;
+	size_t i = 0;
+
+#define S(a, b) in = (a); by = (b);
+#define X(p, t, e, sh) key_defs[i].in = in; key_defs[i].by = by; i++;
+	REC_KEYS(S, X)
+#undef X
+#undef S
+}
+
+static int
+depth_of(const char *path)
+{
+	int d = 0;
+
+	while ((path = strchr(path, '.')) != NULL) {
+		path++;
+		d++;
+	}
+	return d;
+}
+
+/*
+ * Keys go in by depth, all of the record's first, then those one map
+ * down, and so on: a key's parent is always in before it, in whatever
+ * order REC_KEYS lists them.  A key whose parent is not listed (a slip in
+ * REC_KEYS) is left out, and a second key of the same place is never
+ * found: the unit test finds both, as rec_key_path() misses them.
+ */
 static void
 build(void)
 {
 	const char *path, *dot;
-	int parent;
+	int parent, depth, maxdepth = 0;
 	size_t i, n;
 	unsigned h;
 
-	for (i = 0; i < NKEYS; i++) {
-		path = key_defs[i].path;
-		/* Parents precede their keys in REC_KEYS. */
-		parent = 0;
-		while ((dot = strchr(path, '.')) != NULL) {
-			n = (size_t)(dot - path);
-			parent = find(parent, rec_key_word(path, n), path, n);
-			path = dot + 1;
+	fill_sections();
+	for (i = 0; i < NKEYS; i++)
+		if (depth_of(key_defs[i].path) > maxdepth)
+			maxdepth = depth_of(key_defs[i].path);
+	for (depth = 0; depth <= maxdepth; depth++)
+		for (i = 0; i < NKEYS; i++) {
+			path = key_defs[i].path;
+			if (depth_of(path) != depth)
+				continue;
+			parent = 0;
+			while ((dot = strchr(path, '.')) != NULL) {
+				n = (size_t)(dot - path);
+				if ((parent = find(parent, rec_key_word(path,
+				    n), path, n)) == 0)
+					break;
+				path = dot + 1;
+			}
+			if (dot != NULL)
+				continue;	/* no parent */
+			n = strlen(path);
+			h = hash(rec_key_word(path, n), parent, n);
+			while (htab[h & (HSIZE - 1)].id != 0)
+				h++;
+			htab[h & (HSIZE - 1)] = (struct key_slot){
+			    rec_key_word(path, n), (uint16_t)(i + 1),
+			    (uint16_t)parent, (uint16_t)n };
 		}
-		n = strlen(path);
-		h = hash(rec_key_word(path, n), parent, n);
-		while (htab[h & (HSIZE - 1)].id != 0)
-			h++;
-		htab[h & (HSIZE - 1)] = (struct key_slot){ rec_key_word(path, n),
-		    (uint16_t)(i + 1), (uint16_t)parent, (uint16_t)n };
-	}
 	built = 1;
 }
 
@@ -173,6 +219,52 @@ rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
 {
 	return rec_key_find_word(parent, rec_key_word(name, n), name, n, type,
 	    elem);
+}
+
+int
+rec_key_find_in(int parent, unsigned in, const char *name, size_t n,
+    enum key_type *type, enum key_type *elem)
+{
+	int id = rec_key_find(parent, name, n, type, elem);
+
+	if (id != 0 && !(key_defs[id - 1].in & in)) {
+		*type = *elem = KT_NONE;
+		return 0;
+	}
+	return id;
+}
+
+const struct rec_key *
+rec_key(int id)
+{
+	if (!built)
+		build();
+	return &key_defs[id - 1];
+}
+
+int
+rec_key_count(void)
+{
+	if (!built)
+		build();
+	return (int)NKEYS;
+}
+
+int
+rec_key_path(const char *path)
+{
+	enum key_type t, elem;
+	const char *dot;
+	int id = 0;
+
+	for (;;) {
+		dot = strchr(path, '.');
+		id = rec_key_find(id, path, dot ? (size_t)(dot - path) :
+		    strlen(path), &t, &elem);
+		if (id == 0 || dot == NULL)
+			return id;
+		path = dot + 1;
+	}
 }
 
 static const char *
@@ -224,7 +316,7 @@ check_value(enum key_type t, const msgpack_object *v, int id, char *why,
 int
 rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen)
 {
-	const struct key_def *k = &key_defs[id - 1];
+	const struct rec_key *k = &key_defs[id - 1];
 	uint32_t j;
 
 	if (check_value(k->type, v, id, why, whylen) == -1)
@@ -238,8 +330,10 @@ rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen)
 	return 0;
 }
 
+/* in: the record's type, as an IN_ bit */
 static int
-check_map(const msgpack_object *map, int parent, char *why, size_t whylen)
+check_map(const msgpack_object *map, int parent, unsigned in, char *why,
+    size_t whylen)
 {
 	const msgpack_object_kv *kv;
 	enum key_type t, elem;
@@ -252,16 +346,17 @@ check_map(const msgpack_object *map, int parent, char *why, size_t whylen)
 			continue;	/* not ours: no known key is one */
 		id = rec_key_find(parent, kv->key.via.str.ptr,
 		    kv->key.via.str.size, &t, &elem);
-		if (id == 0)
-			continue;
+		if (id == 0 || !(key_defs[id - 1].in & in))
+			continue;	/* a user's key in this record type */
 		if (rec_check_key(id, &kv->val, why, whylen) == -1)
 			return -1;
-		if (t == KT_MAP && check_map(&kv->val, id, why, whylen) == -1)
+		if (t == KT_MAP &&
+		    check_map(&kv->val, id, in, why, whylen) == -1)
 			return -1;
 		if (t != KT_ARRAY || elem != KT_MAP)
 			continue;
 		for (j = 0; j < kv->val.via.array.size; j++)
-			if (check_map(&kv->val.via.array.ptr[j], id, why,
+			if (check_map(&kv->val.via.array.ptr[j], id, in, why,
 			    whylen) == -1)
 				return -1;
 	}
@@ -269,12 +364,13 @@ check_map(const msgpack_object *map, int parent, char *why, size_t whylen)
 }
 
 int
-rec_validate(const msgpack_object *map, char *why, size_t whylen)
+rec_validate(const msgpack_object *map, enum rec_type type, char *why,
+    size_t whylen)
 {
 	if (map->type != MSGPACK_OBJECT_MAP) {
 		snprintf(why, whylen, "a record must be a map, not %s",
 		    obj_name(map));
 		return -1;
 	}
-	return check_map(map, 0, why, whylen);
+	return check_map(map, 0, REC_IN(type), why, whylen);
 }

@@ -14,13 +14,9 @@
 #include <string.h>
 
 #include "nm.h"
+#include "proto.h"
 #include "services.h"
 #include "stats.h"
-
-#define TCP_FIN	0x01
-#define TCP_SYN	0x02
-#define TCP_RST	0x04
-#define TCP_ACK	0x10
 
 #define EVICT_SAMPLE	8	/* flows looked at to choose one to push out */
 
@@ -326,22 +322,12 @@ const char *
 flow_proto(const struct flow *f)
 {
 	static char other[16];
+	const char *name = proto_ip_name(f->k.proto);
 
-	switch (f->k.proto) {
-	case 1:		return "ICMP";
-	case 2:		return "IGMP";
-	case 6:		return "TCP";
-	case 17:	return "UDP";
-	case 47:	return "GRE";
-	case 50:	return "ESP";
-	case 51:	return "AH";
-	case 58:	return "ICMPv6";
-	case 89:	return "OSPF";
-	case 132:	return "SCTP";
-	default:
-		snprintf(other, sizeof(other), "IP-%u", f->k.proto);
-		return other;
-	}
+	if (name != NULL)
+		return name;
+	snprintf(other, sizeof(other), "IP-%u", f->k.proto);
+	return other;
 }
 
 size_t

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nm.h"
+#include "proto.h"
 #include "services.h"
 #include "stats.h"
 
@@ -201,7 +202,7 @@ pack_ports(struct out *o, struct pk *pk, const struct agg *a)
 		svc = service(p->port, p->proto);
 		pk_map_open(pk);
 		pk_ku(pk, "port", p->port);
-		pk_kstr(pk, "proto", p->proto == 6 ? "TCP" : "UDP");
+		pk_kstr(pk, "proto", proto_ip_name(p->proto));
 		if (svc != NULL)
 			pk_kstr(pk, "service", svc);
 		pk_ku(pk, "packets", p->packets);

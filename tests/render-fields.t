@@ -3,7 +3,8 @@
 # column per field, and says how far it agrees with tshark.  Agreement on
 # the values is the decoder's to reach, so it is shown, not required, here;
 # what is required is that every field name tshark's table uses is known.
-# Also: every name --list-fields gives is documented in the man page.
+# Also: every name --list-fields gives is documented in the man page, and
+# stats. and flow. fields name keys the schema knows in those records.
 source "$(dirname "$0")/lib.sh"
 
 R=$NM_TOP/nm-render
@@ -15,6 +16,23 @@ undoc=$("$R" --list-fields | while read -r f; do
 done)
 if [ -z "$undoc" ]; then pass "man: every field documented"
 else fail "man: undocumented fields: $(echo $undoc)"; fi
+
+# stats. and flow. fields are checked against the schema of that type
+for f in stats.totl.packets flow.total.packets stats.interval.packts \
+    flow.orig.x stats.total; do
+	"$R" -e "$f" </dev/null >/dev/null 2>"$TMP/err"
+	st=$?
+	if [ "$st" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] &&
+	    grep -q "$f" "$TMP/err"; then
+		pass "-e $f: refused, one line"
+	else
+		fail "-e $f: exit $st: $(cat "$TMP/err")"
+	fi
+done
+"$R" -e stats.total.packets -e stats.rate.pps -e stats.capture.coverage \
+    -e stats.top_hosts.addr -e stats.top_flows.orig.packets -e flow.src \
+    -e flow.dport -e flow.state -e flow.orig.bytes </dev/null >/dev/null 2>&1
+check "-e: the schema's stats and flow paths are known" test "$?" != 2
 
 P=$SHARED/pcaps
 if [ ! -f "$P/FIELDS" ]; then

@@ -46,6 +46,65 @@ check "unknown record type passes nm-decode" \
 check "unknown key passes nm-decode into the packet" \
 	grep -q '"type":"packet".*"mine":{"deep":"kept"}' "$TMP/extra.out"
 
+# nm-decode replaces the keys of a frame it writes itself, and no other
+{
+	head -n 1 "$TMP/a.json"
+	nm-capture -r "$pcap" | nm-render -o json | sed -n 2p |
+	    sed 's/^{/{"proto":"mine","a_long_user_key":1,/'
+} > "$TMP/fkeys.json"
+nm-decode < "$TMP/fkeys.json" 2>/dev/null | nm-render -o json 2>/dev/null |
+    sed -n 2p > "$TMP/fkeys.out"
+check "nm-decode replaces a frame's proto, keeps a user's key" \
+	test "$(grep -o '"proto":"[^"]*"\|"a_long_user_key":1' "$TMP/fkeys.out" |
+	    tr '\n' ' ')" = '"a_long_user_key":1 "proto":"ARP" '
+
+# a known key of one record type is a user's own in a record of another:
+# "state" of a flow record, in a packet, passes every stage as it is
+sed '0,/{"type":"packet"/s//{"type":"packet","state":5/' "$TMP/a.json" \
+    > "$TMP/user.json"
+nm-stats < "$TMP/user.json" 2> "$TMP/err" | nm-render -o json > "$TMP/user.out"
+check "user's key named as another type's (JSON in): exit 0" \
+	test "${PIPESTATUS[*]}" = "0 0"
+check "user's key named as another type's: the packet unchanged" \
+	grep -qxF "$(grep -F '"state":5' "$TMP/user.json")" "$TMP/user.out"
+nm-decode < "$TMP/user.json" > "$TMP/user.nm"
+check "user's key named as another type's: nm-decode passes it" \
+	test "$?" = 0
+nm-stats < "$TMP/user.nm" | nm-render -o json > "$TMP/user2.out"
+check "user's key named as another type's (msgpack in): exit 0" \
+	test "${PIPESTATUS[*]}" = "0 0"
+grep '"type":"packet"' "$TMP/user.out" > "$TMP/user.pk"
+grep '"type":"packet"' "$TMP/user2.out" > "$TMP/user2.pk"
+same_file "user's key named as another type's: same packets from msgpack" \
+	"$TMP/user.pk" "$TMP/user2.pk"
+# the JSON reader takes a key for an address only in its own record type,
+# wherever "type" stands among the keys
+{
+	head -n 1 "$TMP/a.json"
+	echo '{"type":"packet","src":"not an address","ts":1}'
+	echo '{"src":"hello","dst":"10.0.0.9","type":"packet","ts":2}'
+	echo '{"type":"end","producer":"t","records":2}'
+} > "$TMP/juser.json"
+nm-render -o json < "$TMP/juser.json" > "$TMP/juser.out" 2> "$TMP/err"
+check "JSON: a user's key named as another type's address: exit 0" \
+	test "$?" = 0
+check "JSON: a user's key named as another type's address: kept" \
+	test "$(sed -n '2,3p' "$TMP/juser.out")" = "$(sed -n '2,3p' "$TMP/juser.json")"
+{ head -n 1 "$TMP/a.json"; echo '{"src":"hello","type":"flow"}'; } |
+    nm-render -o json > /dev/null 2> "$TMP/err"
+check "JSON: a flow's own address key is still read as one" test "$?" = 3
+# ...while in a flow record it is still checked, in either encoding
+{ head -n 1 "$TMP/a.json"; echo '{"type":"flow","state":5}'; } > "$TMP/flow.json"
+nm-render -o json < "$TMP/flow.json" > /dev/null 2> "$TMP/err"
+check "flow record with a bad state (JSON): exit 3" test "$?" = 3
+check "flow record with a bad state (JSON): says why" \
+	grep -q "key 'state' must be a string, not an unsigned integer" "$TMP/err"
+{ head -n 1 "$TMP/a.json" | nm-decode; printf '\x82\xa4type\xa4flow\xa5state\x05'; } |
+    nm-render -o json > /dev/null 2> "$TMP/err"
+check "flow record with a bad state (msgpack): exit 3" test "$?" = 3
+check "flow record with a bad state (msgpack): says why" \
+	grep -q "key 'state' must be a string, not an unsigned integer" "$TMP/err"
+
 # malformed input: the records before the fault come out, then one line
 n=$(wc -l < "$TMP/a.json")
 { head -n 5 "$TMP/a.json"; printf '{"type":"packet","ip":{"src":12}}\n'; } > "$TMP/bad.json"

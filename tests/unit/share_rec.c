@@ -2,7 +2,9 @@
  * Unit tests of the record stream codec: a round trip through the writer
  * and the reader in both encodings, a stream fed one byte at a time, cut at
  * every byte, lying lengths, nesting past the limit, wrong types for known
- * keys, a stream without its header and one of a newer major version.
+ * keys (checked only in the record types they belong to), a stream without
+ * its header and one of a newer major version; and what the schema table
+ * itself must hold.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -337,6 +339,214 @@ test_hostile(void)
 	    "nesting");
 }
 
+/* The record's keys of a packet that nm-decode writes (and replaces). */
+static const char *
+decode_keys(void)
+{
+	static char buf[512];
+	const struct rec_key *k;
+	size_t len = 0;
+	int id;
+
+	for (id = 1; id <= rec_key_count(); id++) {
+		k = rec_key(id);
+		if (strchr(k->path, '.') == NULL && (k->in & IN_PACKET) &&
+		    (k->by & BY_DECODE))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+			    "%s ", k->path);
+	}
+	return buf;
+}
+
+/*
+ * What REC_KEYS must hold for the schema to mean what it says: every key
+ * found at its own path (its parents listed, no second key of the same
+ * place), a key inside a map in its map's record types, owned by a stage,
+ * and shown in hex only if it is an integer.
+ */
+static void
+test_schema_table(void)
+{
+	const struct rec_key *k, *pk;
+	char parent[64];
+	const char *dot;
+	int id, n = rec_key_count(), found = 1, inherits = 1, owned = 1;
+	int shows = 1, maps = 1;
+
+	for (id = 1; id <= n; id++) {
+		k = rec_key(id);
+		if (rec_key_path(k->path) != id) {
+			printf("  %s: not found at its path\n", k->path);
+			found = 0;
+		}
+		if (k->in == 0 || (k->in & ~(unsigned)IN_ALL) || k->by == 0 ||
+		    (k->by & ~(unsigned)BY_ANY))
+			owned = 0;
+		if (k->show != SH_PLAIN && k->type != KT_UINT)
+			shows = 0;
+		if ((dot = strrchr(k->path, '.')) == NULL)
+			continue;
+		snprintf(parent, sizeof(parent), "%.*s",
+		    (int)(dot - k->path), k->path);
+		if (rec_key_path(parent) == 0)
+			continue;	/* counted above */
+		pk = rec_key(rec_key_path(parent));
+		if (pk->in != k->in) {
+			printf("  %s: not in its map's record types\n",
+			    k->path);
+			inherits = 0;
+		}
+		if (pk->type != KT_MAP &&
+		    !(pk->type == KT_ARRAY && pk->elem == KT_MAP))
+			maps = 0;
+	}
+	CHECK("schema: every key is found at its path (parents listed, "
+	    "no key twice)", found);
+	CHECK("schema: a key in a map is in its map's record types",
+	    inherits);
+	CHECK("schema: a key inside another is inside a map", maps);
+	CHECK("schema: every key belongs to record types and has a writer",
+	    owned);
+	CHECK("schema: only integers are shown in hex", shows);
+	CHECK("schema: a flow key", (id = rec_key_path("state")) != 0 &&
+	    rec_key(id)->in == IN_FLOW && rec_key(id)->by == BY_STATS);
+	CHECK("schema: a frame key kept by packets",
+	    (id = rec_key_path("caplen")) != 0 &&
+	    rec_key(id)->in == (IN_FRAME | IN_PACKET));
+	CHECK("schema: a deep key", (id = rec_key_path("top_flows.orig.bytes"))
+	    != 0 && rec_key(id)->in == IN_STATS);
+	CHECK("schema: the keys of a packet nm-decode writes",
+	    strcmp(decode_keys(), "type data proto service svcport poff plen "
+	    "err eth sll null vlan arp ip ipv6 tcp udp icmp icmpv6 dns ") == 0);
+	CHECK("schema: an unknown path", rec_key_path("total.pakets") == 0 &&
+	    rec_key_path("ip.src.x") == 0 && rec_key_path("") == 0);
+}
+
+/* A known key is checked in the record types it belongs to, only. */
+static void
+test_schema_types(void)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	const char *js = "{\"type\":\"header\",\"version\":1}"
+	    "{\"type\":\"packet\",\"state\":5,\"records\":\"mine\"}";
+	char why[256] = "";
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	t_kstr(&pk, "type", "packet");
+	t_ku64(&pk, "state", 5);
+	t_str(&pk, "interval");
+	msgpack_pack_map(&pk, 1);
+	t_kstr(&pk, "start", "a user's");
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, sb.data, sb.size, NULL) !=
+	    MSGPACK_UNPACK_SUCCESS)
+		exit(1);
+	CHECK("validate: another type's keys are a user's",
+	    rec_validate(&u.data, REC_PACKET, why, sizeof(why)) == 0);
+	CHECK("validate: checked in their own type",
+	    rec_validate(&u.data, REC_FLOW, why, sizeof(why)) == -1 &&
+	    strcmp(why, "key 'state' must be a string, not an unsigned "
+	    "integer") == 0);
+	CHECK("validate: a map's keys are checked in its type",
+	    rec_validate(&u.data, REC_STATS, why, sizeof(why)) == -1 &&
+	    strstr(why, "'interval.start'") != NULL);
+	msgpack_unpacked_destroy(&u);
+
+	/* the reader, which checks during the parse: both encodings */
+	msgpack_sbuffer_clear(&sb);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	msgpack_pack_map(&pk, 3);
+	t_kstr(&pk, "type", "packet");
+	t_ku64(&pk, "state", 5);
+	t_kstr(&pk, "records", "mine");
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "flow");
+	t_kstr(&pk, "state", "S1");
+	CHECK("reader: another type's keys pass in msgpack",
+	    read_all(bytes_fd(sb.data, sb.size), 1 << 20, NULL, NULL, 0) == 3);
+	CHECK("reader: another type's keys pass in JSON",
+	    read_all(bytes_fd(js, strlen(js)), 1 << 20, NULL, NULL, 0) == 2);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "flow");
+	t_ku64(&pk, "state", 5);
+	expect_bad("reader: a flow's own key is checked", sb.data, sb.size,
+	    "key 'state' must be a string, not an unsigned integer");
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* JSON shows and reads a key as an address only in its own record type. */
+static void
+test_schema_json(void)
+{
+	static const char *const in[] = {
+		"{\"x\":{\"type\":\"flow\"},\"data\":\"0102\","
+		    "\"type\":\"frame\"}",
+		"{\"data\":\"zz\",\"type\":\"stats\"}",
+		"{\"type\":\"flow\",\"src\":\"10.0.0.1\"}",
+		"{\"type\":\"packet\",\"src\":\"10.0.0.1\"}",
+	};
+	static const int bin[] = { 1, 0, 1, 0 };
+	msgpack_object o, src;
+	msgpack_zone z;
+	struct strbuf b = { 0 };
+	char why[200];
+	size_t i, off;
+	int ok = 1, shown;
+
+	msgpack_zone_init(&z, 4096);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		msgpack_zone_clear(&z);
+		if (json_parse(in[i], strlen(in[i]), &z, &o, &off, why,
+		    sizeof(why)) <= 0) {
+			printf("  %s: %s\n", in[i], why);
+			ok = 0;
+			continue;
+		}
+		src = *(rec_get(&o, "data") ? rec_get(&o, "data") :
+		    rec_get(&o, "src"));
+		if ((src.type == MSGPACK_OBJECT_BIN) != bin[i]) {
+			printf("  %s: read as %s\n", in[i], bin[i] ?
+			    "a string" : "bytes");
+			ok = 0;
+		}
+	}
+	CHECK("json reader: bytes only for a key of the record's type", ok);
+
+	/* the same bytes under "src": address text in a flow, hex else */
+	msgpack_zone_clear(&z);
+	o.type = MSGPACK_OBJECT_MAP;
+	o.via.map.size = 2;
+	o.via.map.ptr = msgpack_zone_malloc(&z, 2 * sizeof(msgpack_object_kv));
+	o.via.map.ptr[0].key.type = o.via.map.ptr[1].key.type =
+	    MSGPACK_OBJECT_STR;
+	o.via.map.ptr[0].key.via.str.ptr = "type";
+	o.via.map.ptr[0].key.via.str.size = 4;
+	o.via.map.ptr[0].val.type = MSGPACK_OBJECT_STR;
+	o.via.map.ptr[0].val.via.str.ptr = "flow";
+	o.via.map.ptr[0].val.via.str.size = 4;
+	o.via.map.ptr[1].key.via.str.ptr = "src";
+	o.via.map.ptr[1].key.via.str.size = 3;
+	o.via.map.ptr[1].val.type = MSGPACK_OBJECT_BIN;
+	o.via.map.ptr[1].val.via.bin.ptr = (const char *)addr4;
+	o.via.map.ptr[1].val.via.bin.size = 4;
+	json_write(&b, &o);
+	shown = strstr(b.p, "\"src\":\"192.168.1.100\"") != NULL;
+	b.len = 0;
+	o.via.map.ptr[0].val.via.str.ptr = "packet";
+	o.via.map.ptr[0].val.via.str.size = 6;
+	json_write(&b, &o);
+	CHECK("json writer: an address only for a key of the record's type",
+	    shown && strstr(b.p, "\"src\":\"c0a80164\"") != NULL);
+	free(b.p);
+	msgpack_zone_destroy(&z);
+}
+
 int
 main(void)
 {
@@ -344,5 +554,8 @@ main(void)
 	test_pretty_json();
 	test_truncation();
 	test_hostile();
+	test_schema_table();
+	test_schema_types();
+	test_schema_json();
 	return failures != 0;
 }
