@@ -549,10 +549,8 @@ struct pk *rec_writer_pk(struct rec_writer *w);
 int rec_writer_end(struct rec_writer *w);
 /* Writes a record unchanged (raw bytes when it came as msgpack). */
 int rec_write_rec(struct rec_writer *w, const struct rec *rec);
-int rec_write_obj(struct rec_writer *w, const msgpack_object *obj);
 /* Writes everything buffered.  -1 with errno (EPIPE: the reader left). */
 int rec_writer_flush(struct rec_writer *w);
-uint64_t rec_writer_count(const struct rec_writer *w);
 int rec_writer_close(struct rec_writer *w);	/* flushes, then frees */
 /*
  * Writes a header record: the upstream header hdr (or a new one when

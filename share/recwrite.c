@@ -51,12 +51,6 @@ rec_writer_pk(struct rec_writer *w)
 	return &w->pk;
 }
 
-uint64_t
-rec_writer_count(const struct rec_writer *w)
-{
-	return w->count;
-}
-
 int
 rec_writer_flush(struct rec_writer *w)
 {
@@ -95,13 +89,6 @@ rec_write_rec(struct rec_writer *w, const struct rec *rec)
 		pk_raw(&w->pk, rec->raw, rec->rawlen);
 	else
 		pk_obj(&w->pk, &rec->obj);
-	return rec_writer_end(w);
-}
-
-int
-rec_write_obj(struct rec_writer *w, const msgpack_object *obj)
-{
-	pk_obj(&w->pk, obj);
 	return rec_writer_end(w);
 }
 

@@ -52,12 +52,6 @@ set_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int
-stage_signalled(void)
-{
-	return nsignals > 0;
-}
-
 uint64_t
 stage_now(void)
 {

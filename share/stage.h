@@ -98,7 +98,5 @@ void stage_end_record(struct stage *st);
 void stage_pass(struct stage *st, const struct rec *rec);
 /* Monotonic clock, nanoseconds (the clock of tick deadlines). */
 uint64_t stage_now(void);
-/* Whether a first signal has come (a stage may want to say so). */
-int stage_signalled(void);
 
 #endif

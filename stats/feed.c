@@ -24,12 +24,6 @@ feed_close(struct agg *a, struct out *o)
 	a->end = st_add(a->end, a->interval);
 }
 
-int
-feed_due(const struct agg *a, uint64_t now, uint64_t grace)
-{
-	return a->started && a->end != ST_TMAX && now >= st_add(a->end, grace);
-}
-
 /* A new grid from capture time ts: the first packet's, or a jump's. */
 static void
 grid_at(struct agg *a, uint64_t ts)

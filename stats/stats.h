@@ -243,8 +243,5 @@ void	out_flow(void *out, const struct flow *, const char *reason);
 void	feed_record(struct agg *, struct out *, const struct rec *);
 /* Ends the current interval: idle flows out, then its stats record. */
 void	feed_close(struct agg *, struct out *);
-/* Whether capture time now is grace past the current interval's end
- * (never for the interval that reaches the end of the clock). */
-int	feed_due(const struct agg *, uint64_t now, uint64_t grace);
 
 #endif
