@@ -429,6 +429,7 @@ void rec_reader_close(struct rec_reader *r);
 /* Caps the bytes taken per read() (tests feed streams a byte at a time). */
 void rec_reader_set_maxread(struct rec_reader *r, size_t n);
 
+/* --- recget.c --- */
 /* Map lookups on a record or a layer map; NULL when absent. */
 const msgpack_object *rec_get(const msgpack_object *map, const char *key);
 /* Dotted lookup through nested maps: rec_path(obj, "ip.src"). */
