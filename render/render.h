@@ -74,6 +74,8 @@ int out_has(const msgpack_object *map, const char *key);
 
 /* --- text.c --- */
 void out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p);
+/* The keys of a packet record compact and minimal show (rec_reader_want). */
+extern const char *const out_text_keys[];
 void out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p);
 void out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p);
 

@@ -53,10 +53,15 @@ mp_count(struct cur *c, struct mp_ctx *x, uint64_t n, size_t per)
 	return P_OK;
 }
 
-/* id: the known key the array is under, when its elements are maps. */
+/*
+ * id: the known key the array is under, when its elements are maps.  The
+ * elements get slots even when the array is skipped (mode MP_SKIP, their
+ * own containers left hollow): a known array's element types are checked
+ * on them.
+ */
 static int
 mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
-    int depth, int id)
+    int depth, int id, int mode)
 {
 	uint64_t i;
 	int r;
@@ -68,62 +73,55 @@ mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 	o->via.array.ptr = n ? msgpack_zone_malloc(x->zone,
 	    sizeof(msgpack_object) * n) : NULL;
 	if (n && o->via.array.ptr == NULL) {
-		x->why = "out of memory";
+		x->nomem = 1;
 		return P_BAD;
 	}
 	for (i = 0; i < n; i++)
 		if ((r = mp_parse(c, x, &o->via.array.ptr[i], depth + 1,
-		    id)) != P_OK)
+		    id, mode)) != P_OK)
 			return r;
 	return P_OK;
 }
 
-/*
- * rec_key_word() in one load, for rec_key_find_word: the reader's buffer
- * has eight readable bytes past its end for this.
- */
-static inline uint64_t
-key_word(const char *p, size_t n)
+/* A place's memo that held another key: the schema says what this is. */
+static __attribute__((noinline)) void
+mp_learn(struct key_memo *m, int parent, uint64_t w, const char *name,
+    size_t n)
 {
-	uint64_t w;
+	enum key_type t, elem;
+	int id;
 
-	memcpy(&w, p, sizeof(w));
-	w = le64toh(w);
-	return n >= 8 ? w : w & ((UINT64_C(1) << (8 * n)) - 1);
+	id = rec_key_find_word(parent, w, name, n, &t, &elem);
+	m->word = w;
+	m->len = (uint8_t)n;
+	m->parent = (int16_t)parent;
+	m->id = (int16_t)id;
+	m->type = (uint8_t)t;
+	/* the maps in or under its value are known maps too */
+	m->inner = (int16_t)(id != 0 && (t == KT_MAP ||
+	    (t == KT_ARRAY && elem == KT_MAP)) ? id : -1);
 }
 
 /*
  * What a key found at place i of a map under parent was the last time:
  * records of a stream repeat their keys in the same places, so most keys
- * are recognised by one compare instead of a schema lookup.
+ * are recognised by one compare instead of a schema lookup.  w is the
+ * key's rec_key_word().  The memo is copied out: the value's own keys
+ * may take the place.
  */
-static int
+static inline __attribute__((always_inline)) int
 mp_key(struct mp_ctx *x, int parent, uint32_t i, const msgpack_object *k,
-    struct key_memo *out)
+    uint64_t w, struct key_memo *out)
 {
-	const char *name = k->via.str.ptr;
 	size_t n = k->via.str.size;
-	enum key_type t, elem;
 	struct key_memo *m;
-	uint64_t w;
-	int id;
 
-	w = key_word(name, n);
 	m = n > 8 ? &x->memo[MEMO] :
 	    &x->memo[((unsigned)parent * 32 + i) & (MEMO - 1)];
-	if (n > 8 || m->word != w || m->len != n || m->parent != parent) {
-		id = rec_key_find_word(parent, w, name, n, &t, &elem);
-		m->word = w;
-		m->len = (uint8_t)n;
-		m->parent = (int16_t)parent;
-		m->id = (int16_t)id;
-		m->type = (uint8_t)t;
-		/* the maps in or under its value are known maps too */
-		m->inner = (int16_t)(id != 0 && (t == KT_MAP ||
-		    (t == KT_ARRAY && elem == KT_MAP)) ? id : -1);
-	}
-	*out = *m;	/* a copy: the value's own keys may take the place */
-	return m->id != 0;
+	if (n > 8 || m->word != w || m->len != n || m->parent != parent)
+		mp_learn(m, parent, w, k->via.str.ptr, n);
+	*out = *m;
+	return out->id != 0;
 }
 
 /* Notes whether the value of known key id has the schema's type. */
@@ -135,18 +133,53 @@ mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
 		x->schema_bad = 1;
 }
 
+/* The n-byte big-endian number at q, n of 1, 2, 4 or 8, in one load. */
+static inline uint64_t
+mp_be(const uint8_t *q, unsigned n)
+{
+	uint64_t v;
+
+	memcpy(&v, q, sizeof(v));
+	return be64toh(v) >> (64 - 8 * n);
+}
+
+/*
+ * The common key, read inline: a string of at most eight bytes with nine
+ * bytes in view from its head, so that its name is one eight-byte load
+ * inside the view.  Sets k and *w (its rec_key_word()), or returns 0 and
+ * leaves the key to mp_parse.
+ */
+static inline __attribute__((always_inline)) int
+mp_fast_key(struct cur *c, msgpack_object *k, uint64_t *w)
+{
+	const uint8_t *q = cur_view(c, 9);
+	uint64_t v;
+	unsigned n;
+
+	if (q == NULL || (q[0] & 0xe0) != 0xa0 || (n = q[0] & 0x1f) > 8)
+		return 0;
+	memcpy(&v, q + 1, sizeof(v));
+	v = le64toh(v);
+	*w = n == 8 ? v : v & ((UINT64_C(1) << (8 * n)) - 1);
+	k->type = MSGPACK_OBJECT_STR;
+	k->via.str.ptr = (const char *)q + 1;
+	k->via.str.size = n;
+	(void)cur_skip(c, 1 + n);
+	return 1;
+}
+
 /*
  * The values most of a record is made of (small integers, short strings
- * and bytes, booleans), read inline.  0 for any other value, or when its
- * bytes are not all in: mp_parse then reads it the general way.
+ * and bytes, booleans), read inline from a view of nine bytes (the
+ * longest head).  0 for any other value, or when fewer bytes are in:
+ * mp_parse then reads it the general way.
  */
 static inline __attribute__((always_inline)) int
 mp_fast(struct cur *c, msgpack_object *o)
 {
-	const uint8_t *q = cur_view(c, 2);
-	size_t head = 1, n = 0;
+	const uint8_t *q = cur_view(c, 9);
+	size_t head, n;
 	unsigned b;
-	int i;
 
 	if (q == NULL)
 		return 0;
@@ -154,85 +187,132 @@ mp_fast(struct cur *c, msgpack_object *o)
 	if (b <= 0x7f) {
 		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
 		o->via.u64 = b;
-	} else if (b >= 0xa0 && b <= 0xbf) {
+		return cur_skip(c, 1);
+	}
+	if (b >= 0xcc && b <= 0xcf) {
+		n = 1u << (b - 0xcc);
+		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+		o->via.u64 = mp_be(q + 1, (unsigned)n);
+		return cur_skip(c, 1 + n);
+	}
+	if (b == 0xc2 || b == 0xc3) {
+		o->type = MSGPACK_OBJECT_BOOLEAN;
+		o->via.boolean = b == 0xc3;
+		return cur_skip(c, 1);
+	}
+	if ((b & 0xe0) == 0xa0) {
 		o->type = MSGPACK_OBJECT_STR;
+		head = 1;
 		n = b & 0x1f;
 	} else if (b == 0xd9 || b == 0xc4) {
 		o->type = b == 0xc4 ? MSGPACK_OBJECT_BIN : MSGPACK_OBJECT_STR;
 		head = 2;
 		n = q[1];
-	} else if (b == 0xc2 || b == 0xc3) {
-		o->type = MSGPACK_OBJECT_BOOLEAN;
-		o->via.boolean = b == 0xc3;
-	} else if (b >= 0xcc && b <= 0xcf) {
-		head = 1 + (1u << (b - 0xcc));
-		if ((q = cur_view(c, head)) == NULL)
-			return 0;
-		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-		o->via.u64 = 0;
-		for (i = 1; i < (int)head; i++)
-			o->via.u64 = o->via.u64 << 8 | q[i];
 	} else
 		return 0;
-	if (cur_view(c, head + n) == NULL)
+	if (cur_left(c) < head + n)
 		return 0;	/* not all in yet: mp_parse waits for it */
-	q = cur_ptr(c, head + n);
-	if (o->type == MSGPACK_OBJECT_STR) {
-		o->via.str.ptr = (const char *)q + head;
-		o->via.str.size = (uint32_t)n;
-	} else if (o->type == MSGPACK_OBJECT_BIN) {
-		o->via.bin.ptr = (const char *)q + head;
-		o->via.bin.size = (uint32_t)n;
-	}
-	return 1;
+	/* str and bin are laid out alike in msgpack_object */
+	o->via.str.ptr = (const char *)q + head;
+	o->via.str.size = (uint32_t)n;
+	return cur_skip(c, head + n);
+}
+
+/*
+ * At the top of a record (mode MP_PICK), once its first key is read: how
+ * much of the rest to build.  Only a record whose first key is its "type"
+ * can be pruned; any other is built whole.
+ */
+static int
+mp_pick(struct mp_ctx *x, const msgpack_object_kv *kv)
+{
+	enum rec_type t;
+
+	if (x->want == NULL || !REC_KEY_IS(&kv->key, "type") ||
+	    kv->val.type != MSGPACK_OBJECT_STR)
+		return MP_ALL;
+	t = rec_type_of(kv->val.via.str.ptr, kv->val.via.str.size);
+	if ((x->table = x->want[t]) == NULL)
+		return MP_ALL;
+	return MP_SOME;
 }
 
 /*
  * parent: the id of the known key this map is (0: the record itself), or
- * -1 when it is not a known map and its keys are not looked up.
+ * -1 when it is not a known map and its keys are not looked up.  mode:
+ * what to build (mpread.h); a skipped map is left hollow (no entries),
+ * a pruned one keeps only the entries the want table names, but every
+ * entry is parsed and every known key's type checked the same.
+ *
+ * The cursor is worked on in a local copy, handed back around the calls
+ * of the general parser: stores into the tree then cannot make the
+ * compiler reload it from memory for every byte.
  */
 static int
 mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
-    int depth, int parent)
+    int depth, int parent, int mode)
 {
-	struct key_memo m;
-	msgpack_object_kv *kv;
+	struct key_memo m = { 0 };
+	msgpack_object_kv *kv, skipped;
+	struct cur lc;
 	const uint8_t *at;
-	uint64_t i;
-	int r, known, fast = depth < REC_MAX_DEPTH;
+	uint64_t w;
+	uint32_t i, kept = 0;
+	int r, known, vmode;
 
 	if ((r = mp_count(c, x, n, 2)) != P_OK)
 		return r;
 	o->type = MSGPACK_OBJECT_MAP;
-	o->via.map.size = (uint32_t)n;
-	o->via.map.ptr = n ? msgpack_zone_malloc(x->zone,
-	    sizeof(msgpack_object_kv) * n) : NULL;
-	if (n && o->via.map.ptr == NULL) {
-		x->why = "out of memory";
+	o->via.map.size = 0;
+	o->via.map.ptr = NULL;
+	if (n && mode != MP_SKIP && (o->via.map.ptr = msgpack_zone_malloc(
+	    x->zone, sizeof(msgpack_object_kv) * n)) == NULL) {
+		x->nomem = 1;
 		return P_BAD;
 	}
+	lc = *c;
 	for (i = 0; i < n; i++) {
-		at = c->p;
-		kv = &o->via.map.ptr[i];
-		if (!(fast && mp_fast(c, &kv->key)) &&
-		    (r = mp_parse(c, x, &kv->key, depth + 1, -1)) != P_OK)
-			return r;
-		/* Fields are named, as in JSON: a nil key would become "null". */
-		if (kv->key.type != MSGPACK_OBJECT_STR) {
-			x->where = at;
-			x->why = "map key is not a string";
-			return P_BAD;
+		at = lc.p;
+		kv = mode == MP_SKIP ? &skipped : &o->via.map.ptr[kept];
+		if (!mp_fast_key(&lc, &kv->key, &w)) {
+			*c = lc;
+			r = mp_parse(c, x, &kv->key, depth + 1, -1, MP_SKIP);
+			lc = *c;
+			if (r != P_OK)
+				return r;
+			/* Fields are named, as in JSON: no nil key ("null"). */
+			if (kv->key.type != MSGPACK_OBJECT_STR) {
+				x->where = at;
+				x->why = "map key is not a string";
+				return P_BAD;
+			}
+			w = rec_key_word(kv->key.via.str.ptr,
+			    kv->key.via.str.size);
 		}
-		known = parent >= 0 &&
-		    mp_key(x, parent, (uint32_t)i, &kv->key, &m);
-		if (!(fast && mp_fast(c, &kv->val)) &&
-		    (r = mp_parse(c, x, &kv->val, depth + 1,
-		    known ? m.inner : -1)) != P_OK)
-			return r;
+		known = parent >= 0 && mp_key(x, parent, i, &kv->key, w, &m);
+		vmode = mode;
+		if (mode == MP_SOME)
+			vmode = known ? x->table[m.id] : MP_SKIP;
+		else if (mode == MP_PICK)
+			vmode = MP_ALL;		/* the first key, "type" */
+		if (!mp_fast(&lc, &kv->val)) {
+			*c = lc;
+			r = mp_parse(c, x, &kv->val, depth + 1,
+			    known ? m.inner : -1, vmode);
+			lc = *c;
+			if (r != P_OK)
+				return r;
+		}
 		if (known && (m.type == KT_ARRAY ||
 		    !rec_type_ok((enum key_type)m.type, &kv->val)))
 			mp_check(x, m.id, &kv->val);
+		if (mode == MP_PICK)
+			mode = mp_pick(x, kv);
+		if (vmode != MP_SKIP)
+			kept++;
 	}
+	*c = lc;
+	o->via.map.size = kept;
 	return P_OK;
 }
 
@@ -280,22 +360,23 @@ mp_int(struct cur *c, msgpack_object *o, int n)
 /* id: as mp_map's parent, for the maps in or under this value. */
 int
 mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
-    int id)
+    int id, int mode)
 {
 	uint64_t n;
 	uint32_t f32;
 	float f;
 	int b, r;
 
-	if (depth > REC_MAX_DEPTH) {
-		x->where = c->p;
-		x->why = "nesting deeper than the limit";
-		return P_BAD;
-	}
 	if (cur_left(c) < 1)
 		return P_MORE;
 	x->where = c->p;
 	b = cur_u8(c);
+	/* levels are containers: a scalar in the deepest one is no level */
+	if (((b >= 0x80 && b <= 0x9f) || (b >= 0xdc && b <= 0xdf)) &&
+	    depth > REC_MAX_DEPTH) {
+		x->why = "nesting deeper than the limit";
+		return P_BAD;
+	}
 	if (b <= 0x7f || b >= 0xe0) {
 		if (b <= 0x7f) {
 			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
@@ -307,9 +388,9 @@ mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
 		return P_OK;
 	}
 	if (b >= 0x80 && b <= 0x8f)
-		return mp_map(c, x, o, b & 0x0f, depth, id);
+		return mp_map(c, x, o, b & 0x0f, depth, id, mode);
 	if (b >= 0x90 && b <= 0x9f)
-		return mp_array(c, x, o, b & 0x0f, depth, id);
+		return mp_array(c, x, o, b & 0x0f, depth, id, mode);
 	if (b >= 0xa0 && b <= 0xbf) {
 		o->type = MSGPACK_OBJECT_STR;
 		o->via.str.size = b & 0x1f;
@@ -367,11 +448,11 @@ mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
 	case 0xdc: case 0xdd:
 		if ((r = mp_len(c, b == 0xdc ? 2 : 4, &n)) != P_OK)
 			return r;
-		return mp_array(c, x, o, n, depth, id);
+		return mp_array(c, x, o, n, depth, id, mode);
 	case 0xde: case 0xdf:
 		if ((r = mp_len(c, b == 0xde ? 2 : 4, &n)) != P_OK)
 			return r;
-		return mp_map(c, x, o, n, depth, id);
+		return mp_map(c, x, o, n, depth, id, mode);
 	default:	/* 0xc1 is never used */
 		x->why = "byte 0xc1 is not msgpack";
 		return P_BAD;

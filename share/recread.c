@@ -43,22 +43,92 @@ struct rec_reader {
 	size_t		 maxread;	/* bytes per read(); tests shrink it */
 	int		 schema_bad;	/* the last msgpack record breaks it */
 	struct key_memo	*memo;
+	/* what the stage reads of each record type (rec_reader_want) */
+	const uint8_t	*want[REC_NTYPES];
+	uint8_t		 wanted[REC_NTYPES][MP_NKEYS + 1];
 	char		 schema_err[256];
 	char		 err[320];
 };
 
+/*
+ * Not an e-function: NULL with errno (ENOMEM) when memory is short, and
+ * the caller says so in its own words (the stage driver exits).
+ */
 struct rec_reader *
 rec_reader_open(int fd)
 {
-	struct rec_reader *r = ecalloc(1, sizeof(*r));
+	struct rec_reader *r;
 
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
 	r->fd = fd;
-	r->buf = ecalloc(1, BUFCAP + 8);	/* + 8: see key_word() */
-	r->memo = ecalloc(MEMO + 1, sizeof(*r->memo));
 	r->maxread = CHUNK;
-	if (!msgpack_zone_init(&r->zone, 64 * 1024))
-		nm_die(NM_EXIT_FAIL, "out of memory");
+	r->buf = malloc(BUFCAP);
+	r->memo = calloc(MEMO + 1, sizeof(*r->memo));
+	if (r->buf == NULL || r->memo == NULL ||
+	    !msgpack_zone_init(&r->zone, 64 * 1024)) {
+		free(r->buf);
+		free(r->memo);
+		free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return r;
+}
+
+/*
+ * Marks path (dotted, through known maps) and the maps above it as read:
+ * the path whole, those above it in part.  -1 when a component is not a
+ * known key.
+ */
+static int
+want_path(uint8_t *t, const char *path)
+{
+	const char *dot;
+	enum key_type kt, elem;
+	int id, parent = 0;
+	size_t n;
+
+	for (;;) {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if ((id = rec_key_find(parent, path, n, &kt, &elem)) == 0)
+			return -1;
+		if (dot == NULL) {
+			t[id] = MP_ALL;
+			return 0;
+		}
+		if (t[id] != MP_ALL)
+			t[id] = MP_SOME;
+		parent = id;
+		path = dot + 1;
+	}
+}
+
+int
+rec_reader_want(struct rec_reader *r, enum rec_type type,
+    const char *const *paths)
+{
+	uint8_t *t;
+	size_t i;
+
+	if (type <= REC_UNKNOWN || type >= REC_NTYPES || type == REC_HEADER ||
+	    type == REC_END) {
+		errno = EINVAL;
+		return -1;
+	}
+	t = r->wanted[type];
+	memset(t, MP_SKIP, sizeof(r->wanted[type]));
+	r->want[type] = NULL;
+	if (paths == NULL)
+		return 0;
+	for (i = 0; paths[i] != NULL; i++)
+		if (want_path(t, paths[i]) == -1) {
+			errno = EINVAL;
+			return -1;	/* such records stay whole */
+		}
+	r->want[type] = t;
+	return 0;
 }
 
 void
@@ -190,14 +260,20 @@ detect(struct rec_reader *r)
 	return 0;
 }
 
-/* One parse attempt over the buffered bytes: P_OK, P_MORE or P_BAD. */
+/*
+ * One parse attempt over the buffered bytes: P_OK with the record's
+ * length in *used, P_MORE, or P_BAD (-1 with errno set).  JSON whitespace
+ * before a record is consumed first, so r->pos is where the record starts
+ * (the offset an error about it names).
+ */
 static int
 parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 {
-	const char *p = r->buf + r->pos;
-	size_t n = r->len - r->pos, skip = 0, erroff = 0;
-	struct mp_ctx x = { r->memo, &r->zone, NULL, NULL, 0, r->schema_err,
-	    sizeof(r->schema_err) };
+	const char *p;
+	size_t n, erroff = 0;
+	struct mp_ctx x = { .memo = r->memo, .zone = &r->zone,
+	    .want = r->want, .schema_why = r->schema_err,
+	    .schema_whylen = sizeof(r->schema_err) };
 	struct cur c;
 	char why[200];
 	long got;
@@ -205,28 +281,36 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 
 	msgpack_zone_clear(&r->zone);
 	if (r->fmt == FMT_JSON) {
-		while (skip < n && (p[skip] == ' ' || p[skip] == '\t' ||
-		    p[skip] == '\n' || p[skip] == '\r'))
-			skip++;
-		if (skip == n) {
-			*used = skip;
+		while (r->pos < r->len && (r->buf[r->pos] == ' ' ||
+		    r->buf[r->pos] == '\t' || r->buf[r->pos] == '\n' ||
+		    r->buf[r->pos] == '\r'))
+			r->pos++;
+		if (r->pos == r->len)
 			return P_MORE;
-		}
-		got = json_parse(p + skip, n - skip, &r->zone, &rec->obj,
+		p = r->buf + r->pos;
+		got = json_parse(p, r->len - r->pos, &r->zone, &rec->obj,
 		    &erroff, why, sizeof(why));
 		if (got < 0)
-			return bad(r, r->base + r->pos + skip + erroff, "%s",
+			return bad(r, r->base + r->pos + erroff, "%s",
 			    why), P_BAD;
 		if (got == 0)
 			return P_MORE;
 		rec->raw = NULL;
 		rec->rawlen = 0;
-		*used = skip + (size_t)got;
-		rec->off = r->base + r->pos + skip;
+		*used = (size_t)got;
+		rec->off = r->base + r->pos;
 		return P_OK;
 	}
+	p = r->buf + r->pos;
+	n = r->len - r->pos;
 	c = cur_make(p, n);
-	res = mp_parse(&c, &x, &rec->obj, 1, 0);
+	res = mp_parse(&c, &x, &rec->obj, 1, 0, MP_PICK);
+	if (res == P_BAD && x.nomem) {
+		snprintf(r->err, sizeof(r->err), "reading a record: %s",
+		    strerror(ENOMEM));
+		errno = ENOMEM;
+		return P_BAD;
+	}
 	if (res == P_BAD)
 		return bad(r, r->base + r->pos +
 		    (size_t)((const char *)x.where - p), "%s", x.why), P_BAD;
@@ -263,13 +347,10 @@ check_contract(struct rec_reader *r, struct rec *rec)
 		if (!rec_get_u64(&rec->obj, "version", &v))
 			return bad(r, rec->off, "%s",
 			    "header has no \"version\"");
-		if (v > REC_VERSION_MAJOR) {
-			snprintf(r->err, sizeof(r->err), "stream version %llu "
-			    "is newer than this program's %d: upgrade nm",
+		if (v > REC_VERSION_MAJOR)
+			return bad(r, rec->off, "stream version %llu is newer "
+			    "than this program's %d: upgrade nm",
 			    (unsigned long long)v, REC_VERSION_MAJOR);
-			errno = EBADMSG;
-			return -1;
-		}
 		r->seen_header = 1;
 	} else if (!r->seen_header) {
 		char what[64];
@@ -334,11 +415,6 @@ rec_read(struct rec_reader *r, struct rec *rec)
 					return -1;
 				note_tail(r, rec);
 				return 1;
-			}
-			if (used > 0) {		/* JSON whitespace only */
-				r->pos += used;
-				used = 0;
-				continue;
 			}
 			if (r->len - r->pos >= REC_MAX_SIZE)
 				return bad(r, r->base + r->pos, "record larger "
