@@ -102,28 +102,6 @@ mp_learn(struct key_memo *m, int parent, uint64_t w, const char *name,
 	    (t == KT_ARRAY && elem == KT_MAP)) ? id : -1);
 }
 
-/*
- * What a key found at place i of a map under parent was the last time:
- * records of a stream repeat their keys in the same places, so most keys
- * are recognised by one compare instead of a schema lookup.  w is the
- * key's rec_key_word().  The memo is copied out: the value's own keys
- * may take the place.
- */
-static inline __attribute__((always_inline)) int
-mp_key(struct mp_ctx *x, int parent, uint32_t i, const msgpack_object *k,
-    uint64_t w, struct key_memo *out)
-{
-	size_t n = k->via.str.size;
-	struct key_memo *m;
-
-	m = n > 8 ? &x->memo[MEMO] :
-	    &x->memo[((unsigned)parent * 32 + i) & (MEMO - 1)];
-	if (n > 8 || m->word != w || m->len != n || m->parent != parent)
-		mp_learn(m, parent, w, k->via.str.ptr, n);
-	*out = *m;
-	return out->id != 0;
-}
-
 /* Notes whether the value of known key id has the schema's type. */
 static void
 mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
@@ -132,6 +110,12 @@ mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
 	    rec_check_key(id, v, x->schema_why, x->schema_whylen) == -1)
 		x->schema_bad = 1;
 }
+
+/* The first n bytes of a little-endian word (rec_key_word()). */
+static const uint64_t name_mask[9] = {
+	0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff,
+	0xffffffffffffff, UINT64_MAX
+};
 
 /* The n-byte big-endian number at q, n of 1, 2, 4 or 8, in one load. */
 static inline uint64_t
@@ -144,61 +128,31 @@ mp_be(const uint8_t *q, unsigned n)
 }
 
 /*
- * The common key, read inline: a string of at most eight bytes with nine
- * bytes in view from its head, so that its name is one eight-byte load
- * inside the view.  Sets k and *w (its rec_key_word()), or returns 0 and
- * leaves the key to mp_parse.
- */
-static inline __attribute__((always_inline)) int
-mp_fast_key(struct cur *c, msgpack_object *k, uint64_t *w)
-{
-	const uint8_t *q = cur_view(c, 9);
-	uint64_t v;
-	unsigned n;
-
-	if (q == NULL || (q[0] & 0xe0) != 0xa0 || (n = q[0] & 0x1f) > 8)
-		return 0;
-	memcpy(&v, q + 1, sizeof(v));
-	v = le64toh(v);
-	*w = n == 8 ? v : v & ((UINT64_C(1) << (8 * n)) - 1);
-	k->type = MSGPACK_OBJECT_STR;
-	k->via.str.ptr = (const char *)q + 1;
-	k->via.str.size = n;
-	(void)cur_skip(c, 1 + n);
-	return 1;
-}
-
-/*
  * The values most of a record is made of (small integers, short strings
- * and bytes, booleans), read inline from a view of nine bytes (the
- * longest head).  0 for any other value, or when fewer bytes are in:
- * mp_parse then reads it the general way.
+ * and bytes, booleans), read inline.  The caller has checked that nine
+ * bytes (the longest head) are in [*pp, end); a string's body is checked
+ * here.  0 for any other value, or a body not all in: mp_parse then reads
+ * it the general way.
  */
 static inline __attribute__((always_inline)) int
-mp_fast(struct cur *c, msgpack_object *o)
+mp_fast(const uint8_t **pp, const uint8_t *end, msgpack_object *o)
 {
-	const uint8_t *q = cur_view(c, 9);
+	const uint8_t *q = *pp;
 	size_t head, n;
-	unsigned b;
+	unsigned b = q[0];
 
-	if (q == NULL)
-		return 0;
-	b = q[0];
 	if (b <= 0x7f) {
 		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
 		o->via.u64 = b;
-		return cur_skip(c, 1);
+		*pp = q + 1;
+		return 1;
 	}
 	if (b >= 0xcc && b <= 0xcf) {
 		n = 1u << (b - 0xcc);
 		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
 		o->via.u64 = mp_be(q + 1, (unsigned)n);
-		return cur_skip(c, 1 + n);
-	}
-	if (b == 0xc2 || b == 0xc3) {
-		o->type = MSGPACK_OBJECT_BOOLEAN;
-		o->via.boolean = b == 0xc3;
-		return cur_skip(c, 1);
+		*pp = q + 1 + n;
+		return 1;
 	}
 	if ((b & 0xe0) == 0xa0) {
 		o->type = MSGPACK_OBJECT_STR;
@@ -208,14 +162,20 @@ mp_fast(struct cur *c, msgpack_object *o)
 		o->type = b == 0xc4 ? MSGPACK_OBJECT_BIN : MSGPACK_OBJECT_STR;
 		head = 2;
 		n = q[1];
+	} else if (b == 0xc2 || b == 0xc3) {
+		o->type = MSGPACK_OBJECT_BOOLEAN;
+		o->via.boolean = b == 0xc3;
+		*pp = q + 1;
+		return 1;
 	} else
 		return 0;
-	if (cur_left(c) < head + n)
-		return 0;	/* not all in yet: mp_parse waits for it */
+	if ((size_t)(end - q) < head + n)
+		return 0;
 	/* str and bin are laid out alike in msgpack_object */
 	o->via.str.ptr = (const char *)q + head;
 	o->via.str.size = (uint32_t)n;
-	return cur_skip(c, head + n);
+	*pp = q + head + n;
+	return 1;
 }
 
 /*
@@ -244,21 +204,23 @@ mp_pick(struct mp_ctx *x, const msgpack_object_kv *kv)
  * a pruned one keeps only the entries the want table names, but every
  * entry is parsed and every known key's type checked the same.
  *
- * The cursor is worked on in a local copy, handed back around the calls
- * of the general parser: stores into the tree then cannot make the
- * compiler reload it from memory for every byte.
+ * This loop is where a stage's time goes, so the common case is read
+ * here, from plain pointers into the cursor's bytes, every read after a
+ * check of what is left: a key of up to eight bytes whose name is one
+ * eight-byte load, recognised by the memo of its place (records of a
+ * stream repeat their keys in the same places), then a scalar value.
+ * Anything else goes to mp_parse with the cursor handed back.
  */
 static int
 mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
     int depth, int parent, int mode)
 {
-	struct key_memo m = { 0 };
-	msgpack_object_kv *kv, skipped;
-	struct cur lc;
-	const uint8_t *at;
+	msgpack_object_kv *kv, *base, skipped;
+	struct key_memo *slot;
+	const uint8_t *p, *end, *at;
 	uint64_t w;
-	uint32_t i, kept = 0;
-	int r, known, vmode;
+	uint32_t i, kn, kept = 0;
+	int r, id, type, inner, vmode;
 
 	if ((r = mp_count(c, x, n, 2)) != P_OK)
 		return r;
@@ -270,14 +232,25 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		x->nomem = 1;
 		return P_BAD;
 	}
-	lc = *c;
-	for (i = 0; i < n; i++) {
-		at = lc.p;
-		kv = mode == MP_SKIP ? &skipped : &o->via.map.ptr[kept];
-		if (!mp_fast_key(&lc, &kv->key, &w)) {
-			*c = lc;
+	base = mode == MP_SKIP ? &skipped : o->via.map.ptr;
+	p = c->p;
+	end = c->end;
+	for (i = 0; i < (uint32_t)n; i++) {
+		at = p;
+		kv = &base[kept];	/* kept stays 0 when skipping */
+		/* 18: the key, its eight-byte load and the longest value head */
+		if ((size_t)(end - p) >= 18 && (kn = p[0] - 0xa0u) <= 8) {
+			/* a fixstr (0xa0 + length) of at most 8 bytes */
+			memcpy(&w, p + 1, sizeof(w));
+			w = le64toh(w) & name_mask[kn];
+			kv->key.type = MSGPACK_OBJECT_STR;
+			kv->key.via.str.ptr = (const char *)p + 1;
+			kv->key.via.str.size = kn;
+			p += 1 + kn;
+		} else {
+			c->p = p;
 			r = mp_parse(c, x, &kv->key, depth + 1, -1, MP_SKIP);
-			lc = *c;
+			p = c->p;
 			if (r != P_OK)
 				return r;
 			/* Fields are named, as in JSON: no nil key ("null"). */
@@ -286,32 +259,43 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 				x->why = "map key is not a string";
 				return P_BAD;
 			}
-			w = rec_key_word(kv->key.via.str.ptr,
-			    kv->key.via.str.size);
+			kn = kv->key.via.str.size;
+			w = rec_key_word(kv->key.via.str.ptr, kn);
 		}
-		known = parent >= 0 && mp_key(x, parent, i, &kv->key, w, &m);
-		vmode = mode;
-		if (mode == MP_SOME)
-			vmode = known ? x->table[m.id] : MP_SKIP;
-		else if (mode == MP_PICK)
-			vmode = MP_ALL;		/* the first key, "type" */
-		if (!mp_fast(&lc, &kv->val)) {
-			*c = lc;
-			r = mp_parse(c, x, &kv->val, depth + 1,
-			    known ? m.inner : -1, vmode);
-			lc = *c;
+		id = 0;
+		type = KT_NONE;
+		inner = -1;
+		if (parent >= 0) {
+			slot = kn > 8 ? &x->memo[MEMO] :
+			    &x->memo[((unsigned)parent * 32 + i) & (MEMO - 1)];
+			if (kn > 8 || slot->word != w || slot->len != kn ||
+			    slot->parent != parent)
+				mp_learn(slot, parent, w, kv->key.via.str.ptr,
+				    kn);
+			/* copied: the value's own keys may take the place */
+			id = slot->id;
+			type = slot->type;
+			inner = slot->inner;
+		}
+		/* a table's entry 0 (no known key) is MP_SKIP */
+		vmode = mode == MP_SOME ? x->table[id] :
+		    mode == MP_PICK ? MP_ALL : mode;
+		if ((size_t)(end - p) < 9 || !mp_fast(&p, end, &kv->val)) {
+			c->p = p;
+			r = mp_parse(c, x, &kv->val, depth + 1, inner, vmode);
+			p = c->p;
 			if (r != P_OK)
 				return r;
 		}
-		if (known && (m.type == KT_ARRAY ||
-		    !rec_type_ok((enum key_type)m.type, &kv->val)))
-			mp_check(x, m.id, &kv->val);
+		if (id != 0 && (type == KT_ARRAY ||
+		    !rec_type_ok((enum key_type)type, &kv->val)))
+			mp_check(x, id, &kv->val);
 		if (mode == MP_PICK)
 			mode = mp_pick(x, kv);
 		if (vmode != MP_SKIP)
 			kept++;
 	}
-	*c = lc;
+	c->p = p;
 	o->via.map.size = kept;
 	return P_OK;
 }
