@@ -1,8 +1,14 @@
 /*
  * What every nm program shares: exit statuses, the program name used in
  * messages, and small helpers that exit on failure (the e-prefixed ones).
- * Code elsewhere in share/ returns -1 with errno and never exits; only
- * these helpers, called from a program's own files, end the process.
+ *
+ * The failure policy of share/: memory that cannot be had ends the process
+ * through an e-prefixed function (named so, so a caller can see it);
+ * hostile input comes back as -1 with errno EBADMSG (and a message saying
+ * where); any other failure as -1, or NULL, with errno.  A share/ function
+ * that ends the process for another reason says so where it is declared
+ * (the stage driver's stage_open and stage_run, which are a stage's main
+ * loop, and the privilege drop).
  */
 #ifndef NM_H
 #define NM_H
