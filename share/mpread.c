@@ -83,14 +83,24 @@ mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 	return P_OK;
 }
 
-/* A place's memo that held another key: the schema says what this is. */
-static __attribute__((noinline)) void
-mp_learn(struct key_memo *m, int parent, uint64_t w, const char *name,
-    size_t n)
+/* Whether memo slot m holds the key of word w, length n, under parent. */
+#define MEMO_IS(m, w, n, parent)					\
+	((m)->word == (w) && (m)->len == (n) && (m)->parent == (parent))
+
+/*
+ * A key neither slot of its pair holds: the schema says what it is.  The
+ * pair keeps the two keys met last (a new one in the first slot, the
+ * first moved to the second); pair 0: a long key, in the one slot past.
+ */
+static __attribute__((noinline)) struct key_memo *
+mp_learn(struct key_memo *m, int pair, int parent, uint64_t w,
+    const char *name, size_t n)
 {
 	enum key_type t, elem;
 	int id;
 
+	if (pair)
+		m[1] = m[0];
 	id = rec_key_find_word(parent, w, name, n, &t, &elem);
 	m->word = w;
 	m->len = (uint8_t)n;
@@ -100,6 +110,7 @@ mp_learn(struct key_memo *m, int parent, uint64_t w, const char *name,
 	/* the maps in or under its value are known maps too */
 	m->inner = (int16_t)(id != 0 && (t == KT_MAP ||
 	    (t == KT_ARRAY && elem == KT_MAP)) ? id : -1);
+	return m;
 }
 
 /* Notes whether the value of known key id has the schema's type. */
@@ -110,6 +121,24 @@ mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
 	    rec_check_key(id, v, x->schema_why, x->schema_whylen) == -1)
 		x->schema_bad = 1;
 }
+
+/*
+ * The msgpack types a key type takes, as bits, where no more is to check
+ * than the type (rec_type_ok() in one load): arrays (their elements) and
+ * addresses (their length) are checked the long way.
+ */
+#define T(o)	(1u << MSGPACK_OBJECT_##o)
+static const uint16_t type_fast[KT_ARRAY + 1] = {
+	[KT_STR] = T(STR),
+	[KT_UINT] = T(POSITIVE_INTEGER),
+	[KT_INT] = T(POSITIVE_INTEGER) | T(NEGATIVE_INTEGER),
+	[KT_NUM] = T(POSITIVE_INTEGER) | T(NEGATIVE_INTEGER) | T(FLOAT32) |
+	    T(FLOAT64),
+	[KT_BOOL] = T(BOOLEAN),
+	[KT_BIN] = T(BIN),
+	[KT_MAP] = T(MAP),
+};
+#undef T
 
 /* The first n bytes of a little-endian word (rec_key_word()). */
 static const uint64_t name_mask[9] = {
@@ -207,8 +236,9 @@ mp_pick(struct mp_ctx *x, const msgpack_object_kv *kv)
  * This loop is where a stage's time goes, so the common case is read
  * here, from plain pointers into the cursor's bytes, every read after a
  * check of what is left: a key of up to eight bytes whose name is one
- * eight-byte load, recognised by the memo of its place (records of a
- * stream repeat their keys in the same places), then a scalar value.
+ * eight-byte load, recognised by one compare with the memo slot its name
+ * and parent hash to (a stream uses a few hundred keys at most, so the
+ * slot nearly always holds it already), then a scalar value.
  * Anything else goes to mp_parse with the cursor handed back.
  */
 static int
@@ -266,13 +296,17 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		type = KT_NONE;
 		inner = -1;
 		if (parent >= 0) {
-			slot = kn > 8 ? &x->memo[MEMO] :
-			    &x->memo[((unsigned)parent * 32 + i) & (MEMO - 1)];
-			if (kn > 8 || slot->word != w || slot->len != kn ||
-			    slot->parent != parent)
-				mp_learn(slot, parent, w, kv->key.via.str.ptr,
-				    kn);
-			/* copied: the value's own keys may take the place */
+			slot = kn > 8 ? &x->memo[MEMO] : &x->memo[2 * ((w ^
+			    (uint64_t)parent << 52) * UINT64_C(0x9e3779b97f4a7c15)
+			    >> (65 - MEMO_BITS))];
+			if (kn > 8 || !MEMO_IS(slot, w, kn, parent)) {
+				if (kn <= 8 && MEMO_IS(slot + 1, w, kn, parent))
+					slot++;
+				else
+					slot = mp_learn(slot, kn <= 8, parent,
+					    w, kv->key.via.str.ptr, kn);
+			}
+			/* copied: the value's own keys may take the slot */
 			id = slot->id;
 			type = slot->type;
 			inner = slot->inner;
@@ -287,7 +321,8 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 			if (r != P_OK)
 				return r;
 		}
-		if (id != 0 && (type == KT_ARRAY ||
+		if (id != 0 && !(type_fast[type] >> kv->val.type & 1) &&
+		    (type == KT_ARRAY ||
 		    !rec_type_ok((enum key_type)type, &kv->val)))
 			mp_check(x, id, &kv->val);
 		if (mode == MP_PICK)

@@ -44,7 +44,8 @@ struct key_memo {
 	int16_t		 parent, id, inner;
 	uint8_t		 len, type;
 };
-#define MEMO	1024		/* places remembered (a power of two) */
+#define MEMO_BITS	10
+#define MEMO	(1 << MEMO_BITS)	/* keys remembered, in pairs of slots */
 
 struct mp_ctx {
 	struct key_memo	*memo;		/* MEMO + 1: the last for long keys */

@@ -293,7 +293,7 @@ test_hostile(void)
 	    "key 'ip.src' must be an address");
 	msgpack_sbuffer_clear(&sb);
 
-	/* the reader remembers keys by place: a new key there is looked up */
+	/* the reader remembers keys it met: a new one is looked up */
 	msgpack_pack_map(&pk, 2);
 	t_kstr(&pk, "type", "header");
 	t_ku64(&pk, "version", 1);
