@@ -207,6 +207,10 @@ mp_fast(const uint8_t **pp, const uint8_t *end, msgpack_object *o)
 	return 1;
 }
 
+/* The want tables of a map built whole (and of a record's "type") or skipped. */
+static const uint8_t keep_all[MP_NKEYS + 1] = { [0 ... MP_NKEYS] = MP_ALL };
+static const uint8_t keep_none[MP_NKEYS + 1];
+
 /*
  * At the top of a record (mode MP_PICK), once its first key is read: how
  * much of the rest to build.  Only a record whose first key is its "type"
@@ -246,6 +250,7 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
     int depth, int parent, int mode)
 {
 	msgpack_object_kv *kv, *base, skipped;
+	const uint8_t *table;
 	struct key_memo *slot;
 	const uint8_t *p, *end, *at;
 	uint64_t w;
@@ -263,6 +268,9 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		return P_BAD;
 	}
 	base = mode == MP_SKIP ? &skipped : o->via.map.ptr;
+	/* what to do with each key, by id (0: not a known key) */
+	table = mode == MP_SOME ? x->table : mode == MP_SKIP ? keep_none :
+	    keep_all;
 	p = c->p;
 	end = c->end;
 	for (i = 0; i < (uint32_t)n; i++) {
@@ -311,9 +319,7 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 			type = slot->type;
 			inner = slot->inner;
 		}
-		/* a table's entry 0 (no known key) is MP_SKIP */
-		vmode = mode == MP_SOME ? x->table[id] :
-		    mode == MP_PICK ? MP_ALL : mode;
+		vmode = table[id];
 		if ((size_t)(end - p) < 9 || !mp_fast(&p, end, &kv->val)) {
 			c->p = p;
 			r = mp_parse(c, x, &kv->val, depth + 1, inner, vmode);
@@ -325,8 +331,10 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		    (type == KT_ARRAY ||
 		    !rec_type_ok((enum key_type)type, &kv->val)))
 			mp_check(x, id, &kv->val);
-		if (mode == MP_PICK)
+		if (mode == MP_PICK) {
 			mode = mp_pick(x, kv);
+			table = mode == MP_SOME ? x->table : keep_all;
+		}
 		if (vmode != MP_SKIP)
 			kept++;
 	}
