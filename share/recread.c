@@ -1,12 +1,15 @@
 /*
- * The one reader loop for record streams.  It takes msgpack or JSON (told
- * apart by the first byte), parses each record through the bounds-checked
- * cursor into a msgpack_object tree, and checks the contract: records are
- * maps with a "type", none is larger than REC_MAX_SIZE or nested deeper
- * than REC_MAX_DEPTH, a container never claims more entries than bytes
- * remain (so a lying length cannot make us allocate), the first record is
- * a header of a major version we understand, and known keys have their
- * declared types.  Any breach is EBADMSG with a message naming the offset.
+ * The one reader loop for record streams: buffering, the format, the
+ * contract.  It takes msgpack or JSON (told apart by the first byte),
+ * parses each record into a msgpack_object tree (msgpack: mpread.c, with
+ * only the keys the stage said it reads, rec_reader_want(); JSON: json.c,
+ * whole), and checks the contract: records are maps with a "type", none
+ * is larger than REC_MAX_SIZE or nested deeper than REC_MAX_DEPTH, a
+ * container never claims more entries than bytes remain (so a lying
+ * length cannot make us allocate), the first record is a header of a
+ * major version we understand, and known keys have their declared types.
+ * Any breach is EBADMSG with a message naming the offset; a record whose
+ * tree found no memory is ENOMEM.
  */
 #include <errno.h>
 #include <poll.h>
