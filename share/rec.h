@@ -445,8 +445,17 @@ void rec_reader_close(struct rec_reader *r);
 void rec_reader_set_maxread(struct rec_reader *r, size_t n);
 
 /* --- recget.c --- */
-/* Map lookups on a record or a layer map; NULL when absent. */
-const msgpack_object *rec_get(const msgpack_object *map, const char *key);
+/*
+ * Map lookups on a record or a layer map; NULL when absent.  Inline, so
+ * that a literal key's length is known where it is asked for.
+ */
+const msgpack_object *rec_get_n(const msgpack_object *map, const char *key,
+    size_t n);
+static inline const msgpack_object *
+rec_get(const msgpack_object *map, const char *key)
+{
+	return rec_get_n(map, key, strlen(key));
+}
 /* Dotted lookup through nested maps: rec_path(obj, "ip.src"). */
 const msgpack_object *rec_path(const msgpack_object *map, const char *path);
 /* Each returns 1 and stores the value when the key is there with that type. */

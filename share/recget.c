@@ -7,21 +7,27 @@
 
 #include "rec.h"
 
+/*
+ * The keys stages ask for are a few bytes long: compared here byte by
+ * byte, after the length, rather than through memcmp().
+ */
 const msgpack_object *
-rec_get(const msgpack_object *map, const char *key)
+rec_get_n(const msgpack_object *map, const char *key, size_t n)
 {
-	size_t n = strlen(key);
-	uint32_t i;
 	const msgpack_object_kv *kv;
+	uint32_t i;
+	size_t j;
 
 	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
 		return NULL;
 	for (i = 0; i < map->via.map.size; i++) {
 		kv = &map->via.map.ptr[i];
-		if (kv->key.type == MSGPACK_OBJECT_STR &&
-		    kv->key.via.str.size == n &&
-		    (n == 0 || kv->key.via.str.ptr[0] == key[0]) &&
-		    memcmp(kv->key.via.str.ptr, key, n) == 0)
+		if (kv->key.type != MSGPACK_OBJECT_STR ||
+		    kv->key.via.str.size != n)
+			continue;
+		for (j = 0; j < n && kv->key.via.str.ptr[j] == key[j]; j++)
+			continue;
+		if (j == n)
 			return &kv->val;
 	}
 	return NULL;
@@ -30,17 +36,10 @@ rec_get(const msgpack_object *map, const char *key)
 const msgpack_object *
 rec_path(const msgpack_object *map, const char *path)
 {
-	char part[64];
 	const char *dot;
-	size_t n;
 
 	while (map != NULL && (dot = strchr(path, '.')) != NULL) {
-		n = (size_t)(dot - path);
-		if (n >= sizeof(part))
-			return NULL;
-		memcpy(part, path, n);
-		part[n] = '\0';
-		map = rec_get(map, part);
+		map = rec_get_n(map, path, (size_t)(dot - path));
 		path = dot + 1;
 	}
 	return rec_get(map, path);
