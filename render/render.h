@@ -86,6 +86,12 @@ void out_fields(struct out *o, struct strbuf *b, const msgpack_object *map,
     enum rec_type t);
 /* Whether any -e field is of records of type t (those get a line). */
 int out_fields_want(const struct out *o, enum rec_type t);
+/*
+ * What the -e fields read of a packet, for rec_reader_want(): the layer
+ * (or top-level key) each is under, whole, as the RR type and VLAN tag
+ * filters look beside the field.  NULL-terminated; lives as long as o.
+ */
+const char *const *out_fields_keys(const struct out *o);
 /* Writes the supported names, one a line, for --help-fields. */
 void out_field_list(struct strbuf *b);
 
