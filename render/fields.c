@@ -199,6 +199,32 @@ out_fields_want(const struct out *o, enum rec_type t)
 	return 0;
 }
 
+const char *const *
+out_fields_keys(const struct out *o)
+{
+	const char **keys = ecalloc(o->nfields + 1, sizeof(*keys));
+	const char *path;
+	char *key;
+	size_t i, j, n, k = 0;
+
+	for (i = 0; i < o->nfields; i++) {
+		if (o->fields[i]->rtype != REC_UNKNOWN)
+			continue;	/* not a packet's */
+		path = o->fields[i]->path;
+		n = strcspn(path, ".");
+		for (j = 0; j < k; j++)
+			if (strncmp(keys[j], path, n) == 0 &&
+			    keys[j][n] == '\0')
+				break;
+		if (j == k) {
+			key = estrdup(path);
+			key[n] = '\0';
+			keys[k++] = key;
+		}
+	}
+	return keys;
+}
+
 void
 out_field_list(struct strbuf *b)
 {

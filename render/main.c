@@ -317,6 +317,11 @@ main(int argc, char **argv)
 	op.out.color = want_color(&op);
 	cx.out = &op.out;
 	stage_open(&cx.st, &render_ops, &cx);
+	if (op.out.mode == OUT_COMPACT || op.out.mode == OUT_MINIMAL)
+		(void)rec_reader_want(cx.st.r, REC_PACKET, out_text_keys);
+	else if (op.out.mode == OUT_FIELDS)
+		(void)rec_reader_want(cx.st.r, REC_PACKET,
+		    out_fields_keys(&op.out));
 	/* parse_opts ran tzset(): localtime_r needs no file from here on */
 	esandbox(NM_SANDBOX_STAGE);
 	/* state: sandboxed, stdin and stdout only */

@@ -73,6 +73,8 @@ int out_has(const msgpack_object *map, const char *key);
 
 /* --- text.c --- */
 void out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p);
+/* The keys of a packet record compact and minimal show (rec_reader_want). */
+extern const char *const out_text_keys[];
 void out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p);
 void out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p);
 
@@ -83,6 +85,12 @@ void out_fields(struct out *o, struct strbuf *b, const msgpack_object *map,
     enum rec_type t);
 /* Whether any -e field is of records of type t (those get a line). */
 int out_fields_want(const struct out *o, enum rec_type t);
+/*
+ * What the -e fields read of a packet, for rec_reader_want(): the layer
+ * (or top-level key) each is under, whole, as the RR type and VLAN tag
+ * filters look beside the field.  NULL-terminated; lives as long as o.
+ */
+const char *const *out_fields_keys(const struct out *o);
 /* Writes the supported names, one a line, for --help-fields. */
 void out_field_list(struct strbuf *b);
 

@@ -385,6 +385,19 @@ err_marker(struct strbuf *b, const struct out_pkt *p)
 	sb_addc(b, ']');
 }
 
+/*
+ * What out_scan() and the two short modes read of a packet: layers that
+ * are shown whole (dns, arp, icmp, err) whole, of the others the keys.
+ */
+const char *const out_text_keys[] = {
+	"ts", "len", "caplen", "if", "poff", "plen", "proto", "service",
+	"svcport", "err", "null", "vlan", "arp", "icmp", "icmpv6", "dns",
+	"eth.src", "eth.dst", "eth.type", "sll.src",
+	"ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+	"tcp.sport", "tcp.dport", "tcp.flags", "udp.sport", "udp.dport",
+	NULL
+};
+
 void
 out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {

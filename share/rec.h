@@ -475,7 +475,21 @@ int rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen);
 
 /* --- recread.c --- */
 struct rec_reader;
+/* NULL with errno (ENOMEM) if it cannot; the caller exits. */
 struct rec_reader *rec_reader_open(int fd);
+/*
+ * Declares what a stage reads of the records of one type: dotted paths of
+ * known keys, NULL-terminated ("ts", "ip.src", "dns" for a whole map).
+ * From then on such records read as msgpack are handed out with only
+ * those keys (and "type") in rec->obj; the others are still parsed and
+ * type-checked, and rec->raw still holds every byte for passing the
+ * record on.  Records of other types, records read as JSON and records
+ * whose first key is not "type" come whole.  paths NULL: whole again.
+ * -1 with EINVAL for a path that is not a known key (those records then
+ * come whole) or for headers and end records, which the driver reads.
+ */
+int rec_reader_want(struct rec_reader *r, enum rec_type type,
+    const char *const *paths);
 /*
  * From now on rec_read() returns REC_IDLE instead of blocking when no
  * whole record is buffered and the input has nothing to read yet: the
@@ -488,7 +502,8 @@ void rec_reader_report_idle(struct rec_reader *r);
  * REC_IDLE (see above), or -1:
  * errno EBADMSG for a malformed stream (rec_reader_error() says where and
  * what, with the byte offset), EINTR when a signal interrupted a read
- * (nothing is lost: call again), anything else for an I/O error.
+ * (nothing is lost: call again), ENOMEM when a record's tree found no
+ * memory, anything else for an I/O error.
  */
 int rec_read(struct rec_reader *r, struct rec *rec);
 const char *rec_reader_error(const struct rec_reader *r);
@@ -507,8 +522,18 @@ void rec_reader_close(struct rec_reader *r);
 /* Caps the bytes taken per read() (tests feed streams a byte at a time). */
 void rec_reader_set_maxread(struct rec_reader *r, size_t n);
 
-/* Map lookups on a record or a layer map; NULL when absent. */
-const msgpack_object *rec_get(const msgpack_object *map, const char *key);
+/* --- recget.c --- */
+/*
+ * Map lookups on a record or a layer map; NULL when absent.  Inline, so
+ * that a literal key's length is known where it is asked for.
+ */
+const msgpack_object *rec_get_n(const msgpack_object *map, const char *key,
+    size_t n);
+static inline const msgpack_object *
+rec_get(const msgpack_object *map, const char *key)
+{
+	return rec_get_n(map, key, strlen(key));
+}
 /* Dotted lookup through nested maps: rec_path(obj, "ip.src"). */
 const msgpack_object *rec_path(const msgpack_object *map, const char *path);
 /* Each returns 1 and stores the value when the key is there with that type. */

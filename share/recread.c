@@ -1,15 +1,16 @@
 /*
- * The one reader loop for record streams.  It takes msgpack or JSON (told
- * apart by the first byte), parses each record through the bounds-checked
- * cursor into a msgpack_object tree, and checks the contract: records are
- * maps with a "type", none is larger than REC_MAX_SIZE or nested deeper
- * than REC_MAX_DEPTH, a container never claims more entries than bytes
- * remain (so a lying length cannot make us allocate), the first record is
- * a header of a major version we understand, and known keys have their
- * declared types (in records of the types they belong to).  Any breach is
- * EBADMSG with a message naming the offset.
+ * The one reader loop for record streams: buffering, the format, the
+ * contract.  It takes msgpack or JSON (told apart by the first byte),
+ * parses each record into a msgpack_object tree (msgpack: mpread.c, with
+ * only the keys the stage said it reads, rec_reader_want(); JSON: json.c,
+ * whole), and checks the contract: records are maps with a "type", none
+ * is larger than REC_MAX_SIZE or nested deeper than REC_MAX_DEPTH, a
+ * container never claims more entries than bytes remain (so a lying
+ * length cannot make us allocate), the first record is a header of a
+ * major version we understand, and known keys have their declared types.
+ * Any breach is EBADMSG with a message naming the offset; a record whose
+ * tree found no memory is ENOMEM.
  */
-#include <endian.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cur.h"
+#include "mpread.h"
 #include "nm.h"
 #include "rec.h"
 
@@ -42,421 +44,93 @@ struct rec_reader {
 	int		 report_idle;	/* return REC_IDLE rather than block */
 	int		 cut;		/* the input ended inside a record */
 	size_t		 maxread;	/* bytes per read(); tests shrink it */
-	unsigned	 schema_bad;	/* IN_ bits: types it breaks keys of */
+	unsigned	 schema_bad;	/* IN_ bits: types the last one breaks */
 	struct key_memo	*memo;
+	/* what the stage reads of each record type (rec_reader_want) */
+	const uint8_t	*want[REC_NTYPES];
+	uint8_t		 wanted[REC_NTYPES][MP_NKEYS + 1];
 	char		 err[320];
 };
 
-enum { P_MORE = 0, P_OK = 1, P_BAD = -1 };
-
 /*
- * The schema is checked during the parse, as each known key's value is
- * read (one walk over the record, not two).  A breach is only noted, with
- * the record types the key belongs to: it matters only if the record is
- * of one of them (elsewhere the key is a user's), which is known once the
- * whole record is read.
+ * Not an e-function: NULL with errno (ENOMEM) when memory is short, and
+ * the caller says so in its own words (the stage driver exits).
  */
-struct key_memo {
-	uint64_t	 word;		/* the key's first eight bytes */
-	int16_t		 parent, id, inner;
-	uint8_t		 len, type;
-};
-#define MEMO	1024		/* places remembered (a power of two) */
-
-struct mp_ctx {
-	struct key_memo	*memo;		/* MEMO + 1: the last for long keys */
-	msgpack_zone	*zone;
-	const char	*why;
-	const uint8_t	*where;
-	unsigned	 schema_bad;	/* IN_ bits of the breached keys */
-};
-
-static int mp_parse(struct cur *, struct mp_ctx *, msgpack_object *, int,
-    int);
-
-/* Reads an n-byte big-endian length, or reports a shortage. */
-static int
-mp_len(struct cur *c, int n, uint64_t *v)
-{
-	if (cur_left(c) < (size_t)n)
-		return P_MORE;
-	switch (n) {
-	case 1: *v = cur_u8(c); break;
-	case 2: *v = cur_be16(c); break;
-	case 4: *v = cur_be32(c); break;
-	default: *v = cur_be64(c); break;
-	}
-	return P_OK;
-}
-
-static int
-mp_bytes(struct cur *c, struct mp_ctx *x, uint64_t n, const char **p)
-{
-	if (n > REC_MAX_SIZE) {
-		x->why = "string or bytes length beyond the record size limit";
-		return P_BAD;
-	}
-	if (cur_left(c) < n)
-		return P_MORE;
-	*p = (const char *)cur_ptr(c, (size_t)n);
-	return P_OK;
-}
-
-/* Claims of more entries than bytes left are lies once all bytes are in. */
-static int
-mp_count(struct cur *c, struct mp_ctx *x, uint64_t n, size_t per)
-{
-	if (n > REC_MAX_SIZE / per) {
-		x->why = "array or map claims more entries than a record can hold";
-		return P_BAD;
-	}
-	if (cur_left(c) < n * per)
-		return P_MORE;
-	return P_OK;
-}
-
-/* id: the known key the array is under, when its elements are maps. */
-static int
-mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
-    int depth, int id)
-{
-	uint64_t i;
-	int r;
-
-	if ((r = mp_count(c, x, n, 1)) != P_OK)
-		return r;
-	o->type = MSGPACK_OBJECT_ARRAY;
-	o->via.array.size = (uint32_t)n;
-	o->via.array.ptr = n ? msgpack_zone_malloc(x->zone,
-	    sizeof(msgpack_object) * n) : NULL;
-	if (n && o->via.array.ptr == NULL) {
-		x->why = "out of memory";
-		return P_BAD;
-	}
-	for (i = 0; i < n; i++)
-		if ((r = mp_parse(c, x, &o->via.array.ptr[i], depth + 1,
-		    id)) != P_OK)
-			return r;
-	return P_OK;
-}
-
-/*
- * rec_key_word() in one load, for rec_key_find_word: the reader's buffer
- * has eight readable bytes past its end for this.
- */
-static inline uint64_t
-key_word(const char *p, size_t n)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-	w = le64toh(w);
-	return n >= 8 ? w : w & ((UINT64_C(1) << (8 * n)) - 1);
-}
-
-/*
- * What a key found at place i of a map under parent was the last time:
- * records of a stream repeat their keys in the same places, so most keys
- * are recognised by one compare instead of a schema lookup.
- */
-static int
-mp_key(struct mp_ctx *x, int parent, uint32_t i, const msgpack_object *k,
-    struct key_memo *out)
-{
-	const char *name = k->via.str.ptr;
-	size_t n = k->via.str.size;
-	enum key_type t, elem;
-	struct key_memo *m;
-	uint64_t w;
-	int id;
-
-	w = key_word(name, n);
-	m = n > 8 ? &x->memo[MEMO] :
-	    &x->memo[((unsigned)parent * 32 + i) & (MEMO - 1)];
-	if (n > 8 || m->word != w || m->len != n || m->parent != parent) {
-		id = rec_key_find_word(parent, w, name, n, &t, &elem);
-		m->word = w;
-		m->len = (uint8_t)n;
-		m->parent = (int16_t)parent;
-		m->id = (int16_t)id;
-		m->type = (uint8_t)t;
-		/* the maps in or under its value are known maps too */
-		m->inner = (int16_t)(id != 0 && (t == KT_MAP ||
-		    (t == KT_ARRAY && elem == KT_MAP)) ? id : -1);
-	}
-	*out = *m;	/* a copy: the value's own keys may take the place */
-	return m->id != 0;
-}
-
-/*
- * Notes the record types whose schema the value of known key id breaks
- * (check_contract says what is wrong, when the record is of one of them).
- * Out of line: mp_map's loop runs for every key, this for few.
- */
-static __attribute__((noinline)) void
-mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
-{
-	unsigned in = rec_key(id)->in;
-
-	if ((x->schema_bad & in) != in && rec_check_key(id, v, NULL, 0) == -1)
-		x->schema_bad |= in;
-}
-
-/*
- * The values most of a record is made of (small integers, short strings
- * and bytes, booleans), read inline.  0 for any other value, or when its
- * bytes are not all in: mp_parse then reads it the general way.
- */
-static inline __attribute__((always_inline)) int
-mp_fast(struct cur *c, msgpack_object *o)
-{
-	const uint8_t *q = cur_view(c, 2);
-	size_t head = 1, n = 0;
-	unsigned b;
-	int i;
-
-	if (q == NULL)
-		return 0;
-	b = q[0];
-	if (b <= 0x7f) {
-		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-		o->via.u64 = b;
-	} else if (b >= 0xa0 && b <= 0xbf) {
-		o->type = MSGPACK_OBJECT_STR;
-		n = b & 0x1f;
-	} else if (b == 0xd9 || b == 0xc4) {
-		o->type = b == 0xc4 ? MSGPACK_OBJECT_BIN : MSGPACK_OBJECT_STR;
-		head = 2;
-		n = q[1];
-	} else if (b == 0xc2 || b == 0xc3) {
-		o->type = MSGPACK_OBJECT_BOOLEAN;
-		o->via.boolean = b == 0xc3;
-	} else if (b >= 0xcc && b <= 0xcf) {
-		head = 1 + (1u << (b - 0xcc));
-		if ((q = cur_view(c, head)) == NULL)
-			return 0;
-		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-		o->via.u64 = 0;
-		for (i = 1; i < (int)head; i++)
-			o->via.u64 = o->via.u64 << 8 | q[i];
-	} else
-		return 0;
-	if (cur_view(c, head + n) == NULL)
-		return 0;	/* not all in yet: mp_parse waits for it */
-	q = cur_ptr(c, head + n);
-	if (o->type == MSGPACK_OBJECT_STR) {
-		o->via.str.ptr = (const char *)q + head;
-		o->via.str.size = (uint32_t)n;
-	} else if (o->type == MSGPACK_OBJECT_BIN) {
-		o->via.bin.ptr = (const char *)q + head;
-		o->via.bin.size = (uint32_t)n;
-	}
-	return 1;
-}
-
-/*
- * parent: the id of the known key this map is (0: the record itself), or
- * -1 when it is not a known map and its keys are not looked up.
- */
-static int
-mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
-    int depth, int parent)
-{
-	struct key_memo m;
-	msgpack_object_kv *kv;
-	const uint8_t *at;
-	uint64_t i;
-	int r, known, fast = depth < REC_MAX_DEPTH;
-
-	if ((r = mp_count(c, x, n, 2)) != P_OK)
-		return r;
-	o->type = MSGPACK_OBJECT_MAP;
-	o->via.map.size = (uint32_t)n;
-	o->via.map.ptr = n ? msgpack_zone_malloc(x->zone,
-	    sizeof(msgpack_object_kv) * n) : NULL;
-	if (n && o->via.map.ptr == NULL) {
-		x->why = "out of memory";
-		return P_BAD;
-	}
-	for (i = 0; i < n; i++) {
-		at = c->p;
-		kv = &o->via.map.ptr[i];
-		if (!(fast && mp_fast(c, &kv->key)) &&
-		    (r = mp_parse(c, x, &kv->key, depth + 1, -1)) != P_OK)
-			return r;
-		/* Fields are named, as in JSON: a nil key would become "null". */
-		if (kv->key.type != MSGPACK_OBJECT_STR) {
-			x->where = at;
-			x->why = "map key is not a string";
-			return P_BAD;
-		}
-		known = parent >= 0 &&
-		    mp_key(x, parent, (uint32_t)i, &kv->key, &m);
-		if (!(fast && mp_fast(c, &kv->val)) &&
-		    (r = mp_parse(c, x, &kv->val, depth + 1,
-		    known ? m.inner : -1)) != P_OK)
-			return r;
-		if (known && (m.type == KT_ARRAY ||
-		    !rec_type_ok((enum key_type)m.type, &kv->val)))
-			mp_check(x, m.id, &kv->val);
-	}
-	return P_OK;
-}
-
-static int
-mp_ext(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n)
-{
-	const char *p;
-	int r;
-
-	if (cur_left(c) < 1)
-		return P_MORE;
-	o->type = MSGPACK_OBJECT_EXT;
-	o->via.ext.type = (int8_t)cur_u8(c);
-	if ((r = mp_bytes(c, x, n, &p)) != P_OK)
-		return r;
-	o->via.ext.size = (uint32_t)n;
-	o->via.ext.ptr = p;
-	return P_OK;
-}
-
-static int
-mp_int(struct cur *c, msgpack_object *o, int n)
-{
-	uint64_t u;
-	int64_t v;
-
-	if (mp_len(c, n, &u) != P_OK)
-		return P_MORE;
-	switch (n) {
-	case 1: v = (int8_t)u; break;
-	case 2: v = (int16_t)u; break;
-	case 4: v = (int32_t)u; break;
-	default: v = (int64_t)u; break;
-	}
-	if (v >= 0) {
-		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-		o->via.u64 = (uint64_t)v;
-	} else {
-		o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
-		o->via.i64 = v;
-	}
-	return P_OK;
-}
-
-/* id: as mp_map's parent, for the maps in or under this value. */
-static int
-mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
-    int id)
-{
-	uint64_t n;
-	uint32_t f32;
-	float f;
-	int b, r;
-
-	if (depth > REC_MAX_DEPTH) {
-		x->where = c->p;
-		x->why = "nesting deeper than the limit";
-		return P_BAD;
-	}
-	if (cur_left(c) < 1)
-		return P_MORE;
-	x->where = c->p;
-	b = cur_u8(c);
-	if (b <= 0x7f || b >= 0xe0) {
-		if (b <= 0x7f) {
-			o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-			o->via.u64 = (uint64_t)b;
-		} else {
-			o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
-			o->via.i64 = (int8_t)b;
-		}
-		return P_OK;
-	}
-	if (b >= 0x80 && b <= 0x8f)
-		return mp_map(c, x, o, b & 0x0f, depth, id);
-	if (b >= 0x90 && b <= 0x9f)
-		return mp_array(c, x, o, b & 0x0f, depth, id);
-	if (b >= 0xa0 && b <= 0xbf) {
-		o->type = MSGPACK_OBJECT_STR;
-		o->via.str.size = b & 0x1f;
-		return mp_bytes(c, x, b & 0x1f, &o->via.str.ptr);
-	}
-	switch (b) {
-	case 0xc0:
-		o->type = MSGPACK_OBJECT_NIL;
-		return P_OK;
-	case 0xc2:
-	case 0xc3:
-		o->type = MSGPACK_OBJECT_BOOLEAN;
-		o->via.boolean = b == 0xc3;
-		return P_OK;
-	case 0xc4: case 0xc5: case 0xc6:
-		if ((r = mp_len(c, 1 << (b - 0xc4), &n)) != P_OK)
-			return r;
-		o->type = MSGPACK_OBJECT_BIN;
-		o->via.bin.size = (uint32_t)n;
-		return mp_bytes(c, x, n, &o->via.bin.ptr);
-	case 0xc7: case 0xc8: case 0xc9:
-		if ((r = mp_len(c, 1 << (b - 0xc7), &n)) != P_OK)
-			return r;
-		return mp_ext(c, x, o, n);
-	case 0xca:
-		if (mp_len(c, 4, &n) != P_OK)
-			return P_MORE;
-		f32 = (uint32_t)n;
-		memcpy(&f, &f32, sizeof(f));
-		o->type = MSGPACK_OBJECT_FLOAT32;
-		o->via.f64 = f;
-		return P_OK;
-	case 0xcb:
-		if (mp_len(c, 8, &n) != P_OK)
-			return P_MORE;
-		o->type = MSGPACK_OBJECT_FLOAT64;
-		memcpy(&o->via.f64, &n, sizeof(o->via.f64));
-		return P_OK;
-	case 0xcc: case 0xcd: case 0xce: case 0xcf:
-		if (mp_len(c, 1 << (b - 0xcc), &n) != P_OK)
-			return P_MORE;
-		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
-		o->via.u64 = n;
-		return P_OK;
-	case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-		return mp_int(c, o, 1 << (b - 0xd0));
-	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-		return mp_ext(c, x, o, 1u << (b - 0xd4));
-	case 0xd9: case 0xda: case 0xdb:
-		if ((r = mp_len(c, 1 << (b - 0xd9), &n)) != P_OK)
-			return r;
-		o->type = MSGPACK_OBJECT_STR;
-		o->via.str.size = (uint32_t)n;
-		return mp_bytes(c, x, n, &o->via.str.ptr);
-	case 0xdc: case 0xdd:
-		if ((r = mp_len(c, b == 0xdc ? 2 : 4, &n)) != P_OK)
-			return r;
-		return mp_array(c, x, o, n, depth, id);
-	case 0xde: case 0xdf:
-		if ((r = mp_len(c, b == 0xde ? 2 : 4, &n)) != P_OK)
-			return r;
-		return mp_map(c, x, o, n, depth, id);
-	default:	/* 0xc1 is never used */
-		x->why = "byte 0xc1 is not msgpack";
-		return P_BAD;
-	}
-}
-
 struct rec_reader *
 rec_reader_open(int fd)
 {
-	struct rec_reader *r = ecalloc(1, sizeof(*r));
+	struct rec_reader *r;
 
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
 	r->fd = fd;
-	r->buf = ecalloc(1, BUFCAP + 8);	/* + 8: see key_word() */
-	r->memo = ecalloc(MEMO + 1, sizeof(*r->memo));
 	r->maxread = CHUNK;
-	if (!msgpack_zone_init(&r->zone, 64 * 1024))
-		nm_die(NM_EXIT_FAIL, "out of memory");
+	r->buf = malloc(BUFCAP);
+	r->memo = calloc(MEMO + 1, sizeof(*r->memo));
+	if (r->buf == NULL || r->memo == NULL ||
+	    !msgpack_zone_init(&r->zone, 64 * 1024)) {
+		free(r->buf);
+		free(r->memo);
+		free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return r;
+}
+
+/*
+ * Marks path (dotted, through known maps) and the maps above it as read:
+ * the path whole, those above it in part.  -1 when a component is not a
+ * known key.
+ */
+static int
+want_path(uint8_t *t, const char *path)
+{
+	const char *dot;
+	enum key_type kt, elem;
+	int id, parent = 0;
+	size_t n;
+
+	for (;;) {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if ((id = rec_key_find(parent, path, n, &kt, &elem)) == 0)
+			return -1;
+		if (dot == NULL) {
+			t[id] = MP_ALL;
+			return 0;
+		}
+		if (t[id] != MP_ALL)
+			t[id] = MP_SOME;
+		parent = id;
+		path = dot + 1;
+	}
+}
+
+int
+rec_reader_want(struct rec_reader *r, enum rec_type type,
+    const char *const *paths)
+{
+	uint8_t *t;
+	size_t i;
+
+	if (type <= REC_UNKNOWN || type >= REC_NTYPES || type == REC_HEADER ||
+	    type == REC_END) {
+		errno = EINVAL;
+		return -1;
+	}
+	t = r->wanted[type];
+	memset(t, MP_SKIP, sizeof(r->wanted[type]));
+	r->want[type] = NULL;
+	if (paths == NULL)
+		return 0;
+	for (i = 0; paths[i] != NULL; i++)
+		if (want_path(t, paths[i]) == -1) {
+			errno = EINVAL;
+			return -1;	/* such records stay whole */
+		}
+	r->want[type] = t;
+	return 0;
 }
 
 void
@@ -588,13 +262,19 @@ detect(struct rec_reader *r)
 	return 0;
 }
 
-/* One parse attempt over the buffered bytes: P_OK, P_MORE or P_BAD. */
+/*
+ * One parse attempt over the buffered bytes: P_OK with the record's
+ * length in *used, P_MORE, or P_BAD (-1 with errno set).  JSON whitespace
+ * before a record is consumed first, so r->pos is where the record starts
+ * (the offset an error about it names).
+ */
 static int
 parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 {
-	const char *p = r->buf + r->pos;
-	size_t n = r->len - r->pos, skip = 0, erroff = 0;
-	struct mp_ctx x = { r->memo, &r->zone, NULL, NULL, 0 };
+	const char *p;
+	size_t n, erroff = 0;
+	struct mp_ctx x = { .memo = r->memo, .zone = &r->zone,
+	    .want = r->want };
 	struct cur c;
 	char why[200];
 	long got;
@@ -602,28 +282,36 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 
 	msgpack_zone_clear(&r->zone);
 	if (r->fmt == FMT_JSON) {
-		while (skip < n && (p[skip] == ' ' || p[skip] == '\t' ||
-		    p[skip] == '\n' || p[skip] == '\r'))
-			skip++;
-		if (skip == n) {
-			*used = skip;
+		while (r->pos < r->len && (r->buf[r->pos] == ' ' ||
+		    r->buf[r->pos] == '\t' || r->buf[r->pos] == '\n' ||
+		    r->buf[r->pos] == '\r'))
+			r->pos++;
+		if (r->pos == r->len)
 			return P_MORE;
-		}
-		got = json_parse(p + skip, n - skip, &r->zone, &rec->obj,
+		p = r->buf + r->pos;
+		got = json_parse(p, r->len - r->pos, &r->zone, &rec->obj,
 		    &erroff, why, sizeof(why));
 		if (got < 0)
-			return bad(r, r->base + r->pos + skip + erroff, "%s",
+			return bad(r, r->base + r->pos + erroff, "%s",
 			    why), P_BAD;
 		if (got == 0)
 			return P_MORE;
 		rec->raw = NULL;
 		rec->rawlen = 0;
-		*used = skip + (size_t)got;
-		rec->off = r->base + r->pos + skip;
+		*used = (size_t)got;
+		rec->off = r->base + r->pos;
 		return P_OK;
 	}
+	p = r->buf + r->pos;
+	n = r->len - r->pos;
 	c = cur_make(p, n);
-	res = mp_parse(&c, &x, &rec->obj, 1, 0);
+	res = mp_parse(&c, &x, &rec->obj, 1, 0, MP_PICK);
+	if (res == P_BAD && x.nomem) {
+		snprintf(r->err, sizeof(r->err), "reading a record: %s",
+		    strerror(ENOMEM));
+		errno = ENOMEM;
+		return P_BAD;
+	}
 	if (res == P_BAD)
 		return bad(r, r->base + r->pos +
 		    (size_t)((const char *)x.where - p), "%s", x.why), P_BAD;
@@ -635,6 +323,37 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 	rec->rawlen = *used;
 	rec->off = r->base + r->pos;
 	return P_OK;
+}
+
+/*
+ * Checks a record of a known type against the schema, the message in why.
+ * A tree built with only the keys the stage wants may lack the key the
+ * parse found wrong: then the record's bytes are read again, whole (a
+ * rare path, a stream about to end in an error).
+ */
+static int
+validate(struct rec_reader *r, const struct rec *rec, char *why, size_t n)
+{
+	msgpack_zone zone;
+	msgpack_object whole;
+	struct mp_ctx x = { .memo = r->memo, .zone = &zone };
+	struct cur c;
+	int res;
+
+	if (rec_validate(&rec->obj, rec->type, why, n) == -1)
+		return -1;
+	if (rec->raw == NULL)
+		return 0;
+	if (!msgpack_zone_init(&zone, 64 * 1024)) {
+		snprintf(why, n, "a known key has the wrong type");
+		return -1;
+	}
+	c = cur_make(rec->raw, rec->rawlen);
+	res = mp_parse(&c, &x, &whole, 1, 0, MP_PICK);
+	if (res != P_OK || rec_validate(&whole, rec->type, why, n) == 0)
+		snprintf(why, n, "a known key has the wrong type");
+	msgpack_zone_destroy(&zone);
+	return -1;
 }
 
 static int
@@ -654,19 +373,16 @@ check_contract(struct rec_reader *r, struct rec *rec)
 	/* the parse noted breaches of msgpack; JSON is checked now */
 	if (rec->type != REC_UNKNOWN && (rec->raw == NULL ||
 	    (r->schema_bad & REC_IN(rec->type))) &&
-	    rec_validate(&rec->obj, rec->type, why, sizeof(why)) == -1)
+	    validate(r, rec, why, sizeof(why)) == -1)
 		return bad(r, rec->off, "%s", why);
 	if (rec->type == REC_HEADER) {
 		if (!rec_get_u64(&rec->obj, "version", &v))
 			return bad(r, rec->off, "%s",
 			    "header has no \"version\"");
-		if (v > REC_VERSION_MAJOR) {
-			snprintf(r->err, sizeof(r->err), "stream version %llu "
-			    "is newer than this program's %d: upgrade nm",
+		if (v > REC_VERSION_MAJOR)
+			return bad(r, rec->off, "stream version %llu is newer "
+			    "than this program's %d: upgrade nm",
 			    (unsigned long long)v, REC_VERSION_MAJOR);
-			errno = EBADMSG;
-			return -1;
-		}
 		r->seen_header = 1;
 	} else if (!r->seen_header) {
 		char what[64];
@@ -732,11 +448,6 @@ rec_read(struct rec_reader *r, struct rec *rec)
 				note_tail(r, rec);
 				return 1;
 			}
-			if (used > 0) {		/* JSON whitespace only */
-				r->pos += used;
-				used = 0;
-				continue;
-			}
 			if (r->len - r->pos >= REC_MAX_SIZE)
 				return bad(r, r->base + r->pos, "record larger "
 				    "than the limit of %d bytes", REC_MAX_SIZE);
@@ -757,100 +468,4 @@ rec_read(struct rec_reader *r, struct rec *rec)
 		if ((f = fill(r)) == -1 || f == REC_IDLE)
 			return f;
 	}
-}
-
-const msgpack_object *
-rec_get(const msgpack_object *map, const char *key)
-{
-	size_t n = strlen(key);
-	uint32_t i;
-	const msgpack_object_kv *kv;
-
-	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
-		return NULL;
-	for (i = 0; i < map->via.map.size; i++) {
-		kv = &map->via.map.ptr[i];
-		if (kv->key.type == MSGPACK_OBJECT_STR &&
-		    kv->key.via.str.size == n &&
-		    (n == 0 || kv->key.via.str.ptr[0] == key[0]) &&
-		    memcmp(kv->key.via.str.ptr, key, n) == 0)
-			return &kv->val;
-	}
-	return NULL;
-}
-
-const msgpack_object *
-rec_path(const msgpack_object *map, const char *path)
-{
-	char part[64];
-	const char *dot;
-	size_t n;
-
-	while (map != NULL && (dot = strchr(path, '.')) != NULL) {
-		n = (size_t)(dot - path);
-		if (n >= sizeof(part))
-			return NULL;
-		memcpy(part, path, n);
-		part[n] = '\0';
-		map = rec_get(map, part);
-		path = dot + 1;
-	}
-	return rec_get(map, path);
-}
-
-int
-rec_get_u64(const msgpack_object *map, const char *key, uint64_t *v)
-{
-	const msgpack_object *o = rec_get(map, key);
-
-	if (o == NULL || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return 0;
-	*v = o->via.u64;
-	return 1;
-}
-
-int
-rec_get_bool(const msgpack_object *map, const char *key, int *v)
-{
-	const msgpack_object *o = rec_get(map, key);
-
-	if (o == NULL || o->type != MSGPACK_OBJECT_BOOLEAN)
-		return 0;
-	*v = o->via.boolean;
-	return 1;
-}
-
-int
-rec_get_str(const msgpack_object *map, const char *key, const char **s,
-    size_t *n)
-{
-	const msgpack_object *o = rec_get(map, key);
-
-	if (o == NULL || o->type != MSGPACK_OBJECT_STR)
-		return 0;
-	*s = o->via.str.ptr;
-	*n = o->via.str.size;
-	return 1;
-}
-
-int
-rec_get_bin(const msgpack_object *map, const char *key, const uint8_t **p,
-    size_t *n)
-{
-	const msgpack_object *o = rec_get(map, key);
-
-	if (o == NULL || o->type != MSGPACK_OBJECT_BIN)
-		return 0;
-	*p = (const uint8_t *)o->via.bin.ptr;
-	*n = o->via.bin.size;
-	return 1;
-}
-
-int
-rec_str_eq(const msgpack_object *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	return o != NULL && o->type == MSGPACK_OBJECT_STR &&
-	    o->via.str.size == n && memcmp(o->via.str.ptr, s, n) == 0;
 }

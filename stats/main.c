@@ -224,6 +224,7 @@ main(int argc, char **argv)
 	agg_init(&cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows,
 	    o.max_hosts);
 	stage_open(&cx.st, &stats_ops, &cx);
+	(void)rec_reader_want(cx.st.r, REC_PACKET, pview_keys);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	esandbox(NM_SANDBOX_STAGE);
 

@@ -85,6 +85,8 @@ struct pview {
 };
 
 int	pview_read(const msgpack_object *, struct pview *);
+/* The keys of a packet record pview_read() looks at (rec_reader_want). */
+extern const char *const pview_keys[];
 
 /* --- flow.c: bidirectional connections --- */
 

@@ -131,3 +131,26 @@ for cut in 1 17 100 $((size / 2)) $((size - 1)); do
 	fi
 done
 [ "$n" -gt 5 ] || fail "sample too small"
+
+# errors name the byte where the record starts: a newer major version, a
+# JSON record cut short after blank lines (not the newline before it)
+printf '{"type":"header","version":1}\n{"type":"end"}\n{"type":"header","version":9}\n' |
+    nm-render -o json > /dev/null 2> "$TMP/err"
+st=$?
+check "newer version: exit 3, naming its byte" test "$st" = 3 -a \
+    "$(cat "$TMP/err")" = "nm-render: stdin: malformed record stream at byte 45: stream version 9 is newer than this program's 1: upgrade nm"
+printf '{"type":"header","version":1}\n\n\n{"type":"frame","ts":' |
+    nm-render -o json > /dev/null 2> "$TMP/err"
+st=$?
+check "JSON cut short: exit 8, naming the record's byte" test "$st" = 8 -a \
+    "$(cat "$TMP/err")" = "nm-render: stdin: input ended early: stream ends inside a record at byte 32 (truncated)"
+
+# a stage that reads only some keys (nm-stats, compact nm-render) still
+# checks the others: a bad value in a key it skips is refused the same
+printf '\x82\xa4type\xa6header\xa7version\x01\x83\xa4type\xa6packet\xa2ts\x01\xa2ip\x81\xa3ttl\xa1x' > "$TMP/skip.nm"
+for c in "nm-stats -q" "nm-render"; do
+	$c < "$TMP/skip.nm" > /dev/null 2> "$TMP/err"
+	st=$?
+	check "$c: a key it does not read is still checked" test "$st" = 3 -a \
+	    "$(cat "$TMP/err")" = "${c%% *}: stdin: malformed record stream at byte 22: key 'ip.ttl' must be an unsigned integer, not a string"
+done

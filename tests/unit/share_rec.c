@@ -295,7 +295,7 @@ test_hostile(void)
 	    "key 'ip.src' must be an address");
 	msgpack_sbuffer_clear(&sb);
 
-	/* the reader remembers keys by place: a new key there is looked up */
+	/* the reader remembers keys it met: a new one is looked up */
 	msgpack_pack_map(&pk, 2);
 	t_kstr(&pk, "type", "header");
 	t_ku64(&pk, "version", 1);
@@ -547,6 +547,183 @@ test_schema_json(void)
 	msgpack_zone_destroy(&z);
 }
 
+/* A header, then one packet record of exactly size bytes (at least 20). */
+static msgpack_sbuffer
+sized_stream(size_t size)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	char *body = calloc(1, size);
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	/* fixmap, "type", "packet", "x", bin 32: 20 bytes of head */
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "packet");
+	t_str(&pk, "x");
+	msgpack_pack_bin(&pk, (uint32_t)(size - 20));
+	msgpack_pack_bin_body(&pk, body, size - 20);
+	free(body);
+	return sb;
+}
+
+/* A header, then a packet holding levels containers, the record one. */
+static msgpack_sbuffer
+nested_stream(int levels)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	int i;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "packet");
+	t_str(&pk, "x");
+	for (i = 1; i < levels; i++)
+		msgpack_pack_array(&pk, i + 1 < levels ? 1 : 2);
+	msgpack_pack_nil(&pk);		/* scalars in the deepest: no level */
+	msgpack_pack_uint8(&pk, 7);
+	return sb;
+}
+
+/* nm-records(5): records of at most 1 MiB, 16 levels of nesting. */
+static void
+test_limits(void)
+{
+	msgpack_sbuffer sb;
+	char err[400] = "";
+	int n;
+
+	sb = sized_stream(REC_MAX_SIZE);
+	n = read_all(bytes_fd(sb.data, sb.size), 1 << 16, NULL, err,
+	    sizeof(err));
+	CHECK("a record of 1 MiB is read", sb.size == 22 + REC_MAX_SIZE &&
+	    n == 2);
+	if (n != 2)
+		printf("  got %d (%zu bytes): %s\n", n, sb.size, err);
+	msgpack_sbuffer_destroy(&sb);
+	sb = sized_stream(REC_MAX_SIZE + 1);
+	expect_bad("a record of 1 MiB and 1 byte is refused", sb.data,
+	    sb.size, "at byte 22: record of 1048577 bytes, over the limit");
+	msgpack_sbuffer_destroy(&sb);
+
+	sb = nested_stream(REC_MAX_DEPTH);
+	n = read_all(bytes_fd(sb.data, sb.size), 1 << 20, NULL, err,
+	    sizeof(err));
+	CHECK("16 levels of maps and arrays are read", n == 2);
+	if (n != 2)
+		printf("  got %d: %s\n", n, err);
+	msgpack_sbuffer_destroy(&sb);
+	sb = nested_stream(REC_MAX_DEPTH + 1);
+	/* the 17th container is the 16th array: 22 + 15 + 15 */
+	expect_bad("a 17th level is refused where it starts", sb.data,
+	    sb.size, "at byte 52: nesting deeper than the limit");
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Errors name their byte, whatever the error and the encoding. */
+static void
+test_offsets(void)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	char err[400] = "";
+	const char *cut = "{\"type\":\"header\",\"version\":1}\n"
+	    "\n  {\"type\":\"packet\",\"ts\":";
+	int n;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 2);
+	expect_bad("a newer major version names its byte", sb.data, sb.size,
+	    "at byte 0: stream version 2 is newer");
+	msgpack_sbuffer_destroy(&sb);
+
+	n = read_all(bytes_fd(cut, strlen(cut)), 1 << 20, NULL, err,
+	    sizeof(err));
+	CHECK("a JSON record cut short names the record's first byte",
+	    n == 1 && strstr(err, "inside a record at byte 33 ") != NULL);
+	if (strstr(err, "at byte 33 ") == NULL)
+		printf("  got %d: %s\n", n, err);
+}
+
+/* Reads the sample stream with a want list for packets. */
+static void
+test_want(void)
+{
+	static const char *const want[] = { "ts", "ip.src", NULL };
+	static const char *const unknown[] = { "ts", "ip.nosuch", NULL };
+	msgpack_sbuffer sb = sample_stream(), bad;
+	msgpack_packer pk;
+	struct rec_reader *r;
+	struct rec rec;
+	const msgpack_object *ip;
+	size_t rawlen[8];
+	int n = 0, ok = 1;
+
+	r = rec_reader_open(bytes_fd(sb.data, sb.size));
+	while (n < 8 && rec_read(r, &rec) == 1)
+		rawlen[n++] = rec.rawlen;
+	rec_reader_close(r);
+
+	r = rec_reader_open(bytes_fd(sb.data, sb.size));
+	CHECK("want: refused for headers",
+	    rec_reader_want(r, REC_HEADER, want) == -1 && errno == EINVAL);
+	CHECK("want: refused for a key the schema does not know",
+	    rec_reader_want(r, REC_PACKET, unknown) == -1 && errno == EINVAL);
+	CHECK("want: taken", rec_reader_want(r, REC_PACKET, want) == 0);
+	n = 0;
+	while (rec_read(r, &rec) == 1) {
+		if (rec.rawlen != rawlen[n++])
+			ok = 0;		/* the bytes passed on are whole */
+		if (rec.type != REC_PACKET) {
+			if (rec_get(&rec.obj, "type") == NULL ||
+			    rec.obj.via.map.size < 2)
+				ok = 0;	/* other types come whole */
+			continue;
+		}
+		ip = rec_get(&rec.obj, "ip");
+		if (rec.obj.via.map.size != 3 || rec_get(&rec.obj, "ts") ==
+		    NULL || ip == NULL || ip->via.map.size != 1 ||
+		    rec_get(ip, "src") == NULL)
+			ok = 0;
+	}
+	rec_reader_close(r);
+	CHECK("want: packets keep the wanted keys, raw bytes whole",
+	    ok && n == 4);
+	msgpack_sbuffer_destroy(&sb);
+
+	/* keys not wanted are checked all the same */
+	msgpack_sbuffer_init(&bad);
+	msgpack_packer_init(&pk, &bad, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	t_kstr(&pk, "type", "header");
+	t_ku64(&pk, "version", 1);
+	msgpack_pack_map(&pk, 3);
+	t_kstr(&pk, "type", "packet");
+	t_ku64(&pk, "ts", 5);
+	t_str(&pk, "tcp");
+	msgpack_pack_map(&pk, 1);
+	t_kstr(&pk, "sport", "x");
+	r = rec_reader_open(bytes_fd(bad.data, bad.size));
+	(void)rec_reader_want(r, REC_PACKET, want);
+	while ((n = rec_read(r, &rec)) == 1)
+		continue;
+	CHECK("want: a key not wanted is still type-checked", n == -1 &&
+	    strstr(rec_reader_error(r), "key 'tcp.sport' must be") != NULL);
+	rec_reader_close(r);
+	msgpack_sbuffer_destroy(&bad);
+}
+
 int
 main(void)
 {
@@ -557,5 +734,8 @@ main(void)
 	test_schema_table();
 	test_schema_types();
 	test_schema_json();
+	test_limits();
+	test_offsets();
+	test_want();
 	return failures != 0;
 }

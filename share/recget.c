@@ -1,0 +1,103 @@
+/*
+ * Lookups on the msgpack_object trees the reader hands out: a key of a
+ * map, a dotted path through nested maps, and a value of a given type.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "rec.h"
+
+/*
+ * The keys stages ask for are a few bytes long: compared here byte by
+ * byte, after the length, rather than through memcmp().
+ */
+const msgpack_object *
+rec_get_n(const msgpack_object *map, const char *key, size_t n)
+{
+	const msgpack_object_kv *kv;
+	uint32_t i;
+	size_t j;
+
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (i = 0; i < map->via.map.size; i++) {
+		kv = &map->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR ||
+		    kv->key.via.str.size != n)
+			continue;
+		for (j = 0; j < n && kv->key.via.str.ptr[j] == key[j]; j++)
+			continue;
+		if (j == n)
+			return &kv->val;
+	}
+	return NULL;
+}
+
+const msgpack_object *
+rec_path(const msgpack_object *map, const char *path)
+{
+	const char *dot;
+
+	while (map != NULL && (dot = strchr(path, '.')) != NULL) {
+		map = rec_get_n(map, path, (size_t)(dot - path));
+		path = dot + 1;
+	}
+	return rec_get(map, path);
+}
+
+int
+rec_get_u64(const msgpack_object *map, const char *key, uint64_t *v)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return 0;
+	*v = o->via.u64;
+	return 1;
+}
+
+int
+rec_get_bool(const msgpack_object *map, const char *key, int *v)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_BOOLEAN)
+		return 0;
+	*v = o->via.boolean;
+	return 1;
+}
+
+int
+rec_get_str(const msgpack_object *map, const char *key, const char **s,
+    size_t *n)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_STR)
+		return 0;
+	*s = o->via.str.ptr;
+	*n = o->via.str.size;
+	return 1;
+}
+
+int
+rec_get_bin(const msgpack_object *map, const char *key, const uint8_t **p,
+    size_t *n)
+{
+	const msgpack_object *o = rec_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_BIN)
+		return 0;
+	*p = (const uint8_t *)o->via.bin.ptr;
+	*n = o->via.bin.size;
+	return 1;
+}
+
+int
+rec_str_eq(const msgpack_object *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	return o != NULL && o->type == MSGPACK_OBJECT_STR &&
+	    o->via.str.size == n && memcmp(o->via.str.ptr, s, n) == 0;
+}
