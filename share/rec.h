@@ -516,8 +516,6 @@ const char *rec_reader_error(const struct rec_reader *r);
  * last case (the stage that saw it first has told the user).
  */
 int rec_reader_saw_end(const struct rec_reader *r);
-uint64_t rec_reader_count(const struct rec_reader *r);
-int rec_reader_is_json(const struct rec_reader *r);
 void rec_reader_close(struct rec_reader *r);
 /* Caps the bytes taken per read() (tests feed streams a byte at a time). */
 void rec_reader_set_maxread(struct rec_reader *r, size_t n);

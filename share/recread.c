@@ -162,22 +162,10 @@ rec_reader_error(const struct rec_reader *r)
 	return r->err;
 }
 
-uint64_t
-rec_reader_count(const struct rec_reader *r)
-{
-	return r->count;
-}
-
 int
 rec_reader_saw_end(const struct rec_reader *r)
 {
 	return r->count > 0 && r->tail_end && !r->tail_early;
-}
-
-int
-rec_reader_is_json(const struct rec_reader *r)
-{
-	return r->fmt == FMT_JSON;
 }
 
 static int bad(struct rec_reader *, uint64_t, const char *, ...)
