@@ -13,13 +13,13 @@
 
 #include "rec.h"
 
-#define CAP_SNAPLEN_MAX	262144	/* tcpdump's default and ceiling */
+#define CAP_SNAPLEN_MAX 262144 /* tcpdump's default and ceiling */
 /*
  * The kernel ring.  libpcap's 2 MiB default could not ride out a hiccup
  * downstream at 10k packets/s; 32 MiB does (libpcap doubles it in
  * immediate mode: a 64 MiB ring, all of it resident).
  */
-#define CAP_BUFKIB_DEFAULT	32768
+#define CAP_BUFKIB_DEFAULT 32768
 /*
  * Packets are handed over a ring block at a time, when the block fills or
  * this many ms after its first packet: one wakeup for many packets.  At
@@ -28,7 +28,7 @@
  * packet waits 6 ms (median) to 10 ms at low rates.  --immediate-mode
  * hands each packet over at once.
  */
-#define CAP_TIMEOUT_MS		10
+#define CAP_TIMEOUT_MS 10
 /*
  * The largest -F file.  The kernel loads at most 4096 BPF instructions
  * (BPF_MAXINSNS), and the filter language spends one on every few bytes
@@ -37,22 +37,22 @@
  * and layout, and reading that much as root costs nothing; more is not a
  * filter (-F /dev/zero would otherwise be read until memory ran out).
  */
-#define CAP_FILTER_MAX		(64 * 1024)
+#define CAP_FILTER_MAX (64 * 1024)
 
 struct cap_opts {
-	const char	*iface;		/* -i, or NULL */
-	const char	*file;		/* -r, "-" for stdin, or NULL */
-	char		*filter;	/* BPF expression, "" when none */
-	const char	*ffile;		/* -F, or NULL */
-	int		 snaplen;	/* -s, 0 when not given */
-	uint64_t	 count;		/* -c, 0 for no limit */
-	int		 promisc;	/* cleared by -p */
-	int		 bufkib;	/* -B, 0 for libpcap's default */
-	const char	*user;		/* -Z, or NULL */
-	int		 list;		/* -D */
-	int		 realtime;	/* --realtime */
-	int		 immediate;	/* --immediate-mode */
-	int		 force;		/* --force: binary to a terminal */
+	const char *iface; /* -i, or NULL */
+	const char *file;  /* -r, "-" for stdin, or NULL */
+	char *filter;	   /* BPF expression, "" when none */
+	const char *ffile; /* -F, or NULL */
+	int snaplen;	   /* -s, 0 when not given */
+	uint64_t count;	   /* -c, 0 for no limit */
+	int promisc;	   /* cleared by -p */
+	int bufkib;	   /* -B, 0 for libpcap's default */
+	const char *user;  /* -Z, or NULL */
+	int list;	   /* -D */
+	int realtime;	   /* --realtime */
+	int immediate;	   /* --immediate-mode */
+	int force;	   /* --force: binary to a terminal */
 };
 
 /*
@@ -60,25 +60,25 @@ struct cap_opts {
  * the user names (-r, -F): the caller's when root runs us through sudo.
  */
 struct cap_priv {
-	int	 switch_user;	/* started as root: change uid and gid */
-	uid_t	 uid;
-	gid_t	 gid;
-	int	 as_caller;	/* run by sudo: open files as its caller */
-	uid_t	 caller_uid;
-	gid_t	 caller_gid;	/* the caller's passwd group */
-	char	*caller_name;
-	gid_t	*groups;	/* ours, kept while acting as the caller */
-	int	 ngroups;
-	gid_t	 egid;
+	int switch_user; /* started as root: change uid and gid */
+	uid_t uid;
+	gid_t gid;
+	int as_caller; /* run by sudo: open files as its caller */
+	uid_t caller_uid;
+	gid_t caller_gid; /* the caller's passwd group */
+	char *caller_name;
+	gid_t *groups; /* ours, kept while acting as the caller */
+	int ngroups;
+	gid_t egid;
 };
 
 struct cap_src {
-	pcap_t		*pc;
-	int		 live;
-	const char	*name;		/* interface, path, or "-" */
-	int		 linktype;
-	int		 snaplen;	/* what frames are cut to */
-	int		 nano;		/* libpcap hands out nanoseconds */
+	pcap_t *pc;
+	int live;
+	const char *name; /* interface, path, or "-" */
+	int linktype;
+	int snaplen; /* what frames are cut to */
+	int nano;    /* libpcap hands out nanoseconds */
 };
 
 /* opts.c */
@@ -86,8 +86,7 @@ void cap_opts_parse(struct cap_opts *o, int argc, char **argv);
 char *cap_filter_file(const char *path, struct cap_priv *p);
 
 /* source.c: exits with the documented status on failure */
-void cap_open(struct cap_src *s, const struct cap_opts *o,
-    struct cap_priv *p);
+void cap_open(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p);
 void cap_filter(struct cap_src *s, const char *expr, const char *ffile);
 void cap_list_interfaces(void);
 
@@ -100,7 +99,6 @@ const char *cap_priv_whose(const struct cap_priv *p);
 void cap_priv_drop(const struct cap_priv *p);
 
 /* loop.c: returns the exit status */
-int cap_run(struct cap_src *s, const struct cap_opts *o,
-    struct rec_writer *w);
+int cap_run(struct cap_src *s, const struct cap_opts *o, struct rec_writer *w);
 
 #endif

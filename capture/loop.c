@@ -19,24 +19,24 @@
 #include "nm.h"
 #include "cap.h"
 
-#define CAP_TICK_NS	1000000000LL	/* capstats interval, live */
+#define CAP_TICK_NS 1000000000LL /* capstats interval, live */
 
 struct cap_ctx {
-	struct cap_src		*src;
-	const struct cap_opts	*o;
-	struct rec_writer	*w;
-	uint64_t		 frames;
-	struct timespec		 next_tick;	/* next live capstats */
-	int			 status;	/* exit status */
-	char			 why[PCAP_ERRBUF_SIZE + 256];
+	struct cap_src *src;
+	const struct cap_opts *o;
+	struct rec_writer *w;
+	uint64_t frames;
+	struct timespec next_tick; /* next live capstats */
+	int status;		   /* exit status */
+	char why[PCAP_ERRBUF_SIZE + 256];
 	/* --realtime: the first packet's time and when we wrote it */
-	int			 paced;
-	uint64_t		 t0;
-	struct timespec		 wall0;
+	int paced;
+	uint64_t t0;
+	struct timespec wall0;
 };
 
 static volatile sig_atomic_t cap_stop;
-static pcap_t *cap_sig_pc;	/* for the handler's pcap_breakloop */
+static pcap_t *cap_sig_pc; /* for the handler's pcap_breakloop */
 
 static void
 cap_on_signal(int sig)
@@ -105,8 +105,7 @@ cap_write_header(struct cap_ctx *c)
 	char producer[64], dlt[32];
 
 	snprintf(producer, sizeof(producer), "nm-capture %s", NM_VERSION);
-	if ((linkname = pcap_datalink_val_to_name(c->src->linktype)) ==
-	    NULL) {
+	if ((linkname = pcap_datalink_val_to_name(c->src->linktype)) == NULL) {
 		snprintf(dlt, sizeof(dlt), "LINKTYPE_%d", c->src->linktype);
 		linkname = dlt;
 	}
@@ -135,11 +134,11 @@ cap_write_header(struct cap_ctx *c)
 	cap_out(rec_writer_end(c->w));
 }
 
-#define CAP_PK_LIT(pk, s)	pk_str(pk, s, sizeof(s) - 1)
+#define CAP_PK_LIT(pk, s) pk_str(pk, s, sizeof(s) - 1)
 
 static void
-cap_write_frame(struct cap_ctx *c, const struct pcap_pkthdr *h,
-    const u_char *data)
+cap_write_frame(
+    struct cap_ctx *c, const struct pcap_pkthdr *h, const u_char *data)
 {
 	struct pk *pk = rec_writer_pk(c->w);
 	uint32_t caplen = h->caplen;
@@ -258,15 +257,15 @@ cap_loop_live(struct cap_ctx *c)
 			/* Under load ppoll never runs: look for a signal. */
 			if ((c->frames & 255) == 0 && sigpending(&pend) == 0 &&
 			    (sigismember(&pend, SIGINT) == 1 ||
-			    sigismember(&pend, SIGTERM) == 1))
+				sigismember(&pend, SIGTERM) == 1))
 				break;
 			continue;
 		}
 		if (rc == PCAP_ERROR_BREAK)
 			break;
 		if (rc < 0) {
-			snprintf(c->why, sizeof(c->why), "%s: %s",
-			    c->src->name, pcap_geterr(c->src->pc));
+			snprintf(c->why, sizeof(c->why), "%s: %s", c->src->name,
+			    pcap_geterr(c->src->pc));
 			c->status = NM_EXIT_FAIL;
 			return "error";
 		}
@@ -297,15 +296,16 @@ cap_pace(struct cap_ctx *c, const struct pcap_pkthdr *h)
 		return;
 	}
 	if (h->ts.tv_sec < 0 || ts <= c->t0)
-		return;		/* out of order: no waiting backwards */
+		return; /* out of order: no waiting backwards */
 	when = c->wall0;
 	cap_ts_add(&when, ts - c->t0);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (cap_ts_diff(&when, &now) <= 0)
 		return;
 	cap_out(rec_writer_flush(c->w));
-	while (!cap_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-	    &when, NULL) == EINTR)
+	while (!cap_stop &&
+	    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &when, NULL) ==
+		EINTR)
 		;
 }
 
@@ -322,13 +322,13 @@ cap_loop_file(struct cap_ctx *c)
 
 	while (!cap_stop) {
 		rc = pcap_next_ex(c->src->pc, &h, &data);
-		if (rc == PCAP_ERROR_BREAK)	/* end of file */
+		if (rc == PCAP_ERROR_BREAK) /* end of file */
 			return cap_stop ? "signal" : "eof";
 		if (rc < 0) {
-			if (cap_stop)	/* a read cut short by the signal */
+			if (cap_stop) /* a read cut short by the signal */
 				break;
-			snprintf(c->why, sizeof(c->why), "%s: %s",
-			    c->src->name, pcap_geterr(c->src->pc));
+			snprintf(c->why, sizeof(c->why), "%s: %s", c->src->name,
+			    pcap_geterr(c->src->pc));
 			c->status = NM_EXIT_BADCAPTURE;
 			return "error";
 		}

@@ -44,7 +44,8 @@ main(int argc, char **argv)
 	}
 	/* Binary records on a terminal are never what anyone wants. */
 	if (isatty(STDOUT_FILENO) && !opts.force)
-		nm_die(NM_EXIT_USAGE, "refusing to write binary records to a "
+		nm_die(NM_EXIT_USAGE,
+		    "refusing to write binary records to a "
 		    "terminal: pipe them on, e.g. | nm-decode | nm-render "
 		    "(or use --force)");
 

@@ -20,15 +20,14 @@ enum {
 	OPT_IMMEDIATE,
 };
 
-static const struct option cap_longopts[] = {
-	{ "list-interfaces",	no_argument,	NULL, 'D' },
-	{ "help",		no_argument,	NULL, 'h' },
-	{ "realtime",		no_argument,	NULL, OPT_REALTIME },
-	{ "force",		no_argument,	NULL, OPT_FORCE },
-	{ "version",		no_argument,	NULL, OPT_VERSION },
-	{ "immediate-mode",	no_argument,	NULL, OPT_IMMEDIATE },
-	{ NULL, 0, NULL, 0 }
-};
+static const struct option cap_longopts[] = { { "list-interfaces", no_argument,
+						  NULL, 'D' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "realtime", no_argument, NULL, OPT_REALTIME },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "immediate-mode", no_argument, NULL, OPT_IMMEDIATE },
+	{ NULL, 0, NULL, 0 } };
 
 static const char usage_text[] =
     "usage: nm-capture [-Dhp] [-B KiB] [-c count] [-F file] "
@@ -55,16 +54,20 @@ cap_filter_file(const char *path, struct cap_priv *pv)
 	saved = errno;
 	cap_priv_as_self(pv);
 	if (buf == NULL && saved == EFBIG)
-		nm_die(NM_EXIT_BADFILTER, "%s: more than %d KiB: not a filter "
-		    "file", path, CAP_FILTER_MAX / 1024);
+		nm_die(NM_EXIT_BADFILTER,
+		    "%s: more than %d KiB: not a filter "
+		    "file",
+		    path, CAP_FILTER_MAX / 1024);
 	if (buf == NULL)
-		nm_die(saved == ENOENT || saved == ENOTDIR ? NM_EXIT_NOSOURCE :
-		    saved == EACCES || saved == EPERM ? NM_EXIT_NOPERM :
-		    NM_EXIT_FAIL, "%s: %s%s", path, strerror(saved),
-		    cap_priv_whose(pv));
+		nm_die(saved == ENOENT || saved == ENOTDIR  ? NM_EXIT_NOSOURCE
+			: saved == EACCES || saved == EPERM ? NM_EXIT_NOPERM
+							    : NM_EXIT_FAIL,
+		    "%s: %s%s", path, strerror(saved), cap_priv_whose(pv));
 	if (memchr(buf, '\0', len) != NULL)
-		nm_die(NM_EXIT_BADFILTER, "%s: holds a NUL byte: not a filter "
-		    "file", path);
+		nm_die(NM_EXIT_BADFILTER,
+		    "%s: holds a NUL byte: not a filter "
+		    "file",
+		    path);
 	for (p = buf; p < buf + len; p++) {
 		if (*p == '#')
 			incomment = 1;
@@ -86,52 +89,31 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->promisc = 1;
 	while ((c = getopt_long(argc, argv, "B:c:DF:hi:pr:s:Z:", cap_longopts,
-	    NULL)) != -1) {
+		    NULL)) != -1) {
 		switch (c) {
 		case 'B':
 			o->bufkib = (int)estrtonum(optarg, 1, 1048576, "-B");
 			break;
 		case 'c':
-			o->count = (uint64_t)estrtonum(optarg, 1,
-			    INT64_MAX, "-c");
+			o->count =
+			    (uint64_t)estrtonum(optarg, 1, INT64_MAX, "-c");
 			break;
-		case 'D':
-			o->list = 1;
-			break;
-		case 'F':
-			o->ffile = optarg;
-			break;
-		case 'h':
-			nm_usage(usage_text, NM_EXIT_OK);
-		case 'i':
-			o->iface = optarg;
-			break;
-		case 'p':
-			o->promisc = 0;
-			break;
-		case 'r':
-			o->file = optarg;
-			break;
+		case 'D': o->list = 1; break;
+		case 'F': o->ffile = optarg; break;
+		case 'h': nm_usage(usage_text, NM_EXIT_OK);
+		case 'i': o->iface = optarg; break;
+		case 'p': o->promisc = 0; break;
+		case 'r': o->file = optarg; break;
 		case 's':
-			o->snaplen = (int)estrtonum(optarg, 0,
-			    CAP_SNAPLEN_MAX, "-s");
+			o->snaplen =
+			    (int)estrtonum(optarg, 0, CAP_SNAPLEN_MAX, "-s");
 			break;
-		case 'Z':
-			o->user = optarg;
-			break;
-		case OPT_REALTIME:
-			o->realtime = 1;
-			break;
-		case OPT_FORCE:
-			o->force = 1;
-			break;
-		case OPT_IMMEDIATE:
-			o->immediate = 1;
-			break;
-		case OPT_VERSION:
-			nm_version("nm-capture");
-		default:
-			nm_usage(usage_text, NM_EXIT_USAGE);
+		case 'Z': o->user = optarg; break;
+		case OPT_REALTIME: o->realtime = 1; break;
+		case OPT_FORCE: o->force = 1; break;
+		case OPT_IMMEDIATE: o->immediate = 1; break;
+		case OPT_VERSION: nm_version("nm-capture");
+		default: nm_usage(usage_text, NM_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
@@ -147,7 +129,7 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 		nm_bad_usage("--realtime replays a file: it needs -r");
 	if (o->ffile != NULL && argc > 0)
 		nm_bad_usage("give the filter either with -F or as "
-		    "arguments, not both");
+			     "arguments, not both");
 	/* -F is read once the user is known: main() calls cap_filter_file. */
 	if (o->ffile == NULL)
 		o->filter = nm_join(argc, argv);

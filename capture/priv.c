@@ -26,7 +26,7 @@
 #include "cap.h"
 
 /* The highest capability number the kernel may know of. */
-#define CAP_PRIV_MAXCAP	63
+#define CAP_PRIV_MAXCAP 63
 
 /*
  * Looks the users up before anything is opened, so a typo fails before
@@ -58,12 +58,14 @@ cap_priv_resolve(struct cap_priv *p, const char *user)
 	}
 	errno = 0;
 	if ((pw = getpwnam(user != NULL ? user : "nobody")) == NULL)
-		nm_die(user != NULL ? NM_EXIT_USAGE : NM_EXIT_FAIL,
-		    "-Z %s: %s", user != NULL ? user : "nobody",
+		nm_die(user != NULL ? NM_EXIT_USAGE : NM_EXIT_FAIL, "-Z %s: %s",
+		    user != NULL ? user : "nobody",
 		    errno != 0 ? strerror(errno) : "no such user");
 	if ((unfit = nm_account_unfit(pw)) != NULL)
-		nm_die(NM_EXIT_USAGE, "-Z %s: refusing to run as this user: "
-		    "%s", pw->pw_name, unfit);
+		nm_die(NM_EXIT_USAGE,
+		    "-Z %s: refusing to run as this user: "
+		    "%s",
+		    pw->pw_name, unfit);
 	p->switch_user = 1;
 	p->uid = pw->pw_uid;
 	p->gid = pw->pw_gid;
@@ -138,7 +140,7 @@ cap_priv_bounding(void)
 
 	for (c = 0; c <= CAP_PRIV_MAXCAP; c++) {
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0)
-			break;		/* past the kernel's last capability */
+			break; /* past the kernel's last capability */
 		/* Without CAP_SETPCAP this fails with EPERM: that is fine. */
 		(void)prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
 	}

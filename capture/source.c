@@ -43,8 +43,7 @@ cap_iface_names(char *buf, size_t len)
 	if (pcap_findalldevs(&all, errbuf) < 0)
 		return;
 	for (d = all; d != NULL && n + 1 < len; d = d->next) {
-		snprintf(buf + n, len - n, "%s%s", n > 0 ? ", " : "",
-		    d->name);
+		snprintf(buf + n, len - n, "%s%s", n > 0 ? ", " : "", d->name);
 		n += strlen(buf + n);
 	}
 	pcap_freealldevs(all);
@@ -65,25 +64,26 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 		pcap_set_immediate_mode(s->pc, 1);
 	else
 		pcap_set_timeout(s->pc, CAP_TIMEOUT_MS);
-	pcap_set_buffer_size(s->pc, (o->bufkib > 0 ? o->bufkib :
-	    CAP_BUFKIB_DEFAULT) * 1024);
+	pcap_set_buffer_size(
+	    s->pc, (o->bufkib > 0 ? o->bufkib : CAP_BUFKIB_DEFAULT) * 1024);
 	/* Not every platform has nanoseconds; then we scale microseconds. */
 	(void)pcap_set_tstamp_precision(s->pc, PCAP_TSTAMP_PRECISION_NANO);
 
 	rc = pcap_activate(s->pc);
 	switch (rc) {
-	case 0:
-		break;
+	case 0: break;
 	case PCAP_ERROR_PERM_DENIED:
-		nm_die(NM_EXIT_NOPERM, "%s: permission denied: run as root, "
+		nm_die(NM_EXIT_NOPERM,
+		    "%s: permission denied: run as root, "
 		    "or give the program the capability: "
 		    "setcap cap_net_raw,cap_net_admin=eip %s",
 		    o->iface, cap_self_path());
 	case PCAP_ERROR_NO_SUCH_DEVICE:
 		cap_iface_names(names, sizeof(names));
-		nm_die(NM_EXIT_NOSOURCE, "%s: no such interface "
-		    "(there are: %s)", o->iface,
-		    names[0] != '\0' ? names : "none");
+		nm_die(NM_EXIT_NOSOURCE,
+		    "%s: no such interface "
+		    "(there are: %s)",
+		    o->iface, names[0] != '\0' ? names : "none");
 	case PCAP_ERROR_IFACE_NOT_UP:
 		nm_die(NM_EXIT_FAIL, "%s: interface is down", o->iface);
 	case PCAP_ERROR:
@@ -93,8 +93,9 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 			nm_die(NM_EXIT_FAIL, "%s: %s", o->iface,
 			    pcap_statustostr(rc));
 		/* A warning: say it and carry on, as tcpdump does. */
-		nm_warn("%s: %s", o->iface, pcap_geterr(s->pc)[0] != '\0' ?
-		    pcap_geterr(s->pc) : pcap_statustostr(rc));
+		nm_warn("%s: %s", o->iface,
+		    pcap_geterr(s->pc)[0] != '\0' ? pcap_geterr(s->pc)
+						  : pcap_statustostr(rc));
 		break;
 	}
 	s->live = 1;
@@ -105,8 +106,7 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 }
 
 static void
-cap_open_file(struct cap_src *s, const struct cap_opts *o,
-    struct cap_priv *p)
+cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	FILE *f = stdin;
@@ -123,12 +123,12 @@ cap_open_file(struct cap_src *s, const struct cap_opts *o,
 		cap_priv_as_self(p);
 	}
 	if (f == NULL)
-		nm_die(saved == ENOENT || saved == ENOTDIR ? NM_EXIT_NOSOURCE :
-		    saved == EACCES || saved == EPERM ? NM_EXIT_NOPERM :
-		    NM_EXIT_FAIL, "%s: %s%s", o->file, strerror(saved),
-		    cap_priv_whose(p));
-	s->pc = pcap_fopen_offline_with_tstamp_precision(f,
-	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		nm_die(saved == ENOENT || saved == ENOTDIR  ? NM_EXIT_NOSOURCE
+			: saved == EACCES || saved == EPERM ? NM_EXIT_NOPERM
+							    : NM_EXIT_FAIL,
+		    "%s: %s%s", o->file, strerror(saved), cap_priv_whose(p));
+	s->pc = pcap_fopen_offline_with_tstamp_precision(
+	    f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (s->pc == NULL)
 		nm_die(NM_EXIT_BADCAPTURE, "%s: %s", o->file, errbuf);
 	s->live = 0;
@@ -147,8 +147,8 @@ cap_open(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 	else
 		cap_open_file(s, o, p);
 	s->linktype = pcap_datalink(s->pc);
-	s->nano = pcap_get_tstamp_precision(s->pc) ==
-	    PCAP_TSTAMP_PRECISION_NANO;
+	s->nano =
+	    pcap_get_tstamp_precision(s->pc) == PCAP_TSTAMP_PRECISION_NANO;
 }
 
 /*
@@ -193,10 +193,12 @@ cap_filter(struct cap_src *s, const char *expr, const char *ffile)
 			nm_die(NM_EXIT_BADFILTER, "bad filter: %s: %s", expr,
 			    pcap_geterr(s->pc));
 		/* libpcap quotes the token it choked on: the file's too. */
-		nm_die(NM_EXIT_BADFILTER, "%s: bad filter: %s (the file "
-		    "starts \"%s\")", ffile, cap_excerpt(why, sizeof(why),
-		    pcap_geterr(s->pc), 80), cap_excerpt(head, sizeof(head),
-		    expr, 24));
+		nm_die(NM_EXIT_BADFILTER,
+		    "%s: bad filter: %s (the file "
+		    "starts \"%s\")",
+		    ffile,
+		    cap_excerpt(why, sizeof(why), pcap_geterr(s->pc), 80),
+		    cap_excerpt(head, sizeof(head), expr, 24));
 	}
 	if (pcap_setfilter(s->pc, &prog) < 0)
 		nm_die(NM_EXIT_FAIL, "%s: setting the filter: %s", s->name,
@@ -221,9 +223,9 @@ cap_print_addrs(const pcap_if_t *d)
 		else if (a->addr->sa_family == AF_INET6)
 			len = sizeof(struct sockaddr_in6);
 		else
-			continue;	/* link-layer addresses: not useful */
+			continue; /* link-layer addresses: not useful */
 		if (getnameinfo(a->addr, len, host, sizeof(host), NULL, 0,
-		    NI_NUMERICHOST) == 0)
+			NI_NUMERICHOST) == 0)
 			printf(" %s", host);
 	}
 }
@@ -242,8 +244,7 @@ cap_list_interfaces(void)
 		if (d->description != NULL)
 			printf(" (%s)", d->description);
 		cap_print_addrs(d);
-		printf(" [%s%s%s]",
-		    d->flags & PCAP_IF_UP ? "up" : "down",
+		printf(" [%s%s%s]", d->flags & PCAP_IF_UP ? "up" : "down",
 		    d->flags & PCAP_IF_RUNNING ? ",running" : "",
 		    d->flags & PCAP_IF_LOOPBACK ? ",loopback" : "");
 		putchar('\n');

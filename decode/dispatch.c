@@ -18,42 +18,40 @@
  * the bound is above that, so it is a guard for a table that would loop,
  * and hitting it is reported like any other stop.
  */
-#define DEC_MAXLAYERS	(PKT_MAXVLAN + 8)
+#define DEC_MAXLAYERS (PKT_MAXVLAN + 8)
 
 static const struct {
-	unsigned	 linktype;
-	dec_fn		*fn;
+	unsigned linktype;
+	dec_fn *fn;
 } link_tab[] = {
-	{ 1, dec_eth },		/* EN10MB */
-	{ 0, dec_null },	/* BSD loopback, host byte order */
-	{ 108, dec_null },	/* OpenBSD loopback, network byte order */
-	{ 12, dec_raw },	/* raw IP (some BSDs) */
-	{ 14, dec_raw },	/* raw IP (others) */
-	{ 101, dec_raw },	/* LINKTYPE_RAW */
-	{ 228, dec_ipv4 },	/* LINKTYPE_IPV4 */
-	{ 229, dec_ipv6 },	/* LINKTYPE_IPV6 */
-	{ 9, dec_ppp },		/* PPP */
-	{ 50, dec_ppp },	/* PPP in HDLC-like framing */
-	{ 113, dec_sll },	/* Linux cooked v1 */
-	{ 276, dec_sll2 },	/* Linux cooked v2 */
+	{ 1, dec_eth },	   /* EN10MB */
+	{ 0, dec_null },   /* BSD loopback, host byte order */
+	{ 108, dec_null }, /* OpenBSD loopback, network byte order */
+	{ 12, dec_raw },   /* raw IP (some BSDs) */
+	{ 14, dec_raw },   /* raw IP (others) */
+	{ 101, dec_raw },  /* LINKTYPE_RAW */
+	{ 228, dec_ipv4 }, /* LINKTYPE_IPV4 */
+	{ 229, dec_ipv6 }, /* LINKTYPE_IPV6 */
+	{ 9, dec_ppp },	   /* PPP */
+	{ 50, dec_ppp },   /* PPP in HDLC-like framing */
+	{ 113, dec_sll },  /* Linux cooked v1 */
+	{ 276, dec_sll2 }, /* Linux cooked v2 */
 };
 
 static const struct {
-	unsigned	 type;
-	dec_fn		*fn;
+	unsigned type;
+	dec_fn *fn;
 } ether_tab[] = {
-	{ 0x0800, dec_ipv4 },
-	{ 0x86dd, dec_ipv6 },
-	{ 0x0806, dec_arp },
-	{ 0x8100, dec_vlan },	/* 802.1Q */
-	{ 0x88a8, dec_vlan },	/* 802.1ad */
-	{ 0x9100, dec_vlan },	/* pre-standard QinQ */
+	{ 0x0800, dec_ipv4 }, { 0x86dd, dec_ipv6 }, { 0x0806, dec_arp },
+	{ 0x8100, dec_vlan }, /* 802.1Q */
+	{ 0x88a8, dec_vlan }, /* 802.1ad */
+	{ 0x9100, dec_vlan }, /* pre-standard QinQ */
 };
 
 /* the protocols' names are proto_ip_name()'s */
 static const struct {
-	unsigned	 proto;
-	dec_fn		*fn;
+	unsigned proto;
+	dec_fn *fn;
 } ipproto_tab[] = {
 	{ IPPROTO_ICMP, dec_icmp },
 	{ IPPROTO_TCP, dec_tcp },
@@ -62,15 +60,15 @@ static const struct {
 };
 
 static const struct {
-	unsigned	 port;
-	dec_fn		*fn;
+	unsigned port;
+	dec_fn *fn;
 } port_tab[] = {
-	{ 53, dec_dns },	/* DNS */
-	{ 5353, dec_dns },	/* mDNS */
-	{ 5355, dec_dns },	/* LLMNR */
+	{ 53, dec_dns },   /* DNS */
+	{ 5353, dec_dns }, /* mDNS */
+	{ 5355, dec_dns }, /* LLMNR */
 };
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 dec_fn *
 dec_by_linktype(unsigned linktype)
@@ -123,17 +121,18 @@ dec_by_port(unsigned sport, unsigned dport)
 }
 
 enum dec_status
-dec_fail(struct pkt *pk, const char *layer, enum dec_status st,
-    const char *fmt, ...)
+dec_fail(
+    struct pkt *pk, const char *layer, enum dec_status st, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (pk->have & PK_ERR)
-		return st;	/* the first fault is the one that counts */
+		return st; /* the first fault is the one that counts */
 	pk->have |= PK_ERR;
 	pk->err_layer = layer;
-	pk->err_kind = st == DEC_TRUNC ? "truncated" :
-	    st == DEC_INVALID ? "invalid" : "unknown";
+	pk->err_kind = st == DEC_TRUNC ? "truncated"
+	    : st == DEC_INVALID	       ? "invalid"
+				       : "unknown";
 	va_start(ap, fmt);
 	vsnprintf(pk->err_why, sizeof(pk->err_why), fmt, ap);
 	va_end(ap);
@@ -194,14 +193,15 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 
 	pkt_reset(pk);
 	if ((fn = dec_by_linktype(linktype)) == NULL) {
-		dec_fail(pk, "link", DEC_UNKNOWN,
-		    "link type %u not decoded", linktype);
+		dec_fail(pk, "link", DEC_UNKNOWN, "link type %u not decoded",
+		    linktype);
 		return;
 	}
 	for (i = 0; fn != NULL && i < DEC_MAXLAYERS; i++) {
 		pk->next = NEXT_NONE;
 		st = fn(pk, &c);
-		/* An application decoder reads the payload; it does not end it. */
+		/* An application decoder reads the payload; it does not end it.
+		 */
 		if (!app && cur_ok(&c) && (st == DEC_OK || st == DEC_UNKNOWN)) {
 			pk->has_payload = 1;
 			pk->poff = (uint32_t)(c.p - p);
@@ -210,9 +210,7 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 		if (st != DEC_OK)
 			break;
 		switch (pk->next) {
-		case NEXT_ETHERTYPE:
-			fn = dec_by_ethertype(pk->nextval);
-			break;
+		case NEXT_ETHERTYPE: fn = dec_by_ethertype(pk->nextval); break;
 		case NEXT_IPPROTO:
 			fn = dec_by_ipproto(pk->nextval);
 			if (fn == NULL && proto_ip_name(pk->nextval))
@@ -220,12 +218,10 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			break;
 		case NEXT_PORT:
 			app = 1;
-			fn = dec_by_port(pk->nextval >> 16,
-			    pk->nextval & 0xffff);
+			fn = dec_by_port(
+			    pk->nextval >> 16, pk->nextval & 0xffff);
 			break;
-		default:
-			fn = NULL;
-			break;
+		default: fn = NULL; break;
 		}
 	}
 	if (fn != NULL && i == DEC_MAXLAYERS)

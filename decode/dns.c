@@ -13,12 +13,12 @@
 #include "nm.h"
 #include "pkt.h"
 
-#define DNS_MAXJUMPS	32
-#define DNS_MAXNAME	255
+#define DNS_MAXJUMPS 32
+#define DNS_MAXNAME  255
 
 struct dns_ctx {
-	struct pkt	*pk;
-	struct cur	 msg;		/* the whole message, for pointers */
+	struct pkt *pk;
+	struct cur msg; /* the whole message, for pointers */
 };
 
 /* Appends to the arena; returns 0 when it is full. */
@@ -85,35 +85,41 @@ dns_name(struct dns_ctx *d, struct cur *c)
 		len = cur_u8(r);
 		if (!cur_ok(r))
 			return dec_fail(pk, "dns", DEC_TRUNC,
-			    "name runs past the message"), NULL;
+				   "name runs past the message"),
+			       NULL;
 		if (len == 0)
 			break;
 		if ((len & 0xc0) == 0xc0) {
 			off = (len & 0x3f) << 8 | cur_u8(r);
 			if (!cur_ok(r))
 				return dec_fail(pk, "dns", DEC_TRUNC,
-				    "name runs past the message"), NULL;
+					   "name runs past the message"),
+				       NULL;
 			if (toolong)
-				break;	/* c is past the name already */
+				break; /* c is past the name already */
 			if (++jumps > DNS_MAXJUMPS)
 				return dec_fail(pk, "dns", DEC_INVALID,
-				    "name pointers loop"), NULL;
+					   "name pointers loop"),
+				       NULL;
 			at = d->msg;
 			if (off >= cur_left(&at))
 				return dec_fail(pk, "dns", DEC_INVALID,
-				    "name pointer %u past the message", off),
-				    NULL;
+					   "name pointer %u past the message",
+					   off),
+				       NULL;
 			cur_skip(&at, off);
 			r = &at;
 			continue;
 		}
 		if (len & 0xc0)
 			return dec_fail(pk, "dns", DEC_INVALID,
-			    "label type 0x%02x", len & 0xc0), NULL;
+				   "label type 0x%02x", len & 0xc0),
+			       NULL;
 		wire += len + 1;
 		if (cur_left(r) < len)
 			return dec_fail(pk, "dns", DEC_TRUNC,
-			    "name runs past the message"), NULL;
+				   "name runs past the message"),
+			       NULL;
 		if (wire > DNS_MAXNAME || toolong) {
 			/* step over the rest, as Wireshark does */
 			toolong = 1;
@@ -135,8 +141,7 @@ dns_name(struct dns_ctx *d, struct cur *c)
 	return pk->arena + start;
 full:
 	pk->arenalen = start;
-	return dec_fail(pk, "dns", DEC_INVALID, "names too long for nm"),
-	    NULL;
+	return dec_fail(pk, "dns", DEC_INVALID, "names too long for nm"), NULL;
 }
 
 /*
@@ -176,9 +181,9 @@ dns_question(struct dns_ctx *d, struct cur *c)
 	has_type = cur_ok(c);
 	class = cur_be16(c);
 	if (!grow((void **)&pk->dns.q, &pk->dns.qcap, pk->dns.nq,
-	    sizeof(*pk->dns.q), PKT_MAXQ)) {
-		dec_fail(pk, "dns", DEC_INVALID, "more than %u questions",
-		    PKT_MAXQ);
+		sizeof(*pk->dns.q), PKT_MAXQ)) {
+		dec_fail(
+		    pk, "dns", DEC_INVALID, "more than %u questions", PKT_MAXQ);
 		return -1;
 	}
 	pk->dns.q[pk->dns.nq].name = name;
@@ -188,7 +193,8 @@ dns_question(struct dns_ctx *d, struct cur *c)
 	pk->dns.q[pk->dns.nq].has_class = cur_ok(c);
 	pk->dns.nq++;
 	if (!cur_ok(c)) {
-		dec_fail(pk, "dns", DEC_TRUNC, "question runs past the message");
+		dec_fail(
+		    pk, "dns", DEC_TRUNC, "question runs past the message");
 		return -1;
 	}
 	return 0;
@@ -241,9 +247,9 @@ dns_rr(struct dns_ctx *d, struct cur *c)
 	unsigned rdlen;
 
 	if (!grow((void **)&pk->dns.ans, &pk->dns.anscap, pk->dns.nans,
-	    sizeof(*pk->dns.ans), PKT_MAXANS)) {
-		dec_fail(pk, "dns", DEC_INVALID, "more than %u records",
-		    PKT_MAXANS);
+		sizeof(*pk->dns.ans), PKT_MAXANS)) {
+		dec_fail(
+		    pk, "dns", DEC_INVALID, "more than %u records", PKT_MAXANS);
 		return -1;
 	}
 	rr = &pk->dns.ans[pk->dns.nans];
@@ -274,17 +280,15 @@ dns_rr(struct dns_ctx *d, struct cur *c)
 			rr->addrlen = (uint8_t)rdlen;
 		}
 		break;
-	case 2: case 5: case 12:
-		rr->target = dns_name(d, &rd);
-		break;
+	case 2:
+	case 5:
+	case 12: rr->target = dns_name(d, &rd); break;
 	case 15:
 		rr->pref = cur_be16(&rd);
 		rr->has_pref = cur_ok(&rd);
 		rr->target = dns_name(d, &rd);
 		break;
-	case 16:
-		rr->text = dns_text(pk, &rd, &rr->text_cut);
-		break;
+	case 16: rr->text = dns_text(pk, &rd, &rr->text_cut); break;
 	}
 	pk->dns.nans++;
 	return 0;

@@ -58,7 +58,7 @@ dec_vlan(struct pkt *pk, struct cur *c)
 	pk->nvlan++;
 	pk->have |= PK_VLAN;
 	if (type <= 1500)
-		return DEC_UNKNOWN;	/* 802.3 length inside the tag */
+		return DEC_UNKNOWN; /* 802.3 length inside the tag */
 	pk->next = NEXT_ETHERTYPE;
 	pk->nextval = type;
 	return DEC_OK;

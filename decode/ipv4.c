@@ -49,7 +49,7 @@ dec_ipv4(struct pkt *pk, struct cur *c)
 	pk->ip.got = have < 20 ? (uint8_t)have : 20;
 	pk->ip.opts = NULL;
 	pk->ip.optlen = 0;
-	pk->ip.src = pk->ip.dst = NULL;	/* not the last frame's */
+	pk->ip.src = pk->ip.dst = NULL; /* not the last frame's */
 	vhl = cur_u8(c);
 	pk->ip.hl = vhl & 15;
 	if (have > 0 && vhl >> 4 != 4) {
@@ -83,16 +83,15 @@ dec_ipv4(struct pkt *pk, struct cur *c)
 	pk->ip.optlen = (uint8_t)(hlen - 20);
 	if (pk->ip.len == 0) {
 		/* TSO: the NIC fills the length in later; take what came */
-		pk->ip.len = (uint16_t)(hlen + (cur_left(c) < 65535 - hlen ?
-		    cur_left(c) : 65535 - hlen));
+		pk->ip.len = (uint16_t)(hlen +
+		    (cur_left(c) < 65535 - hlen ? cur_left(c) : 65535 - hlen));
 	}
 	src_route(pk, &opts);
 	if (pk->ip.len < hlen)
 		return dec_fail(pk, "ip", DEC_INVALID,
-		    "total length %u under header length %u", pk->ip.len,
-		    hlen);
+		    "total length %u under header length %u", pk->ip.len, hlen);
 	pk->l4len = pk->ip.len - hlen;
-	pk->l4known = !pk->ip.mf;	/* a first fragment: unknown total */
+	pk->l4known = !pk->ip.mf; /* a first fragment: unknown total */
 	if (cur_left(c) > pk->l4len) {
 		cur_take(c, pk->l4len, &pay);
 		*c = pay;

@@ -64,8 +64,8 @@ dec_ipv6(struct pkt *pk, struct cur *c)
 	if (pk->depth++ > 0)
 		return DEC_UNKNOWN;
 	if (have > 0 && cur_peek(c, 0) >> 4 != 6)
-		return dec_fail(pk, "ipv6", DEC_INVALID, "version %d",
-		    cur_peek(c, 0) >> 4);
+		return dec_fail(
+		    pk, "ipv6", DEC_INVALID, "version %d", cur_peek(c, 0) >> 4);
 	pk->have |= PK_IPV6;
 	pk->proto = "IPv6";
 	pk->ipv6.got = have < 40 ? (uint8_t)have : 40;
@@ -84,7 +84,7 @@ dec_ipv6(struct pkt *pk, struct cur *c)
 	pk->l4len = pk->ipv6.plen;
 	pk->l4known = 1;
 	if (pk->l4len == 0 && pk->ipv6.nxt == 0)
-		pk->l4len = (uint32_t)cur_left(c);	/* a jumbogram */
+		pk->l4len = (uint32_t)cur_left(c); /* a jumbogram */
 	else if (cur_left(c) > pk->l4len) {
 		cur_take(c, pk->l4len, &pay);
 		*c = pay;

@@ -19,30 +19,30 @@
 #include "sandbox.h"
 #include "stage.h"
 
-#define DEC_MAXSOURCES	4096	/* link types remembered from the header */
-#define DEC_PREVIEW	64	/* payload bytes kept in "data" (as -o detailed shows) */
+#define DEC_MAXSOURCES 4096 /* link types remembered from the header */
+/* payload bytes kept in "data" (as -o detailed shows) */
+#define DEC_PREVIEW 64
 
-enum keep { KEEP_PREVIEW, KEEP_WHOLE, KEEP_NONE };	/* of the frame's bytes */
+enum keep { KEEP_PREVIEW, KEEP_WHOLE, KEEP_NONE }; /* of the frame's bytes */
 
 struct opts {
-	enum keep	 keep;
-	const char	*services;	/* user service table, or NULL */
+	enum keep keep;
+	const char *services; /* user service table, or NULL */
 };
 
 struct ctx {
-	struct stage	 st;
-	unsigned	*linktype;	/* by source index, from the header */
-	unsigned	 nsources;
-	enum keep	 keep;
-	struct pkt	 pk;		/* reused for every frame */
-	struct pk	 kept;		/* a frame's keys that go on */
+	struct stage st;
+	unsigned *linktype; /* by source index, from the header */
+	unsigned nsources;
+	enum keep keep;
+	struct pkt pk;	/* reused for every frame */
+	struct pk kept; /* a frame's keys that go on */
 };
 
 static const char usage_text[] =
     "usage: nm-decode [-k | -S] [--services file]\n";
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	nm_usage(usage_text, NM_EXIT_USAGE);
 }
@@ -50,14 +50,12 @@ usage(void)
 static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "strip", no_argument, NULL, 'S' },
+	static const struct option longopts[] = { { "strip", no_argument, NULL,
+						      'S' },
 		{ "keep-data", no_argument, NULL, 'k' },
 		{ "services", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -69,18 +67,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 			if (o->keep != KEEP_PREVIEW &&
 			    o->keep != (ch == 'k' ? KEEP_WHOLE : KEEP_NONE))
 				nm_bad_usage("-k keeps all of data and -S none "
-				    "of it: give one");
+					     "of it: give one");
 			o->keep = ch == 'k' ? KEEP_WHOLE : KEEP_NONE;
 			break;
-		case 's':
-			o->services = optarg;
-			break;
-		case 'h':
-			nm_usage(usage_text, NM_EXIT_OK);
-		case 'V':
-			nm_version("nm-decode");
-		default:
-			usage();
+		case 's': o->services = optarg; break;
+		case 'h': nm_usage(usage_text, NM_EXIT_OK);
+		case 'V': nm_version("nm-decode");
+		default: usage();
 		}
 	}
 	if (optind != argc)
@@ -108,8 +101,10 @@ note_sources(struct stage *st, const msgpack_object *hdr)
 	cx->linktype = ecalloc(n ? n : 1, sizeof(*cx->linktype));
 	cx->nsources = n;
 	for (i = 0; i < n; i++)
-		cx->linktype[i] = rec_get_u64(&src->via.array.ptr[i],
-		    "linktype", &lt) ? (unsigned)lt : 1;
+		cx->linktype[i] =
+		    rec_get_u64(&src->via.array.ptr[i], "linktype", &lt)
+		    ? (unsigned)lt
+		    : 1;
 }
 
 /*
@@ -122,7 +117,7 @@ note_sources(struct stage *st, const msgpack_object *hdr)
 static int
 frame_key_dropped(const msgpack_object *k, uint32_t place)
 {
-#define NPLACES	16
+#define NPLACES 16
 	static uint64_t seen[NPLACES];
 	static uint8_t seenlen[NPLACES], drop[NPLACES];
 	const struct rec_key *def;
@@ -163,8 +158,8 @@ data_kept(const struct ctx *cx, size_t len)
 
 	if (cx->keep == KEEP_NONE)
 		return 0;
-	if (cx->keep == KEEP_WHOLE || !pk->has_payload ||
-	    pk->poff > len || len - pk->poff <= DEC_PREVIEW)
+	if (cx->keep == KEEP_WHOLE || !pk->has_payload || pk->poff > len ||
+	    len - pk->poff <= DEC_PREVIEW)
 		return len;
 	return pk->poff + DEC_PREVIEW;
 }
@@ -237,7 +232,7 @@ static const struct stage_ops decode_ops = {
 int
 main(int argc, char **argv)
 {
-	static struct ctx cx;	/* static: struct pkt is large */
+	static struct ctx cx; /* static: struct pkt is large */
 	struct opts o;
 
 	nm_init(argv[0]);

@@ -16,7 +16,7 @@ dec_null(struct pkt *pk, struct cur *c)
 	if (have < 4)
 		return dec_short(pk, "null", 4, have);
 	fam = cur_le32(c);
-	if (fam > 0xffff)	/* written big-endian: swap */
+	if (fam > 0xffff) /* written big-endian: swap */
 		fam = (fam & 0xff) << 24 | (fam & 0xff00) << 8 |
 		    (fam >> 8 & 0xff00) | fam >> 24;
 	pk->have |= PK_NULL;
@@ -24,12 +24,10 @@ dec_null(struct pkt *pk, struct cur *c)
 	pk->null.family = fam;
 	pk->next = NEXT_ETHERTYPE;
 	switch (fam) {
-	case 2:
-		pk->nextval = 0x0800;
-		return DEC_OK;
-	case 24: case 28: case 30:
-		pk->nextval = 0x86dd;
-		return DEC_OK;
+	case 2: pk->nextval = 0x0800; return DEC_OK;
+	case 24:
+	case 28:
+	case 30: pk->nextval = 0x86dd; return DEC_OK;
 	}
 	pk->next = NEXT_NONE;
 	return DEC_UNKNOWN;

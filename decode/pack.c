@@ -59,7 +59,7 @@ pack_vlan(struct pk *mp, const struct pkt *pk)
 }
 
 /* An address key holds 1 to 64 bytes (rec.h): others are left out. */
-#define ADDR_OK(p, n)	((p) != NULL && (n) > 0 && (n) <= 64)
+#define ADDR_OK(p, n) ((p) != NULL && (n) > 0 && (n) <= 64)
 
 static void
 pack_arp(struct pk *mp, const struct pkt *pk)
@@ -97,7 +97,7 @@ pack_ip(struct pk *mp, const struct pkt *pk)
 	pk_cstr(mp, "ip");
 	pk_map_open(mp);
 	if (g >= 1)
-		pk_ku(mp, "hl", pk->ip.hl * 4u);	/* bytes, as documented */
+		pk_ku(mp, "hl", pk->ip.hl * 4u); /* bytes, as documented */
 	if (g >= 2)
 		pk_ku(mp, "tos", pk->ip.tos);
 	if (g >= 4)
@@ -209,7 +209,7 @@ pack_tcp(struct pk *mp, const struct pkt *pk)
 	if (g >= 12)
 		pk_ku(mp, "ack", pk->tcp.ack);
 	if (g >= 14) {
-		pk_ku(mp, "hl", pk->tcp.hl * 4u);	/* bytes */
+		pk_ku(mp, "hl", pk->tcp.hl * 4u); /* bytes */
 		pk_ku(mp, "flags", pk->tcp.flags);
 	}
 	if (g >= 16)
@@ -304,7 +304,7 @@ pack_dns(struct pk *mp, const struct pkt *pk)
 		pk_kbool(mp, "tc", f >> 9 & 1);
 		pk_kbool(mp, "rd", f >> 8 & 1);
 		pk_kbool(mp, "ra", f >> 7 & 1);
-		if (f >> 15)	/* a query's rcode means nothing */
+		if (f >> 15) /* a query's rcode means nothing */
 			pk_ku(mp, "rcode", f & 15);
 	}
 	if (g >= 6)

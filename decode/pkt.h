@@ -25,147 +25,154 @@
  * at most (VLAN_MAX_DEPTH).  32 leaves room for anything a host or switch
  * sends, and is more than the 21 tags the layer walk allowed before.
  */
-#define PKT_MAXVLAN	32
-#define PKT_MAXEXT	16	/* IPv6 extension headers followed */
-#define PKT_MAXSACK	4	/* SACK blocks recorded */
-#define PKT_MAXQ	16384	/* DNS questions recorded */
-#define PKT_MAXANS	16384	/* DNS resource records recorded */
-#define PKT_ARENA	65536	/* bytes for DNS names and texts */
+#define PKT_MAXVLAN 32
+#define PKT_MAXEXT  16	  /* IPv6 extension headers followed */
+#define PKT_MAXSACK 4	  /* SACK blocks recorded */
+#define PKT_MAXQ    16384 /* DNS questions recorded */
+#define PKT_MAXANS  16384 /* DNS resource records recorded */
+#define PKT_ARENA   65536 /* bytes for DNS names and texts */
 
 enum pkt_layer {
-	PK_ETH = 1 << 0, PK_SLL = 1 << 1, PK_NULL = 1 << 2, PK_VLAN = 1 << 3,
-	PK_ARP = 1 << 4, PK_IP = 1 << 5, PK_IPV6 = 1 << 6, PK_TCP = 1 << 7,
-	PK_UDP = 1 << 8, PK_ICMP = 1 << 9, PK_ICMPV6 = 1 << 10, PK_DNS = 1 << 11,
+	PK_ETH = 1 << 0,
+	PK_SLL = 1 << 1,
+	PK_NULL = 1 << 2,
+	PK_VLAN = 1 << 3,
+	PK_ARP = 1 << 4,
+	PK_IP = 1 << 5,
+	PK_IPV6 = 1 << 6,
+	PK_TCP = 1 << 7,
+	PK_UDP = 1 << 8,
+	PK_ICMP = 1 << 9,
+	PK_ICMPV6 = 1 << 10,
+	PK_DNS = 1 << 11,
 	PK_ERR = 1 << 12
 };
 
 /* What a decoder reports; the record's err map says where it stopped. */
 enum dec_status {
-	DEC_OK = 0,		/* decoded; pk->next says what follows */
-	DEC_TRUNC,		/* ran out of captured bytes */
-	DEC_INVALID,		/* the bytes make no sense */
-	DEC_UNKNOWN		/* nothing more this program knows */
+	DEC_OK = 0,  /* decoded; pk->next says what follows */
+	DEC_TRUNC,   /* ran out of captured bytes */
+	DEC_INVALID, /* the bytes make no sense */
+	DEC_UNKNOWN  /* nothing more this program knows */
 };
 
 /* Which table the next layer is looked up in. */
-enum dec_next {
-	NEXT_NONE = 0, NEXT_ETHERTYPE, NEXT_IPPROTO, NEXT_PORT
-};
+enum dec_next { NEXT_NONE = 0, NEXT_ETHERTYPE, NEXT_IPPROTO, NEXT_PORT };
 
 struct pk_dnsrr {
-	const char	*name;
-	uint16_t	 type, class;
-	uint32_t	 ttl;
-	const uint8_t	*addr;		/* A / AAAA */
-	uint8_t		 addrlen;
-	const char	*target;	/* CNAME, NS, PTR, MX */
-	const char	*text;		/* TXT */
-	uint8_t		 text_cut;	/* text is not all there */
-	uint16_t	 pref;		/* MX */
-	uint8_t		 has_pref;
+	const char *name;
+	uint16_t type, class;
+	uint32_t ttl;
+	const uint8_t *addr; /* A / AAAA */
+	uint8_t addrlen;
+	const char *target; /* CNAME, NS, PTR, MX */
+	const char *text;   /* TXT */
+	uint8_t text_cut;   /* text is not all there */
+	uint16_t pref;	    /* MX */
+	uint8_t has_pref;
 };
 
 struct pk_dnsq {
-	const char	*name;
-	uint16_t	 type, class;
-	uint8_t		 has_type, has_class;
+	const char *name;
+	uint16_t type, class;
+	uint8_t has_type, has_class;
 };
 
 struct pkt {
-	unsigned	 have;		/* enum pkt_layer bits */
-	const char	*proto;		/* display name of the highest layer */
-	const char	*service;
-	unsigned	 svcport;
+	unsigned have;	   /* enum pkt_layer bits */
+	const char *proto; /* display name of the highest layer */
+	const char *service;
+	unsigned svcport;
 	/* The bytes after the last header decoded below the application:
 	 * offset in the frame and captured length (link padding excluded). */
-	uint32_t	 poff, plen;
-	int		 has_payload;
+	uint32_t poff, plen;
+	int has_payload;
 
 	/* Where decoding stopped early: the err map. */
-	const char	*err_layer;
-	const char	*err_kind;
-	char		 err_why[80];
+	const char *err_layer;
+	const char *err_kind;
+	char err_why[80];
 
 	/* The chain: set by a decoder returning DEC_OK. */
-	enum dec_next	 next;
-	unsigned	 nextval;
-	int		 depth;		/* L3 headers seen: only the first counts */
-	uint32_t	 l4len;		/* transport bytes the IP header claims */
-	int		 l4known;	/* 0 in a fragment: l4len is not the whole */
+	enum dec_next next;
+	unsigned nextval;
+	int depth;	/* L3 headers seen: only the first counts */
+	uint32_t l4len; /* transport bytes the IP header claims */
+	int l4known;	/* 0 in a fragment: l4len is not the whole */
 
 	struct {
-		uint8_t	 got;		/* header bytes captured (0..14) */
+		uint8_t got; /* header bytes captured (0..14) */
 		const uint8_t *dst, *src;
 		uint16_t type;
-		uint16_t len;		/* 802.3 length field */
-		uint8_t	 is_len;
+		uint16_t len; /* 802.3 length field */
+		uint8_t is_len;
 	} eth;
 	struct {
-		uint8_t	 v;
+		uint8_t v;
 		uint16_t pkttype, hatype, proto;
 		uint32_t ifindex;
 		const uint8_t *src;
-		uint8_t	 srclen;
+		uint8_t srclen;
 	} sll;
 	struct {
 		uint32_t family;
 	} null;
 	struct {
 		uint16_t tpid, id;
-		uint8_t	 pcp, dei;
+		uint8_t pcp, dei;
 	} vlan[PKT_MAXVLAN];
-	unsigned	 nvlan;
+	unsigned nvlan;
 	struct {
-		uint8_t	 got;		/* fixed header bytes captured (0..8) */
+		uint8_t got; /* fixed header bytes captured (0..8) */
 		uint16_t htype, ptype, op;
-		uint8_t	 hlen, plen;
-		const uint8_t *sha, *spa, *tha, *tpa;	/* NULL if cut off */
+		uint8_t hlen, plen;
+		const uint8_t *sha, *spa, *tha, *tpa; /* NULL if cut off */
 	} arp;
 	struct {
-		uint8_t	 got;		/* fixed header bytes captured (0..20) */
-		uint8_t	 hl, tos, df, mf, ttl, proto;
+		uint8_t got; /* fixed header bytes captured (0..20) */
+		uint8_t hl, tos, df, mf, ttl, proto;
 		uint16_t len, id, frag, sum;
 		const uint8_t *src, *dst, *opts;
-		uint8_t	 optlen;
+		uint8_t optlen;
 	} ip;
 	struct {
-		uint8_t	 got;		/* fixed header bytes captured (0..40) */
-		uint8_t	 tc, nxt, hlim, proto, mf, has_proto, has_frag;
+		uint8_t got; /* fixed header bytes captured (0..40) */
+		uint8_t tc, nxt, hlim, proto, mf, has_proto, has_frag;
 		uint32_t flow, fid;
 		uint16_t plen, frag;
 		const uint8_t *src, *dst;
 		struct {
 			uint8_t type;
-			uint16_t len;	/* bytes */
+			uint16_t len; /* bytes */
 		} ext[PKT_MAXEXT];
 		unsigned n_ext;
 	} ipv6;
 	struct {
-		uint8_t	 got;		/* fixed header bytes captured (0..20) */
+		uint8_t got; /* fixed header bytes captured (0..20) */
 		uint16_t sport, dport, flags, win, sum, urp;
 		uint32_t seq, ack;
-		uint8_t	 hl;
+		uint8_t hl;
 		uint32_t len;
-		uint8_t	 has_len;
-		uint8_t	 has_opts, has_mss, has_ws, sackok, has_ts;
+		uint8_t has_len;
+		uint8_t has_opts, has_mss, has_ws, sackok, has_ts;
 		uint16_t mss;
-		uint8_t	 ws;
+		uint8_t ws;
 		uint32_t tsval, tsecr;
 		uint32_t sack[2 * PKT_MAXSACK];
 		unsigned nsack;
 	} tcp;
 	struct {
-		uint8_t	 got;		/* header bytes captured (0..8) */
+		uint8_t got; /* header bytes captured (0..8) */
 		uint16_t sport, dport, len, sum;
 	} udp;
 	struct {
-		uint8_t	 got;		/* header bytes captured (0..8) */
-		uint8_t	 type, code, echo;
+		uint8_t got; /* header bytes captured (0..8) */
+		uint8_t type, code, echo;
 		uint16_t sum, id, seq;
-		const uint8_t *target;	/* ICMPv6 ND and redirect */
-	} icmp;				/* ICMP or ICMPv6: see have */
+		const uint8_t *target; /* ICMPv6 ND and redirect */
+	} icmp;			       /* ICMP or ICMPv6: see have */
 	struct {
-		uint8_t	 got;		/* header bytes captured (0..12) */
+		uint8_t got; /* header bytes captured (0..12) */
 		uint16_t id, flags, qd, an, ns, ar;
 		/* grown on demand, kept across packets: no malloc per packet */
 		struct pk_dnsq *q;
@@ -174,8 +181,8 @@ struct pkt {
 		unsigned nans, anscap;
 	} dns;
 
-	char		 arena[PKT_ARENA];
-	size_t		 arenalen;
+	char arena[PKT_ARENA];
+	size_t arenalen;
 };
 
 /* One decoder's shape: read a layer at c, leave c at its payload. */
@@ -186,22 +193,21 @@ dec_fn *dec_by_linktype(unsigned linktype);
 dec_fn *dec_by_ethertype(unsigned type);
 dec_fn *dec_by_ipproto(unsigned proto);
 dec_fn *dec_by_port(unsigned sport, unsigned dport);
-void dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p,
-    size_t n);
+void dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n);
 /* A frame of no source the header names: nothing decoded, an err says so. */
 void dec_nosource(struct pkt *pk, uint64_t ifx, unsigned nsources);
 
 /* Records why decoding stopped; returns st for a tail call. */
-enum dec_status dec_fail(struct pkt *pk, const char *layer,
-    enum dec_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+enum dec_status dec_fail(struct pkt *pk, const char *layer, enum dec_status st,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The common "header needs N bytes, M captured" truncation. */
-enum dec_status dec_short(struct pkt *pk, const char *layer, size_t need,
-    size_t have);
+enum dec_status dec_short(
+    struct pkt *pk, const char *layer, size_t need, size_t have);
 
 /* The decoders, one per file. */
-dec_fn dec_eth, dec_ppp, dec_sll, dec_sll2, dec_null, dec_raw, dec_vlan, dec_arp,
-    dec_ipv4, dec_ipv6, dec_tcp, dec_udp, dec_icmp, dec_icmpv6, dec_dns;
+dec_fn dec_eth, dec_ppp, dec_sll, dec_sll2, dec_null, dec_raw, dec_vlan,
+    dec_arp, dec_ipv4, dec_ipv6, dec_tcp, dec_udp, dec_icmp, dec_icmpv6,
+    dec_dns;
 enum dec_status dec_dns_msg(struct pkt *pk, struct cur *c);
 
 /* pack.c: the packet record's decoded keys, into the map open in mp. */

@@ -50,7 +50,7 @@ dec_sll2(struct pkt *pk, struct cur *c)
 	pk->proto = "SLL";
 	pk->sll.v = 2;
 	pk->sll.proto = cur_be16(c);
-	cur_skip(c, 2);		/* reserved */
+	cur_skip(c, 2); /* reserved */
 	pk->sll.ifindex = cur_be32(c);
 	pk->sll.hatype = cur_be16(c);
 	pk->sll.pkttype = cur_u8(c);

@@ -38,9 +38,7 @@ tcp_opts(struct pkt *pk, struct cur *o)
 				pk->tcp.has_ws = 1;
 			}
 			break;
-		case 4:
-			pk->tcp.sackok = 1;
-			break;
+		case 4: pk->tcp.sackok = 1; break;
 		case 5:
 			for (i = 0; cur_left(&v) >= 8; i++) {
 				if (pk->tcp.nsack >= PKT_MAXSACK)
@@ -103,7 +101,7 @@ dec_tcp(struct pkt *pk, struct cur *c)
 	if (tcp_opts(pk, &o) < 0)
 		dec_fail(pk, "tcp", DEC_INVALID, "option length");
 	if (cur_left(c) == 0 && !(pk->tcp.has_len && pk->tcp.len > 0))
-		return DEC_UNKNOWN;	/* nothing sent, or nothing known */
+		return DEC_UNKNOWN; /* nothing sent, or nothing known */
 	pk->next = NEXT_PORT;
 	pk->nextval = (unsigned)pk->tcp.sport << 16 | pk->tcp.dport;
 	return DEC_OK;

@@ -21,8 +21,8 @@ dec_udp(struct pkt *pk, struct cur *c)
 	if (have < 8)
 		return dec_short(pk, "udp", 8, have);
 	if (pk->udp.len < 8)
-		return dec_fail(pk, "udp", DEC_INVALID, "length %u under 8",
-		    pk->udp.len);
+		return dec_fail(
+		    pk, "udp", DEC_INVALID, "length %u under 8", pk->udp.len);
 	if (pk->l4known && pk->udp.len > pk->l4len)
 		return dec_fail(pk, "udp", DEC_INVALID,
 		    "length %u beyond the IP payload of %u", pk->udp.len,

@@ -21,14 +21,14 @@
 
 /* One line of nm-capture -D: "index name [description] addresses [flags]". */
 struct mon_if {
-	char	*index;
-	char	*name;
-	char	*line;
+	char *index;
+	char *name;
+	char *line;
 };
 
 struct mon_iflist {
-	struct mon_if	*v;
-	size_t		 n;
+	struct mon_if *v;
+	size_t n;
 };
 
 /* Runs path -D and returns everything it wrote; dies if it failed. */
@@ -83,7 +83,7 @@ mon_list_parse(struct mon_iflist *l, char *buf)
 	l->v = NULL;
 	l->n = 0;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if ((sp = strchr(line, ' ')) == NULL)
 			continue;
 		l->v = erealloc(l->v, (l->n + 1) * sizeof(*l->v));
@@ -125,8 +125,7 @@ mon_choice(const char *s, size_t max)
 {
 	size_t v = 0;
 
-	if (*s == '\0' || strspn(s, "0123456789") != strlen(s) ||
-	    strlen(s) > 6)
+	if (*s == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 6)
 		return 0;
 	v = (size_t)strtoul(s, NULL, 10);
 	return v <= max ? v : 0;
@@ -142,8 +141,8 @@ mon_ask_iface(const struct mon_iflist *l, char **line, size_t *cap)
 	for (i = 0; i < l->n; i++)
 		fprintf(stderr, "  %3s  %s\n", l->v[i].index, l->v[i].line);
 	for (;;) {
-		a = mon_answer("Interface (number or name, blank for all):",
-		    line, cap);
+		a = mon_answer(
+		    "Interface (number or name, blank for all):", line, cap);
 		if (*a == '\0' || strcmp(a, "all") == 0)
 			return "any";
 		for (i = 0; i < l->n; i++)
@@ -152,8 +151,8 @@ mon_ask_iface(const struct mon_iflist *l, char **line, size_t *cap)
 				return l->v[i].name;
 		if (strspn(a, "0123456789") == strlen(a))
 			nm_warn("interface %s: no such number: choose one "
-			    "from the list (%s to %s)", a, l->v[0].index,
-			    l->v[l->n - 1].index);
+				"from the list (%s to %s)",
+			    a, l->v[0].index, l->v[l->n - 1].index);
 		else
 			nm_warn("interface %s: not in the list", a);
 	}
@@ -169,15 +168,17 @@ mon_ask_filter(struct mon_opts *o, char **line, size_t *cap)
 	fputs("Filters:\n", stderr);
 	for (npre = 0; mon_presets[npre].name != NULL; npre++)
 		fprintf(stderr, "  %3zu  %-12s %s\n", npre + 1,
-		    mon_presets[npre].label, mon_presets[npre].bpf != NULL ?
-		    mon_presets[npre].bpf : "(no filter)");
+		    mon_presets[npre].label,
+		    mon_presets[npre].bpf != NULL ? mon_presets[npre].bpf
+						  : "(no filter)");
 	fprintf(stderr, "  %3zu  custom BPF expression\n", npre + 1);
 	for (;;) {
-		a = mon_answer("Filter (number or name, blank for all):",
-		    line, cap);
+		a = mon_answer(
+		    "Filter (number or name, blank for all):", line, cap);
 		k = mon_choice(a, npre + 1);
-		p = *a == '\0' ? &mon_presets[0] : k > 0 && k <= npre ?
-		    &mon_presets[k - 1] : mon_preset_find(a);
+		p = *a == '\0'		 ? &mon_presets[0]
+		    : k > 0 && k <= npre ? &mon_presets[k - 1]
+					 : mon_preset_find(a);
 		if (p != NULL) {
 			o->preset = p->label;
 			o->filter = p->bpf != NULL ? estrdup(p->bpf) : NULL;
@@ -185,16 +186,16 @@ mon_ask_filter(struct mon_opts *o, char **line, size_t *cap)
 		}
 		if (k == npre + 1 || strcasecmp(a, "custom") == 0)
 			break;
-		nm_warn("filter %s: not on the menu: choose 1 to %zu", a,
-		    npre + 1);
+		nm_warn(
+		    "filter %s: not on the menu: choose 1 to %zu", a, npre + 1);
 	}
 	for (;;) {
-		a = mon_answer("BPF expression (see pcap-filter(7)):", line,
-		    cap);
+		a = mon_answer(
+		    "BPF expression (see pcap-filter(7)):", line, cap);
 		if (*a != '\0')
 			break;
 		nm_warn("an empty expression: type one, e.g. "
-		    "'host 10.0.0.1 and tcp'");
+			"'host 10.0.0.1 and tcp'");
 	}
 	o->filter = estrdup(a);
 }
@@ -210,8 +211,8 @@ mon_ask_mode(struct mon_opts *o, char **line, size_t *cap)
 		fprintf(stderr, "  %3zu  %-9s %s\n", i + 1, mon_modes[i].name,
 		    mon_modes[i].what);
 	for (;;) {
-		a = mon_answer("Mode (number or name, blank for compact):",
-		    line, cap);
+		a = mon_answer(
+		    "Mode (number or name, blank for compact):", line, cap);
 		if (*a == '\0') {
 			o->mode = mon_modes[0].name;
 			return;
@@ -223,7 +224,8 @@ mon_ask_mode(struct mon_opts *o, char **line, size_t *cap)
 				return;
 			}
 		nm_warn("mode %s: no such mode: choose 1 to %zu, compact, "
-		    "detailed or minimal", a, i);
+			"detailed or minimal",
+		    a, i);
 	}
 }
 

@@ -26,7 +26,8 @@ main(int argc, char **argv)
 	mon_user_resolve(&user, opts.user);
 	if (argc == 1) {
 		if ((capture = mon_find("nm-capture")) == NULL)
-			nm_die(NM_EXIT_FAIL, "nm-capture: not found in %s "
+			nm_die(NM_EXIT_FAIL,
+			    "nm-capture: not found in %s "
 			    "(the stages are nm-monitor's neighbours)",
 			    mon_stage_dir());
 		mon_ask(&opts, capture);

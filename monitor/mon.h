@@ -13,97 +13,97 @@
 
 #include "nm.h"
 
-#define MON_NSTAGES	4		/* capture, decode, stats, render */
-#define MON_MAXARGS	24		/* enough for the longest stage */
+#define MON_NSTAGES 4  /* capture, decode, stats, render */
+#define MON_MAXARGS 24 /* enough for the longest stage */
 
 /* What the user asked for, from options or from the questions. */
 struct mon_opts {
-	const char	*iface;		/* -i; NULL with -r */
-	const char	*file;		/* -r */
-	char		*filter;	/* BPF text, NULL or "" for none */
-	const char	*preset;	/* the preset's label, or NULL */
-	const char	*mode;		/* compact, detailed, minimal */
-	const char	*color;		/* --color=WHEN, or NULL */
-	const char	*user;		/* -Z, or NULL */
-	const char	*interval;	/* -I, checked */
-	const char	*top;		/* -n, checked */
-	const char	*count;		/* -c, checked */
-	int		 json;		/* --json */
-	int		 realtime;	/* --realtime */
-	int		 nopromisc;	/* -p */
-	int		 dry_run;	/* --dry-run */
-	int		 asked;		/* answers, not options */
+	const char *iface;    /* -i; NULL with -r */
+	const char *file;     /* -r */
+	char *filter;	      /* BPF text, NULL or "" for none */
+	const char *preset;   /* the preset's label, or NULL */
+	const char *mode;     /* compact, detailed, minimal */
+	const char *color;    /* --color=WHEN, or NULL */
+	const char *user;     /* -Z, or NULL */
+	const char *interval; /* -I, checked */
+	const char *top;      /* -n, checked */
+	const char *count;    /* -c, checked */
+	int json;	      /* --json */
+	int realtime;	      /* --realtime */
+	int nopromisc;	      /* -p */
+	int dry_run;	      /* --dry-run */
+	int asked;	      /* answers, not options */
 };
 
 /* One program of the pipeline: its path and the arguments it gets. */
 struct mon_stage {
-	const char	*name;		/* nm-capture, ... */
-	char		*path;		/* where it was found */
-	const char	*argv[MON_MAXARGS];
-	int		 argc;
-	int		 privileged;	/* keeps our privilege */
-	pid_t		 pid;
-	int		 status;	/* exit, 128+sig; -1 running */
+	const char *name; /* nm-capture, ... */
+	char *path;	  /* where it was found */
+	const char *argv[MON_MAXARGS];
+	int argc;
+	int privileged; /* keeps our privilege */
+	pid_t pid;
+	int status; /* exit, 128+sig; -1 running */
 };
 
 struct mon_pipeline {
 	struct mon_stage stage[MON_NSTAGES];
-	int		 n;
+	int n;
 };
 
 /* The account the unprivileged stages (and nm-monitor itself) become. */
 struct mon_user {
-	int		 change;	/* started as root: switch to it */
-	uid_t		 uid;
-	gid_t		 gid;
-	char		*name;		/* for nm-capture -Z */
+	int change; /* started as root: switch to it */
+	uid_t uid;
+	gid_t gid;
+	char *name; /* for nm-capture -Z */
 };
 
 /* The tables: each ends with a NULL name, and its first is the default. */
 struct mon_preset {
-	const char	*name;		/* -f name, also the answer */
-	const char	*label;		/* as the question shows it */
-	const char	*bpf;		/* NULL: no filter */
-	const char	*aliases;	/* other names, space-separated */
+	const char *name;    /* -f name, also the answer */
+	const char *label;   /* as the question shows it */
+	const char *bpf;     /* NULL: no filter */
+	const char *aliases; /* other names, space-separated */
 };
 
 struct mon_mode {
-	const char	*name;		/* nm-render -m name */
-	const char	*what;		/* as the question shows it */
+	const char *name; /* nm-render -m name */
+	const char *what; /* as the question shows it */
 };
 
 extern const struct mon_preset mon_presets[];
 extern const struct mon_mode mon_modes[];
 
 /* A number as a word: nm-stats' default interval in the pipeline. */
-#define MON_STR(x)	MON_STR_(x)
-#define MON_STR_(x)	#x
+#define MON_STR(x)  MON_STR_(x)
+#define MON_STR_(x) #x
 
 /* opts.c */
-void	mon_opts_parse(struct mon_opts *, int, char **);
+void mon_opts_parse(struct mon_opts *, int, char **);
 const struct mon_preset *mon_preset_find(const char *);
-int	mon_mode_valid(const char *);
+int mon_mode_valid(const char *);
 
 /* ask.c */
-void	mon_ask(struct mon_opts *, const char *);
-void	mon_announce(const struct mon_opts *);
+void mon_ask(struct mon_opts *, const char *);
+void mon_announce(const struct mon_opts *);
 
 /*
  * stages.c.  mon_stage_dir: where the stages are, nm-monitor's own
  * directory (or make's BINDIR when /proc cannot say); never PATH.
  */
 const char *mon_stage_dir(void);
-char	*mon_find(const char *);
-void	mon_pipeline_build(struct mon_pipeline *, const struct mon_opts *,
-	    const struct mon_user *);
-void	mon_pipeline_print(const struct mon_pipeline *);
-void	mon_pipeline_free(struct mon_pipeline *);
+char *mon_find(const char *);
+void mon_pipeline_build(
+    struct mon_pipeline *, const struct mon_opts *, const struct mon_user *);
+void mon_pipeline_print(const struct mon_pipeline *);
+void mon_pipeline_free(struct mon_pipeline *);
 
 /* priv.c */
-void	mon_user_resolve(struct mon_user *, const char *);
-void	mon_user_become(const struct mon_user *);
+void mon_user_resolve(struct mon_user *, const char *);
+void mon_user_become(const struct mon_user *);
 
 /* run.c */
-int	mon_run(struct mon_pipeline *, const struct mon_user *);
+int mon_run(struct mon_pipeline *, const struct mon_user *);
 
 #endif

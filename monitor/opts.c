@@ -27,24 +27,17 @@ enum {
  * The old tool's menu, in its order; the first is the default.  The old
  * menu called web HTTP/HTTPS: those names are its aliases.
  */
-const struct mon_preset mon_presets[] = {
-	{ "all",	"all traffic",	NULL,		"" },
-	{ "tcp",	"TCP",		"tcp",		"" },
-	{ "udp",	"UDP",		"udp",		"" },
-	{ "icmp",	"ICMP",		"icmp or icmp6", "" },
-	{ "web",	"HTTP/HTTPS",	"tcp port 80 or tcp port 443",
+const struct mon_preset mon_presets[] = { { "all", "all traffic", NULL, "" },
+	{ "tcp", "TCP", "tcp", "" }, { "udp", "UDP", "udp", "" },
+	{ "icmp", "ICMP", "icmp or icmp6", "" },
+	{ "web", "HTTP/HTTPS", "tcp port 80 or tcp port 443",
 	    "http https http/https" },
-	{ "dns",	"DNS",		"port 53",	"" },
-	{ NULL, NULL, NULL, NULL }
-};
+	{ "dns", "DNS", "port 53", "" }, { NULL, NULL, NULL, NULL } };
 
 /* nm-render's text layouts; the first is the default. */
-const struct mon_mode mon_modes[] = {
-	{ "compact",	"one line per packet" },
-	{ "detailed",	"every layer, seq/ack, a payload preview" },
-	{ "minimal",	"time, protocol and addresses" },
-	{ NULL, NULL }
-};
+const struct mon_mode mon_modes[] = { { "compact", "one line per packet" },
+	{ "detailed", "every layer, seq/ack, a payload preview" },
+	{ "minimal", "time, protocol and addresses" }, { NULL, NULL } };
 
 static const char usage_text[] =
     "usage: nm-monitor [-hp] [-c count] [-f preset|expression] "
@@ -114,15 +107,15 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 		nm_bad_usage("--json and -m exclude each other");
 	if (fset && nargs > 0)
 		nm_bad_usage("give the filter either with -f or as "
-		    "arguments, not both");
+			     "arguments, not both");
 	if (o->mode != NULL && !mon_mode_valid(o->mode)) {
 		nm_warn("-m %s: want compact, detailed or minimal", o->mode);
 		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
 	if (o->color != NULL && strcmp(o->color, "auto") != 0 &&
 	    strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0) {
-		nm_warn("--color: want auto, always or never, not %s",
-		    o->color);
+		nm_warn(
+		    "--color: want auto, always or never, not %s", o->color);
 		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
 }
@@ -130,21 +123,20 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 void
 mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "color",	optional_argument, NULL, OPT_COLOR },
-		{ "colour",	optional_argument, NULL, OPT_COLOR },
-		{ "dry-run",	no_argument,	NULL, OPT_DRY_RUN },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "json",	no_argument,	NULL, OPT_JSON },
-		{ "realtime",	no_argument,	NULL, OPT_REALTIME },
-		{ "version",	no_argument,	NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "color", optional_argument,
+						      NULL, OPT_COLOR },
+		{ "colour", optional_argument, NULL, OPT_COLOR },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "realtime", no_argument, NULL, OPT_REALTIME },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 } };
 	int c, fset = 0;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "c:f:hI:i:m:n:pr:Z:", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(
+		    argc, argv, "c:f:hI:i:m:n:pr:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			estrtonum(optarg, 1, INT64_MAX, "-c");
@@ -154,48 +146,29 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			mon_set_filter(o, optarg);
 			fset = 1;
 			break;
-		case 'h':
-			nm_usage(usage_text, NM_EXIT_OK);
+		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'I':
 			estrtonum(optarg, NM_STATS_INTERVAL_MIN,
 			    NM_STATS_INTERVAL_MAX, "-I");
 			o->interval = optarg;
 			break;
-		case 'i':
-			o->iface = optarg;
-			break;
-		case 'm':
-			o->mode = optarg;
-			break;
+		case 'i': o->iface = optarg; break;
+		case 'm': o->mode = optarg; break;
 		case 'n':
 			estrtonum(optarg, 0, NM_STATS_TOP_MAX, "-n");
 			o->top = optarg;
 			break;
-		case 'p':
-			o->nopromisc = 1;
-			break;
-		case 'r':
-			o->file = optarg;
-			break;
-		case 'Z':
-			o->user = optarg;
-			break;
+		case 'p': o->nopromisc = 1; break;
+		case 'r': o->file = optarg; break;
+		case 'Z': o->user = optarg; break;
 		case OPT_COLOR:
 			o->color = optarg != NULL ? optarg : "always";
 			break;
-		case OPT_DRY_RUN:
-			o->dry_run = 1;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case OPT_REALTIME:
-			o->realtime = 1;
-			break;
-		case OPT_VERSION:
-			nm_version("nm-monitor");
-		default:
-			nm_usage(usage_text, NM_EXIT_USAGE);
+		case OPT_DRY_RUN: o->dry_run = 1; break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_REALTIME: o->realtime = 1; break;
+		case OPT_VERSION: nm_version("nm-monitor");
+		default: nm_usage(usage_text, NM_EXIT_USAGE);
 		}
 	}
 	mon_check(o, argc - optind, fset);

@@ -55,11 +55,13 @@ mon_user_resolve(struct mon_user *u, const char *user)
 	/* Only -Z or nobody can be missing: the caller was found. */
 	if (pw == NULL)
 		nm_die(label[0] == '-' ? NM_EXIT_USAGE : NM_EXIT_FAIL,
-		    "%s %s: %s", label, user, errno != 0 ? strerror(errno) :
-		    "no such user");
+		    "%s %s: %s", label, user,
+		    errno != 0 ? strerror(errno) : "no such user");
 	if ((unfit = nm_account_unfit(pw)) != NULL)
-		nm_die(NM_EXIT_USAGE, "%s %s: refusing to run the pipeline "
-		    "as it: %s", label, pw->pw_name, unfit);
+		nm_die(NM_EXIT_USAGE,
+		    "%s %s: refusing to run the pipeline "
+		    "as it: %s",
+		    label, pw->pw_name, unfit);
 	u->change = 1;
 	u->uid = pw->pw_uid;
 	/* The passwd group, never SUDO_GID's (nm_sudo_caller checks it). */
@@ -74,8 +76,10 @@ mon_user_become(const struct mon_user *u)
 		ebecome(u->uid, u->gid);
 		/* Leaving uid 0 empties the sets; make sure it did. */
 		if (ecaps_left(0))
-			nm_die(NM_EXIT_FAIL, "capabilities remain after "
-			    "changing to user %s", u->name);
+			nm_die(NM_EXIT_FAIL,
+			    "capabilities remain after "
+			    "changing to user %s",
+			    u->name);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		nm_die(NM_EXIT_FAIL, "no_new_privs: %s", strerror(errno));

@@ -27,8 +27,8 @@
 
 #include "mon.h"
 
-static volatile sig_atomic_t mon_terminated;	/* SIGTERM seen */
-static volatile pid_t mon_capture_pid;		/* 0 until it runs */
+static volatile sig_atomic_t mon_terminated; /* SIGTERM seen */
+static volatile pid_t mon_capture_pid;	     /* 0 until it runs */
 
 static void
 mon_on_term(int sig)
@@ -81,8 +81,7 @@ mon_move_fd(int fd, int target)
 }
 
 static void __attribute__((noreturn))
-mon_exec(const struct mon_stage *st, const struct mon_user *u, int in,
-    int out)
+mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 {
 	mon_signals_child();
 	if (in != -1)

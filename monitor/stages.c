@@ -73,9 +73,10 @@ mon_stage_add(struct mon_pipeline *pl, const char *name, int required)
 
 	if ((path = mon_find(name)) == NULL) {
 		if (required)
-			nm_die(NM_EXIT_FAIL, "%s: not found in %s "
-			    "(the stages are nm-monitor's neighbours)", name,
-			    mon_stage_dir());
+			nm_die(NM_EXIT_FAIL,
+			    "%s: not found in %s "
+			    "(the stages are nm-monitor's neighbours)",
+			    name, mon_stage_dir());
 		nm_warn("%s: not found in %s: running without it", name,
 		    mon_stage_dir());
 		return NULL;
@@ -99,8 +100,8 @@ mon_arg(struct mon_stage *st, const char *a)
 }
 
 static void
-mon_capture_args(struct mon_stage *st, const struct mon_opts *o,
-    const struct mon_user *u)
+mon_capture_args(
+    struct mon_stage *st, const struct mon_opts *o, const struct mon_user *u)
 {
 	st->privileged = 1;
 	if (u->change) {
@@ -141,8 +142,8 @@ mon_color_arg(const char *when)
 }
 
 void
-mon_pipeline_build(struct mon_pipeline *pl, const struct mon_opts *o,
-    const struct mon_user *u)
+mon_pipeline_build(
+    struct mon_pipeline *pl, const struct mon_opts *o, const struct mon_user *u)
 {
 	struct mon_stage *st;
 
@@ -151,8 +152,9 @@ mon_pipeline_build(struct mon_pipeline *pl, const struct mon_opts *o,
 	mon_stage_add(pl, "nm-decode", 1);
 	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
 		mon_arg(st, "-I");
-		mon_arg(st, o->interval != NULL ? o->interval :
-		    MON_STR(NM_STATS_INTERVAL_DEFAULT));
+		mon_arg(st,
+		    o->interval != NULL ? o->interval
+					: MON_STR(NM_STATS_INTERVAL_DEFAULT));
 		if (o->top != NULL) {
 			mon_arg(st, "-n");
 			mon_arg(st, o->top);
@@ -169,7 +171,8 @@ mon_pipeline_build(struct mon_pipeline *pl, const struct mon_opts *o,
 static void
 mon_print_word(const char *w)
 {
-	static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	static const char safe[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-";
 	const char *p;
 
@@ -206,8 +209,8 @@ mon_shell_finds(const char *name, const char *path)
 	for (p = env;; p = colon + 1) {
 		colon = strchr(p, ':');
 		len = colon != NULL ? (size_t)(colon - p) : strlen(p);
-		found = len == 0 ? mon_try(".", 1, name) :
-		    mon_try(p, len, name);
+		found =
+		    len == 0 ? mon_try(".", 1, name) : mon_try(p, len, name);
 		if (found != NULL) {
 			same = stat(found, &got) == 0 &&
 			    got.st_dev == want.st_dev &&
@@ -224,8 +227,8 @@ mon_shell_finds(const char *name, const char *path)
 static void
 mon_print_prog(const struct mon_stage *st)
 {
-	mon_print_word(mon_shell_finds(st->name, st->path) ? st->name :
-	    st->path);
+	mon_print_word(
+	    mon_shell_finds(st->name, st->path) ? st->name : st->path);
 }
 
 void

@@ -11,128 +11,129 @@
 #include "render.h"
 
 enum fld_fmt {
-	F_DEC,		/* decimal; booleans as 0/1 */
-	F_HEX2, F_HEX4, F_HEX5,	/* 0x and that many digits at least */
-	F_ADDR,		/* address text */
-	F_STR,		/* text, escaped */
-	F_TS,		/* nanoseconds as seconds.nnnnnnnnn */
-	F_NAME,		/* DNS name; the root as <Root> */
-	F_BIT,		/* 1 when arg's bits are set, else 0 */
-	F_MAC,		/* address text, only of a 6-byte address */
-	F_IP4,		/* address text, only of a 4-byte address */
-	F_VLAN		/* decimal, of 802.1Q tags only (tshark's vlan) */
+	F_DEC, /* decimal; booleans as 0/1 */
+	F_HEX2,
+	F_HEX4,
+	F_HEX5, /* 0x and that many digits at least */
+	F_ADDR, /* address text */
+	F_STR,	/* text, escaped */
+	F_TS,	/* nanoseconds as seconds.nnnnnnnnn */
+	F_NAME, /* DNS name; the root as <Root> */
+	F_BIT,	/* 1 when arg's bits are set, else 0 */
+	F_MAC,	/* address text, only of a 6-byte address */
+	F_IP4,	/* address text, only of a 4-byte address */
+	F_VLAN	/* decimal, of 802.1Q tags only (tshark's vlan) */
 };
 
 struct out_field {
-	const char	*name;		/* tshark's */
-	const char	*path;		/* the record's, dotted */
-	enum fld_fmt	 fmt;
-	unsigned	 arg;		/* F_BIT: mask; else: RR type filter */
-	enum rec_type	 rtype;		/* REC_UNKNOWN here means a packet */
+	const char *name; /* tshark's */
+	const char *path; /* the record's, dotted */
+	enum fld_fmt fmt;
+	unsigned arg;	     /* F_BIT: mask; else: RR type filter */
+	enum rec_type rtype; /* REC_UNKNOWN here means a packet */
 };
 
-#define MAXCOMP	3
+#define MAXCOMP 3
 
 static const struct out_field table[] = {
-	{ "frame.time_epoch",		"ts",		F_TS,	0, 0 },
-	{ "frame.len",			"len",		F_DEC,	0, 0 },
-	{ "frame.cap_len",		"caplen",	F_DEC,	0, 0 },
-	{ "frame.interface_id",		"if",		F_DEC,	0, 0 },
-	{ "eth.src",			"eth.src",	F_ADDR,	0, 0 },
-	{ "eth.dst",			"eth.dst",	F_ADDR,	0, 0 },
-	{ "eth.type",			"eth.type",	F_HEX4,	0, 0 },
-	{ "sll.pkttype",		"sll.pkttype",	F_DEC,	0, 0 },
-	{ "sll.src.eth",		"sll.src",	F_ADDR,	0, 0 },
-	{ "sll.etype",			"sll.proto",	F_HEX4,	0, 0 },
-	{ "vlan.id",			"vlan.id",	F_VLAN,	0, 0 },
-	{ "vlan.priority",		"vlan.pcp",	F_DEC,	0, 0 },
-	{ "vlan.etype",			"vlan.tpid",	F_HEX4,	0, 0 },
-	{ "ip.src",			"ip.src",	F_ADDR,	0, 0 },
-	{ "ip.dst",			"ip.dst",	F_ADDR,	0, 0 },
-	{ "ip.proto",			"ip.proto",	F_DEC,	0, 0 },
-	{ "ip.ttl",			"ip.ttl",	F_DEC,	0, 0 },
-	{ "ip.len",			"ip.len",	F_DEC,	0, 0 },
-	{ "ip.id",			"ip.id",	F_HEX4,	0, 0 },
-	{ "ip.hdr_len",			"ip.hl",	F_DEC,	0, 0 },
-	{ "ip.dsfield",			"ip.tos",	F_HEX2,	0, 0 },
-	{ "ip.flags.df",		"ip.df",	F_DEC,	0, 0 },
-	{ "ip.flags.mf",		"ip.mf",	F_DEC,	0, 0 },
-	{ "ip.frag_offset",		"ip.frag",	F_DEC,	0, 0 },
-	{ "ip.checksum",		"ip.sum",	F_HEX4,	0, 0 },
-	{ "ipv6.src",			"ipv6.src",	F_ADDR,	0, 0 },
-	{ "ipv6.dst",			"ipv6.dst",	F_ADDR,	0, 0 },
-	{ "ipv6.nxt",			"ipv6.nxt",	F_DEC,	0, 0 },
-	{ "ipv6.hlim",			"ipv6.hlim",	F_DEC,	0, 0 },
-	{ "ipv6.plen",			"ipv6.plen",	F_DEC,	0, 0 },
-	{ "ipv6.flow",			"ipv6.flow",	F_HEX5,	0, 0 },
-	{ "ipv6.tclass",		"ipv6.tc",	F_HEX2,	0, 0 },
-	{ "tcp.srcport",		"tcp.sport",	F_DEC,	0, 0 },
-	{ "tcp.dstport",		"tcp.dport",	F_DEC,	0, 0 },
-	{ "tcp.flags",			"tcp.flags",	F_HEX4,	0, 0 },
-	{ "tcp.flags.fin",		"tcp.flags",	F_BIT,	TCP_FIN, 0 },
-	{ "tcp.flags.syn",		"tcp.flags",	F_BIT,	TCP_SYN, 0 },
-	{ "tcp.flags.reset",		"tcp.flags",	F_BIT,	TCP_RST, 0 },
-	{ "tcp.flags.push",		"tcp.flags",	F_BIT,	TCP_PSH, 0 },
-	{ "tcp.flags.ack",		"tcp.flags",	F_BIT,	TCP_ACK, 0 },
-	{ "tcp.flags.urg",		"tcp.flags",	F_BIT,	TCP_URG, 0 },
-	{ "tcp.seq_raw",		"tcp.seq",	F_DEC,	0, 0 },
-	{ "tcp.ack_raw",		"tcp.ack",	F_DEC,	0, 0 },
-	{ "tcp.window_size_value",	"tcp.win",	F_DEC,	0, 0 },
-	{ "tcp.len",			"tcp.len",	F_DEC,	0, 0 },
-	{ "tcp.hdr_len",		"tcp.hl",	F_DEC,	0, 0 },
-	{ "tcp.checksum",		"tcp.sum",	F_HEX4,	0, 0 },
-	{ "tcp.urgent_pointer",		"tcp.urp",	F_DEC,	0, 0 },
-	{ "tcp.options.mss_val",	"tcp.opts.mss",	F_DEC,	0, 0 },
-	{ "tcp.options.wscale.shift",	"tcp.opts.ws",	F_DEC,	0, 0 },
+	{ "frame.time_epoch", "ts", F_TS, 0, 0 },
+	{ "frame.len", "len", F_DEC, 0, 0 },
+	{ "frame.cap_len", "caplen", F_DEC, 0, 0 },
+	{ "frame.interface_id", "if", F_DEC, 0, 0 },
+	{ "eth.src", "eth.src", F_ADDR, 0, 0 },
+	{ "eth.dst", "eth.dst", F_ADDR, 0, 0 },
+	{ "eth.type", "eth.type", F_HEX4, 0, 0 },
+	{ "sll.pkttype", "sll.pkttype", F_DEC, 0, 0 },
+	{ "sll.src.eth", "sll.src", F_ADDR, 0, 0 },
+	{ "sll.etype", "sll.proto", F_HEX4, 0, 0 },
+	{ "vlan.id", "vlan.id", F_VLAN, 0, 0 },
+	{ "vlan.priority", "vlan.pcp", F_DEC, 0, 0 },
+	{ "vlan.etype", "vlan.tpid", F_HEX4, 0, 0 },
+	{ "ip.src", "ip.src", F_ADDR, 0, 0 },
+	{ "ip.dst", "ip.dst", F_ADDR, 0, 0 },
+	{ "ip.proto", "ip.proto", F_DEC, 0, 0 },
+	{ "ip.ttl", "ip.ttl", F_DEC, 0, 0 },
+	{ "ip.len", "ip.len", F_DEC, 0, 0 }, { "ip.id", "ip.id", F_HEX4, 0, 0 },
+	{ "ip.hdr_len", "ip.hl", F_DEC, 0, 0 },
+	{ "ip.dsfield", "ip.tos", F_HEX2, 0, 0 },
+	{ "ip.flags.df", "ip.df", F_DEC, 0, 0 },
+	{ "ip.flags.mf", "ip.mf", F_DEC, 0, 0 },
+	{ "ip.frag_offset", "ip.frag", F_DEC, 0, 0 },
+	{ "ip.checksum", "ip.sum", F_HEX4, 0, 0 },
+	{ "ipv6.src", "ipv6.src", F_ADDR, 0, 0 },
+	{ "ipv6.dst", "ipv6.dst", F_ADDR, 0, 0 },
+	{ "ipv6.nxt", "ipv6.nxt", F_DEC, 0, 0 },
+	{ "ipv6.hlim", "ipv6.hlim", F_DEC, 0, 0 },
+	{ "ipv6.plen", "ipv6.plen", F_DEC, 0, 0 },
+	{ "ipv6.flow", "ipv6.flow", F_HEX5, 0, 0 },
+	{ "ipv6.tclass", "ipv6.tc", F_HEX2, 0, 0 },
+	{ "tcp.srcport", "tcp.sport", F_DEC, 0, 0 },
+	{ "tcp.dstport", "tcp.dport", F_DEC, 0, 0 },
+	{ "tcp.flags", "tcp.flags", F_HEX4, 0, 0 },
+	{ "tcp.flags.fin", "tcp.flags", F_BIT, TCP_FIN, 0 },
+	{ "tcp.flags.syn", "tcp.flags", F_BIT, TCP_SYN, 0 },
+	{ "tcp.flags.reset", "tcp.flags", F_BIT, TCP_RST, 0 },
+	{ "tcp.flags.push", "tcp.flags", F_BIT, TCP_PSH, 0 },
+	{ "tcp.flags.ack", "tcp.flags", F_BIT, TCP_ACK, 0 },
+	{ "tcp.flags.urg", "tcp.flags", F_BIT, TCP_URG, 0 },
+	{ "tcp.seq_raw", "tcp.seq", F_DEC, 0, 0 },
+	{ "tcp.ack_raw", "tcp.ack", F_DEC, 0, 0 },
+	{ "tcp.window_size_value", "tcp.win", F_DEC, 0, 0 },
+	{ "tcp.len", "tcp.len", F_DEC, 0, 0 },
+	{ "tcp.hdr_len", "tcp.hl", F_DEC, 0, 0 },
+	{ "tcp.checksum", "tcp.sum", F_HEX4, 0, 0 },
+	{ "tcp.urgent_pointer", "tcp.urp", F_DEC, 0, 0 },
+	{ "tcp.options.mss_val", "tcp.opts.mss", F_DEC, 0, 0 },
+	{ "tcp.options.wscale.shift", "tcp.opts.ws", F_DEC, 0, 0 },
 	{ "tcp.options.timestamp.tsval", "tcp.opts.tsval", F_DEC, 0, 0 },
 	{ "tcp.options.timestamp.tsecr", "tcp.opts.tsecr", F_DEC, 0, 0 },
-	{ "udp.srcport",		"udp.sport",	F_DEC,	0, 0 },
-	{ "udp.dstport",		"udp.dport",	F_DEC,	0, 0 },
-	{ "udp.length",			"udp.len",	F_DEC,	0, 0 },
-	{ "udp.checksum",		"udp.sum",	F_HEX4,	0, 0 },
-	{ "icmp.type",			"icmp.type",	F_DEC,	0, 0 },
-	{ "icmp.code",			"icmp.code",	F_DEC,	0, 0 },
-	{ "icmp.checksum",		"icmp.sum",	F_HEX4,	0, 0 },
-	{ "icmp.ident",			"icmp.id",	F_DEC,	0, 0 },
-	{ "icmp.seq",			"icmp.seq",	F_DEC,	0, 0 },
-	{ "icmpv6.type",		"icmpv6.type",	F_DEC,	0, 0 },
-	{ "icmpv6.code",		"icmpv6.code",	F_DEC,	0, 0 },
-	{ "icmpv6.checksum",		"icmpv6.sum",	F_HEX4,	0, 0 },
-	{ "icmpv6.echo.identifier",	"icmpv6.id",	F_HEX4,	0, 0 },
-	{ "icmpv6.echo.sequence_number", "icmpv6.seq",	F_DEC,	0, 0 },
+	{ "udp.srcport", "udp.sport", F_DEC, 0, 0 },
+	{ "udp.dstport", "udp.dport", F_DEC, 0, 0 },
+	{ "udp.length", "udp.len", F_DEC, 0, 0 },
+	{ "udp.checksum", "udp.sum", F_HEX4, 0, 0 },
+	{ "icmp.type", "icmp.type", F_DEC, 0, 0 },
+	{ "icmp.code", "icmp.code", F_DEC, 0, 0 },
+	{ "icmp.checksum", "icmp.sum", F_HEX4, 0, 0 },
+	{ "icmp.ident", "icmp.id", F_DEC, 0, 0 },
+	{ "icmp.seq", "icmp.seq", F_DEC, 0, 0 },
+	{ "icmpv6.type", "icmpv6.type", F_DEC, 0, 0 },
+	{ "icmpv6.code", "icmpv6.code", F_DEC, 0, 0 },
+	{ "icmpv6.checksum", "icmpv6.sum", F_HEX4, 0, 0 },
+	{ "icmpv6.echo.identifier", "icmpv6.id", F_HEX4, 0, 0 },
+	{ "icmpv6.echo.sequence_number", "icmpv6.seq", F_DEC, 0, 0 },
 	{ "icmpv6.nd.ns.target_address", "icmpv6.target", F_ADDR, 0, 0 },
-	{ "arp.hw.type",		"arp.htype",	F_DEC,	0, 0 },
-	{ "arp.proto.type",		"arp.ptype",	F_HEX4,	0, 0 },
-	{ "arp.opcode",			"arp.op",	F_DEC,	0, 0 },
-	{ "arp.src.hw_mac",		"arp.sha",	F_MAC,	0, 0 },
-	{ "arp.src.proto_ipv4",		"arp.spa",	F_IP4,	0, 0 },
-	{ "arp.dst.hw_mac",		"arp.tha",	F_ADDR,	0, 0 },
-	{ "arp.dst.proto_ipv4",		"arp.tpa",	F_IP4,	0, 0 },
-	{ "dns.id",			"dns.id",	F_HEX4,	0, 0 },
-	{ "dns.flags.response",		"dns.qr",	F_DEC,	0, 0 },
-	{ "dns.flags.opcode",		"dns.opcode",	F_DEC,	0, 0 },
-	{ "dns.flags.authoritative",	"dns.aa",	F_DEC,	0, 0 },
-	{ "dns.flags.truncated",	"dns.tc",	F_DEC,	0, 0 },
-	{ "dns.flags.recdesired",	"dns.rd",	F_DEC,	0, 0 },
-	{ "dns.flags.recavail",		"dns.ra",	F_DEC,	0, 0 },
-	{ "dns.flags.rcode",		"dns.rcode",	F_DEC,	0, 0 },
-	{ "dns.count.queries",		"dns.qd",	F_DEC,	0, 0 },
-	{ "dns.count.answers",		"dns.an",	F_DEC,	0, 0 },
-	{ "dns.count.auth_rr",		"dns.ns",	F_DEC,	0, 0 },
-	{ "dns.count.add_rr",		"dns.ar",	F_DEC,	0, 0 },
-	{ "dns.qry.name",		"dns.q.name",	F_NAME,	0, 0 },
-	{ "dns.qry.type",		"dns.q.type",	F_DEC,	0, 0 },
-	{ "dns.qry.class",		"dns.q.class",	F_HEX4,	0, 0 },
-	{ "dns.resp.name",		"dns.ans.name",	F_NAME,	0, 0 },
-	{ "dns.resp.type",		"dns.ans.type",	F_DEC,	0, 0 },
-	{ "dns.resp.ttl",		"dns.ans.ttl",	F_DEC,	0, 0 },
-	{ "dns.a",			"dns.ans.addr",	F_ADDR,	1, 0 },
-	{ "dns.ns",			"dns.ans.target", F_NAME, 2, 0 },
-	{ "dns.cname",			"dns.ans.target", F_NAME, 5, 0 },
-	{ "dns.ptr.domain_name",	"dns.ans.target", F_NAME, 12, 0 },
-	{ "dns.mx.mail_exchange",	"dns.ans.target", F_NAME, 15, 0 },
-	{ "dns.txt",			"dns.ans.text",	F_STR,	16, 0 },
-	{ "dns.aaaa",			"dns.ans.addr",	F_ADDR,	28, 0 },
+	{ "arp.hw.type", "arp.htype", F_DEC, 0, 0 },
+	{ "arp.proto.type", "arp.ptype", F_HEX4, 0, 0 },
+	{ "arp.opcode", "arp.op", F_DEC, 0, 0 },
+	{ "arp.src.hw_mac", "arp.sha", F_MAC, 0, 0 },
+	{ "arp.src.proto_ipv4", "arp.spa", F_IP4, 0, 0 },
+	{ "arp.dst.hw_mac", "arp.tha", F_ADDR, 0, 0 },
+	{ "arp.dst.proto_ipv4", "arp.tpa", F_IP4, 0, 0 },
+	{ "dns.id", "dns.id", F_HEX4, 0, 0 },
+	{ "dns.flags.response", "dns.qr", F_DEC, 0, 0 },
+	{ "dns.flags.opcode", "dns.opcode", F_DEC, 0, 0 },
+	{ "dns.flags.authoritative", "dns.aa", F_DEC, 0, 0 },
+	{ "dns.flags.truncated", "dns.tc", F_DEC, 0, 0 },
+	{ "dns.flags.recdesired", "dns.rd", F_DEC, 0, 0 },
+	{ "dns.flags.recavail", "dns.ra", F_DEC, 0, 0 },
+	{ "dns.flags.rcode", "dns.rcode", F_DEC, 0, 0 },
+	{ "dns.count.queries", "dns.qd", F_DEC, 0, 0 },
+	{ "dns.count.answers", "dns.an", F_DEC, 0, 0 },
+	{ "dns.count.auth_rr", "dns.ns", F_DEC, 0, 0 },
+	{ "dns.count.add_rr", "dns.ar", F_DEC, 0, 0 },
+	{ "dns.qry.name", "dns.q.name", F_NAME, 0, 0 },
+	{ "dns.qry.type", "dns.q.type", F_DEC, 0, 0 },
+	{ "dns.qry.class", "dns.q.class", F_HEX4, 0, 0 },
+	{ "dns.resp.name", "dns.ans.name", F_NAME, 0, 0 },
+	{ "dns.resp.type", "dns.ans.type", F_DEC, 0, 0 },
+	{ "dns.resp.ttl", "dns.ans.ttl", F_DEC, 0, 0 },
+	{ "dns.a", "dns.ans.addr", F_ADDR, 1, 0 },
+	{ "dns.ns", "dns.ans.target", F_NAME, 2, 0 },
+	{ "dns.cname", "dns.ans.target", F_NAME, 5, 0 },
+	{ "dns.ptr.domain_name", "dns.ans.target", F_NAME, 12, 0 },
+	{ "dns.mx.mail_exchange", "dns.ans.target", F_NAME, 15, 0 },
+	{ "dns.txt", "dns.ans.text", F_STR, 16, 0 },
+	{ "dns.aaaa", "dns.ans.addr", F_ADDR, 28, 0 },
 	{ NULL, NULL, F_DEC, 0, 0 }
 };
 
@@ -164,17 +165,22 @@ out_field_find(const char *name)
 			continue;
 		if ((id = rec_key_path(name + n)) == 0 ||
 		    !((k = rec_key(id))->in & REC_IN(types[i])))
-			nm_die(NM_EXIT_USAGE, "unknown field: %s (%s records "
-			    "have no '%s'; see nm-stats(1))", name,
-			    rec_type_name(types[i]), name + n);
-		if (k->type == KT_MAP || (k->type == KT_ARRAY &&
-		    k->elem == KT_MAP))
-			nm_die(NM_EXIT_USAGE, "field %s holds a map: name one "
-			    "of its keys (see nm-stats(1))", name);
+			nm_die(NM_EXIT_USAGE,
+			    "unknown field: %s (%s records "
+			    "have no '%s'; see nm-stats(1))",
+			    name, rec_type_name(types[i]), name + n);
+		if (k->type == KT_MAP ||
+		    (k->type == KT_ARRAY && k->elem == KT_MAP))
+			nm_die(NM_EXIT_USAGE,
+			    "field %s holds a map: name one "
+			    "of its keys (see nm-stats(1))",
+			    name);
 		/* a fixed pool: fields live as long as the program */
 		if (ndyn == sizeof(dyn) / sizeof(dyn[0]))
-			nm_die(NM_EXIT_USAGE, "more than %zu stats and flow "
-			    "fields", ndyn);
+			nm_die(NM_EXIT_USAGE,
+			    "more than %zu stats and flow "
+			    "fields",
+			    ndyn);
 		nf = &dyn[ndyn++];
 		nf->name = name;
 		nf->path = name + n;
@@ -209,7 +215,7 @@ out_fields_keys(const struct out *o)
 
 	for (i = 0; i < o->nfields; i++) {
 		if (o->fields[i]->rtype != REC_UNKNOWN)
-			continue;	/* not a packet's */
+			continue; /* not a packet's */
 		path = o->fields[i]->path;
 		n = strcspn(path, ".");
 		for (j = 0; j < k; j++)
@@ -258,8 +264,10 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 	case F_HEX4:
 	case F_HEX5:
 		if (isnum) {
-			out_hex(b, x, f->fmt == F_HEX2 ? 2 :
-			    f->fmt == F_HEX4 ? 4 : 5);
+			out_hex(b, x,
+			    f->fmt == F_HEX2	   ? 2
+				: f->fmt == F_HEX4 ? 4
+						   : 5);
 			return;
 		}
 		break;
@@ -282,14 +290,14 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 		}
 		break;
 	case F_NAME:
-		if (v->type == MSGPACK_OBJECT_STR && (v->via.str.size == 0 ||
-		    (v->via.str.size == 1 && v->via.str.ptr[0] == '.'))) {
+		if (v->type == MSGPACK_OBJECT_STR &&
+		    (v->via.str.size == 0 ||
+			(v->via.str.size == 1 && v->via.str.ptr[0] == '.'))) {
 			sb_adds(b, "<Root>");
 			return;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	out_value(b, v);
 }
@@ -317,7 +325,7 @@ walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
 		/* tshark names only addresses of the expected size */
 		if ((f->fmt == F_MAC || f->fmt == F_IP4) &&
 		    (v->type != MSGPACK_OBJECT_BIN ||
-		    v->via.bin.size != (f->fmt == F_MAC ? 6u : 4u)))
+			v->via.bin.size != (f->fmt == F_MAC ? 6u : 4u)))
 			return;
 		if ((*count)++ > 0)
 			sb_addc(b, ',');
@@ -357,8 +365,8 @@ split(const char *path, char comp[][32])
 }
 
 void
-out_fields(struct out *o, struct strbuf *b, const msgpack_object *map,
-    enum rec_type t)
+out_fields(
+    struct out *o, struct strbuf *b, const msgpack_object *map, enum rec_type t)
 {
 	char comp[MAXCOMP][32];
 	size_t i;
@@ -368,7 +376,8 @@ out_fields(struct out *o, struct strbuf *b, const msgpack_object *map,
 		if (i > 0)
 			sb_addc(b, '\t');
 		/* a field of another record type stays empty */
-		if ((o->fields[i]->rtype ? o->fields[i]->rtype : REC_PACKET) != t)
+		if ((o->fields[i]->rtype ? o->fields[i]->rtype : REC_PACKET) !=
+		    t)
 			continue;
 		n = split(o->fields[i]->path, comp);
 		count = 0;

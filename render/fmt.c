@@ -14,7 +14,7 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
-#define KEY(k, s)	REC_KEY_IS(k, s)
+#define KEY(k, s) REC_KEY_IS(k, s)
 
 static const msgpack_object *
 as_map(const msgpack_object *v)
@@ -256,8 +256,8 @@ out_addr_len(const msgpack_object *v, char *buf, size_t len)
 		buf[0] = '\0';
 		return 0;
 	}
-	return addr_text(buf, len, (const uint8_t *)v->via.bin.ptr,
-	    v->via.bin.size);
+	return addr_text(
+	    buf, len, (const uint8_t *)v->via.bin.ptr, v->via.bin.size);
 }
 
 void
@@ -283,12 +283,8 @@ out_value(struct strbuf *b, const msgpack_object *v)
 	int n;
 
 	switch (v->type) {
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		out_u64(b, v->via.u64);
-		break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		out_i64(b, v->via.i64);
-		break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: out_u64(b, v->via.u64); break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: out_i64(b, v->via.i64); break;
 	case MSGPACK_OBJECT_BOOLEAN:
 		sb_addc(b, v->via.boolean ? '1' : '0');
 		break;
@@ -296,22 +292,21 @@ out_value(struct strbuf *b, const msgpack_object *v)
 	case MSGPACK_OBJECT_FLOAT64:
 		n = snprintf(tmp, sizeof(tmp), "%g", v->via.f64);
 		if (n > 0)
-			sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
-			    sizeof(tmp) - 1);
+			sb_add(b, tmp,
+			    (size_t)n < sizeof(tmp) ? (size_t)n
+						    : sizeof(tmp) - 1);
 		break;
 	case MSGPACK_OBJECT_STR:
 		out_safe(b, v->via.str.ptr, v->via.str.size);
 		break;
-	case MSGPACK_OBJECT_BIN:
-		out_addr(b, v);
-		break;
-	case MSGPACK_OBJECT_NIL:
-		sb_adds(b, "nil");
-		break;
+	case MSGPACK_OBJECT_BIN: out_addr(b, v); break;
+	case MSGPACK_OBJECT_NIL: sb_adds(b, "nil"); break;
 	default:
 		sb_addc(b, '[');
-		out_u64(b, v->type == MSGPACK_OBJECT_MAP ? v->via.map.size :
-		    v->type == MSGPACK_OBJECT_ARRAY ? v->via.array.size : 0);
+		out_u64(b,
+		    v->type == MSGPACK_OBJECT_MAP	  ? v->via.map.size
+			: v->type == MSGPACK_OBJECT_ARRAY ? v->via.array.size
+							  : 0);
 		sb_addc(b, ']');
 		break;
 	}
@@ -351,8 +346,9 @@ out_hexdump(struct strbuf *b, const uint8_t *p, size_t n)
 		}
 		b->p[b->len++] = ' ';
 		for (i = 0; i < w; i++)
-			b->p[b->len++] = p[off + i] >= 0x20 &&
-			    p[off + i] < 0x7f ? (char)p[off + i] : '.';
+			b->p[b->len++] = p[off + i] >= 0x20 && p[off + i] < 0x7f
+			    ? (char)p[off + i]
+			    : '.';
 		b->p[b->len++] = '\n';
 	}
 }

@@ -18,26 +18,26 @@
 #include "sandbox.h"
 #include "stage.h"
 
-#define OUTBUF	(256 * 1024)
+#define OUTBUF (256 * 1024)
 
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct opts {
-	struct out	 out;
-	enum color_when	 color;
-	int		 mode_set;
-	const char	**names;	/* -e, unresolved */
-	size_t		 nnames;
+	struct out out;
+	enum color_when color;
+	int mode_set;
+	const char **names; /* -e, unresolved */
+	size_t nnames;
 };
 
 /* What the driver's callbacks need. */
 struct ctx {
-	struct stage	 st;
-	struct out	*out;
-	struct strbuf	 line;		/* one record's text, reused */
+	struct stage st;
+	struct out *out;
+	struct strbuf line; /* one record's text, reused */
 };
 
-static int json_refused;		/* a record was too long for JSON */
+static int json_refused; /* a record was too long for JSON */
 
 static const char usage_text[] =
     "usage: nm-render [-tu] [-o compact|detailed|minimal|json|fields]"
@@ -45,8 +45,7 @@ static const char usage_text[] =
     "                 [-e field]... [--color=auto|always|never]"
     " [--list-fields]\n";
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	nm_usage(usage_text, NM_EXIT_USAGE);
 }
@@ -55,13 +54,11 @@ static enum out_mode
 parse_mode(const char *s, int text_only)
 {
 	static const struct {
-		const char	*name;
-		enum out_mode	 mode;
-	} modes[] = {
-		{ "compact", OUT_COMPACT }, { "detailed", OUT_DETAILED },
+		const char *name;
+		enum out_mode mode;
+	} modes[] = { { "compact", OUT_COMPACT }, { "detailed", OUT_DETAILED },
 		{ "minimal", OUT_MINIMAL }, { "json", OUT_JSON },
-		{ "fields", OUT_FIELDS }
-	};
+		{ "fields", OUT_FIELDS } };
 	size_t i, n = text_only ? 3 : 5;
 
 	for (i = 0; i < n; i++)
@@ -85,21 +82,19 @@ list_fields(void)
 static void
 parse_opts(int argc, char **argv, struct opts *op)
 {
-	static const struct option longopts[] = {
-		{ "color", optional_argument, NULL, 'C' },
+	static const struct option longopts[] = { { "color", optional_argument,
+						      NULL, 'C' },
 		{ "colour", optional_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list-fields", no_argument, NULL, 'L' },
 		{ "utc", no_argument, NULL, 'u' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	size_t i;
 	int c;
 
 	op->names = ecalloc((size_t)argc, sizeof(*op->names));
-	while ((c = getopt_long(argc, argv, "e:hm:o:tu", longopts,
-	    NULL)) != -1) {
+	while (
+	    (c = getopt_long(argc, argv, "e:hm:o:tu", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			if (optarg == NULL || strcmp(optarg, "always") == 0)
@@ -110,34 +105,26 @@ parse_opts(int argc, char **argv, struct opts *op)
 				op->color = COLOR_NEVER;
 			else {
 				nm_warn("--color: want auto, always or never,"
-				    " not %s", optarg);
+					" not %s",
+				    optarg);
 				usage();
 			}
 			break;
-		case 'e':
-			op->names[op->nnames++] = optarg;
-			break;
-		case 'h':
-			nm_usage(usage_text, NM_EXIT_OK);
-		case 'L':
-			list_fields();
-			break;
+		case 'e': op->names[op->nnames++] = optarg; break;
+		case 'h': nm_usage(usage_text, NM_EXIT_OK);
+		case 'L': list_fields(); break;
 		case 'm':
 		case 'o':
 			op->out.mode = parse_mode(optarg, c == 'm');
 			op->mode_set = 1;
 			break;
-		case 't':
-			op->out.tmode = OUT_TIME_EPOCH;
-			break;
+		case 't': op->out.tmode = OUT_TIME_EPOCH; break;
 		case 'u':
 			/* UTC0 is POSIX for UTC, whatever zoneinfo holds */
 			setenv("TZ", "UTC0", 1);
 			break;
-		case 'V':
-			nm_version("nm-render");
-		default:
-			usage();
+		case 'V': nm_version("nm-render");
+		default: usage();
 		}
 	}
 	if (optind < argc) {
@@ -158,8 +145,10 @@ parse_opts(int argc, char **argv, struct opts *op)
 	for (i = 0; i < op->nnames; i++) {
 		op->out.fields[i] = out_field_find(op->names[i]);
 		if (op->out.fields[i] == NULL)
-			nm_die(NM_EXIT_USAGE, "unknown field: %s (see"
-			    " --list-fields)", op->names[i]);
+			nm_die(NM_EXIT_USAGE,
+			    "unknown field: %s (see"
+			    " --list-fields)",
+			    op->names[i]);
 	}
 	op->out.nfields = op->nnames;
 	free(op->names);
@@ -248,7 +237,7 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	if (o->mode == OUT_JSON && json_write(b, &rec->obj) == -1) {
 		/* a line the next stage would refuse is not written */
 		nm_warn("stdin: record at byte %llu not written: its JSON "
-		    "would be over the %d-byte line limit",
+			"would be over the %d-byte line limit",
 		    (unsigned long long)rec->off, REC_MAX_SIZE);
 		json_refused = 1;
 	}
@@ -320,8 +309,8 @@ main(int argc, char **argv)
 	if (op.out.mode == OUT_COMPACT || op.out.mode == OUT_MINIMAL)
 		(void)rec_reader_want(cx.st.r, REC_PACKET, out_text_keys);
 	else if (op.out.mode == OUT_FIELDS)
-		(void)rec_reader_want(cx.st.r, REC_PACKET,
-		    out_fields_keys(&op.out));
+		(void)rec_reader_want(
+		    cx.st.r, REC_PACKET, out_fields_keys(&op.out));
 	/* parse_opts ran tzset(): localtime_r needs no file from here on */
 	esandbox(NM_SANDBOX_STAGE);
 	/* state: sandboxed, stdin and stdout only */

@@ -21,26 +21,24 @@
 #include "rec.h"
 #include "strbuf.h"
 
-enum out_mode {
-	OUT_COMPACT, OUT_DETAILED, OUT_MINIMAL, OUT_JSON, OUT_FIELDS
-};
+enum out_mode { OUT_COMPACT, OUT_DETAILED, OUT_MINIMAL, OUT_JSON, OUT_FIELDS };
 
 enum out_time {
-	OUT_TIME_LOCAL,		/* HH:MM:SS.mmm in the local zone (TZ) */
-	OUT_TIME_EPOCH		/* seconds since the epoch, microseconds */
+	OUT_TIME_LOCAL, /* HH:MM:SS.mmm in the local zone (TZ) */
+	OUT_TIME_EPOCH	/* seconds since the epoch, microseconds */
 };
 
 struct out_field;
 
 struct out {
-	enum out_mode		 mode;
-	enum out_time		 tmode;
-	int			 color;		/* write ANSI escapes */
-	const struct out_field	**fields;	/* -e, in order */
-	size_t			 nfields;
-	time_t			 tsec;		/* localtime cache: second */
-	char			 tbuf[9];	/* ... and its HH:MM:SS */
-	int			 tvalid;
+	enum out_mode mode;
+	enum out_time tmode;
+	int color;			 /* write ANSI escapes */
+	const struct out_field **fields; /* -e, in order */
+	size_t nfields;
+	time_t tsec;  /* localtime cache: second */
+	char tbuf[9]; /* ... and its HH:MM:SS */
+	int tvalid;
 };
 
 /*
@@ -48,13 +46,13 @@ struct out {
  * map.  Pointers point into the record: valid until the next rec_read().
  */
 struct out_pkt {
-	const msgpack_object	*eth, *sll, *null, *vlan, *arp, *ip, *ipv6;
-	const msgpack_object	*tcp, *udp, *icmp, *icmpv6, *dns, *err;
-	const msgpack_object	*proto, *service, *data;
-	uint64_t		 ts, len, caplen, svcport, ifidx;
-	uint64_t		 poff, plen;	/* where the payload is */
-	int			 has_svcport, has_poff, has_plen;
-	int			 is_frame;
+	const msgpack_object *eth, *sll, *null, *vlan, *arp, *ip, *ipv6;
+	const msgpack_object *tcp, *udp, *icmp, *icmpv6, *dns, *err;
+	const msgpack_object *proto, *service, *data;
+	uint64_t ts, len, caplen, svcport, ifidx;
+	uint64_t poff, plen; /* where the payload is */
+	int has_svcport, has_poff, has_plen;
+	int is_frame;
 };
 
 /* --- fmt.c --- */

@@ -11,19 +11,19 @@
 
 #include "render.h"
 
-#define MAXSRC	64	/* sources reported; more share the last slot */
+#define MAXSRC 64 /* sources reported; more share the last slot */
 
 struct src {
-	char		 name[64];
-	uint64_t	 seen;		/* packet and frame records */
-	uint64_t	 recv, drop, ifdrop;
-	uint64_t	 warned;	/* drops already warned about */
-	int		 has_stats;
-	int		 is_file;	/* tcpdump -r reports nothing either */
+	char name[64];
+	uint64_t seen; /* packet and frame records */
+	uint64_t recv, drop, ifdrop;
+	uint64_t warned; /* drops already warned about */
+	int has_stats;
+	int is_file; /* tcpdump -r reports nothing either */
 };
 
 static struct src srcs[MAXSRC];
-static size_t nsrc;	/* highest index used, plus one */
+static size_t nsrc; /* highest index used, plus one */
 static int any_stats;
 
 static struct src *
@@ -49,8 +49,9 @@ out_report_header(const msgpack_object *map)
 	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
 		return;
 	for (i = 0; i < a->via.array.size && i < MAXSRC; i++) {
-		srcs[i].is_file = rec_get_str(&a->via.array.ptr[i], "kind",
-		    &s, &n) && n == 4 && memcmp(s, "file", 4) == 0;
+		srcs[i].is_file =
+		    rec_get_str(&a->via.array.ptr[i], "kind", &s, &n) &&
+		    n == 4 && memcmp(s, "file", 4) == 0;
 		if (!rec_get_str(&a->via.array.ptr[i], "name", &s, &n))
 			continue;
 		if (n >= sizeof(srcs[i].name))
@@ -77,7 +78,7 @@ out_report_capstats(const msgpack_object *map)
 	s->ifdrop = out_u(map, "ifdrop", s->ifdrop);
 	s->has_stats = any_stats = 1;
 	if (rec_get_bool(map, "final", &final) && final)
-		s->warned = s->drop;	/* the report says it */
+		s->warned = s->drop; /* the report says it */
 	else if (s->drop > s->warned) {
 		nm_warn("kernel dropped %llu packets",
 		    (unsigned long long)(s->drop - s->warned));

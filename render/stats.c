@@ -21,15 +21,11 @@ num(const msgpack_object *map, const char *path)
 	if (v == NULL)
 		return 0;
 	switch (v->type) {
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		return (double)v->via.u64;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		return (double)v->via.i64;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: return (double)v->via.u64;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return (double)v->via.i64;
 	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		return v->via.f64;
-	default:
-		return 0;
+	case MSGPACK_OBJECT_FLOAT64: return v->via.f64;
+	default: return 0;
 	}
 }
 
@@ -47,8 +43,8 @@ out_f(struct strbuf *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
-		    sizeof(tmp) - 1);
+		sb_add(b, tmp,
+		    (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 /* 1234567 bytes as "1.2 MB", bits per second as "9.9 Mbit/s". */
@@ -122,8 +118,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	sb_adds(b, " | ");
 	out_scaled(b, num(m, "rate.bps"), "bit/s");
 	out_f(b, " | Runtime: %.0fs", num(m, "runtime") / 1e9);
-	if (rec_get(m, "capture") != NULL &&
-	    num(m, "capture.coverage") < 100) {
+	if (rec_get(m, "capture") != NULL && num(m, "capture.coverage") < 100) {
 		sb_adds(b, " | ");
 		coverage(b, m);
 	}
@@ -234,12 +229,12 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 
 /* addr:port, with an IPv6 address in brackets so the port stands apart */
 static void
-endpoint(struct strbuf *b, const msgpack_object *e, const char *key,
-    double port)
+endpoint(
+    struct strbuf *b, const msgpack_object *e, const char *key, double port)
 {
 	const msgpack_object *a = rec_get(e, key);
-	int v6 = a != NULL && a->type == MSGPACK_OBJECT_BIN &&
-	    a->via.bin.size == 16;
+	int v6 =
+	    a != NULL && a->type == MSGPACK_OBJECT_BIN && a->via.bin.size == 16;
 
 	if (v6)
 		sb_addc(b, '[');
@@ -301,14 +296,15 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	report_flows(o, b, m);
 	if (rec_get(m, "capture") != NULL) {
 		out_f(b, "Capture: received %.0f", num(m, "capture.recv"));
-		out_f(b, ", dropped %.0f by the kernel", num(m, "capture.drop"));
+		out_f(
+		    b, ", dropped %.0f by the kernel", num(m, "capture.drop"));
 		out_f(b, ", %.0f by the interface; ", num(m, "capture.ifdrop"));
 		coverage(b, m);
 		sb_addc(b, '\n');
 	}
 	if (num(m, "evicted.flows") > 0 || num(m, "evicted.hosts") > 0) {
-		out_f(b, "Evicted to stay within limits: %.0f flows", num(m,
-		    "evicted.flows"));
+		out_f(b, "Evicted to stay within limits: %.0f flows",
+		    num(m, "evicted.flows"));
 		out_f(b, ", %.0f hosts\n", num(m, "evicted.hosts"));
 	}
 	sb_adds(b, RULE);

@@ -9,56 +9,49 @@
 
 #include "render.h"
 
-#define PROTO_W		8	/* protocol column */
-#define ADDR_W		15	/* address columns; IPv6 overflows */
-#define PORT_W		5	/* source port, right-aligned */
-#define PREVIEW		64	/* bytes of payload in the hex preview */
+#define PROTO_W 8  /* protocol column */
+#define ADDR_W	15 /* address columns; IPv6 overflows */
+#define PORT_W	5  /* source port, right-aligned */
+#define PREVIEW 64 /* bytes of payload in the hex preview */
 
-static const char arrow[] = " \xe2\x86\x92 ";	/* " → " */
+static const char arrow[] = " \xe2\x86\x92 "; /* " → " */
 
 struct name {
-	unsigned	 v;
-	const char	*s;
+	unsigned v;
+	const char *s;
 };
 
-static const struct name icmp_names[] = {
-	{ 0, "echo reply" }, { 3, "unreachable" }, { 4, "source quench" },
-	{ 5, "redirect" }, { 8, "echo request" }, { 9, "router advert" },
-	{ 10, "router solicit" }, { 11, "time exceeded" },
-	{ 12, "parameter problem" }, { 13, "timestamp request" },
-	{ 14, "timestamp reply" }, { 0, NULL }
-};
+static const struct name icmp_names[] = { { 0, "echo reply" },
+	{ 3, "unreachable" }, { 4, "source quench" }, { 5, "redirect" },
+	{ 8, "echo request" }, { 9, "router advert" }, { 10, "router solicit" },
+	{ 11, "time exceeded" }, { 12, "parameter problem" },
+	{ 13, "timestamp request" }, { 14, "timestamp reply" }, { 0, NULL } };
 
-static const struct name icmp_unreach[] = {
-	{ 0, "net unreachable" }, { 1, "host unreachable" },
-	{ 2, "protocol unreachable" }, { 3, "port unreachable" },
-	{ 4, "need to frag" }, { 13, "admin prohibited" }, { 0, NULL }
-};
+static const struct name icmp_unreach[] = { { 0, "net unreachable" },
+	{ 1, "host unreachable" }, { 2, "protocol unreachable" },
+	{ 3, "port unreachable" }, { 4, "need to frag" },
+	{ 13, "admin prohibited" }, { 0, NULL } };
 
-static const struct name icmpv6_names[] = {
-	{ 1, "unreachable" }, { 2, "packet too big" },
-	{ 3, "time exceeded" }, { 4, "parameter problem" },
-	{ 128, "echo request" }, { 129, "echo reply" },
-	{ 130, "multicast listener query" },
+static const struct name icmpv6_names[] = { { 1, "unreachable" },
+	{ 2, "packet too big" }, { 3, "time exceeded" },
+	{ 4, "parameter problem" }, { 128, "echo request" },
+	{ 129, "echo reply" }, { 130, "multicast listener query" },
 	{ 131, "multicast listener report" },
 	{ 132, "multicast listener done" }, { 133, "router solicitation" },
 	{ 134, "router advertisement" }, { 135, "neighbor solicitation" },
 	{ 136, "neighbor advertisement" }, { 137, "redirect" },
-	{ 143, "multicast listener report v2" }, { 0, NULL }
-};
+	{ 143, "multicast listener report v2" }, { 0, NULL } };
 
-static const struct name dns_types[] = {
-	{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" },
-	{ 15, "MX" }, { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },
-	{ 41, "OPT" }, { 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" },
-	{ 48, "DNSKEY" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 255, "ANY" },
-	{ 257, "CAA" }, { 0, NULL }
-};
+static const struct name dns_types[] = { { 1, "A" }, { 2, "NS" },
+	{ 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" }, { 15, "MX" },
+	{ 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" }, { 41, "OPT" },
+	{ 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" },
+	{ 64, "SVCB" }, { 65, "HTTPS" }, { 255, "ANY" }, { 257, "CAA" },
+	{ 0, NULL } };
 
-static const struct name dns_rcodes[] = {
-	{ 0, "NoError" }, { 1, "FormErr" }, { 2, "ServFail" },
-	{ 3, "NXDomain" }, { 4, "NotImp" }, { 5, "Refused" }, { 0, NULL }
-};
+static const struct name dns_rcodes[] = { { 0, "NoError" }, { 1, "FormErr" },
+	{ 2, "ServFail" }, { 3, "NXDomain" }, { 4, "NotImp" }, { 5, "Refused" },
+	{ 0, NULL } };
 
 static const char *
 lookup(const struct name *t, uint64_t v)
@@ -86,11 +79,15 @@ proto_of(const struct out_pkt *p, size_t *n)
 		*n = p->proto->via.str.size;
 		return p->proto->via.str.ptr;
 	}
-	s = p->is_frame ? "FRAME" : p->tcp ? proto_ip_name(IPPROTO_TCP) :
-	    p->udp ? proto_ip_name(IPPROTO_UDP) :
-	    p->icmp ? proto_ip_name(IPPROTO_ICMP) :
-	    p->icmpv6 ? proto_ip_name(IPPROTO_ICMPV6) : p->arp ? "ARP" :
-	    p->ip ? "IPv4" : p->ipv6 ? "IPv6" : "?";
+	s = p->is_frame ? "FRAME"
+	    : p->tcp	? proto_ip_name(IPPROTO_TCP)
+	    : p->udp	? proto_ip_name(IPPROTO_UDP)
+	    : p->icmp	? proto_ip_name(IPPROTO_ICMP)
+	    : p->icmpv6 ? proto_ip_name(IPPROTO_ICMPV6)
+	    : p->arp	? "ARP"
+	    : p->ip	? "IPv4"
+	    : p->ipv6	? "IPv6"
+			: "?";
 	*n = strlen(s);
 	return s;
 }
@@ -105,8 +102,9 @@ proto_color(const struct out_pkt *p, const char *s, size_t n)
 	/* an application over them takes its transport's colour */
 	if (p->dns != NULL)
 		return proto_color_of("DNS", 3);
-	s = p->tcp ? proto_ip_name(IPPROTO_TCP) : p->udp ?
-	    proto_ip_name(IPPROTO_UDP) : "";
+	s = p->tcp   ? proto_ip_name(IPPROTO_TCP)
+	    : p->udp ? proto_ip_name(IPPROTO_UDP)
+		     : "";
 	return proto_color_of(s, strlen(s));
 }
 
@@ -246,7 +244,8 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 	ans = rec_get(dns, "ans");
 	if (!qr) {
 		for (i = 0; q != NULL && q->type == MSGPACK_OBJECT_ARRAY &&
-		    i < q->via.array.size; i++) {
+		     i < q->via.array.size;
+		     i++) {
 			e = &q->via.array.ptr[i];
 			sb_addc(b, ' ');
 			dns_type(b, out_u(e, "type", 0));
@@ -268,7 +267,8 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 	/* the answer section only: authority and additional follow it */
 	nan = out_u(dns, "an", UINT32_MAX);
 	for (i = 0; ans != NULL && ans->type == MSGPACK_OBJECT_ARRAY &&
-	    i < ans->via.array.size && i < nan; i++) {
+	     i < ans->via.array.size && i < nan;
+	     i++) {
 		e = &ans->via.array.ptr[i];
 		sb_adds(b, any ? ", " : " ");
 		dns_type(b, out_u(e, "type", 0));
@@ -362,7 +362,7 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	if (p->dns != NULL)
 		dns_summary(b, p->dns);
 	if (b->len == start)
-		b->len -= 3;	/* no middle: drop its separator */
+		b->len -= 3; /* no middle: drop its separator */
 }
 
 /* tcpdump's truncation marker, with our reason: " [|tcp: why]". */
@@ -389,14 +389,11 @@ err_marker(struct strbuf *b, const struct out_pkt *p)
  * What out_scan() and the two short modes read of a packet: layers that
  * are shown whole (dns, arp, icmp, err) whole, of the others the keys.
  */
-const char *const out_text_keys[] = {
-	"ts", "len", "caplen", "if", "poff", "plen", "proto", "service",
-	"svcport", "err", "null", "vlan", "arp", "icmp", "icmpv6", "dns",
-	"eth.src", "eth.dst", "eth.type", "sll.src",
-	"ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
-	"tcp.sport", "tcp.dport", "tcp.flags", "udp.sport", "udp.dport",
-	NULL
-};
+const char *const out_text_keys[] = { "ts", "len", "caplen", "if", "poff",
+	"plen", "proto", "service", "svcport", "err", "null", "vlan", "arp",
+	"icmp", "icmpv6", "dns", "eth.src", "eth.dst", "eth.type", "sll.src",
+	"ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.sport", "tcp.dport",
+	"tcp.flags", "udp.sport", "udp.dport", NULL };
 
 void
 out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
@@ -497,10 +494,11 @@ detail_value(struct strbuf *b, int id, const msgpack_object *v)
 	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && sh == SH_TCPFLAGS) {
 		out_hex(b, v->via.u64, 3);
 		tcp_flags(b, v->via.u64);
-	} else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-	    sh != SH_PLAIN)
-		out_hex(b, v->via.u64, sh == SH_HEX2 ? 2 : sh == SH_HEX5 ? 5 :
-		    4);
+	} else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && sh != SH_PLAIN)
+		out_hex(b, v->via.u64,
+		    sh == SH_HEX2	? 2
+			: sh == SH_HEX5 ? 5
+					: 4);
 	else if (v->type == MSGPACK_OBJECT_BIN && k != NULL &&
 	    k->type == KT_BIN)
 		bytes_hex(b, v);
@@ -519,7 +517,7 @@ is_nested(const msgpack_object *v)
 {
 	return v->type == MSGPACK_OBJECT_MAP ||
 	    (v->type == MSGPACK_OBJECT_ARRAY && v->via.array.size > 0 &&
-	    v->via.array.ptr[0].type == MSGPACK_OBJECT_MAP);
+		v->via.array.ptr[0].type == MSGPACK_OBJECT_MAP);
 }
 
 /*
@@ -551,8 +549,9 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 		sb_addc(b, ' ');
 		out_safe(b, kv->key.via.str.ptr, kv->key.via.str.size);
 		sb_addc(b, '=');
-		detail_value(b, key_id(id, kv->key.via.str.ptr,
-		    kv->key.via.str.size), &kv->val);
+		detail_value(b,
+		    key_id(id, kv->key.via.str.ptr, kv->key.via.str.size),
+		    &kv->val);
 	}
 	sb_addc(b, '\n');
 	for (i = 0; i < m->via.map.size; i++) {
@@ -560,8 +559,9 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 		v = &kv->val;
 		if (kv->key.type != MSGPACK_OBJECT_STR || !is_nested(v))
 			continue;
-		n = kv->key.via.str.size < sizeof(sub) - 1 ?
-		    kv->key.via.str.size : sizeof(sub) - 1;
+		n = kv->key.via.str.size < sizeof(sub) - 1
+		    ? kv->key.via.str.size
+		    : sizeof(sub) - 1;
 		memcpy(sub, kv->key.via.str.ptr, n);
 		sub[n] = '\0';
 		sid = key_id(id, kv->key.via.str.ptr, kv->key.via.str.size);

@@ -28,7 +28,7 @@ addr_text(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 
-	if (n == 4 && dstlen >= 16) {	/* most addresses: no printf */
+	if (n == 4 && dstlen >= 16) { /* most addresses: no printf */
 		for (i = 0; i < 4; i++) {
 			if (i)
 				dst[o++] = '.';
@@ -88,13 +88,12 @@ addr_parse(const char *s, size_t n, uint8_t *out)
 	 * Two hex digits per group without "::" is a link address, eight
 	 * groups too: addr_text() never writes an IPv6 address that way.
 	 */
-	if (strstr(tmp, "::") == NULL && !dot &&
-	    n == (size_t)colons * 3 + 2) {
+	if (strstr(tmp, "::") == NULL && !dot && n == (size_t)colons * 3 + 2) {
 		for (i = 0; i < n; i += 3) {
 			if ((hi = addr_hexval(tmp[i])) < 0 ||
 			    (lo = addr_hexval(tmp[i + 1])) < 0 ||
 			    (i + 2 < n && tmp[i + 2] != ':') || len >= ADDR_MAX)
-				break;	/* "406:0:200:1:0:100:8:604" is IPv6 */
+				break; /* "406:0:200:1:0:100:8:604" is IPv6 */
 			out[len++] = (uint8_t)(hi << 4 | lo);
 		}
 		if (i >= n)

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ADDR_MAX	64	/* bytes in the longest address value */
-#define ADDR_TEXT_MAX	200	/* room for the text of ADDR_MAX bytes */
+#define ADDR_MAX      64  /* bytes in the longest address value */
+#define ADDR_TEXT_MAX 200 /* room for the text of ADDR_MAX bytes */
 
 /*
  * The text of the n-byte address p, NUL-terminated in dst (cut to fit

@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 struct cur {
-	const uint8_t	*p;
-	const uint8_t	*end;
-	int		 bad;	/* set once any read ran short */
+	const uint8_t *p;
+	const uint8_t *end;
+	int bad; /* set once any read ran short */
 };
 
 static inline struct cur

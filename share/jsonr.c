@@ -24,13 +24,13 @@
 #include "rec.h"
 
 struct jp {
-	struct cur	 c;		/* what is left of the input */
-	const uint8_t	*start;		/* the first byte, for offsets */
-	msgpack_zone	*zone;
-	size_t		 packed;	/* the record's msgpack bytes so far */
-	const char	*why;		/* once J_BAD: what was wrong, and */
-	const uint8_t	*where;		/* ...where */
-	unsigned	 in;		/* the record's type, as an IN_ bit */
+	struct cur c;	      /* what is left of the input */
+	const uint8_t *start; /* the first byte, for offsets */
+	msgpack_zone *zone;
+	size_t packed;	      /* the record's msgpack bytes so far */
+	const char *why;      /* once J_BAD: what was wrong, and */
+	const uint8_t *where; /* ...where */
+	unsigned in;	      /* the record's type, as an IN_ bit */
 };
 
 enum { J_MORE = 0, J_OK = 1, J_BAD = -1 };
@@ -60,12 +60,18 @@ mp_size(const msgpack_object *o)
 	switch (o->type) {
 	case MSGPACK_OBJECT_POSITIVE_INTEGER:
 		n = o->via.u64;
-		return n <= 0x7f ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 :
-		    n <= 0xffffffffu ? 5 : 9;
+		return n <= 0x7f       ? 1
+		    : n <= 0xff	       ? 2
+		    : n <= 0xffff      ? 3
+		    : n <= 0xffffffffu ? 5
+				       : 9;
 	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
 		v = o->via.i64;
-		return v >= -32 ? 1 : v >= INT8_MIN ? 2 : v >= INT16_MIN ? 3 :
-		    v >= INT32_MIN ? 5 : 9;
+		return v >= -32	     ? 1
+		    : v >= INT8_MIN  ? 2
+		    : v >= INT16_MIN ? 3
+		    : v >= INT32_MIN ? 5
+				     : 9;
 	case MSGPACK_OBJECT_STR:
 		n = o->via.str.size;
 		return n + (n <= 31 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5);
@@ -74,14 +80,12 @@ mp_size(const msgpack_object *o)
 		return n + (n <= 0xff ? 2 : n <= 0xffff ? 3 : 5);
 	case MSGPACK_OBJECT_ARRAY:
 	case MSGPACK_OBJECT_MAP:
-		n = o->type == MSGPACK_OBJECT_MAP ? o->via.map.size :
-		    o->via.array.size;
+		n = o->type == MSGPACK_OBJECT_MAP ? o->via.map.size
+						  : o->via.array.size;
 		return n <= 15 ? 1 : n <= 0xffff ? 3 : 5;
 	case MSGPACK_OBJECT_NIL:
-	case MSGPACK_OBJECT_BOOLEAN:
-		return 1;
-	default:
-		return 9;	/* a float: always a double */
+	case MSGPACK_OBJECT_BOOLEAN: return 1;
+	default: return 9; /* a float: always a double */
 	}
 }
 
@@ -113,9 +117,9 @@ j_ws(struct jp *j)
 	const uint8_t *v = cur_view(&j->c, n);
 
 	if (v == NULL || n == 0 || v[0] > ' ')
-		return;		/* compact JSON: one look */
-	while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' ||
-	    v[i] == '\r'))
+		return; /* compact JSON: one look */
+	while (i < n &&
+	    (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r'))
 		i++;
 	cur_skip(&j->c, i);
 }
@@ -227,7 +231,7 @@ j_string(struct jp *j, const char **out, size_t *outlen)
 			return j_bad(j, v + i, "control character in string");
 		if (v[i] == '\\') {
 			esc = 1;
-			i++;	/* the escaped byte, checked when decoded */
+			i++; /* the escaped byte, checked when decoded */
 		}
 	}
 	if (i >= n)
@@ -251,7 +255,9 @@ j_string(struct jp *j, const char **out, size_t *outlen)
 		}
 		at = s.p - 1;
 		switch (ch = cur_u8(&s)) {
-		case '"': case '\\': case '/': buf[o++] = (char)ch; break;
+		case '"':
+		case '\\':
+		case '/': buf[o++] = (char)ch; break;
 		case 'b': buf[o++] = '\b'; break;
 		case 'f': buf[o++] = '\f'; break;
 		case 'n': buf[o++] = '\n'; break;
@@ -259,12 +265,12 @@ j_string(struct jp *j, const char **out, size_t *outlen)
 		case 't': buf[o++] = '\t'; break;
 		case 'u':
 			if (j_escape_u(&s, &cp) == -1)
-				return j_bad(j, at, "\\u escape without "
+				return j_bad(j, at,
+				    "\\u escape without "
 				    "four hex digits");
 			utf8_put(buf, &o, cp);
 			break;
-		default:
-			return j_bad(j, at, "bad escape in string");
+		default: return j_bad(j, at, "bad escape in string");
 		}
 	}
 	*out = buf;
@@ -285,8 +291,9 @@ j_number(struct jp *j, msgpack_object *o)
 	int isfloat = 0, ch;
 	size_t n = 0;
 
-	while ((ch = cur_peek(&j->c, n)) != -1 && ((ch >= '0' && ch <= '9') ||
-	    ch == '.' || ch == 'e' || ch == 'E' || ch == '+' || ch == '-')) {
+	while ((ch = cur_peek(&j->c, n)) != -1 &&
+	    ((ch >= '0' && ch <= '9') || ch == '.' || ch == 'e' || ch == 'E' ||
+		ch == '+' || ch == '-')) {
 		isfloat |= ch == '.' || ch == 'e' || ch == 'E';
 		if (n == sizeof(tmp) - 1)
 			return j_bad(j, NULL, "number too long");
@@ -323,8 +330,7 @@ j_number(struct jp *j, msgpack_object *o)
 
 /* A string at a known bytes or address key becomes bytes again. */
 static int
-j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
-    const uint8_t *at)
+j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t, const uint8_t *at)
 {
 	const char *s = o->via.str.ptr;
 	size_t n = o->via.str.size, i;
@@ -338,7 +344,8 @@ j_to_bytes(struct jp *j, msgpack_object *o, enum key_type t,
 			return j_bad(j, at, "not an address");
 	}
 	if (len < 0 && n % 2 != 0)
-		return j_bad(j, at, "bytes must be an even number of hex "
+		return j_bad(j, at,
+		    "bytes must be an even number of hex "
 		    "digits");
 	if ((buf = j_alloc(j, len >= 0 ? (size_t)len : n / 2)) == NULL)
 		return j_bad(j, at, "out of memory");
@@ -404,7 +411,7 @@ j_scan_type(struct cur c)
 		else if (ch == '"') {
 			/* a string: its bytes up to the closing quote */
 			for (n = 0; (ch = cur_peek(&c, n)) != -1 && ch != '"';
-			    n++)
+			     n++)
 				if (ch == '\\' && cur_peek(&c, ++n) == -1)
 					return IN_ALL;
 			if (ch == -1)
@@ -428,12 +435,13 @@ j_scan_type(struct cur c)
 				break;
 			cur_skip(&c, 1);
 			for (n = 0; (ch = cur_peek(&c, n)) != -1 && ch != '"' &&
-			    ch != '\\'; n++)
+			     ch != '\\';
+			     n++)
 				;
 			if (ch != '"')
 				break;
-			return REC_IN(rec_type_of((const char *)cur_ptr(&c, n),
-			    n));
+			return REC_IN(
+			    rec_type_of((const char *)cur_ptr(&c, n), n));
 		}
 	}
 	return IN_ALL;
@@ -497,8 +505,10 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 		    memcmp(ks, "type", 4) == 0;
 		if (parent == 0 && n == 0)
 			j->in = istype ? IN_ALL : j_scan_type(start);
-		id = parent >= 0 ? rec_key_find_in(parent, parent == 0 ?
-		    j->in : IN_ALL, ks, kn, &t, &elem) : 0;
+		id = parent >= 0
+		    ? rec_key_find_in(parent, parent == 0 ? j->in : IN_ALL, ks,
+			  kn, &t, &elem)
+		    : 0;
 		if (id == 0)
 			id = -1;
 		if (t == KT_ARRAY)
@@ -506,8 +516,8 @@ j_object(struct jp *j, msgpack_object *o, int parent, int depth)
 		if ((r = j_value(j, &kv[n].val, id, t, depth)) != J_OK)
 			return r;
 		if (istype && kv[n].val.type == MSGPACK_OBJECT_STR)
-			j->in = REC_IN(rec_type_of(kv[n].val.via.str.ptr,
-			    kv[n].val.via.str.size));
+			j->in = REC_IN(rec_type_of(
+			    kv[n].val.via.str.ptr, kv[n].val.via.str.size));
 		n++;
 		if ((r = j_next(j, '}', "expected ',' or '}'")) < J_OK)
 			return r;
@@ -568,12 +578,9 @@ j_parse(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 	j_ws(j);
 	at = j->c.p;
 	switch (j_peek(j)) {
-	case -1:
-		return J_MORE;
-	case '{':
-		return j_object(j, o, id, depth + 1);
-	case '[':
-		return j_array(j, o, id, t, depth + 1);
+	case -1: return J_MORE;
+	case '{': return j_object(j, o, id, depth + 1);
+	case '[': return j_array(j, o, id, t, depth + 1);
 	case '"':
 		o->type = MSGPACK_OBJECT_STR;
 		if ((r = j_string(j, &o->via.str.ptr, &sn)) != J_OK)
@@ -590,11 +597,18 @@ j_parse(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 		o->type = MSGPACK_OBJECT_BOOLEAN;
 		o->via.boolean = 0;
 		return j_lit(j, "false");
-	case 'n':
-		o->type = MSGPACK_OBJECT_NIL;
-		return j_lit(j, "null");
-	case '-': case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
+	case 'n': o->type = MSGPACK_OBJECT_NIL; return j_lit(j, "null");
+	case '-':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
 		if ((r = j_number(j, o)) != J_OK)
 			return r;
 		/*
@@ -610,8 +624,7 @@ j_parse(struct jp *j, msgpack_object *o, int id, enum key_type t, int depth)
 			o->via.u64 = (uint64_t)o->via.f64;
 		}
 		return J_OK;
-	default:
-		return j_bad(j, NULL, "unexpected character");
+	default: return j_bad(j, NULL, "unexpected character");
 	}
 }
 

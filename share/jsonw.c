@@ -35,15 +35,15 @@ utf8_seq(const unsigned char *p, size_t n)
 	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
 		need = 2;
 		if (p[0] == 0xe0)
-			lo = 0xa0;	/* below: overlong */
+			lo = 0xa0; /* below: overlong */
 		else if (p[0] == 0xed)
-			hi = 0x9f;	/* above: surrogates */
+			hi = 0x9f; /* above: surrogates */
 	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
 		need = 3;
 		if (p[0] == 0xf0)
-			lo = 0x90;	/* below: overlong */
+			lo = 0x90; /* below: overlong */
 		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* above: past U+10FFFF */
+			hi = 0x8f; /* above: past U+10FFFF */
 	} else
 		return 0;
 	if (n <= need || p[1] < lo || p[1] > hi)
@@ -68,7 +68,7 @@ put_str(struct strbuf *b, const char *s, size_t n)
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
 			continue;
 		if (c >= 0x80 && (k = utf8_seq(p + i, n - i)) != 0) {
-			i += k - 1;	/* valid UTF-8 is copied as it is */
+			i += k - 1; /* valid UTF-8 is copied as it is */
 			continue;
 		}
 		sb_add(b, s + run, i - run);
@@ -138,8 +138,8 @@ put_i64(struct strbuf *b, int64_t v)
 		put_u64(b, (uint64_t)v);
 }
 
-static void put_value(struct strbuf *, const msgpack_object *, int,
-    enum key_type);
+static void put_value(
+    struct strbuf *, const msgpack_object *, int, enum key_type);
 
 /*
  * The record type of a record, as an IN_ bit: a known key of another
@@ -184,8 +184,8 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 			/* only bytes, maps, arrays are written by key type */
 			if (parent >= 0 &&
 			    (kv->val.type == MSGPACK_OBJECT_BIN ||
-			    kv->val.type == MSGPACK_OBJECT_MAP ||
-			    kv->val.type == MSGPACK_OBJECT_ARRAY))
+				kv->val.type == MSGPACK_OBJECT_MAP ||
+				kv->val.type == MSGPACK_OBJECT_ARRAY))
 				id = rec_key_find_in(parent, in,
 				    kv->key.via.str.ptr, kv->key.via.str.size,
 				    &t, &elem);
@@ -219,18 +219,12 @@ put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
 	uint32_t i;
 
 	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-		sb_adds(b, "null");
-		break;
+	case MSGPACK_OBJECT_NIL: sb_adds(b, "null"); break;
 	case MSGPACK_OBJECT_BOOLEAN:
 		sb_adds(b, o->via.boolean ? "true" : "false");
 		break;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		put_u64(b, o->via.u64);
-		break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		put_i64(b, o->via.i64);
-		break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: put_u64(b, o->via.u64); break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: put_i64(b, o->via.i64); break;
 	case MSGPACK_OBJECT_FLOAT32:
 	case MSGPACK_OBJECT_FLOAT64:
 		if (isfinite(o->via.f64)) {
@@ -266,9 +260,7 @@ put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
 		}
 		sb_addc(b, ']');
 		break;
-	case MSGPACK_OBJECT_MAP:
-		put_map(b, o, id);
-		break;
+	case MSGPACK_OBJECT_MAP: put_map(b, o, id); break;
 	}
 }
 

@@ -45,7 +45,8 @@ static int
 mp_count(struct cur *c, struct mp_ctx *x, uint64_t n, size_t per)
 {
 	if (n > REC_MAX_SIZE / per) {
-		x->why = "array or map claims more entries than a record can hold";
+		x->why =
+		    "array or map claims more entries than a record can hold";
 		return P_BAD;
 	}
 	if (cur_left(c) < n * per)
@@ -70,21 +71,21 @@ mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		return r;
 	o->type = MSGPACK_OBJECT_ARRAY;
 	o->via.array.size = (uint32_t)n;
-	o->via.array.ptr = n ? msgpack_zone_malloc(x->zone,
-	    sizeof(msgpack_object) * n) : NULL;
+	o->via.array.ptr =
+	    n ? msgpack_zone_malloc(x->zone, sizeof(msgpack_object) * n) : NULL;
 	if (n && o->via.array.ptr == NULL) {
 		x->nomem = 1;
 		return P_BAD;
 	}
 	for (i = 0; i < n; i++)
-		if ((r = mp_parse(c, x, &o->via.array.ptr[i], depth + 1,
-		    id, mode)) != P_OK)
+		if ((r = mp_parse(c, x, &o->via.array.ptr[i], depth + 1, id,
+			 mode)) != P_OK)
 			return r;
 	return P_OK;
 }
 
 /* Whether memo slot m holds the key of word w, length n, under parent. */
-#define MEMO_IS(m, w, n, parent)					\
+#define MEMO_IS(m, w, n, parent)                                               \
 	((m)->word == (w) && (m)->len == (n) && (m)->parent == (parent))
 
 /*
@@ -93,8 +94,8 @@ mp_array(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
  * first moved to the second); pair 0: a long key, in the one slot past.
  */
 static __attribute__((noinline)) struct key_memo *
-mp_learn(struct key_memo *m, int pair, int parent, uint64_t w,
-    const char *name, size_t n)
+mp_learn(struct key_memo *m, int pair, int parent, uint64_t w, const char *name,
+    size_t n)
 {
 	enum key_type t, elem;
 	int id;
@@ -108,8 +109,10 @@ mp_learn(struct key_memo *m, int pair, int parent, uint64_t w,
 	m->id = (int16_t)id;
 	m->type = (uint8_t)t;
 	/* the maps in or under its value are known maps too */
-	m->inner = (int16_t)(id != 0 && (t == KT_MAP ||
-	    (t == KT_ARRAY && elem == KT_MAP)) ? id : -1);
+	m->inner = (int16_t)(id != 0 &&
+		    (t == KT_MAP || (t == KT_ARRAY && elem == KT_MAP))
+		? id
+		: -1);
 	return m;
 }
 
@@ -132,13 +135,13 @@ mp_check(struct mp_ctx *x, int id, const msgpack_object *v)
  * than the type (rec_type_ok() in one load): arrays (their elements) and
  * addresses (their length) are checked the long way.
  */
-#define T(o)	(1u << MSGPACK_OBJECT_##o)
+#define T(o) (1u << MSGPACK_OBJECT_##o)
 static const uint16_t type_fast[KT_ARRAY + 1] = {
 	[KT_STR] = T(STR),
 	[KT_UINT] = T(POSITIVE_INTEGER),
 	[KT_INT] = T(POSITIVE_INTEGER) | T(NEGATIVE_INTEGER),
-	[KT_NUM] = T(POSITIVE_INTEGER) | T(NEGATIVE_INTEGER) | T(FLOAT32) |
-	    T(FLOAT64),
+	[KT_NUM] =
+	    T(POSITIVE_INTEGER) | T(NEGATIVE_INTEGER) | T(FLOAT32) | T(FLOAT64),
 	[KT_BOOL] = T(BOOLEAN),
 	[KT_BIN] = T(BIN),
 	[KT_MAP] = T(MAP),
@@ -146,10 +149,8 @@ static const uint16_t type_fast[KT_ARRAY + 1] = {
 #undef T
 
 /* The first n bytes of a little-endian word (rec_key_word()). */
-static const uint64_t name_mask[9] = {
-	0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff,
-	0xffffffffffffff, UINT64_MAX
-};
+static const uint64_t name_mask[9] = { 0, 0xff, 0xffff, 0xffffff, 0xffffffff,
+	0xffffffffff, 0xffffffffffff, 0xffffffffffffff, UINT64_MAX };
 
 /* The n-byte big-endian number at q, n of 1, 2, 4 or 8, in one load. */
 static inline uint64_t
@@ -212,7 +213,8 @@ mp_fast(const uint8_t **pp, const uint8_t *end, msgpack_object *o)
 	return 1;
 }
 
-/* The want tables of a map built whole (and of a record's "type") or skipped. */
+/* The want tables of a map built whole (and of a record's "type") or skipped.
+ */
 static const uint8_t keep_all[MP_NKEYS + 1] = { [0 ... MP_NKEYS] = MP_ALL };
 static const uint8_t keep_none[MP_NKEYS + 1];
 
@@ -267,21 +269,24 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 	o->type = MSGPACK_OBJECT_MAP;
 	o->via.map.size = 0;
 	o->via.map.ptr = NULL;
-	if (n && mode != MP_SKIP && (o->via.map.ptr = msgpack_zone_malloc(
-	    x->zone, sizeof(msgpack_object_kv) * n)) == NULL) {
+	if (n && mode != MP_SKIP &&
+	    (o->via.map.ptr = msgpack_zone_malloc(
+		 x->zone, sizeof(msgpack_object_kv) * n)) == NULL) {
 		x->nomem = 1;
 		return P_BAD;
 	}
 	base = mode == MP_SKIP ? &skipped : o->via.map.ptr;
 	/* what to do with each key, by id (0: not a known key) */
-	table = mode == MP_SOME ? x->table : mode == MP_SKIP ? keep_none :
-	    keep_all;
+	table = mode == MP_SOME ? x->table
+	    : mode == MP_SKIP	? keep_none
+				: keep_all;
 	p = c->p;
 	end = c->end;
 	for (i = 0; i < (uint32_t)n; i++) {
 		at = p;
-		kv = &base[kept];	/* kept stays 0 when skipping */
-		/* 18: the key, its eight-byte load and the longest value head */
+		kv = &base[kept]; /* kept stays 0 when skipping */
+		/* 18: the key, its eight-byte load and the longest value head
+		 */
 		if ((size_t)(end - p) >= 18 && (kn = p[0] - 0xa0u) <= 8) {
 			/* a fixstr (0xa0 + length) of at most 8 bytes */
 			memcpy(&w, p + 1, sizeof(w));
@@ -309,9 +314,12 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		type = KT_NONE;
 		inner = -1;
 		if (parent >= 0) {
-			slot = kn > 8 ? &x->memo[MEMO] : &x->memo[2 * ((w ^
-			    (uint64_t)parent << 52) * UINT64_C(0x9e3779b97f4a7c15)
-			    >> (65 - MEMO_BITS))];
+			slot = kn > 8
+			    ? &x->memo[MEMO]
+			    : &x->memo[2 *
+				  ((w ^ (uint64_t)parent << 52) *
+					  UINT64_C(0x9e3779b97f4a7c15) >>
+				      (65 - MEMO_BITS))];
 			if (kn > 8 || !MEMO_IS(slot, w, kn, parent)) {
 				if (kn <= 8 && MEMO_IS(slot + 1, w, kn, parent))
 					slot++;
@@ -334,7 +342,7 @@ mp_map(struct cur *c, struct mp_ctx *x, msgpack_object *o, uint64_t n,
 		}
 		if (id != 0 && !(type_fast[type] >> kv->val.type & 1) &&
 		    (type == KT_ARRAY ||
-		    !rec_type_ok((enum key_type)type, &kv->val)))
+			!rec_type_ok((enum key_type)type, &kv->val)))
 			mp_check(x, id, &kv->val);
 		if (mode == MP_PICK) {
 			mode = mp_pick(x, kv);
@@ -391,8 +399,8 @@ mp_int(struct cur *c, msgpack_object *o, int n)
 
 /* id: as mp_map's parent, for the maps in or under this value. */
 int
-mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
-    int id, int mode)
+mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth, int id,
+    int mode)
 {
 	uint64_t n;
 	uint32_t f32;
@@ -429,21 +437,23 @@ mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
 		return mp_bytes(c, x, b & 0x1f, &o->via.str.ptr);
 	}
 	switch (b) {
-	case 0xc0:
-		o->type = MSGPACK_OBJECT_NIL;
-		return P_OK;
+	case 0xc0: o->type = MSGPACK_OBJECT_NIL; return P_OK;
 	case 0xc2:
 	case 0xc3:
 		o->type = MSGPACK_OBJECT_BOOLEAN;
 		o->via.boolean = b == 0xc3;
 		return P_OK;
-	case 0xc4: case 0xc5: case 0xc6:
+	case 0xc4:
+	case 0xc5:
+	case 0xc6:
 		if ((r = mp_len(c, 1 << (b - 0xc4), &n)) != P_OK)
 			return r;
 		o->type = MSGPACK_OBJECT_BIN;
 		o->via.bin.size = (uint32_t)n;
 		return mp_bytes(c, x, n, &o->via.bin.ptr);
-	case 0xc7: case 0xc8: case 0xc9:
+	case 0xc7:
+	case 0xc8:
+	case 0xc9:
 		if ((r = mp_len(c, 1 << (b - 0xc7), &n)) != P_OK)
 			return r;
 		return mp_ext(c, x, o, n);
@@ -461,31 +471,43 @@ mp_parse(struct cur *c, struct mp_ctx *x, msgpack_object *o, int depth,
 		o->type = MSGPACK_OBJECT_FLOAT64;
 		memcpy(&o->via.f64, &n, sizeof(o->via.f64));
 		return P_OK;
-	case 0xcc: case 0xcd: case 0xce: case 0xcf:
+	case 0xcc:
+	case 0xcd:
+	case 0xce:
+	case 0xcf:
 		if (mp_len(c, 1 << (b - 0xcc), &n) != P_OK)
 			return P_MORE;
 		o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
 		o->via.u64 = n;
 		return P_OK;
-	case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-		return mp_int(c, o, 1 << (b - 0xd0));
-	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-		return mp_ext(c, x, o, 1u << (b - 0xd4));
-	case 0xd9: case 0xda: case 0xdb:
+	case 0xd0:
+	case 0xd1:
+	case 0xd2:
+	case 0xd3: return mp_int(c, o, 1 << (b - 0xd0));
+	case 0xd4:
+	case 0xd5:
+	case 0xd6:
+	case 0xd7:
+	case 0xd8: return mp_ext(c, x, o, 1u << (b - 0xd4));
+	case 0xd9:
+	case 0xda:
+	case 0xdb:
 		if ((r = mp_len(c, 1 << (b - 0xd9), &n)) != P_OK)
 			return r;
 		o->type = MSGPACK_OBJECT_STR;
 		o->via.str.size = (uint32_t)n;
 		return mp_bytes(c, x, n, &o->via.str.ptr);
-	case 0xdc: case 0xdd:
+	case 0xdc:
+	case 0xdd:
 		if ((r = mp_len(c, b == 0xdc ? 2 : 4, &n)) != P_OK)
 			return r;
 		return mp_array(c, x, o, n, depth, id, mode);
-	case 0xde: case 0xdf:
+	case 0xde:
+	case 0xdf:
 		if ((r = mp_len(c, b == 0xde ? 2 : 4, &n)) != P_OK)
 			return r;
 		return mp_map(c, x, o, n, depth, id, mode);
-	default:	/* 0xc1 is never used */
+	default: /* 0xc1 is never used */
 		x->why = "byte 0xc1 is not msgpack";
 		return P_BAD;
 	}

@@ -31,7 +31,7 @@ enum { MP_SKIP = 0, MP_ALL = 1, MP_SOME = 2, MP_PICK = 3 };
 
 /* Known keys: a want table has one entry per key id (ids start at 1). */
 #define MP_NO_SECTION(in, by)
-#define MP_COUNT_KEY(p, t, e, sh)	+ 1
+#define MP_COUNT_KEY(p, t, e, sh) +1
 enum { MP_NKEYS = 0 REC_KEYS(MP_NO_SECTION, MP_COUNT_KEY) };
 
 /*
@@ -42,23 +42,23 @@ enum { MP_NKEYS = 0 REC_KEYS(MP_NO_SECTION, MP_COUNT_KEY) };
  * whole record is read.
  */
 struct key_memo {
-	uint64_t	 word;		/* the key's first eight bytes */
-	int16_t		 parent, id, inner;
-	uint8_t		 len, type;
+	uint64_t word; /* the key's first eight bytes */
+	int16_t parent, id, inner;
+	uint8_t len, type;
 };
-#define MEMO_BITS	10
-#define MEMO	(1 << MEMO_BITS)	/* keys remembered, in pairs of slots */
+#define MEMO_BITS 10
+#define MEMO	  (1 << MEMO_BITS) /* keys remembered, in pairs of slots */
 
 struct mp_ctx {
-	struct key_memo	*memo;		/* MEMO + 1: the last for long keys */
-	msgpack_zone	*zone;
+	struct key_memo *memo; /* MEMO + 1: the last for long keys */
+	msgpack_zone *zone;
 	/* per record type, MP_NKEYS + 1 entries of MP_*, or NULL: build all */
 	const uint8_t *const *want;
-	const uint8_t	*table;		/* the want table of this record */
-	const char	*why;
-	const uint8_t	*where;
-	int		 nomem;		/* P_BAD because the zone is full */
-	unsigned	 schema_bad;	/* IN_ bits of the breached keys */
+	const uint8_t *table; /* the want table of this record */
+	const char *why;
+	const uint8_t *where;
+	int nomem;	     /* P_BAD because the zone is full */
+	unsigned schema_bad; /* IN_ bits of the breached keys */
 };
 
 /*

@@ -32,7 +32,7 @@ std_fds_open(void)
 	for (fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
 		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
-			_exit(NM_EXIT_FAIL);	/* no stderr to say so on */
+			_exit(NM_EXIT_FAIL); /* no stderr to say so on */
 }
 
 void
@@ -150,8 +150,8 @@ ecalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		nm_die(NM_EXIT_FAIL, "out of memory (%zu x %zu bytes)", n,
-		    size);
+		nm_die(
+		    NM_EXIT_FAIL, "out of memory (%zu x %zu bytes)", n, size);
 	return p;
 }
 
@@ -184,8 +184,8 @@ estrtonum(const char *s, long long min, long long max, const char *what)
 	if (*s == '\0' || *end != '\0' || errno == ERANGE)
 		nm_die(NM_EXIT_USAGE, "%s: '%s' is not a number", what, s);
 	if (v < min || v > max)
-		nm_die(NM_EXIT_USAGE, "%s: %s is out of range %lld..%lld",
-		    what, s, min, max);
+		nm_die(NM_EXIT_USAGE, "%s: %s is out of range %lld..%lld", what,
+		    s, min, max);
 	return v;
 }
 
@@ -193,7 +193,7 @@ void
 nm_write_failed(void)
 {
 	if (errno == EPIPE)
-		_exit(NM_EXIT_OK);	/* stdio has nothing worth flushing */
+		_exit(NM_EXIT_OK); /* stdio has nothing worth flushing */
 	nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
 }
 
@@ -221,8 +221,8 @@ nm_stdin_is_pipe(void)
 {
 	struct stat st;
 
-	return fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode));
+	return fstat(STDIN_FILENO, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
 char *

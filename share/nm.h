@@ -31,11 +31,11 @@ enum nm_exit {
 	NM_EXIT_NOPERM = 4,	/* not allowed to capture */
 	NM_EXIT_NOSOURCE = 5,	/* no such interface or file */
 	NM_EXIT_BADFILTER = 6,	/* the BPF expression does not compile */
-	NM_EXIT_BADCAPTURE = 7,	/* a file that is not a (sound) capture */
+	NM_EXIT_BADCAPTURE = 7, /* a file that is not a (sound) capture */
 	NM_EXIT_EARLYEOF = 8,	/* input ended without upstream's end record */
 };
 
-extern const char *nm_prog;	/* set by nm_init(); used in messages */
+extern const char *nm_prog; /* set by nm_init(); used in messages */
 
 void nm_init(const char *argv0);
 
@@ -79,8 +79,8 @@ char *estrdup(const char *s);
  * Parses a whole decimal number in [min, max] for option `what`; on any
  * failure exits with NM_EXIT_USAGE and a message naming the option.
  */
-long long estrtonum(const char *s, long long min, long long max,
-    const char *what);
+long long estrtonum(
+    const char *s, long long min, long long max, const char *what);
 
 /*
  * A write to stdout failed (errno set): a reader that went away ends the

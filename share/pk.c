@@ -33,7 +33,8 @@ pk_grow(struct pk *b, size_t n)
 	size_t cap = b->cap ? b->cap : 64;
 
 	while (cap - b->len < n)
-		cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;	/* erealloc says */
+		cap =
+		    cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2; /* erealloc says */
 	b->p = erealloc(b->p, cap);
 	b->cap = cap;
 }
@@ -43,8 +44,10 @@ void
 pk_open_deep(struct pk *b)
 {
 	(void)b;
-	nm_die(NM_EXIT_FAIL, "internal error: more than %d containers open "
-	    "in one record", PK_DEPTH);
+	nm_die(NM_EXIT_FAIL,
+	    "internal error: more than %d containers open "
+	    "in one record",
+	    PK_DEPTH);
 }
 
 /*
@@ -119,26 +122,16 @@ pk_obj_body(struct pk *b, const msgpack_object *o)
 	float f;
 
 	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-		pk_nil(b);
-		break;
-	case MSGPACK_OBJECT_BOOLEAN:
-		pk_bool(b, o->via.boolean);
-		break;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		pk_uint(b, o->via.u64);
-		break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		pk_int(b, o->via.i64);
-		break;
+	case MSGPACK_OBJECT_NIL: pk_nil(b); break;
+	case MSGPACK_OBJECT_BOOLEAN: pk_bool(b, o->via.boolean); break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: pk_uint(b, o->via.u64); break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: pk_int(b, o->via.i64); break;
 	case MSGPACK_OBJECT_FLOAT32:
 		f = (float)o->via.f64;
 		memcpy(&f32, &f, sizeof(f32));
 		pk_putn(b, 0xca, f32, 4);
 		break;
-	case MSGPACK_OBJECT_FLOAT64:
-		pk_double(b, o->via.f64);
-		break;
+	case MSGPACK_OBJECT_FLOAT64: pk_double(b, o->via.f64); break;
 	case MSGPACK_OBJECT_STR:
 		pk_str(b, o->via.str.ptr, o->via.str.size);
 		break;

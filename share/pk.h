@@ -29,16 +29,16 @@
  * every later record).  PK_DEPTH bounds the containers open at once;
  * records nest far less (REC_MAX_DEPTH).
  */
-#define PK_DEPTH	32
+#define PK_DEPTH 32
 
 struct pk {
-	char		*p;
-	size_t		 len, cap;
-	uint32_t	*count;			/* &items[depth] */
-	unsigned	 depth;			/* containers open */
-	uint32_t	 items[PK_DEPTH + 1];	/* values written, per depth */
-	size_t		 head[PK_DEPTH + 1];	/* where each one's head is */
-	uint8_t		 map[PK_DEPTH + 1];	/* it is a map (else array) */
+	char *p;
+	size_t len, cap;
+	uint32_t *count;	      /* &items[depth] */
+	unsigned depth;		      /* containers open */
+	uint32_t items[PK_DEPTH + 1]; /* values written, per depth */
+	size_t head[PK_DEPTH + 1];    /* where each one's head is */
+	uint8_t map[PK_DEPTH + 1];    /* it is a map (else array) */
 };
 
 /*
@@ -56,7 +56,7 @@ void pk_open_deep(struct pk *b);
 void pk_close_long(struct pk *b, size_t n, int map);
 
 /* One more value at the current depth (a map's key counts as one). */
-#define PK_COUNT(b)	((*(b)->count)++)
+#define PK_COUNT(b) ((*(b)->count)++)
 
 PK_INLINE uint8_t *
 pk_room(struct pk *b, size_t n)
@@ -104,8 +104,8 @@ pk_raw_items(struct pk *b, const void *p, size_t n, uint32_t items)
 
 /* Container and string headers: fix form, then 8, 16 or 32 bits. */
 PK_INLINE void
-pk_head(struct pk *b, size_t n, uint8_t fix, size_t fixmax, uint8_t c8,
-    uint8_t c16)
+pk_head(
+    struct pk *b, size_t n, uint8_t fix, size_t fixmax, uint8_t c8, uint8_t c16)
 {
 	if (n <= fixmax)
 		pk_put1(b, (uint8_t)(fix | n));

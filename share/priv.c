@@ -29,13 +29,16 @@ ebecome(uid_t uid, gid_t gid)
 		nm_die(NM_EXIT_FAIL, "getresuid: %s", strerror(errno));
 	if (rg != gid || eg != gid || sg != gid || ru != uid || eu != uid ||
 	    su != uid || getgroups(0, NULL) != 0)
-		nm_die(NM_EXIT_FAIL, "changing to uid %u, gid %u did not "
-		    "stick", (unsigned)uid, (unsigned)gid);
+		nm_die(NM_EXIT_FAIL,
+		    "changing to uid %u, gid %u did not "
+		    "stick",
+		    (unsigned)uid, (unsigned)gid);
 	/* Going back must be impossible now. */
 	if (setuid(0) == 0 || setgid(0) == 0)
-		nm_die(NM_EXIT_FAIL, "changing to uid %u, gid %u did not "
-		    "stick: root can be taken back", (unsigned)uid,
-		    (unsigned)gid);
+		nm_die(NM_EXIT_FAIL,
+		    "changing to uid %u, gid %u did not "
+		    "stick: root can be taken back",
+		    (unsigned)uid, (unsigned)gid);
 }
 
 int
@@ -99,8 +102,10 @@ nm_sudo_caller(struct passwd **pwp, char *why, size_t whylen)
 	if (hasuid && user != NULL) {
 		errno = 0;
 		if ((pw = getpwnam(user)) == NULL || pw->pw_uid != uid) {
-			snprintf(why, whylen, "SUDO_USER=%.32s: not the user "
-			    "SUDO_UID=%lu names: refusing", user, uid);
+			snprintf(why, whylen,
+			    "SUDO_USER=%.32s: not the user "
+			    "SUDO_UID=%lu names: refusing",
+			    user, uid);
 			return -1;
 		}
 	}
@@ -123,9 +128,10 @@ nm_sudo_caller(struct passwd **pwp, char *why, size_t whylen)
 	 * Which the caller meant cannot be told, so neither is taken.
 	 */
 	if (hasgid && gid != pw->pw_gid) {
-		snprintf(why, whylen, "SUDO_GID=%lu: not the group of user "
-		    "%.32s (%lu in passwd): refusing", gid, pw->pw_name,
-		    (unsigned long)pw->pw_gid);
+		snprintf(why, whylen,
+		    "SUDO_GID=%lu: not the group of user "
+		    "%.32s (%lu in passwd): refusing",
+		    gid, pw->pw_name, (unsigned long)pw->pw_gid);
 		return -1;
 	}
 	*pwp = pw;

@@ -14,21 +14,21 @@ const char *
 proto_ip_name(unsigned p)
 {
 	switch (p) {
-	case 1:		return "ICMP";
-	case 2:		return "IGMP";
-	case 4:		return "IPIP";
-	case 6:		return "TCP";
-	case 17:	return "UDP";
-	case 41:	return "IPv6";
-	case 47:	return "GRE";
-	case 50:	return "ESP";
-	case 51:	return "AH";
-	case 58:	return "ICMPv6";
-	case 89:	return "OSPF";
-	case 103:	return "PIM";
-	case 112:	return "VRRP";
-	case 132:	return "SCTP";
-	default:	return NULL;
+	case 1: return "ICMP";
+	case 2: return "IGMP";
+	case 4: return "IPIP";
+	case 6: return "TCP";
+	case 17: return "UDP";
+	case 41: return "IPv6";
+	case 47: return "GRE";
+	case 50: return "ESP";
+	case 51: return "AH";
+	case 58: return "ICMPv6";
+	case 89: return "OSPF";
+	case 103: return "PIM";
+	case 112: return "VRRP";
+	case 132: return "SCTP";
+	default: return NULL;
 	}
 }
 
@@ -36,13 +36,11 @@ size_t
 tcp_flag_letters(char *dst, unsigned f)
 {
 	static const struct {
-		unsigned	 bit;
-		char		 c;
-	} letters[] = {
-		{ TCP_SYN, 'S' }, { TCP_FIN, 'F' }, { TCP_RST, 'R' },
+		unsigned bit;
+		char c;
+	} letters[] = { { TCP_SYN, 'S' }, { TCP_FIN, 'F' }, { TCP_RST, 'R' },
 		{ TCP_PSH, 'P' }, { TCP_ACK, 'A' }, { TCP_URG, 'U' },
-		{ TCP_ECE, 'E' }, { TCP_CWR, 'C' }
-	};
+		{ TCP_ECE, 'E' }, { TCP_CWR, 'C' } };
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
@@ -55,15 +53,17 @@ tcp_flag_letters(char *dst, unsigned f)
 enum out_color
 proto_color_of(const char *s, size_t n)
 {
-#define P(name, c) { name, sizeof(name) - 1, c }
+#define P(name, c)                                                             \
+	{                                                                      \
+		name, sizeof(name) - 1, c                                      \
+	}
 	static const struct {
-		const char	*name;
-		size_t		 len;
-		enum out_color	 c;
-	} tab[] = {
-		P("TCP", OC_GREEN), P("UDP", OC_BLUE), P("ICMP", OC_YELLOW),
-		P("ICMPv6", OC_YELLOW), P("ARP", OC_CYAN), P("DNS", OC_MAGENTA)
-	};
+		const char *name;
+		size_t len;
+		enum out_color c;
+	} tab[] = { P("TCP", OC_GREEN), P("UDP", OC_BLUE), P("ICMP", OC_YELLOW),
+		P("ICMPv6", OC_YELLOW), P("ARP", OC_CYAN),
+		P("DNS", OC_MAGENTA) };
 #undef P
 	size_t i;
 

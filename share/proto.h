@@ -18,10 +18,16 @@ const char *proto_ip_name(unsigned p);
  * (RFC 9293; AE is RFC 9768's, in the slot of the old NS bit).
  */
 enum {
-	TCP_FIN = 0x001, TCP_SYN = 0x002, TCP_RST = 0x004, TCP_PSH = 0x008,
-	TCP_ACK = 0x010, TCP_URG = 0x020, TCP_ECE = 0x040, TCP_CWR = 0x080,
+	TCP_FIN = 0x001,
+	TCP_SYN = 0x002,
+	TCP_RST = 0x004,
+	TCP_PSH = 0x008,
+	TCP_ACK = 0x010,
+	TCP_URG = 0x020,
+	TCP_ECE = 0x040,
+	TCP_CWR = 0x080,
 	TCP_AE = 0x100,
-	TCP_FLAGS = 0xfff	/* all twelve, the reserved three included */
+	TCP_FLAGS = 0xfff /* all twelve, the reserved three included */
 };
 /*
  * Writes the letters of the flags set in f, in the order a view shows
@@ -32,8 +38,13 @@ size_t tcp_flag_letters(char *dst, unsigned f);
 
 /* ANSI colours, as SGR parameters. */
 enum out_color {
-	OC_NONE = 0, OC_RED = 31, OC_GREEN = 32, OC_YELLOW = 33,
-	OC_BLUE = 34, OC_MAGENTA = 35, OC_CYAN = 36
+	OC_NONE = 0,
+	OC_RED = 31,
+	OC_GREEN = 32,
+	OC_YELLOW = 33,
+	OC_BLUE = 34,
+	OC_MAGENTA = 35,
+	OC_CYAN = 36
 };
 /* The colour of the protocol named [s, s+n) ("TCP": green), or OC_NONE. */
 enum out_color proto_color_of(const char *s, size_t n);

@@ -28,12 +28,13 @@
 #include "json.h"
 #include "pk.h"
 
-#define REC_VERSION_MAJOR	1
-#define REC_VERSION_MINOR	0
-#define REC_MAX_SIZE	(1024 * 1024)	/* bytes in one record */
-#define REC_MAX_DEPTH	16		/* nesting of maps and arrays */
+#define REC_VERSION_MAJOR 1
+#define REC_VERSION_MINOR 0
+#define REC_MAX_SIZE	  (1024 * 1024) /* bytes in one record */
+#define REC_MAX_DEPTH	  16		/* nesting of maps and arrays */
 
 /* Record types: the enum and the strings come from one list. */
+/* clang-format off */
 #define REC_TYPES(X)				\
 	X(HEADER, "header")			\
 	X(FRAME, "frame")			\
@@ -43,13 +44,14 @@
 	X(FLOW, "flow")				\
 	X(ALERT, "alert")			\
 	X(END, "end")
+/* clang-format on */
 
 enum rec_type {
-	REC_UNKNOWN = 0,	/* a type this build does not know: pass it on */
+	REC_UNKNOWN = 0, /* a type this build does not know: pass it on */
 #define X(e, s) REC_##e,
 	REC_TYPES(X)
 #undef X
-	REC_NTYPES
+	    REC_NTYPES
 };
 
 /*
@@ -60,8 +62,15 @@ enum rec_type {
  */
 enum key_type {
 	KT_NONE = 0,
-	KT_STR, KT_UINT, KT_INT, KT_NUM, KT_BOOL, KT_BIN, KT_ADDR,
-	KT_MAP, KT_ARRAY
+	KT_STR,
+	KT_UINT,
+	KT_INT,
+	KT_NUM,
+	KT_BOOL,
+	KT_BIN,
+	KT_ADDR,
+	KT_MAP,
+	KT_ARRAY
 };
 
 /*
@@ -72,18 +81,20 @@ enum key_type {
 enum key_show { SH_PLAIN = 0, SH_HEX2, SH_HEX4, SH_HEX5, SH_TCPFLAGS };
 
 /* A set of record types, one bit each: REC_IN(REC_FLOW). */
-#define REC_IN(t)	(1u << (t))
+#define REC_IN(t) (1u << (t))
 enum {
 #define X(e, s) IN_##e = 1 << REC_##e,
 	REC_TYPES(X)
 #undef X
-	IN_ALL = ((1 << REC_NTYPES) - 1) & ~1	/* every known type */
+	    IN_ALL = ((1 << REC_NTYPES) - 1) & ~1 /* every known type */
 };
 
 /* The stages that write a key, one bit each. */
 enum {
-	BY_CAPTURE = 1, BY_DECODE = 2, BY_STATS = 4,
-	BY_ANY = BY_CAPTURE | BY_DECODE | BY_STATS	/* every writer */
+	BY_CAPTURE = 1,
+	BY_DECODE = 2,
+	BY_STATS = 4,
+	BY_ANY = BY_CAPTURE | BY_DECODE | BY_STATS /* every writer */
 };
 
 /*
@@ -97,6 +108,7 @@ enum {
  * need not come before it; tests/unit/share_rec.c checks what the list
  * must hold).  Keep nm-records(5) in step with this list.
  */
+/* clang-format off */
 #define REC_KEYS(S, X)							\
 	/* every record */						\
 	S(IN_ALL, BY_ANY)						\
@@ -374,23 +386,24 @@ enum {
 	X("packets",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	S(IN_FLOW | IN_END, BY_ANY)					\
 	X("reason",		KT_STR,  KT_NONE, SH_PLAIN)
+/* clang-format on */
 
 /* What REC_KEYS says of one known key. */
 struct rec_key {
-	const char	*path;
-	enum key_type	 type, elem;
-	enum key_show	 show;
-	unsigned	 in;	/* IN_ bits: the record types it belongs to */
-	unsigned	 by;	/* BY_ bits: the stages that write it */
+	const char *path;
+	enum key_type type, elem;
+	enum key_show show;
+	unsigned in; /* IN_ bits: the record types it belongs to */
+	unsigned by; /* BY_ bits: the stages that write it */
 };
 
 /* One record as read: valid until the next rec_read() on its reader. */
 struct rec {
-	msgpack_object	 obj;	/* always a map */
-	enum rec_type	 type;
-	const char	*raw;	/* the msgpack bytes, or NULL if read as JSON */
-	size_t		 rawlen;
-	uint64_t	 off;	/* byte offset of the record in the stream */
+	msgpack_object obj; /* always a map */
+	enum rec_type type;
+	const char *raw; /* the msgpack bytes, or NULL if read as JSON */
+	size_t rawlen;
+	uint64_t off; /* byte offset of the record in the stream */
 };
 
 /* --- schema.c --- */
@@ -430,17 +443,15 @@ int rec_key_path(const char *path);
  * another type's is not checked: it is a user's).  Returns 0, or -1 with
  * a message in why (naming the key and what was wrong).
  */
-int rec_validate(const msgpack_object *map, enum rec_type t, char *why,
-    size_t whylen);
+int rec_validate(
+    const msgpack_object *map, enum rec_type t, char *why, size_t whylen);
 /* Whether a value has a key type (not looking inside arrays or maps). */
 static inline int
 rec_type_ok(enum key_type t, const msgpack_object *o)
 {
 	switch (t) {
-	case KT_STR:
-		return o->type == MSGPACK_OBJECT_STR;
-	case KT_UINT:
-		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
+	case KT_STR: return o->type == MSGPACK_OBJECT_STR;
+	case KT_UINT: return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
 	case KT_INT:
 		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
 		    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
@@ -449,19 +460,14 @@ rec_type_ok(enum key_type t, const msgpack_object *o)
 		    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
 		    o->type == MSGPACK_OBJECT_FLOAT32 ||
 		    o->type == MSGPACK_OBJECT_FLOAT64;
-	case KT_BOOL:
-		return o->type == MSGPACK_OBJECT_BOOLEAN;
-	case KT_BIN:
-		return o->type == MSGPACK_OBJECT_BIN;
+	case KT_BOOL: return o->type == MSGPACK_OBJECT_BOOLEAN;
+	case KT_BIN: return o->type == MSGPACK_OBJECT_BIN;
 	case KT_ADDR:
 		return o->type == MSGPACK_OBJECT_BIN && o->via.bin.size > 0 &&
 		    o->via.bin.size <= 64;
-	case KT_MAP:
-		return o->type == MSGPACK_OBJECT_MAP;
-	case KT_ARRAY:
-		return o->type == MSGPACK_OBJECT_ARRAY;
-	default:
-		return 1;
+	case KT_MAP: return o->type == MSGPACK_OBJECT_MAP;
+	case KT_ARRAY: return o->type == MSGPACK_OBJECT_ARRAY;
+	default: return 1;
 	}
 }
 
@@ -488,15 +494,15 @@ struct rec_reader *rec_reader_open(int fd);
  * -1 with EINVAL for a path that is not a known key (those records then
  * come whole) or for headers and end records, which the driver reads.
  */
-int rec_reader_want(struct rec_reader *r, enum rec_type type,
-    const char *const *paths);
+int rec_reader_want(
+    struct rec_reader *r, enum rec_type type, const char *const *paths);
 /*
  * From now on rec_read() returns REC_IDLE instead of blocking when no
  * whole record is buffered and the input has nothing to read yet: the
  * stage driver then flushes, does its periodic work and waits itself.
  */
 void rec_reader_report_idle(struct rec_reader *r);
-#define REC_IDLE	2
+#define REC_IDLE 2
 /*
  * Reads the next record into *rec.  Returns 1, 0 at end of stream,
  * REC_IDLE (see above), or -1:
@@ -525,8 +531,8 @@ void rec_reader_set_maxread(struct rec_reader *r, size_t n);
  * Map lookups on a record or a layer map; NULL when absent.  Inline, so
  * that a literal key's length is known where it is asked for.
  */
-const msgpack_object *rec_get_n(const msgpack_object *map, const char *key,
-    size_t n);
+const msgpack_object *rec_get_n(
+    const msgpack_object *map, const char *key, size_t n);
 static inline const msgpack_object *
 rec_get(const msgpack_object *map, const char *key)
 {
@@ -537,10 +543,10 @@ const msgpack_object *rec_path(const msgpack_object *map, const char *path);
 /* Each returns 1 and stores the value when the key is there with that type. */
 int rec_get_u64(const msgpack_object *map, const char *key, uint64_t *v);
 int rec_get_bool(const msgpack_object *map, const char *key, int *v);
-int rec_get_str(const msgpack_object *map, const char *key,
-    const char **s, size_t *n);
-int rec_get_bin(const msgpack_object *map, const char *key,
-    const uint8_t **p, size_t *n);
+int rec_get_str(
+    const msgpack_object *map, const char *key, const char **s, size_t *n);
+int rec_get_bin(
+    const msgpack_object *map, const char *key, const uint8_t **p, size_t *n);
 /*
  * Whether a map key (a string) is the literal s: REC_KEY_IS(k, "ts").
  * Forced inline so that, with a literal, the compare unrolls: a stage
@@ -558,7 +564,7 @@ rec_key_is(const msgpack_object *k, const char *s, size_t n)
 			return 0;
 	return 1;
 }
-#define REC_KEY_IS(k, s)	rec_key_is((k), (s), sizeof(s) - 1)
+#define REC_KEY_IS(k, s) rec_key_is((k), (s), sizeof(s) - 1)
 
 /* Compares a msgpack string with a C string. */
 int rec_str_eq(const msgpack_object *o, const char *s);
@@ -574,15 +580,15 @@ int rec_writer_end(struct rec_writer *w);
 int rec_write_rec(struct rec_writer *w, const struct rec *rec);
 /* Writes everything buffered.  -1 with errno (EPIPE: the reader left). */
 int rec_writer_flush(struct rec_writer *w);
-int rec_writer_close(struct rec_writer *w);	/* flushes, then frees */
+int rec_writer_close(struct rec_writer *w); /* flushes, then frees */
 /*
  * Writes a header record: the upstream header hdr (or a new one when
  * NULL) with this stage appended to "stages" and every other key kept.
  */
-int rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
-    const char *stage);
+int rec_write_header(
+    struct rec_writer *w, const msgpack_object *hdr, const char *stage);
 /* An end record for this producer: records written before it, and why. */
-int rec_write_end(struct rec_writer *w, const char *producer,
-    uint64_t frames, uint64_t packets, const char *reason);
+int rec_write_end(struct rec_writer *w, const char *producer, uint64_t frames,
+    uint64_t packets, const char *reason);
 
 #endif

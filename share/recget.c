@@ -68,8 +68,8 @@ rec_get_bool(const msgpack_object *map, const char *key, int *v)
 }
 
 int
-rec_get_str(const msgpack_object *map, const char *key, const char **s,
-    size_t *n)
+rec_get_str(
+    const msgpack_object *map, const char *key, const char **s, size_t *n)
 {
 	const msgpack_object *o = rec_get(map, key);
 
@@ -81,8 +81,8 @@ rec_get_str(const msgpack_object *map, const char *key, const char **s,
 }
 
 int
-rec_get_bin(const msgpack_object *map, const char *key, const uint8_t **p,
-    size_t *n)
+rec_get_bin(
+    const msgpack_object *map, const char *key, const uint8_t **p, size_t *n)
 {
 	const msgpack_object *o = rec_get(map, key);
 

@@ -24,32 +24,32 @@
 #include "nm.h"
 #include "rec.h"
 
-#define CHUNK	(256 * 1024)
-#define BUFCAP	(REC_MAX_SIZE + 2 * CHUNK)
+#define CHUNK  (256 * 1024)
+#define BUFCAP (REC_MAX_SIZE + 2 * CHUNK)
 
 enum fmt { FMT_UNKNOWN, FMT_MSGPACK, FMT_JSON };
 
 struct rec_reader {
-	int		 fd;
-	char		*buf;
-	size_t		 pos, len;	/* unread bytes are buf[pos..len) */
-	uint64_t	 base;		/* stream offset of buf[0] */
-	int		 eof;
-	enum fmt	 fmt;
-	int		 seen_header;
-	int		 tail_end;	/* the last records read are end records */
-	int		 tail_early;	/* ...and one says "early" */
-	uint64_t	 count;
-	msgpack_zone	 zone;
-	int		 report_idle;	/* return REC_IDLE rather than block */
-	int		 cut;		/* the input ended inside a record */
-	size_t		 maxread;	/* bytes per read(); tests shrink it */
-	unsigned	 schema_bad;	/* IN_ bits: types the last one breaks */
-	struct key_memo	*memo;
+	int fd;
+	char *buf;
+	size_t pos, len; /* unread bytes are buf[pos..len) */
+	uint64_t base;	 /* stream offset of buf[0] */
+	int eof;
+	enum fmt fmt;
+	int seen_header;
+	int tail_end;	/* the last records read are end records */
+	int tail_early; /* ...and one says "early" */
+	uint64_t count;
+	msgpack_zone zone;
+	int report_idle;     /* return REC_IDLE rather than block */
+	int cut;	     /* the input ended inside a record */
+	size_t maxread;	     /* bytes per read(); tests shrink it */
+	unsigned schema_bad; /* IN_ bits: types the last one breaks */
+	struct key_memo *memo;
 	/* what the stage reads of each record type (rec_reader_want) */
-	const uint8_t	*want[REC_NTYPES];
-	uint8_t		 wanted[REC_NTYPES][MP_NKEYS + 1];
-	char		 err[320];
+	const uint8_t *want[REC_NTYPES];
+	uint8_t wanted[REC_NTYPES][MP_NKEYS + 1];
+	char err[320];
 };
 
 /*
@@ -108,8 +108,8 @@ want_path(uint8_t *t, const char *path)
 }
 
 int
-rec_reader_want(struct rec_reader *r, enum rec_type type,
-    const char *const *paths)
+rec_reader_want(
+    struct rec_reader *r, enum rec_type type, const char *const *paths)
 {
 	uint8_t *t;
 	size_t i;
@@ -127,7 +127,7 @@ rec_reader_want(struct rec_reader *r, enum rec_type type,
 	for (i = 0; paths[i] != NULL; i++)
 		if (want_path(t, paths[i]) == -1) {
 			errno = EINVAL;
-			return -1;	/* such records stay whole */
+			return -1; /* such records stay whole */
 		}
 	r->want[type] = t;
 	return 0;
@@ -180,8 +180,9 @@ bad(struct rec_reader *r, uint64_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(r->err, sizeof(r->err), "malformed record stream at byte %llu: %s",
-	    (unsigned long long)off, msg);
+	snprintf(r->err, sizeof(r->err),
+	    "malformed record stream at byte %llu: %s", (unsigned long long)off,
+	    msg);
 	errno = EBADMSG;
 	return -1;
 }
@@ -208,8 +209,9 @@ fill(struct rec_reader *r)
 	if (r->report_idle && poll(&pfd, 1, 0) == 0)
 		return REC_IDLE;
 	for (;;) {
-		n = read(r->fd, r->buf + r->len, BUFCAP - r->len < r->maxread ?
-		    BUFCAP - r->len : r->maxread);
+		n = read(r->fd, r->buf + r->len,
+		    BUFCAP - r->len < r->maxread ? BUFCAP - r->len
+						 : r->maxread);
 		if (n > 0) {
 			r->len += (size_t)n;
 			return 1;
@@ -219,7 +221,7 @@ fill(struct rec_reader *r)
 			return 0;
 		}
 		if (errno == EINTR)
-			return -1;	/* let the program look at its signals */
+			return -1; /* let the program look at its signals */
 		if (errno != EAGAIN) {
 			snprintf(r->err, sizeof(r->err), "read: %s",
 			    strerror(errno));
@@ -244,8 +246,10 @@ detect(struct rec_reader *r)
 		char what[16];
 
 		snprintf(what, sizeof(what), "0x%02x", b);
-		return bad(r, r->base + r->pos, "first byte %s is neither a "
-		    "msgpack map nor a JSON object", what);
+		return bad(r, r->base + r->pos,
+		    "first byte %s is neither a "
+		    "msgpack map nor a JSON object",
+		    what);
 	}
 	return 0;
 }
@@ -261,8 +265,9 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 {
 	const char *p;
 	size_t n, erroff = 0;
-	struct mp_ctx x = { .memo = r->memo, .zone = &r->zone,
-	    .want = r->want };
+	struct mp_ctx x = {
+		.memo = r->memo, .zone = &r->zone, .want = r->want
+	};
 	struct cur c;
 	char why[200];
 	long got;
@@ -270,9 +275,9 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 
 	msgpack_zone_clear(&r->zone);
 	if (r->fmt == FMT_JSON) {
-		while (r->pos < r->len && (r->buf[r->pos] == ' ' ||
-		    r->buf[r->pos] == '\t' || r->buf[r->pos] == '\n' ||
-		    r->buf[r->pos] == '\r'))
+		while (r->pos < r->len &&
+		    (r->buf[r->pos] == ' ' || r->buf[r->pos] == '\t' ||
+			r->buf[r->pos] == '\n' || r->buf[r->pos] == '\r'))
 			r->pos++;
 		if (r->pos == r->len)
 			return P_MORE;
@@ -280,8 +285,8 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 		got = json_parse(p, r->len - r->pos, &r->zone, &rec->obj,
 		    &erroff, why, sizeof(why));
 		if (got < 0)
-			return bad(r, r->base + r->pos + erroff, "%s",
-			    why), P_BAD;
+			return bad(r, r->base + r->pos + erroff, "%s", why),
+			       P_BAD;
 		if (got == 0)
 			return P_MORE;
 		rec->raw = NULL;
@@ -301,8 +306,11 @@ parse_one(struct rec_reader *r, struct rec *rec, size_t *used)
 		return P_BAD;
 	}
 	if (res == P_BAD)
-		return bad(r, r->base + r->pos +
-		    (size_t)((const char *)x.where - p), "%s", x.why), P_BAD;
+		return bad(r,
+			   r->base + r->pos +
+			       (size_t)((const char *)x.where - p),
+			   "%s", x.why),
+		       P_BAD;
 	if (res == P_MORE)
 		return P_MORE;
 	*used = (size_t)((const char *)c.p - p);
@@ -355,20 +363,20 @@ check_contract(struct rec_reader *r, struct rec *rec)
 		return bad(r, rec->off, "%s", "a record must be a map");
 	t = rec_get(&rec->obj, "type");
 	if (t == NULL || t->type != MSGPACK_OBJECT_STR)
-		return bad(r, rec->off, "%s",
-		    "record has no \"type\" string");
+		return bad(r, rec->off, "%s", "record has no \"type\" string");
 	rec->type = rec_type_of(t->via.str.ptr, t->via.str.size);
 	/* the parse noted breaches of msgpack; JSON is checked now */
-	if (rec->type != REC_UNKNOWN && (rec->raw == NULL ||
-	    (r->schema_bad & REC_IN(rec->type))) &&
+	if (rec->type != REC_UNKNOWN &&
+	    (rec->raw == NULL || (r->schema_bad & REC_IN(rec->type))) &&
 	    validate(r, rec, why, sizeof(why)) == -1)
 		return bad(r, rec->off, "%s", why);
 	if (rec->type == REC_HEADER) {
 		if (!rec_get_u64(&rec->obj, "version", &v))
-			return bad(r, rec->off, "%s",
-			    "header has no \"version\"");
+			return bad(
+			    r, rec->off, "%s", "header has no \"version\"");
 		if (v > REC_VERSION_MAJOR)
-			return bad(r, rec->off, "stream version %llu is newer "
+			return bad(r, rec->off,
+			    "stream version %llu is newer "
 			    "than this program's %d: upgrade nm",
 			    (unsigned long long)v, REC_VERSION_MAJOR);
 		r->seen_header = 1;
@@ -377,8 +385,10 @@ check_contract(struct rec_reader *r, struct rec *rec)
 
 		snprintf(what, sizeof(what), "%.*s", (int)t->via.str.size,
 		    t->via.str.ptr);
-		return bad(r, rec->off, "stream does not start with a header "
-		    "record (first is '%s')", what);
+		return bad(r, rec->off,
+		    "stream does not start with a header "
+		    "record (first is '%s')",
+		    what);
 	}
 	return 0;
 }
@@ -401,11 +411,12 @@ static void
 note_ending(struct rec_reader *r)
 {
 	if (r->cut)
-		return;		/* rec_read() said why */
+		return; /* rec_read() said why */
 	if (r->count == 0)
 		snprintf(r->err, sizeof(r->err), "no records at all");
 	else if (!r->tail_end)
-		snprintf(r->err, sizeof(r->err), "upstream stopped without "
+		snprintf(r->err, sizeof(r->err),
+		    "upstream stopped without "
 		    "its end record");
 	else
 		r->err[0] = '\0';
@@ -425,9 +436,10 @@ rec_read(struct rec_reader *r, struct rec *rec)
 			if (res == P_BAD)
 				return -1;
 			if (res == P_OK && used > REC_MAX_SIZE)
-				return bad(r, r->base + r->pos, "record of %zu "
-				    "bytes, over the limit of %d", used,
-				    REC_MAX_SIZE);
+				return bad(r, r->base + r->pos,
+				    "record of %zu "
+				    "bytes, over the limit of %d",
+				    used, REC_MAX_SIZE);
 			if (res == P_OK) {
 				r->pos += used;
 				r->count++;
@@ -437,11 +449,14 @@ rec_read(struct rec_reader *r, struct rec *rec)
 				return 1;
 			}
 			if (r->len - r->pos >= REC_MAX_SIZE)
-				return bad(r, r->base + r->pos, "record larger "
-				    "than the limit of %d bytes", REC_MAX_SIZE);
+				return bad(r, r->base + r->pos,
+				    "record larger "
+				    "than the limit of %d bytes",
+				    REC_MAX_SIZE);
 			if (r->eof) {
 				/* upstream died mid-record: an early end */
-				snprintf(r->err, sizeof(r->err), "stream ends "
+				snprintf(r->err, sizeof(r->err),
+				    "stream ends "
 				    "inside a record at byte %llu (truncated)",
 				    (unsigned long long)(r->base + r->pos));
 				r->cut = 1;

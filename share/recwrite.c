@@ -23,13 +23,13 @@
 #include "nm.h"
 #include "rec.h"
 
-#define FLUSH_AT	(32 * 1024)
-#define PIPE_SIZE	(1024 * 1024)	/* Linux's limit for unprivileged users */
+#define FLUSH_AT  (32 * 1024)
+#define PIPE_SIZE (1024 * 1024) /* Linux's limit for unprivileged users */
 
 struct rec_writer {
-	int		 fd;
-	struct pk	 pk;
-	uint64_t	 count;		/* records ended so far */
+	int fd;
+	struct pk pk;
+	uint64_t count; /* records ended so far */
 };
 
 struct rec_writer *
@@ -41,7 +41,7 @@ rec_writer_open(int fd)
 	w->fd = fd;
 	pk_init(&w->pk, FLUSH_AT + 64 * 1024);
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
-		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);	/* a hint */
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE); /* a hint */
 	return w;
 }
 
@@ -62,7 +62,8 @@ rec_writer_flush(struct rec_writer *w)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			/* keep only what did not go out, so nothing goes twice */
+			/* keep only what did not go out, so nothing goes twice
+			 */
 			memmove(w->pk.p, w->pk.p + off, w->pk.len - off);
 			w->pk.len -= off;
 			return -1;
@@ -108,8 +109,8 @@ rec_writer_close(struct rec_writer *w)
 }
 
 int
-rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
-    const char *stage)
+rec_write_header(
+    struct rec_writer *w, const msgpack_object *hdr, const char *stage)
 {
 	struct pk *pk = &w->pk;
 	const msgpack_object *stages;
@@ -122,8 +123,8 @@ rec_write_header(struct rec_writer *w, const msgpack_object *hdr,
 		pk_kstr(pk, "type", "header");
 		pk_ku(pk, "version", REC_VERSION_MAJOR);
 		pk_ku(pk, "minor", REC_VERSION_MINOR);
-		snprintf(producer, sizeof(producer), "%s %s", stage,
-		    NM_VERSION);
+		snprintf(
+		    producer, sizeof(producer), "%s %s", stage, NM_VERSION);
 		pk_kstr(pk, "producer", producer);
 		pk_cstr(pk, "stages");
 		pk_array_open(pk);

@@ -33,34 +33,33 @@
 #endif
 
 /* Open flags that could write or create: never allowed. */
-#define SB_OPEN_BAD	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | \
-			 (O_TMPFILE & ~O_DIRECTORY))
+#define SB_OPEN_BAD                                                            \
+	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY))
 
 /* Every program once set up: its I/O loop, malloc, signals, exit. */
 static const int sb_stage[] = {
-	SCMP_SYS(read), SCMP_SYS(write),	/* the stream, messages */
-	SCMP_SYS(close),			/* fclose(stdout) at exit */
-	SCMP_SYS(poll), SCMP_SYS(ppoll),	/* idle waits (ppoll: arm64) */
-	SCMP_SYS(brk), SCMP_SYS(munmap),	/* malloc and free */
-	SCMP_SYS(mremap), SCMP_SYS(madvise),	/* realloc, free of big blocks */
-	SCMP_SYS(rt_sigreturn),			/* return from our handlers */
-	SCMP_SYS(rt_sigprocmask),		/* abort(), blocking SIGINT */
-	SCMP_SYS(restart_syscall),		/* poll resumed after a signal */
-	SCMP_SYS(clock_gettime),		/* when the vDSO falls back */
-	SCMP_SYS(gettimeofday),
-	SCMP_SYS(exit_group),
-	SCMP_SYS(getpid), SCMP_SYS(gettid),	/* abort() and raise() */
-	SCMP_SYS(sysinfo),			/* qsort() sizes its buffer */
+	SCMP_SYS(read), SCMP_SYS(write),     /* the stream, messages */
+	SCMP_SYS(close),		     /* fclose(stdout) at exit */
+	SCMP_SYS(poll), SCMP_SYS(ppoll),     /* idle waits (ppoll: arm64) */
+	SCMP_SYS(brk), SCMP_SYS(munmap),     /* malloc and free */
+	SCMP_SYS(mremap), SCMP_SYS(madvise), /* realloc, free of big blocks */
+	SCMP_SYS(rt_sigreturn),		     /* return from our handlers */
+	SCMP_SYS(rt_sigprocmask),	     /* abort(), blocking SIGINT */
+	SCMP_SYS(restart_syscall),	     /* poll resumed after a signal */
+	SCMP_SYS(clock_gettime),	     /* when the vDSO falls back */
+	SCMP_SYS(gettimeofday), SCMP_SYS(exit_group), SCMP_SYS(getpid),
+	SCMP_SYS(gettid),  /* abort() and raise() */
+	SCMP_SYS(sysinfo), /* qsort() sizes its buffer */
 };
 
 /* nm-capture after the drop: libpcap's ring and its statistics too. */
 static const int sb_capture[] = {
-	SCMP_SYS(rt_sigaction),			/* cap_run sets its handlers */
-	SCMP_SYS(rt_sigpending),		/* signals under load */
-	SCMP_SYS(getsockopt),			/* pcap_stats, SO_ERROR */
-	SCMP_SYS(getsockname),			/* is the interface still there? */
-	SCMP_SYS(clock_nanosleep),		/* --realtime pacing */
-	SCMP_SYS(lseek),			/* fclose() of the capture file */
+	SCMP_SYS(rt_sigaction),	   /* cap_run sets its handlers */
+	SCMP_SYS(rt_sigpending),   /* signals under load */
+	SCMP_SYS(getsockopt),	   /* pcap_stats, SO_ERROR */
+	SCMP_SYS(getsockname),	   /* is the interface still there? */
+	SCMP_SYS(clock_nanosleep), /* --realtime pacing */
+	SCMP_SYS(lseek),	   /* fclose() of the capture file */
 };
 
 #ifdef SB_ASAN
@@ -74,12 +73,26 @@ static const int sb_capture[] = {
  * honest.
  */
 static const int sb_asan[] = {
-	SCMP_SYS(readlink), SCMP_SYS(getdents), SCMP_SYS(getdents64),
-	SCMP_SYS(lseek), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
-	SCMP_SYS(pread64), SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(dup),
-	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(exit),
-	SCMP_SYS(prctl), SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack),
-	SCMP_SYS(rt_sigaction), SCMP_SYS(futex), SCMP_SYS(getppid),
+	SCMP_SYS(readlink),
+	SCMP_SYS(getdents),
+	SCMP_SYS(getdents64),
+	SCMP_SYS(lseek),
+	SCMP_SYS(fstat),
+	SCMP_SYS(newfstatat),
+	SCMP_SYS(pread64),
+	SCMP_SYS(fcntl),
+	SCMP_SYS(ioctl),
+	SCMP_SYS(dup),
+	SCMP_SYS(clone),
+	SCMP_SYS(ptrace),
+	SCMP_SYS(wait4),
+	SCMP_SYS(exit),
+	SCMP_SYS(prctl),
+	SCMP_SYS(sched_yield),
+	SCMP_SYS(sigaltstack),
+	SCMP_SYS(rt_sigaction),
+	SCMP_SYS(futex),
+	SCMP_SYS(getppid),
 };
 #endif
 
@@ -106,7 +119,7 @@ sb_memory(scmp_filter_ctx ctx)
 	int rc;
 
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+		 SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
 		return rc;
 #ifdef SB_ASAN
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
@@ -127,7 +140,7 @@ sb_open_read(scmp_filter_ctx ctx)
 	int rc;
 
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, SB_OPEN_BAD, 0))) < 0)
+		 SCMP_A2(SCMP_CMP_MASKED_EQ, SB_OPEN_BAD, 0))) < 0)
 		return rc;
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
 	    SCMP_A1(SCMP_CMP_MASKED_EQ, SB_OPEN_BAD, 0));
@@ -143,9 +156,9 @@ sb_pcap_misc(scmp_filter_ctx ctx)
 {
 	int rc;
 
-	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
-	    2, SCMP_A1(SCMP_CMP_EQ, SOL_PACKET, 0),
-	    SCMP_A2(SCMP_CMP_EQ, PACKET_RX_RING, 0))) < 0)
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+		 SCMP_A1(SCMP_CMP_EQ, SOL_PACKET, 0),
+		 SCMP_A2(SCMP_CMP_EQ, PACKET_RX_RING, 0))) < 0)
 		return rc;
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, SIOCGIFFLAGS, 0));
@@ -165,21 +178,22 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 	int rc;
 
 	/* A call through another ABI (i386, x32) dies like any other. */
-	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS)) < 0)
+	if ((rc = seccomp_attr_set(
+		 ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
 		return rc;
-	if ((rc = sb_allow(ctx, sb_stage, sizeof(sb_stage) /
-	    sizeof(sb_stage[0]))) < 0 || (rc = sb_memory(ctx)) < 0 ||
-	    (rc = sb_self_signal(ctx)) < 0)
+	if ((rc = sb_allow(
+		 ctx, sb_stage, sizeof(sb_stage) / sizeof(sb_stage[0]))) < 0 ||
+	    (rc = sb_memory(ctx)) < 0 || (rc = sb_self_signal(ctx)) < 0)
 		return rc;
-	if (kind == NM_SANDBOX_CAPTURE && ((rc = sb_allow(ctx, sb_capture,
-	    sizeof(sb_capture) / sizeof(sb_capture[0]))) < 0 ||
-	    (rc = sb_open_read(ctx)) < 0 || (rc = sb_pcap_misc(ctx)) < 0))
+	if (kind == NM_SANDBOX_CAPTURE &&
+	    ((rc = sb_allow(ctx, sb_capture,
+		  sizeof(sb_capture) / sizeof(sb_capture[0]))) < 0 ||
+		(rc = sb_open_read(ctx)) < 0 || (rc = sb_pcap_misc(ctx)) < 0))
 		return rc;
 #ifdef SB_ASAN
-	if ((rc = sb_allow(ctx, sb_asan, sizeof(sb_asan) /
-	    sizeof(sb_asan[0]))) < 0 || (kind != NM_SANDBOX_CAPTURE &&
-	    (rc = sb_open_read(ctx)) < 0))
+	if ((rc = sb_allow(
+		 ctx, sb_asan, sizeof(sb_asan) / sizeof(sb_asan[0]))) < 0 ||
+	    (kind != NM_SANDBOX_CAPTURE && (rc = sb_open_read(ctx)) < 0))
 		return rc;
 #endif
 	return seccomp_load(ctx);
@@ -212,6 +226,8 @@ void
 esandbox(enum nm_sandbox_kind kind)
 {
 	if (nm_sandbox(kind) < 0)
-		nm_die(NM_EXIT_FAIL, "seccomp: %s (NM_NO_SECCOMP=1 runs "
-		    "without the filter)", strerror(errno));
+		nm_die(NM_EXIT_FAIL,
+		    "seccomp: %s (NM_NO_SECCOMP=1 runs "
+		    "without the filter)",
+		    strerror(errno));
 }

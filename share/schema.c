@@ -11,8 +11,7 @@
 
 #include "rec.h"
 
-static const char *type_names[REC_NTYPES] = {
-	[REC_UNKNOWN] = "unknown",
+static const char *type_names[REC_NTYPES] = { [REC_UNKNOWN] = "unknown",
 #define X(e, s) [REC_##e] = s,
 	REC_TYPES(X)
 #undef X
@@ -36,15 +35,15 @@ static struct rec_key key_defs[] = {
  * eight bytes are one word, hashed with one multiply and compared at once
  * (almost every key is that short); only longer keys compare the rest.
  */
-struct key_slot {		/* small: the table stays in the cache */
-	uint64_t	 word;		/* first eight bytes, zero-padded */
-	uint16_t	 id;		/* 0: empty */
-	uint16_t	 parent;
-	uint16_t	 len;
+struct key_slot {      /* small: the table stays in the cache */
+	uint64_t word; /* first eight bytes, zero-padded */
+	uint16_t id;   /* 0: empty */
+	uint16_t parent;
+	uint16_t len;
 };
 
-#define HBITS	10
-#define HSIZE	(1u << HBITS)
+#define HBITS 10
+#define HSIZE (1u << HBITS)
 _Static_assert(2 * NKEYS <= HSIZE, "the key table is kept at most half full");
 _Static_assert(NKEYS < UINT16_MAX, "key ids are 16 bits");
 _Static_assert(REC_NTYPES <= 32, "a set of record types is one word");
@@ -119,8 +118,8 @@ find(int parent, uint64_t w, const char *name, size_t n)
 		if (k->id == 0)
 			return 0;
 		if (k->word == w && k->parent == parent && k->len == n &&
-		    (n <= 8 || memcmp(key_name(k->id) + 8, name + 8,
-		    n - 8) == 0))
+		    (n <= 8 ||
+			memcmp(key_name(k->id) + 8, name + 8, n - 8) == 0))
 			return k->id;
 	}
 }
@@ -132,8 +131,13 @@ fill_sections(void)
 	unsigned in = 0, by = 0;
 	size_t i = 0;
 
-#define S(a, b) in = (a); by = (b);
-#define X(p, t, e, sh) key_defs[i].in = in; key_defs[i].by = by; i++;
+#define S(a, b)                                                                \
+	in = (a);                                                              \
+	by = (b);
+#define X(p, t, e, sh)                                                         \
+	key_defs[i].in = in;                                                   \
+	key_defs[i].by = by;                                                   \
+	i++;
 	REC_KEYS(S, X)
 #undef X
 #undef S
@@ -178,20 +182,21 @@ build(void)
 			parent = 0;
 			while ((dot = strchr(path, '.')) != NULL) {
 				n = (size_t)(dot - path);
-				if ((parent = find(parent, rec_key_word(path,
-				    n), path, n)) == 0)
+				if ((parent = find(parent,
+					 rec_key_word(path, n), path, n)) == 0)
 					break;
 				path = dot + 1;
 			}
 			if (dot != NULL)
-				continue;	/* no parent */
+				continue; /* no parent */
 			n = strlen(path);
 			h = hash(rec_key_word(path, n), parent, n);
 			while (htab[h & (HSIZE - 1)].id != 0)
 				h++;
-			htab[h & (HSIZE - 1)] = (struct key_slot){
-			    rec_key_word(path, n), (uint16_t)(i + 1),
-			    (uint16_t)parent, (uint16_t)n };
+			htab[h & (HSIZE - 1)] =
+			    (struct key_slot){ rec_key_word(path, n),
+				    (uint16_t)(i + 1), (uint16_t)parent,
+				    (uint16_t)n };
 		}
 	built = 1;
 }
@@ -217,8 +222,8 @@ int
 rec_key_find(int parent, const char *name, size_t n, enum key_type *type,
     enum key_type *elem)
 {
-	return rec_key_find_word(parent, rec_key_word(name, n), name, n, type,
-	    elem);
+	return rec_key_find_word(
+	    parent, rec_key_word(name, n), name, n, type, elem);
 }
 
 int
@@ -259,8 +264,8 @@ rec_key_path(const char *path)
 
 	for (;;) {
 		dot = strchr(path, '.');
-		id = rec_key_find(id, path, dot ? (size_t)(dot - path) :
-		    strlen(path), &t, &elem);
+		id = rec_key_find(id, path,
+		    dot ? (size_t)(dot - path) : strlen(path), &t, &elem);
 		if (id == 0 || dot == NULL)
 			return id;
 		path = dot + 1;
@@ -271,16 +276,16 @@ static const char *
 kt_name(enum key_type t)
 {
 	switch (t) {
-	case KT_STR:	return "a string";
-	case KT_UINT:	return "an unsigned integer";
-	case KT_INT:	return "an integer";
-	case KT_NUM:	return "a number";
-	case KT_BOOL:	return "a boolean";
-	case KT_BIN:	return "bytes";
-	case KT_ADDR:	return "an address (bytes)";
-	case KT_MAP:	return "a map";
-	case KT_ARRAY:	return "an array";
-	default:	return "anything";
+	case KT_STR: return "a string";
+	case KT_UINT: return "an unsigned integer";
+	case KT_INT: return "an integer";
+	case KT_NUM: return "a number";
+	case KT_BOOL: return "a boolean";
+	case KT_BIN: return "bytes";
+	case KT_ADDR: return "an address (bytes)";
+	case KT_MAP: return "a map";
+	case KT_ARRAY: return "an array";
+	default: return "anything";
 	}
 }
 
@@ -288,23 +293,23 @@ static const char *
 obj_name(const msgpack_object *o)
 {
 	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:		return "nil";
-	case MSGPACK_OBJECT_BOOLEAN:		return "a boolean";
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:	return "an unsigned integer";
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:	return "a negative integer";
+	case MSGPACK_OBJECT_NIL: return "nil";
+	case MSGPACK_OBJECT_BOOLEAN: return "a boolean";
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: return "an unsigned integer";
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "a negative integer";
 	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:		return "a float";
-	case MSGPACK_OBJECT_STR:		return "a string";
-	case MSGPACK_OBJECT_ARRAY:		return "an array";
-	case MSGPACK_OBJECT_MAP:		return "a map";
-	case MSGPACK_OBJECT_BIN:		return "bytes";
-	default:				return "an extension";
+	case MSGPACK_OBJECT_FLOAT64: return "a float";
+	case MSGPACK_OBJECT_STR: return "a string";
+	case MSGPACK_OBJECT_ARRAY: return "an array";
+	case MSGPACK_OBJECT_MAP: return "a map";
+	case MSGPACK_OBJECT_BIN: return "bytes";
+	default: return "an extension";
 	}
 }
 
 static int
-check_value(enum key_type t, const msgpack_object *v, int id, char *why,
-    size_t whylen)
+check_value(
+    enum key_type t, const msgpack_object *v, int id, char *why, size_t whylen)
 {
 	if (rec_type_ok(t, v))
 		return 0;
@@ -324,8 +329,8 @@ rec_check_key(int id, const msgpack_object *v, char *why, size_t whylen)
 	if (k->type != KT_ARRAY || k->elem == KT_NONE)
 		return 0;
 	for (j = 0; j < v->via.array.size; j++)
-		if (check_value(k->elem, &v->via.array.ptr[j], id, why,
-		    whylen) == -1)
+		if (check_value(
+			k->elem, &v->via.array.ptr[j], id, why, whylen) == -1)
 			return -1;
 	return 0;
 }
@@ -343,11 +348,11 @@ check_map(const msgpack_object *map, int parent, unsigned in, char *why,
 	for (i = 0; i < map->via.map.size; i++) {
 		kv = &map->via.map.ptr[i];
 		if (kv->key.type != MSGPACK_OBJECT_STR)
-			continue;	/* not ours: no known key is one */
+			continue; /* not ours: no known key is one */
 		id = rec_key_find(parent, kv->key.via.str.ptr,
 		    kv->key.via.str.size, &t, &elem);
 		if (id == 0 || !(key_defs[id - 1].in & in))
-			continue;	/* a user's key in this record type */
+			continue; /* a user's key in this record type */
 		if (rec_check_key(id, &kv->val, why, whylen) == -1)
 			return -1;
 		if (t == KT_MAP &&
@@ -357,15 +362,15 @@ check_map(const msgpack_object *map, int parent, unsigned in, char *why,
 			continue;
 		for (j = 0; j < kv->val.via.array.size; j++)
 			if (check_map(&kv->val.via.array.ptr[j], id, in, why,
-			    whylen) == -1)
+				whylen) == -1)
 				return -1;
 	}
 	return 0;
 }
 
 int
-rec_validate(const msgpack_object *map, enum rec_type type, char *why,
-    size_t whylen)
+rec_validate(
+    const msgpack_object *map, enum rec_type type, char *why, size_t whylen)
 {
 	if (map->type != MSGPACK_OBJECT_MAP) {
 		snprintf(why, whylen, "a record must be a map, not %s",

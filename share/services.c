@@ -16,20 +16,40 @@
 #include "nm.h"
 #include "services.h"
 
-#define SVC_NPORTS	65536
+#define SVC_NPORTS 65536
 
 static const struct {
-	unsigned short	 port;
-	const char	*name;
+	unsigned short port;
+	const char *name;
 } svc_builtin[] = {
-	{ 20, "FTP-DATA" }, { 21, "FTP" }, { 22, "SSH" }, { 23, "Telnet" },
-	{ 25, "SMTP" }, { 53, "DNS" }, { 67, "DHCP" }, { 68, "DHCP" },
-	{ 80, "HTTP" }, { 110, "POP3" }, { 123, "NTP" }, { 143, "IMAP" },
-	{ 161, "SNMP" }, { 443, "HTTPS" }, { 445, "SMB" }, { 465, "SMTPS" },
-	{ 587, "Submission" }, { 993, "IMAPS" }, { 995, "POP3S" },
-	{ 3306, "MySQL" }, { 3389, "RDP" }, { 5353, "mDNS" },
-	{ 5355, "LLMNR" }, { 5432, "PostgreSQL" }, { 6379, "Redis" },
-	{ 8080, "HTTP-Proxy" }, { 8443, "HTTPS-Alt" }, { 27017, "MongoDB" },
+	{ 20, "FTP-DATA" },
+	{ 21, "FTP" },
+	{ 22, "SSH" },
+	{ 23, "Telnet" },
+	{ 25, "SMTP" },
+	{ 53, "DNS" },
+	{ 67, "DHCP" },
+	{ 68, "DHCP" },
+	{ 80, "HTTP" },
+	{ 110, "POP3" },
+	{ 123, "NTP" },
+	{ 143, "IMAP" },
+	{ 161, "SNMP" },
+	{ 443, "HTTPS" },
+	{ 445, "SMB" },
+	{ 465, "SMTPS" },
+	{ 587, "Submission" },
+	{ 993, "IMAPS" },
+	{ 995, "POP3S" },
+	{ 3306, "MySQL" },
+	{ 3389, "RDP" },
+	{ 5353, "mDNS" },
+	{ 5355, "LLMNR" },
+	{ 5432, "PostgreSQL" },
+	{ 6379, "Redis" },
+	{ 8080, "HTTP-Proxy" },
+	{ 8443, "HTTPS-Alt" },
+	{ 27017, "MongoDB" },
 };
 
 /* Index 0: any protocol; 1: TCP only; 2: UDP only. */
@@ -63,8 +83,8 @@ table(const char ***slot)
 
 /* Parses "port[/proto] name"; returns 0, or -1 with why filled in. */
 static int
-parse_line(char *s, unsigned *port, int *slot, char **name, char *why,
-    size_t whylen)
+parse_line(
+    char *s, unsigned *port, int *slot, char **name, char *why, size_t whylen)
 {
 	char *end, *p;
 	unsigned long v;
@@ -193,13 +213,14 @@ esys_load(void)
 		if (sscanf(line, "%63s %u/%7s", name, &port, proto) != 3 ||
 		    name[0] == '#' || port == 0 || port >= SVC_NPORTS)
 			continue;
-		slot = proto_slot(strcmp(proto, "tcp") == 0 ? 6 :
-		    strcmp(proto, "udp") == 0 ? 17 : 0);
+		slot = proto_slot(strcmp(proto, "tcp") == 0 ? 6
+			: strcmp(proto, "udp") == 0	    ? 17
+							    : 0);
 		if (slot == 0)
 			continue;
 		if (svc_sys[slot] == NULL)
-			svc_sys[slot] = ecalloc(SVC_NPORTS,
-			    sizeof(*svc_sys[slot]));
+			svc_sys[slot] =
+			    ecalloc(SVC_NPORTS, sizeof(*svc_sys[slot]));
 		if (svc_sys[slot][port] == NULL)
 			svc_sys[slot][port] = estrdup(name);
 	}
@@ -252,8 +273,8 @@ esvc_setup(const char *path)
 {
 	char why[256];
 
-	if (path != NULL && *path != '\0' && svc_load(path, why,
-	    sizeof(why)) < 0)
+	if (path != NULL && *path != '\0' &&
+	    svc_load(path, why, sizeof(why)) < 0)
 		nm_die(NM_EXIT_USAGE, "%s: %s", path, why);
 	esys_load();
 }

@@ -37,7 +37,7 @@ const char *svc_sysname(unsigned port, unsigned proto);
  * well-known one (under 1024).  Stores the port and returns the name, or
  * NULL.
  */
-const char *svc_pick(unsigned sport, unsigned dport, unsigned proto,
-    unsigned *port);
+const char *svc_pick(
+    unsigned sport, unsigned dport, unsigned proto, unsigned *port);
 
 #endif

@@ -19,7 +19,7 @@
 #include "stage.h"
 
 /* On a busy input, deadlines are looked at once per this many records. */
-#define TICK_EVERY	64
+#define TICK_EVERY 64
 
 static volatile sig_atomic_t nsignals;
 static int sigpipe_fd[2] = { -1, -1 };
@@ -69,8 +69,8 @@ stage_open(struct stage *st, const struct stage_ops *ops, void *arg)
 	st->arg = arg;
 	set_signals();
 	st->pipe_in = nm_stdin_is_pipe();
-	if (ops->records_out && (st->w = rec_writer_open(STDOUT_FILENO)) ==
-	    NULL)
+	if (ops->records_out &&
+	    (st->w = rec_writer_open(STDOUT_FILENO)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
 	if ((st->r = rec_reader_open(STDIN_FILENO)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
@@ -139,15 +139,16 @@ idle(struct stage *st)
 		timeout = -1;
 		if (st->deadline != 0) {
 			now = stage_now();
-			ms = st->deadline <= now ? 0 :
-			    (st->deadline - now) / 1000000 + 1;
+			ms = st->deadline <= now
+			    ? 0
+			    : (st->deadline - now) / 1000000 + 1;
 			timeout = ms > 3600000 ? 3600000 : (int)ms;
 		}
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sigpipe_fd[0];
 		pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;	/* a signal leaves them */
+		pfd[0].revents = pfd[1].revents = 0; /* a signal leaves them */
 		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
 			nm_die(NM_EXIT_FAIL, "poll: %s", strerror(errno));
 		while (read(sigpipe_fd[0], buf, sizeof(buf)) > 0)
@@ -195,7 +196,7 @@ static const char *const reasons[] = {
 static void
 finish(struct stage *st, enum stage_end why)
 {
-	need_header(st);	/* before any final record of the stage's */
+	need_header(st); /* before any final record of the stage's */
 	if (st->ops->finish != NULL)
 		st->ops->finish(st, why);
 	if (st->w == NULL) {
@@ -203,7 +204,8 @@ finish(struct stage *st, enum stage_end why)
 		return;
 	}
 	if (rec_write_end(st->w, st->ops->name, st->frames, st->packets,
-	    reasons[why]) < 0 || rec_writer_close(st->w) < 0)
+		reasons[why]) < 0 ||
+	    rec_writer_close(st->w) < 0)
 		nm_write_failed();
 	st->w = NULL;
 	flush(st);
@@ -236,12 +238,12 @@ stage_run(struct stage *st)
 		if (rc == 0)
 			break;
 		if ((e = errno) == EINTR)
-			continue;	/* must_stop() decides */
+			continue; /* must_stop() decides */
 		/* what was read is reported before the one line */
 		finish(st, STAGE_EARLY);
 		nm_die(e == EBADMSG ? NM_EXIT_BADSTREAM : NM_EXIT_FAIL,
-		    "stdin: %s", e == EBADMSG ? rec_reader_error(st->r) :
-		    strerror(e));
+		    "stdin: %s",
+		    e == EBADMSG ? rec_reader_error(st->r) : strerror(e));
 	}
 	if (rec_reader_saw_end(st->r)) {
 		finish(st, STAGE_EOF);

@@ -24,8 +24,8 @@
  *						or none if upstream said so)
  *   a malformed record				"early", 3 (one line)
  *   a read error				"early", 1 (one line)
- *   a write error					1 (one line); EPIPE: 0, quietly
- * In every case but a write error the stage's finish callback runs and
+ *   a write error					1 (one line); EPIPE: 0,
+ *quietly In every case but a write error the stage's finish callback runs and
  * the end record is written, so nothing already read is lost.
  */
 #ifndef STAGE_H
@@ -39,47 +39,47 @@ struct stage;
 
 /* Why the input stopped, as the end record's reason says it. */
 enum stage_end {
-	STAGE_EOF,	/* the stream ended whole */
-	STAGE_EARLY,	/* it stopped short, or went bad */
-	STAGE_SIGNAL	/* a signal stopped it */
+	STAGE_EOF,   /* the stream ended whole */
+	STAGE_EARLY, /* it stopped short, or went bad */
+	STAGE_SIGNAL /* a signal stopped it */
 };
 
 struct stage_ops {
 	/* "nm-decode": added to the header's stages, producer of the end */
-	const char	*name;
+	const char *name;
 	/* writes a record stream on stdout (0: text, as nm-render) */
-	int		 records_out;
+	int records_out;
 	/*
 	 * A header record arrived.  The driver passes it on (with this
 	 * stage added to its "stages") right after this returns.
 	 */
-	void		(*header)(struct stage *, const msgpack_object *hdr);
+	void (*header)(struct stage *, const msgpack_object *hdr);
 	/* Every record but headers, in order. */
-	void		(*record)(struct stage *, const struct rec *);
+	void (*record)(struct stage *, const struct rec *);
 	/*
 	 * Periodic work.  Called when the input goes idle and whenever the
 	 * deadline it last returned has passed (also on a busy input);
 	 * now and the deadline are CLOCK_MONOTONIC nanoseconds.  Returns
 	 * the next deadline, or 0 for none.
 	 */
-	uint64_t	(*tick)(struct stage *, uint64_t now);
+	uint64_t (*tick)(struct stage *, uint64_t now);
 	/* Writes out output the stage buffers itself (text). */
-	void		(*flush)(struct stage *);
+	void (*flush)(struct stage *);
 	/* The input is over: final figures, before the end record. */
-	void		(*finish)(struct stage *, enum stage_end why);
+	void (*finish)(struct stage *, enum stage_end why);
 };
 
 struct stage {
-	const struct stage_ops	*ops;
-	void			*arg;		/* the stage's own context */
-	struct rec_reader	*r;
-	struct rec_writer	*w;		/* NULL unless records_out */
+	const struct stage_ops *ops;
+	void *arg; /* the stage's own context */
+	struct rec_reader *r;
+	struct rec_writer *w; /* NULL unless records_out */
 	/* counted by the stage, for its end record */
-	uint64_t		 frames, packets;
+	uint64_t frames, packets;
 	/* the driver's own */
-	int			 pipe_in;	/* stdin is a pipe: drain it */
-	int			 headed;	/* a header has gone out */
-	uint64_t		 deadline;	/* of tick, or 0 */
+	int pipe_in;	   /* stdin is a pipe: drain it */
+	int headed;	   /* a header has gone out */
+	uint64_t deadline; /* of tick, or 0 */
 };
 
 /*

@@ -8,13 +8,13 @@
 #define STATS_LIMITS_H
 
 /* -I: the interval in seconds.  A day is the longest that is useful. */
-#define NM_STATS_INTERVAL_MIN		1
-#define NM_STATS_INTERVAL_MAX		86400
+#define NM_STATS_INTERVAL_MIN 1
+#define NM_STATS_INTERVAL_MAX 86400
 /* A bare number: nm-monitor spells it in the pipeline it prints. */
-#define NM_STATS_INTERVAL_DEFAULT	5
+#define NM_STATS_INTERVAL_DEFAULT 5
 
 /* -n: entries in each top list; 500 keeps a stats record far under 1 MiB. */
-#define NM_STATS_TOP_MAX		500
-#define NM_STATS_TOP_DEFAULT		10
+#define NM_STATS_TOP_MAX     500
+#define NM_STATS_TOP_DEFAULT 10
 
 #endif

@@ -15,8 +15,8 @@
 
 /* Zero-initialised is empty; free(p) when done. */
 struct strbuf {
-	char	*p;
-	size_t	 len, cap;
+	char *p;
+	size_t len, cap;
 };
 
 /* Makes room for n more bytes (the slow path of sb_need); may exit. */

@@ -12,7 +12,7 @@
 #include "nm.h"
 #include "stats.h"
 
-#define HOST_SAMPLE	8	/* hosts looked at to choose one to push out */
+#define HOST_SAMPLE 8 /* hosts looked at to choose one to push out */
 
 static int
 key_is(const msgpack_object *k, const char *s, size_t n)
@@ -101,16 +101,11 @@ read_l4(const msgpack_object *m, struct pview *pv, int kind)
 	pv->ports = sp && dp;
 }
 
-const char *const pview_keys[] = {
-	"ts", "len", "proto", "svcport",
-	"ip.src", "ip.dst", "ip.proto",
-	"ipv6.src", "ipv6.dst", "ipv6.proto", "ipv6.nxt",
-	"tcp.sport", "tcp.dport", "tcp.flags", "tcp.len",
-	"udp.sport", "udp.dport",
-	"icmp.type", "icmp.code", "icmp.id",
-	"icmpv6.type", "icmpv6.code", "icmpv6.id",
-	NULL
-};
+const char *const pview_keys[] = { "ts", "len", "proto", "svcport", "ip.src",
+	"ip.dst", "ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto", "ipv6.nxt",
+	"tcp.sport", "tcp.dport", "tcp.flags", "tcp.len", "udp.sport",
+	"udp.dport", "icmp.type", "icmp.code", "icmp.id", "icmpv6.type",
+	"icmpv6.code", "icmpv6.id", NULL };
 
 int
 pview_read(const msgpack_object *m, struct pview *pv)
@@ -167,15 +162,14 @@ pview_read(const msgpack_object *m, struct pview *pv)
 }
 
 void
-agg_init(struct agg *a, uint64_t interval, size_t max_flows,
-    size_t max_hosts)
+agg_init(struct agg *a, uint64_t interval, size_t max_flows, size_t max_hosts)
 {
 	memset(a, 0, sizeof(*a));
 	a->interval = interval;
 	a->tcp_ports = ecalloc(65536, sizeof(*a->tcp_ports));
 	a->udp_ports = ecalloc(65536, sizeof(*a->udp_ports));
-	tab_init(&a->hosts, sizeof(struct host), sizeof(struct host_key),
-	    max_hosts);
+	tab_init(
+	    &a->hosts, sizeof(struct host), sizeof(struct host_key), max_hosts);
 	flow_init(&a->flows, max_flows);
 	a->rng = 0x2545f4914f6cdd1dULL;
 }
@@ -249,7 +243,7 @@ count_proto(struct agg *a, const struct pview *pv)
 			if (strcmp(a->proto[i].name, "other") == 0)
 				break;
 		if (i == a->nproto)
-			i = a->nproto - 1;	/* the last name gives way */
+			i = a->nproto - 1; /* the last name gives way */
 	} else
 		i = a->nproto++;
 	p = &a->proto[i];
@@ -322,8 +316,8 @@ agg_capstats(struct agg *a, const msgpack_object *m)
 }
 
 int
-agg_capture(const struct agg *a, uint64_t *recv, uint64_t *drop,
-    uint64_t *ifdrop)
+agg_capture(
+    const struct agg *a, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop)
 {
 	int i, seen = 0;
 

@@ -93,9 +93,9 @@ feed_record(struct agg *a, struct out *o, const struct rec *rec)
 		rec_get_u64(&rec->obj, "len", &len);
 	}
 	if (ts == 0)
-		ts = a->last_ts;	/* no time: it belongs to now */
+		ts = a->last_ts; /* no time: it belongs to now */
 	feed_tick(a, o, ts);
 	pv.ts = ts;
-	agg_count(a, ts, len, rec->type == REC_PACKET ? &pv : NULL,
-	    out_flow, o);
+	agg_count(
+	    a, ts, len, rec->type == REC_PACKET ? &pv : NULL, out_flow, o);
 }

@@ -18,16 +18,16 @@
 #include "services.h"
 #include "stats.h"
 
-#define EVICT_SAMPLE	8	/* flows looked at to choose one to push out */
+#define EVICT_SAMPLE 8 /* flows looked at to choose one to push out */
 
-static const char hist_letter[] = "SHADFR";	/* in EV_ bit order */
+static const char hist_letter[] = "SHADFR"; /* in EV_ bit order */
 
 void
 flow_init(struct flow_tab *ft, size_t cap)
 {
 	memset(ft, 0, sizeof(*ft));
 	tab_init(&ft->t, sizeof(struct flow), sizeof(struct flow_key), cap);
-	ft->rng = 0x9e3779b97f4a7c15ULL;	/* fixed: replays evict alike */
+	ft->rng = 0x9e3779b97f4a7c15ULL; /* fixed: replays evict alike */
 }
 
 static uint64_t
@@ -51,8 +51,8 @@ is_echo(const struct pview *pv)
 static int
 is_reply(const struct pview *pv)
 {
-	return pv->ipproto == 1 ? pv->itype == 0 || pv->itype == 14 :
-	    pv->itype == 129;
+	return pv->ipproto == 1 ? pv->itype == 0 || pv->itype == 14
+				: pv->itype == 129;
 }
 
 /*
@@ -74,8 +74,8 @@ make_key(const struct pview *pv, struct flow_key *k)
 		sp = pv->sport;
 		dp = pv->dport;
 	} else if (pv->icmp) {
-		sp = dp = is_echo(pv) ? (pv->has_iid ? pv->iid : 0) :
-		    (pv->itype << 8 | pv->icode);
+		sp = dp = is_echo(pv) ? (pv->has_iid ? pv->iid : 0)
+				      : (pv->itype << 8 | pv->icode);
 	}
 	c = memcmp(pv->src, pv->dst, n);
 	if (c < 0 || (c == 0 && sp <= dp)) {
@@ -104,15 +104,15 @@ service_port(const struct pview *pv)
 
 	if (!pv->ports)
 		return 0;
-	if (pv->svcport != 0 && (pv->svcport == pv->sport ||
-	    pv->svcport == pv->dport))
+	if (pv->svcport != 0 &&
+	    (pv->svcport == pv->sport || pv->svcport == pv->dport))
 		return pv->svcport;
 	if (svc_pick(pv->sport, pv->dport, pv->ipproto, &port) != NULL)
 		return port;
 	if (pv->tcp && (pv->tcpflags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 		return pv->dport;
-	if (pv->tcp && (pv->tcpflags & (TCP_SYN | TCP_ACK)) ==
-	    (TCP_SYN | TCP_ACK))
+	if (pv->tcp &&
+	    (pv->tcpflags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
 		return pv->sport;
 	return pv->sport < pv->dport ? pv->sport : pv->dport;
 }
@@ -174,8 +174,8 @@ note_events(struct flow *f, int dir, uint8_t ev)
 	for (i = 0; fresh != 0 && i < 6; i++) {
 		if (!(fresh & (1u << i)) || n + 1 >= sizeof(f->hist))
 			continue;
-		f->hist[n++] = dir == 0 ? hist_letter[i] :
-		    (char)(hist_letter[i] - 'A' + 'a');
+		f->hist[n++] = dir == 0 ? hist_letter[i]
+					: (char)(hist_letter[i] - 'A' + 'a');
 	}
 	f->hist[n] = '\0';
 }
@@ -189,7 +189,7 @@ flow_timeout(const struct flow *f)
 	    ((f->ev[0] & EV_FIN) && (f->ev[1] & EV_FIN)))
 		return FLOW_TMO_CLOSED;
 	if (f->pkts[1] == 0)
-		return FLOW_TMO_OTHER;	/* an attempt nobody answered */
+		return FLOW_TMO_OTHER; /* an attempt nobody answered */
 	return FLOW_TMO_TCP;
 }
 
@@ -227,7 +227,7 @@ flow_sweep(struct flow_tab *ft, uint64_t now, flow_emit_fn emit, void *arg)
 		f = tab_at(&ft->t, i);
 		if (now > f->last && now - f->last >= flow_timeout(f)) {
 			emit(arg, f, "idle");
-			tab_remove(&ft->t, i);	/* the last moves into i */
+			tab_remove(&ft->t, i); /* the last moves into i */
 		} else
 			i++;
 	}
@@ -235,8 +235,8 @@ flow_sweep(struct flow_tab *ft, uint64_t now, flow_emit_fn emit, void *arg)
 }
 
 struct flow *
-flow_packet(struct flow_tab *ft, const struct pview *pv, flow_emit_fn emit,
-    void *arg)
+flow_packet(
+    struct flow_tab *ft, const struct pview *pv, flow_emit_fn emit, void *arg)
 {
 	struct flow_key k;
 	struct flow *f;
@@ -257,8 +257,8 @@ flow_packet(struct flow_tab *ft, const struct pview *pv, flow_emit_fn emit,
 		ft->seen++;
 		svc = service_port(pv);
 		f->svcport = (uint16_t)svc;
-		f->orig_b = (uint8_t)(sender_is_orig(pv, svc) ? sender_b :
-		    !sender_b);
+		f->orig_b =
+		    (uint8_t)(sender_is_orig(pv, svc) ? sender_b : !sender_b);
 		f->first = f->last = pv->ts;
 		if (pv->icmp) {
 			f->itype = (uint8_t)pv->itype;
@@ -288,7 +288,7 @@ flow_state(const struct flow *f)
 	if (f->k.proto != 6)
 		return f->pkts[1] ? "SF" : "S0";
 	if (!(o & EV_SYN) && !(r & EV_SYNACK))
-		return "OTH";		/* the start was not seen */
+		return "OTH"; /* the start was not seen */
 	if ((o & EV_SYN) && !(r & EV_SYNACK)) {
 		if (o & EV_RST)
 			return "RSTOS0";
@@ -298,7 +298,7 @@ flow_state(const struct flow *f)
 			return "SH";
 		return f->pkts[1] ? "OTH" : "S0";
 	}
-	if (!(o & EV_SYN)) {		/* a SYN-ACK, its SYN missed */
+	if (!(o & EV_SYN)) { /* a SYN-ACK, its SYN missed */
 		if (r & EV_RST)
 			return "RSTRH";
 		if (r & EV_FIN)

@@ -22,24 +22,24 @@
 #include "stage.h"
 
 /* Live input quiet this long past a boundary closes the interval. */
-#define ST_GRACE	ST_NS
+#define ST_GRACE ST_NS
 
 struct opts {
-	unsigned	 interval;	/* seconds */
-	unsigned	 ntop;
-	int		 quiet;
-	enum top_by	 by;
-	size_t		 max_flows, max_hosts;
-	const char	*services;
+	unsigned interval; /* seconds */
+	unsigned ntop;
+	int quiet;
+	enum top_by by;
+	size_t max_flows, max_hosts;
+	const char *services;
 };
 
 struct ctx {
-	struct stage	 st;
-	struct agg	 agg;
-	struct out	 out;
-	int		 quiet;
-	uint64_t	 mono_last;	/* wall clock when the last packet came */
-	uint64_t	 seen_at_tick;	/* frames and packets at the last tick */
+	struct stage st;
+	struct agg agg;
+	struct out out;
+	int quiet;
+	uint64_t mono_last;    /* wall clock when the last packet came */
+	uint64_t seen_at_tick; /* frames and packets at the last tick */
 };
 
 static const char usage_text[] =
@@ -47,8 +47,7 @@ static const char usage_text[] =
     "[-F flows] [-H hosts]\n"
     "                [--services file]\n";
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	nm_usage(usage_text, NM_EXIT_USAGE);
 }
@@ -65,8 +64,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "max-hosts", required_argument, NULL, 'H' },
 		{ "services", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	int ch;
 
@@ -76,46 +74,39 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->max_flows = 1000000;
 	o->max_hosts = 1000000;
 	o->services = getenv("NM_SERVICES");
-	while ((ch = getopt_long(argc, argv, "I:n:qs:F:H:h", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "I:n:qs:F:H:h", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'I':
 			o->interval = (unsigned)estrtonum(optarg,
 			    NM_STATS_INTERVAL_MIN, NM_STATS_INTERVAL_MAX, "-I");
 			break;
 		case 'n':
-			o->ntop = (unsigned)estrtonum(optarg, 0,
-			    NM_STATS_TOP_MAX, "-n");
+			o->ntop = (unsigned)estrtonum(
+			    optarg, 0, NM_STATS_TOP_MAX, "-n");
 			break;
-		case 'q':
-			o->quiet = 1;
-			break;
+		case 'q': o->quiet = 1; break;
 		case 's':
 			if (strcmp(optarg, "packets") == 0)
 				o->by = TOP_PACKETS;
 			else if (strcmp(optarg, "bytes") == 0)
 				o->by = TOP_BYTES;
 			else
-				nm_bad_usage("-s %s: sort by packets or bytes",
-				    optarg);
+				nm_bad_usage(
+				    "-s %s: sort by packets or bytes", optarg);
 			break;
 		case 'F':
-			o->max_flows = (size_t)estrtonum(optarg, 1, 100000000,
-			    "-F");
+			o->max_flows =
+			    (size_t)estrtonum(optarg, 1, 100000000, "-F");
 			break;
 		case 'H':
-			o->max_hosts = (size_t)estrtonum(optarg, 2, 100000000,
-			    "-H");
+			o->max_hosts =
+			    (size_t)estrtonum(optarg, 2, 100000000, "-H");
 			break;
-		case 'S':
-			o->services = optarg;
-			break;
-		case 'h':
-			nm_usage(usage_text, NM_EXIT_OK);
-		case 'V':
-			nm_version("nm-stats");
-		default:
-			usage();
+		case 'S': o->services = optarg; break;
+		case 'h': nm_usage(usage_text, NM_EXIT_OK);
+		case 'V': nm_version("nm-stats");
+		default: usage();
 		}
 	}
 	if (optind != argc)
@@ -142,7 +133,7 @@ on_finish(struct stage *st, enum stage_end why)
 	uint64_t end = a->last_ts, p;
 	size_t i, n;
 
-	if (a->started && a->last_ts < a->start) {	/* closed while idle */
+	if (a->started && a->last_ts < a->start) { /* closed while idle */
 		p = projected(cx, stage_now());
 		end = p < a->start ? a->start : p > a->end ? a->end : p;
 	}
@@ -172,7 +163,7 @@ on_tick(struct stage *st, uint64_t now)
 		cx->seen_at_tick = a->packets + a->frames;
 		cx->mono_last = now;
 	}
-	if (!a->started || a->end == ST_TMAX)	/* no interval can close */
+	if (!a->started || a->end == ST_TMAX) /* no interval can close */
 		return 0;
 	due = st_add(st_add(cx->mono_last, a->end - a->last_ts), ST_GRACE);
 	if (now < due)
@@ -197,9 +188,7 @@ on_record(struct stage *st, const struct rec *rec)
 		agg_capstats(&cx->agg, &rec->obj);
 		stage_pass(st, rec);
 		break;
-	default:
-		stage_pass(st, rec);
-		break;
+	default: stage_pass(st, rec); break;
 	}
 }
 
@@ -221,8 +210,8 @@ main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
 	cx.quiet = o.quiet;
-	agg_init(&cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows,
-	    o.max_hosts);
+	agg_init(
+	    &cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows, o.max_hosts);
 	stage_open(&cx.st, &stats_ops, &cx);
 	(void)rec_reader_want(cx.st.r, REC_PACKET, pview_keys);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);

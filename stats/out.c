@@ -155,8 +155,8 @@ pack_protos(struct pk *pk, const struct agg *a)
 }
 
 static void
-pack_hosts(struct out *o, struct pk *pk, const struct agg *a,
-    const char *key, int which)
+pack_hosts(struct out *o, struct pk *pk, const struct agg *a, const char *key,
+    int which)
 {
 	const struct host *h;
 	size_t i, n;
@@ -223,8 +223,8 @@ pack_capture(struct pk *pk, const struct agg *a)
 	pk_ku(pk, "recv", recv);
 	pk_ku(pk, "drop", drop);
 	pk_ku(pk, "ifdrop", ifdrop);
-	pk_knum(pk, "coverage", recv + ifdrop == 0 ? 100.0 :
-	    pct(seen, recv + ifdrop));
+	pk_knum(pk, "coverage",
+	    recv + ifdrop == 0 ? 100.0 : pct(seen, recv + ifdrop));
 	pk_close(pk);
 }
 
@@ -233,8 +233,9 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 {
 	struct pk *pk = rec_writer_pk(o->w);
 	uint64_t span = end > a->start ? end - a->start : 0;
-	uint64_t run = !a->started ? 0 : end > a->grid_ts ?
-	    st_add(a->run_before, end - a->grid_ts) : a->run_before;
+	uint64_t run = !a->started ? 0
+	    : end > a->grid_ts	   ? st_add(a->run_before, end - a->grid_ts)
+				   : a->run_before;
 	uint64_t u[3];
 	size_t i, n;
 

@@ -15,12 +15,12 @@
 #include "rec.h"
 #include "stats-limits.h"
 
-#define ST_NS		1000000000ULL
-#define ST_NPROTO	64	/* distinct protocol names; more go to "other" */
-#define ST_PROTOLEN	24	/* a protocol name, NUL included */
-#define ST_NSOURCES	64	/* capture sources whose drops we add up */
-#define ST_GAPMAX	100	/* empty intervals in a row; more: a jump */
-#define ST_TMAX		UINT64_MAX	/* the capture clock's end */
+#define ST_NS	    1000000000ULL
+#define ST_NPROTO   64	       /* distinct protocol names; more go to "other" */
+#define ST_PROTOLEN 24	       /* a protocol name, NUL included */
+#define ST_NSOURCES 64	       /* capture sources whose drops we add up */
+#define ST_GAPMAX   100	       /* empty intervals in a row; more: a jump */
+#define ST_TMAX	    UINT64_MAX /* the capture clock's end */
 
 /*
  * Capture time plus a span, stopping at the end of the clock instead of
@@ -34,9 +34,9 @@ st_add(uint64_t t, uint64_t span)
 }
 
 /* Idle timeouts of connections, in nanoseconds of capture time. */
-#define FLOW_TMO_CLOSED	(5 * ST_NS)	/* FIN both ways, RST, rejected */
-#define FLOW_TMO_TCP	(300 * ST_NS)	/* TCP otherwise */
-#define FLOW_TMO_OTHER	(60 * ST_NS)	/* UDP, ICMP, other IP protocols */
+#define FLOW_TMO_CLOSED (5 * ST_NS)   /* FIN both ways, RST, rejected */
+#define FLOW_TMO_TCP	(300 * ST_NS) /* TCP otherwise */
+#define FLOW_TMO_OTHER	(60 * ST_NS)  /* UDP, ICMP, other IP protocols */
 
 /* --- table.c: fixed-size entries, a hash index, a cap --- */
 
@@ -47,127 +47,130 @@ st_add(uint64_t t, uint64_t span)
  * padding zeroed) and compares with memcmp.
  */
 struct tab {
-	unsigned char	**chunk;
-	size_t		 nchunk;
-	size_t		 esize, keysize;
-	size_t		 count, cap;
-	uint64_t	*slot;		/* hash << 32 | (index + 1); 0 empty */
-	size_t		 mask;		/* slots - 1 */
-	uint64_t	 seed;
+	unsigned char **chunk;
+	size_t nchunk;
+	size_t esize, keysize;
+	size_t count, cap;
+	uint64_t *slot; /* hash << 32 | (index + 1); 0 empty */
+	size_t mask;	/* slots - 1 */
+	uint64_t seed;
 };
 
-void	 tab_init(struct tab *, size_t esize, size_t keysize, size_t cap);
-void	 tab_free(struct tab *);
-void	*tab_find(const struct tab *, const void *key);
+void tab_init(struct tab *, size_t esize, size_t keysize, size_t cap);
+void tab_free(struct tab *);
+void *tab_find(const struct tab *, const void *key);
 /* A new zeroed entry holding key; the caller made sure count < cap. */
-void	*tab_insert(struct tab *, const void *key);
-void	 tab_remove(struct tab *, size_t index);
-void	*tab_at(const struct tab *, size_t index);
-size_t	 tab_bytes(const struct tab *);	/* memory held, for tests */
+void *tab_insert(struct tab *, const void *key);
+void tab_remove(struct tab *, size_t index);
+void *tab_at(const struct tab *, size_t index);
+size_t tab_bytes(const struct tab *); /* memory held, for tests */
 
 /* --- a packet record, reduced to what the figures need --- */
 struct pview {
-	uint64_t	 ts, len;
-	const char	*proto;		/* "proto" of the record, or NULL */
-	size_t		 protolen;
-	int		 af;		/* 4, 6, or 0: not IP */
-	uint8_t		 src[16], dst[16];
-	unsigned	 ipproto;
-	int		 ports;		/* sport and dport are set */
-	unsigned	 sport, dport;
-	int		 tcp;		/* tcp map present */
-	unsigned	 tcpflags;
-	uint64_t	 tcplen;	/* payload bytes */
-	int		 icmp;		/* icmp or icmpv6 map present */
-	unsigned	 itype, icode, iid;
-	int		 has_iid;
-	unsigned	 svcport;	/* the decoder's, or 0 */
+	uint64_t ts, len;
+	const char *proto; /* "proto" of the record, or NULL */
+	size_t protolen;
+	int af; /* 4, 6, or 0: not IP */
+	uint8_t src[16], dst[16];
+	unsigned ipproto;
+	int ports; /* sport and dport are set */
+	unsigned sport, dport;
+	int tcp; /* tcp map present */
+	unsigned tcpflags;
+	uint64_t tcplen; /* payload bytes */
+	int icmp;	 /* icmp or icmpv6 map present */
+	unsigned itype, icode, iid;
+	int has_iid;
+	unsigned svcport; /* the decoder's, or 0 */
 };
 
-int	pview_read(const msgpack_object *, struct pview *);
+int pview_read(const msgpack_object *, struct pview *);
 /* The keys of a packet record pview_read() looks at (rec_reader_want). */
 extern const char *const pview_keys[];
 
 /* --- flow.c: bidirectional connections --- */
 
 struct flow_key {
-	uint8_t		 a[16], b[16];	/* the lower endpoint is a */
-	uint16_t	 pa, pb;
-	uint8_t		 af, proto;
-	uint8_t		 pad[2];
+	uint8_t a[16], b[16]; /* the lower endpoint is a */
+	uint16_t pa, pb;
+	uint8_t af, proto;
+	uint8_t pad[2];
 };
 
 /* Per-direction events: the history letters, in this order. */
 enum {
-	EV_SYN = 1, EV_SYNACK = 2, EV_ACK = 4, EV_DATA = 8, EV_FIN = 16,
+	EV_SYN = 1,
+	EV_SYNACK = 2,
+	EV_ACK = 4,
+	EV_DATA = 8,
+	EV_FIN = 16,
 	EV_RST = 32
 };
 
 struct flow {
-	struct flow_key	 k;
-	uint64_t	 pkts[2], bytes[2];	/* 0: originator, 1: responder */
-	uint64_t	 first, last;
-	uint16_t	 svcport;	/* 0: none */
-	uint8_t		 orig_b;	/* the originator is endpoint b */
-	uint8_t		 ev[2];		/* EV_ bits seen, per direction */
-	uint8_t		 rst_first;	/* 1 + direction of the first RST */
-	uint8_t		 itype, icode;	/* ICMP: the first message's */
-	char		 hist[13];	/* letters in order of first sight */
+	struct flow_key k;
+	uint64_t pkts[2], bytes[2]; /* 0: originator, 1: responder */
+	uint64_t first, last;
+	uint16_t svcport;     /* 0: none */
+	uint8_t orig_b;	      /* the originator is endpoint b */
+	uint8_t ev[2];	      /* EV_ bits seen, per direction */
+	uint8_t rst_first;    /* 1 + direction of the first RST */
+	uint8_t itype, icode; /* ICMP: the first message's */
+	char hist[13];	      /* letters in order of first sight */
 };
 
 struct flow_tab {
-	struct tab	 t;
-	uint64_t	 seen;		/* flows created since start */
-	uint64_t	 evicted;
-	uint64_t	 since_sweep;	/* packets since the last sweep */
-	uint64_t	 rng;
+	struct tab t;
+	uint64_t seen; /* flows created since start */
+	uint64_t evicted;
+	uint64_t since_sweep; /* packets since the last sweep */
+	uint64_t rng;
 };
 
 typedef void (*flow_emit_fn)(void *, const struct flow *, const char *);
 
-void		 flow_init(struct flow_tab *, size_t cap);
+void flow_init(struct flow_tab *, size_t cap);
 /* Adds a packet to its connection; emits what eviction pushed out. */
-struct flow	*flow_packet(struct flow_tab *, const struct pview *,
-		    flow_emit_fn, void *);
+struct flow *flow_packet(
+    struct flow_tab *, const struct pview *, flow_emit_fn, void *);
 /* Ends connections idle past their timeout at capture time now. */
-void		 flow_sweep(struct flow_tab *, uint64_t now, flow_emit_fn,
-		    void *);
-const char	*flow_state(const struct flow *);
-const char	*flow_proto(const struct flow *);
+void flow_sweep(struct flow_tab *, uint64_t now, flow_emit_fn, void *);
+const char *flow_state(const struct flow *);
+const char *flow_proto(const struct flow *);
 /* Originator's address and port, then the responder's. */
-void		 flow_ends(const struct flow *, const uint8_t **src,
-		    const uint8_t **dst, unsigned *sport, unsigned *dport);
-size_t		 flow_addrlen(const struct flow *);
-uint64_t	 flow_timeout(const struct flow *);
+void flow_ends(const struct flow *, const uint8_t **src, const uint8_t **dst,
+    unsigned *sport, unsigned *dport);
+size_t flow_addrlen(const struct flow *);
+uint64_t flow_timeout(const struct flow *);
 /* Sorts the table's flows by first sight (for the report at the end). */
-struct flow	**flow_sorted(const struct flow_tab *, size_t *n);
+struct flow **flow_sorted(const struct flow_tab *, size_t *n);
 
 /* --- agg.c: every figure a stats record reports --- */
 
 struct host_key {
-	uint8_t		 addr[16];
-	uint8_t		 af;
-	uint8_t		 pad[7];
+	uint8_t addr[16];
+	uint8_t af;
+	uint8_t pad[7];
 };
 
 struct host {
-	struct host_key	 k;
-	uint64_t	 txp, txb, rxp, rxb;
-	uint64_t	 last;
+	struct host_key k;
+	uint64_t txp, txb, rxp, rxb;
+	uint64_t last;
 };
 
 struct proto_count {
-	char		 name[ST_PROTOLEN];
-	uint64_t	 packets, bytes;
+	char name[ST_PROTOLEN];
+	uint64_t packets, bytes;
 };
 
 struct port_count {
-	uint64_t	 packets, bytes;
+	uint64_t packets, bytes;
 };
 
 struct src_stats {
-	int		 seen;
-	uint64_t	 recv, drop, ifdrop;
+	int seen;
+	uint64_t recv, drop, ifdrop;
 };
 
 struct agg {
@@ -176,50 +179,50 @@ struct agg {
 	 * on the first after a jump (grid_ts).  An interval that reaches the
 	 * end of the clock ends there (end == ST_TMAX) and holds it.
 	 */
-	uint64_t	 interval;
-	int		 started;
-	uint64_t	 last_ts, start, end;
-	uint64_t	 grid_ts;	/* where the grid began */
-	uint64_t	 run_before;	/* capture time of earlier grids */
-	int		 jumped;	/* this interval follows a jump */
-	uint64_t	 ipkts, ibytes;		/* this interval */
-	uint64_t	 tpkts, tbytes;		/* since start */
-	uint64_t	 frames, packets;	/* records read, by type */
+	uint64_t interval;
+	int started;
+	uint64_t last_ts, start, end;
+	uint64_t grid_ts;	  /* where the grid began */
+	uint64_t run_before;	  /* capture time of earlier grids */
+	int jumped;		  /* this interval follows a jump */
+	uint64_t ipkts, ibytes;	  /* this interval */
+	uint64_t tpkts, tbytes;	  /* since start */
+	uint64_t frames, packets; /* records read, by type */
 	struct proto_count proto[ST_NPROTO];
-	size_t		 nproto;
-	struct port_count *tcp_ports, *udp_ports;	/* 65536 each */
-	struct tab	 hosts;
-	uint64_t	 hosts_evicted;
-	struct flow_tab	 flows;
+	size_t nproto;
+	struct port_count *tcp_ports, *udp_ports; /* 65536 each */
+	struct tab hosts;
+	uint64_t hosts_evicted;
+	struct flow_tab flows;
 	struct src_stats src[ST_NSOURCES];
-	uint64_t	 rng;
+	uint64_t rng;
 };
 
-void	agg_init(struct agg *, uint64_t interval, size_t max_flows,
-	    size_t max_hosts);
+void agg_init(
+    struct agg *, uint64_t interval, size_t max_flows, size_t max_hosts);
 /* Counts a frame or packet record (pv NULL for a frame: totals only). */
-void	agg_count(struct agg *, uint64_t ts, uint64_t len,
-	    const struct pview *, flow_emit_fn, void *);
-void	agg_capstats(struct agg *, const msgpack_object *);
+void agg_count(struct agg *, uint64_t ts, uint64_t len, const struct pview *,
+    flow_emit_fn, void *);
+void agg_capstats(struct agg *, const msgpack_object *);
 /* Capture drop counters summed over sources; 0 when none were seen. */
-int	agg_capture(const struct agg *, uint64_t *recv, uint64_t *drop,
-	    uint64_t *ifdrop);
+int agg_capture(
+    const struct agg *, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop);
 
 /* --- top.c: the N largest of a table --- */
 
 enum top_by { TOP_PACKETS, TOP_BYTES };
 
 /* Fills out[] with up to n entries, largest first; returns how many. */
-size_t	top_hosts(const struct tab *, enum top_by, int which,
-	    const struct host **out, size_t n);
-size_t	top_flows(const struct tab *, enum top_by, const struct flow **out,
-	    size_t n);
+size_t top_hosts(const struct tab *, enum top_by, int which,
+    const struct host **out, size_t n);
+size_t top_flows(
+    const struct tab *, enum top_by, const struct flow **out, size_t n);
 struct top_port {
-	unsigned	 port, proto;
-	uint64_t	 packets, bytes;
+	unsigned port, proto;
+	uint64_t packets, bytes;
 };
-size_t	top_ports(const struct agg *, enum top_by, struct top_port *out,
-	    size_t n);
+size_t top_ports(
+    const struct agg *, enum top_by, struct top_port *out, size_t n);
 /* which: */
 enum { TOP_BOTH, TOP_TX, TOP_RX };
 
@@ -227,23 +230,22 @@ enum { TOP_BOTH, TOP_TX, TOP_RX };
 
 struct out {
 	struct rec_writer *w;
-	unsigned	 ntop;
-	enum top_by	 by;
+	unsigned ntop;
+	enum top_by by;
 	/* scratch for the top lists, ntop long each */
 	const struct host **hosts;
 	const struct flow **flows;
-	struct top_port	*ports;
+	struct top_port *ports;
 };
 
-void	out_init(struct out *, struct rec_writer *, unsigned ntop,
-	    enum top_by);
-void	out_stats(struct out *, const struct agg *, uint64_t end, int final);
-void	out_flow(void *out, const struct flow *, const char *reason);
+void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);
+void out_stats(struct out *, const struct agg *, uint64_t end, int final);
+void out_flow(void *out, const struct flow *, const char *reason);
 
 /* --- feed.c --- */
 /* Counts a packet or frame record, closing the intervals it passed. */
-void	feed_record(struct agg *, struct out *, const struct rec *);
+void feed_record(struct agg *, struct out *, const struct rec *);
 /* Ends the current interval: idle flows out, then its stats record. */
-void	feed_close(struct agg *, struct out *);
+void feed_close(struct agg *, struct out *);
 
 #endif

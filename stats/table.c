@@ -15,9 +15,9 @@
 #include "nm.h"
 #include "stats.h"
 
-#define CHUNK_SHIFT	14
-#define CHUNK		(1u << CHUNK_SHIFT)
-#define MIN_SLOTS	1024
+#define CHUNK_SHIFT 14
+#define CHUNK	    (1u << CHUNK_SHIFT)
+#define MIN_SLOTS   1024
 
 static uint64_t
 mix(uint64_t h)
@@ -75,7 +75,7 @@ tab_init(struct tab *t, size_t esize, size_t keysize, size_t cap)
 	t->slot = ecalloc(MIN_SLOTS, sizeof(*t->slot));
 	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(t->seed))
-		t->seed = 0x6e6d2d7374617473ULL;	/* any fixed value works */
+		t->seed = 0x6e6d2d7374617473ULL; /* any fixed value works */
 }
 
 void
@@ -168,7 +168,7 @@ tab_insert(struct tab *t, const void *key)
 	unsigned char *e;
 
 	if (t->count >= t->cap)
-		nm_die(NM_EXIT_FAIL, "table over its cap");	/* a bug */
+		nm_die(NM_EXIT_FAIL, "table over its cap"); /* a bug */
 	if ((t->count + 1) * 2 > t->mask + 1)
 		grow_index(t);
 	if (t->chunk[i >> CHUNK_SHIFT] == NULL)

@@ -12,10 +12,10 @@
 #include "stats.h"
 
 struct cand {
-	uint64_t	 v, v2;		/* ranking measure, then the other */
-	const void	*key;
-	size_t		 keylen;
-	const void	*item;
+	uint64_t v, v2; /* ranking measure, then the other */
+	const void *key;
+	size_t keylen;
+	const void *item;
 };
 
 /* > 0 when a ranks above b. */
@@ -33,8 +33,8 @@ better(const struct cand *a, const struct cand *b)
 }
 
 struct heap {
-	struct cand	*c;
-	size_t		 n, max;
+	struct cand *c;
+	size_t n, max;
 };
 
 static void
@@ -129,8 +129,8 @@ top_hosts(const struct tab *t, enum top_by by, int which,
 }
 
 size_t
-top_flows(const struct tab *t, enum top_by by, const struct flow **out,
-    size_t n)
+top_flows(
+    const struct tab *t, enum top_by by, const struct flow **out, size_t n)
 {
 	struct heap h = { ecalloc(n ? n : 1, sizeof(struct cand)), 0, n };
 	const struct flow *e;
@@ -139,7 +139,8 @@ top_flows(const struct tab *t, enum top_by by, const struct flow **out,
 
 	for (i = 0; i < t->count; i++) {
 		e = tab_at(t, i);
-		rank(&c, by, e->pkts[0] + e->pkts[1], e->bytes[0] + e->bytes[1]);
+		rank(
+		    &c, by, e->pkts[0] + e->pkts[1], e->bytes[0] + e->bytes[1]);
 		c.key = &e->k;
 		c.keylen = sizeof(e->k);
 		c.item = e;
@@ -153,8 +154,7 @@ top_flows(const struct tab *t, enum top_by by, const struct flow **out,
 }
 
 size_t
-top_ports(const struct agg *a, enum top_by by, struct top_port *out,
-    size_t n)
+top_ports(const struct agg *a, enum top_by by, struct top_port *out, size_t n)
 {
 	struct heap h = { ecalloc(n ? n : 1, sizeof(struct cand)), 0, n };
 	uint32_t *keys = emalloc(2 * 65536 * sizeof(*keys));
@@ -167,7 +167,8 @@ top_ports(const struct agg *a, enum top_by by, struct top_port *out,
 		if (pc->packets == 0)
 			continue;
 		/* big-endian bytes, so memcmp orders by protocol, then port */
-		keys[i] = (uint32_t)(i >> 24 & 0xff) | (uint32_t)(i >> 8 & 0xff00) |
+		keys[i] = (uint32_t)(i >> 24 & 0xff) |
+		    (uint32_t)(i >> 8 & 0xff00) |
 		    (uint32_t)(i << 8 & 0xff0000) | (uint32_t)(i << 24);
 		rank(&c, by, pc->packets, pc->bytes);
 		c.key = &keys[i];
