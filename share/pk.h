@@ -189,20 +189,36 @@ pk_bin(struct pk *b, const void *p, size_t n)
 	pk_raw(b, p, n);
 }
 
+/* An unsigned integer at q (9 bytes of room); the bytes it took. */
+PK_INLINE size_t
+pk_uint_at(uint8_t *q, uint64_t v)
+{
+	int n, i;
+
+	if (v <= 0x7f) {
+		q[0] = (uint8_t)v;
+		return 1;
+	}
+	if (v <= 0xff)
+		q[0] = 0xcc, n = 1;
+	else if (v <= 0xffff)
+		q[0] = 0xcd, n = 2;
+	else if (v <= 0xffffffffu)
+		q[0] = 0xce, n = 4;
+	else
+		q[0] = 0xcf, n = 8;
+	for (i = 0; i < n; i++)
+		q[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+	return 1 + (size_t)n;
+}
+
 PK_INLINE void
 pk_uint(struct pk *b, uint64_t v)
 {
+	uint8_t *q = pk_room(b, 9);
+
+	b->len += pk_uint_at(q, v);
 	PK_COUNT(b);
-	if (v <= 0x7f)
-		pk_put1(b, (uint8_t)v);
-	else if (v <= 0xff)
-		pk_putn(b, 0xcc, v, 1);
-	else if (v <= 0xffff)
-		pk_putn(b, 0xcd, v, 2);
-	else if (v <= 0xffffffffu)
-		pk_putn(b, 0xce, v, 4);
-	else
-		pk_putn(b, 0xcf, v, 8);
 }
 
 PK_INLINE void
@@ -249,32 +265,64 @@ pk_double(struct pk *b, double d)
 	pk_putn(b, 0xcb, v, 8);
 }
 
-/* A key (a C string) and its value. */
+/*
+ * A key (a C string, nearly always a literal) and room for more bytes
+ * after it, in one check; where the value goes.  The pair is counted by
+ * the pk_k* helpers below, at once.
+ */
+PK_INLINE uint8_t *
+pk_key(struct pk *b, const char *k, size_t more)
+{
+	size_t n = strlen(k);
+	uint8_t *q;
+
+	if (n > 31) {
+		pk_head(b, n, 0xa0, 31, 0xd9, 0xda);
+		pk_raw(b, k, n);
+		return pk_room(b, more);
+	}
+	q = pk_room(b, 1 + n + more);
+	q[0] = (uint8_t)(0xa0 | n);
+	memcpy(q + 1, k, n);
+	b->len += 1 + n;
+	return q + 1 + n;
+}
+
 PK_INLINE void
 pk_kstr(struct pk *b, const char *k, const char *v)
 {
-	pk_cstr(b, k);
-	pk_cstr(b, v);
+	size_t n = strlen(v);
+
+	(void)pk_key(b, k, 0);
+	pk_head(b, n, 0xa0, 31, 0xd9, 0xda);
+	pk_raw(b, v, n);
+	*b->count += 2;
 }
 
 PK_INLINE void
 pk_ku(struct pk *b, const char *k, uint64_t v)
 {
-	pk_cstr(b, k);
-	pk_uint(b, v);
+	uint8_t *q = pk_key(b, k, 9);
+
+	b->len += pk_uint_at(q, v);
+	*b->count += 2;
 }
 
 PK_INLINE void
 pk_kbool(struct pk *b, const char *k, int v)
 {
-	pk_cstr(b, k);
-	pk_bool(b, v);
+	uint8_t *q = pk_key(b, k, 1);
+
+	*q = v ? 0xc3 : 0xc2;
+	b->len += 1;
+	*b->count += 2;
 }
 
 PK_INLINE void
 pk_kbin(struct pk *b, const char *k, const void *p, size_t n)
 {
-	pk_cstr(b, k);
+	(void)pk_key(b, k, 0);
+	PK_COUNT(b);
 	pk_bin(b, p, n);
 }
 
