@@ -232,6 +232,16 @@ out_fields_keys(const struct out *o)
 }
 
 void
+out_fields_keys_free(const char *const *keys)
+{
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		free((void *)(uintptr_t)keys[i]);
+	free((void *)(uintptr_t)keys);
+}
+
+void
 out_field_list(struct strbuf *b)
 {
 	const struct out_field *f;

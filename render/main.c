@@ -296,6 +296,7 @@ int
 main(int argc, char **argv)
 {
 	static struct ctx cx;
+	const char *const *keys;
 	struct opts op;
 	int status;
 
@@ -308,9 +309,12 @@ main(int argc, char **argv)
 	stage_open(&cx.st, &render_ops, &cx);
 	if (op.out.mode == OUT_COMPACT || op.out.mode == OUT_MINIMAL)
 		(void)rec_reader_want(cx.st.r, REC_PACKET, out_text_keys);
-	else if (op.out.mode == OUT_FIELDS)
-		(void)rec_reader_want(
-		    cx.st.r, REC_PACKET, out_fields_keys(&op.out));
+	else if (op.out.mode == OUT_FIELDS) {
+		/* the reader keeps what it needs of them: ids, not names */
+		keys = out_fields_keys(&op.out);
+		(void)rec_reader_want(cx.st.r, REC_PACKET, keys);
+		out_fields_keys_free(keys);
+	}
 	/* parse_opts ran tzset(): localtime_r needs no file from here on */
 	esandbox(NM_SANDBOX_STAGE);
 	/* state: sandboxed, stdin and stdout only */

@@ -86,9 +86,11 @@ int out_fields_want(const struct out *o, enum rec_type t);
 /*
  * What the -e fields read of a packet, for rec_reader_want(): the layer
  * (or top-level key) each is under, whole, as the RR type and VLAN tag
- * filters look beside the field.  NULL-terminated; lives as long as o.
+ * filters look beside the field.  NULL-terminated; give it back with
+ * out_fields_keys_free() (rec_reader_want keeps none of it).
  */
 const char *const *out_fields_keys(const struct out *o);
+void out_fields_keys_free(const char *const *keys);
 /* Writes the supported names, one a line, for --help-fields. */
 void out_field_list(struct strbuf *b);
 
