@@ -28,6 +28,7 @@ enum keep { KEEP_PREVIEW, KEEP_WHOLE, KEEP_NONE }; /* of the frame's bytes */
 struct opts {
 	enum keep keep;
 	const char *services; /* user service table, or NULL */
+	int force;	      /* records even to a terminal */
 };
 
 struct ctx {
@@ -40,7 +41,7 @@ struct ctx {
 };
 
 static const char usage_text[] =
-    "usage: nm-decode [-k | -S] [--services file]\n";
+    "usage: nm-decode [-k | -S] [--services file] [--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -50,12 +51,15 @@ static void __attribute__((noreturn)) usage(void)
 static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = { { "strip", no_argument, NULL,
-						      'S' },
+	static const struct option longopts[] = {
+		{ "strip", no_argument, NULL, 'S' },
 		{ "keep-data", no_argument, NULL, 'k' },
 		{ "services", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -71,6 +75,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->keep = ch == 'k' ? KEEP_WHOLE : KEEP_NONE;
 			break;
 		case 's': o->services = optarg; break;
+		case 'f': o->force = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-decode");
 		default: usage();
@@ -240,7 +245,7 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	cx.keep = o.keep;
 	pk_init(&cx.kept, 1024);
-	stage_open(&cx.st, &decode_ops, &cx);
+	stage_open(&cx.st, &decode_ops, &cx, o.force ? STAGE_FORCE : 0);
 	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin and stdout only */

@@ -82,13 +82,15 @@ list_fields(void)
 static void
 parse_opts(int argc, char **argv, struct opts *op)
 {
-	static const struct option longopts[] = { { "color", optional_argument,
-						      NULL, 'C' },
+	static const struct option longopts[] = {
+		{ "color", optional_argument, NULL, 'C' },
 		{ "colour", optional_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list-fields", no_argument, NULL, 'L' },
 		{ "utc", no_argument, NULL, 'u' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	size_t i;
 	int c;
 
@@ -306,7 +308,7 @@ main(int argc, char **argv)
 	parse_opts(argc, argv, &op);
 	op.out.color = want_color(&op);
 	cx.out = &op.out;
-	stage_open(&cx.st, &render_ops, &cx);
+	stage_open(&cx.st, &render_ops, &cx, 0);
 	if (op.out.mode == OUT_COMPACT || op.out.mode == OUT_MINIMAL)
 		(void)rec_reader_want(cx.st.r, REC_PACKET, out_text_keys);
 	else if (op.out.mode == OUT_FIELDS) {

@@ -62,8 +62,12 @@ stage_now(void)
 }
 
 void
-stage_open(struct stage *st, const struct stage_ops *ops, void *arg)
+stage_open(struct stage *st, const struct stage_ops *ops, void *arg, int flags)
 {
+	if (ops->records_out && !(flags & STAGE_FORCE) && isatty(STDOUT_FILENO))
+		nm_die(NM_EXIT_USAGE,
+		    "refusing to write binary records to a terminal: pipe "
+		    "them on, e.g. | nm-render (or use --force)");
 	memset(st, 0, sizeof(*st));
 	st->ops = ops;
 	st->arg = arg;

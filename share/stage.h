@@ -82,12 +82,18 @@ struct stage {
 	uint64_t deadline; /* of tick, or 0 */
 };
 
+/* stage_open() flags */
+#define STAGE_FORCE 1 /* write records even to a terminal */
+
 /*
  * Opens the reader on stdin and (records_out) the writer on stdout, and
  * sets the signal policy: everything the stage needs before its sandbox.
- * Exits with one line if it cannot.
+ * Exits with one line if it cannot, and (records_out, without
+ * STAGE_FORCE) when stdout is a terminal: binary records are never what
+ * anyone wants on a screen.
  */
-void stage_open(struct stage *st, const struct stage_ops *ops, void *arg);
+void stage_open(
+    struct stage *st, const struct stage_ops *ops, void *arg, int flags);
 /* Reads the stream to its end; returns the exit status. */
 int stage_run(struct stage *st);
 

@@ -31,6 +31,7 @@ struct opts {
 	enum top_by by;
 	size_t max_flows, max_hosts;
 	const char *services;
+	int force; /* records even to a terminal */
 };
 
 struct ctx {
@@ -45,7 +46,7 @@ struct ctx {
 static const char usage_text[] =
     "usage: nm-stats [-q] [-I seconds] [-n count] [-s packets|bytes] "
     "[-F flows] [-H hosts]\n"
-    "                [--services file]\n";
+    "                [--services file] [--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -63,8 +64,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "max-flows", required_argument, NULL, 'F' },
 		{ "max-hosts", required_argument, NULL, 'H' },
 		{ "services", required_argument, NULL, 'S' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
@@ -104,6 +107,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			    (size_t)estrtonum(optarg, 2, 100000000, "-H");
 			break;
 		case 'S': o->services = optarg; break;
+		case 'f': o->force = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: usage();
@@ -212,7 +216,7 @@ main(int argc, char **argv)
 	cx.quiet = o.quiet;
 	agg_init(
 	    &cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows, o.max_hosts);
-	stage_open(&cx.st, &stats_ops, &cx);
+	stage_open(&cx.st, &stats_ops, &cx, o.force ? STAGE_FORCE : 0);
 	(void)rec_reader_want(cx.st.r, REC_PACKET, pview_keys);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	esandbox(NM_SANDBOX_STAGE);

@@ -146,3 +146,30 @@ for s in $STAGES; do
 		check "$s, $n SIGINT: quiet" [ ! -s "$TMP/e" ]
 	done
 done
+
+# --- binary records to a terminal: refused, unless --force ---
+# on_tty CMD...: CMD with stdout on a pseudo-terminal and stdin empty;
+# prints its status, its stderr goes to $TMP/e
+on_tty() {
+	python3 - "$@" 2>"$TMP/e" <<'PY'
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=s,
+    stderr=subprocess.PIPE, timeout=20)
+os.close(s)
+sys.stderr.write(p.stderr.decode())
+print(p.returncode)
+PY
+}
+for s in nm-decode nm-stats; do
+	rc=$(on_tty "$s")
+	check "$s to a terminal: refused, status 2 ($rc)" [ "$rc" = 2 ]
+	one_line "$s to a terminal: one line with the hint" "$TMP/e" \
+	    "^$s: refusing to write binary records to a terminal: pipe them on, e.g. \| nm-render \(or use --force\)$"
+	rc=$(on_tty "$s" --force)
+	check "$s --force to a terminal: writes (empty input, status 8: $rc)" \
+	    [ "$rc" = 8 ]
+done
+rc=$(on_tty nm-render)
+check "nm-render to a terminal: text is fine (empty input, status 8: $rc)" \
+    [ "$rc" = 8 ]
