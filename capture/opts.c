@@ -101,9 +101,22 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 		case 'D': o->list = 1; break;
 		case 'F': o->ffile = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
-		case 'i': o->iface = optarg; break;
+		case 'i':
+			/* one source for now: a second must not silently win */
+			if (o->iface != NULL)
+				nm_bad_usage("-i %s and -i %s: one interface "
+					     "at a time (or -i any for all)",
+				    o->iface, optarg);
+			o->iface = optarg;
+			break;
 		case 'p': o->promisc = 0; break;
-		case 'r': o->file = optarg; break;
+		case 'r':
+			if (o->file != NULL)
+				nm_bad_usage("-r %s and -r %s: one file at a "
+					     "time",
+				    o->file, optarg);
+			o->file = optarg;
+			break;
 		case 's':
 			o->snaplen =
 			    (int)estrtonum(optarg, 0, CAP_SNAPLEN_MAX, "-s");

@@ -158,17 +158,21 @@ parse_opts(int argc, char **argv, struct opts *op)
 	tzset();
 }
 
-/* Colour only for people: a text mode, a terminal, and no NO_COLOR. */
+/*
+ * Colour only for people: a text mode, a terminal that is not TERM=dumb
+ * (which shows escapes as they are), and no NO_COLOR.
+ */
 static int
 want_color(const struct opts *op)
 {
-	const char *nc = getenv("NO_COLOR");
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
 	if (op->out.mode == OUT_JSON || op->out.mode == OUT_FIELDS)
 		return 0;
 	if (op->color != COLOR_AUTO)
 		return op->color == COLOR_ALWAYS;
-	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0') &&
+	    (term == NULL || strcmp(term, "dumb") != 0);
 }
 
 static void

@@ -101,6 +101,11 @@ nmc_is "-F file" "$TMP/ffile.json" \
 
 run trunc -r "$TMP/t.pcap"
 errs "truncated file" trunc 7 ".*t.pcap: .*truncated"
+# one source for now: a second -i or -r is refused, never silently the last
+run twoi -i lo -i nmnosuch0
+errs "-i twice" twoi 2 "-i lo and -i nmnosuch0: one interface at a time"
+run twor -r "$TMP/t.pcap" -r "$TMP/t.pcap"
+errs "-r twice" twor 2 "-r .* and -r .*: one file at a time"
 nmc_is "truncated file keeps good frames" "$TMP/trunc.json" \
     '(len(T("frame")), R[-1]["type"], R[-1]["reason"])' "(9, 'end', 'error')"
 

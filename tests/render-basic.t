@@ -85,6 +85,9 @@ if script -qc true /dev/null >/dev/null 2>&1; then
 	script -qc "NO_COLOR=1 $R --color=always <'$TMP/in.json'" /dev/null \
 	    >"$TMP/tty" 2>&1
 	check "colour: --color=always beats NO_COLOR" grep -q "$esc\[32mTCP" "$TMP/tty"
+	script -qc "TERM=dumb $R <'$TMP/in.json'" /dev/null >"$TMP/tty" 2>&1
+	check "colour: none on TERM=dumb" \
+	    test "$(grep -c "$esc\[3" "$TMP/tty")" -eq 0 -a -s "$TMP/tty"
 else
 	skip "colour: no script(1) for a terminal"
 fi
