@@ -105,9 +105,16 @@ tests/tools/%: tests/tools/%.c $(LIBNM)
 tests/tools/seccomp_probe: tests/tools/seccomp_probe.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(SECCOMP_LIBS)
 
-# deps installs what is missing (as root) or prints the command.
+# deps installs what is missing (as root) or prints the command; before
+# compiling anything, deps-check says what is missing instead of letting
+# the compiler fail on a header (order-only: it never forces a rebuild).
 deps:
 	@sh tests/deps.sh build
+.PHONY: deps-check
+deps-check:
+	@sh tests/deps.sh check
+$(SHARE_OBJ) $(CAPTURE_OBJ) $(DECODE_OBJ) $(RENDER_OBJ) $(STATS_OBJ) \
+    $(MONITOR_OBJ): | deps-check
 
 test: deps-test all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@bash tests/run.sh
