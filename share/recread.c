@@ -37,6 +37,7 @@ struct rec_reader {
 	int eof;
 	enum fmt fmt;
 	int seen_header;
+	int headless;	/* JSON that came with no header (jq filtered it) */
 	int tail_end;	/* the last records read are end records */
 	int tail_early; /* ...and one says "early" */
 	uint64_t count;
@@ -165,7 +166,9 @@ rec_reader_error(const struct rec_reader *r)
 int
 rec_reader_saw_end(const struct rec_reader *r)
 {
-	return r->count > 0 && r->tail_end && !r->tail_early;
+	/* a headless JSON stream promised no end record */
+	return r->count > 0 && (r->tail_end || r->headless) && !r->tail_early &&
+	    !r->cut;
 }
 
 static int bad(struct rec_reader *, uint64_t, const char *, ...)
@@ -380,6 +383,12 @@ check_contract(struct rec_reader *r, struct rec *rec)
 			    "than this program's %d: upgrade nm",
 			    (unsigned long long)v, REC_VERSION_MAJOR);
 		r->seen_header = 1;
+	} else if (!r->seen_header && rec->raw == NULL) {
+		/*
+		 * JSON lines with no header are what `jq 'select(...)'` in the
+		 * middle makes: taken as this version's records, silently.
+		 */
+		r->seen_header = r->headless = 1;
 	} else if (!r->seen_header) {
 		char what[64];
 
@@ -414,7 +423,7 @@ note_ending(struct rec_reader *r)
 		return; /* rec_read() said why */
 	if (r->count == 0)
 		snprintf(r->err, sizeof(r->err), "no records at all");
-	else if (!r->tail_end)
+	else if (!r->tail_end && !r->headless)
 		snprintf(r->err, sizeof(r->err),
 		    "upstream stopped without "
 		    "its end record");

@@ -180,6 +180,7 @@ static void
 dispatch(struct stage *st, const struct rec *rec)
 {
 	if (rec->type != REC_HEADER) {
+		need_header(st); /* a headless JSON stream's first record */
 		st->ops->record(st, rec);
 		return;
 	}

@@ -154,3 +154,29 @@ for c in "nm-stats -q" "nm-render"; do
 	check "$c: a key it does not read is still checked" test "$st" = 3 -a \
 	    "$(cat "$TMP/err")" = "${c%% *}: stdin: malformed record stream at byte 22: key 'ip.ttl' must be an unsigned integer, not a string"
 done
+
+# jq in the middle: `select(...)` drops the header and the end records; a
+# JSON stream without them is taken as this version's, and its end is no
+# early end (issue 10, item 10).  A msgpack stream still needs its header.
+nm-capture -r "$NM_TOP/share/sample.pcap" | nm-decode | nm-render -o json |
+    jq -c 'select(.tcp)' > "$TMP/tcp.json"
+ntcp=$(wc -l < "$TMP/tcp.json")
+nm-stats < "$TMP/tcp.json" 2> "$TMP/err" | nm-render -o json > "$TMP/tcp.out"
+st="${PIPESTATUS[*]}"
+check "jq-filtered JSON (no header, no end): nm-stats | nm-render exit 0 ($st)" \
+    test "$st" = "0 0" -a ! -s "$TMP/err"
+check "jq-filtered JSON: every packet counted ($ntcp)" test "$(jq -r \
+    'select(.type == "stats" and .final) | .total.packets' "$TMP/tcp.out")" = "$ntcp"
+check "jq-filtered JSON: nm-stats writes a header and an eof end" test \
+    "$(jq -r 'select(.type == "header" or .type == "end") | .type + ":" + (.reason // "")' \
+    "$TMP/tcp.out" | tr '\n' ' ')" = "header: end:eof "
+nm-render --color=never < "$TMP/tcp.json" > "$TMP/tcp.txt" 2> "$TMP/err"
+check "jq-filtered JSON: nm-render shows it, exit 0 ($?)" \
+    test "$(grep -c ' → ' "$TMP/tcp.txt")" = "$ntcp" -a ! -s "$TMP/err"
+printf '\x81\xa4type\xa6packet' | nm-render > /dev/null 2> "$TMP/err"
+check "msgpack with no header: still refused (exit $?)" \
+    grep -q "does not start with a header" "$TMP/err"
+printf '{"type":"header","version":1}\n{"type":"packet"}\n' |
+    nm-render -o json > /dev/null 2> "$TMP/err"
+check "JSON with a header but no end: still an early end ($?)" \
+    grep -q "input ended early: upstream stopped without its end record" "$TMP/err"
