@@ -26,7 +26,15 @@ SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lse
 
 NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) $(SECCOMP_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"' -DNM_BINDIR='"$(BINDIR)"'
-ALL_CFLAGS = $(NM_CFLAGS) $(CFLAGS) $(CPPFLAGS)
+# Hardening as Debian builds its packages (hardening-check's list): stack
+# protector, fortified libc calls, PIE, full RELRO with bind-now.  Kept
+# apart from CFLAGS, so setting CFLAGS keeps them; HARDEN_CFLAGS= and
+# HARDEN_LDFLAGS= turn them off (tests/hardening.t checks the programs).
+HARDEN_CFLAGS ?= -fstack-protector-strong -fstack-clash-protection \
+		 -D_FORTIFY_SOURCE=2 -fPIE
+HARDEN_LDFLAGS ?= -pie -Wl,-z,relro -Wl,-z,now
+ALL_CFLAGS = $(NM_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) $(CPPFLAGS)
+LINK_FLAGS = $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) \
 	   $(if $(wildcard monitor/main.c),nm-monitor)
@@ -77,15 +85,15 @@ $(LIBNM): $(SHARE_OBJ)
 	$(AR) rcs $@ $^
 
 nm-capture: $(CAPTURE_OBJ) $(LIBNM)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-decode: $(DECODE_OBJ) $(LIBNM)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-stats: $(STATS_OBJ) $(LIBNM)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
 nm-render: $(RENDER_OBJ) $(LIBNM)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-monitor: $(MONITOR_OBJ) $(LIBNM)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
