@@ -51,7 +51,7 @@ probe_call(const char *call, pid_t parent)
 	else if (strcmp(call, "execve") == 0)
 		(void)execve(argv[0], argv, NULL);
 	else if (strcmp(call, "pipe") == 0)
-		(void)pipe(fds);
+		(void)!pipe(fds); /* it must be killed first */
 	else if (strcmp(call, "mmap-exec") == 0) {
 		p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
