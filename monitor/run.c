@@ -9,9 +9,11 @@
  * Signals: Ctrl-C reaches the whole foreground process group, so every
  * stage gets SIGINT by itself: nm-capture stops and writes its final
  * records, the others drain their input to its end and nm-render prints
- * the final report.  nm-monitor ignores SIGINT meanwhile, to be there to
- * collect them.  SIGTERM, which is sent to nm-monitor alone, is passed
- * to nm-capture alone, and the rest of the pipeline drains the same way.
+ * the final report.  nm-monitor ignores the terminal's SIGINT meanwhile,
+ * to be there to collect them.  SIGTERM, and a SIGINT sent by a process
+ * (kill -INT, which may reach nm-monitor alone), are passed to nm-capture
+ * alone, and the rest of the pipeline drains the same way; nm-capture
+ * takes a second signal as it takes one.
  * When a stage fails, nm-capture is stopped the same way too, and the
  * others see their input end (or their reader go away).
  */
@@ -42,6 +44,18 @@ mon_on_term(int sig)
 	errno = saved;
 }
 
+/*
+ * Ctrl-C comes from the terminal (si_code SI_KERNEL) to every stage at
+ * once: nothing to do.  A SIGINT from kill(2) may be nm-monitor's alone.
+ */
+static void
+mon_on_int(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	if (si != NULL && si->si_code != SI_KERNEL)
+		mon_on_term(sig);
+}
+
 static void
 mon_signals_parent(void)
 {
@@ -50,10 +64,12 @@ mon_signals_parent(void)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = mon_on_term;
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = SA_SIGINFO;
+	sa.sa_sigaction = mon_on_int;
+	sigaction(SIGINT, &sa, NULL);
 }
 
 /* A stage starts with the signal dispositions a shell would give it. */

@@ -209,3 +209,23 @@ check "no nm-stats: left out of the pipeline" \
     test "$got" = "$TMP/bin/nm-capture ${Z}-i lo | $TMP/bin/nm-decode | $TMP/bin/nm-render -m compact"
 check "no nm-stats: with a warning" \
     grep -q '^nm-monitor: nm-stats: not found' "$TMP/nostats.err"
+
+# --- a signal sent to nm-monitor itself (kill, timeout, a service manager) ---
+# ends the pipeline with the final report, as Ctrl-C does (issue 10, item
+# 5): SIGINT to its pid alone used to leave it running.
+for sig in INT TERM; do
+	nm-monitor -r "$NM_TOP/share/sample.pcap" --realtime \
+	    >"$TMP/sig$sig.out" 2>"$TMP/sig$sig.err" &
+	mpid=$!
+	sleep 2
+	kill -"$sig" "$mpid"
+	for i in $(seq 100); do kill -0 "$mpid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$mpid" 2>/dev/null; then
+		fail "SIG$sig to nm-monitor: still running after 10 s"
+		kill -KILL "$mpid"
+	fi
+	wait "$mpid"; rc=$?
+	check "SIG$sig to nm-monitor alone: status 0 ($rc)" [ "$rc" = 0 ]
+	check "SIG$sig to nm-monitor alone: the final report" \
+	    grep -q 'FINAL REPORT' "$TMP/sig$sig.out"
+done
