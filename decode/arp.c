@@ -2,6 +2,8 @@
  * ARP (RFC 826) for any hardware and protocol address sizes: the fixed
  * 8-byte header says how long each of the four addresses is.  Addresses
  * that were not captured are left out and the layer marked truncated.
+ * RARP (RFC 903, ethertype 0x8035) is the same packet with operations 3
+ * and 4: decoded alike, under its own protocol name, as tshark does.
  */
 #include "pkt.h"
 
@@ -35,4 +37,13 @@ dec_arp(struct pkt *pk, struct cur *c)
 	/* ARP carries nothing after its addresses: the rest is padding. */
 	c->p = c->end;
 	return DEC_UNKNOWN;
+}
+
+enum dec_status
+dec_rarp(struct pkt *pk, struct cur *c)
+{
+	enum dec_status st = dec_arp(pk, c);
+
+	pk->proto = "RARP";
+	return st;
 }

@@ -43,6 +43,7 @@ static const struct {
 	dec_fn *fn;
 } ether_tab[] = {
 	{ 0x0800, dec_ipv4 }, { 0x86dd, dec_ipv6 }, { 0x0806, dec_arp },
+	{ 0x8035, dec_rarp }, /* reverse ARP, RFC 903 */
 	{ 0x8100, dec_vlan }, /* 802.1Q */
 	{ 0x88a8, dec_vlan }, /* 802.1ad */
 	{ 0x9100, dec_vlan }, /* pre-standard QinQ */

@@ -206,8 +206,8 @@ enum dec_status dec_short(
 
 /* The decoders, one per file. */
 dec_fn dec_eth, dec_ppp, dec_sll, dec_sll2, dec_null, dec_raw, dec_vlan,
-    dec_arp, dec_ipv4, dec_ipv6, dec_tcp, dec_udp, dec_icmp, dec_icmpv6,
-    dec_dns;
+    dec_arp, dec_rarp, dec_ipv4, dec_ipv6, dec_tcp, dec_udp, dec_icmp,
+    dec_icmpv6, dec_dns;
 enum dec_status dec_dns_msg(struct pkt *pk, struct cur *c);
 
 /* pack.c: the packet record's decoded keys, into the map open in mp. */

@@ -326,6 +326,15 @@ arp_summary(struct strbuf *b, const msgpack_object *arp)
 		out_addr(b, rec_get(arp, "spa"));
 		sb_adds(b, " is-at ");
 		out_addr(b, rec_get(arp, "sha"));
+	} else if (op == 3) { /* RARP: a link address asks its IP address */
+		sb_adds(b, "who-is ");
+		out_addr(b, rec_get(arp, "tha"));
+		sb_adds(b, " tell ");
+		out_addr(b, rec_get(arp, "sha"));
+	} else if (op == 4) {
+		out_addr(b, rec_get(arp, "tha"));
+		sb_adds(b, " is-at ");
+		out_addr(b, rec_get(arp, "tpa"));
 	} else {
 		sb_adds(b, "arp op ");
 		out_u64(b, op);

@@ -62,7 +62,7 @@ proto_color_of(const char *s, size_t n)
 		size_t len;
 		enum out_color c;
 	} tab[] = { P("TCP", OC_GREEN), P("UDP", OC_BLUE), P("ICMP", OC_YELLOW),
-		P("ICMPv6", OC_YELLOW), P("ARP", OC_CYAN),
+		P("ICMPv6", OC_YELLOW), P("ARP", OC_CYAN), P("RARP", OC_CYAN),
 		P("DNS", OC_MAGENTA) };
 #undef P
 	size_t i;
