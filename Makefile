@@ -97,6 +97,11 @@ nm-monitor: $(MONITOR_OBJ) $(LIBNM)
 
 tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
+# The JSON tests check the writer's UTF-8 with the fuzz targets' own
+# RFC 3629 check (fz_utf8), written apart from jsonw.c's.
+tests/unit/share_json: tests/unit/share_json.c fuzz/common.c fuzz/fuzz.h $(LIBNM)
+	$(CC) $(ALL_CFLAGS) -Ifuzz $(LDFLAGS) -o $@ $< fuzz/common.c $(LIBNM) \
+	    $(MSGPACK_LIBS)
 
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).

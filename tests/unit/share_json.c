@@ -15,6 +15,7 @@
 
 #include "json.h"
 #include "nm.h"
+#include "fuzz.h"
 #include "rec.h"
 
 static int failures;
@@ -60,40 +61,6 @@ str_is(const msgpack_object *v, const char *want, size_t n)
 {
 	return v != NULL && v->type == MSGPACK_OBJECT_STR &&
 	    v->via.str.size == n && memcmp(v->via.str.ptr, want, n) == 0;
-}
-
-/* RFC 3629 UTF-8, written apart from jsonw.c's check to test it. */
-static int
-utf8_valid(const unsigned char *p, size_t n)
-{
-	size_t i = 0, k, need;
-	unsigned lo, hi;
-
-	while (i < n) {
-		lo = 0x80, hi = 0xbf;
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		} else if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			need = 1;
-		else if (p[i] >= 0xe0 && p[i] <= 0xef) {
-			need = 2;
-			lo = p[i] == 0xe0 ? 0xa0 : 0x80;
-			hi = p[i] == 0xed ? 0x9f : 0xbf;
-		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
-			need = 3;
-			lo = p[i] == 0xf0 ? 0x90 : 0x80;
-			hi = p[i] == 0xf4 ? 0x8f : 0xbf;
-		} else
-			return 0;
-		if (n - i <= need || p[i + 1] < lo || p[i + 1] > hi)
-			return 0;
-		for (k = 2; k <= need; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-		i += need + 1;
-	}
-	return 1;
 }
 
 /* Defect: a \u escape cut short said "JSON: (null)". */
@@ -253,7 +220,7 @@ test_utf8_out(void)
 		seq[1] = (unsigned char)(0x80 + i % 128);
 		seq[2] = seq[3] = 0x80;
 		write_str(&b, (const char *)seq, sizeof(seq));
-		if (!utf8_valid((const unsigned char *)b.p, b.len))
+		if (!fz_utf8(b.p, b.len))
 			break;
 	}
 	CHECK("JSON out of any byte pair from 0x80 up is valid UTF-8",
