@@ -90,10 +90,10 @@ parse_opts(int argc, char **argv, struct opts *o)
  * first DEC_MAXSOURCES of them): a frame's if must name one of them.
  */
 static void
-note_sources(struct stage *st, const msgpack_object *hdr)
+note_sources(struct stage *st, const struct rec *hdr)
 {
 	struct ctx *cx = st->arg;
-	const msgpack_object *src = rec_get(hdr, "sources");
+	const msgpack_object *src = rec_get(&hdr->obj, "sources");
 	uint64_t lt;
 	uint32_t i, n;
 

@@ -261,16 +261,6 @@ on_record(struct stage *st, const struct rec *rec)
 		nm_write_failed();
 }
 
-static void
-on_header(struct stage *st, const msgpack_object *hdr)
-{
-	struct ctx *cx = st->arg;
-	struct rec rec = { .obj = *hdr, .type = REC_HEADER };
-
-	on_record(st, &rec);
-	(void)cx;
-}
-
 /* The final report for people, then stdout checked and closed. */
 static void
 on_finish(struct stage *st, enum stage_end why)
@@ -292,7 +282,7 @@ on_finish(struct stage *st, enum stage_end why)
 
 static const struct stage_ops render_ops = {
 	.name = "nm-render",
-	.header = on_header,
+	.header = on_record, /* for the capture summary */
 	.record = on_record,
 	.flush = on_flush,
 	.finish = on_finish,

@@ -185,7 +185,7 @@ dispatch(struct stage *st, const struct rec *rec)
 		return;
 	}
 	if (st->ops->header != NULL)
-		st->ops->header(st, &rec->obj);
+		st->ops->header(st, rec);
 	if (st->w != NULL) {
 		st->headed = 1;
 		if (rec_write_header(st->w, &rec->obj, st->ops->name) < 0)

@@ -53,7 +53,7 @@ struct stage_ops {
 	 * A header record arrived.  The driver passes it on (with this
 	 * stage added to its "stages") right after this returns.
 	 */
-	void (*header)(struct stage *, const msgpack_object *hdr);
+	void (*header)(struct stage *, const struct rec *hdr);
 	/* Every record but headers, in order. */
 	void (*record)(struct stage *, const struct rec *);
 	/*
