@@ -99,17 +99,34 @@ mon_move_fd(int fd, int target)
 static void __attribute__((noreturn))
 mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 {
+	char *const *argv = (char *const *)(uintptr_t)st->argv;
+	int exe, e;
+
 	mon_signals_child();
 	if (in != -1)
 		mon_move_fd(in, STDIN_FILENO);
 	if (out != -1)
 		mon_move_fd(out, STDOUT_FILENO);
+	/*
+	 * The program is opened before the privilege goes and run through
+	 * the descriptor: the user it runs as need not be able to reach the
+	 * directory it is in (a clone in root's home, mode 700).
+	 */
+	exe = open(st->path, O_RDONLY | O_CLOEXEC);
 	/* state: the stage's own privilege, before its code runs */
 	if (!st->privileged)
 		mon_user_become(u);
-	/* execv's prototype predates const; it does not write argv. */
-	execv(st->path, (char *const *)(uintptr_t)st->argv);
-	nm_die(NM_EXIT_FAIL, "%s: %s", st->path, strerror(errno));
+	/* exec's prototypes predate const; they do not write argv. */
+	if (exe != -1)
+		fexecve(exe, argv, environ);
+	/* a script cannot run from a descriptor closed on exec: by name */
+	if (exe == -1 || errno == ENOENT)
+		execv(st->path, argv);
+	e = errno;
+	if (!st->privileged && u->change)
+		nm_die(NM_EXIT_FAIL, "%s: %s (run as %s)", st->path,
+		    strerror(e), u->name ? u->name : "the target user");
+	nm_die(NM_EXIT_FAIL, "%s: %s", st->path, strerror(e));
 }
 
 /* Forks every stage; fds are O_CLOEXEC, so only the dup2'd ones pass. */

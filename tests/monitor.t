@@ -229,3 +229,23 @@ for sig in INT TERM; do
 	check "SIG$sig to nm-monitor alone: the final report" \
 	    grep -q 'FINAL REPORT' "$TMP/sig$sig.out"
 done
+
+# --- stages in a directory the unprivileged user cannot enter ---
+# (a clone in root's home, mode 700: issue 10, item 0).  $TMP is mode 700
+# and root's; nm-monitor opens each stage before dropping to run it.
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir -p "$TMP/private"
+	chmod 700 "$TMP/private"
+	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-stats \
+	    "$NM_TOP"/nm-render "$NM_TOP"/nm-monitor "$TMP/private/"
+	(cd / && env -u SUDO_UID -u SUDO_GID -u SUDO_USER \
+	    "$TMP/private/nm-monitor" -r "$NM_TOP/share/sample.pcap" \
+	    >"$TMP/priv.out" 2>"$TMP/priv.err")
+	rc=$?
+	check "stages in a mode-700 directory: status 0 ($rc: $(head -c 200 "$TMP/priv.err"))" \
+	    [ "$rc" = 0 ]
+	check "stages in a mode-700 directory: the final report" \
+	    grep -q 'FINAL REPORT' "$TMP/priv.out"
+else
+	skip "stages in a mode-700 directory: needs root"
+fi
