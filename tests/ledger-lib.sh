@@ -19,6 +19,7 @@ lg_cleanup() {
 # lg_setup: 0 when the namespaces are up, else a reason on stdout
 lg_setup() {
 	trap lg_cleanup EXIT
+	netns_ok || { echo "cannot use network namespaces: $NETNS_WHY"; return 1; }
 	ip netns add "$LG_NSA" && ip netns add "$LG_NSB" &&
 	    ip link add "$LG_IFA" netns "$LG_NSA" type veth peer name \
 	    "$LG_IFB" netns "$LG_NSB" || { echo "cannot make namespaces"; return 1; }

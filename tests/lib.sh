@@ -17,3 +17,24 @@ same_file() {
 	if cmp -s "$2" "$3"; then pass "$1"
 	else fail "$1: differs from $2"; diff -u "$2" "$3" | head -n 30; fi
 }
+# netns_ok: 0 when network namespaces can be made and entered here, else
+# 1 with the reason in NETNS_WHY.  `ip netns add` can succeed where
+# `ip netns exec` cannot (a chroot whose / is no mount point), so both
+# are tried, on a namespace of our own that is removed again.
+netns_ok() {
+	local ns=nmprobe$$ out
+	NETNS_WHY=
+	[ "$(id -u)" -eq 0 ] || { NETNS_WHY="needs root"; return 1; }
+	if ! out=$(ip netns add "$ns" 2>&1); then
+		NETNS_WHY="ip netns add: ${out%%$'\n'*}"; return 1
+	fi
+	out=$(ip netns exec "$ns" true 2>&1) || NETNS_WHY="ip netns exec: ${out%%$'\n'*}"
+	ip netns del "$ns" 2>/dev/null
+	[ -z "$NETNS_WHY" ]
+}
+# mountns_ok: 0 when a private mount namespace can mount a tmpfs here.
+mountns_ok() {
+	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null &&
+	    unshare -m sh -c 'mount -t tmpfs -o size=64k nmprobe "$1"' sh "$TMP" \
+	    2>/dev/null
+}

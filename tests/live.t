@@ -45,6 +45,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if ! netns_ok; then
+	skip "live: cannot use network namespaces: $NETNS_WHY"
+	exit 0
+fi
 if ! ip netns add "$nsa" 2>"$TMP/err"; then
 	skip "live: ip netns add failed: $(head -n 1 "$TMP/err")"
 	exit 0

@@ -24,6 +24,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+netns_ok || { echo "cannot use network namespaces: $NETNS_WHY"; exit 77; }
 ip netns add "$NSA" && ip netns add "$NSB" &&
     ip link add "$IFA" netns "$NSA" type veth peer name "$IFB" netns "$NSB" ||
     { echo "cannot make network namespaces"; exit 77; }

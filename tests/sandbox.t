@@ -251,7 +251,7 @@ veth() {
 	    netns "$NS" && ip -n "$NS" link set "$IF" up &&
 	    ip -n "$NS" link set "${IF}p" up
 }
-if ! veth; then
+if ! netns_ok || ! veth; then
 	skip "live capture under the filter: cannot make network namespaces"
 	exit 0
 fi
