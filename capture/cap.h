@@ -77,8 +77,10 @@ struct cap_src {
 	int live;
 	const char *name; /* interface, path, or "-" */
 	int linktype;
-	int snaplen; /* what frames are cut to */
-	int nano;    /* libpcap hands out nanoseconds */
+	int snaplen;	/* what frames are cut to */
+	int nano;	/* libpcap hands out nanoseconds */
+	uint64_t start; /* live: the capture clock when it began, ns */
+	int stream;	/* a file on a pipe or socket: flush as it comes */
 };
 
 /* opts.c */

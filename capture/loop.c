@@ -26,6 +26,8 @@ struct cap_ctx {
 	const struct cap_opts *o;
 	struct rec_writer *w;
 	uint64_t frames;
+	uint64_t last_ts;	   /* the latest frame timestamp written */
+	uint64_t clock;		   /* the last capstats' ts, live */
 	struct timespec next_tick; /* next live capstats */
 	int status;		   /* exit status */
 	char why[PCAP_ERRBUF_SIZE + 256];
@@ -128,6 +130,8 @@ cap_write_header(struct cap_ctx *c)
 	pk_ku(pk, "snaplen", (uint64_t)c->src->snaplen);
 	pk_kstr(pk, "filter", c->o->filter);
 	pk_ku(pk, "tsprec", c->src->nano ? 9 : 6);
+	if (c->src->live)
+		pk_ku(pk, "start", c->src->start);
 	pk_close(pk);
 	pk_close(pk);
 	pk_close(pk);
@@ -165,14 +169,38 @@ cap_write_frame(
 	pk_close(pk);
 	cap_out(rec_writer_end(c->w));
 	c->frames++;
+	if (ts > c->last_ts)
+		c->last_ts = ts;
 }
 
 /*
- * Kernel counters for a live capture; a file has none, so it reports the
- * packets read as received and nothing dropped.
+ * The capture's clock for a live capstats record: a time up to which
+ * every frame has been written, so that downstream a quiet interval can
+ * close on it (nm-records(5), "Time").  Right after a frame, with more
+ * perhaps waiting, that is the frame's own time; when nothing is waiting,
+ * the wall clock less what the kernel may still hold in a ring block it
+ * has not handed over (up to the block timeout).  Never goes back.
+ */
+static uint64_t
+cap_clock(struct cap_ctx *c, int idle)
+{
+	uint64_t now = nm_realtime_ns(), t = c->last_ts;
+	uint64_t lag = c->o->immediate ? 0 : 2 * CAP_TIMEOUT_MS * 1000000ULL;
+
+	if (idle && now > lag && now - lag > t)
+		t = now - lag;
+	if (t > c->clock)
+		c->clock = t;
+	return c->clock;
+}
+
+/*
+ * Kernel counters for a live capture, at the capture clock ts; a file has
+ * none, so it reports the packets read as received and nothing dropped,
+ * and no clock: its time is its packets'.
  */
 static void
-cap_write_stats(struct cap_ctx *c, int final)
+cap_write_stats(struct cap_ctx *c, int final, uint64_t ts)
 {
 	struct pk *pk;
 	struct pcap_stat st;
@@ -190,6 +218,8 @@ cap_write_stats(struct cap_ctx *c, int final)
 	pk = rec_writer_pk(c->w);
 	pk_map_open(pk);
 	pk_kstr(pk, "type", "capstats");
+	if (c->src->live)
+		pk_ku(pk, "ts", ts);
 	pk_ku(pk, "if", 0);
 	pk_ku(pk, "recv", c->src->live ? st.ps_recv : c->frames);
 	pk_ku(pk, "drop", st.ps_drop);
@@ -199,9 +229,12 @@ cap_write_stats(struct cap_ctx *c, int final)
 	cap_out(rec_writer_end(c->w));
 }
 
-/* Live: capstats once a second of wall time; returns ns to the next. */
+/*
+ * Live: capstats once a second of wall time; returns ns to the next.
+ * idle: no packet is waiting.
+ */
 static int64_t
-cap_tick(struct cap_ctx *c)
+cap_tick(struct cap_ctx *c, int idle)
 {
 	struct timespec now;
 	int64_t left;
@@ -209,7 +242,7 @@ cap_tick(struct cap_ctx *c)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((left = cap_ts_diff(&c->next_tick, &now)) > 0)
 		return left;
-	cap_write_stats(c, 0);
+	cap_write_stats(c, 0, cap_clock(c, idle));
 	cap_out(rec_writer_flush(c->w));
 	c->next_tick = now;
 	cap_ts_add(&c->next_tick, CAP_TICK_NS);
@@ -253,7 +286,7 @@ cap_loop_live(struct cap_ctx *c)
 			cap_write_frame(c, h, data);
 			if (c->o->count > 0 && c->frames >= c->o->count)
 				return "count";
-			(void)cap_tick(c);
+			(void)cap_tick(c, 0);
 			/* Under load ppoll never runs: look for a signal. */
 			if ((c->frames & 255) == 0 && sigpending(&pend) == 0 &&
 			    (sigismember(&pend, SIGINT) == 1 ||
@@ -269,7 +302,7 @@ cap_loop_live(struct cap_ctx *c)
 			c->status = NM_EXIT_FAIL;
 			return "error";
 		}
-		left = cap_tick(c);
+		left = cap_tick(c, 1);
 		cap_out(rec_writer_flush(c->w));
 		wait.tv_sec = (time_t)(left / 1000000000LL);
 		wait.tv_nsec = (long)(left % 1000000000LL);
@@ -310,6 +343,24 @@ cap_pace(struct cap_ctx *c, const struct pcap_pkthdr *h)
 }
 
 /*
+ * A capture arriving on a pipe (tcpdump -U -w - | nm-capture -r -) is a
+ * live one seen late: what was read goes out before waiting for more, so
+ * each packet is shown when it arrives, not when the input ends.  What
+ * libpcap's stdio buffer already holds is not seen by poll; then this
+ * flushes once too often, which costs a write and loses nothing.
+ */
+static void
+cap_flush_if_waiting(struct cap_ctx *c)
+{
+	struct pollfd pfd;
+
+	pfd.fd = pcap_get_selectable_fd(c->src->pc);
+	pfd.events = POLLIN;
+	if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 0)
+		cap_out(rec_writer_flush(c->w));
+}
+
+/*
  * A file: libpcap reads it in full blocks; a truncated or corrupt one ends
  * with an error after the good frames, which are kept.
  */
@@ -321,6 +372,8 @@ cap_loop_file(struct cap_ctx *c)
 	int rc;
 
 	while (!cap_stop) {
+		if (c->src->stream)
+			cap_flush_if_waiting(c);
 		rc = pcap_next_ex(c->src->pc, &h, &data);
 		if (rc == PCAP_ERROR_BREAK) /* end of file */
 			return cap_stop ? "signal" : "eof";
@@ -391,7 +444,7 @@ cap_run(struct cap_src *s, const struct cap_opts *o, struct rec_writer *w)
 	reason = s->live ? cap_loop_live(&c) : cap_loop_file(&c);
 	if (s->live && strcmp(reason, "count") != 0)
 		cap_drain(&c);
-	cap_write_stats(&c, 1);
+	cap_write_stats(&c, 1, s->live ? cap_clock(&c, 1) : 0);
 	cap_out(rec_write_end(c.w, "nm-capture", c.frames, 0, reason));
 	cap_out(rec_writer_close(c.w));
 	pcap_close(s->pc);

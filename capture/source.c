@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -99,6 +100,7 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 		break;
 	}
 	s->live = 1;
+	s->start = nm_realtime_ns();
 	s->name = o->iface;
 	s->snaplen = pcap_snapshot(s->pc);
 	if (pcap_setnonblock(s->pc, 1, errbuf) < 0)
@@ -110,6 +112,7 @@ cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	FILE *f = stdin;
+	struct stat st;
 	int saved = 0;
 
 	/*
@@ -133,6 +136,9 @@ cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 		nm_die(NM_EXIT_BADCAPTURE, "%s: %s", o->file, errbuf);
 	s->live = 0;
 	s->name = o->file;
+	s->stream = fstat(fileno(f), &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+		S_ISCHR(st.st_mode));
 	s->snaplen = pcap_snapshot(s->pc);
 	if (o->snaplen > 0 && (s->snaplen <= 0 || o->snaplen < s->snaplen))
 		s->snaplen = o->snaplen;

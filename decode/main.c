@@ -29,6 +29,7 @@ struct opts {
 	enum keep keep;
 	const char *services; /* user service table, or NULL */
 	int force;	      /* records even to a terminal */
+	int realtime;	      /* --realtime: at the recorded pace */
 };
 
 struct ctx {
@@ -41,7 +42,7 @@ struct ctx {
 };
 
 static const char usage_text[] =
-    "usage: nm-decode [-k | -S] [--services file] [--force]\n";
+    "usage: nm-decode [-k | -S] [--services file] [--realtime] [--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -56,6 +57,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "keep-data", no_argument, NULL, 'k' },
 		{ "services", required_argument, NULL, 's' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "realtime", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -76,6 +78,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 's': o->services = optarg; break;
 		case 'f': o->force = 1; break;
+		case 'R': o->realtime = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-decode");
 		default: usage();
@@ -245,7 +248,8 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	cx.keep = o.keep;
 	pk_init(&cx.kept, 1024);
-	stage_open(&cx.st, &decode_ops, &cx, o.force ? STAGE_FORCE : 0);
+	stage_open(&cx.st, &decode_ops, &cx,
+	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
 	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin and stdout only */

@@ -91,7 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rec.type == REC_FRAME || rec.type == REC_PACKET)
 			feed_record(&f.agg, &f.out, &rec);
 		else if (rec.type == REC_CAPSTATS)
-			agg_capstats(&f.agg, &rec.obj);
+			feed_capstats(&f.agg, &f.out, &rec);
+		else if (rec.type == REC_HEADER)
+			feed_header(&f.agg, &rec);
 	}
 	if (rc == -1 && errno != EBADMSG)
 		fz_fail("reader failed with errno %d, not EBADMSG", errno);

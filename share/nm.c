@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nm.h"
@@ -214,6 +215,17 @@ nm_join(int argc, char **argv)
 		strcat(s, argv[i]);
 	}
 	return s;
+}
+
+uint64_t
+nm_realtime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return t.tv_sec < 0
+	    ? 0
+	    : (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 int

@@ -89,6 +89,12 @@ long long estrtonum(
  */
 void nm_write_failed(void) __attribute__((noreturn));
 
+/*
+ * The wall clock in nanoseconds since the epoch: the clock the kernel
+ * stamps packets with, so a capture's own times compare with theirs.
+ */
+uint64_t nm_realtime_ns(void);
+
 /* argv[0..argc) joined by single spaces (a filter given as arguments). */
 char *nm_join(int argc, char **argv);
 

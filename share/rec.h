@@ -130,10 +130,10 @@ enum {
 	X("sources.snaplen",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("sources.filter",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("sources.tsprec",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sources.start",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* frame, and packet (which keeps the frame's keys) */		\
-	S(IN_FRAME | IN_PACKET, BY_CAPTURE)				\
-	X("ts",			KT_UINT, KT_NONE, SH_PLAIN)		\
 	S(IN_FRAME | IN_PACKET | IN_CAPSTATS, BY_CAPTURE)		\
+	X("ts",			KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("if",			KT_UINT, KT_NONE, SH_PLAIN)		\
 	S(IN_FRAME | IN_PACKET, BY_CAPTURE)				\
 	X("len",		KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -547,6 +547,11 @@ int rec_get_str(
     const msgpack_object *map, const char *key, const char **s, size_t *n);
 int rec_get_bin(
     const msgpack_object *map, const char *key, const uint8_t **p, size_t *n);
+/*
+ * When a live capture began, from a header: the earliest of its sources'
+ * start (ns since the epoch), or 0 when none says (a file's stream).
+ */
+uint64_t rec_capture_start(const msgpack_object *hdr);
 /*
  * Whether a map key (a string) is the literal s: REC_KEY_IS(k, "ts").
  * Forced inline so that, with a literal, the compare unrolls: a stage

@@ -93,6 +93,22 @@ rec_get_bin(
 	return 1;
 }
 
+uint64_t
+rec_capture_start(const msgpack_object *hdr)
+{
+	const msgpack_object *srcs = rec_get(hdr, "sources");
+	uint64_t t, start = 0;
+	uint32_t i;
+
+	if (srcs == NULL || srcs->type != MSGPACK_OBJECT_ARRAY)
+		return 0;
+	for (i = 0; i < srcs->via.array.size; i++)
+		if (rec_get_u64(&srcs->via.array.ptr[i], "start", &t) &&
+		    t != 0 && (start == 0 || t < start))
+			start = t;
+	return start;
+}
+
 int
 rec_str_eq(const msgpack_object *o, const char *s)
 {

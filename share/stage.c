@@ -71,6 +71,7 @@ stage_open(struct stage *st, const struct stage_ops *ops, void *arg, int flags)
 	memset(st, 0, sizeof(*st));
 	st->ops = ops;
 	st->arg = arg;
+	st->realtime = (flags & STAGE_REALTIME) != 0;
 	set_signals();
 	st->pipe_in = nm_stdin_is_pipe();
 	if (ops->records_out &&
@@ -165,6 +166,62 @@ idle(struct stage *st)
 	}
 }
 
+/* --realtime: the capture's start, from the header, is time zero. */
+static void
+pace_start(struct stage *st, const struct rec *hdr)
+{
+	uint64_t start;
+
+	if (st->paced || (start = rec_capture_start(&hdr->obj)) == 0)
+		return;
+	st->paced = 1;
+	st->pace_t0 = start;
+	st->pace_wall0 = stage_now();
+}
+
+/*
+ * --realtime: waits until this record's offset from time zero has passed,
+ * flushing first so what went before is seen on time; a signal that must
+ * stop the stage ends the wait.
+ */
+static void
+pace(struct stage *st, const struct rec *rec)
+{
+	uint64_t ts, when, now;
+	struct pollfd pfd;
+	char buf[64];
+	int ms;
+
+	if ((rec->type != REC_FRAME && rec->type != REC_PACKET &&
+		rec->type != REC_CAPSTATS) ||
+	    !rec_get_u64(&rec->obj, "ts", &ts) || ts == 0)
+		return;
+	if (!st->paced) {
+		st->paced = 1;
+		st->pace_t0 = ts;
+		st->pace_wall0 = stage_now();
+		return;
+	}
+	if (ts <= st->pace_t0)
+		return;
+	when = ts - st->pace_t0 > UINT64_MAX - st->pace_wall0
+	    ? UINT64_MAX
+	    : st->pace_wall0 + (ts - st->pace_t0);
+	if (stage_now() >= when)
+		return;
+	flush(st);
+	while (!must_stop(st) && (now = stage_now()) < when) {
+		ms = (when - now) / 1000000 + 1 > 1000
+		    ? 1000
+		    : (int)((when - now) / 1000000 + 1);
+		pfd.fd = sigpipe_fd[0];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms) > 0)
+			while (read(sigpipe_fd[0], buf, sizeof(buf)) > 0)
+				continue;
+	}
+}
+
 /* Every stream starts with a header: a new one if none came. */
 static void
 need_header(struct stage *st)
@@ -181,9 +238,13 @@ dispatch(struct stage *st, const struct rec *rec)
 {
 	if (rec->type != REC_HEADER) {
 		need_header(st); /* a headless JSON stream's first record */
+		if (st->realtime)
+			pace(st, rec);
 		st->ops->record(st, rec);
 		return;
 	}
+	if (st->realtime)
+		pace_start(st, rec);
 	if (st->ops->header != NULL)
 		st->ops->header(st, rec);
 	if (st->w != NULL) {

@@ -11,6 +11,13 @@
  * A stage supplies only its own logic, as the callbacks of struct
  * stage_ops.
  *
+ * With STAGE_REALTIME (a stage's --realtime) a saved stream is replayed at
+ * the pace it was recorded: each record with a time (frame, packet, a
+ * capture's clock record) is handed to the stage when its offset from
+ * the capture's start (the header's, else the first such record's) has
+ * passed on this machine's clock; records never wait for a time before
+ * one already reached.
+ *
  * Signals: the first SIGINT or SIGTERM lets a piped input drain (upstream
  * got the same signal and will end the stream, so the final figures
  * cover everything captured); on any other input, or at the second
@@ -80,10 +87,14 @@ struct stage {
 	int pipe_in;	   /* stdin is a pipe: drain it */
 	int headed;	   /* a header has gone out */
 	uint64_t deadline; /* of tick, or 0 */
+	int realtime;	   /* STAGE_REALTIME */
+	int paced;	   /* pace_t0 and pace_wall0 are set */
+	uint64_t pace_t0, pace_wall0;
 };
 
 /* stage_open() flags */
-#define STAGE_FORCE 1 /* write records even to a terminal */
+#define STAGE_FORCE    1 /* write records even to a terminal */
+#define STAGE_REALTIME 2 /* hand records on at the pace they were made */
 
 /*
  * Opens the reader on stdin and (records_out) the writer on stdout, and

@@ -1,11 +1,16 @@
 /*
- * Records into the aggregate, on the clock of their capture timestamps:
- * each packet or frame first closes every interval that ended before it
+ * Records into the aggregate, on the clock of the stream: each packet or
+ * frame first closes every interval that ended before its timestamp
  * (expiring idle flows and writing that interval's stats record), then is
- * counted.  A clock that jumps far ahead or back restarts the grid rather
- * than writing (or waiting for) every interval in between.  nm-stats'
- * main loop and the fuzz target both feed through here, so what is fuzzed
- * is what runs.
+ * counted.  A live capture's clock records (capstats with a ts) close
+ * intervals the same way with nothing to count, so a quiet spell ends its
+ * intervals on time, and its header's start puts the grid at the capture's
+ * start: every figure comes from the stream, none from the clock of the
+ * machine reading it, and a saved stream gives what the live run gave.  A
+ * clock that jumps far ahead or back restarts the grid rather than
+ * writing (or waiting for) every interval in between.  nm-stats' main
+ * loop and the fuzz target both feed through here, so what is fuzzed is
+ * what runs.
  */
 #include "rec.h"
 #include "stats.h"
@@ -74,6 +79,35 @@ feed_tick(struct agg *a, struct out *o, uint64_t ts)
 	}
 	while (ts >= a->end && a->end != ST_TMAX)
 		feed_close(a, o);
+}
+
+/*
+ * A header naming when a live capture began: the grid starts there, so the
+ * first interval and the run's duration count from the capture's start,
+ * not from its first packet.  The earliest of the sources' starts.
+ */
+void
+feed_header(struct agg *a, const struct rec *rec)
+{
+	uint64_t start;
+
+	if (a->started || (start = rec_capture_start(&rec->obj)) == 0)
+		return;
+	a->started = 1;
+	grid_at(a, start);
+}
+
+void
+feed_capstats(struct agg *a, struct out *o, const struct rec *rec)
+{
+	uint64_t ts = 0;
+
+	agg_capstats(a, &rec->obj);
+	if (!rec_get_u64(&rec->obj, "ts", &ts) || ts == 0)
+		return; /* a file's: its time is its packets' */
+	feed_tick(a, o, ts);
+	if (ts > a->last_ts)
+		a->last_ts = ts;
 }
 
 void

@@ -4,9 +4,10 @@
  * back with -q), counts frames and packets into intervals of capture
  * time, and writes a stats record at each interval boundary and a final
  * one at the end, and a flow record for each connection that ends.
- * Intervals follow the packets' timestamps, so a saved stream gives the
- * figures of the live run; only when live input goes quiet does the wall
- * clock close an interval, from the stage driver's tick.
+ * Intervals follow the stream's own time (packet timestamps, and a live
+ * capture's start and once-a-second clock), never this machine's clock,
+ * so a saved stream replayed at any speed gives the records of the live
+ * run, quiet spells included.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,9 +22,6 @@
 #include "sandbox.h"
 #include "stage.h"
 
-/* Live input quiet this long past a boundary closes the interval. */
-#define ST_GRACE ST_NS
-
 struct opts {
 	unsigned interval; /* seconds */
 	unsigned ntop;
@@ -31,7 +29,8 @@ struct opts {
 	enum top_by by;
 	size_t max_flows, max_hosts;
 	const char *services;
-	int force; /* records even to a terminal */
+	int force;    /* records even to a terminal */
+	int realtime; /* --realtime: at the recorded pace */
 };
 
 struct ctx {
@@ -39,14 +38,12 @@ struct ctx {
 	struct agg agg;
 	struct out out;
 	int quiet;
-	uint64_t mono_last;    /* wall clock when the last packet came */
-	uint64_t seen_at_tick; /* frames and packets at the last tick */
 };
 
 static const char usage_text[] =
     "usage: nm-stats [-q] [-I seconds] [-n count] [-s packets|bytes] "
     "[-F flows] [-H hosts]\n"
-    "                [--services file] [--force]\n";
+    "                [--services file] [--realtime] [--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -65,6 +62,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "max-hosts", required_argument, NULL, 'H' },
 		{ "services", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "realtime", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -108,6 +106,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'S': o->services = optarg; break;
 		case 'f': o->force = 1; break;
+		case 'R': o->realtime = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: usage();
@@ -117,16 +116,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 		nm_bad_usage("unexpected argument: %s", argv[optind]);
 }
 
-/*
- * Capture time at monotonic time now, projected from the last packet by
- * the wall clock.
- */
-static uint64_t
-projected(const struct ctx *cx, uint64_t now)
-{
-	return st_add(cx->agg.last_ts, now - cx->mono_last);
-}
-
 /* The final report: the last stats, every flow still open. */
 static void
 on_finish(struct stage *st, enum stage_end why)
@@ -134,14 +123,11 @@ on_finish(struct stage *st, enum stage_end why)
 	struct ctx *cx = st->arg;
 	struct agg *a = &cx->agg;
 	struct flow **v;
-	uint64_t end = a->last_ts, p;
 	size_t i, n;
 
-	if (a->started && a->last_ts < a->start) { /* closed while idle */
-		p = projected(cx, stage_now());
-		end = p < a->start ? a->start : p > a->end ? a->end : p;
-	}
-	out_stats(&cx->out, a, end, 1);
+	/* The end is the stream's latest time: a packet's or the clock's. */
+	out_stats(
+	    &cx->out, a, a->last_ts < a->start ? a->start : a->last_ts, 1);
 	v = flow_sorted(&a->flows, &n);
 	for (i = 0; i < n; i++)
 		out_flow(&cx->out, v[i], "end");
@@ -150,30 +136,12 @@ on_finish(struct stage *st, enum stage_end why)
 	st->packets = a->packets;
 }
 
-/*
- * Live input gone quiet still closes its intervals on time: an interval
- * is closed once the capture time projected from the last packet by the
- * wall clock is ST_GRACE past its end.  Returns when that is due, in the
- * driver's clock; computed as a distance, so no timestamp can wrap it.
- */
-static uint64_t
-on_tick(struct stage *st, uint64_t now)
+static void
+on_header(struct stage *st, const struct rec *rec)
 {
 	struct ctx *cx = st->arg;
-	struct agg *a = &cx->agg;
-	uint64_t due;
 
-	if (a->packets + a->frames != cx->seen_at_tick) {
-		cx->seen_at_tick = a->packets + a->frames;
-		cx->mono_last = now;
-	}
-	if (!a->started || a->end == ST_TMAX) /* no interval can close */
-		return 0;
-	due = st_add(st_add(cx->mono_last, a->end - a->last_ts), ST_GRACE);
-	if (now < due)
-		return due;
-	feed_close(a, &cx->out);
-	return a->end == ST_TMAX ? 0 : st_add(due, a->interval);
+	feed_header(&cx->agg, rec);
 }
 
 static void
@@ -189,7 +157,7 @@ on_record(struct stage *st, const struct rec *rec)
 			stage_pass(st, rec);
 		break;
 	case REC_CAPSTATS:
-		agg_capstats(&cx->agg, &rec->obj);
+		feed_capstats(&cx->agg, &cx->out, rec);
 		stage_pass(st, rec);
 		break;
 	default: stage_pass(st, rec); break;
@@ -199,8 +167,8 @@ on_record(struct stage *st, const struct rec *rec)
 static const struct stage_ops stats_ops = {
 	.name = "nm-stats",
 	.records_out = 1,
+	.header = on_header,
 	.record = on_record,
-	.tick = on_tick,
 	.finish = on_finish,
 };
 
@@ -216,7 +184,8 @@ main(int argc, char **argv)
 	cx.quiet = o.quiet;
 	agg_init(
 	    &cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows, o.max_hosts);
-	stage_open(&cx.st, &stats_ops, &cx, o.force ? STAGE_FORCE : 0);
+	stage_open(&cx.st, &stats_ops, &cx,
+	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
 	(void)rec_reader_want(cx.st.r, REC_PACKET, pview_keys);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	esandbox(NM_SANDBOX_STAGE);

@@ -2,9 +2,9 @@
  * nm-stats' private interfaces: the bounded tables (table.c), the
  * connection tracker (flow.c), the aggregates a packet updates (agg.c),
  * top-N selection (top.c) and the records it writes (out.c).  Everything
- * is driven by capture timestamps, never by the wall clock, so a saved
- * stream read at full speed gives the same figures as the live run; only
- * main.c looks at the clock, to report intervals when live input is quiet.
+ * is driven by the stream's time (packet timestamps, and a live capture's
+ * start and clock records), never by the wall clock, so a saved stream
+ * read at any speed gives the same records as the live run.
  */
 #ifndef STATS_H
 #define STATS_H
@@ -175,8 +175,9 @@ struct src_stats {
 
 struct agg {
 	/*
-	 * The interval grid: [start, end), aligned on the first packet, or
-	 * on the first after a jump (grid_ts).  An interval that reaches the
+	 * The interval grid: [start, end), aligned on a live capture's
+	 * start, else on the first packet, or on the first time after a jump
+	 * (grid_ts).  An interval that reaches the
 	 * end of the clock ends there (end == ST_TMAX) and holds it.
 	 */
 	uint64_t interval;
@@ -245,6 +246,10 @@ void out_flow(void *out, const struct flow *, const char *reason);
 /* --- feed.c --- */
 /* Counts a packet or frame record, closing the intervals it passed. */
 void feed_record(struct agg *, struct out *, const struct rec *);
+/* A live capture's start, from a header, begins the grid. */
+void feed_header(struct agg *, const struct rec *);
+/* Capture counters; a clock (ts) closes the intervals it passed. */
+void feed_capstats(struct agg *, struct out *, const struct rec *);
 /* Ends the current interval: idle flows out, then its stats record. */
 void feed_close(struct agg *, struct out *);
 

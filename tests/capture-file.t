@@ -170,3 +170,37 @@ start=$(date +%s%N)
 timeout 10 "$NMC" --realtime -r "$TMP/a.pcap" >/dev/null
 ms=$((($(date +%s%N) - start) / 1000000))
 check "--realtime paces ($ms ms)" [ "$ms" -ge 85 ]
+
+# A capture arriving on a pipe streams (tcpdump -U -w - | nm-capture -r -):
+# the writer sends three packets, then waits; they must come out of the
+# pipeline while it waits, not when it ends.
+cat >"$TMP/slowpcap.py" <<'PY'
+import struct, sys, time
+d = open(sys.argv[1], "rb").read()
+out, off = sys.stdout.buffer, 24
+out.write(d[:24])
+for _ in range(3):
+    n = struct.unpack("<I", d[off + 8:off + 12])[0]
+    out.write(d[off:off + 16 + n])
+    off += 16 + n
+out.flush()
+time.sleep(float(sys.argv[2]))
+out.write(d[off:])
+PY
+if command -v python3 >/dev/null; then
+	{ python3 "$TMP/slowpcap.py" "$NM_TOP/share/sample.pcap" 6 |
+	    "$NMC" -r - 2>/dev/null | "$NM_TOP/nm-decode" |
+	    "$NM_TOP/nm-render" >"$TMP/stream.txt"; } &
+	spid=$!
+	n=0
+	for i in $(seq 50); do
+		n=$(wc -l <"$TMP/stream.txt" 2>/dev/null || echo 0)
+		[ "$n" -ge 3 ] && break
+		sleep 0.1
+	done
+	check "a pipe streams: 3 packets shown while the writer waits (saw $n)" [ "$n" = 3 ]
+	wait $spid
+	check "a pipe streams: then all of it" [ "$(wc -l <"$TMP/stream.txt")" -gt 100 ]
+else
+	skip "a pipe streams: needs python3"
+fi

@@ -1,7 +1,7 @@
 # nm-stats on streams this script writes itself (JSON packet records, so
 # every figure is known in advance): totals, top lists, each TCP ending's
 # state, interval boundaries, idle expiry, coverage, -q, replay, malformed
-# input, a quiet live stream, signals, and memory with a million flows.
+# input, time from the stream (a live capture's start and clock), signals, and memory with a million flows.
 source "$(dirname "$0")/lib.sh"
 
 command -v jq >/dev/null || { skip "nm-stats: jq is not installed"; exit 0; }
@@ -167,10 +167,41 @@ nm-stats </dev/null >/dev/null 2>&1; check "empty input: ended early (8)" test $
 nm-capture -r "$NM_TOP/share/sample.pcap" | nm-decode | nm-stats | head -c 100 >/dev/null
 check "reader gone (EPIPE): exit 0" test "${PIPESTATUS[2]}" = 0
 
-# a quiet live stream still closes its intervals by the wall clock
-{ hdr; udp 0 $A 1 $B 2 100 UDP; sleep 2.6; } | nm-stats -q -I 1 | nm-render -o json > "$TMP/live.out"
-check "quiet live input: the interval closes on the wall clock" \
-	test "$(jq -c 'select(.type == "stats") | [.final, .interval.packets]' "$TMP/live.out" | tr -d '\n')" = '[false,1][true,0]'
+# Time is the stream's own: a live capture's header names its start and
+# its capstats carry its clock; intervals close on those, whether or not
+# packets came, and never on this machine's clock (a saved stream then
+# replays to the same records, at any speed)
+lhdr() { echo '{"type":"header","version":1,"minor":0,"producer":"test","stages":[],"sources":[{"name":"eth0","kind":"interface","linktype":1,"start":'$T0'}]}'; }
+clock() {	# clock MS [final]: the capture's clock MS ms after its start
+	printf '{"type":"capstats","ts":%d,"if":0,"recv":0,"drop":0,"ifdrop":0,"final":%s}\n' \
+	    $((T0 + $1 * 1000000)) "${2:-false}"
+}
+ticks() { local t; for t in $(seq 1000 1000 $(($1 - 1))); do clock $t; done; clock $1 true; }
+stats_line() { jq -c 'select(.type == "stats") | [.final, .interval.start - '$T0', .interval.end - '$T0', .interval.packets, .runtime]' | tr -d '\n'; }
+{ lhdr; ticks 12000; } | nm-stats -q -I 5 | nm-render -o json | stats_line > "$TMP/quiet12"
+check "a quiet 12 s live run: blocks at 5 s and 10 s, runtime 12 s" \
+	test "$(cat "$TMP/quiet12")" = '[false,0,5000000000,0,5000000000][false,5000000000,10000000000,0,10000000000][true,10000000000,12000000000,0,12000000000]'
+{ lhdr; clock 1000; udp 1000 $A 53 $B 5353 80 DNS; udp 1001 $B 5353 $A 53 120 DNS
+  clock 2000; clock 3000; udp 3000 $A 53 $B 5354 80 DNS; udp 3001 $B 5354 $A 53 120 DNS
+  clock 3500 true; } | nm-stats -q | nm-render > "$TMP/dns4.txt"
+check "4 packets over 3.5 s of capture: duration and average from the capture's start" \
+	grep -q '^Duration: 3.5s | Packets: 4 | Bytes: 400 B | Avg PPS: 1.14 |' "$TMP/dns4.txt"
+{ lhdr; udp 3000 $A 1 $B 2 100 UDP; ticks 6000; } | nm-stats -q -I 5 | nm-render -o json | stats_line > "$TMP/late1"
+check "the grid starts at the capture's start, not at its first packet" \
+	test "$(cat "$TMP/late1")" = '[false,0,5000000000,1,5000000000][true,5000000000,6000000000,0,6000000000]'
+{ hdr; udp 0 $A 1 $B 2 100 UDP; sleep 2.6; } | nm-stats -q -I 1 | nm-render -o json > "$TMP/live.out" 2>/dev/null
+check "a stream without a clock: the reader's wall clock closes nothing" \
+	test "$(jq -c 'select(.type == "stats") | [.final, .interval.packets]' "$TMP/live.out" | tr -d '\n')" = '[true,1]'
+{ lhdr; for t in 1 2 3 4; do udp $((t * 700)) $A 1 $B 2 100 UDP; clock $((t * 1000)); done; clock 9000 true; } > "$TMP/paced.json"
+nm-stats -I 2 < "$TMP/paced.json" | nm-render > "$TMP/fast.txt" 2>/dev/null
+{ lhdr; tail -n +2 "$TMP/paced.json" | while read -r l; do echo "$l"; sleep 0.3; done; } |
+    nm-stats -I 2 | nm-render > "$TMP/slow.txt" 2>/dev/null
+check "the same stream at full speed and slowly: the same output" cmp -s "$TMP/fast.txt" "$TMP/slow.txt"
+start=$(date +%s%N)
+nm-stats --realtime -I 2 < "$TMP/paced.json" | nm-render > "$TMP/rt.txt" 2>/dev/null
+took=$((($(date +%s%N) - start) / 1000000))
+check "--realtime: the same output" cmp -s "$TMP/fast.txt" "$TMP/rt.txt"
+check "--realtime: took the capture's 9 s (${took} ms)" test "$took" -ge 8900 -a "$took" -lt 30000
 
 # signals: a pipe keeps draining after one; two end it with the final report
 # (the writer's blank lines end it by EPIPE once nm-stats has gone)
