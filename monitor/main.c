@@ -24,13 +24,16 @@ main(int argc, char **argv)
 	nm_init(argv[0]);
 	mon_opts_parse(&opts, argc, argv);
 	mon_user_resolve(&user, opts.user);
-	if (argc == 1) {
+	if (argc == 1 || opts.fword) {
 		if ((capture = mon_find("nm-capture")) == NULL)
 			nm_die(NM_EXIT_FAIL,
 			    "nm-capture: not found in %s "
 			    "(the stages are nm-monitor's neighbours)",
 			    mon_stage_dir());
-		mon_ask(&opts, capture);
+		if (argc == 1)
+			mon_ask(&opts, capture, &user);
+		else
+			mon_filter_word_check(&opts, capture, &user);
 		free(capture);
 	}
 	mon_pipeline_build(&pl, &opts, &user);
@@ -45,6 +48,7 @@ main(int argc, char **argv)
 	status = mon_run(&pl, &user);
 	mon_pipeline_free(&pl);
 	free(opts.filter);
+	free(opts.field);
 	free(user.name);
 	return status;
 }

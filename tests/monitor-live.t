@@ -36,66 +36,8 @@ ip -n "$NSA" link set lo up
 chmod 755 "$TMP"
 
 # --- the questions, through a pseudo-terminal ---
-# drive.py LOG STEPS CMD...: runs CMD on a new pty; STEPS has lines
-# "regex<TAB>answer": wait (15 s at most) for the regex, then type the
-# answer; "-" types nothing, "^C" types Ctrl-C, "!cmd" runs a shell
-# command.  Prints "exit N" (the command's status) or "STEPFAIL: ...".
-cat >"$TMP/drive.py" <<'PY'
-import os, pty, re, select, subprocess, sys, time
-log, steps_file, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-steps = [l.rstrip("\n").split("\t", 1) for l in open(steps_file) if l.strip()]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(cmd[0], cmd)
-out = open(log, "wb")
-buf = b""
-def more(timeout):
-    global buf
-    r, _, _ = select.select([fd], [], [], timeout)
-    if not r:
-        return True
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        d = b""
-    out.write(d)
-    out.flush()
-    buf += d
-    return len(d) > 0
-def wait_for(pat, timeout=15):
-    global buf
-    rx, end = re.compile(pat.encode()), time.time() + timeout
-    while time.time() < end:
-        m = rx.search(buf)
-        if m:
-            buf = buf[m.end():]
-            return True
-        if not more(min(0.2, max(0, end - time.time()))):
-            break
-    return rx.search(buf) is not None
-for pat, ans in steps:
-    if not wait_for(pat):
-        print("STEPFAIL: never saw %r" % pat)
-        os.kill(pid, 9)
-        sys.exit(1)
-    if ans == "^C":
-        os.write(fd, b"\x03")
-    elif ans.startswith("!"):
-        subprocess.run(ans[1:], shell=True, timeout=20)
-    elif ans != "-":
-        os.write(fd, ans.encode() + b"\r")
-end = time.time() + 15
-while time.time() < end:
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if done:
-        while more(0.1):
-            pass
-        print("exit %d" % os.waitstatus_to_exitcode(status))
-        sys.exit(0)
-    more(0.1)
-print("STEPFAIL: did not end within 15 s")
-os.kill(pid, 9)
-PY
+# tests/ptydrive.py LOG STEPS CMD... types the answers on a pty.
+DRIVE=$NM_TOP/tests/ptydrive.py
 # Traffic to port 53 on lo, for as long as it takes the capture to start.
 dns="ip netns exec $NSA bash -c 'for i in \$(seq 20); do echo q >/dev/udp/127.0.0.1/53; sleep 0.1; done'"
 printf '%s\t%s\n' \
@@ -119,7 +61,7 @@ printf '%s\t%s\n' \
     'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
     'FINAL REPORT|packets? captured' '-' >"$TMP/steps"
 res=$(ip netns exec "$NSA" timeout 60 env -u SUDO_UID -u SUDO_GID \
-    python3 "$TMP/drive.py" "$TMP/wizard.log" "$TMP/steps" "$NMM" 2>&1)
+    python3 "$DRIVE" "$TMP/wizard.log" "$TMP/steps" "$NMM" 2>&1)
 if [ "$res" = "exit 0" ]; then
 	pass "wizard: questions, answers asked again, minimal DNS on lo, Ctrl-C, exit 0"
 else
