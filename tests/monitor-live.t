@@ -69,6 +69,58 @@ else
 fi
 sed 's/^/    | /' "$TMP/wizard.log"	# the transcript, for the log
 
+# --- the wizard's list and its error paths (issue 10, items 4 and 6) ---
+# Network interfaces first: the numbered lines before libpcap's other
+# devices' mention are interfaces the kernel knows, the first of them up
+# with an address; + lists the others.  A BPF expression that does not
+# compile is asked again, with nm-capture's reason, before anything runs.
+ip netns exec "$NSA" "$NM_TOP/nm-capture" -D >"$TMP/devs"
+# not_netdev < NAMES: those no interface of $NSA's (its sysfs), nor any
+not_netdev() {
+	ip netns exec "$NSA" sh -c 'while read -r d; do
+		[ "$d" = any ] || [ -e "/sys/class/net/$d" ] || echo "$d"
+	done'
+}
+pseudo=$(awk '{ print $2 }' "$TMP/devs" | not_netdev | head -n 1)
+{
+	printf '%s\t%s\n' 'Interfaces:' '-'
+	if [ -n "$pseudo" ]; then
+		printf '%s\t%s\n' 'capture devices? that (is|are) no network interface: \+ lists them' '-' \
+		    'Interface \(number or name, blank for all\):' '+' \
+		    "[0-9]+  $pseudo" '-'
+	fi
+	printf '%s\t%s\n' \
+	    'Interface \(number or name, blank for all\):' 'lo' \
+	    'Filter \(number or name, blank for all\):' 'custom' \
+	    'BPF expression \(see pcap-filter\(7\)\):' 'tcp port' \
+	    'nm-capture: bad filter: tcp port: .*syntax error' '-' \
+	    'BPF expression \(see pcap-filter\(7\)\):' 'udp port 53' \
+	    'Mode \(number or name, blank for compact\):' 'minimal' \
+	    'Filter: +udp port 53' '-' \
+	    'Press Ctrl\+C to stop' "!$dns" \
+	    'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
+	    'FINAL REPORT' '-'
+} >"$TMP/steps2"
+res=$(ip netns exec "$NSA" timeout 60 env -u SUDO_UID -u SUDO_GID \
+    python3 "$DRIVE" "$TMP/wizard2.log" "$TMP/steps2" "$NMM" 2>&1)
+check "wizard: a BPF that does not compile is asked again; then it runs ($res)" \
+    test "$res" = "exit 0"
+sed 's/^/    | /' "$TMP/wizard2.log"
+# The numbered lines shown before the first answer.
+sed -n '/^Interfaces:/,/^Interface (/p' "$TMP/wizard2.log" | tr -d '\r' |
+    awk '$1 ~ /^[0-9]+$/ { print $2 }' >"$TMP/shown"
+first=$(head -n 1 "$TMP/shown")
+check "wizard: the first interface listed is up with an address ($first)" \
+    grep -qE "^[0-9]+ $first .*[0-9]+\.[0-9]+.* \[up" "$TMP/devs"
+hidden=$(not_netdev <"$TMP/shown")
+check "wizard: no pseudo-device in the numbered list (${hidden:-none})" \
+    test -z "$hidden"
+if [ -n "$pseudo" ]; then
+	check "wizard: + lists $pseudo" grep -qE "[0-9]+  $pseudo" "$TMP/wizard2.log"
+else
+	skip "wizard: + lists the other devices: nm-capture -D lists none here"
+fi
+
 # --- privilege separation, Ctrl-C to the process group ---
 # The stages' /proc status: "name uid-list" per child of nm-monitor.
 stages() {
@@ -191,8 +243,33 @@ else
 fi
 
 # --- live failures ---
-ip netns exec "$NSA" timeout 10 "$NMM" -i nosuch0 >/dev/null 2>"$TMP/nosuch.err"
+# Nothing captured: nm-capture's message alone, once, and no report of
+# zeros (issue 10, item 4).
+ip netns exec "$NSA" timeout 10 "$NMM" -i nosuch0 >"$TMP/nosuch.out" \
+    2>"$TMP/nosuch.err"
 rc=$?
 check "failure: no such interface: exit 5 ($rc)" test "$rc" -eq 5
 check "failure: no such interface: nm-capture says so" \
     grep -q '^nm-capture: .*nosuch0' "$TMP/nosuch.err"
+check "failure: no such interface: one line ($(wc -l <"$TMP/nosuch.err"))" \
+    test "$(wc -l <"$TMP/nosuch.err")" -eq 1
+check "failure: no such interface: no report" test ! -s "$TMP/nosuch.out"
+# Not root: nm-capture cannot open the interface.  The programs are
+# copied where nobody can run them.
+if command -v setpriv >/dev/null; then
+	mkdir -p "$TMP/bin"
+	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-stats \
+	    "$NM_TOP"/nm-render "$NMM" "$TMP/bin/"
+	chmod 755 "$TMP/bin"
+	(cd / && ip netns exec "$NSA" timeout 10 setpriv --reuid=nobody \
+	    --regid="$(id -g nobody)" --clear-groups "$TMP/bin/nm-monitor" \
+	    -i "$IFA" >"$TMP/noperm.out" 2>"$TMP/noperm.err")
+	rc=$?
+	check "failure: no permission: exit 4 ($rc)" test "$rc" -eq 4
+	check "failure: no permission: one line, nm-capture's ($(head -c 200 "$TMP/noperm.err"))" \
+	    test "$(grep -c . "$TMP/noperm.err")" -eq 1 -a \
+	    "$(grep -c '^nm-capture: ' "$TMP/noperm.err")" -eq 1
+	check "failure: no permission: no report" test ! -s "$TMP/noperm.out"
+else
+	skip "failure: no permission: needs setpriv"
+fi
