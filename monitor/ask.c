@@ -363,12 +363,17 @@ mon_announce(const struct mon_opts *o)
 		fprintf(stderr, "Interface: any (all interfaces)\n");
 	else
 		fprintf(stderr, "Interface: %s\n", o->iface);
-	if (o->filter == NULL || *o->filter == '\0')
+	if (o->ffile != NULL)
+		fprintf(stderr, "Filter:    from %s\n", o->ffile);
+	else if (o->filter == NULL || *o->filter == '\0')
 		fprintf(stderr, "Filter:    all traffic\n");
 	else if (o->preset != NULL)
 		fprintf(stderr, "Filter:    %s (%s)\n", o->preset, o->filter);
 	else
 		fprintf(stderr, "Filter:    %s\n", o->filter);
-	fprintf(stderr, "Mode:      %s\n", o->json ? "json" : o->mode);
+	fprintf(stderr, "Mode:      %s\n",
+	    o->json	    ? "json"
+		: o->fields ? "fields"
+			    : o->mode);
 	fprintf(stderr, "Press Ctrl+C to stop.\n");
 }
