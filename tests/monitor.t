@@ -319,11 +319,14 @@ fi
 # The shell puts nm-monitor and tee in one process group; Ctrl-C used to
 # kill tee with it, before the final report reached the file.  Run under
 # a pty (tests/ptydrive.py), with sh (no job control) as its session.
-printf '%s\t%s\n' '' '!sleep 1.5' '' '^C' 'FINAL REPORT' '-' >"$TMP/tee.steps"
+# A Ctrl-Z first: ignored while the stages hold the terminal (stopped,
+# they would hang it: sh has no job control to resume them).
+printf '%s\t%s\n' '' '!sleep 1' '' '^Z' '' '!sleep 0.5' '' '^C' \
+    'FINAL REPORT' '-' >"$TMP/tee.steps"
 res=$(timeout 60 env -u SUDO_UID -u SUDO_GID python3 "$NM_TOP/tests/ptydrive.py" \
     "$TMP/tee.log" "$TMP/tee.steps" sh -c \
     "'$NMM' -r '$TMP/slow.pcap' --realtime | tee '$TMP/tee.out'" 2>&1)
-check "| tee: Ctrl-C on the terminal: exit 0 ($res)" test "$res" = "exit 0"
+check "| tee: Ctrl-Z, then Ctrl-C on the terminal: exit 0 ($res)" test "$res" = "exit 0"
 check "| tee: the file has the final report" \
     grep -q 'FINAL REPORT' "$TMP/tee.out"
 check "| tee: and the packet before it" grep -q 'ethertype 0x88b5' "$TMP/tee.out"

@@ -1,10 +1,10 @@
-# tests/ptydrive.py LOG STEPS CMD...: runs CMD on a new pseudo-terminal (its
-# session leader, the terminal its controlling one), logging all it
+# tests/ptydrive.py LOG STEPS CMD...: runs CMD on a new pseudo-terminal
+# (its session leader, the terminal its controlling one), logging all it
 # writes to LOG.  STEPS has lines "regex<TAB>answer": wait (15 s at most)
 # for the regex, then type the answer; "-" types nothing, "^C" types the
-# terminal's interrupt character, "!cmd" runs a shell command.  Prints
-# "exit N" (the command's status) or "STEPFAIL: ...".  Used by
-# tests/monitor.t and tests/monitor-live.t.
+# terminal's interrupt character, "^Z" its suspend character, "!cmd"
+# runs a shell command.  Prints "exit N" (the command's status) or
+# "STEPFAIL: ...".  Used by tests/monitor.t and tests/monitor-live.t.
 import os, pty, re, select, subprocess, sys, termios, time
 log, steps_file, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
 steps = [l.rstrip("\n").split("\t", 1) for l in open(steps_file) if l.strip()]
@@ -44,6 +44,8 @@ for pat, ans in steps:
         sys.exit(1)
     if ans == "^C":
         os.write(fd, termios.tcgetattr(fd)[6][termios.VINTR])
+    elif ans == "^Z":
+        os.write(fd, termios.tcgetattr(fd)[6][termios.VSUSP])
     elif ans.startswith("!"):
         subprocess.run(ans[1:], shell=True, timeout=20)
     elif ans != "-":
