@@ -39,13 +39,13 @@ main(int argc, char **argv)
 	mon_pipeline_build(&pl, &opts, &user);
 	if (opts.dry_run) {
 		mon_pipeline_print(&pl);
-		return NM_EXIT_OK;
+		status = NM_EXIT_OK;
+	} else {
+		/* Live, or asked: say what starts and how to stop it. */
+		if (opts.asked || (opts.file == NULL && isatty(STDERR_FILENO)))
+			mon_announce(&opts);
+		status = mon_run(&pl, &user);
 	}
-	/* Live, or asked: say what starts and how to stop it. */
-	if (opts.asked || (opts.file == NULL && isatty(STDERR_FILENO)))
-		mon_announce(&opts);
-
-	status = mon_run(&pl, &user);
 	mon_pipeline_free(&pl);
 	free(opts.filter);
 	free(opts.field);
