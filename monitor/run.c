@@ -52,8 +52,9 @@ static volatile pid_t mon_capture_pid;	     /* 0 until it runs */
 
 /* The terminal given to the stages' group, and who gives it back. */
 static int mon_tty = -1;
-static pid_t mon_tty_owner;   /* nm-monitor's pid: not a forked child's */
-static pid_t mon_stages_pgrp; /* 0: the stages stay in nm-monitor's */
+static pid_t mon_tty_owner; /* nm-monitor's pid: not a forked child's */
+/* 0: the stages stay in nm-monitor's group */
+static volatile pid_t mon_stages_pgrp;
 
 static void
 mon_on_term(int sig)
@@ -69,13 +70,15 @@ mon_on_term(int sig)
 
 /*
  * Ctrl-C comes from the terminal (si_code SI_KERNEL) to every stage at
- * once: nothing to do.  A SIGINT from kill(2) may be nm-monitor's alone.
+ * once when they share nm-monitor's group: nothing to do.  A SIGINT from
+ * kill(2) may be nm-monitor's alone, and so is any when the stages have
+ * a group of their own (the terminal could not be given to it).
  */
 static void
 mon_on_int(int sig, siginfo_t *si, void *ctx)
 {
 	(void)ctx;
-	if (si != NULL && si->si_code != SI_KERNEL)
+	if (si != NULL && (si->si_code != SI_KERNEL || mon_stages_pgrp != 0))
 		mon_on_term(sig);
 }
 
@@ -211,6 +214,7 @@ mon_fork(
 	if (mon_stages_pgrp == 0)
 		mon_stages_pgrp = pid;
 	(void)setpgid(pid, mon_stages_pgrp);
+	/* refused, Ctrl-C reaches nm-monitor, which passes it on */
 	if (i == 0 && tcsetpgrp(mon_tty, mon_stages_pgrp) < 0)
 		nm_warn("the terminal: %s: Ctrl-C reaches the whole job",
 		    strerror(errno));
