@@ -8,21 +8,21 @@
  * libpcap adds that are no network interface (bluetooth-monitor, nflog,
  * nfqueue, dbus-*, usbmon*: the kernel knows no such interface name)
  * are left out of the list until the answer is +, and taken by name at
- * any time.  An answer that does not fit is
- * asked again with the reason.  Questions go to standard error, so that
- * standard output carries only what nm-render writes; answers are lines
- * read from standard input, a terminal or not, so a script can pipe them
- * in.  Standard input ending before the last answer is bad usage.
+ * any time.  An answer that does not fit is asked again with the
+ * reason.  Questions go to standard error, so that standard output
+ * carries only what nm-render writes; answers are lines read from
+ * standard input, a terminal or not, so a script can pipe them in.
+ * Standard input ending before the last answer is bad usage.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <sys/wait.h>
 
 #include "mon.h"

@@ -104,7 +104,7 @@ mon_slurp_fd(int fd)
 static void __attribute__((noreturn)) mon_bpf_child(const char *capture,
     const struct mon_user *u, int in, int err, const char *expr)
 {
-	int null = open("/dev/null", O_WRONLY);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 	if (null < 0 || dup2(in, STDIN_FILENO) < 0 ||
 	    dup2(null, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
