@@ -2,11 +2,17 @@
  * The old tool's three questions, asked when nm-monitor gets no
  * arguments: which interface (from nm-capture -D's list, by number or by
  * name, blank for all), which filter (a preset or a BPF expression of
- * one's own) and which display mode.  An answer that does not fit is
- * asked again with the reason.  Questions go to standard error, so that
- * standard output carries only what nm-render writes; answers are lines
- * read from standard input, a terminal or not, so a script can pipe them
- * in.  Standard input ending before the last answer is bad usage.
+ * one's own, asked again while nm-capture cannot compile it) and which
+ * display mode.  The interfaces are numbered network interfaces first
+ * (those up with addresses before the rest), then any; the devices
+ * libpcap adds that are no network interface (bluetooth-monitor, nflog,
+ * nfqueue, dbus-*, usbmon*: the kernel knows no such interface name)
+ * are left out of the list until the answer is +, and taken by name at
+ * any time.  An answer that does not fit is asked again with the
+ * reason.  Questions go to standard error, so that standard output
+ * carries only what nm-render writes; answers are lines read from
+ * standard input, a terminal or not, so a script can pipe them in.
+ * Standard input ending before the last answer is bad usage.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,15 +21,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <sys/wait.h>
 
 #include "mon.h"
 
 /* One line of nm-capture -D: "index name [description] addresses [flags]". */
 struct mon_if {
-	char *index;
+	char *index; /* ours, in the order shown */
 	char *name;
 	char *line;
+	int rank; /* the order: see mon_if_rank */
+};
+
+/* What the list shows first: the lower, the earlier. */
+enum {
+	MON_IF_ADDRESSED, /* a network interface, up, with an address */
+	MON_IF_NETDEV,	  /* a network interface, down or no address */
+	MON_IF_ANY,	  /* all of them */
+	MON_IF_PSEUDO,	  /* shown on asking: not a network interface */
 };
 
 struct mon_iflist {
@@ -74,11 +91,63 @@ mon_list_output(const char *path)
 	return buf;
 }
 
-/* Splits the list into lines; each keeps pointers into buf. */
+/* Whether the line (after the name) lists an IPv4 or IPv6 address. */
+static int
+mon_if_addressed(const char *line)
+{
+	unsigned char a[16];
+	char word[INET6_ADDRSTRLEN + 32];
+	const char *p, *end = strrchr(line, '[');
+	size_t n;
+
+	for (p = line; end != NULL && p < end; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n == 0 || n >= sizeof(word))
+			continue;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		word[strcspn(word, "%")] = '\0'; /* fe80::1%eth0 */
+		if (inet_pton(AF_INET, word, a) == 1 ||
+		    inet_pton(AF_INET6, word, a) == 1)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+mon_if_rank(const char *name, const char *line)
+{
+	if (strcmp(name, "any") == 0)
+		return MON_IF_ANY;
+	/* libpcap's other devices are no interface the kernel names */
+	if (if_nametoindex(name) == 0)
+		return MON_IF_PSEUDO;
+	if (strstr(line, " [up") != NULL && mon_if_addressed(line))
+		return MON_IF_ADDRESSED;
+	return MON_IF_NETDEV;
+}
+
+/* By rank, and in nm-capture's order within a rank. */
+static int
+mon_if_cmp(const void *a, const void *b)
+{
+	const struct mon_if *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * Splits the list into lines, each keeping pointers into buf, sorted for
+ * showing and numbered anew in that order.
+ */
 static void
 mon_list_parse(struct mon_iflist *l, char *buf)
 {
-	char *line, *save = NULL, *sp;
+	char *line, *save = NULL, *sp, num[24];
+	size_t i;
 
 	l->v = NULL;
 	l->n = 0;
@@ -87,15 +156,30 @@ mon_list_parse(struct mon_iflist *l, char *buf)
 		if ((sp = strchr(line, ' ')) == NULL)
 			continue;
 		l->v = erealloc(l->v, (l->n + 1) * sizeof(*l->v));
-		l->v[l->n].index = estrdup(line);
-		l->v[l->n].index[sp - line] = '\0';
+		/* until numbered anew: where the line is, for a stable sort */
+		l->v[l->n].index = line;
 		l->v[l->n].line = sp + 1;
 		l->v[l->n].name = estrdup(sp + 1);
 		l->v[l->n].name[strcspn(sp + 1, " ")] = '\0';
+		l->v[l->n].rank = mon_if_rank(l->v[l->n].name, sp + 1);
 		l->n++;
 	}
 	if (l->n == 0)
 		nm_die(NM_EXIT_NOSOURCE, "nm-capture -D lists no interfaces");
+	qsort(l->v, l->n, sizeof(*l->v), mon_if_cmp);
+	for (i = 0; i < l->n; i++) {
+		snprintf(num, sizeof(num), "%zu", i + 1);
+		l->v[i].index = estrdup(num);
+	}
+}
+
+/* The list from i on, as far as rank max. */
+static size_t
+mon_list_show(const struct mon_iflist *l, size_t i, int max)
+{
+	for (; i < l->n && l->v[i].rank <= max; i++)
+		fprintf(stderr, "  %3s  %s\n", l->v[i].index, l->v[i].line);
+	return i;
 }
 
 /* The next answer, trimmed of blanks at both ends; NUL for blank. */
@@ -135,32 +219,43 @@ static const char *
 mon_ask_iface(const struct mon_iflist *l, char **line, size_t *cap)
 {
 	const char *a;
-	size_t i;
+	size_t i, shown;
 
 	fputs("Interfaces:\n", stderr);
-	for (i = 0; i < l->n; i++)
-		fprintf(stderr, "  %3s  %s\n", l->v[i].index, l->v[i].line);
+	shown = mon_list_show(l, 0, MON_IF_ANY);
+	if (shown < l->n)
+		fprintf(stderr,
+		    "  (and %zu capture device%s that %s no "
+		    "network interface: + lists them)\n",
+		    l->n - shown, l->n - shown == 1 ? "" : "s",
+		    l->n - shown == 1 ? "is" : "are");
 	for (;;) {
 		a = mon_answer(
 		    "Interface (number or name, blank for all):", line, cap);
 		if (*a == '\0' || strcmp(a, "all") == 0)
 			return "any";
+		if (strcmp(a, "+") == 0) {
+			shown = mon_list_show(l, shown, MON_IF_PSEUDO);
+			continue;
+		}
 		for (i = 0; i < l->n; i++)
-			if (strcmp(a, l->v[i].index) == 0 ||
-			    strcmp(a, l->v[i].name) == 0)
+			if (strcmp(a, l->v[i].name) == 0 ||
+			    (i < shown && strcmp(a, l->v[i].index) == 0))
 				return l->v[i].name;
 		if (strspn(a, "0123456789") == strlen(a))
 			nm_warn("interface %s: no such number: choose one "
-				"from the list (%s to %s)",
-			    a, l->v[0].index, l->v[l->n - 1].index);
+				"from the list (1 to %zu)",
+			    a, shown);
 		else
 			nm_warn("interface %s: not in the list", a);
 	}
 }
 
 static void
-mon_ask_filter(struct mon_opts *o, char **line, size_t *cap)
+mon_ask_filter(struct mon_opts *o, const char *capture,
+    const struct mon_user *u, char **line, size_t *cap)
 {
+	char *why;
 	const struct mon_preset *p;
 	const char *a;
 	size_t npre, k;
@@ -192,10 +287,16 @@ mon_ask_filter(struct mon_opts *o, char **line, size_t *cap)
 	for (;;) {
 		a = mon_answer(
 		    "BPF expression (see pcap-filter(7)):", line, cap);
-		if (*a != '\0')
+		if (*a == '\0') {
+			nm_warn("an empty expression: type one, e.g. "
+				"'host 10.0.0.1 and tcp'");
+			continue;
+		}
+		/* compiled for the chosen interface before anything starts */
+		if ((why = mon_bpf_error(capture, u, o->iface, a)) == NULL)
 			break;
-		nm_warn("an empty expression: type one, e.g. "
-			"'host 10.0.0.1 and tcp'");
+		fprintf(stderr, "%s\n", why);
+		free(why);
 	}
 	o->filter = estrdup(a);
 }
@@ -230,7 +331,7 @@ mon_ask_mode(struct mon_opts *o, char **line, size_t *cap)
 }
 
 void
-mon_ask(struct mon_opts *o, const char *capture)
+mon_ask(struct mon_opts *o, const char *capture, const struct mon_user *u)
 {
 	struct mon_iflist l;
 	char *list, *line = NULL;
@@ -239,7 +340,7 @@ mon_ask(struct mon_opts *o, const char *capture)
 	list = mon_list_output(capture);
 	mon_list_parse(&l, list);
 	o->iface = estrdup(mon_ask_iface(&l, &line, &cap));
-	mon_ask_filter(o, &line, &cap);
+	mon_ask_filter(o, capture, u, &line, &cap);
 	mon_ask_mode(o, &line, &cap);
 	o->asked = 1;
 	for (i = 0; i < l.n; i++) {
@@ -262,12 +363,17 @@ mon_announce(const struct mon_opts *o)
 		fprintf(stderr, "Interface: any (all interfaces)\n");
 	else
 		fprintf(stderr, "Interface: %s\n", o->iface);
-	if (o->filter == NULL || *o->filter == '\0')
+	if (o->ffile != NULL)
+		fprintf(stderr, "Filter:    from %s\n", o->ffile);
+	else if (o->filter == NULL || *o->filter == '\0')
 		fprintf(stderr, "Filter:    all traffic\n");
 	else if (o->preset != NULL)
 		fprintf(stderr, "Filter:    %s (%s)\n", o->preset, o->filter);
 	else
 		fprintf(stderr, "Filter:    %s\n", o->filter);
-	fprintf(stderr, "Mode:      %s\n", o->json ? "json" : o->mode);
+	fprintf(stderr, "Mode:      %s\n",
+	    o->json	    ? "json"
+		: o->fields ? "fields"
+			    : o->mode);
 	fprintf(stderr, "Press Ctrl+C to stop.\n");
 }

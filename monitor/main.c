@@ -24,27 +24,31 @@ main(int argc, char **argv)
 	nm_init(argv[0]);
 	mon_opts_parse(&opts, argc, argv);
 	mon_user_resolve(&user, opts.user);
-	if (argc == 1) {
+	if (argc == 1 || opts.fword) {
 		if ((capture = mon_find("nm-capture")) == NULL)
 			nm_die(NM_EXIT_FAIL,
 			    "nm-capture: not found in %s "
 			    "(the stages are nm-monitor's neighbours)",
 			    mon_stage_dir());
-		mon_ask(&opts, capture);
+		if (argc == 1)
+			mon_ask(&opts, capture, &user);
+		else
+			mon_filter_word_check(&opts, capture, &user);
 		free(capture);
 	}
 	mon_pipeline_build(&pl, &opts, &user);
 	if (opts.dry_run) {
 		mon_pipeline_print(&pl);
-		return NM_EXIT_OK;
+		status = NM_EXIT_OK;
+	} else {
+		/* Live, or asked: say what starts and how to stop it. */
+		if (opts.asked || (opts.file == NULL && isatty(STDERR_FILENO)))
+			mon_announce(&opts);
+		status = mon_run(&pl, &user);
 	}
-	/* Live, or asked: say what starts and how to stop it. */
-	if (opts.asked || (opts.file == NULL && isatty(STDERR_FILENO)))
-		mon_announce(&opts);
-
-	status = mon_run(&pl, &user);
 	mon_pipeline_free(&pl);
 	free(opts.filter);
+	free(opts.field);
 	free(user.name);
 	return status;
 }

@@ -2,9 +2,10 @@
  * nm-monitor's shared declarations: the settings the command line or the
  * questions produce, the stages of the pipeline built from them, and the
  * user the unprivileged stages run as.  One file per role: opts.c reads
- * the command line, ask.c asks the questions, stages.c turns settings
- * into argument vectors, priv.c picks and becomes the target user, run.c
- * starts, watches and stops the pipeline.
+ * the command line, ask.c asks the questions, bpf.c asks nm-capture
+ * whether a filter compiles, stages.c turns settings into argument
+ * vectors, priv.c picks and becomes the target user, run.c starts,
+ * watches and stops the pipeline.
  */
 #ifndef MON_H
 #define MON_H
@@ -13,8 +14,11 @@
 
 #include "nm.h"
 
-#define MON_NSTAGES 4  /* capture, decode, stats, render */
-#define MON_MAXARGS 24 /* enough for the longest stage */
+#define MON_NSTAGES 4 /* capture, decode, stats, render */
+
+/* nm-capture's ranges for -s and -B (capture/cap.h, capture/opts.c). */
+#define MON_SNAPLEN_MAX 262144
+#define MON_BUFKIB_MAX	1048576
 
 /* What the user asked for, from options or from the questions. */
 struct mon_opts {
@@ -28,19 +32,29 @@ struct mon_opts {
 	const char *interval; /* -I, checked */
 	const char *top;      /* -n, checked */
 	const char *count;    /* -c, checked */
-	int json;	      /* --json */
-	int realtime;	      /* --realtime */
-	int nopromisc;	      /* -p */
-	int dry_run;	      /* --dry-run */
-	int asked;	      /* answers, not options */
+	const char *snaplen;  /* -s, checked */
+	const char *bufkib;   /* -B, checked */
+	const char *ffile;    /* -F: nm-capture reads it */
+	const char *services; /* --services, for nm-decode and nm-stats */
+	const char **field;   /* -e, nm-render checks the names */
+	int nfields;
+	int fields;    /* -o fields */
+	int tflag;     /* -t given this many times */
+	int utc;       /* -u */
+	int fword;     /* -f: one word that is no preset */
+	int json;      /* --json */
+	int realtime;  /* --realtime */
+	int nopromisc; /* -p */
+	int dry_run;   /* --dry-run */
+	int asked;     /* answers, not options */
 };
 
 /* One program of the pipeline: its path and the arguments it gets. */
 struct mon_stage {
-	const char *name; /* nm-capture, ... */
-	char *path;	  /* where it was found */
-	const char *argv[MON_MAXARGS];
-	int argc;
+	const char *name;  /* nm-capture, ... */
+	char *path;	   /* where it was found */
+	const char **argv; /* NULL-terminated */
+	int argc, cap;
 	int privileged; /* keeps our privilege */
 	pid_t pid;
 	int status; /* exit, 128+sig; -1 running */
@@ -83,9 +97,18 @@ extern const struct mon_mode mon_modes[];
 void mon_opts_parse(struct mon_opts *, int, char **);
 const struct mon_preset *mon_preset_find(const char *);
 int mon_mode_valid(const char *);
+void mon_filter_word_check(
+    const struct mon_opts *, const char *, const struct mon_user *);
+
+/*
+ * bpf.c: NULL if the expression compiles for the interface's link type
+ * (or it cannot be told), else nm-capture's message, to free.
+ */
+char *mon_bpf_error(
+    const char *, const struct mon_user *, const char *, const char *);
 
 /* ask.c */
-void mon_ask(struct mon_opts *, const char *);
+void mon_ask(struct mon_opts *, const char *, const struct mon_user *);
 void mon_announce(const struct mon_opts *);
 
 /*

@@ -20,6 +20,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_JSON,
 	OPT_REALTIME,
+	OPT_SERVICES,
 	OPT_VERSION,
 };
 
@@ -40,13 +41,67 @@ const struct mon_mode mon_modes[] = { { "compact", "one line per packet" },
 	{ "minimal", "time, protocol and addresses" }, { NULL, NULL } };
 
 static const char usage_text[] =
-    "usage: nm-monitor [-hp] [-c count] [-f preset|expression] "
-    "[-I seconds]\n"
-    "                  [-m mode] [-n count] [-Z user] [--json] "
+    "usage: nm-monitor [-hpu] [-t...] [-B KiB] [-c count] "
+    "[-e field]... [-F file]\n"
+    "                  [-f preset|expression] [-I seconds] [-m mode] "
+    "[-n count]\n"
+    "                  [-o mode] [-s snaplen] [-Z user] [--json] "
     "[--color[=when]]\n"
-    "                  [--dry-run] [--version] "
-    "[-i interface | -r file [--realtime]]\n"
-    "                  [expression]\n";
+    "                  [--services file] [--dry-run] [--version]\n"
+    "                  [-i interface | -r file [--realtime]] "
+    "[expression]\n";
+
+/* -h: the synopsis, then one line for each option. */
+static const char help_text[] =
+    "\n"
+    "With no arguments, asks for the interface, filter and display mode.\n"
+    "  -i interface    capture on it (default any: all interfaces)\n"
+    "  -r file         replay a capture file (pcap or pcapng)\n"
+    "  --realtime      replay -r at its recorded pace\n"
+    "  -f preset|expr  a preset (all, tcp, udp, icmp, web, dns) or BPF\n"
+    "  -F file         read the BPF expression from file\n"
+    "  -c count        stop after count packets\n"
+    "  -p              do not put the interface in promiscuous mode\n"
+    "  -s snaplen      capture at most snaplen bytes of each packet\n"
+    "  -B KiB          the kernel's capture buffer (more: fewer drops)\n"
+    "  -Z user         run the unprivileged stages as user (as root)\n"
+    "  -I seconds      live statistics every seconds (default 5)\n"
+    "  -n count        entries in each top list (default 10)\n"
+    "  --services file port names from file, not /etc/services\n"
+    "  -m mode         compact, detailed or minimal (default compact)\n"
+    "  -o mode         nm-render's output: a mode, json or fields\n"
+    "  -e field        a -o fields column (repeat; nm-render "
+    "--list-fields)\n"
+    "  --json          JSON lines, as -o json\n"
+    "  -t...           time: -t, -tt, -ttt, -tttt, -ttttt as tcpdump\n"
+    "  -u              times in UTC\n"
+    "  --color[=when]  auto, always or never (default auto)\n"
+    "  --dry-run       print the pipeline instead of running it\n"
+    "  -h, --help      this help\n"
+    "  --version       the version\n"
+    "See nm-monitor(1).\n";
+
+static void __attribute__((noreturn)) mon_help(void)
+{
+	fputs(usage_text, stdout);
+	nm_usage(help_text, NM_EXIT_OK);
+}
+
+/* The presets' names, for a message: "all, tcp, udp, ...". */
+static const char *
+mon_preset_names(void)
+{
+	static char buf[128];
+	const struct mon_preset *p;
+	size_t n = 0;
+
+	if (buf[0] != '\0')
+		return buf;
+	for (p = mon_presets; p->name != NULL; p++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+		    n > 0 ? ", " : "", p->name);
+	return buf;
+}
 
 const struct mon_preset *
 mon_preset_find(const char *name)
@@ -94,6 +149,28 @@ mon_set_filter(struct mon_opts *o, const char *arg)
 		o->preset = NULL;
 		o->filter = estrdup(arg);
 	}
+	/* One word that names nothing: checked once the user is known. */
+	o->fword = p == NULL && *arg != '\0' &&
+	    strspn(arg,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789_-/") == strlen(arg);
+}
+
+void
+mon_filter_word_check(
+    const struct mon_opts *o, const char *capture, const struct mon_user *u)
+{
+	char *why, *last;
+
+	if (!o->fword ||
+	    (why = mon_bpf_error(capture, u, o->iface, o->filter)) == NULL)
+		return;
+	/* libpcap's reason ends nm-capture's line, after the expression */
+	last = strrchr(why, ':');
+	nm_warn("-f %s: no such preset (%s); as an expression:%s", o->filter,
+	    mon_preset_names(), last != NULL ? last + 1 : why);
+	free(why);
+	exit(NM_EXIT_USAGE);
 }
 
 static void
@@ -103,11 +180,16 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 		nm_bad_usage("-i and -r exclude each other");
 	if (o->realtime && o->file == NULL)
 		nm_bad_usage("--realtime replays a file: it needs -r");
-	if (o->json && o->mode != NULL)
-		nm_bad_usage("--json and -m exclude each other");
-	if (fset && nargs > 0)
-		nm_bad_usage("give the filter either with -f or as "
-			     "arguments, not both");
+	if (o->json + o->fields + (o->mode != NULL) > 1)
+		nm_bad_usage("one output: --json, -o json, -o fields (-e) "
+			     "and -m exclude each other");
+	if (fset + (nargs > 0) + (o->ffile != NULL) > 1)
+		nm_bad_usage("give the filter once: with -f, -F or as "
+			     "arguments");
+	if (o->fields && o->nfields == 0)
+		nm_bad_usage("-o fields needs at least one -e field");
+	if (o->tflag > 5)
+		nm_bad_usage("-t: at most -ttttt, as tcpdump");
 	if (o->mode != NULL && !mon_mode_valid(o->mode)) {
 		nm_warn("-m %s: want compact, detailed or minimal", o->mode);
 		nm_usage(usage_text, NM_EXIT_USAGE);
@@ -116,6 +198,24 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 	    strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0) {
 		nm_warn(
 		    "--color: want auto, always or never, not %s", o->color);
+		nm_usage(usage_text, NM_EXIT_USAGE);
+	}
+}
+
+/* -o: a text mode (as -m), json (as --json) or fields (with -e). */
+static void
+mon_set_output(struct mon_opts *o, const char *arg)
+{
+	if (strcmp(arg, "json") == 0)
+		o->json = 1;
+	else if (strcmp(arg, "fields") == 0)
+		o->fields = 1;
+	else if (mon_mode_valid(arg))
+		o->mode = arg;
+	else {
+		nm_warn("-o %s: want compact, detailed, minimal, json or "
+			"fields",
+		    arg);
 		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
 }
@@ -130,23 +230,36 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "realtime", no_argument, NULL, OPT_REALTIME },
+		{ "services", required_argument, NULL, OPT_SERVICES },
+		{ "utc", no_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 } };
 	int c, fset = 0;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(
-		    argc, argv, "c:f:hI:i:m:n:pr:Z:", longopts, NULL)) != -1) {
+	o->field = ecalloc((size_t)argc, sizeof(*o->field));
+	while ((c = getopt_long(argc, argv,
+		    "B:c:e:F:f:hI:i:m:n:o:pr:s:tuZ:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'B':
+			estrtonum(optarg, 1, MON_BUFKIB_MAX, "-B");
+			o->bufkib = optarg;
+			break;
 		case 'c':
 			estrtonum(optarg, 1, INT64_MAX, "-c");
 			o->count = optarg;
 			break;
+		case 'e':
+			o->field[o->nfields++] = optarg;
+			/* -e alone means -o fields, as in nm-render */
+			o->fields = 1;
+			break;
+		case 'F': o->ffile = optarg; break;
 		case 'f':
 			mon_set_filter(o, optarg);
 			fset = 1;
 			break;
-		case 'h': nm_usage(usage_text, NM_EXIT_OK);
+		case 'h': mon_help();
 		case 'I':
 			estrtonum(optarg, NM_STATS_INTERVAL_MIN,
 			    NM_STATS_INTERVAL_MAX, "-I");
@@ -158,8 +271,15 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			estrtonum(optarg, 0, NM_STATS_TOP_MAX, "-n");
 			o->top = optarg;
 			break;
+		case 'o': mon_set_output(o, optarg); break;
 		case 'p': o->nopromisc = 1; break;
 		case 'r': o->file = optarg; break;
+		case 's':
+			estrtonum(optarg, 0, MON_SNAPLEN_MAX, "-s");
+			o->snaplen = optarg;
+			break;
+		case 't': o->tflag++; break;
+		case 'u': o->utc = 1; break;
 		case 'Z': o->user = optarg; break;
 		case OPT_COLOR:
 			o->color = optarg != NULL ? optarg : "always";
@@ -167,6 +287,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_REALTIME: o->realtime = 1; break;
+		case OPT_SERVICES: o->services = optarg; break;
 		case OPT_VERSION: nm_version("nm-monitor");
 		default: nm_usage(usage_text, NM_EXIT_USAGE);
 		}

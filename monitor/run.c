@@ -6,23 +6,41 @@
  * its own as root.  Once all have started, nm-monitor itself becomes the
  * target user and only waits.
  *
- * Signals: Ctrl-C reaches the whole foreground process group, so every
- * stage gets SIGINT by itself: nm-capture stops and writes its final
- * records, the others drain their input to its end and nm-render prints
- * the final report.  nm-monitor ignores the terminal's SIGINT meanwhile,
- * to be there to collect them.  SIGTERM, and a SIGINT sent by a process
- * (kill -INT, which may reach nm-monitor alone), are passed to nm-capture
- * alone, and the rest of the pipeline drains the same way; nm-capture
- * takes a second signal as it takes one.
- * When a stage fails, nm-capture is stopped the same way too, and the
- * others see their input end (or their reader go away).
+ * nm-capture starts first, alone: the others start only once it has
+ * written its first bytes (the header, written once its source is open
+ * and its filter compiled).  A capture that fails before that (a bad
+ * filter, no such interface, no permission) has captured nothing: its
+ * message is the only one, no other stage runs to say that its input
+ * ended early, nor to print a final report of zeros, and nm-monitor
+ * exits with nm-capture's status.
+ *
+ * Signals: Ctrl-C reaches the terminal's foreground process group.  When
+ * nm-monitor's group holds the terminal, the stages get a process group
+ * of their own and the terminal is given to it while they run (and given
+ * back at the end), so Ctrl-C reaches the stages and not a reader of
+ * nm-monitor's output that shares its group (nm-monitor | tee log: tee
+ * would die before the final report reached it).  Every stage gets the
+ * SIGINT by itself: nm-capture stops and writes its final records, the
+ * others drain their input to its end and nm-render prints the final
+ * report.  Ctrl-Z is ignored by the stages meanwhile: stopped in a group
+ * the shell does not know, they would hold the terminal with no prompt
+ * to resume them.  nm-monitor ignores the terminal's SIGINT, to be there
+ * to collect them.  SIGTERM, and a SIGINT sent by a process (kill -INT,
+ * which may reach nm-monitor alone), are passed to nm-capture alone, and
+ * the rest of the pipeline drains the same way; nm-capture takes a
+ * second signal as it takes one.  When a stage fails, nm-capture is
+ * stopped the same way too, and the others see their input end (or
+ * their reader go away).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -31,6 +49,12 @@
 
 static volatile sig_atomic_t mon_terminated; /* SIGTERM seen */
 static volatile pid_t mon_capture_pid;	     /* 0 until it runs */
+
+/* The terminal given to the stages' group, and who gives it back. */
+static int mon_tty = -1;
+static pid_t mon_tty_owner; /* nm-monitor's pid: not a forked child's */
+/* 0: the stages stay in nm-monitor's group */
+static volatile pid_t mon_stages_pgrp;
 
 static void
 mon_on_term(int sig)
@@ -46,13 +70,15 @@ mon_on_term(int sig)
 
 /*
  * Ctrl-C comes from the terminal (si_code SI_KERNEL) to every stage at
- * once: nothing to do.  A SIGINT from kill(2) may be nm-monitor's alone.
+ * once when they share nm-monitor's group: nothing to do.  A SIGINT from
+ * kill(2) may be nm-monitor's alone, and so is any when the stages have
+ * a group of their own (the terminal could not be given to it).
  */
 static void
 mon_on_int(int sig, siginfo_t *si, void *ctx)
 {
 	(void)ctx;
-	if (si != NULL && si->si_code != SI_KERNEL)
+	if (si != NULL && (si->si_code != SI_KERNEL || mon_stages_pgrp != 0))
 		mon_on_term(sig);
 }
 
@@ -72,6 +98,39 @@ mon_signals_parent(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/*
+ * Whether the stages get the terminal: only when nm-monitor's group is
+ * its foreground group (not when nm-monitor runs in the background, or
+ * with no terminal at all).  SIGTTOU is ignored from here on: nm-monitor
+ * hands the terminal over, and back, from outside the foreground group.
+ */
+static void
+mon_tty_take(void)
+{
+	pid_t fg;
+
+	if ((mon_tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return;
+	fg = tcgetpgrp(mon_tty);
+	if (fg < 0 || fg != getpgrp()) {
+		close(mon_tty);
+		mon_tty = -1;
+		return;
+	}
+	signal(SIGTTOU, SIG_IGN);
+	mon_tty_owner = getpid();
+}
+
+/* The terminal back to nm-monitor's group; also on exit, from nm_die. */
+static void
+mon_tty_restore(void)
+{
+	if (mon_tty < 0 || getpid() != mon_tty_owner || mon_stages_pgrp == 0)
+		return;
+	(void)tcsetpgrp(mon_tty, getpgrp());
+	mon_stages_pgrp = 0;
+}
+
 /* A stage starts with the signal dispositions a shell would give it. */
 static void
 mon_signals_child(void)
@@ -81,6 +140,9 @@ mon_signals_child(void)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTTOU, SIG_DFL);
+	/* the shell cannot resume a group it does not know: see above */
+	signal(SIGTSTP, mon_tty_owner != 0 ? SIG_IGN : SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -103,6 +165,9 @@ mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 	int exe, e;
 
 	mon_signals_child();
+	/* the first stage makes the stages' group, the others join it */
+	if (mon_tty_owner != 0)
+		(void)setpgid(0, mon_stages_pgrp);
 	if (in != -1)
 		mon_move_fd(in, STDIN_FILENO);
 	if (out != -1)
@@ -129,12 +194,62 @@ mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 	nm_die(NM_EXIT_FAIL, "%s: %s", st->path, strerror(e));
 }
 
-/* Forks every stage; fds are O_CLOEXEC, so only the dup2'd ones pass. */
+/* Forks stage i reading in and writing out; in the stages' group. */
 static void
+mon_fork(
+    struct mon_pipeline *pl, int i, const struct mon_user *u, int in, int out)
+{
+	pid_t pid;
+
+	if ((pid = fork()) < 0)
+		nm_die(NM_EXIT_FAIL, "fork: %s", strerror(errno));
+	if (pid == 0)
+		mon_exec(&pl->stage[i], u, in, out);
+	pl->stage[i].pid = pid;
+	if (pl->stage[i].privileged)
+		mon_capture_pid = pid;
+	if (mon_tty_owner == 0)
+		return;
+	/* as the child does, so that neither order of the two races */
+	if (mon_stages_pgrp == 0)
+		mon_stages_pgrp = pid;
+	(void)setpgid(pid, mon_stages_pgrp);
+	/* refused, Ctrl-C reaches nm-monitor, which passes it on */
+	if (i == 0 && tcsetpgrp(mon_tty, mon_stages_pgrp) < 0)
+		nm_warn("the terminal: %s: Ctrl-C reaches the whole job",
+		    strerror(errno));
+}
+
+/*
+ * Waits until the first stage has written something (its header) or
+ * ended without a byte: 1 if it wrote, 0 if it did not.
+ */
+static int
+mon_first_output(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	for (;;) {
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			nm_die(NM_EXIT_FAIL, "poll: %s", strerror(errno));
+		}
+		if (p.revents & POLLIN)
+			return 1;
+		if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+			return 0;
+	}
+}
+
+/*
+ * Forks nm-capture, then the others once it has written; fds are
+ * O_CLOEXEC, so only the dup2'd ones pass.  Returns how many started.
+ */
+static int
 mon_start(struct mon_pipeline *pl, const struct mon_user *u)
 {
 	int fd[2], in = -1, i;
-	pid_t pid;
 
 	/* A child that fails exits through exit(): nothing to flush twice. */
 	fflush(NULL);
@@ -142,22 +257,22 @@ mon_start(struct mon_pipeline *pl, const struct mon_user *u)
 		fd[0] = fd[1] = -1;
 		if (i < pl->n - 1 && pipe2(fd, O_CLOEXEC) < 0)
 			nm_die(NM_EXIT_FAIL, "pipe: %s", strerror(errno));
-		if ((pid = fork()) < 0)
-			nm_die(NM_EXIT_FAIL, "fork: %s", strerror(errno));
-		if (pid == 0)
-			mon_exec(&pl->stage[i], u, in, fd[1]);
-		pl->stage[i].pid = pid;
-		if (pl->stage[i].privileged)
-			mon_capture_pid = pid;
+		mon_fork(pl, i, u, in, fd[1]);
 		if (in != -1)
 			close(in);
 		if (fd[1] != -1)
 			close(fd[1]);
 		in = fd[0];
+		/* A SIGTERM that came before nm-capture's pid was known. */
+		if (i == 0 && mon_terminated)
+			kill(mon_capture_pid, SIGTERM);
+		/* state: nm-capture started; the others wait for its header */
+		if (i == 0 && in != -1 && !mon_first_output(in)) {
+			close(in);
+			return 1;
+		}
 	}
-	/* A SIGTERM that came before nm-capture's pid was known. */
-	if (mon_terminated)
-		kill(mon_capture_pid, SIGTERM);
+	return pl->n;
 }
 
 static struct mon_stage *
@@ -173,11 +288,11 @@ mon_stage_of(struct mon_pipeline *pl, pid_t pid)
 
 /* Collects every stage; on the first failure, stops nm-capture. */
 static void
-mon_wait(struct mon_pipeline *pl)
+mon_wait(struct mon_pipeline *pl, int started)
 {
 	const struct timespec tick = { 0, 50 * 1000 * 1000 };
 	struct mon_stage *st;
-	int running = pl->n, status, stopped = 0, retry = 0;
+	int running = started, status, stopped = 0, retry = 0;
 	pid_t pid;
 
 	while (running > 0) {
@@ -226,19 +341,24 @@ mon_wait(struct mon_pipeline *pl)
 int
 mon_run(struct mon_pipeline *pl, const struct mon_user *u)
 {
-	int i;
+	int i, started;
 
 	mon_signals_parent();
+	mon_tty_take();
+	atexit(mon_tty_restore);
 	/* state: privileged, starting the stages */
-	mon_start(pl, u);
+	started = mon_start(pl, u);
 	/* state: every stage started; nm-monitor needs no privilege */
 	mon_user_become(u);
-	mon_wait(pl);
+	mon_wait(pl, started);
+	mon_tty_restore();
 	/*
 	 * The failure nearest the pipeline's start is the cause: a stage
-	 * downstream of it only saw its input end early.
+	 * downstream of it only saw its input end early.  When only
+	 * nm-capture ran, its status is the answer, 0 included (stopped by
+	 * a signal before it had opened its source).
 	 */
-	for (i = 0; i < pl->n; i++)
+	for (i = 0; i < started; i++)
 		if (pl->stage[i].status != 0)
 			return pl->stage[i].status;
 	return NM_EXIT_OK;

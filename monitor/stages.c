@@ -84,19 +84,35 @@ mon_stage_add(struct mon_pipeline *pl, const char *name, int required)
 	memset(st, 0, sizeof(*st));
 	st->name = name;
 	st->path = path;
+	st->cap = 8;
+	st->argv = ecalloc((size_t)st->cap, sizeof(*st->argv));
 	st->argv[st->argc++] = name;
 	st->status = -1;
 	pl->n++;
 	return st;
 }
 
+/* One more argument; the vector stays NULL-terminated. */
 static void
 mon_arg(struct mon_stage *st, const char *a)
 {
-	/* MON_MAXARGS covers every option; this guards the table itself. */
-	if (st->argc >= MON_MAXARGS - 1)
-		nm_die(NM_EXIT_FAIL, "%s: too many arguments", st->name);
+	if (st->argc + 1 >= st->cap) {
+		st->cap *= 2;
+		st->argv =
+		    erealloc(st->argv, (size_t)st->cap * sizeof(*st->argv));
+	}
 	st->argv[st->argc++] = a;
+	st->argv[st->argc] = NULL;
+}
+
+/* An option and its value, when the value was given. */
+static void
+mon_arg2(struct mon_stage *st, const char *opt, const char *val)
+{
+	if (val == NULL)
+		return;
+	mon_arg(st, opt);
+	mon_arg(st, val);
 }
 
 static void
@@ -110,10 +126,9 @@ mon_capture_args(
 	}
 	if (o->nopromisc)
 		mon_arg(st, "-p");
-	if (o->count != NULL) {
-		mon_arg(st, "-c");
-		mon_arg(st, o->count);
-	}
+	mon_arg2(st, "-c", o->count);
+	mon_arg2(st, "-s", o->snaplen);
+	mon_arg2(st, "-B", o->bufkib);
 	if (o->file != NULL) {
 		mon_arg(st, "-r");
 		mon_arg(st, o->file);
@@ -123,6 +138,7 @@ mon_capture_args(
 		mon_arg(st, "-i");
 		mon_arg(st, o->iface);
 	}
+	mon_arg2(st, "-F", o->ffile);
 	if (o->filter != NULL && *o->filter != '\0') {
 		if (o->filter[0] == '-')
 			mon_arg(st, "--");
@@ -141,6 +157,29 @@ mon_color_arg(const char *when)
 	return "--color=auto";
 }
 
+/* nm-render: the output, the time format, the colour. */
+static void
+mon_render_args(struct mon_stage *st, const struct mon_opts *o)
+{
+	/* -t to -ttttt: nm-render takes tcpdump's letters */
+	static const char *const tflags[] = { NULL, "-t", "-tt", "-ttt",
+		"-tttt", "-ttttt" };
+	int i;
+
+	if (o->fields) {
+		mon_arg2(st, "-o", "fields");
+		for (i = 0; i < o->nfields; i++)
+			mon_arg2(st, "-e", o->field[i]);
+	} else
+		mon_arg2(st, o->json ? "-o" : "-m", o->json ? "json" : o->mode);
+	if (o->tflag > 0)
+		mon_arg(st, tflags[o->tflag]);
+	if (o->utc)
+		mon_arg(st, "-u");
+	if (o->color != NULL)
+		mon_arg(st, mon_color_arg(o->color));
+}
+
 void
 mon_pipeline_build(
     struct mon_pipeline *pl, const struct mon_opts *o, const struct mon_user *u)
@@ -149,22 +188,16 @@ mon_pipeline_build(
 
 	memset(pl, 0, sizeof(*pl));
 	mon_capture_args(mon_stage_add(pl, "nm-capture", 1), o, u);
-	mon_stage_add(pl, "nm-decode", 1);
+	st = mon_stage_add(pl, "nm-decode", 1);
+	mon_arg2(st, "--services", o->services);
 	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
-		mon_arg(st, "-I");
-		mon_arg(st,
+		mon_arg2(st, "-I",
 		    o->interval != NULL ? o->interval
 					: MON_STR(NM_STATS_INTERVAL_DEFAULT));
-		if (o->top != NULL) {
-			mon_arg(st, "-n");
-			mon_arg(st, o->top);
-		}
+		mon_arg2(st, "-n", o->top);
+		mon_arg2(st, "--services", o->services);
 	}
-	st = mon_stage_add(pl, "nm-render", 1);
-	mon_arg(st, o->json ? "-o" : "-m");
-	mon_arg(st, o->json ? "json" : o->mode);
-	if (o->color != NULL)
-		mon_arg(st, mon_color_arg(o->color));
+	mon_render_args(mon_stage_add(pl, "nm-render", 1), o);
 }
 
 /* A word as the shell reads it back: quoted unless plainly safe. */
@@ -255,7 +288,9 @@ mon_pipeline_free(struct mon_pipeline *pl)
 {
 	int i;
 
-	for (i = 0; i < pl->n; i++)
+	for (i = 0; i < pl->n; i++) {
 		free(pl->stage[i].path);
+		free(pl->stage[i].argv);
+	}
 	pl->n = 0;
 }

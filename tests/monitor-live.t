@@ -36,66 +36,8 @@ ip -n "$NSA" link set lo up
 chmod 755 "$TMP"
 
 # --- the questions, through a pseudo-terminal ---
-# drive.py LOG STEPS CMD...: runs CMD on a new pty; STEPS has lines
-# "regex<TAB>answer": wait (15 s at most) for the regex, then type the
-# answer; "-" types nothing, "^C" types Ctrl-C, "!cmd" runs a shell
-# command.  Prints "exit N" (the command's status) or "STEPFAIL: ...".
-cat >"$TMP/drive.py" <<'PY'
-import os, pty, re, select, subprocess, sys, time
-log, steps_file, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-steps = [l.rstrip("\n").split("\t", 1) for l in open(steps_file) if l.strip()]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(cmd[0], cmd)
-out = open(log, "wb")
-buf = b""
-def more(timeout):
-    global buf
-    r, _, _ = select.select([fd], [], [], timeout)
-    if not r:
-        return True
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        d = b""
-    out.write(d)
-    out.flush()
-    buf += d
-    return len(d) > 0
-def wait_for(pat, timeout=15):
-    global buf
-    rx, end = re.compile(pat.encode()), time.time() + timeout
-    while time.time() < end:
-        m = rx.search(buf)
-        if m:
-            buf = buf[m.end():]
-            return True
-        if not more(min(0.2, max(0, end - time.time()))):
-            break
-    return rx.search(buf) is not None
-for pat, ans in steps:
-    if not wait_for(pat):
-        print("STEPFAIL: never saw %r" % pat)
-        os.kill(pid, 9)
-        sys.exit(1)
-    if ans == "^C":
-        os.write(fd, b"\x03")
-    elif ans.startswith("!"):
-        subprocess.run(ans[1:], shell=True, timeout=20)
-    elif ans != "-":
-        os.write(fd, ans.encode() + b"\r")
-end = time.time() + 15
-while time.time() < end:
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if done:
-        while more(0.1):
-            pass
-        print("exit %d" % os.waitstatus_to_exitcode(status))
-        sys.exit(0)
-    more(0.1)
-print("STEPFAIL: did not end within 15 s")
-os.kill(pid, 9)
-PY
+# tests/ptydrive.py LOG STEPS CMD... types the answers on a pty.
+DRIVE=$NM_TOP/tests/ptydrive.py
 # Traffic to port 53 on lo, for as long as it takes the capture to start.
 dns="ip netns exec $NSA bash -c 'for i in \$(seq 20); do echo q >/dev/udp/127.0.0.1/53; sleep 0.1; done'"
 printf '%s\t%s\n' \
@@ -119,13 +61,65 @@ printf '%s\t%s\n' \
     'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
     'FINAL REPORT|packets? captured' '-' >"$TMP/steps"
 res=$(ip netns exec "$NSA" timeout 60 env -u SUDO_UID -u SUDO_GID \
-    python3 "$TMP/drive.py" "$TMP/wizard.log" "$TMP/steps" "$NMM" 2>&1)
+    python3 "$DRIVE" "$TMP/wizard.log" "$TMP/steps" "$NMM" 2>&1)
 if [ "$res" = "exit 0" ]; then
 	pass "wizard: questions, answers asked again, minimal DNS on lo, Ctrl-C, exit 0"
 else
 	fail "wizard: $res"
 fi
 sed 's/^/    | /' "$TMP/wizard.log"	# the transcript, for the log
+
+# --- the wizard's list and its error paths (issue 10, items 4 and 6) ---
+# Network interfaces first: the numbered lines before libpcap's other
+# devices' mention are interfaces the kernel knows, the first of them up
+# with an address; + lists the others.  A BPF expression that does not
+# compile is asked again, with nm-capture's reason, before anything runs.
+ip netns exec "$NSA" "$NM_TOP/nm-capture" -D >"$TMP/devs"
+# not_netdev < NAMES: those no interface of $NSA's (its sysfs), nor any
+not_netdev() {
+	ip netns exec "$NSA" sh -c 'while read -r d; do
+		[ "$d" = any ] || [ -e "/sys/class/net/$d" ] || echo "$d"
+	done'
+}
+pseudo=$(awk '{ print $2 }' "$TMP/devs" | not_netdev | head -n 1)
+{
+	printf '%s\t%s\n' 'Interfaces:' '-'
+	if [ -n "$pseudo" ]; then
+		printf '%s\t%s\n' 'capture devices? that (is|are) no network interface: \+ lists them' '-' \
+		    'Interface \(number or name, blank for all\):' '+' \
+		    "[0-9]+  $pseudo" '-'
+	fi
+	printf '%s\t%s\n' \
+	    'Interface \(number or name, blank for all\):' 'lo' \
+	    'Filter \(number or name, blank for all\):' 'custom' \
+	    'BPF expression \(see pcap-filter\(7\)\):' 'tcp port' \
+	    'nm-capture: bad filter: tcp port: .*syntax error' '-' \
+	    'BPF expression \(see pcap-filter\(7\)\):' 'udp port 53' \
+	    'Mode \(number or name, blank for compact\):' 'minimal' \
+	    'Filter: +udp port 53' '-' \
+	    'Press Ctrl\+C to stop' "!$dns" \
+	    'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
+	    'FINAL REPORT' '-'
+} >"$TMP/steps2"
+res=$(ip netns exec "$NSA" timeout 60 env -u SUDO_UID -u SUDO_GID \
+    python3 "$DRIVE" "$TMP/wizard2.log" "$TMP/steps2" "$NMM" 2>&1)
+check "wizard: a BPF that does not compile is asked again; then it runs ($res)" \
+    test "$res" = "exit 0"
+sed 's/^/    | /' "$TMP/wizard2.log"
+# The numbered lines shown before the first answer.
+sed -n '/^Interfaces:/,/^Interface (/p' "$TMP/wizard2.log" | tr -d '\r' |
+    awk '$1 ~ /^[0-9]+$/ { print $2 }' >"$TMP/shown"
+first=$(head -n 1 "$TMP/shown")
+check "wizard: the first interface listed is up with an address ($first)" \
+    grep -qE "^[0-9]+ $first .*[0-9]+\.[0-9]+.* \[up" "$TMP/devs"
+hidden=$(not_netdev <"$TMP/shown")
+check "wizard: no pseudo-device in the numbered list (${hidden:-none})" \
+    test -z "$hidden"
+if [ -n "$pseudo" ]; then
+	check "wizard: + lists $pseudo" grep -qE "[0-9]+  $pseudo" "$TMP/wizard2.log"
+else
+	skip "wizard: + lists the other devices: nm-capture -D lists none here"
+fi
 
 # --- privilege separation, Ctrl-C to the process group ---
 # The stages' /proc status: "name uid-list" per child of nm-monitor.
@@ -249,8 +243,33 @@ else
 fi
 
 # --- live failures ---
-ip netns exec "$NSA" timeout 10 "$NMM" -i nosuch0 >/dev/null 2>"$TMP/nosuch.err"
+# Nothing captured: nm-capture's message alone, once, and no report of
+# zeros (issue 10, item 4).
+ip netns exec "$NSA" timeout 10 "$NMM" -i nosuch0 >"$TMP/nosuch.out" \
+    2>"$TMP/nosuch.err"
 rc=$?
 check "failure: no such interface: exit 5 ($rc)" test "$rc" -eq 5
 check "failure: no such interface: nm-capture says so" \
     grep -q '^nm-capture: .*nosuch0' "$TMP/nosuch.err"
+check "failure: no such interface: one line ($(wc -l <"$TMP/nosuch.err"))" \
+    test "$(wc -l <"$TMP/nosuch.err")" -eq 1
+check "failure: no such interface: no report" test ! -s "$TMP/nosuch.out"
+# Not root: nm-capture cannot open the interface.  The programs are
+# copied where nobody can run them.
+if command -v setpriv >/dev/null; then
+	mkdir -p "$TMP/bin"
+	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-stats \
+	    "$NM_TOP"/nm-render "$NMM" "$TMP/bin/"
+	chmod 755 "$TMP/bin"
+	(cd / && ip netns exec "$NSA" timeout 10 setpriv --reuid=nobody \
+	    --regid="$(id -g nobody)" --clear-groups "$TMP/bin/nm-monitor" \
+	    -i "$IFA" >"$TMP/noperm.out" 2>"$TMP/noperm.err")
+	rc=$?
+	check "failure: no permission: exit 4 ($rc)" test "$rc" -eq 4
+	check "failure: no permission: one line, nm-capture's ($(head -c 200 "$TMP/noperm.err"))" \
+	    test "$(grep -c . "$TMP/noperm.err")" -eq 1 -a \
+	    "$(grep -c '^nm-capture: ' "$TMP/noperm.err")" -eq 1
+	check "failure: no permission: no report" test ! -s "$TMP/noperm.out"
+else
+	skip "failure: no permission: needs setpriv"
+fi

@@ -44,6 +44,29 @@ dry "preset all is no filter" \
 dry "a custom expression, quoted for the shell" \
     "nm-capture ${Z}-i any 'host 10.0.0.1 and '\''x'\''' | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -f "host 10.0.0.1 and 'x'"
+# The options passed on (issue 10, item 5): nm-capture's -s, -B, -F;
+# --services to nm-decode and nm-stats; -o, -e, -t... and -u to nm-render.
+dry "snaplen, buffer, filter file" \
+    "nm-capture ${Z}-s 96 -B 65536 -i eth0 -F /x/f.bpf | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -s 96 -B 65536 -i eth0 -F /x/f.bpf
+dry "--services to both stages that name ports" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode --services /x/svc | nm-stats -I 5 --services /x/svc | nm-render -m compact" \
+    -r /x/t.pcap --services /x/svc
+dry "-o fields -e, time format, UTC" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -o fields -e ip.src -e dns.qry.name -tttt -u" \
+    -r /x/t.pcap -o fields -e ip.src -e dns.qry.name -tttt -u
+dry "-e alone is -o fields; -t" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -o fields -e frame.len -t" \
+    -r /x/t.pcap -e frame.len -t
+dry "-o json, -o a mode" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -o json" \
+    -r /x/t.pcap -o json
+dry "-o detailed is -m detailed" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -m detailed" \
+    -r /x/t.pcap -o detailed
+dry "-f with a one-word expression that is no preset" \
+    "nm-capture ${Z}-r /x/t.pcap arp | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -r /x/t.pcap -f arp
 if [ "$(id -u)" -eq 0 ]; then
 	got=$(SUDO_UID=1 SUDO_GID=1 "$NMM" --dry-run -i lo)
 	check "dry-run: under sudo, nm-capture becomes the caller" \
@@ -76,6 +99,24 @@ usage "interval out of range" -I 0 -r x
 usage "--json and -m" --json -m minimal -r x
 usage "-f and an expression" -f tcp udp -r x
 usage "bad --color" --color=sometimes -r x
+usage "-F and -f" -F /x/f -f tcp -r x
+usage "-F and an expression" -F /x/f -r x tcp
+usage "-s out of range" -s 262145 -r x
+usage "-B out of range" -B 0 -r x
+usage "-o fields without -e" -o fields -r x
+usage "-e and -m" -e ip.src -m minimal -r x
+usage "-o json and -e" -o json -e ip.src -r x
+usage "bad -o" -o huge -r x
+usage "-tttttt" -tttttt -r x
+# -f with a name that is no preset says so, with the presets (item 4).
+"$NMM" -f web2 -r x >/dev/null 2>"$TMP/preset.err"
+rc=$?
+check "usage: -f web2: exit 2 ($rc)" test "$rc" -eq 2
+check "usage: -f web2: says it is no preset, lists them" \
+    grep -q '^nm-monitor: -f web2: no such preset (all, tcp, udp, icmp, web, dns)' \
+    "$TMP/preset.err"
+check "usage: -f web2: one line ($(wc -l <"$TMP/preset.err"))" \
+    test "$(wc -l <"$TMP/preset.err")" -eq 1
 # nm-monitor refuses exactly what nm-stats would (share/stats-limits.h).
 for opt in "-I 0" "-I 1" "-I 86400" "-I 86401" "-n -1" "-n 0" "-n 500" \
     "-n 501"; do
@@ -90,6 +131,13 @@ for opt in "-I 0" "-I 1" "-I 86400" "-I 86401" "-n -1" "-n 0" "-n 500" \
 done
 check "usage: -h exits 0 with the synopsis" \
     eval '"$NMM" -h | grep -q "^usage: nm-monitor"'
+# -h lists every option, one line each (item 5).
+"$NMM" -h >"$TMP/help" 2>&1
+for o in -i -r --realtime -f -F -c -p -s -B -Z -I -n --services -m -o -e \
+    --json -t -u --color --dry-run -h --version; do
+	check "usage: -h has a line for $o" \
+	    grep -qE -- "^  ([^ ]+, )?$o[ ,.[]" "$TMP/help"
+done
 
 # --- replaying a capture ---
 if [ ! -x "$PKTGEN" ]; then
@@ -163,6 +211,23 @@ fails "bad filter is nm-capture's exit 6 and message" 6 \
     '^nm-capture: .*tcp port' "$NMM" -r "$pcap" -f 'tcp port'
 fails "missing file is exit 5" 5 '^nm-capture: .*/no/such.pcap' \
     "$NMM" -r /no/such.pcap
+# Nothing captured: nm-capture's message is the only one, and no report
+# of zeros follows (issue 10, item 4: "input ended early" from nm-decode
+# and an empty FINAL REPORT used to follow).
+# one_error NAME ARGS...: nm-monitor ARGS prints one line, nm-capture's
+one_error() {
+	local name=$1
+	shift
+	"$NMM" "$@" >"$TMP/one.out" 2>"$TMP/one.err"
+	check "failure: $name: one line on stderr ($(wc -l <"$TMP/one.err"))" \
+	    test "$(wc -l <"$TMP/one.err")" -eq 1
+	check "failure: $name: it is nm-capture's" \
+	    grep -q '^nm-capture: ' "$TMP/one.err"
+	check "failure: $name: no report on stdout" test ! -s "$TMP/one.out"
+}
+one_error "bad filter" -r "$pcap" -f 'tcp port'
+one_error "missing file" -r /no/such.pcap
+one_error "missing -F file" -r "$pcap" -F /no/such.bpf
 
 # A copy of nm-monitor with stages of our own next to it: a decoder that
 # fails at once must stop a capture that would run for minutes.
@@ -249,3 +314,19 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	skip "stages in a mode-700 directory: needs root"
 fi
+
+# --- nm-monitor | tee log, Ctrl-C on the terminal (issue 10, item 5) ---
+# The shell puts nm-monitor and tee in one process group; Ctrl-C used to
+# kill tee with it, before the final report reached the file.  Run under
+# a pty (tests/ptydrive.py), with sh (no job control) as its session.
+# A Ctrl-Z first: ignored while the stages hold the terminal (stopped,
+# they would hang it: sh has no job control to resume them).
+printf '%s\t%s\n' '' '!sleep 1' '' '^Z' '' '!sleep 0.5' '' '^C' \
+    'FINAL REPORT' '-' >"$TMP/tee.steps"
+res=$(timeout 60 env -u SUDO_UID -u SUDO_GID python3 "$NM_TOP/tests/ptydrive.py" \
+    "$TMP/tee.log" "$TMP/tee.steps" sh -c \
+    "'$NMM' -r '$TMP/slow.pcap' --realtime | tee '$TMP/tee.out'" 2>&1)
+check "| tee: Ctrl-Z, then Ctrl-C on the terminal: exit 0 ($res)" test "$res" = "exit 0"
+check "| tee: the file has the final report" \
+    grep -q 'FINAL REPORT' "$TMP/tee.out"
+check "| tee: and the packet before it" grep -q 'ethertype 0x88b5' "$TMP/tee.out"
