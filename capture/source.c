@@ -44,6 +44,9 @@ cap_iface_names(char *buf, size_t len)
 	if (pcap_findalldevs(&all, errbuf) < 0)
 		return;
 	for (d = all; d != NULL && n + 1 < len; d = d->next) {
+		/* the network's: not libpcap's pseudo-devices (nflog, ...) */
+		if (strcmp(d->name, "any") != 0 && if_nametoindex(d->name) == 0)
+			continue;
 		snprintf(buf + n, len - n, "%s%s", n > 0 ? ", " : "", d->name);
 		n += strlen(buf + n);
 	}

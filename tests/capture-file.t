@@ -121,6 +121,9 @@ run missing -r "$TMP/nope.pcap"
 errs "missing file" missing 5 ".*nope.pcap: No such file"
 run noiface -i nm-no-such0
 errs "no such interface" noiface 5 "nm-no-such0: no such interface .*lo"
+# the names offered are the network's, not libpcap's pseudo-devices
+check "no such interface: offers no pseudo-device" \
+    sh -c '! grep -Eq "nflog|nfqueue|dbus-|bluetooth|usbmon" "$1"' - "$TMP/noiface.err"
 run nosrc
 errs "neither -i nor -r" nosrc 2 ""
 run bothsrc -i lo -r "$TMP/a.pcap"
