@@ -19,7 +19,7 @@ enum fld_fmt {
 	F_HEX5, /* 0x and that many digits at least */
 	F_ADDR, /* address text */
 	F_STR,	/* text, escaped */
-	F_TS,	/* nanoseconds as seconds.nnnnnnnnn */
+	F_TS,	/* nanoseconds as seconds.nnnnnnnnn (times and spans) */
 	F_NAME, /* DNS name; the root as <Root> */
 	F_BIT,	/* 1 when arg's bits are set, else 0 */
 	F_MAC,	/* address text, only of a 6-byte address */
@@ -136,7 +136,8 @@ static const struct out_field table[] = {
 	{ "dns.mx.mail_exchange", "dns.ans.target", F_NAME, 15, 0 },
 	{ "dns.txt", "dns.ans.text", F_STR, 16, 0 },
 	{ "dns.aaaa", "dns.ans.addr", F_ADDR, 28, 0 },
-	{ NULL, NULL, F_DEC, 0, 0 }
+	/* nm-decode's query-to-response time, in nanoseconds */
+	{ "dns.time", "dns.time", F_TS, 0, 0 }, { NULL, NULL, F_DEC, 0, 0 }
 };
 
 /*
@@ -285,13 +286,7 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 		break;
 	case F_TS:
 		if (isnum) {
-			out_u64(b, x / 1000000000u);
-			sb_addc(b, '.');
-			x %= 1000000000u;
-			sb_need(b, 9);
-			for (int i = 8; i >= 0; i--, x /= 10)
-				b->p[b->len + (size_t)i] = (char)('0' + x % 10);
-			b->len += 9;
+			out_ns(b, x);
 			return;
 		}
 		break;

@@ -170,6 +170,17 @@ out_dec_w(char *dst, uint64_t v, int width)
 	}
 }
 
+/* Nanoseconds as seconds, a dot and nine digits: every digit kept */
+void
+out_ns(struct strbuf *b, uint64_t ns)
+{
+	out_u64(b, ns / 1000000000u);
+	sb_need(b, 10);
+	b->p[b->len++] = '.';
+	out_dec_w(b->p + b->len, ns % 1000000000u, 9);
+	b->len += 9;
+}
+
 /* ".uuuuuu": the microseconds of frac nanoseconds */
 static void
 out_micro(struct strbuf *b, uint64_t frac)

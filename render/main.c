@@ -315,20 +315,14 @@ static int
 json_time(struct strbuf *b, const msgpack_object *map)
 {
 	static const char key[] = ",\"time\":\"";
-	uint64_t ts, frac;
-	int i;
+	uint64_t ts;
 
 	if (!rec_get_u64(map, "ts", &ts) || b->len < 2 ||
 	    b->p[b->len - 2] != '}')
 		return 0;
 	b->len -= 2; /* the '}' and the '\n' */
 	sb_adds(b, key);
-	out_u64(b, ts / 1000000000u);
-	sb_need(b, 10);
-	b->p[b->len++] = '.';
-	for (i = 8, frac = ts % 1000000000u; i >= 0; i--, frac /= 10)
-		b->p[b->len + (size_t)i] = (char)('0' + frac % 10);
-	b->len += 9;
+	out_ns(b, ts);
 	sb_adds(b, "\"}\n");
 	if (b->len > REC_MAX_SIZE) {
 		b->len = 0;

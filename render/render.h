@@ -82,6 +82,7 @@ size_t out_addr_len(const msgpack_object *v, char *buf, size_t len);
 size_t out_addr_buf(const msgpack_object *v, char *buf, size_t len);
 void out_safe(struct strbuf *b, const char *s, size_t n);
 void out_u64(struct strbuf *b, uint64_t v);
+void out_ns(struct strbuf *b, uint64_t ns);
 void out_i64(struct strbuf *b, int64_t v);
 void out_hex(struct strbuf *b, uint64_t v, int width);
 void out_value(struct strbuf *b, const msgpack_object *v);

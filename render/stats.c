@@ -422,9 +422,11 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		sb_addc(b, '\n');
 	}
 	if (num(m, "evicted.flows") > 0 || num(m, "evicted.hosts") > 0) {
-		out_f(b, "Evicted to stay within limits: %.0f flows",
-		    num(m, "evicted.flows"));
-		out_f(b, ", %.0f hosts\n", num(m, "evicted.hosts"));
+		out_f(b, "Evicted to stay within limits: %.0f flow%s",
+		    num(m, "evicted.flows"),
+		    num(m, "evicted.flows") == 1 ? "" : "s");
+		out_f(b, ", %.0f host%s\n", num(m, "evicted.hosts"),
+		    num(m, "evicted.hosts") == 1 ? "" : "s");
 	}
 	sb_adds(b, RULE);
 }

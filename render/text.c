@@ -442,40 +442,34 @@ arp_summary(struct strbuf *b, const msgpack_object *arp)
 static void
 frag_mark(struct strbuf *b, const struct out_pkt *p)
 {
-	const msgpack_object *ext, *e;
-	uint64_t off, id, size, hl, len;
+	const msgpack_object *l = p->ip != NULL ? p->ip : p->ipv6, *ext;
+	uint64_t off, hl = 0, len;
 	uint32_t i;
 	int mf = 0;
 
-	if (p->ip != NULL) {
-		(void)rec_get_bool(p->ip, "mf", &mf);
-		off = out_u(p->ip, "frag", 0);
-		id = out_u(p->ip, "id", 0);
-		len = out_u(p->ip, "len", 0);
-		hl = out_u(p->ip, "hl", 20);
-	} else if (p->ipv6 != NULL && out_has(p->ipv6, "frag")) {
-		(void)rec_get_bool(p->ipv6, "mf", &mf);
-		off = out_u(p->ipv6, "frag", 0);
-		id = out_u(p->ipv6, "fid", 0);
-		len = out_u(p->ipv6, "plen", 0);
-		/* the payload after every extension header, the fragment's */
-		hl = 0;
-		ext = rec_get(p->ipv6, "ext");
-		for (i = 0; ext != NULL && ext->type == MSGPACK_OBJECT_ARRAY &&
-		     i < ext->via.array.size;
-		     i++) {
-			e = &ext->via.array.ptr[i];
-			hl += out_u(e, "len", 0);
-		}
-	} else
+	/* most packets are no fragment: two lookups, then done */
+	if (l == NULL)
 		return;
+	off = out_u(l, "frag", 0);
+	(void)rec_get_bool(l, "mf", &mf);
 	if (!mf && off == 0)
 		return;
-	size = len > hl ? len - hl : 0;
+	if (l == p->ip) {
+		len = out_u(l, "len", 0);
+		hl = out_u(l, "hl", 20);
+	} else {
+		/* the payload after every extension header, the fragment's */
+		len = out_u(l, "plen", 0);
+		ext = rec_get(l, "ext");
+		for (i = 0; ext != NULL && ext->type == MSGPACK_OBJECT_ARRAY &&
+		     i < ext->via.array.size;
+		     i++)
+			hl += out_u(&ext->via.array.ptr[i], "len", 0);
+	}
 	sb_adds(b, " frag ");
-	out_u64(b, id);
+	out_u64(b, out_u(l, l == p->ip ? "id" : "fid", 0));
 	sb_addc(b, ':');
-	out_u64(b, size);
+	out_u64(b, len > hl ? len - hl : 0);
 	sb_addc(b, '@');
 	out_u64(b, off * 8);
 	if (mf)

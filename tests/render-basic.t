@@ -147,6 +147,11 @@ check "fields -E bad setting named" grep -q '^nm-render: -E quote=x: want ' "$TM
 $R -E header=y </dev/null >/dev/null 2>&1
 check "fields -E without -o fields exits 2" test $? -eq 2
 
+# dns.time, tshark's name, from nm-decode's nanoseconds
+echo '{"type":"packet","ts":1,"len":60,"caplen":60,"dns":{"id":7,"qr":true,"time":1234567}}' |
+    $R -e dns.time -e dns.id >"$TMP/f" 2>/dev/null
+check "fields: dns.time in seconds" test "$(cat "$TMP/f")" = "0.001234567	0x0007"
+
 # --- JSON ts: integer nanoseconds, and the exact text with --json-time ---
 $R -o json --json-time <"$TMP/in.json" >"$TMP/jt" 2>/dev/null
 check "json-time: time as text after the keys" grep -q \

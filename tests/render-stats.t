@@ -56,7 +56,7 @@ check "drops said once in the final report" \
 # Hand-made stats records: an IPv6 host, ICMP flows, one-packet and tiny
 # shares, drops, and two live blocks with no packet between.
 live='{"type":"stats","final":false,"total":{"packets":7},"rate":{"pps":1.0,"bps":8.0},"runtime":5000000000,"protos":[{"name":"ICMPv6","packets":6}],"top_hosts":[{"addr":"fe80::1","packets":6},{"addr":"10.0.0.1","packets":1}]}'
-final='{"type":"stats","final":true,"total":{"packets":20001,"bytes":2000100,"flows":2},"rate":{"avg_pps":1.0,"avg_bps":8.0},"runtime":5000000000,"capture":{"recv":20011,"drop":10,"ifdrop":0,"coverage":99.95},
+final='{"type":"stats","final":true,"total":{"packets":20001,"bytes":2000100,"flows":2},"rate":{"avg_pps":1.0,"avg_bps":8.0},"runtime":5000000000,"capture":{"recv":20011,"drop":10,"ifdrop":0,"coverage":99.95},"evicted":{"flows":1,"hosts":2},
 "protos":[{"name":"TCP","packets":20000,"bytes":2000000,"pkt_pct":99.995,"byte_pct":99.995},{"name":"ICMP","packets":1,"bytes":100,"pkt_pct":0.005,"byte_pct":0.005},{"name":"ARP","packets":0,"bytes":0,"pkt_pct":0,"byte_pct":0}],
 "top_hosts":[{"addr":"2001:db8:1234:5678:9abc:def0:1234:5678","packets":20000,"bytes":2000000,"tx_packets":1,"rx_packets":19999},{"addr":"10.0.0.1","packets":1,"bytes":100,"tx_packets":1,"rx_packets":0}],
 "top_ports":[{"port":80,"proto":"TCP","packets":1,"bytes":60}],
@@ -85,6 +85,8 @@ check "report: ICMP flows by type and code, not ports" \
 	grep -q '^  ICMP 10.0.0.1 → 10.0.0.2 echo request (8/0)  → 1 pkt 98 B, ← 1 pkt 98 B  SF$' "$TMP/rep"
 check "report: ICMPv6 flows too" \
 	grep -q '^  ICMPv6 \[fe80::1\] → \[ff02::2\] router solicitation (133/0)  → 2 pkts' "$TMP/rep"
+check "report: evicted, plurals" \
+	grep -qx 'Evicted to stay within limits: 1 flow, 2 hosts' "$TMP/rep"
 check "report: drops said once" \
 	test "$(grep -c 'dropped\|10 by the kernel' "$TMP/rep")" = 1
 check "report: coverage kept, not rounded up to all" grep -q '^Capture: received 20011, dropped 10 by the kernel, 0 by the interface; covers >99.9% of received packets$' "$TMP/rep"

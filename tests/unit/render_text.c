@@ -273,6 +273,37 @@ frag_packet(int first)
 	return finish_obj();
 }
 
+/* A later IPv6 fragment: 1232 bytes at 1232, more to come. */
+static const msgpack_object *
+frag6_packet(void)
+{
+	uint8_t a[16] = { 0xfd, 0 }, d[16] = { 0xfd, 0 };
+
+	a[15] = 1;
+	d[15] = 2;
+	start();
+	frame_keys(1294);
+	pk_cstr(&pk, "ipv6");
+	pk_map_open(&pk);
+	pk_ku(&pk, "plen", 1240);
+	addr("src", a, 16);
+	addr("dst", d, 16);
+	pk_cstr(&pk, "ext");
+	pk_array_open(&pk);
+	pk_map_open(&pk);
+	pk_ku(&pk, "type", 44);
+	pk_ku(&pk, "len", 8);
+	pk_close(&pk);
+	pk_close(&pk);
+	pk_ku(&pk, "proto", 17);
+	pk_ku(&pk, "frag", 154);
+	pk_kbool(&pk, "mf", 1);
+	pk_ku(&pk, "fid", 0xdeadbeef);
+	pk_close(&pk);
+	pk_kstr(&pk, "proto", "IPv6");
+	return finish_obj();
+}
+
 /* TCP over IPv6 with long addresses, on VLAN 100. */
 static const msgpack_object *
 v6_packet(const char *src, uint64_t sport)
@@ -500,6 +531,9 @@ test_compact(void)
 	check("compact last fragment", &o, out_compact, frag_packet(0),
 	    "[06:52:15.421] UDP      192.168.1.100   \xe2\x86\x92 "
 	    "172.217.14.206  | frag 54321:520@1480 | 554 bytes\n");
+	check("compact ipv6 fragment", &o, out_compact, frag6_packet(),
+	    "[06:52:15.421] IPv6     fd00::1         \xe2\x86\x92 fd00::2"
+	    "         | frag 3735928559:1232@1232+ | 1294 bytes\n");
 	check("compact icmp", &o, out_compact, icmp_packet(),
 	    "[06:52:15.421] ICMP     192.168.1.100   \xe2\x86\x92 "
 	    "172.217.14.206  | echo request (8/0) id 7 seq 1 | 98 bytes\n");
