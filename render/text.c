@@ -295,12 +295,27 @@ dns_flag(const msgpack_object *dns, const char *key)
 	return rec_get_bool(dns, key, &v) && v;
 }
 
+/* " [2an]": a section's count when not zero, named as tcpdump does */
+static void
+dns_count(struct strbuf *b, const msgpack_object *dns, const char *key,
+    const char *name)
+{
+	uint64_t n = out_u(dns, key, 0);
+
+	if (n == 0)
+		return;
+	sb_adds(b, " [");
+	out_u64(b, n);
+	sb_adds(b, name);
+	sb_addc(b, ']');
+}
+
 /*
- * tcpdump's summary: a query as "4660+ A? example.com." (id, '+' when
- * recursion is desired), a response as "4660* 2/0/1 A 10.0.0.2, A
- * 10.0.0.3" (id, the rcode unless NoError, '*' authoritative, '-' no
- * recursion available, '|' truncated, then the answer, authority and
- * additional counts and the answers).
+ * tcpdump's summary: a query as "4660+ [1au] A? example.com." (id, '+'
+ * when recursion is desired, the counts of sections a query seldom has), a
+ * response as "4660* 2/0/1 A 10.0.0.2, A 10.0.0.3" (id, the rcode unless
+ * NoError, '*' authoritative, '-' no recursion available, '|' truncated, then
+ * the answer, authority and additional counts and the answers).
  */
 static void
 dns_summary(struct strbuf *b, const msgpack_object *dns)
@@ -327,6 +342,10 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 	if (!qr) {
 		if (dns_flag(dns, "rd"))
 			sb_addc(b, '+');
+		/* a query's other sections, as tcpdump: "[1au]" for EDNS */
+		dns_count(b, dns, "an", "an");
+		dns_count(b, dns, "ns", "n");
+		dns_count(b, dns, "ar", "au");
 		for (i = 0; q != NULL && q->type == MSGPACK_OBJECT_ARRAY &&
 		     i < q->via.array.size;
 		     i++) {
