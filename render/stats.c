@@ -163,7 +163,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	const msgpack_object *l, *e;
 	uint32_t i, n;
 
-	sb_adds(b, "LIVE STATS | Packets: ");
+	sb_adds(b, RULE "LIVE STATS | Packets: ");
 	out_f(b, "%.0f", num(m, "total.packets"));
 	out_f(b, " | PPS: %.2f", num(m, "rate.pps"));
 	sb_adds(b, " | ");
@@ -402,7 +402,7 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 static void
 final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
-	sb_adds(b, "FINAL REPORT\n");
+	sb_adds(b, RULE "FINAL REPORT\n");
 	out_f(b, "Duration: %.1fs", num(m, "runtime") / 1e9);
 	out_f(b, " | Packets: %.0f | Bytes: ", num(m, "total.packets"));
 	out_scaled(b, num(m, "total.bytes"), "B");
@@ -438,14 +438,18 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 void
 out_stats(struct out *o, struct strbuf *b, const msgpack_object *m)
 {
+	size_t start = b->len, n = sizeof(RULE) - 1;
 	int final = 0;
 
-	if (!o->ruled)
-		sb_adds(b, RULE);
 	(void)rec_get_bool(m, "final", &final);
 	if (final)
 		final_report(o, b, m);
 	else
 		live_block(o, b, m);
+	if (o->ruled && b->len - start >= n &&
+	    memcmp(b->p + start, RULE, n) == 0) {
+		memmove(b->p + start, b->p + start + n, b->len - start - n);
+		b->len -= n;
+	}
 	o->ruled = 1;
 }
