@@ -44,10 +44,9 @@ struct ctx {
 static int json_refused; /* a record was too long for JSON */
 
 static const char usage_text[] =
-    "usage: nm-render [-t[t[t[t[t]]]]] [-u]"
-    " [-o compact|detailed|minimal|json|fields]\n"
-    "                 [-m mode] [-e field]... [-E setting=value]..."
-    " [--json-time]\n"
+    "usage: nm-render [-t[t[t[t[t]]]]] [-u] [-m mode]\n"
+    "                 [-o compact|detailed|minimal|json|fields]\n"
+    "                 [-e field]... [-E setting=value]... [--json-time]\n"
     "                 [--color=auto|always|never] [--list-fields]\n";
 
 /* What tcpdump's -t, -tt, -ttt, -tttt and -ttttt choose, by their count */
