@@ -50,7 +50,7 @@ check "flow fields: HTTP connections closed normally" \
 check "coverage shown when the kernel dropped packets" \
 	grep -q 'covers 99.0% of received packets$' "$TMP/cov"
 check "drops said once in the final report" \
-	test "$(grep -c 'dropped' "$TMP/cov")" = 1
+	test "$(grep -o 'dropped' "$TMP/cov" | wc -l)" = 1
 
 # --- what the report reads like (issue 10, item 8) ---
 # Hand-made stats records: an IPv6 host, ICMP flows, one-packet and tiny
@@ -88,7 +88,7 @@ check "report: ICMPv6 flows too" \
 check "report: evicted, plurals" \
 	grep -qx 'Evicted to stay within limits: 1 flow, 2 hosts' "$TMP/rep"
 check "report: drops said once" \
-	test "$(grep -c 'dropped\|10 by the kernel' "$TMP/rep")" = 1
+	test "$(grep -o 'dropped' "$TMP/rep" | wc -l)" = 1
 check "report: coverage kept, not rounded up to all" grep -q '^Capture: received 20011, dropped 10 by the kernel, 0 by the interface; covers >99.9% of received packets$' "$TMP/rep"
 check "report: a share of nearly all reads >99.9%" \
 	grep -Eq '^  TCP +20000 +>99\.9% +2000000 B +>99\.9%$' "$TMP/rep"
