@@ -43,9 +43,12 @@ static const struct name icmpv6_names[] = { { 1, "unreachable" },
 
 static const struct name dns_types[] = { { 1, "A" }, { 2, "NS" },
 	{ 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" }, { 15, "MX" },
-	{ 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" }, { 41, "OPT" },
-	{ 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" },
-	{ 64, "SVCB" }, { 65, "HTTPS" }, { 255, "ANY" }, { 257, "CAA" },
+	{ 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" }, { 35, "NAPTR" },
+	{ 39, "DNAME" }, { 41, "OPT" }, { 43, "DS" }, { 44, "SSHFP" },
+	{ 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" }, { 50, "NSEC3" },
+	{ 51, "NSEC3PARAM" }, { 52, "TLSA" }, { 59, "CDS" }, { 60, "CDNSKEY" },
+	{ 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" }, { 251, "IXFR" },
+	{ 252, "AXFR" }, { 255, "ANY" }, { 256, "URI" }, { 257, "CAA" },
 	{ 0, NULL } };
 
 static const struct name dns_rcodes[] = { { 0, "NoError" }, { 1, "FormErr" },
@@ -324,6 +327,7 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 	const char *s;
 	uint64_t rcode, nan, op;
 	uint32_t i;
+	size_t n;
 	int qr = dns_flag(dns, "qr"), any = 0;
 
 	q = rec_get(dns, "q");
@@ -390,7 +394,10 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 		sb_adds(b, any ? ", " : " ");
 		dns_type(b, out_u(e, "type", 0));
 		sb_addc(b, ' ');
+		n = b->len;
 		dns_rdata(b, e);
+		if (b->len == n) /* data nm-decode does not show */
+			b->len--;
 		any = 1;
 	}
 }
@@ -515,7 +522,7 @@ vlan_mark(struct strbuf *b, const struct out_pkt *p)
 static void
 middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
-	size_t start, marks;
+	size_t start, l4;
 
 	sb_adds(b, " | ");
 	start = b->len;
@@ -543,14 +550,14 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		sb_adds(b, "ethertype ");
 		out_hex(b, out_u(p->eth, "type", 0), 4);
 	}
+	l4 = b->len;
 	if (p->dns != NULL)
 		dns_summary(b, p->dns);
-	marks = b->len;
 	frag_mark(b, p);
 	vlan_mark(b, p);
 	if (b->len == start)
-		b->len -= 3;	 /* no middle: drop its separator */
-	else if (marks == start) /* only marks: no space before them */
+		b->len -= 3;  /* no middle: drop its separator */
+	else if (l4 == start) /* no ports: no space before what follows */
 		memmove(b->p + start, b->p + start + 1, --b->len - start);
 }
 

@@ -245,6 +245,33 @@ nxdomain_packet(void)
 	return finish_obj();
 }
 
+/* A response whose answers have data nm-decode does not show. */
+static const msgpack_object *
+sshfp_packet(void)
+{
+	start();
+	frame_keys(300);
+	pk_cstr(&pk, "dns");
+	pk_map_open(&pk);
+	pk_ku(&pk, "id", 20972);
+	pk_kbool(&pk, "qr", 1);
+	pk_kbool(&pk, "ra", 1);
+	pk_ku(&pk, "an", 2);
+	pk_ku(&pk, "ns", 0);
+	pk_ku(&pk, "ar", 0);
+	pk_cstr(&pk, "ans");
+	pk_array_open(&pk);
+	pk_map_open(&pk);
+	pk_ku(&pk, "type", 44);
+	pk_close(&pk);
+	pk_map_open(&pk);
+	pk_ku(&pk, "type", 46);
+	pk_close(&pk);
+	pk_close(&pk);
+	pk_close(&pk);
+	return finish_obj();
+}
+
 /* An IPv4 fragment: the first (with UDP) or one further on. */
 static const msgpack_object *
 frag_packet(int first)
@@ -524,6 +551,10 @@ test_compact(void)
 	    "[06:52:15.421] DNS      10.0.0.53       \xe2\x86\x92 10.0.0.1"
 	    "        |    53 \xe2\x86\x92 40001 12345 NXDomain* 0/1/0 |"
 	    " 90 bytes\n");
+	check("compact dns answers without data: no stray spaces", &o,
+	    out_compact, sshfp_packet(),
+	    "[06:52:15.421] ?         | 20972 2/0/0 SSHFP, RRSIG | 300 "
+	    "bytes\n");
 	check("compact first fragment", &o, out_compact, frag_packet(1),
 	    "[06:52:15.421] UDP      192.168.1.100   \xe2\x86\x92 "
 	    "172.217.14.206  | 40000 \xe2\x86\x92 9999 frag "
