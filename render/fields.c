@@ -4,7 +4,9 @@
  * `tshark -T fields`.  The whole mapping is the table below: tshark's name,
  * the record path it comes from, and how tshark prints it.  A path that
  * crosses an array (vlan, dns.q, dns.ans) yields every element's value,
- * joined with ','; an absent value leaves the column empty.
+ * joined with ','; an absent value leaves the column empty.  tshark's -E
+ * settings (struct out) choose the separator, the quotes, a header line
+ * and which of several values a column shows.
  */
 #include <string.h>
 
@@ -17,7 +19,7 @@ enum fld_fmt {
 	F_HEX5, /* 0x and that many digits at least */
 	F_ADDR, /* address text */
 	F_STR,	/* text, escaped */
-	F_TS,	/* nanoseconds as seconds.nnnnnnnnn */
+	F_TS,	/* nanoseconds as seconds.nnnnnnnnn (times and spans) */
 	F_NAME, /* DNS name; the root as <Root> */
 	F_BIT,	/* 1 when arg's bits are set, else 0 */
 	F_MAC,	/* address text, only of a 6-byte address */
@@ -134,7 +136,8 @@ static const struct out_field table[] = {
 	{ "dns.mx.mail_exchange", "dns.ans.target", F_NAME, 15, 0 },
 	{ "dns.txt", "dns.ans.text", F_STR, 16, 0 },
 	{ "dns.aaaa", "dns.ans.addr", F_ADDR, 28, 0 },
-	{ NULL, NULL, F_DEC, 0, 0 }
+	/* nm-decode's query-to-response time, in nanoseconds */
+	{ "dns.time", "dns.time", F_TS, 0, 0 }, { NULL, NULL, F_DEC, 0, 0 }
 };
 
 /*
@@ -283,13 +286,7 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 		break;
 	case F_TS:
 		if (isnum) {
-			out_u64(b, x / 1000000000u);
-			sb_addc(b, '.');
-			x %= 1000000000u;
-			sb_need(b, 9);
-			for (int i = 8; i >= 0; i--, x /= 10)
-				b->p[b->len + (size_t)i] = (char)('0' + x % 10);
-			b->len += 9;
+			out_ns(b, x);
 			return;
 		}
 		break;
@@ -312,21 +309,54 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 	out_value(b, v);
 }
 
+/* One column being written: where it starts, how many values it met. */
+struct walk {
+	const struct out *o;
+	const struct out_field *f;
+	struct strbuf *b;
+	size_t start;
+	unsigned count;
+};
+
+/* One value of the column, as -E occurrence= and aggregator= say. */
+static void
+value(struct walk *w, const msgpack_object *v)
+{
+	unsigned k = ++w->count;
+
+	switch (w->o->occ) {
+	case OCC_FIRST:
+		if (k > 1)
+			return;
+		break;
+	case OCC_LAST: w->b->len = w->start; break;
+	case OCC_NTH:
+		if (k != w->o->occ_n)
+			return;
+		break;
+	default:
+		if (k > 1)
+			sb_addc(w->b, w->o->agg ? w->o->agg : ',');
+		break;
+	}
+	emit(w->b, w->f, v);
+}
+
 /*
  * Emits the value at comp[i..n) below v, descending through maps and
  * every element of arrays.  At the map that holds the last key, an RR
  * type filter (dns.a takes only type 1 answers) decides.
  */
 static void
-walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
-    char comp[][32], int i, int n, int *count)
+walk(struct walk *w, const msgpack_object *v, char comp[][32], int i, int n)
 {
+	const struct out_field *f = w->f;
 	uint32_t j;
 	const msgpack_object *c;
 
 	if (v->type == MSGPACK_OBJECT_ARRAY) {
 		for (j = 0; j < v->via.array.size; j++)
-			walk(b, f, &v->via.array.ptr[j], comp, i, n, count);
+			walk(w, &v->via.array.ptr[j], comp, i, n);
 		return;
 	}
 	if (i == n) {
@@ -337,9 +367,7 @@ walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
 		    (v->type != MSGPACK_OBJECT_BIN ||
 			v->via.bin.size != (f->fmt == F_MAC ? 6u : 4u)))
 			return;
-		if ((*count)++ > 0)
-			sb_addc(b, ',');
-		emit(b, f, v);
+		value(w, v);
 		return;
 	}
 	if (v->type != MSGPACK_OBJECT_MAP)
@@ -351,7 +379,48 @@ walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
 	if (i == n - 1 && f->fmt == F_VLAN && out_u(v, "tpid", 0) == 0x88a8)
 		return;
 	if ((c = rec_get(v, comp[i])) != NULL)
-		walk(b, f, c, comp, i + 1, n, count);
+		walk(w, c, comp, i + 1, n);
+}
+
+/*
+ * -E quote=: what was written from start on, in quotes, a quote inside
+ * doubled (as CSV readers take it).  An empty column stays empty, as
+ * tshark leaves it.
+ */
+static void
+quote_from(struct strbuf *b, size_t start, char q)
+{
+	size_t i, j, nq = 0, n = b->len - start;
+
+	if (q == '\0' || n == 0)
+		return;
+	for (i = start; i < b->len; i++)
+		nq += b->p[i] == q;
+	sb_need(b, n + nq + 2);
+	j = b->len + nq + 2;
+	b->p[--j] = q;
+	for (i = b->len; i-- > start;) {
+		b->p[--j] = b->p[i];
+		if (b->p[i] == q)
+			b->p[--j] = q;
+	}
+	b->p[--j] = q;
+	b->len += nq + 2;
+}
+
+void
+out_fields_header(const struct out *o, struct strbuf *b)
+{
+	size_t i, start;
+
+	for (i = 0; i < o->nfields; i++) {
+		if (i > 0)
+			sb_addc(b, o->sep ? o->sep : '\t');
+		start = b->len;
+		sb_adds(b, o->fields[i]->name);
+		quote_from(b, start, o->quote);
+	}
+	sb_addc(b, '\n');
 }
 
 static int
@@ -379,19 +448,25 @@ out_fields(
     struct out *o, struct strbuf *b, const msgpack_object *map, enum rec_type t)
 {
 	char comp[MAXCOMP][32];
+	struct walk w;
 	size_t i;
-	int n, count;
+	int n;
 
 	for (i = 0; i < o->nfields; i++) {
 		if (i > 0)
-			sb_addc(b, '\t');
+			sb_addc(b, o->sep ? o->sep : '\t');
 		/* a field of another record type stays empty */
 		if ((o->fields[i]->rtype ? o->fields[i]->rtype : REC_PACKET) !=
 		    t)
 			continue;
 		n = split(o->fields[i]->path, comp);
-		count = 0;
-		walk(b, o->fields[i], map, comp, 0, n, &count);
+		w.o = o;
+		w.f = o->fields[i];
+		w.b = b;
+		w.start = b->len;
+		w.count = 0;
+		walk(&w, map, comp, 0, n);
+		quote_from(b, w.start, o->quote);
 	}
 	sb_addc(b, '\n');
 }

@@ -170,42 +170,123 @@ out_dec_w(char *dst, uint64_t v, int width)
 	}
 }
 
+/* Nanoseconds as seconds, a dot and nine digits: every digit kept */
+void
+out_ns(struct strbuf *b, uint64_t ns)
+{
+	out_u64(b, ns / 1000000000u);
+	sb_need(b, 10);
+	b->p[b->len++] = '.';
+	out_dec_w(b->p + b->len, ns % 1000000000u, 9);
+	b->len += 9;
+}
+
+/* ".uuuuuu": the microseconds of frac nanoseconds */
+static void
+out_micro(struct strbuf *b, uint64_t frac)
+{
+	sb_need(b, 7);
+	b->p[b->len++] = '.';
+	out_dec_w(b->p + b->len, frac / 1000, 6);
+	b->len += 6;
+}
+
+/* tcpdump's -ttt and -ttttt: a span as HH:MM:SS.uuuuuu, hours unbounded */
+static void
+out_span(struct strbuf *b, uint64_t ts, uint64_t from)
+{
+	uint64_t d = ts >= from ? ts - from : from - ts, s = d / 1000000000u;
+
+	if (ts < from)
+		sb_addc(b, '-');
+	if (s / 3600 < 10)
+		sb_addc(b, '0');
+	out_u64(b, s / 3600);
+	sb_need(b, 6);
+	b->p[b->len++] = ':';
+	out_dec_w(b->p + b->len, s / 60 % 60, 2);
+	b->len += 2;
+	b->p[b->len++] = ':';
+	out_dec_w(b->p + b->len, s % 60, 2);
+	b->len += 2;
+	out_micro(b, d % 1000000000u);
+}
+
 /*
- * The local time of day is cached per second: localtime_r() is costly
- * and packets come many to a second.
+ * The local time of day (or date and time) is cached per second:
+ * localtime_r() is costly and packets come many to a second.  Nothing
+ * for -t: the caller leaves the column out.
  */
 void
 out_time(struct out *o, struct strbuf *b, uint64_t ts)
 {
 	time_t sec = (time_t)(ts / 1000000000u);
 	uint64_t frac = ts % 1000000000u;
+	size_t n = 8;
 	struct tm tm;
 
-	if (o->tmode == OUT_TIME_EPOCH) {
+	switch (o->tmode) {
+	case OUT_TIME_NONE: return;
+	case OUT_TIME_EPOCH:
 		out_u64(b, (uint64_t)sec);
-		sb_need(b, 7);
-		b->p[b->len++] = '.';
-		out_dec_w(b->p + b->len, frac / 1000, 6);
-		b->len += 6;
+		out_micro(b, frac);
 		return;
+	case OUT_TIME_DELTA:
+	case OUT_TIME_SINCE:
+		if (!o->tseen) {
+			o->tfirst = o->tprev = ts;
+			o->tseen = 1;
+		}
+		out_span(
+		    b, ts, o->tmode == OUT_TIME_DELTA ? o->tprev : o->tfirst);
+		o->tprev = ts;
+		return;
+	default: break;
 	}
 	if (!o->tvalid || sec != o->tsec) {
 		if (localtime_r(&sec, &tm) == NULL)
 			memset(&tm, 0, sizeof(tm));
-		out_dec_w(o->tbuf, (uint64_t)tm.tm_hour, 2);
-		o->tbuf[2] = ':';
-		out_dec_w(o->tbuf + 3, (uint64_t)tm.tm_min, 2);
-		o->tbuf[5] = ':';
-		out_dec_w(o->tbuf + 6, (uint64_t)tm.tm_sec, 2);
+		n = 0;
+		if (o->tmode == OUT_TIME_DATE) {
+			/* four digits of year are enough until 9999 */
+			out_dec_w(o->tbuf, (uint64_t)tm.tm_year + 1900, 4);
+			o->tbuf[4] = '-';
+			out_dec_w(o->tbuf + 5, (uint64_t)tm.tm_mon + 1, 2);
+			o->tbuf[7] = '-';
+			out_dec_w(o->tbuf + 8, (uint64_t)tm.tm_mday, 2);
+			o->tbuf[10] = ' ';
+			n = 11;
+		}
+		out_dec_w(o->tbuf + n, (uint64_t)tm.tm_hour, 2);
+		o->tbuf[n + 2] = ':';
+		out_dec_w(o->tbuf + n + 3, (uint64_t)tm.tm_min, 2);
+		o->tbuf[n + 5] = ':';
+		out_dec_w(o->tbuf + n + 6, (uint64_t)tm.tm_sec, 2);
 		o->tsec = sec;
 		o->tvalid = 1;
 	}
-	sb_need(b, 12);
-	memcpy(b->p + b->len, o->tbuf, 8);
-	b->len += 8;
+	n = o->tmode == OUT_TIME_DATE ? 19 : 8;
+	sb_add(b, o->tbuf, n);
+	if (o->tmode == OUT_TIME_DATE) {
+		out_micro(b, frac);
+		return;
+	}
+	sb_need(b, 4);
 	b->p[b->len++] = '.';
 	out_dec_w(b->p + b->len, frac / 1000000, 3);
 	b->len += 3;
+}
+
+const char *
+out_arrow(const struct out *o)
+{
+	return o->ascii ? " > " : " \xe2\x86\x92 "; /* " → " */
+}
+
+const char *
+out_larrow(const struct out *o)
+{
+	return o->ascii ? " < " : " \xe2\x86\x90 "; /* " ← " */
 }
 
 /* Escapes all but printable ASCII as \xNN. */
@@ -260,18 +341,26 @@ out_addr_len(const msgpack_object *v, char *buf, size_t len)
 	    buf, len, (const uint8_t *)v->via.bin.ptr, v->via.bin.size);
 }
 
+/* out_addr()'s text into buf (at least 64 bytes); returns its length. */
+size_t
+out_addr_buf(const msgpack_object *v, char *buf, size_t len)
+{
+	static const char longaddr[] = "(long address)";
+
+	if (v != NULL && v->type == MSGPACK_OBJECT_BIN &&
+	    v->via.bin.size > 40 && len >= sizeof(longaddr)) {
+		memcpy(buf, longaddr, sizeof(longaddr));
+		return sizeof(longaddr) - 1;
+	}
+	return out_addr_len(v, buf, len);
+}
+
 void
 out_addr(struct strbuf *b, const msgpack_object *v)
 {
 	char buf[128];
-	size_t n;
+	size_t n = out_addr_buf(v, buf, sizeof(buf));
 
-	if (v != NULL && v->type == MSGPACK_OBJECT_BIN &&
-	    v->via.bin.size > 40) {
-		sb_adds(b, "(long address)");
-		return;
-	}
-	n = out_addr_len(v, buf, sizeof(buf));
 	sb_add(b, buf, n);
 }
 

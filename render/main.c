@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@ struct opts {
 	int mode_set;
 	const char **names; /* -e, unresolved */
 	size_t nnames;
+	int nt;	  /* how many -t */
+	int eset; /* some -E given */
 };
 
 /* What the driver's callbacks need. */
@@ -40,10 +44,14 @@ struct ctx {
 static int json_refused; /* a record was too long for JSON */
 
 static const char usage_text[] =
-    "usage: nm-render [-tu] [-o compact|detailed|minimal|json|fields]"
-    " [-m mode]\n"
-    "                 [-e field]... [--color=auto|always|never]"
-    " [--list-fields]\n";
+    "usage: nm-render [-t[t[t[t[t]]]]] [-u] [-m mode]\n"
+    "                 [-o compact|detailed|minimal|json|fields]\n"
+    "                 [-e field]... [-E setting=value]... [--json-time]\n"
+    "                 [--color=auto|always|never] [--list-fields]\n";
+
+/* What tcpdump's -t, -tt, -ttt, -tttt and -ttttt choose, by their count */
+static const enum out_time tmodes[] = { OUT_TIME_LOCAL, OUT_TIME_NONE,
+	OUT_TIME_EPOCH, OUT_TIME_DELTA, OUT_TIME_DATE, OUT_TIME_SINCE };
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -68,6 +76,72 @@ parse_mode(const char *s, int text_only)
 	usage();
 }
 
+/*
+ * tshark's -E: header=y|n, separator=/t|/s|CHAR, quote=d|s|n,
+ * occurrence=f|l|a|N, aggregator=,|/s|CHAR.
+ */
+static void
+parse_E(struct out *o, const char *arg)
+{
+	const char *v = strchr(arg, '=');
+	size_t k = v != NULL ? (size_t)(v - arg) : 0;
+	char *end;
+	unsigned long n;
+
+	if (v == NULL)
+		goto bad;
+	v++;
+	if (k == 6 && strncmp(arg, "header", k) == 0) {
+		if (strcmp(v, "y") != 0 && strcmp(v, "n") != 0)
+			goto bad;
+		o->header = *v == 'y';
+	} else if ((k == 9 && strncmp(arg, "separator", k) == 0) ||
+	    (k == 10 && strncmp(arg, "aggregator", k) == 0)) {
+		char c = strcmp(v, "/t") == 0 ? '\t'
+		    : strcmp(v, "/s") == 0    ? ' '
+		    : strlen(v) == 1	      ? *v
+					      : '\0';
+		if (c == '\0' || c == '\n')
+			goto bad;
+		if (*arg == 's')
+			o->sep = c;
+		else
+			o->agg = c;
+	} else if (k == 5 && strncmp(arg, "quote", k) == 0) {
+		if (strcmp(v, "d") == 0)
+			o->quote = '"';
+		else if (strcmp(v, "s") == 0)
+			o->quote = '\'';
+		else if (strcmp(v, "n") == 0)
+			o->quote = '\0';
+		else
+			goto bad;
+	} else if (k == 10 && strncmp(arg, "occurrence", k) == 0) {
+		if (strcmp(v, "f") == 0)
+			o->occ = OCC_FIRST;
+		else if (strcmp(v, "l") == 0)
+			o->occ = OCC_LAST;
+		else if (strcmp(v, "a") == 0)
+			o->occ = OCC_ALL;
+		else {
+			errno = 0;
+			n = strtoul(v, &end, 10);
+			if (*v < '1' || *v > '9' || *end != '\0' || errno ||
+			    n > 1000000)
+				goto bad;
+			o->occ = OCC_NTH;
+			o->occ_n = (unsigned)n;
+		}
+	} else
+		goto bad;
+	return;
+bad:
+	nm_warn("-E %s: want header=y|n, separator=/t|/s|CHAR, "
+		"quote=d|s|n, occurrence=f|l|a|N or aggregator=,|/s|CHAR",
+	    arg);
+	usage();
+}
+
 static void
 list_fields(void)
 {
@@ -86,6 +160,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 		{ "color", optional_argument, NULL, 'C' },
 		{ "colour", optional_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "json-time", no_argument, NULL, 'J' },
 		{ "list-fields", no_argument, NULL, 'L' },
 		{ "utc", no_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, 'V' },
@@ -95,8 +170,8 @@ parse_opts(int argc, char **argv, struct opts *op)
 	int c;
 
 	op->names = ecalloc((size_t)argc, sizeof(*op->names));
-	while (
-	    (c = getopt_long(argc, argv, "e:hm:o:tu", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "E:e:hm:o:tu", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'C':
 			if (optarg == NULL || strcmp(optarg, "always") == 0)
@@ -112,15 +187,20 @@ parse_opts(int argc, char **argv, struct opts *op)
 				usage();
 			}
 			break;
+		case 'E':
+			parse_E(&op->out, optarg);
+			op->eset = 1;
+			break;
 		case 'e': op->names[op->nnames++] = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
+		case 'J': op->out.json_time = 1; break;
 		case 'L': list_fields(); break;
 		case 'm':
 		case 'o':
 			op->out.mode = parse_mode(optarg, c == 'm');
 			op->mode_set = 1;
 			break;
-		case 't': op->out.tmode = OUT_TIME_EPOCH; break;
+		case 't': op->nt++; break;
 		case 'u':
 			/* UTC0 is POSIX for UTC, whatever zoneinfo holds */
 			setenv("TZ", "UTC0", 1);
@@ -143,6 +223,19 @@ parse_opts(int argc, char **argv, struct opts *op)
 		nm_warn("-e needs -o fields");
 		usage();
 	}
+	if (op->out.mode != OUT_FIELDS && op->eset) {
+		nm_warn("-E needs -o fields");
+		usage();
+	}
+	if (op->out.json_time && op->out.mode != OUT_JSON) {
+		nm_warn("--json-time needs -o json");
+		usage();
+	}
+	if (op->nt >= (int)(sizeof(tmodes) / sizeof(tmodes[0]))) {
+		nm_warn("-t: at most five (-ttttt)");
+		usage();
+	}
+	op->out.tmode = tmodes[op->nt];
 	op->out.fields = ecalloc(op->nnames + 1, sizeof(*op->out.fields));
 	for (i = 0; i < op->nnames; i++) {
 		op->out.fields[i] = out_field_find(op->names[i]);
@@ -156,6 +249,22 @@ parse_opts(int argc, char **argv, struct opts *op)
 	free(op->names);
 	op->names = NULL;
 	tzset();
+}
+
+/*
+ * Arrows and other non-ASCII text only where the locale's character set
+ * is UTF-8, as tcpdump does; elsewhere "10.0.0.1 > 10.0.0.2".
+ */
+static int
+utf8_locale(void)
+{
+	const char *cs;
+
+	if (setlocale(LC_CTYPE, "") == NULL)
+		return 0;
+	cs = nl_langinfo(CODESET);
+	return cs != NULL &&
+	    (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 /*
@@ -196,6 +305,32 @@ setup_io(void)
 		nm_die(NM_EXIT_FAIL, "stdout: cannot set a buffer");
 }
 
+/*
+ * --json-time: "time":"1700000000.123456789" after the line's last key,
+ * the ts as text, which jq 1.6 and JavaScript read without rounding
+ * (their numbers are doubles: ts in nanoseconds has more digits).
+ */
+static int
+json_time(struct strbuf *b, const msgpack_object *map)
+{
+	static const char key[] = ",\"time\":\"";
+	uint64_t ts;
+
+	if (!rec_get_u64(map, "ts", &ts) || b->len < 2 ||
+	    b->p[b->len - 2] != '}')
+		return 0;
+	b->len -= 2; /* the '}' and the '\n' */
+	sb_adds(b, key);
+	out_ns(b, ts);
+	sb_adds(b, "\"}\n");
+	if (b->len > REC_MAX_SIZE) {
+		b->len = 0;
+		return -1;
+	}
+	sb_str(b);
+	return 0;
+}
+
 static void
 render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 {
@@ -214,6 +349,7 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 			break;
 		out_scan(&rec->obj, &p);
 		p.is_frame = rec->type == REC_FRAME;
+		o->ruled = 0;
 		out_report_count(p.ifidx);
 		if (o->mode == OUT_COMPACT)
 			out_compact(o, b, &p);
@@ -240,7 +376,9 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 		/* flow and alert records are for -o json and -o fields */
 		break;
 	}
-	if (o->mode == OUT_JSON && json_write(b, &rec->obj) == -1) {
+	if (o->mode == OUT_JSON &&
+	    (json_write(b, &rec->obj) == -1 ||
+		(o->json_time && json_time(b, &rec->obj) == -1))) {
 		/* a line the next stage would refuse is not written */
 		nm_warn("stdin: record at byte %llu not written: its JSON "
 			"would be over the %d-byte line limit",
@@ -301,8 +439,15 @@ main(int argc, char **argv)
 	setup_io();
 	parse_opts(argc, argv, &op);
 	op.out.color = want_color(&op);
+	op.out.ascii = !utf8_locale();
 	cx.out = &op.out;
 	stage_open(&cx.st, &render_ops, &cx, 0);
+	if (op.out.mode == OUT_FIELDS && op.out.header) {
+		out_fields_header(&op.out, &cx.line);
+		if (fwrite(cx.line.p, 1, cx.line.len, stdout) != cx.line.len)
+			nm_write_failed();
+		cx.line.len = 0;
+	}
 	if (op.out.mode == OUT_COMPACT || op.out.mode == OUT_MINIMAL)
 		(void)rec_reader_want(cx.st.r, REC_PACKET, out_text_keys);
 	else if (op.out.mode == OUT_FIELDS) {

@@ -23,10 +23,18 @@
 
 enum out_mode { OUT_COMPACT, OUT_DETAILED, OUT_MINIMAL, OUT_JSON, OUT_FIELDS };
 
+/* The time column, as tcpdump's -t options choose it. */
 enum out_time {
 	OUT_TIME_LOCAL, /* HH:MM:SS.mmm in the local zone (TZ) */
-	OUT_TIME_EPOCH	/* seconds since the epoch, microseconds */
+	OUT_TIME_NONE,	/* -t: none */
+	OUT_TIME_EPOCH, /* -tt: seconds since the epoch, microseconds */
+	OUT_TIME_DELTA, /* -ttt: since the previous packet */
+	OUT_TIME_DATE,	/* -tttt: local date and time, microseconds */
+	OUT_TIME_SINCE	/* -ttttt: since the first packet */
 };
+
+/* tshark's -E occurrence: which values of a several-valued field */
+enum out_occ { OCC_ALL, OCC_FIRST, OCC_LAST, OCC_NTH };
 
 struct out_field;
 
@@ -34,11 +42,22 @@ struct out {
 	enum out_mode mode;
 	enum out_time tmode;
 	int color;			 /* write ANSI escapes */
+	int ascii;			 /* not a UTF-8 locale: ">" arrows */
+	int json_time;			 /* --json-time */
+	int ruled;			 /* the last line out was a rule */
+	size_t addr_w;			 /* compact's address columns */
 	const struct out_field **fields; /* -e, in order */
 	size_t nfields;
-	time_t tsec;  /* localtime cache: second */
-	char tbuf[9]; /* ... and its HH:MM:SS */
+	int header;	  /* -E header=y */
+	char sep, agg;	  /* -E separator=, aggregator= ('\0': tab, ',') */
+	char quote;	  /* -E quote= ('\0': none) */
+	enum out_occ occ; /* -E occurrence= */
+	unsigned occ_n;	  /* ... its N, from 1 */
+	time_t tsec;	  /* localtime cache: second */
+	char tbuf[20];	  /* ... and its HH:MM:SS, or date and time */
 	int tvalid;
+	uint64_t tfirst, tprev; /* -ttttt and -ttt: first and last packet */
+	int tseen;
 };
 
 /*
@@ -60,8 +79,10 @@ void out_scan(const msgpack_object *map, struct out_pkt *p);
 void out_time(struct out *o, struct strbuf *b, uint64_t ts);
 void out_addr(struct strbuf *b, const msgpack_object *v);
 size_t out_addr_len(const msgpack_object *v, char *buf, size_t len);
+size_t out_addr_buf(const msgpack_object *v, char *buf, size_t len);
 void out_safe(struct strbuf *b, const char *s, size_t n);
 void out_u64(struct strbuf *b, uint64_t v);
+void out_ns(struct strbuf *b, uint64_t ns);
 void out_i64(struct strbuf *b, int64_t v);
 void out_hex(struct strbuf *b, uint64_t v, int width);
 void out_value(struct strbuf *b, const msgpack_object *v);
@@ -69,7 +90,13 @@ void out_hexdump(struct strbuf *b, const uint8_t *p, size_t n);
 uint64_t out_u(const msgpack_object *map, const char *key, uint64_t dflt);
 int out_has(const msgpack_object *map, const char *key);
 
+/* " → ", or " > " outside a UTF-8 locale; " ← " and " < " the other way */
+const char *out_arrow(const struct out *o);
+const char *out_larrow(const struct out *o);
+
 /* --- text.c --- */
+/* An ICMP (v6: ICMPv6) message's name from type and code, or NULL. */
+const char *out_icmp_name(uint64_t type, uint64_t code, int v6);
 void out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p);
 /* The keys of a packet record compact and minimal show (rec_reader_want). */
 extern const char *const out_text_keys[];
@@ -93,10 +120,12 @@ const char *const *out_fields_keys(const struct out *o);
 void out_fields_keys_free(const char *const *keys);
 /* Writes the supported names, one a line, for --help-fields. */
 void out_field_list(struct strbuf *b);
+/* The -E header=y line: the field names. */
+void out_fields_header(const struct out *o, struct strbuf *b);
 
 /* --- stats.c --- */
 /* nm-stats' stats record: the live block, or the final report. */
-void out_stats(const struct out *o, struct strbuf *b, const msgpack_object *m);
+void out_stats(struct out *o, struct strbuf *b, const msgpack_object *m);
 
 /* --- report.c --- */
 void out_report_header(const msgpack_object *map);

@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "render.h"
 
@@ -83,6 +84,51 @@ name_color(const msgpack_object *name)
 	return proto_color_of(name->via.str.ptr, name->via.str.size);
 }
 
+/* "1 pkt", "2 pkts" */
+static void
+pkts(struct strbuf *b, double n)
+{
+	out_f(b, "%.0f pkt%s", n, n == 1 ? "" : "s");
+}
+
+/* The same in a column: the count right-aligned, what follows aligned */
+static void
+pkts_col(struct strbuf *b, double n)
+{
+	out_f(b, "%8.0f %-4s ", n, n == 1 ? "pkt" : "pkts");
+}
+
+/*
+ * A share: "<0.1%" when it is not zero but would print as 0.0%, ">99.9%"
+ * when it is not all but would print as 100.0%.
+ */
+static void
+pct(struct strbuf *b, double v)
+{
+	if (v > 0 && v < 0.05)
+		sb_adds(b, "<0.1%");
+	else if (v < 100 && v >= 99.95)
+		sb_adds(b, ">99.9%");
+	else
+		out_f(b, "%.1f%%", v);
+}
+
+/* An address, in brackets when it is IPv6: "[fe80::1]: 6" cannot be misread */
+static void
+host(struct strbuf *b, const msgpack_object *e, const char *key)
+{
+	const msgpack_object *a = rec_get(e, key);
+	int v6 =
+	    a != NULL && a->type == MSGPACK_OBJECT_BIN && a->via.bin.size == 16;
+
+	if (v6)
+		sb_addc(b, '[');
+	if (a != NULL)
+		out_value(b, a);
+	if (v6)
+		sb_addc(b, ']');
+}
+
 static const msgpack_object *
 list(const msgpack_object *map, const char *key)
 {
@@ -91,16 +137,21 @@ list(const msgpack_object *map, const char *key)
 	return v != NULL && v->type == MSGPACK_OBJECT_ARRAY ? v : NULL;
 }
 
-/* "covers 99.2% of received packets (12 dropped by the kernel)" */
+/*
+ * "covers 99.2% of received packets (12 dropped by the kernel, ...)"; the
+ * drops only when asked (the final report has them on the same line).
+ */
 static void
-coverage(struct strbuf *b, const msgpack_object *map)
+coverage(struct strbuf *b, const msgpack_object *map, int drops)
 {
 	const msgpack_object *cap = rec_get(map, "capture");
 
 	if (cap == NULL)
 		return;
-	out_f(b, "covers %.1f%% of received packets", num(cap, "coverage"));
-	if (num(cap, "drop") > 0 || num(cap, "ifdrop") > 0) {
+	sb_adds(b, "covers ");
+	pct(b, num(cap, "coverage"));
+	sb_adds(b, " of received packets");
+	if (drops && (num(cap, "drop") > 0 || num(cap, "ifdrop") > 0)) {
 		out_f(b, " (%.0f dropped by the kernel", num(cap, "drop"));
 		out_f(b, ", %.0f by the interface)", num(cap, "ifdrop"));
 	}
@@ -120,7 +171,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	out_f(b, " | Runtime: %.0fs", num(m, "runtime") / 1e9);
 	if (rec_get(m, "capture") != NULL && num(m, "capture.coverage") < 100) {
 		sb_adds(b, " | ");
-		coverage(b, m);
+		coverage(b, m, 1);
 	}
 	sb_adds(b, "\nTop Protocols: ");
 	l = list(m, "protos");
@@ -139,7 +190,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	for (i = 0; i < n && i < 5; i++) {
 		e = &l->via.array.ptr[i];
 		sb_adds(b, i ? ", " : "");
-		out_str(b, e, "addr");
+		host(b, e, "addr");
 		out_f(b, ": %.0f", num(e, "packets"));
 	}
 	sb_adds(b, "\n" RULE);
@@ -152,6 +203,19 @@ pad_to(struct strbuf *b, size_t start, size_t width)
 		sb_spaces(b, width - (b->len - start));
 	else
 		sb_addc(b, ' ');
+}
+
+/* Right-aligns what was written since start in width columns. */
+static void
+pad_left(struct strbuf *b, size_t start, size_t width)
+{
+	size_t n = b->len - start;
+
+	if (n >= width)
+		return;
+	sb_spaces(b, width - n);
+	memmove(b->p + start + (width - n), b->p + start, n);
+	memset(b->p + start, ' ', width - n);
 }
 
 static void
@@ -170,11 +234,33 @@ report_protos(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_str(b, e, "name");
 		pad_to(b, s, 10);
 		out_uncolor(o, b, name_color(rec_get(e, "name")));
-		out_f(b, "%8.0f", num(e, "packets"));
-		out_f(b, " %5.1f%%", num(e, "pkt_pct"));
-		out_f(b, " %12.0f B", num(e, "bytes"));
-		out_f(b, " %5.1f%%\n", num(e, "byte_pct"));
+		out_f(b, "%8.0f ", num(e, "packets"));
+		s = b->len;
+		pct(b, num(e, "pkt_pct"));
+		pad_left(b, s, 6);
+		out_f(b, " %12.0f B ", num(e, "bytes"));
+		s = b->len;
+		pct(b, num(e, "byte_pct"));
+		pad_left(b, s, 6);
+		sb_addc(b, '\n');
 	}
+}
+
+/* The widest address of a list, for a column that fits them all. */
+static size_t
+addr_width(const msgpack_object *l, const char *key)
+{
+	char buf[128];
+	uint32_t i;
+	size_t n, w = 0;
+
+	for (i = 0; l != NULL && i < l->via.array.size; i++) {
+		n = out_addr_buf(
+		    rec_get(&l->via.array.ptr[i], key), buf, sizeof(buf));
+		if (n > w)
+			w = n;
+	}
+	return w;
 }
 
 static void
@@ -182,16 +268,19 @@ report_hosts(struct strbuf *b, const msgpack_object *m)
 {
 	const msgpack_object *l = list(m, "top_hosts"), *e;
 	uint32_t i;
-	size_t s;
+	size_t s, w = addr_width(l, "addr") + 3;
 
+	/* one column as wide as the widest address, IPv6 too */
+	if (w < 28)
+		w = 28;
 	sb_adds(b, "Top IP addresses:\n");
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {
 		e = &l->via.array.ptr[i];
 		s = b->len;
 		sb_adds(b, "  ");
 		out_str(b, e, "addr");
-		pad_to(b, s, 28);
-		out_f(b, "%8.0f pkts ", num(e, "packets"));
+		pad_to(b, s, w);
+		pkts_col(b, num(e, "packets"));
 		out_scaled(b, num(e, "bytes"), "B");
 		out_f(b, "  (sent %.0f", num(e, "tx_packets"));
 		out_f(b, ", received %.0f)\n", num(e, "rx_packets"));
@@ -221,7 +310,7 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		}
 		pad_to(b, s, 26);
 		out_uncolor(o, b, OC_YELLOW);
-		out_f(b, "%8.0f pkts ", num(e, "packets"));
+		pkts_col(b, num(e, "packets"));
 		out_scaled(b, num(e, "bytes"), "B");
 		sb_addc(b, '\n');
 	}
@@ -232,16 +321,38 @@ static void
 endpoint(
     struct strbuf *b, const msgpack_object *e, const char *key, double port)
 {
-	const msgpack_object *a = rec_get(e, key);
-	int v6 =
-	    a != NULL && a->type == MSGPACK_OBJECT_BIN && a->via.bin.size == 16;
-
-	if (v6)
-		sb_addc(b, '[');
-	out_str(b, e, key);
-	if (v6)
-		sb_addc(b, ']');
+	host(b, e, key);
 	out_f(b, ":%.0f", port);
+}
+
+/*
+ * An ICMP flow has no ports: nm-stats gives its first message's type and
+ * code in their place, shown as what they are ("echo request (8/0)").
+ */
+static int
+icmp_flow(const struct out *o, struct strbuf *b, const msgpack_object *e)
+{
+	const msgpack_object *p = rec_get(e, "proto");
+	double type = num(e, "sport"), code = num(e, "dport");
+	const char *name;
+	int v6;
+
+	if (p == NULL || p->type != MSGPACK_OBJECT_STR || p->via.str.size < 4 ||
+	    memcmp(p->via.str.ptr, "ICMP", 4) != 0 ||
+	    (p->via.str.size != 4 &&
+		(p->via.str.size != 6 || memcmp(p->via.str.ptr + 4, "v6", 2))))
+		return 0;
+	v6 = p->via.str.size == 6;
+	host(b, e, "src");
+	sb_adds(b, out_arrow(o));
+	host(b, e, "dst");
+	sb_addc(b, ' ');
+	if ((name = out_icmp_name((uint64_t)type, (uint64_t)code, v6)) != NULL)
+		sb_adds(b, name);
+	else
+		sb_adds(b, "type");
+	out_f(b, " (%.0f/%.0f)", type, code);
+	return 1;
 }
 
 static void
@@ -258,17 +369,25 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_str(b, e, "proto");
 		out_uncolor(o, b, name_color(rec_get(e, "proto")));
 		sb_addc(b, ' ');
-		endpoint(b, e, "src", num(e, "sport"));
-		sb_adds(b, " → ");
-		endpoint(b, e, "dst", num(e, "dport"));
+		if (!icmp_flow(o, b, e)) {
+			endpoint(b, e, "src", num(e, "sport"));
+			sb_adds(b, out_arrow(o));
+			endpoint(b, e, "dst", num(e, "dport"));
+		}
 		if (rec_get(e, "service") != NULL) {
 			sb_adds(b, " (");
 			out_str(b, e, "service");
 			sb_addc(b, ')');
 		}
-		out_f(b, "  → %.0f pkts ", num(e, "orig.packets"));
+		sb_adds(b, " ");
+		sb_adds(b, out_arrow(o));
+		pkts(b, num(e, "orig.packets"));
+		sb_addc(b, ' ');
 		out_scaled(b, num(e, "orig.bytes"), "B");
-		out_f(b, ", ← %.0f pkts ", num(e, "resp.packets"));
+		sb_addc(b, ',');
+		sb_adds(b, out_larrow(o));
+		pkts(b, num(e, "resp.packets"));
+		sb_addc(b, ' ');
 		out_scaled(b, num(e, "resp.bytes"), "B");
 		sb_adds(b, "  ");
 		out_str(b, e, "state");
@@ -299,20 +418,27 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_f(
 		    b, ", dropped %.0f by the kernel", num(m, "capture.drop"));
 		out_f(b, ", %.0f by the interface; ", num(m, "capture.ifdrop"));
-		coverage(b, m);
+		coverage(b, m, 0);
 		sb_addc(b, '\n');
 	}
 	if (num(m, "evicted.flows") > 0 || num(m, "evicted.hosts") > 0) {
-		out_f(b, "Evicted to stay within limits: %.0f flows",
-		    num(m, "evicted.flows"));
-		out_f(b, ", %.0f hosts\n", num(m, "evicted.hosts"));
+		out_f(b, "Evicted to stay within limits: %.0f flow%s",
+		    num(m, "evicted.flows"),
+		    num(m, "evicted.flows") == 1 ? "" : "s");
+		out_f(b, ", %.0f host%s\n", num(m, "evicted.hosts"),
+		    num(m, "evicted.hosts") == 1 ? "" : "s");
 	}
 	sb_adds(b, RULE);
 }
 
+/*
+ * Each block opens and closes with a rule; two blocks in a row (a quiet
+ * interval, the report after the last block) share one.
+ */
 void
-out_stats(const struct out *o, struct strbuf *b, const msgpack_object *m)
+out_stats(struct out *o, struct strbuf *b, const msgpack_object *m)
 {
+	size_t start = b->len, n = sizeof(RULE) - 1;
 	int final = 0;
 
 	(void)rec_get_bool(m, "final", &final);
@@ -320,4 +446,10 @@ out_stats(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		final_report(o, b, m);
 	else
 		live_block(o, b, m);
+	if (o->ruled && b->len - start >= n &&
+	    memcmp(b->p + start, RULE, n) == 0) {
+		memmove(b->p + start, b->p + start + n, b->len - start - n);
+		b->len -= n;
+	}
+	o->ruled = 1;
 }

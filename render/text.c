@@ -9,12 +9,11 @@
 
 #include "render.h"
 
-#define PROTO_W 8  /* protocol column */
-#define ADDR_W	15 /* address columns; IPv6 overflows */
-#define PORT_W	5  /* source port, right-aligned */
-#define PREVIEW 64 /* bytes of payload in the hex preview */
-
-static const char arrow[] = " \xe2\x86\x92 "; /* " → " */
+#define PROTO_W	   8  /* protocol column */
+#define ADDR_W	   15 /* address columns: an IPv4 address's width, */
+#define ADDR_W_MAX 39 /* ... growing to the widest IPv6 address seen */
+#define PORT_W	   5  /* source port, right-aligned */
+#define PREVIEW	   64 /* bytes of payload in the hex preview */
 
 struct name {
 	unsigned v;
@@ -44,14 +43,25 @@ static const struct name icmpv6_names[] = { { 1, "unreachable" },
 
 static const struct name dns_types[] = { { 1, "A" }, { 2, "NS" },
 	{ 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" }, { 15, "MX" },
-	{ 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" }, { 41, "OPT" },
-	{ 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" },
-	{ 64, "SVCB" }, { 65, "HTTPS" }, { 255, "ANY" }, { 257, "CAA" },
+	{ 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" }, { 35, "NAPTR" },
+	{ 39, "DNAME" }, { 41, "OPT" }, { 43, "DS" }, { 44, "SSHFP" },
+	{ 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" }, { 50, "NSEC3" },
+	{ 51, "NSEC3PARAM" }, { 52, "TLSA" }, { 59, "CDS" }, { 60, "CDNSKEY" },
+	{ 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" }, { 251, "IXFR" },
+	{ 252, "AXFR" }, { 255, "ANY" }, { 256, "URI" }, { 257, "CAA" },
 	{ 0, NULL } };
 
 static const struct name dns_rcodes[] = { { 0, "NoError" }, { 1, "FormErr" },
 	{ 2, "ServFail" }, { 3, "NXDomain" }, { 4, "NotImp" }, { 5, "Refused" },
-	{ 0, NULL } };
+	{ 6, "YXDomain" }, { 7, "YXRRSet" }, { 8, "NXRRSet" }, { 9, "NotAuth" },
+	{ 10, "NotZone" }, { 16, "BADVERS" }, { 0, NULL } };
+
+static const struct name dns_classes[] = { { 1, "IN" }, { 3, "CH" },
+	{ 4, "HS" }, { 254, "NONE" }, { 255, "ANY" }, { 0, NULL } };
+
+/* tcpdump's names of the opcodes a query or response may carry */
+static const struct name dns_opcodes[] = { { 1, "inv_q" }, { 2, "stat" },
+	{ 4, "notify" }, { 5, "update" }, { 6, "dso" }, { 0, NULL } };
 
 static const char *
 lookup(const struct name *t, uint64_t v)
@@ -60,6 +70,14 @@ lookup(const struct name *t, uint64_t v)
 		if (t->v == v)
 			return t->s;
 	return NULL;
+}
+
+const char *
+out_icmp_name(uint64_t type, uint64_t code, int v6)
+{
+	if (!v6 && type == 3 && lookup(icmp_unreach, code) != NULL)
+		return lookup(icmp_unreach, code);
+	return lookup(v6 ? icmpv6_names : icmp_names, type);
 }
 
 static void
@@ -132,18 +150,46 @@ endpoints(const struct out_pkt *p, const msgpack_object **src,
 		*src = *dst = NULL;
 }
 
-/* An address, then spaces to the column width (when pad). */
-static void
-addr_col(struct strbuf *b, const msgpack_object *v, int pad)
+/* An address's text, '-' for none. */
+static size_t
+addr_str(const msgpack_object *v, char *buf, size_t len)
 {
-	size_t start = b->len;
-
 	if (v != NULL)
-		out_addr(b, v);
-	else
-		sb_addc(b, '-');
-	if (pad && b->len - start < ADDR_W)
-		sb_spaces(b, ADDR_W - (b->len - start));
+		return out_addr_buf(v, buf, len);
+	buf[0] = '-';
+	return 1;
+}
+
+/* An address, then spaces to the column width w. */
+static void
+addr_col(struct strbuf *b, const char *s, size_t n, size_t w)
+{
+	sb_add(b, s, n);
+	if (n < w)
+		sb_spaces(b, w - n);
+}
+
+/*
+ * Source and destination columns.  They start at an IPv4 address's width
+ * and grow to the widest IP address seen so far (bounded), so IPv4 lines
+ * waste nothing and, once IPv6 came, the columns after stay aligned.
+ */
+static void
+addr_cols(struct out *o, struct strbuf *b, const struct out_pkt *p,
+    const msgpack_object *src, const msgpack_object *dst)
+{
+	char sbuf[128], dbuf[128];
+	size_t ns = addr_str(src, sbuf, sizeof(sbuf));
+	size_t nd = addr_str(dst, dbuf, sizeof(dbuf));
+	size_t m = ns > nd ? ns : nd;
+
+	if (o->addr_w < ADDR_W)
+		o->addr_w = ADDR_W;
+	if ((p->ip != NULL || p->ipv6 != NULL) && m > o->addr_w)
+		o->addr_w = m < ADDR_W_MAX ? m : ADDR_W_MAX;
+	addr_col(b, sbuf, ns, o->addr_w);
+	sb_adds(b, out_arrow(o));
+	addr_col(b, dbuf, nd, o->addr_w);
 }
 
 static void
@@ -189,7 +235,7 @@ ports(struct out *o, struct strbuf *b, const struct out_pkt *p,
     const msgpack_object *l4)
 {
 	port(o, b, p, out_u(l4, "sport", 0), 1);
-	sb_adds(b, arrow);
+	sb_adds(b, out_arrow(o));
 	port(o, b, p, out_u(l4, "dport", 0), 0);
 }
 
@@ -204,6 +250,21 @@ dns_type(struct strbuf *b, uint64_t t)
 		sb_adds(b, "TYPE");
 		out_u64(b, t);
 	}
+}
+
+/* A name as tcpdump writes it: with its final dot, the root as "." */
+static void
+dns_name(struct strbuf *b, const msgpack_object *v)
+{
+	if (v == NULL || v->type != MSGPACK_OBJECT_STR)
+		return;
+	if (v->via.str.size == 6 && memcmp(v->via.str.ptr, "<Root>", 6) == 0)
+		v = NULL; /* nm-decode's name of the root */
+	else
+		out_str(b, v);
+	if (v == NULL || v->via.str.size == 0 ||
+	    v->via.str.ptr[v->via.str.size - 1] != '.')
+		sb_addc(b, '.');
 }
 
 /* An answer's data: address, name, text, or nothing known. */
@@ -221,7 +282,7 @@ dns_rdata(struct strbuf *b, const msgpack_object *rr)
 		sb_addc(b, ' ');
 	}
 	if ((v = rec_get(rr, "target")) != NULL)
-		out_str(b, v);
+		dns_name(b, v);
 	else if ((v = rec_get(rr, "text")) != NULL) {
 		sb_addc(b, '"');
 		out_str(b, v);
@@ -229,20 +290,66 @@ dns_rdata(struct strbuf *b, const msgpack_object *rr)
 	}
 }
 
-/* Queries as "A? name", answers as "A 1.2.3.4", failures by rcode. */
+static int
+dns_flag(const msgpack_object *dns, const char *key)
+{
+	int v = 0;
+
+	return rec_get_bool(dns, key, &v) && v;
+}
+
+/* " [2an]": a section's count when not zero, named as tcpdump does */
+static void
+dns_count(struct strbuf *b, const msgpack_object *dns, const char *key,
+    const char *name)
+{
+	uint64_t n = out_u(dns, key, 0);
+
+	if (n == 0)
+		return;
+	sb_adds(b, " [");
+	out_u64(b, n);
+	sb_adds(b, name);
+	sb_addc(b, ']');
+}
+
+/*
+ * tcpdump's summary: a query as "4660+ [1au] A? example.com." (id, '+'
+ * when recursion is desired, the counts of sections a query seldom has), a
+ * response as "4660* 2/0/1 A 10.0.0.2, A 10.0.0.3" (id, the rcode unless
+ * NoError, '*' authoritative, '-' no recursion available, '|' truncated, then
+ * the answer, authority and additional counts and the answers).
+ */
 static void
 dns_summary(struct strbuf *b, const msgpack_object *dns)
 {
 	const msgpack_object *q, *ans, *e;
-	const char *rc;
-	uint64_t rcode, nan;
+	const char *s;
+	uint64_t rcode, nan, op;
 	uint32_t i;
-	int qr = 0, any = 0;
+	size_t n;
+	int qr = dns_flag(dns, "qr"), any = 0;
 
-	rec_get_bool(dns, "qr", &qr);
 	q = rec_get(dns, "q");
 	ans = rec_get(dns, "ans");
+	sb_addc(b, ' ');
+	out_u64(b, out_u(dns, "id", 0));
+	if ((op = out_u(dns, "opcode", 0)) != 0) {
+		sb_addc(b, ' ');
+		if ((s = lookup(dns_opcodes, op)) != NULL)
+			sb_adds(b, s);
+		else {
+			sb_adds(b, "op");
+			out_u64(b, op);
+		}
+	}
 	if (!qr) {
+		if (dns_flag(dns, "rd"))
+			sb_addc(b, '+');
+		/* a query's other sections, as tcpdump: "[1au]" for EDNS */
+		dns_count(b, dns, "an", "an");
+		dns_count(b, dns, "ns", "n");
+		dns_count(b, dns, "ar", "au");
 		for (i = 0; q != NULL && q->type == MSGPACK_OBJECT_ARRAY &&
 		     i < q->via.array.size;
 		     i++) {
@@ -250,22 +357,36 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 			sb_addc(b, ' ');
 			dns_type(b, out_u(e, "type", 0));
 			sb_adds(b, "? ");
-			out_str(b, rec_get(e, "name"));
+			dns_name(b, rec_get(e, "name"));
 		}
 		return;
 	}
 	rcode = out_u(dns, "rcode", 0);
 	if (rcode != 0) {
 		sb_addc(b, ' ');
-		if ((rc = lookup(dns_rcodes, rcode)) != NULL)
-			sb_adds(b, rc);
+		if ((s = lookup(dns_rcodes, rcode)) != NULL)
+			sb_adds(b, s);
 		else {
-			sb_adds(b, "rcode ");
+			sb_adds(b, "rcode");
 			out_u64(b, rcode);
 		}
 	}
-	/* the answer section only: authority and additional follow it */
+	if (dns_flag(dns, "aa"))
+		sb_addc(b, '*');
+	if (!dns_flag(dns, "ra"))
+		sb_addc(b, '-');
+	if (dns_flag(dns, "tc"))
+		sb_addc(b, '|');
 	nan = out_u(dns, "an", UINT32_MAX);
+	if (nan != UINT32_MAX) {
+		sb_addc(b, ' ');
+		out_u64(b, nan);
+		sb_addc(b, '/');
+		out_u64(b, out_u(dns, "ns", 0));
+		sb_addc(b, '/');
+		out_u64(b, out_u(dns, "ar", 0));
+	}
+	/* the answer section only: authority and additional follow it */
 	for (i = 0; ans != NULL && ans->type == MSGPACK_OBJECT_ARRAY &&
 	     i < ans->via.array.size && i < nan;
 	     i++) {
@@ -273,22 +394,21 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 		sb_adds(b, any ? ", " : " ");
 		dns_type(b, out_u(e, "type", 0));
 		sb_addc(b, ' ');
+		n = b->len;
 		dns_rdata(b, e);
+		if (b->len == n) /* data nm-decode does not show */
+			b->len--;
 		any = 1;
 	}
-	if (!any && rcode == 0)
-		sb_adds(b, " no answers");
 }
 
 static void
 icmp_summary(struct strbuf *b, const msgpack_object *m, int v6)
 {
 	uint64_t type = out_u(m, "type", 0), code = out_u(m, "code", 0);
-	const char *s = lookup(v6 ? icmpv6_names : icmp_names, type);
+	const char *s = out_icmp_name(type, code, v6);
 	const msgpack_object *t;
 
-	if (!v6 && type == 3 && lookup(icmp_unreach, code) != NULL)
-		s = lookup(icmp_unreach, code);
 	if (s != NULL)
 		sb_adds(b, s);
 	else
@@ -299,11 +419,11 @@ icmp_summary(struct strbuf *b, const msgpack_object *m, int v6)
 	out_u64(b, code);
 	sb_addc(b, ')');
 	if (out_has(m, "id")) {
-		sb_adds(b, " id=");
+		sb_adds(b, " id ");
 		out_u64(b, out_u(m, "id", 0));
 	}
 	if (out_has(m, "seq")) {
-		sb_adds(b, " seq=");
+		sb_adds(b, " seq ");
 		out_u64(b, out_u(m, "seq", 0));
 	}
 	if ((t = rec_get(m, "target")) != NULL) {
@@ -341,11 +461,68 @@ arp_summary(struct strbuf *b, const msgpack_object *arp)
 	}
 }
 
+/*
+ * tcpdump's old fragment mark, " frag ID:SIZE@OFFSET" and '+' when more
+ * follow (sizes and offsets in bytes), on any fragment of IPv4 or IPv6.
+ */
+static void
+frag_mark(struct strbuf *b, const struct out_pkt *p)
+{
+	const msgpack_object *l = p->ip != NULL ? p->ip : p->ipv6, *ext;
+	uint64_t off, hl = 0, len;
+	uint32_t i;
+	int mf = 0;
+
+	/* most packets are no fragment: two lookups, then done */
+	if (l == NULL)
+		return;
+	off = out_u(l, "frag", 0);
+	(void)rec_get_bool(l, "mf", &mf);
+	if (!mf && off == 0)
+		return;
+	if (l == p->ip) {
+		len = out_u(l, "len", 0);
+		hl = out_u(l, "hl", 20);
+	} else {
+		/* the payload after every extension header, the fragment's */
+		len = out_u(l, "plen", 0);
+		ext = rec_get(l, "ext");
+		for (i = 0; ext != NULL && ext->type == MSGPACK_OBJECT_ARRAY &&
+		     i < ext->via.array.size;
+		     i++)
+			hl += out_u(&ext->via.array.ptr[i], "len", 0);
+	}
+	sb_adds(b, " frag ");
+	out_u64(b, out_u(l, l == p->ip ? "id" : "fid", 0));
+	sb_addc(b, ':');
+	out_u64(b, len > hl ? len - hl : 0);
+	sb_addc(b, '@');
+	out_u64(b, off * 8);
+	if (mf)
+		sb_addc(b, '+');
+}
+
+/* Every 802.1Q or 802.1ad tag, outer first: " vlan 10 vlan 20". */
+static void
+vlan_mark(struct strbuf *b, const struct out_pkt *p)
+{
+	const msgpack_object *t;
+	uint32_t i;
+
+	for (i = 0; p->vlan != NULL && i < p->vlan->via.array.size; i++) {
+		t = &p->vlan->via.array.ptr[i];
+		if (!out_has(t, "id"))
+			continue;
+		sb_adds(b, " vlan ");
+		out_u64(b, out_u(t, "id", 0));
+	}
+}
+
 /* The part between the addresses and the length; nothing when unknown. */
 static void
 middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
-	size_t start;
+	size_t start, l4;
 
 	sb_adds(b, " | ");
 	start = b->len;
@@ -355,6 +532,11 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		out_color(o, b, OC_RED);
 		tcp_flags(b, out_u(p->tcp, "flags", 0));
 		out_uncolor(o, b, OC_RED);
+		/* the payload's length, as tcpdump's "length", when any */
+		if (out_u(p->tcp, "len", 0) > 0) {
+			sb_adds(b, " len ");
+			out_u64(b, out_u(p->tcp, "len", 0));
+		}
 	} else if (p->udp != NULL)
 		ports(o, b, p, p->udp);
 	else if (p->icmp != NULL)
@@ -368,10 +550,15 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		sb_adds(b, "ethertype ");
 		out_hex(b, out_u(p->eth, "type", 0), 4);
 	}
+	l4 = b->len;
 	if (p->dns != NULL)
 		dns_summary(b, p->dns);
+	frag_mark(b, p);
+	vlan_mark(b, p);
 	if (b->len == start)
-		b->len -= 3; /* no middle: drop its separator */
+		b->len -= 3;  /* no middle: drop its separator */
+	else if (l4 == start) /* no ports: no space before what follows */
+		memmove(b->p + start, b->p + start + 1, --b->len - start);
 }
 
 /* tcpdump's truncation marker, with our reason: " [|tcp: why]". */
@@ -401,8 +588,10 @@ err_marker(struct strbuf *b, const struct out_pkt *p)
 const char *const out_text_keys[] = { "ts", "len", "caplen", "if", "poff",
 	"plen", "proto", "service", "svcport", "err", "null", "vlan", "arp",
 	"icmp", "icmpv6", "dns", "eth.src", "eth.dst", "eth.type", "sll.src",
-	"ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.sport", "tcp.dport",
-	"tcp.flags", "udp.sport", "udp.dport", NULL };
+	"ip.src", "ip.dst", "ip.id", "ip.mf", "ip.frag", "ip.len", "ip.hl",
+	"ipv6.src", "ipv6.dst", "ipv6.frag", "ipv6.mf", "ipv6.fid", "ipv6.plen",
+	"ipv6.ext", "tcp.sport", "tcp.dport", "tcp.flags", "tcp.len",
+	"udp.sport", "udp.dport", NULL };
 
 void
 out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
@@ -412,12 +601,14 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	enum out_color c;
 	size_t n;
 
-	out_color(o, b, OC_CYAN);
-	sb_addc(b, '[');
-	out_time(o, b, p->ts);
-	sb_addc(b, ']');
-	out_uncolor(o, b, OC_CYAN);
-	sb_addc(b, ' ');
+	if (o->tmode != OUT_TIME_NONE) {
+		out_color(o, b, OC_CYAN);
+		sb_addc(b, '[');
+		out_time(o, b, p->ts);
+		sb_addc(b, ']');
+		out_uncolor(o, b, OC_CYAN);
+		sb_addc(b, ' ');
+	}
 	proto = proto_of(p, &n);
 	c = o->color ? proto_color(p, proto, n) : OC_NONE;
 	out_color(o, b, c);
@@ -425,17 +616,23 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	out_uncolor(o, b, c);
 	sb_spaces(b, n < PROTO_W ? PROTO_W - n + 1 : 1);
 	endpoints(p, &src, &dst);
-	if (src != NULL || dst != NULL) {
-		addr_col(b, src, 1);
-		sb_adds(b, arrow);
-		addr_col(b, dst, 1);
-	}
+	if (src != NULL || dst != NULL)
+		addr_cols(o, b, p, src, dst);
 	middle(o, b, p);
 	sb_adds(b, " | ");
 	out_u64(b, p->len);
 	sb_adds(b, " bytes");
 	err_marker(b, p);
 	sb_addc(b, '\n');
+}
+
+static void
+out_minimal_addr(struct strbuf *b, const msgpack_object *v)
+{
+	char buf[128];
+	size_t n = addr_str(v, buf, sizeof(buf));
+
+	sb_add(b, buf, n);
 }
 
 void
@@ -446,10 +643,12 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	enum out_color c;
 	size_t n;
 
-	out_color(o, b, OC_CYAN);
-	out_time(o, b, p->ts);
-	out_uncolor(o, b, OC_CYAN);
-	sb_addc(b, ' ');
+	if (o->tmode != OUT_TIME_NONE) {
+		out_color(o, b, OC_CYAN);
+		out_time(o, b, p->ts);
+		out_uncolor(o, b, OC_CYAN);
+		sb_addc(b, ' ');
+	}
 	proto = proto_of(p, &n);
 	c = o->color ? proto_color(p, proto, n) : OC_NONE;
 	out_color(o, b, c);
@@ -458,9 +657,9 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	endpoints(p, &src, &dst);
 	if (src != NULL || dst != NULL) {
 		sb_addc(b, ' ');
-		addr_col(b, src, 0);
-		sb_adds(b, arrow);
-		addr_col(b, dst, 0);
+		out_minimal_addr(b, src);
+		sb_adds(b, out_arrow(o));
+		out_minimal_addr(b, dst);
 	}
 	sb_addc(b, '\n');
 }
@@ -492,10 +691,36 @@ bytes_hex(struct strbuf *b, const msgpack_object *v)
 	}
 }
 
-/* id: the schema id of the value's key, or -1; the schema says the form */
-static void
-detail_value(struct strbuf *b, int id, const msgpack_object *v)
+/*
+ * The name a DNS number has, for the keys that hold one: types, classes
+ * (not of an OPT record, whose class is its UDP size) and rcodes.
+ */
+static const char *
+dns_number_name(const struct rec_key *k, const msgpack_object *v, int opt)
 {
+	const char *p;
+
+	if (k == NULL || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+	    strncmp(k->path, "dns.", 4) != 0)
+		return NULL;
+	p = k->path + 4;
+	if (strcmp(p, "q.type") == 0 || strcmp(p, "ans.type") == 0)
+		return lookup(dns_types, v->via.u64);
+	if ((strcmp(p, "q.class") == 0 || strcmp(p, "ans.class") == 0) && !opt)
+		return lookup(dns_classes, v->via.u64);
+	if (strcmp(p, "rcode") == 0)
+		return lookup(dns_rcodes, v->via.u64);
+	return NULL;
+}
+
+/*
+ * id: the schema id of the value's key, or -1; the schema says the form.
+ * opt: the value is of a DNS OPT record.
+ */
+static void
+detail_value(struct strbuf *b, int id, const msgpack_object *v, int opt)
+{
+	const char *name;
 	const struct rec_key *k = id > 0 ? rec_key(id) : NULL;
 	enum key_show sh = k != NULL ? k->show : SH_PLAIN;
 	uint32_t i;
@@ -519,6 +744,11 @@ detail_value(struct strbuf *b, int id, const msgpack_object *v)
 		}
 	} else
 		out_value(b, v);
+	if ((name = dns_number_name(k, v, opt)) != NULL) {
+		sb_addc(b, '(');
+		sb_adds(b, name);
+		sb_addc(b, ')');
+	}
 }
 
 static int
@@ -543,10 +773,11 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 	char sub[32];
 	uint32_t i, j;
 	size_t n;
-	int sid;
+	int sid, opt;
 
 	if (m == NULL || m->type != MSGPACK_OBJECT_MAP || depth > 4)
 		return;
+	opt = out_u(m, "type", 0) == 41;
 	sb_spaces(b, (size_t)depth * 2);
 	n = strlen(label);
 	sb_adds(b, label);
@@ -560,7 +791,7 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 		sb_addc(b, '=');
 		detail_value(b,
 		    key_id(id, kv->key.via.str.ptr, kv->key.via.str.size),
-		    &kv->val);
+		    &kv->val, opt);
 	}
 	sb_addc(b, '\n');
 	for (i = 0; i < m->via.map.size; i++) {

@@ -15,7 +15,7 @@ GOLD=$NM_TOP/tests/golden
 PKTGEN=$NM_TOP/tests/tools/pktgen
 SCENARIOS="mixed sll sll2 raw null"
 MODES="compact detailed minimal json fields"
-export TZ=UTC LC_ALL=C
+export TZ=UTC
 
 missing=
 for p in nm-capture nm-decode nm-render; do

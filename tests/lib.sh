@@ -3,6 +3,10 @@
 set -u
 NM_TOP=${NM_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 export PATH="$NM_TOP:$PATH"
+# nm-render writes arrows as UTF-8 only under a UTF-8 locale (ASCII '>'
+# elsewhere, as tcpdump): the tests expect the arrows, whatever locale
+# the runner has; a test of another locale sets its own.
+export LC_ALL=C.UTF-8
 SHARED=${NM_SHARED:-$NM_TOP/../shared}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nmtest.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT

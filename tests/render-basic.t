@@ -50,8 +50,8 @@ fi
 # --- text ---
 TZ=UTC $R <"$TMP/in.json" >"$TMP/c" 2>"$TMP/cerr"
 printf '%s\n' \
- '[06:52:15.421] TCP      192.168.1.100   → 172.217.14.206  |  5432 → 443(HTTPS) [PA] | 1434 bytes' \
- '[06:52:16.000] DNS      10.0.0.1        → 10.0.0.53       | 40000 → 53(DNS) A? example.com | 74 bytes' \
+ '[06:52:15.421] TCP      192.168.1.100   → 172.217.14.206  |  5432 → 443(HTTPS) [PA] len 1380 | 1434 bytes' \
+ '[06:52:16.000] DNS      10.0.0.1        → 10.0.0.53       | 40000 → 53(DNS) 4660 A? example.com. | 74 bytes' \
  >"$TMP/c.want"
 same_file "compact: lines" "$TMP/c.want" "$TMP/c"
 printf '%s\n' '2 packets captured' '10 packets received by filter' \
@@ -63,7 +63,28 @@ check "minimal: TZ respected" grep -qx '15:52:15.421 TCP 192.168.1.100 → 172.2
 TZ=JST-9 $R -u -m minimal <"$TMP/in.json" 2>/dev/null | head -n 1 >"$TMP/m"
 check "minimal: -u is UTC" grep -q '^06:52:15.421 ' "$TMP/m"
 $R -t <"$TMP/in.json" 2>/dev/null | head -n 1 >"$TMP/m"
-check "compact: -t epoch" grep -q '^\[1764139935.421000\] TCP' "$TMP/m"
+check "compact: -t no time" grep -q '^TCP      192' "$TMP/m"
+$R -tt <"$TMP/in.json" 2>/dev/null | head -n 1 >"$TMP/m"
+check "compact: -tt epoch" grep -q '^\[1764139935.421000\] TCP' "$TMP/m"
+$R -m minimal -ttt <"$TMP/in.json" 2>/dev/null | cut -d' ' -f1 >"$TMP/m"
+check "minimal: -ttt since the previous packet" \
+    test "$(tr '\n' ' ' <"$TMP/m")" = "00:00:00.000000 00:00:00.579000 "
+TZ=JST-9 $R -m minimal -tttt <"$TMP/in.json" 2>/dev/null | head -n 1 >"$TMP/m"
+check "minimal: -tttt local date and time" \
+    grep -q '^2025-11-26 15:52:15.421000 TCP ' "$TMP/m"
+$R -m minimal -t -t -t -t -t <"$TMP/in.json" 2>/dev/null | cut -d' ' -f1 >"$TMP/m"
+check "minimal: -ttttt since the first packet" \
+    test "$(tr '\n' ' ' <"$TMP/m")" = "00:00:00.000000 00:00:00.579000 "
+$R -tttttt </dev/null >/dev/null 2>&1
+check "usage: six -t exit 2" test $? -eq 2
+
+# --- locale: arrows in UTF-8 only, ASCII '>' as tcpdump elsewhere ---
+LC_ALL=C TZ=UTC $R <"$TMP/in.json" 2>/dev/null | head -n 1 >"$TMP/m"
+check "locale C: ASCII arrows" grep -qx \
+    '\[06:52:15.421\] TCP      192.168.1.100   > 172.217.14.206  |  5432 > 443(HTTPS) \[PA\] len 1380 | 1434 bytes' "$TMP/m"
+check "locale C: nothing but ASCII" test "$(LC_ALL=C grep -c '[^ -~]' "$TMP/m")" = 0
+LC_ALL= LC_CTYPE= LANG=C.UTF-8 $R <"$TMP/in.json" 2>/dev/null | head -n 1 >"$TMP/m"
+check "locale LANG=C.UTF-8: arrows" grep -q ' → 172.217.14.206 ' "$TMP/m"
 $R -m detailed <"$TMP/in.json" >"$TMP/d" 2>/dev/null
 check "detailed: layer lines" grep -q '^  tcp    sport=5432 dport=443' "$TMP/d"
 
@@ -106,6 +127,43 @@ check "fields: none given exits 2" test $? -eq 2
 $R -o compact -e ip.src </dev/null >/dev/null 2>&1
 check "fields: -e with a text mode exits 2" test $? -eq 2
 check "fields: --list-fields" sh -c "$R --list-fields | grep -qx dns.qry.name"
+
+# --- tshark's -E for fields ---
+$R -o fields -E header=y -E separator=, -E quote=d -e ip.src -e dns.qry.name \
+    -e dns.id <"$TMP/in.json" >"$TMP/f" 2>/dev/null
+printf '%s\n' '"ip.src","dns.qry.name","dns.id"' '"192.168.1.100",,' \
+    '"10.0.0.1","example.com","0x1234"' >"$TMP/f.want"
+same_file "fields -E: header, separator, quotes" "$TMP/f.want" "$TMP/f"
+$R -e ip.src -e ip.dst -E separator=/s -E quote=s <"$TMP/in.json" 2>/dev/null |
+    head -n 1 >"$TMP/f"
+check "fields -E separator=/s quote=s" \
+    test "$(cat "$TMP/f")" = "'192.168.1.100' '172.217.14.206'"
+$R -E header=y -e ip.src </dev/null >"$TMP/f" 2>/dev/null
+check "fields -E header=y: the header even with no packets" \
+    test "$(cat "$TMP/f")" = "ip.src"
+$R -E quote=x -e ip.src </dev/null >/dev/null 2>"$TMP/ferr"
+check "fields -E bad setting exits 2" test $? -eq 2
+check "fields -E bad setting named" grep -q '^nm-render: -E quote=x: want ' "$TMP/ferr"
+$R -E header=y </dev/null >/dev/null 2>&1
+check "fields -E without -o fields exits 2" test $? -eq 2
+
+# dns.time, tshark's name, from nm-decode's nanoseconds
+echo '{"type":"packet","ts":1,"len":60,"caplen":60,"dns":{"id":7,"qr":true,"time":1234567}}' |
+    $R -e dns.time -e dns.id >"$TMP/f" 2>/dev/null
+check "fields: dns.time in seconds" test "$(cat "$TMP/f")" = "0.001234567	0x0007"
+
+# --- JSON ts: integer nanoseconds, and the exact text with --json-time ---
+$R -o json --json-time <"$TMP/in.json" >"$TMP/jt" 2>/dev/null
+check "json-time: time as text after the keys" grep -q \
+    '"ts":1764139935421000000,.*,"time":"1764139935.421000000"}$' "$TMP/jt"
+check "json-time: only records with a ts" \
+    test "$(grep -c '"time":' "$TMP/jt")" = 2
+check "json-time: the rest unchanged" \
+    test "$(sed 's/,"time":"[0-9.]*"}$/}/' "$TMP/jt" | cmp - "$TMP/in.json" && echo same)" = same
+$R -o json <"$TMP/jt" >"$TMP/jt2" 2>"$TMP/jterr"
+check "json-time: read back by nm stages" test $? -eq 0 -a ! -s "$TMP/jterr"
+$R --json-time </dev/null >/dev/null 2>&1
+check "json-time without -o json exits 2" test $? -eq 2
 
 # --- usage ---
 $R -o nosuch </dev/null >/dev/null 2>&1
