@@ -14,15 +14,22 @@ enum fld_fmt {
 	F_DEC, /* decimal; booleans as 0/1 */
 	F_HEX2,
 	F_HEX4,
-	F_HEX5, /* 0x and that many digits at least */
-	F_ADDR, /* address text */
-	F_STR,	/* text, escaped */
-	F_TS,	/* nanoseconds as seconds.nnnnnnnnn */
-	F_NAME, /* DNS name; the root as <Root> */
-	F_BIT,	/* 1 when arg's bits are set, else 0 */
-	F_MAC,	/* address text, only of a 6-byte address */
-	F_IP4,	/* address text, only of a 4-byte address */
-	F_VLAN	/* decimal, of 802.1Q tags only (tshark's vlan) */
+	F_HEX5,	 /* 0x and that many digits at least */
+	F_ADDR,	 /* address text */
+	F_STR,	 /* text, escaped */
+	F_TS,	 /* nanoseconds as seconds.nnnnnnnnn */
+	F_NAME,	 /* DNS name; the root as <Root> */
+	F_BIT,	 /* 1 when arg's bits are set, else 0 */
+	F_MAC,	 /* address text, only of a 6-byte address */
+	F_IP4,	 /* address text, only of a 4-byte address */
+	F_VLAN,	 /* decimal, of 802.1Q tags only (tshark's vlan) */
+	F_VLAN4, /* the same, as F_HEX4 */
+	F_SLLET, /* F_HEX4, of a cooked header whose protocol is an
+		  * EtherType (tshark's sll.etype) */
+	/* F_NAME and F_DEC of every record, and of the EDNS OPT record,
+	 * which tshark counts among them and nm keeps apart (dns.edns) */
+	F_RRNAME,
+	F_RRTYPE
 };
 
 struct out_field {
@@ -45,10 +52,10 @@ static const struct out_field table[] = {
 	{ "eth.type", "eth.type", F_HEX4, 0, 0 },
 	{ "sll.pkttype", "sll.pkttype", F_DEC, 0, 0 },
 	{ "sll.src.eth", "sll.src", F_ADDR, 0, 0 },
-	{ "sll.etype", "sll.proto", F_HEX4, 0, 0 },
+	{ "sll.etype", "sll.proto", F_SLLET, 0, 0 },
 	{ "vlan.id", "vlan.id", F_VLAN, 0, 0 },
-	{ "vlan.priority", "vlan.pcp", F_DEC, 0, 0 },
-	{ "vlan.etype", "vlan.tpid", F_HEX4, 0, 0 },
+	{ "vlan.priority", "vlan.pcp", F_VLAN, 0, 0 },
+	{ "vlan.etype", "vlan.type", F_VLAN4, 0, 0 },
 	{ "ip.src", "ip.src", F_ADDR, 0, 0 },
 	{ "ip.dst", "ip.dst", F_ADDR, 0, 0 },
 	{ "ip.proto", "ip.proto", F_DEC, 0, 0 },
@@ -107,7 +114,7 @@ static const struct out_field table[] = {
 	{ "arp.opcode", "arp.op", F_DEC, 0, 0 },
 	{ "arp.src.hw_mac", "arp.sha", F_MAC, 0, 0 },
 	{ "arp.src.proto_ipv4", "arp.spa", F_IP4, 0, 0 },
-	{ "arp.dst.hw_mac", "arp.tha", F_ADDR, 0, 0 },
+	{ "arp.dst.hw_mac", "arp.tha", F_MAC, 0, 0 },
 	{ "arp.dst.proto_ipv4", "arp.tpa", F_IP4, 0, 0 },
 	{ "dns.id", "dns.id", F_HEX4, 0, 0 },
 	{ "dns.flags.response", "dns.qr", F_DEC, 0, 0 },
@@ -124,8 +131,8 @@ static const struct out_field table[] = {
 	{ "dns.qry.name", "dns.q.name", F_NAME, 0, 0 },
 	{ "dns.qry.type", "dns.q.type", F_DEC, 0, 0 },
 	{ "dns.qry.class", "dns.q.class", F_HEX4, 0, 0 },
-	{ "dns.resp.name", "dns.ans.name", F_NAME, 0, 0 },
-	{ "dns.resp.type", "dns.ans.type", F_DEC, 0, 0 },
+	{ "dns.resp.name", "dns.ans.name", F_RRNAME, 0, 0 },
+	{ "dns.resp.type", "dns.ans.type", F_RRTYPE, 0, 0 },
 	{ "dns.resp.ttl", "dns.ans.ttl", F_DEC, 0, 0 },
 	{ "dns.a", "dns.ans.addr", F_ADDR, 1, 0 },
 	{ "dns.ns", "dns.ans.target", F_NAME, 2, 0 },
@@ -134,6 +141,14 @@ static const struct out_field table[] = {
 	{ "dns.mx.mail_exchange", "dns.ans.target", F_NAME, 15, 0 },
 	{ "dns.txt", "dns.ans.text", F_STR, 16, 0 },
 	{ "dns.aaaa", "dns.ans.addr", F_ADDR, 28, 0 },
+	{ "dns.rr.udp_payload_size", "dns.edns.udp_size", F_DEC, 0, 0 },
+	{ "dns.resp.ext_rcode", "dns.edns.ext_rcode", F_HEX2, 0, 0 },
+	{ "dns.resp.edns0_version", "dns.edns.version", F_DEC, 0, 0 },
+	{ "dns.resp.z", "dns.edns.z", F_HEX4, 0, 0 },
+	{ "dns.resp.z.do", "dns.edns.do", F_DEC, 0, 0 },
+	{ "dns.opt.code", "dns.edns.opts", F_DEC, 0, 0 },
+	{ "dns.time", "dns.time", F_TS, 0, 0 }, /* seconds, as a duration */
+	{ "dns.response_to", "dns.qframe", F_DEC, 0, 0 },
 	{ NULL, NULL, F_DEC, 0, 0 }
 };
 
@@ -273,11 +288,13 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 	case F_HEX2:
 	case F_HEX4:
 	case F_HEX5:
+	case F_VLAN4:
+	case F_SLLET:
 		if (isnum) {
 			out_hex(b, x,
 			    f->fmt == F_HEX2	   ? 2
-				: f->fmt == F_HEX4 ? 4
-						   : 5);
+				: f->fmt == F_HEX5 ? 5
+						   : 4);
 			return;
 		}
 		break;
@@ -300,6 +317,7 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 		}
 		break;
 	case F_NAME:
+	case F_RRNAME:
 		if (v->type == MSGPACK_OBJECT_STR &&
 		    (v->via.str.size == 0 ||
 			(v->via.str.size == 1 && v->via.str.ptr[0] == '.'))) {
@@ -348,7 +366,13 @@ walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
 	    out_u(v, "type", 0) != f->arg)
 		return;
 	/* 802.1ad service tags are not tshark's vlan protocol */
-	if (i == n - 1 && f->fmt == F_VLAN && out_u(v, "tpid", 0) == 0x88a8)
+	if (i == n - 1 && (f->fmt == F_VLAN || f->fmt == F_VLAN4) &&
+	    out_u(v, "tpid", 0) == 0x88a8)
+		return;
+	/* tshark names a cooked header's protocol sll.etype unless it is a
+	 * GRE type (ARPHRD_IPGRE) or a Linux protocol number (up to 1536) */
+	if (i == n - 1 && f->fmt == F_SLLET &&
+	    (out_u(v, "hatype", 0) == 778 || out_u(v, "proto", 0) <= 1536))
 		return;
 	if ((c = rec_get(v, comp[i])) != NULL)
 		walk(b, f, c, comp, i + 1, n, count);
@@ -378,6 +402,7 @@ void
 out_fields(
     struct out *o, struct strbuf *b, const msgpack_object *map, enum rec_type t)
 {
+	const struct out_field *f;
 	char comp[MAXCOMP][32];
 	size_t i;
 	int n, count;
@@ -392,6 +417,15 @@ out_fields(
 		n = split(o->fields[i]->path, comp);
 		count = 0;
 		walk(b, o->fields[i], map, comp, 0, n, &count);
+		/* last: the OPT record is the last of a message as a rule;
+		 * its owner is the root, or it is no OPT to nm-decode */
+		f = o->fields[i];
+		if ((f->fmt == F_RRNAME || f->fmt == F_RRTYPE) &&
+		    rec_path(map, "dns.edns") != NULL) {
+			if (count > 0)
+				sb_addc(b, ',');
+			sb_adds(b, f->fmt == F_RRNAME ? "<Root>" : "41");
+		}
 	}
 	sb_addc(b, '\n');
 }

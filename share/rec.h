@@ -174,6 +174,8 @@ enum {
 	X("vlan.id",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("vlan.pcp",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("vlan.dei",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("vlan.type",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("vlan.len",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* ARP */							\
 	X("arp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("arp.htype",		KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -283,6 +285,16 @@ enum {
 	X("dns.ans.pref",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("dns.ans.text",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("dns.ans.text_cut",	KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.edns",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("dns.edns.udp_size",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.ext_rcode",	KT_UINT, KT_NONE, SH_HEX2)		\
+	X("dns.edns.version",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.do",	KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.z",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("dns.edns.nopt",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.opts",	KT_ARRAY, KT_UINT, SH_PLAIN)		\
+	X("dns.time",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.qframe",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* stats */							\
 	S(IN_STATS, BY_STATS)						\
 	X("interval",		KT_MAP,  KT_NONE, SH_PLAIN)		\
