@@ -170,3 +170,99 @@ for cap in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 	judge "$n" "$more" "$TMP/$name.more.truth" "$TMP/$name.more" "$rc" \
 	    "$TMP/$name.more.err" "${KNOWN_MORE[$name]:-}"
 done
+
+# --- dns.time on a capture made here: dig against dnsmasq ---
+# Two network namespaces joined by a veth pair; tcpdump writes what dig
+# and dnsmasq exchange (UDP and TCP, IPv4 and IPv6, EDNS with and without
+# DO, an NXDOMAIN, a query repeated); nm and tshark read the same file.
+live_dns() {
+	local tag=$$ nsa nsb va vb t ok=1 pids=() lf=$TMP/FIELDS.dns
+	nsa=nmca$tag nsb=nmcb$tag va=nmcva$tag vb=nmcvb$tag
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "conformance dns.time live: needs root for network namespaces"
+		return
+	fi
+	for t in ip tcpdump dnsmasq dig timeout; do
+		if ! command -v $t >/dev/null; then
+			skip "conformance dns.time live: $t is not installed"
+			return
+		fi
+	done
+	if ! netns_ok; then
+		skip "conformance dns.time live: $NETNS_WHY"
+		return
+	fi
+	ip netns add "$nsa" && ip netns add "$nsb" || ok=0
+	ip link add "$va" netns "$nsa" type veth peer name "$vb" netns "$nsb" ||
+	    ok=0
+	ip -n "$nsa" addr add 10.79.0.1/24 dev "$va"
+	ip -n "$nsb" addr add 10.79.0.2/24 dev "$vb"
+	ip -n "$nsa" -6 addr add fd79::1/64 dev "$va" nodad
+	ip -n "$nsb" -6 addr add fd79::2/64 dev "$vb" nodad
+	ip -n "$nsa" link set "$va" up
+	ip -n "$nsb" link set "$vb" up
+	if [ "$ok" -eq 0 ]; then
+		fail "conformance dns.time live: could not make the namespaces"
+		ip netns del "$nsa" 2>/dev/null
+		ip netns del "$nsb" 2>/dev/null
+		return
+	fi
+	ip netns exec "$nsb" timeout 30 dnsmasq -k -C /dev/null --no-resolv \
+	    --no-hosts --bind-interfaces --listen-address=10.79.0.2 \
+	    --listen-address=fd79::2 --user=root \
+	    --address=/example.test/10.79.0.2 --address=/example.test/fd79::2 \
+	    --local=/test/ --pid-file="$TMP/dnsmasq.pid" \
+	    --log-facility=/dev/null &
+	pids+=("$!")
+	for t in $(seq 50); do
+		ip netns exec "$nsa" timeout 1 dig +tries=1 +time=1 \
+		    @10.79.0.2 example.test >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ip netns exec "$nsa" timeout 20 tcpdump -i "$va" -s 0 -U -n -Z root \
+	    --immediate-mode -w "$TMP/dns.pcap" 'port 53' 2>"$TMP/td.err" &
+	pids+=("$!")
+	for t in $(seq 50); do
+		grep -q listening "$TMP/td.err" && break
+		sleep 0.1
+	done
+	for t in "@10.79.0.2 example.test A" "@10.79.0.2 example.test AAAA" \
+	    "@10.79.0.2 nothere.test A" "@10.79.0.2 +dnssec example.test A" \
+	    "@10.79.0.2 +noedns example.test A" "@10.79.0.2 +tcp example.test A" \
+	    "@fd79::2 example.test AAAA" "@fd79::2 +tcp nothere.test AAAA" \
+	    "@10.79.0.2 example.test A" "@10.79.0.2 +bufsize=1232 example.test MX"
+	do
+		# shellcheck disable=SC2086
+		ip netns exec "$nsa" timeout 5 dig +tries=1 +time=2 $t \
+		    >/dev/null 2>&1
+	done
+	sleep 0.3
+	for t in "${pids[@]}"; do
+		kill "$t" 2>/dev/null
+	done
+	wait "${pids[@]}" 2>/dev/null
+	ip netns del "$nsa" 2>/dev/null
+	ip netns del "$nsb" 2>/dev/null
+
+	printf '%s\n' frame.time_epoch dns.id dns.flags.response dns.time \
+	    dns.response_to dns.rr.udp_payload_size dns.resp.z.do \
+	    dns.opt.code dns.resp.name dns.resp.type dns.resp.ttl \
+	    dns.flags.rcode dns.flags.authoritative dns.flags.recavail >"$lf"
+	if ! python3 "$TMP/truth_more.py" "$PCAPS/truth.py" "$lf" \
+	    "$TMP/dns.pcap" >"$TMP/dns.truth" 2>"$TMP/dns.terr"; then
+		fail "conformance dns.time live: truth.py: $(head -n 1 "$TMP/dns.terr")"
+		return
+	fi
+	# every response timed, by both
+	t=$(awk -F '\t' '$3 == 1 && $4 != ""' "$TMP/dns.truth" | wc -l)
+	if [ "$(awk -F '\t' '$3 == 1' "$TMP/dns.truth" | wc -l)" -lt 10 ] ||
+	    [ "$t" -lt 10 ]; then
+		fail "conformance dns.time live: want 10 timed responses," \
+		    "tshark has $t"
+		return
+	fi
+	rc=$(run_nm "$TMP/dns.pcap" "$TMP/dns.nm" "$TMP/dns.err" "$lf")
+	judge "conformance dns.time live ($t responses)" "$lf" \
+	    "$TMP/dns.truth" "$TMP/dns.nm" "$rc" "$TMP/dns.err" ""
+}
+live_dns
