@@ -36,7 +36,7 @@ struct out_field {
 	const char *name; /* tshark's */
 	const char *path; /* the record's, dotted */
 	enum fld_fmt fmt;
-	unsigned arg;	     /* F_BIT: mask; else: RR type filter */
+	unsigned arg;	     /* F_BIT: mask; else: RR or ICMPv6 type */
 	enum rec_type rtype; /* REC_UNKNOWN here means a packet */
 };
 
@@ -108,7 +108,11 @@ static const struct out_field table[] = {
 	{ "icmpv6.checksum", "icmpv6.sum", F_HEX4, 0, 0 },
 	{ "icmpv6.echo.identifier", "icmpv6.id", F_HEX4, 0, 0 },
 	{ "icmpv6.echo.sequence_number", "icmpv6.seq", F_DEC, 0, 0 },
-	{ "icmpv6.nd.ns.target_address", "icmpv6.target", F_ADDR, 0, 0 },
+	/* tshark names the target by the message: solicitation,
+	 * advertisement, redirect */
+	{ "icmpv6.nd.ns.target_address", "icmpv6.target", F_ADDR, 135, 0 },
+	{ "icmpv6.nd.na.target_address", "icmpv6.target", F_ADDR, 136, 0 },
+	{ "icmpv6.nd.rd.target_address", "icmpv6.target", F_ADDR, 137, 0 },
 	{ "arp.hw.type", "arp.htype", F_DEC, 0, 0 },
 	{ "arp.proto.type", "arp.ptype", F_HEX4, 0, 0 },
 	{ "arp.opcode", "arp.op", F_DEC, 0, 0 },
@@ -333,7 +337,8 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 /*
  * Emits the value at comp[i..n) below v, descending through maps and
  * every element of arrays.  At the map that holds the last key, an RR
- * type filter (dns.a takes only type 1 answers) decides.
+ * type filter (dns.a takes only type 1 answers, the ICMPv6 targets their
+ * message's) decides.
  */
 static void
 walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,

@@ -4,7 +4,8 @@
 # few listed below must agree with tshark on every field.  First the
 # fields of the truth files (FIELDS); then, where tshark is installed,
 # every other field nm-render names after tshark's (--list-fields), with
-# tshark's reading made here by the same rules (truth.py).
+# tshark's reading made here by the same rules (truth.py), on those
+# captures and on pktgen's; and dns.time on a capture of dig and dnsmasq.
 source "$(dirname "$0")/lib.sh"
 
 PCAPS=$SHARED/pcaps
@@ -157,9 +158,19 @@ src = src.replace("MULTI = {", "MULTI = LISTS | {", 1)
 sys.argv = [path] + sys.argv[2:]
 exec(compile(src, path, "exec"), {"__name__": "__main__", "LISTS": lists})
 EOF
-for cap in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
+# and pktgen's scenarios, whose every byte is known (tests/README.md)
+gen=()
+for sc in mixed sll sll2 raw null; do
+	if "$NM_TOP/tests/tools/pktgen" "$sc" "$TMP/pktgen-$sc.pcap" \
+	    2>/dev/null; then
+		gen+=("$TMP/pktgen-$sc.pcap")
+	else
+		fail "conformance pktgen $sc: pktgen failed (make tests/tools/pktgen)"
+	fi
+done
+for cap in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng "${gen[@]}"; do
 	name=$(basename "$cap")
-	[ -f "$cap.truth.tsv" ] || continue
+	[ -f "$cap.truth.tsv" ] || [ "${name#pktgen-}" != "$name" ] || continue
 	n="conformance $name, $nmore more fields"
 	if ! python3 "$TMP/truth_more.py" "$PCAPS/truth.py" "$more" "$cap" \
 	    >"$TMP/$name.more.truth" 2>"$TMP/$name.more.terr"; then
