@@ -7,9 +7,9 @@
  * MX preference and exchange, TXT text.  The OPT pseudo-record of the
  * additional section is EDNS (RFC 6891), kept apart from the records: the
  * UDP payload size, extended rcode, version, flags and option codes.
- * Compressed names may point
- * anywhere in the message, so jumps are capped and a name stops at 255
- * characters: a pointer loop ends as an invalid name, not a hang.
+ * Compressed names may point anywhere in the message, so jumps are capped
+ * and a name stops at 255 characters: a pointer loop ends as an invalid
+ * name, not a hang.
  */
 #include <string.h>
 
@@ -277,8 +277,9 @@ dns_rr(struct dns_ctx *d, struct cur *c, int additional)
 {
 	struct pkt *pk = d->pk;
 	struct pk_dnsrr *rr;
-	struct cur rd;
+	struct cur rd, at = *c;
 	unsigned rdlen;
+	int root;
 
 	if (!grow((void **)&pk->dns.ans, &pk->dns.anscap, pk->dns.nans,
 		sizeof(*pk->dns.ans), PKT_MAXANS)) {
@@ -290,6 +291,8 @@ dns_rr(struct dns_ctx *d, struct cur *c, int additional)
 	rr->addr = NULL;
 	rr->target = rr->text = NULL;
 	rr->has_pref = rr->text_cut = 0;
+	/* the root on the wire (a label may read "<Root>" too) */
+	root = cur_u8(&at) == 0 && cur_ok(&at);
 	if ((rr->name = dns_name(d, c)) == NULL)
 		return -1;
 	rr->type = cur_be16(c);
@@ -308,8 +311,7 @@ dns_rr(struct dns_ctx *d, struct cur *c, int additional)
 	}
 	/* the first OPT of the additional section is EDNS, no record; its
 	 * owner must be the root (RFC 6891 6.1.2), else it stays a record */
-	if (rr->type == 41 && additional && !pk->dns.edns.has &&
-	    strcmp(rr->name, "<Root>") == 0) {
+	if (rr->type == 41 && additional && root && !pk->dns.edns.has) {
 		dns_edns(pk, rr->class, rr->ttl, &rd);
 		return 0;
 	}

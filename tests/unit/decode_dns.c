@@ -45,13 +45,25 @@ udp_dns(struct buf *b, unsigned c, unsigned cport, unsigned s, unsigned sport,
 	"00 0029 04d0 00 00 8000 0010 "                                        \
 	"000a 0008 0102030405060708 0008 0000"
 
+/* Decodes a query for example.com A with these additional records. */
+static void
+query_with(const char *additional)
+{
+	struct buf b;
+	char dns[256];
+
+	snprintf(dns, sizeof(dns), "1234 0100 0001 0000 0000 0001 " Q_EX " %s",
+	    additional);
+	udp_dns(&b, 1, 40000, 2, 53, dns);
+	dec_packet(&pk, 1, b.b, b.n);
+}
+
 static void
 test_edns(void)
 {
 	struct buf b;
 
-	udp_dns(&b, 1, 40000, 2, 53, "1234 0100 0001 0000 0000 0001 " Q_EX OPT);
-	dec_packet(&pk, 1, b.b, b.n);
+	query_with(OPT);
 	CHECK("edns: decoded, no err",
 	    pk.have & PK_DNS && !(pk.have & PK_ERR) && pk.dns.edns.has);
 	CHECK("edns: not among the records", pk.dns.nans == 0);
@@ -75,21 +87,20 @@ test_edns(void)
 		pk.dns.edns.udp_size == 4096);
 
 	/* an option whose length runs past the record */
-	udp_dns(&b, 1, 40000, 2, 53,
-	    "1234 0100 0001 0000 0000 0001 " Q_EX
-	    " 00 0029 04d0 00 00 0000 0006 000a 0008 0102");
-	dec_packet(&pk, 1, b.b, b.n);
+	query_with("00 0029 04d0 00 00 0000 0006 000a 0008 0102");
 	CHECK("edns: an option past its record is invalid",
 	    pk.dns.edns.has && pk.have & PK_ERR &&
 		strcmp(pk.err_layer, "dns") == 0 &&
 		strcmp(pk.err_kind, "invalid") == 0);
 
 	/* OPT owned by a name is no EDNS (RFC 6891): a record it stays */
-	udp_dns(&b, 1, 40000, 2, 53,
-	    "1234 0100 0001 0000 0000 0001 " Q_EX
-	    " c00c 0029 04d0 00 00 0000 0000");
-	dec_packet(&pk, 1, b.b, b.n);
+	query_with("c00c 0029 04d0 00 00 0000 0000");
 	CHECK("edns: an OPT not of the root stays a record",
+	    !pk.dns.edns.has && pk.dns.nans == 1 && pk.dns.ans[0].type == 41);
+
+	/* nor one owned by a label that reads like the root */
+	query_with("06 3c526f6f743e 00 0029 04d0 00 00 0000 0000");
+	CHECK("edns: an OPT of a label \"<Root>\" stays a record",
 	    !pk.dns.edns.has && pk.dns.nans == 1 && pk.dns.ans[0].type == 41);
 
 	/* OPT in the answer section: a record too */
