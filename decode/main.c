@@ -4,6 +4,8 @@
  * record (the frame's keys, plus the decoded layers, or as far as they
  * went and why they stopped), passes every other record on untouched, and
  * ends its output with an end record counting frames in and packets out.
+ * The one state it keeps across frames is the table of DNS queries that
+ * times their responses (dnsq.c).
  */
 #include <errno.h>
 #include <getopt.h>
