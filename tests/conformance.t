@@ -158,11 +158,13 @@ src = src.replace("MULTI = {", "MULTI = LISTS | {", 1)
 sys.argv = [path] + sys.argv[2:]
 exec(compile(src, path, "exec"), {"__name__": "__main__", "LISTS": lists})
 EOF
-# and pktgen's scenarios, whose every byte is known (tests/README.md)
+# and pktgen's scenarios, whose every byte is known (tests/README.md):
+# bulk and mix with 20000 frames each, thousands of interleaved
+# exchanges (DNS among them: dns.time and dns.response_to)
 gen=()
-for sc in mixed sll sll2 raw null; do
+for sc in mixed sll sll2 raw null bulk mix; do
 	if "$NM_TOP/tests/tools/pktgen" "$sc" "$TMP/pktgen-$sc.pcap" \
-	    2>/dev/null; then
+	    -n 20000 -s 1 2>/dev/null; then
 		gen+=("$TMP/pktgen-$sc.pcap")
 	else
 		fail "conformance pktgen $sc: pktgen failed (make tests/tools/pktgen)"
