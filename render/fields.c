@@ -14,22 +14,22 @@ enum fld_fmt {
 	F_DEC, /* decimal; booleans as 0/1 */
 	F_HEX2,
 	F_HEX4,
-	F_HEX5,	 /* 0x and that many digits at least */
-	F_ADDR,	 /* address text */
-	F_STR,	 /* text, escaped */
-	F_TS,	 /* nanoseconds as seconds.nnnnnnnnn */
-	F_NAME,	 /* DNS name; the root as <Root> */
-	F_BIT,	 /* 1 when arg's bits are set, else 0 */
-	F_MAC,	 /* address text, only of a 6-byte address */
-	F_IP4,	 /* address text, only of a 4-byte address */
-	F_VLAN,	 /* decimal, of 802.1Q tags only (tshark's vlan) */
-	F_VLAN4, /* the same, as F_HEX4 */
-	F_SLLET, /* F_HEX4, of a cooked header whose protocol is an
-		  * EtherType (tshark's sll.etype) */
+	F_HEX5, /* 0x and that many digits at least */
+	F_ADDR, /* address text */
+	F_STR,	/* text, escaped */
+	F_TS,	/* nanoseconds as seconds.nnnnnnnnn */
+	F_NAME, /* DNS name; the root as <Root> */
+	F_BIT,	/* 1 when arg's bits are set, else 0 */
+	F_MAC,	/* address text, only of a 6-byte address */
+	F_IP4,	/* address text, only of a 4-byte address */
+	F_VLAN, /* decimal, of 802.1Q tags only (tshark's vlan) */
+	F_VHEX, /* the same, as F_HEX4 */
+	F_SLLT, /* F_HEX4, of a cooked header whose protocol is an
+		 * EtherType (tshark's sll.etype) */
 	/* F_NAME and F_DEC of every record, and of the EDNS OPT record,
 	 * which tshark counts among them and nm keeps apart (dns.edns) */
-	F_RRNAME,
-	F_RRTYPE
+	F_RRNM,
+	F_RRTY
 };
 
 struct out_field {
@@ -52,10 +52,10 @@ static const struct out_field table[] = {
 	{ "eth.type", "eth.type", F_HEX4, 0, 0 },
 	{ "sll.pkttype", "sll.pkttype", F_DEC, 0, 0 },
 	{ "sll.src.eth", "sll.src", F_ADDR, 0, 0 },
-	{ "sll.etype", "sll.proto", F_SLLET, 0, 0 },
+	{ "sll.etype", "sll.proto", F_SLLT, 0, 0 },
 	{ "vlan.id", "vlan.id", F_VLAN, 0, 0 },
 	{ "vlan.priority", "vlan.pcp", F_VLAN, 0, 0 },
-	{ "vlan.etype", "vlan.type", F_VLAN4, 0, 0 },
+	{ "vlan.etype", "vlan.type", F_VHEX, 0, 0 },
 	{ "ip.src", "ip.src", F_ADDR, 0, 0 },
 	{ "ip.dst", "ip.dst", F_ADDR, 0, 0 },
 	{ "ip.proto", "ip.proto", F_DEC, 0, 0 },
@@ -135,8 +135,8 @@ static const struct out_field table[] = {
 	{ "dns.qry.name", "dns.q.name", F_NAME, 0, 0 },
 	{ "dns.qry.type", "dns.q.type", F_DEC, 0, 0 },
 	{ "dns.qry.class", "dns.q.class", F_HEX4, 0, 0 },
-	{ "dns.resp.name", "dns.ans.name", F_RRNAME, 0, 0 },
-	{ "dns.resp.type", "dns.ans.type", F_RRTYPE, 0, 0 },
+	{ "dns.resp.name", "dns.ans.name", F_RRNM, 0, 0 },
+	{ "dns.resp.type", "dns.ans.type", F_RRTY, 0, 0 },
 	{ "dns.resp.ttl", "dns.ans.ttl", F_DEC, 0, 0 },
 	{ "dns.a", "dns.ans.addr", F_ADDR, 1, 0 },
 	{ "dns.ns", "dns.ans.target", F_NAME, 2, 0 },
@@ -292,8 +292,8 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 	case F_HEX2:
 	case F_HEX4:
 	case F_HEX5:
-	case F_VLAN4:
-	case F_SLLET:
+	case F_VHEX:
+	case F_SLLT:
 		if (isnum) {
 			out_hex(b, x,
 			    f->fmt == F_HEX2	   ? 2
@@ -321,7 +321,7 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 		}
 		break;
 	case F_NAME:
-	case F_RRNAME:
+	case F_RRNM:
 		if (v->type == MSGPACK_OBJECT_STR &&
 		    (v->via.str.size == 0 ||
 			(v->via.str.size == 1 && v->via.str.ptr[0] == '.'))) {
@@ -371,12 +371,12 @@ walk(struct strbuf *b, const struct out_field *f, const msgpack_object *v,
 	    out_u(v, "type", 0) != f->arg)
 		return;
 	/* 802.1ad service tags are not tshark's vlan protocol */
-	if (i == n - 1 && (f->fmt == F_VLAN || f->fmt == F_VLAN4) &&
+	if (i == n - 1 && (f->fmt == F_VLAN || f->fmt == F_VHEX) &&
 	    out_u(v, "tpid", 0) == 0x88a8)
 		return;
 	/* tshark names a cooked header's protocol sll.etype unless it is a
 	 * GRE type (ARPHRD_IPGRE) or a Linux protocol number (up to 1536) */
-	if (i == n - 1 && f->fmt == F_SLLET &&
+	if (i == n - 1 && f->fmt == F_SLLT &&
 	    (out_u(v, "hatype", 0) == 778 || out_u(v, "proto", 0) <= 1536))
 		return;
 	if ((c = rec_get(v, comp[i])) != NULL)
@@ -425,11 +425,11 @@ out_fields(
 		/* last: the OPT record is the last of a message as a rule;
 		 * its owner is the root, or it is no OPT to nm-decode */
 		f = o->fields[i];
-		if ((f->fmt == F_RRNAME || f->fmt == F_RRTYPE) &&
+		if ((f->fmt == F_RRNM || f->fmt == F_RRTY) &&
 		    rec_path(map, "dns.edns") != NULL) {
 			if (count > 0)
 				sb_addc(b, ',');
-			sb_adds(b, f->fmt == F_RRNAME ? "<Root>" : "41");
+			sb_adds(b, f->fmt == F_RRNM ? "<Root>" : "41");
 		}
 	}
 	sb_addc(b, '\n');
