@@ -4,9 +4,12 @@
  * length prefix.  The header, every question, and the resource records of
  * all three sections (answers first: the header's counts say which is
  * which), with the data nm names: A/AAAA addresses, CNAME/NS/PTR targets,
- * MX preference and exchange, TXT text.  Compressed names may point
- * anywhere in the message, so jumps are capped and a name stops at 255
- * characters: a pointer loop ends as an invalid name, not a hang.
+ * MX preference and exchange, TXT text.  The OPT pseudo-record of the
+ * additional section is EDNS (RFC 6891), kept apart from the records: the
+ * UDP payload size, extended rcode, version, flags and option codes.
+ * Compressed names may point anywhere in the message, so jumps are capped
+ * and a name stops at 255 characters: a pointer loop ends as an invalid
+ * name, not a hang.
  */
 #include <string.h>
 
@@ -238,13 +241,45 @@ dns_text(struct pkt *pk, struct cur *rd, uint8_t *cut)
 	return pk->arena + start;
 }
 
+/*
+ * The OPT pseudo-record's fields (RFC 6891 6.1.2): the class is the UDP
+ * payload size, the TTL the extended rcode, version and flags, the data a
+ * list of options, of which the codes are kept.
+ */
+static void
+dns_edns(struct pkt *pk, uint16_t class, uint32_t ttl, struct cur *rd)
+{
+	unsigned code, len;
+
+	pk->dns.edns.has = 1;
+	pk->dns.edns.udp_size = class;
+	pk->dns.edns.ext_rcode = (uint8_t)(ttl >> 24);
+	pk->dns.edns.version = (uint8_t)(ttl >> 16);
+	pk->dns.edns.z = (uint16_t)ttl;
+	pk->dns.edns.nopt = 0;
+	while (cur_left(rd) > 0) {
+		code = cur_be16(rd);
+		len = cur_be16(rd);
+		if (!cur_ok(rd) || !cur_skip(rd, len)) {
+			dec_fail(pk, "dns", DEC_INVALID,
+			    "EDNS option runs past its record");
+			return;
+		}
+		if (pk->dns.edns.nopt < PKT_MAXOPT)
+			pk->dns.edns.opt[pk->dns.edns.nopt] = (uint16_t)code;
+		pk->dns.edns.nopt++;
+	}
+}
+
+/* A resource record; additional says it is in the additional section. */
 static int
-dns_rr(struct dns_ctx *d, struct cur *c)
+dns_rr(struct dns_ctx *d, struct cur *c, int additional)
 {
 	struct pkt *pk = d->pk;
 	struct pk_dnsrr *rr;
-	struct cur rd;
+	struct cur rd, at = *c;
 	unsigned rdlen;
+	int root;
 
 	if (!grow((void **)&pk->dns.ans, &pk->dns.anscap, pk->dns.nans,
 		sizeof(*pk->dns.ans), PKT_MAXANS)) {
@@ -256,6 +291,8 @@ dns_rr(struct dns_ctx *d, struct cur *c)
 	rr->addr = NULL;
 	rr->target = rr->text = NULL;
 	rr->has_pref = rr->text_cut = 0;
+	/* the root on the wire (a label may read "<Root>" too) */
+	root = cur_u8(&at) == 0 && cur_ok(&at);
 	if ((rr->name = dns_name(d, c)) == NULL)
 		return -1;
 	rr->type = cur_be16(c);
@@ -271,6 +308,12 @@ dns_rr(struct dns_ctx *d, struct cur *c)
 		    "record data needs %u bytes, %zu captured", rdlen,
 		    cur_left(&rd));
 		return -1;
+	}
+	/* the first OPT of the additional section is EDNS, no record; its
+	 * owner must be the root (RFC 6891 6.1.2), else it stays a record */
+	if (rr->type == 41 && additional && root && !pk->dns.edns.has) {
+		dns_edns(pk, rr->class, rr->ttl, &rd);
+		return 0;
 	}
 	switch (rr->type) {
 	case 1:
@@ -305,6 +348,7 @@ dec_dns_msg(struct pkt *pk, struct cur *c)
 	pk->proto = "DNS";
 	pk->dns.got = have < 12 ? (uint8_t)have : 12;
 	pk->dns.nq = pk->dns.nans = 0;
+	pk->dns.edns.has = pk->dns.has_time = 0;
 	pk->dns.id = cur_be16(c);
 	pk->dns.flags = cur_be16(c);
 	pk->dns.qd = cur_be16(c);
@@ -319,7 +363,7 @@ dec_dns_msg(struct pkt *pk, struct cur *c)
 			return DEC_TRUNC;
 	nrr = (unsigned)pk->dns.an + pk->dns.ns + pk->dns.ar;
 	for (i = 0; i < nrr; i++)
-		if (dns_rr(&d, c) < 0)
+		if (dns_rr(&d, c, i >= (unsigned)pk->dns.an + pk->dns.ns) < 0)
 			return DEC_TRUNC;
 	return DEC_UNKNOWN;
 }

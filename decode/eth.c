@@ -55,6 +55,10 @@ dec_vlan(struct pkt *pk, struct cur *c)
 	pk->vlan[pk->nvlan].id = tci & 0x0fff;
 	pk->vlan[pk->nvlan].pcp = tci >> 13;
 	pk->vlan[pk->nvlan].dei = tci >> 12 & 1;
+	/* the tag's own type is the one after it (tshark's vlan.etype); its
+	 * TPID is the type before it, kept apart */
+	pk->vlan[pk->nvlan].type = type;
+	pk->vlan[pk->nvlan].is_len = type <= 1500;
 	pk->nvlan++;
 	pk->have |= PK_VLAN;
 	if (type <= 1500)

@@ -4,6 +4,8 @@
  * record (the frame's keys, plus the decoded layers, or as far as they
  * went and why they stopped), passes every other record on untouched, and
  * ends its output with an end record counting frames in and packets out.
+ * The one state it keeps across frames is the table of DNS queries that
+ * times their responses (dnsq.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -178,7 +180,7 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	struct stage *st = &cx->st;
 	const uint8_t *data = NULL;
 	size_t len = 0;
-	uint64_t ifx = 0;
+	uint64_t ifx = 0, ts;
 	unsigned lt = 1, keep = 0;
 	struct pk *mp;
 	uint32_t i;
@@ -195,6 +197,10 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		dec_nosource(&cx->pk, ifx, cx->nsources);
 	else
 		dec_packet(&cx->pk, lt, data, data ? len : 0);
+	/* a response's time since its query; frames count from 1, as
+	 * tshark numbers them */
+	if (cx->pk.have & PK_DNS && rec_get_u64(fr, "ts", &ts))
+		dnsq_note(&cx->pk, ts, st->frames);
 
 	/* the frame's other keys, packed aside until they are counted */
 	has_data = has_data && cx->keep != KEEP_NONE;
@@ -230,11 +236,25 @@ on_record(struct stage *st, const struct rec *rec)
 	decode_frame(st->arg, &rec->obj);
 }
 
+/* Says once, at the end, when the query table lost queries. */
+static void
+on_finish(struct stage *st, enum stage_end why)
+{
+	uint64_t n = dnsq_evicted();
+
+	if (n > 0)
+		nm_warn("dns.time: %llu unanswered quer%s pushed out of the "
+			"full table (%u at most): their responses have none",
+		    (unsigned long long)n, n == 1 ? "y" : "ies",
+		    DNSQ_BUCKETS * DNSQ_WAYS);
+}
+
 static const struct stage_ops decode_ops = {
 	.name = "nm-decode",
 	.records_out = 1,
 	.header = note_sources,
 	.record = on_record,
+	.finish = on_finish,
 };
 
 int
@@ -246,6 +266,7 @@ main(int argc, char **argv)
 	nm_init(argv[0]);
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
+	dnsq_seed();
 	cx.keep = o.keep;
 	pk_init(&cx.kept, 1024);
 	stage_open(&cx.st, &decode_ops, &cx,

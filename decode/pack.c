@@ -53,6 +53,8 @@ pack_vlan(struct pk *mp, const struct pkt *pk)
 		pk_ku(mp, "id", pk->vlan[i].id);
 		pk_ku(mp, "pcp", pk->vlan[i].pcp);
 		pk_kbool(mp, "dei", pk->vlan[i].dei);
+		pk_ku(
+		    mp, pk->vlan[i].is_len ? "len" : "type", pk->vlan[i].type);
 		pk_close(mp);
 	}
 	pk_close(mp);
@@ -289,6 +291,29 @@ pack_rr(struct pk *mp, const struct pk_dnsrr *rr)
 }
 
 static void
+pack_edns(struct pk *mp, const struct pkt *pk)
+{
+	unsigned i;
+
+	pk_cstr(mp, "edns");
+	pk_map_open(mp);
+	pk_ku(mp, "udp_size", pk->dns.edns.udp_size);
+	pk_ku(mp, "ext_rcode", pk->dns.edns.ext_rcode);
+	pk_ku(mp, "version", pk->dns.edns.version);
+	pk_kbool(mp, "do", pk->dns.edns.z >> 15);
+	pk_ku(mp, "z", pk->dns.edns.z);
+	pk_ku(mp, "nopt", pk->dns.edns.nopt);
+	if (pk->dns.edns.nopt > 0) {
+		pk_cstr(mp, "opts");
+		pk_array_open(mp);
+		for (i = 0; i < pk->dns.edns.nopt && i < PKT_MAXOPT; i++)
+			pk_uint(mp, pk->dns.edns.opt[i]);
+		pk_close(mp);
+	}
+	pk_close(mp);
+}
+
+static void
 pack_dns(struct pk *mp, const struct pkt *pk)
 {
 	unsigned g = pk->dns.got, f = pk->dns.flags, i;
@@ -300,12 +325,16 @@ pack_dns(struct pk *mp, const struct pkt *pk)
 	if (g >= 4) {
 		pk_kbool(mp, "qr", f >> 15 & 1);
 		pk_ku(mp, "opcode", f >> 11 & 15);
-		pk_kbool(mp, "aa", f >> 10 & 1);
+		/* AA, RA and the rcode mean nothing in a query: only a
+		 * response has them (as tshark shows them) */
+		if (f >> 15)
+			pk_kbool(mp, "aa", f >> 10 & 1);
 		pk_kbool(mp, "tc", f >> 9 & 1);
 		pk_kbool(mp, "rd", f >> 8 & 1);
-		pk_kbool(mp, "ra", f >> 7 & 1);
-		if (f >> 15) /* a query's rcode means nothing */
+		if (f >> 15) {
+			pk_kbool(mp, "ra", f >> 7 & 1);
 			pk_ku(mp, "rcode", f & 15);
+		}
 	}
 	if (g >= 6)
 		pk_ku(mp, "qd", pk->dns.qd);
@@ -335,6 +364,12 @@ pack_dns(struct pk *mp, const struct pkt *pk)
 		for (i = 0; i < pk->dns.nans; i++)
 			pack_rr(mp, &pk->dns.ans[i]);
 		pk_close(mp);
+	}
+	if (pk->dns.edns.has)
+		pack_edns(mp, pk);
+	if (pk->dns.has_time) {
+		pk_ku(mp, "time", pk->dns.time);
+		pk_ku(mp, "qframe", pk->dns.qframe);
 	}
 	pk_close(mp);
 }

@@ -31,6 +31,17 @@
 #define PKT_MAXQ    16384 /* DNS questions recorded */
 #define PKT_MAXANS  16384 /* DNS resource records recorded */
 #define PKT_ARENA   65536 /* bytes for DNS names and texts */
+#define PKT_MAXOPT  32	  /* EDNS option codes recorded */
+
+/*
+ * The outstanding DNS queries (dnsq.c): 16384 buckets of 4, 4 MiB at
+ * most; a query older than DNSQ_MAXAGE nanoseconds no longer matches.
+ * Resolvers give up on a query within seconds (glibc after 5 s, a few
+ * tries), so a minute keeps every real exchange.
+ */
+#define DNSQ_BUCKETS 16384
+#define DNSQ_WAYS    4
+#define DNSQ_MAXAGE  (60 * 1000000000ULL)
 
 enum pkt_layer {
 	PK_ETH = 1 << 0,
@@ -120,6 +131,10 @@ struct pkt {
 	struct {
 		uint16_t tpid, id;
 		uint8_t pcp, dei;
+		/* what follows the tag: an ethertype, or an 802.3 length
+		 * when is_len (a tag cut short is not recorded at all) */
+		uint16_t type;
+		uint8_t is_len;
 	} vlan[PKT_MAXVLAN];
 	unsigned nvlan;
 	struct {
@@ -179,6 +194,19 @@ struct pkt {
 		unsigned nq, qcap;
 		struct pk_dnsrr *ans;
 		unsigned nans, anscap;
+		/* the OPT pseudo-record of the additional section (RFC
+		 * 6891): EDNS, not a resource record */
+		struct {
+			uint8_t has, ext_rcode, version;
+			uint16_t udp_size,
+			    z;	       /* z: all 16 flag bits, DO first */
+			unsigned nopt; /* options, even past PKT_MAXOPT */
+			uint16_t opt[PKT_MAXOPT];
+		} edns;
+		/* a response's match in dnsq.c: nanoseconds since the query,
+		 * and the query's frame number */
+		uint8_t has_time;
+		uint64_t time, qframe;
 	} dns;
 
 	char arena[PKT_ARENA];
@@ -209,6 +237,16 @@ dec_fn dec_eth, dec_ppp, dec_sll, dec_sll2, dec_null, dec_raw, dec_vlan,
     dec_arp, dec_rarp, dec_ipv4, dec_ipv6, dec_tcp, dec_udp, dec_icmp,
     dec_icmpv6, dec_dns;
 enum dec_status dec_dns_msg(struct pkt *pk, struct cur *c);
+
+/*
+ * dnsq.c: seeds the table's hash (before the sandbox: it reads the
+ * kernel's random source); matches a decoded DNS message with the table,
+ * setting dns.has_time on a response to a query seen; counts the
+ * unanswered queries pushed out of a full bucket.
+ */
+void dnsq_seed(void);
+void dnsq_note(struct pkt *pk, uint64_t ts, uint64_t frame);
+uint64_t dnsq_evicted(void);
 
 /* pack.c: the packet record's decoded keys, into the map open in mp. */
 void pkt_pack(struct pk *mp, const struct pkt *pk);

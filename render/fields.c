@@ -24,14 +24,21 @@ enum fld_fmt {
 	F_BIT,	/* 1 when arg's bits are set, else 0 */
 	F_MAC,	/* address text, only of a 6-byte address */
 	F_IP4,	/* address text, only of a 4-byte address */
-	F_VLAN	/* decimal, of 802.1Q tags only (tshark's vlan) */
+	F_VLAN, /* decimal, of 802.1Q tags only (tshark's vlan) */
+	F_VHEX, /* the same, as F_HEX4 */
+	F_SLLT, /* F_HEX4, of a cooked header whose protocol is an
+		 * EtherType (tshark's sll.etype) */
+	/* F_NAME and F_DEC of every record, and of the EDNS OPT record,
+	 * which tshark counts among them and nm keeps apart (dns.edns) */
+	F_RRNM,
+	F_RRTY
 };
 
 struct out_field {
 	const char *name; /* tshark's */
 	const char *path; /* the record's, dotted */
 	enum fld_fmt fmt;
-	unsigned arg;	     /* F_BIT: mask; else: RR type filter */
+	unsigned arg;	     /* F_BIT: mask; else: RR or ICMPv6 type */
 	enum rec_type rtype; /* REC_UNKNOWN here means a packet */
 };
 
@@ -47,10 +54,10 @@ static const struct out_field table[] = {
 	{ "eth.type", "eth.type", F_HEX4, 0, 0 },
 	{ "sll.pkttype", "sll.pkttype", F_DEC, 0, 0 },
 	{ "sll.src.eth", "sll.src", F_ADDR, 0, 0 },
-	{ "sll.etype", "sll.proto", F_HEX4, 0, 0 },
+	{ "sll.etype", "sll.proto", F_SLLT, 0, 0 },
 	{ "vlan.id", "vlan.id", F_VLAN, 0, 0 },
-	{ "vlan.priority", "vlan.pcp", F_DEC, 0, 0 },
-	{ "vlan.etype", "vlan.tpid", F_HEX4, 0, 0 },
+	{ "vlan.priority", "vlan.pcp", F_VLAN, 0, 0 },
+	{ "vlan.etype", "vlan.type", F_VHEX, 0, 0 },
 	{ "ip.src", "ip.src", F_ADDR, 0, 0 },
 	{ "ip.dst", "ip.dst", F_ADDR, 0, 0 },
 	{ "ip.proto", "ip.proto", F_DEC, 0, 0 },
@@ -103,13 +110,17 @@ static const struct out_field table[] = {
 	{ "icmpv6.checksum", "icmpv6.sum", F_HEX4, 0, 0 },
 	{ "icmpv6.echo.identifier", "icmpv6.id", F_HEX4, 0, 0 },
 	{ "icmpv6.echo.sequence_number", "icmpv6.seq", F_DEC, 0, 0 },
-	{ "icmpv6.nd.ns.target_address", "icmpv6.target", F_ADDR, 0, 0 },
+	/* tshark names the target by the message: solicitation,
+	 * advertisement, redirect */
+	{ "icmpv6.nd.ns.target_address", "icmpv6.target", F_ADDR, 135, 0 },
+	{ "icmpv6.nd.na.target_address", "icmpv6.target", F_ADDR, 136, 0 },
+	{ "icmpv6.nd.rd.target_address", "icmpv6.target", F_ADDR, 137, 0 },
 	{ "arp.hw.type", "arp.htype", F_DEC, 0, 0 },
 	{ "arp.proto.type", "arp.ptype", F_HEX4, 0, 0 },
 	{ "arp.opcode", "arp.op", F_DEC, 0, 0 },
 	{ "arp.src.hw_mac", "arp.sha", F_MAC, 0, 0 },
 	{ "arp.src.proto_ipv4", "arp.spa", F_IP4, 0, 0 },
-	{ "arp.dst.hw_mac", "arp.tha", F_ADDR, 0, 0 },
+	{ "arp.dst.hw_mac", "arp.tha", F_MAC, 0, 0 },
 	{ "arp.dst.proto_ipv4", "arp.tpa", F_IP4, 0, 0 },
 	{ "dns.id", "dns.id", F_HEX4, 0, 0 },
 	{ "dns.flags.response", "dns.qr", F_DEC, 0, 0 },
@@ -126,8 +137,8 @@ static const struct out_field table[] = {
 	{ "dns.qry.name", "dns.q.name", F_NAME, 0, 0 },
 	{ "dns.qry.type", "dns.q.type", F_DEC, 0, 0 },
 	{ "dns.qry.class", "dns.q.class", F_HEX4, 0, 0 },
-	{ "dns.resp.name", "dns.ans.name", F_NAME, 0, 0 },
-	{ "dns.resp.type", "dns.ans.type", F_DEC, 0, 0 },
+	{ "dns.resp.name", "dns.ans.name", F_RRNM, 0, 0 },
+	{ "dns.resp.type", "dns.ans.type", F_RRTY, 0, 0 },
 	{ "dns.resp.ttl", "dns.ans.ttl", F_DEC, 0, 0 },
 	{ "dns.a", "dns.ans.addr", F_ADDR, 1, 0 },
 	{ "dns.ns", "dns.ans.target", F_NAME, 2, 0 },
@@ -136,8 +147,15 @@ static const struct out_field table[] = {
 	{ "dns.mx.mail_exchange", "dns.ans.target", F_NAME, 15, 0 },
 	{ "dns.txt", "dns.ans.text", F_STR, 16, 0 },
 	{ "dns.aaaa", "dns.ans.addr", F_ADDR, 28, 0 },
-	/* nm-decode's query-to-response time, in nanoseconds */
-	{ "dns.time", "dns.time", F_TS, 0, 0 }, { NULL, NULL, F_DEC, 0, 0 }
+	{ "dns.rr.udp_payload_size", "dns.edns.udp_size", F_DEC, 0, 0 },
+	{ "dns.resp.ext_rcode", "dns.edns.ext_rcode", F_HEX2, 0, 0 },
+	{ "dns.resp.edns0_version", "dns.edns.version", F_DEC, 0, 0 },
+	{ "dns.resp.z", "dns.edns.z", F_HEX4, 0, 0 },
+	{ "dns.resp.z.do", "dns.edns.do", F_DEC, 0, 0 },
+	{ "dns.opt.code", "dns.edns.opts", F_DEC, 0, 0 },
+	{ "dns.time", "dns.time", F_TS, 0, 0 }, /* seconds, as a duration */
+	{ "dns.response_to", "dns.qframe", F_DEC, 0, 0 },
+	{ NULL, NULL, F_DEC, 0, 0 }
 };
 
 /*
@@ -276,11 +294,13 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 	case F_HEX2:
 	case F_HEX4:
 	case F_HEX5:
+	case F_VHEX:
+	case F_SLLT:
 		if (isnum) {
 			out_hex(b, x,
 			    f->fmt == F_HEX2	   ? 2
-				: f->fmt == F_HEX4 ? 4
-						   : 5);
+				: f->fmt == F_HEX5 ? 5
+						   : 4);
 			return;
 		}
 		break;
@@ -297,6 +317,7 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 		}
 		break;
 	case F_NAME:
+	case F_RRNM:
 		if (v->type == MSGPACK_OBJECT_STR &&
 		    (v->via.str.size == 0 ||
 			(v->via.str.size == 1 && v->via.str.ptr[0] == '.'))) {
@@ -318,34 +339,39 @@ struct walk {
 	unsigned count;
 };
 
-/* One value of the column, as -E occurrence= and aggregator= say. */
-static void
-value(struct walk *w, const msgpack_object *v)
+/*
+ * Whether the next value of the column is shown, as -E occurrence= and
+ * aggregator= say; when it is, the separator before it is written.
+ */
+static int
+occurrence(struct walk *w)
 {
 	unsigned k = ++w->count;
 
 	switch (w->o->occ) {
-	case OCC_FIRST:
-		if (k > 1)
-			return;
-		break;
-	case OCC_LAST: w->b->len = w->start; break;
-	case OCC_NTH:
-		if (k != w->o->occ_n)
-			return;
-		break;
+	case OCC_FIRST: return k == 1;
+	case OCC_LAST: w->b->len = w->start; return 1;
+	case OCC_NTH: return k == w->o->occ_n;
 	default:
 		if (k > 1)
 			sb_addc(w->b, w->o->agg ? w->o->agg : ',');
-		break;
+		return 1;
 	}
-	emit(w->b, w->f, v);
+}
+
+/* One value of the column. */
+static void
+value(struct walk *w, const msgpack_object *v)
+{
+	if (occurrence(w))
+		emit(w->b, w->f, v);
 }
 
 /*
  * Emits the value at comp[i..n) below v, descending through maps and
  * every element of arrays.  At the map that holds the last key, an RR
- * type filter (dns.a takes only type 1 answers) decides.
+ * type filter (dns.a takes only type 1 answers, the ICMPv6 targets their
+ * message's) decides.
  */
 static void
 walk(struct walk *w, const msgpack_object *v, char comp[][32], int i, int n)
@@ -376,7 +402,13 @@ walk(struct walk *w, const msgpack_object *v, char comp[][32], int i, int n)
 	    out_u(v, "type", 0) != f->arg)
 		return;
 	/* 802.1ad service tags are not tshark's vlan protocol */
-	if (i == n - 1 && f->fmt == F_VLAN && out_u(v, "tpid", 0) == 0x88a8)
+	if (i == n - 1 && (f->fmt == F_VLAN || f->fmt == F_VHEX) &&
+	    out_u(v, "tpid", 0) == 0x88a8)
+		return;
+	/* tshark names a cooked header's protocol sll.etype unless it is a
+	 * GRE type (ARPHRD_IPGRE) or a Linux protocol number (up to 1536) */
+	if (i == n - 1 && f->fmt == F_SLLT &&
+	    (out_u(v, "hatype", 0) == 778 || out_u(v, "proto", 0) <= 1536))
 		return;
 	if ((c = rec_get(v, comp[i])) != NULL)
 		walk(w, c, comp, i + 1, n);
@@ -447,6 +479,7 @@ void
 out_fields(
     struct out *o, struct strbuf *b, const msgpack_object *map, enum rec_type t)
 {
+	const struct out_field *f;
 	char comp[MAXCOMP][32];
 	struct walk w;
 	size_t i;
@@ -461,11 +494,16 @@ out_fields(
 			continue;
 		n = split(o->fields[i]->path, comp);
 		w.o = o;
-		w.f = o->fields[i];
+		w.f = f = o->fields[i];
 		w.b = b;
 		w.start = b->len;
 		w.count = 0;
 		walk(&w, map, comp, 0, n);
+		/* last: the OPT record is the last of a message as a rule;
+		 * its owner is the root, or it is no OPT to nm-decode */
+		if ((f->fmt == F_RRNM || f->fmt == F_RRTY) &&
+		    rec_path(map, "dns.edns") != NULL && occurrence(&w))
+			sb_adds(b, f->fmt == F_RRNM ? "<Root>" : "41");
 		quote_from(b, w.start, o->quote);
 	}
 	sb_addc(b, '\n');

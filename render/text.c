@@ -4,7 +4,9 @@
  * then every layer's fields and a hex preview of the payload).  Each
  * appends whole lines, '\n' included, to the caller's buffer.
  */
+#include <inttypes.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "render.h"
@@ -728,6 +730,13 @@ detail_value(struct strbuf *b, int id, const msgpack_object *v, int opt)
 	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && sh == SH_TCPFLAGS) {
 		out_hex(b, v->via.u64, 3);
 		tcp_flags(b, v->via.u64);
+	} else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	    sh == SH_SECS) {
+		char secs[32];
+
+		snprintf(secs, sizeof(secs), "%" PRIu64 ".%09" PRIu64 "s",
+		    v->via.u64 / 1000000000u, v->via.u64 % 1000000000u);
+		sb_adds(b, secs);
 	} else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && sh != SH_PLAIN)
 		out_hex(b, v->via.u64,
 		    sh == SH_HEX2	? 2

@@ -76,9 +76,10 @@ enum key_type {
 /*
  * How a text view shows a known key's value where its type does not say
  * it all: SH_HEXn an integer as 0x and at least n lower-case digits (the
- * field's width), SH_TCPFLAGS as hex and the letters of the flags set.
+ * field's width), SH_TCPFLAGS as hex and the letters of the flags set,
+ * SH_SECS nanoseconds of a duration as seconds (tshark's form).
  */
-enum key_show { SH_PLAIN = 0, SH_HEX2, SH_HEX4, SH_HEX5, SH_TCPFLAGS };
+enum key_show { SH_PLAIN = 0, SH_HEX2, SH_HEX4, SH_HEX5, SH_TCPFLAGS, SH_SECS };
 
 /* A set of record types, one bit each: REC_IN(REC_FLOW). */
 #define REC_IN(t) (1u << (t))
@@ -174,6 +175,8 @@ enum {
 	X("vlan.id",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("vlan.pcp",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("vlan.dei",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("vlan.type",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("vlan.len",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* ARP */							\
 	X("arp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("arp.htype",		KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -283,6 +286,16 @@ enum {
 	X("dns.ans.pref",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("dns.ans.text",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("dns.ans.text_cut",	KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.edns",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("dns.edns.udp_size",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.ext_rcode",	KT_UINT, KT_NONE, SH_HEX2)		\
+	X("dns.edns.version",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.do",	KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.z",		KT_UINT, KT_NONE, SH_HEX4)		\
+	X("dns.edns.nopt",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("dns.edns.opts",	KT_ARRAY, KT_UINT, SH_PLAIN)		\
+	X("dns.time",		KT_UINT, KT_NONE, SH_SECS)		\
+	X("dns.qframe",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* stats */							\
 	S(IN_STATS, BY_STATS)						\
 	X("interval",		KT_MAP,  KT_NONE, SH_PLAIN)		\

@@ -17,40 +17,7 @@
 #include "pkt.h"
 #include "services.h"
 
-static int fails;
-static struct pkt pk;
-
-#define CHECK(name, cond)                                                      \
-	do {                                                                   \
-		if (cond)                                                      \
-			printf("PASS: %s\n", name);                            \
-		else {                                                         \
-			printf("FAIL: %s: %s (line %d)\n", name, #cond,        \
-			    __LINE__);                                         \
-			fails++;                                               \
-		}                                                              \
-	} while (0)
-
-struct buf {
-	uint8_t b[66000]; /* an IPv4 datagram of 64 KiB */
-	size_t n;
-};
-
-static void
-put(struct buf *b, const char *hex)
-{
-	unsigned v;
-
-	while (hex[0] && hex[1]) {
-		if (hex[0] == ' ') {
-			hex++;
-			continue;
-		}
-		sscanf(hex, "%2x", &v);
-		b->b[b->n++] = (uint8_t)v;
-		hex += 2;
-	}
-}
+#include "decode_test.h"
 
 #define ETH_IP	"020000000002 020000000001 0800"
 #define ETH_IP6 "020000000002 020000000001 86dd"
@@ -273,6 +240,10 @@ test_small(void)
 	    roundtrip(1, b.b, b.n) && pk.nvlan == 2 && pk.vlan[0].id == 200 &&
 		pk.vlan[0].tpid == 0x88a8 && pk.vlan[1].id == 2001 &&
 		pk.have & PK_IP);
+	/* a tag's type is the one after it (tshark's vlan.etype) */
+	CHECK("qinq: each tag's type is what follows it",
+	    pk.vlan[0].type == 0x8100 && !pk.vlan[0].is_len &&
+		pk.vlan[1].type == 0x0800 && pk.vlan[1].tpid == 0x8100);
 	sweep("qinq", 1, &b, vn, vb, 4);
 
 	/* raw IPv4 fragment (not the first): no transport */
