@@ -56,7 +56,10 @@ static const struct name dns_types[] = { { 1, "A" }, { 2, "NS" },
 static const struct name dns_rcodes[] = { { 0, "NoError" }, { 1, "FormErr" },
 	{ 2, "ServFail" }, { 3, "NXDomain" }, { 4, "NotImp" }, { 5, "Refused" },
 	{ 6, "YXDomain" }, { 7, "YXRRSet" }, { 8, "NXRRSet" }, { 9, "NotAuth" },
-	{ 10, "NotZone" }, { 16, "BADVERS" }, { 0, NULL } };
+	{ 10, "NotZone" }, { 16, "BadVers" }, { 17, "BadKey" },
+	{ 18, "BadTime" }, { 19, "BadMode" }, { 20, "BadName" },
+	{ 21, "BadAlg" }, { 22, "BadTrunc" }, { 23, "BadCookie" },
+	{ 0, NULL } };
 
 static const struct name dns_classes[] = { { 1, "IN" }, { 3, "CH" },
 	{ 4, "HS" }, { 254, "NONE" }, { 255, "ANY" }, { 0, NULL } };
@@ -363,7 +366,10 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 		}
 		return;
 	}
+	/* EDNS holds the rcode's upper 8 of 12 bits (RFC 6891, 6.1.3) */
 	rcode = out_u(dns, "rcode", 0);
+	if ((e = rec_get(dns, "edns")) != NULL)
+		rcode |= out_u(e, "ext_rcode", 0) << 4;
 	if (rcode != 0) {
 		sb_addc(b, ' ');
 		if ((s = lookup(dns_rcodes, rcode)) != NULL)

@@ -193,9 +193,12 @@ dns_packet(int response)
 	return finish_obj();
 }
 
-/* A DNS response of rcode NXDomain with an authority record. */
+/*
+ * A DNS response of rcode NXDomain with an authority record; badcookie:
+ * rcode 7 in the header and 1 in EDNS's upper bits, i.e. 23 (BadCookie).
+ */
 static const msgpack_object *
-nxdomain_packet(void)
+nxdomain_packet(int badcookie)
 {
 	static const uint8_t dns_ip[] = { 10, 0, 0, 53 },
 			     cli[] = { 10, 0, 0, 1 };
@@ -215,7 +218,14 @@ nxdomain_packet(void)
 	pk_kbool(&pk, "qr", 1);
 	pk_kbool(&pk, "aa", 1);
 	pk_kbool(&pk, "ra", 1);
-	pk_ku(&pk, "rcode", 3);
+	pk_ku(&pk, "rcode", badcookie ? 7 : 3);
+	if (badcookie) {
+		pk_cstr(&pk, "edns");
+		pk_map_open(&pk);
+		pk_ku(&pk, "udp_size", 1232);
+		pk_ku(&pk, "ext_rcode", 1);
+		pk_close(&pk);
+	}
 	pk_ku(&pk, "an", 0);
 	pk_ku(&pk, "ns", 1);
 	pk_ku(&pk, "ar", 0);
@@ -547,9 +557,14 @@ test_compact(void)
 	    "[06:52:15.421] DNS      10.0.0.53       \xe2\x86\x92 10.0.0.1"
 	    "        |    53(DNS) \xe2\x86\x92 40000 4660 2/0/0 CNAME "
 	    "www.example.com., A 93.184.216.34 | 74 bytes\n");
-	check("compact dns nxdomain", &o, out_compact, nxdomain_packet(),
+	check("compact dns nxdomain", &o, out_compact, nxdomain_packet(0),
 	    "[06:52:15.421] DNS      10.0.0.53       \xe2\x86\x92 10.0.0.1"
 	    "        |    53 \xe2\x86\x92 40001 12345 NXDomain* 0/1/0 |"
+	    " 90 bytes\n");
+	check("compact dns rcode with EDNS's upper bits", &o, out_compact,
+	    nxdomain_packet(1),
+	    "[06:52:15.421] DNS      10.0.0.53       \xe2\x86\x92 10.0.0.1"
+	    "        |    53 \xe2\x86\x92 40001 12345 BadCookie* 0/1/0 |"
 	    " 90 bytes\n");
 	check("compact dns answers without data: no stray spaces", &o,
 	    out_compact, sshfp_packet(),
@@ -706,7 +721,7 @@ test_detailed(void)
 	    "  vlan   tpid=0x8100 id=10\n"
 	    "\n");
 	check("detailed dns: types, classes, rcodes named", &o, out_detailed,
-	    nxdomain_packet(),
+	    nxdomain_packet(0),
 	    "[06:52:15.421] DNS      10.0.0.53       \xe2\x86\x92 10.0.0.1"
 	    "        |    53 \xe2\x86\x92 40001 12345 NXDomain* 0/1/0 |"
 	    " 90 bytes\n"
