@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "rec.h"
+#include "siphash.h"
 #include "stats-limits.h"
 
 #define ST_NS	    1000000000ULL
@@ -51,9 +52,9 @@ struct tab {
 	size_t nchunk;
 	size_t esize, keysize;
 	size_t count, cap;
-	uint64_t *slot; /* hash << 32 | (index + 1); 0 empty */
-	size_t mask;	/* slots - 1 */
-	uint64_t seed;
+	uint64_t *slot;	    /* hash << 32 | (index + 1); 0 empty */
+	size_t mask;	    /* slots - 1 */
+	struct sip_key key; /* the hash's: sip_run_key() */
 };
 
 void tab_init(struct tab *, size_t esize, size_t keysize, size_t cap);
@@ -64,6 +65,8 @@ void *tab_insert(struct tab *, const void *key);
 void tab_remove(struct tab *, size_t index);
 void *tab_at(const struct tab *, size_t index);
 size_t tab_bytes(const struct tab *); /* memory held, for tests */
+/* The hash of a key: SipHash-2-4 under the run key, its low 32 bits. */
+uint32_t tab_hash(const struct tab *, const void *key);
 
 /* --- a packet record, reduced to what the figures need --- */
 struct pview {
