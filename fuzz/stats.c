@@ -47,9 +47,7 @@ release(struct fz *f)
 	free(f->agg.udp_ports);
 	tab_free(&f->agg.hosts);
 	tab_free(&f->agg.flows.t);
-	free(f->out.hosts);
-	free(f->out.flows);
-	free(f->out.ports);
+	out_free(&f->out);
 }
 
 /* Everything nm-stats wrote must read back as a sound stream. */

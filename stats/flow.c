@@ -4,7 +4,8 @@
  * directions find the same entry).  A flow remembers which side opened it,
  * packets and bytes each way, first and last sight, and for TCP the
  * events of each side, from which its state is named in Zeek's
- * conn_state vocabulary and its history written in Zeek's letters.  The
+ * conn_state vocabulary and its history written in Zeek's letters.  A new
+ * SYN after a TCP connection closed starts another on the same entry.  The
  * table is capped: flows idle past their timeout are ended by a sweep, and
  * when the table is still full the smallest of a few sampled flows is
  * pushed out, so a flood of new flows costs constant memory and time.
@@ -180,13 +181,21 @@ note_events(struct flow *f, int dir, uint8_t ev)
 	f->hist[n] = '\0';
 }
 
+/* FIN both ways, or a RST: nothing more can follow but a new SYN. */
+static int
+flow_closed(const struct flow *f)
+{
+	return f->k.proto == 6 &&
+	    (((f->ev[0] | f->ev[1]) & EV_RST) ||
+		((f->ev[0] & EV_FIN) && (f->ev[1] & EV_FIN)));
+}
+
 uint64_t
 flow_timeout(const struct flow *f)
 {
 	if (f->k.proto != 6)
 		return FLOW_TMO_OTHER;
-	if (((f->ev[0] | f->ev[1]) & EV_RST) ||
-	    ((f->ev[0] & EV_FIN) && (f->ev[1] & EV_FIN)))
+	if (flow_closed(f))
 		return FLOW_TMO_CLOSED;
 	if (f->pkts[1] == 0)
 		return FLOW_TMO_OTHER; /* an attempt nobody answered */
@@ -234,6 +243,30 @@ flow_sweep(struct flow_tab *ft, uint64_t now, flow_emit_fn emit, void *arg)
 	ft->since_sweep = 0;
 }
 
+/* A connection's first packet: everything but its key anew. */
+static void
+flow_start(
+    struct flow_tab *ft, struct flow *f, const struct pview *pv, int sender_b)
+{
+	unsigned svc = service_port(pv);
+
+	memset((unsigned char *)f + sizeof(f->k), 0, sizeof(*f) - sizeof(f->k));
+	ft->seen++;
+	f->svcport = (uint16_t)svc;
+	f->orig_b = (uint8_t)(sender_is_orig(pv, svc) ? sender_b : !sender_b);
+	f->first = f->last = pv->ts;
+	if (pv->icmp) {
+		f->itype = (uint8_t)pv->itype;
+		f->icode = (uint8_t)pv->icode;
+	}
+}
+
+/*
+ * A packet finds its connection, or starts one.  A SYN (without ACK) on
+ * the addresses and ports of a connection that has closed starts a new
+ * connection there, as Zeek and tshark (tcp.stream) see it: the old one
+ * ends with reason "reused", and the entry is used again in place.
+ */
 struct flow *
 flow_packet(
     struct flow_tab *ft, const struct pview *pv, flow_emit_fn emit, void *arg)
@@ -241,7 +274,6 @@ flow_packet(
 	struct flow_key k;
 	struct flow *f;
 	int sender_b, dir;
-	unsigned svc;
 
 	sender_b = make_key(pv, &k);
 	ft->since_sweep++;
@@ -254,16 +286,12 @@ flow_packet(
 				evict_one(ft, emit, arg);
 		}
 		f = tab_insert(&ft->t, &k);
-		ft->seen++;
-		svc = service_port(pv);
-		f->svcport = (uint16_t)svc;
-		f->orig_b =
-		    (uint8_t)(sender_is_orig(pv, svc) ? sender_b : !sender_b);
-		f->first = f->last = pv->ts;
-		if (pv->icmp) {
-			f->itype = (uint8_t)pv->itype;
-			f->icode = (uint8_t)pv->icode;
-		}
+		flow_start(ft, f, pv, sender_b);
+	} else if (pv->tcp && (pv->tcpflags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+	    flow_closed(f)) {
+		emit(arg, f, "reused");
+		ft->reused++;
+		flow_start(ft, f, pv, sender_b);
 	}
 	dir = sender_b == f->orig_b ? 0 : 1;
 	f->pkts[dir]++;

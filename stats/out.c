@@ -24,6 +24,16 @@ out_init(struct out *o, struct rec_writer *w, unsigned ntop, enum top_by by)
 	o->hosts = ecalloc(ntop + 1, sizeof(*o->hosts));
 	o->flows = ecalloc(ntop + 1, sizeof(*o->flows));
 	o->ports = ecalloc(ntop + 1, sizeof(*o->ports));
+	keep_init(&o->ended, ntop, by);
+}
+
+void
+out_free(struct out *o)
+{
+	free(o->hosts);
+	free(o->flows);
+	free(o->ports);
+	keep_free(&o->ended);
 }
 
 static void
@@ -104,6 +114,9 @@ out_flow(void *arg, const struct flow *f, const char *reason)
 {
 	struct out *o = arg;
 
+	/* one still open at the end is in the table when the list is drawn */
+	if (strcmp(reason, "end") != 0)
+		keep_offer(&o->ended, f);
 	pack_flow(rec_writer_pk(o->w), f, reason);
 	done(o);
 }
@@ -268,7 +281,7 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pack_hosts(o, pk, a, "top_src", TOP_TX);
 	pack_hosts(o, pk, a, "top_dst", TOP_RX);
 	pack_ports(o, pk, a);
-	n = top_flows(&a->flows.t, o->by, o->flows, o->ntop);
+	n = top_flows(&a->flows.t, &o->ended, o->by, o->flows, o->ntop);
 	pk_cstr(pk, "top_flows");
 	pk_array_open(pk);
 	for (i = 0; i < n; i++)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "rec.h"
+#include "siphash.h"
 #include "stats-limits.h"
 
 #define ST_NS	    1000000000ULL
@@ -51,9 +52,9 @@ struct tab {
 	size_t nchunk;
 	size_t esize, keysize;
 	size_t count, cap;
-	uint64_t *slot; /* hash << 32 | (index + 1); 0 empty */
-	size_t mask;	/* slots - 1 */
-	uint64_t seed;
+	uint64_t *slot;	    /* hash << 32 | (index + 1); 0 empty */
+	size_t mask;	    /* slots - 1 */
+	struct sip_key key; /* the hash's: sip_run_key() */
 };
 
 void tab_init(struct tab *, size_t esize, size_t keysize, size_t cap);
@@ -64,6 +65,8 @@ void *tab_insert(struct tab *, const void *key);
 void tab_remove(struct tab *, size_t index);
 void *tab_at(const struct tab *, size_t index);
 size_t tab_bytes(const struct tab *); /* memory held, for tests */
+/* The hash of a key: SipHash-2-4 under the run key, its low 32 bits. */
+uint32_t tab_hash(const struct tab *, const void *key);
 
 /* --- a packet record, reduced to what the figures need --- */
 struct pview {
@@ -123,6 +126,7 @@ struct flow_tab {
 	struct tab t;
 	uint64_t seen; /* flows created since start */
 	uint64_t evicted;
+	uint64_t reused;      /* ended by a new SYN on their tuple */
 	uint64_t since_sweep; /* packets since the last sweep */
 	uint64_t rng;
 };
@@ -216,8 +220,24 @@ enum top_by { TOP_PACKETS, TOP_BYTES };
 /* Fills out[] with up to n entries, largest first; returns how many. */
 size_t top_hosts(const struct tab *, enum top_by, int which,
     const struct host **out, size_t n);
-size_t top_flows(
-    const struct tab *, enum top_by, const struct flow **out, size_t n);
+/*
+ * The best connections that have ended: copies of at most max, ranked
+ * as the top lists are, so a connection that closed, went idle or was
+ * pushed out still competes with the open ones.
+ */
+struct cand; /* top.c's */
+struct top_keep {
+	struct flow *f;	   /* max slots, n of them used */
+	struct cand *heap; /* over f, the worst kept at the root */
+	size_t n, max;
+	enum top_by by;
+};
+void keep_init(struct top_keep *, size_t max, enum top_by);
+void keep_free(struct top_keep *);
+void keep_offer(struct top_keep *, const struct flow *);
+/* The n best of the table's connections and the keep's (NULL: none). */
+size_t top_flows(const struct tab *, const struct top_keep *, enum top_by,
+    const struct flow **out, size_t n);
 struct top_port {
 	unsigned port, proto;
 	uint64_t packets, bytes;
@@ -237,10 +257,13 @@ struct out {
 	const struct host **hosts;
 	const struct flow **flows;
 	struct top_port *ports;
+	struct top_keep ended; /* the best connections that have ended */
 };
 
 void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);
+void out_free(struct out *);
 void out_stats(struct out *, const struct agg *, uint64_t end, int final);
+/* A flow record; one that ended (any reason but "end") joins o->ended. */
 void out_flow(void *out, const struct flow *, const char *reason);
 
 /* --- feed.c --- */

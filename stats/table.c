@@ -3,14 +3,15 @@
  * dense in chunks of CHUNK entries (so growing never copies them and a
  * scan touches only live ones), found through an open-addressing index of
  * 64-bit slots, linear probing, at most half full, with backward-shift
- * deletion so no tombstones pile up.  The hash is keyed with a random seed
- * per run: traffic cannot be shaped to collide.  Nothing is allocated per
- * packet; the index doubles, and a chunk is added, only as the table grows
- * towards its cap.
+ * deletion so no tombstones pile up.  The hash is SipHash-2-4 under a
+ * key drawn once per run (share/siphash.c): a keyed PRF, so traffic
+ * cannot be shaped to collide without knowing the key.  (The multiply-
+ * and-mix hash it replaced had collisions that held under every seed.)
+ * Nothing is allocated per packet; the index doubles, and a chunk is
+ * added, only as the table grows towards its cap.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "nm.h"
 #include "stats.h"
@@ -19,31 +20,10 @@
 #define CHUNK	    (1u << CHUNK_SHIFT)
 #define MIN_SLOTS   1024
 
-static uint64_t
-mix(uint64_t h)
+uint32_t
+tab_hash(const struct tab *t, const void *key)
 {
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint32_t
-key_hash(const struct tab *t, const void *key)
-{
-	const unsigned char *p = key;
-	uint64_t h = t->seed, w;
-	size_t i;
-
-	/* one multiply per word, the full mix once: keys are 24 or 40 bytes */
-	for (i = 0; i < t->keysize; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-	}
-	return (uint32_t)mix(h);
+	return (uint32_t)siphash24(&t->key, key, t->keysize);
 }
 
 /* Keys are whole words: compared as such, without a call. */
@@ -73,9 +53,7 @@ tab_init(struct tab *t, size_t esize, size_t keysize, size_t cap)
 	t->chunk = ecalloc(t->nchunk ? t->nchunk : 1, sizeof(*t->chunk));
 	t->mask = MIN_SLOTS - 1;
 	t->slot = ecalloc(MIN_SLOTS, sizeof(*t->slot));
-	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) !=
-	    (ssize_t)sizeof(t->seed))
-		t->seed = 0x6e6d2d7374617473ULL; /* any fixed value works */
+	t->key = *sip_run_key();
 }
 
 void
@@ -121,7 +99,7 @@ slot_of(const struct tab *t, uint32_t h, size_t i)
 void *
 tab_find(const struct tab *t, const void *key)
 {
-	uint32_t h = key_hash(t, key);
+	uint32_t h = tab_hash(t, key);
 	size_t s = h & t->mask;
 	uint64_t v;
 	void *e;
@@ -176,7 +154,7 @@ tab_insert(struct tab *t, const void *key)
 	e = tab_at(t, i);
 	memset(e, 0, t->esize);
 	memcpy(e, key, t->keysize);
-	put(t, (uint64_t)key_hash(t, key) << 32 | (i + 1));
+	put(t, (uint64_t)tab_hash(t, key) << 32 | (i + 1));
 	t->count++;
 	return e;
 }
@@ -211,10 +189,10 @@ tab_remove(struct tab *t, size_t i)
 	size_t last = t->count - 1, s;
 	unsigned char *e = tab_at(t, i);
 
-	unslot(t, slot_of(t, key_hash(t, e), i));
+	unslot(t, slot_of(t, tab_hash(t, e), i));
 	if (i != last) {
 		unsigned char *l = tab_at(t, last);
-		uint32_t h = key_hash(t, l);
+		uint32_t h = tab_hash(t, l);
 
 		s = slot_of(t, h, last);
 		t->slot[s] = (uint64_t)h << 32 | (i + 1);

@@ -1,9 +1,17 @@
 /*
  * Top-N lists: one pass over a table keeping the N best in a min-heap
  * (O(entries log N), no allocation but the caller's arrays), then sorted
- * best first.  Ties are broken by the other measure, then by the key, so
- * the lists do not depend on the order entries happen to sit in a table,
- * and a replay gives the same lists as the live run.
+ * best first.  Ties are broken by the other measure, then by the key
+ * (and for connections on the same addresses and ports, the earlier
+ * first), so the lists do not depend on the order entries happen to sit
+ * in a table, and a replay gives the same lists as the live run.
+ *
+ * Connections that have ended compete too: each one that leaves the table
+ * is offered to a keep (struct top_keep), a heap of copies of the N best
+ * ended so far, and the list is drawn from the keep and the table
+ * together.  An ended connection never changes again, so the N best of
+ * all connections are among the N best ended and those still tracked:
+ * exact, in N copies of memory, whatever the number of connections.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +21,7 @@
 
 struct cand {
 	uint64_t v, v2; /* ranking measure, then the other */
+	uint64_t v3;	/* after the key, the lower first */
 	const void *key;
 	size_t keylen;
 	const void *item;
@@ -29,7 +38,9 @@ better(const struct cand *a, const struct cand *b)
 	if (a->v2 != b->v2)
 		return a->v2 > b->v2 ? 1 : -1;
 	c = memcmp(a->key, b->key, a->keylen);
-	return c < 0 ? 1 : c > 0 ? -1 : 0;
+	if (c != 0)
+		return c < 0 ? 1 : -1;
+	return a->v3 < b->v3 ? 1 : a->v3 > b->v3 ? -1 : 0;
 }
 
 struct heap {
@@ -46,25 +57,24 @@ swap(struct cand *a, struct cand *b)
 	*b = t;
 }
 
-/* The root is the worst kept: a newcomer only has to beat it. */
 static void
-heap_offer(struct heap *h, const struct cand *x)
+heap_push(struct heap *h, const struct cand *x)
+{
+	size_t i = h->n++;
+
+	h->c[i] = *x;
+	while (i > 0 && better(&h->c[(i - 1) / 2], &h->c[i]) > 0) {
+		swap(&h->c[(i - 1) / 2], &h->c[i]);
+		i = (i - 1) / 2;
+	}
+}
+
+/* The root is the worst kept: x takes its place and sinks to its own. */
+static void
+heap_replace_root(struct heap *h, const struct cand *x)
 {
 	size_t i, l, m;
 
-	if (h->max == 0 || x->v == 0)
-		return;
-	if (h->n < h->max) {
-		i = h->n++;
-		h->c[i] = *x;
-		while (i > 0 && better(&h->c[(i - 1) / 2], &h->c[i]) > 0) {
-			swap(&h->c[(i - 1) / 2], &h->c[i]);
-			i = (i - 1) / 2;
-		}
-		return;
-	}
-	if (better(x, &h->c[0]) <= 0)
-		return;
 	h->c[0] = *x;
 	for (i = 0;;) {
 		l = 2 * i + 1;
@@ -78,6 +88,18 @@ heap_offer(struct heap *h, const struct cand *x)
 		swap(&h->c[i], &h->c[m]);
 		i = m;
 	}
+}
+
+/* A newcomer only has to beat the root. */
+static void
+heap_offer(struct heap *h, const struct cand *x)
+{
+	if (h->max == 0 || x->v == 0)
+		return;
+	if (h->n < h->max)
+		heap_push(h, x);
+	else if (better(x, &h->c[0]) > 0)
+		heap_replace_root(h, x);
 }
 
 static int
@@ -97,6 +119,17 @@ rank(struct cand *c, enum top_by by, uint64_t p, uint64_t b)
 {
 	c->v = by == TOP_BYTES ? b : p;
 	c->v2 = by == TOP_BYTES ? p : b;
+	c->v3 = 0;
+}
+
+static void
+flow_cand(struct cand *c, enum top_by by, const struct flow *f)
+{
+	rank(c, by, f->pkts[0] + f->pkts[1], f->bytes[0] + f->bytes[1]);
+	c->v3 = f->first;
+	c->key = &f->k;
+	c->keylen = sizeof(f->k);
+	c->item = f;
 }
 
 size_t
@@ -128,22 +161,65 @@ top_hosts(const struct tab *t, enum top_by by, int which,
 	return h.n;
 }
 
+void
+keep_init(struct top_keep *k, size_t max, enum top_by by)
+{
+	memset(k, 0, sizeof(*k));
+	k->f = ecalloc(max ? max : 1, sizeof(*k->f));
+	k->heap = ecalloc(max ? max : 1, sizeof(*k->heap));
+	k->max = max;
+	k->by = by;
+}
+
+void
+keep_free(struct top_keep *k)
+{
+	free(k->f);
+	free(k->heap);
+	memset(k, 0, sizeof(*k));
+}
+
+/*
+ * A copy of f when it ranks among the best kept: into a free slot, or
+ * over the worst kept, whose heap entry it then takes.
+ */
+void
+keep_offer(struct top_keep *k, const struct flow *f)
+{
+	struct heap h = { k->heap, k->n, k->max };
+	struct cand x;
+	size_t i;
+
+	flow_cand(&x, k->by, f);
+	if (k->max == 0 || x.v == 0)
+		return;
+	if (k->n < k->max) {
+		k->f[k->n] = *f;
+		flow_cand(&x, k->by, &k->f[k->n]);
+		heap_push(&h, &x);
+	} else if (better(&x, &h.c[0]) > 0) {
+		i = (size_t)((const struct flow *)h.c[0].item - k->f);
+		k->f[i] = *f;
+		flow_cand(&x, k->by, &k->f[i]);
+		heap_replace_root(&h, &x);
+	}
+	k->n = h.n;
+}
+
 size_t
-top_flows(
-    const struct tab *t, enum top_by by, const struct flow **out, size_t n)
+top_flows(const struct tab *t, const struct top_keep *keep, enum top_by by,
+    const struct flow **out, size_t n)
 {
 	struct heap h = { ecalloc(n ? n : 1, sizeof(struct cand)), 0, n };
-	const struct flow *e;
 	struct cand c;
 	size_t i;
 
+	for (i = 0; keep != NULL && i < keep->n; i++) {
+		flow_cand(&c, by, &keep->f[i]);
+		heap_offer(&h, &c);
+	}
 	for (i = 0; i < t->count; i++) {
-		e = tab_at(t, i);
-		rank(
-		    &c, by, e->pkts[0] + e->pkts[1], e->bytes[0] + e->bytes[1]);
-		c.key = &e->k;
-		c.keylen = sizeof(e->k);
-		c.item = e;
+		flow_cand(&c, by, tab_at(t, i));
 		heap_offer(&h, &c);
 	}
 	heap_sort(&h);
