@@ -12,15 +12,15 @@
  * packet time) no longer matches and its entry is free.  A query that
  * finds its bucket full of live unanswered queries pushes out the oldest,
  * which is counted (dnsq_evicted).  The bucket comes from a keyed hash
- * (SipHash-2-4, seeded per run): someone on the wire cannot aim queries
- * at one bucket to push out others' queries.
+ * (share/siphash.c, its key drawn per run): someone on the wire cannot aim
+ * queries at one bucket to push out others' queries.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "nm.h"
 #include "pkt.h"
+#include "siphash.h"
 
 #define DNSQ_KEY 40 /* family, proto, id, ports, two 16-byte addresses */
 
@@ -32,7 +32,6 @@ struct dnsq_ent {
 };
 
 static struct dnsq_ent *tab;
-static uint64_t seed[2];
 static uint64_t evicted;
 
 uint64_t
@@ -41,67 +40,17 @@ dnsq_evicted(void)
 	return evicted;
 }
 
+/* This run's hash key, drawn now: getrandom is refused in the sandbox. */
 void
 dnsq_seed(void)
 {
-	if (getrandom(seed, sizeof(seed), GRND_NONBLOCK) !=
-	    (ssize_t)sizeof(seed)) {
-		/* still a valid table, only a predictable one */
-		seed[0] = 0x6e6d2d6465636f64ULL;
-		seed[1] = 0x652d646e73712d31ULL;
-	}
+	(void)sip_run_key();
 }
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void
-sip_round(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = ROTL(v[1], 13);
-	v[1] ^= v[0];
-	v[0] = ROTL(v[0], 32);
-	v[2] += v[3];
-	v[3] = ROTL(v[3], 16);
-	v[3] ^= v[2];
-	v[0] += v[3];
-	v[3] = ROTL(v[3], 21);
-	v[3] ^= v[0];
-	v[2] += v[1];
-	v[1] = ROTL(v[1], 17);
-	v[1] ^= v[2];
-	v[2] = ROTL(v[2], 32);
-}
-
-/*
- * SipHash-2-4 (Aumasson and Bernstein) of a key of whole 8-byte words,
- * which ours is: the final word holds only the length.
- */
 static uint64_t
 key_hash(const uint8_t *p, size_t n)
 {
-	uint64_t v[4], m;
-	size_t i, j;
-
-	v[0] = seed[0] ^ 0x736f6d6570736575ULL;
-	v[1] = seed[1] ^ 0x646f72616e646f6dULL;
-	v[2] = seed[0] ^ 0x6c7967656e657261ULL;
-	v[3] = seed[1] ^ 0x7465646279746573ULL;
-	for (i = 0; i <= n; i += 8) {
-		if (i < n)
-			for (m = 0, j = 0; j < 8; j++)
-				m |= (uint64_t)p[i + j] << (8 * j);
-		else
-			m = (uint64_t)(n & 0xff) << 56;
-		v[3] ^= m;
-		sip_round(v);
-		sip_round(v);
-		v[0] ^= m;
-	}
-	v[2] ^= 0xff;
-	for (i = 0; i < 4; i++)
-		sip_round(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
+	return siphash24(sip_run_key(), p, n);
 }
 
 /*
