@@ -107,17 +107,24 @@ busy() {
 		sleep 0.1
 	done
 }
+# In the sanitizer's copy of the suite (tests/sanitize.t) the same session
+# runs shorter: the code paths are the same, the two minutes are this
+# run's to prove.
+busy_s=50 quiet_s=20 min_s=120
+if [ -n "${NM_SANITIZE_COPY:-}" ]; then
+	busy_s=10 quiet_s=15 min_s=30
+fi
 ok_http=0
-busy one 50
-sleep 20 # the quiet spell
-busy two 50
+busy one $busy_s
+sleep $quiet_s # the quiet spell
+busy two $busy_s
 sleep 3
 elapsed=$((SECONDS - t0))
 kill -TERM "$cpid" 2>/dev/null
 for i in $(seq 100); do kill -0 "$ppid" 2>/dev/null || break; sleep 0.1; done
 wait "$ppid"
-check "session: ran two minutes at least (${elapsed} s)" test "$elapsed" -ge 120
-check "session: a few hundred connections made ($ok_http)" test "$ok_http" -ge 200
+check "session: ran $min_s s at least (${elapsed} s)" test "$elapsed" -ge $min_s
+check "session: a few hundred connections made ($ok_http)" test "$ok_http" -ge $((min_s * 5 / 3))
 check "session: the pipeline ended cleanly" grep -q '^FINAL REPORT' "$TMP/live.txt"
 
 # --- what the live run printed ---
