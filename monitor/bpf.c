@@ -105,13 +105,19 @@ static void __attribute__((noreturn)) mon_bpf_child(const char *capture,
     const struct mon_user *u, int in, int err, const char *expr)
 {
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	const char *argv[6];
 
 	if (null < 0 || dup2(in, STDIN_FILENO) < 0 ||
 	    dup2(null, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 		_exit(NM_EXIT_FAIL);
-	mon_user_become(u);
-	execl(capture, "nm-capture", "-r", "-", "--", expr, (char *)NULL);
-	_exit(NM_EXIT_FAIL);
+	/* exec's prototypes predate const; it does not write argv */
+	argv[0] = "nm-capture";
+	argv[1] = "-r";
+	argv[2] = "-";
+	argv[3] = "--";
+	argv[4] = expr;
+	argv[5] = NULL;
+	mon_exec_program(capture, (char *const *)(uintptr_t)argv, u);
 }
 
 char *

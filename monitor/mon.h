@@ -128,5 +128,8 @@ void mon_user_become(const struct mon_user *);
 
 /* run.c */
 int mon_run(struct mon_pipeline *, const struct mon_user *);
+/* Runs path as user u (NULL: as we are), wherever path is; no return. */
+void mon_exec_program(const char *path, char *const *argv,
+    const struct mon_user *u) __attribute__((noreturn));
 
 #endif

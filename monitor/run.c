@@ -162,7 +162,6 @@ static void __attribute__((noreturn))
 mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 {
 	char *const *argv = (char *const *)(uintptr_t)st->argv;
-	int exe, e;
 
 	mon_signals_child();
 	/* the first stage makes the stages' group, the others join it */
@@ -172,26 +171,35 @@ mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 		mon_move_fd(in, STDIN_FILENO);
 	if (out != -1)
 		mon_move_fd(out, STDOUT_FILENO);
-	/*
-	 * The program is opened before the privilege goes and run through
-	 * the descriptor: the user it runs as need not be able to reach the
-	 * directory it is in (a clone in root's home, mode 700).
-	 */
-	exe = open(st->path, O_RDONLY | O_CLOEXEC);
-	/* state: the stage's own privilege, before its code runs */
-	if (!st->privileged)
+	mon_exec_program(st->path, argv, st->privileged ? NULL : u);
+}
+
+/*
+ * The program is opened before the privilege goes and run through the
+ * descriptor: the user it runs as need not be able to reach the
+ * directory it is in (a clone in root's home, mode 700).  u NULL: it
+ * keeps ours.
+ */
+void
+mon_exec_program(const char *path, char *const *argv, const struct mon_user *u)
+{
+	int exe, e;
+
+	exe = open(path, O_RDONLY | O_CLOEXEC);
+	/* state: the program's own privilege, before its code runs */
+	if (u != NULL)
 		mon_user_become(u);
 	/* exec's prototypes predate const; they do not write argv. */
 	if (exe != -1)
 		fexecve(exe, argv, environ);
 	/* a script cannot run from a descriptor closed on exec: by name */
 	if (exe == -1 || errno == ENOENT)
-		execv(st->path, argv);
+		execv(path, argv);
 	e = errno;
-	if (!st->privileged && u->change)
-		nm_die(NM_EXIT_FAIL, "%s: %s (run as %s)", st->path,
-		    strerror(e), u->name ? u->name : "the target user");
-	nm_die(NM_EXIT_FAIL, "%s: %s", st->path, strerror(e));
+	if (u != NULL && u->change)
+		nm_die(NM_EXIT_FAIL, "%s: %s (run as %s)", path, strerror(e),
+		    u->name ? u->name : "the target user");
+	nm_die(NM_EXIT_FAIL, "%s: %s", path, strerror(e));
 }
 
 /* Forks stage i reading in and writing out; in the stages' group. */

@@ -311,6 +311,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	    [ "$rc" = 0 ]
 	check "stages in a mode-700 directory: the final report" \
 	    grep -q 'FINAL REPORT' "$TMP/priv.out"
+	# the filter check before the pipeline runs nm-capture there too
+	(cd / && env -u SUDO_UID -u SUDO_GID -u SUDO_USER \
+	    "$TMP/private/nm-monitor" -f web2 -r "$NM_TOP/share/sample.pcap" \
+	    >/dev/null 2>"$TMP/priv-f.err")
+	rc=$?
+	check "stages in a mode-700 directory: -f web2 still says no preset ($rc)" \
+	    [ "$rc" = 2 ] && grep -q 'no such preset' "$TMP/priv-f.err"
 else
 	skip "stages in a mode-700 directory: needs root"
 fi
