@@ -97,15 +97,17 @@ read_l4(const msgpack_object *m, struct pview *pv, int kind)
 			pv->tcpflags = (unsigned)u;
 		else if (kind == 't' && key_is(&kv->key, "len", 3))
 			pv->tcplen = u;
+		else if (kind == 't' && key_is(&kv->key, "seq", 3))
+			pv->tcpseq = (uint32_t)u, pv->has_seq = 1;
 	}
 	pv->ports = sp && dp;
 }
 
 const char *const pview_keys[] = { "ts", "len", "proto", "svcport", "ip.src",
 	"ip.dst", "ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto", "ipv6.nxt",
-	"tcp.sport", "tcp.dport", "tcp.flags", "tcp.len", "udp.sport",
-	"udp.dport", "icmp.type", "icmp.code", "icmp.id", "icmpv6.type",
-	"icmpv6.code", "icmpv6.id", NULL };
+	"tcp.sport", "tcp.dport", "tcp.flags", "tcp.len", "tcp.seq",
+	"udp.sport", "udp.dport", "icmp.type", "icmp.code", "icmp.id",
+	"icmpv6.type", "icmpv6.code", "icmpv6.id", NULL };
 
 int
 pview_read(const msgpack_object *m, struct pview *pv)

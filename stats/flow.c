@@ -261,11 +261,35 @@ flow_start(
 	}
 }
 
+/* A SYN without ACK. */
+static int
+is_syn(const struct pview *pv)
+{
+	return pv->tcp && (pv->tcpflags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+}
+
+/*
+ * Whether a SYN on a connection's addresses and ports starts a new one:
+ * when the old one has closed, or (tshark's rule) when the originator's
+ * SYN comes with another sequence number than its first SYN's, so is no
+ * retransmission of it.
+ */
+static int
+syn_starts_anew(const struct flow *f, const struct pview *pv, int dir)
+{
+	if (!is_syn(pv))
+		return 0;
+	return flow_closed(f) ||
+	    (dir == 0 && f->has_syn_seq && pv->has_seq &&
+		pv->tcpseq != f->syn_seq);
+}
+
 /*
  * A packet finds its connection, or starts one.  A SYN (without ACK) on
- * the addresses and ports of a connection that has closed starts a new
- * connection there, as Zeek and tshark (tcp.stream) see it: the old one
- * ends with reason "reused", and the entry is used again in place.
+ * the addresses and ports of a connection that has closed, or one that
+ * is no retransmission of its first SYN, starts a new connection there,
+ * as Zeek and tshark (tcp.stream) see it: the old one ends with reason
+ * "reused", and the entry is used again in place.
  */
 struct flow *
 flow_packet(
@@ -287,13 +311,16 @@ flow_packet(
 		}
 		f = tab_insert(&ft->t, &k);
 		flow_start(ft, f, pv, sender_b);
-	} else if (pv->tcp && (pv->tcpflags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
-	    flow_closed(f)) {
+	} else if (syn_starts_anew(f, pv, sender_b == f->orig_b ? 0 : 1)) {
 		emit(arg, f, "reused");
 		ft->reused++;
 		flow_start(ft, f, pv, sender_b);
 	}
 	dir = sender_b == f->orig_b ? 0 : 1;
+	if (dir == 0 && is_syn(pv) && pv->has_seq && !f->has_syn_seq) {
+		f->has_syn_seq = 1;
+		f->syn_seq = pv->tcpseq;
+	}
 	f->pkts[dir]++;
 	f->bytes[dir] += pv->len;
 	if (pv->ts > f->last)

@@ -81,7 +81,9 @@ struct pview {
 	int tcp; /* tcp map present */
 	unsigned tcpflags;
 	uint64_t tcplen; /* payload bytes */
-	int icmp;	 /* icmp or icmpv6 map present */
+	uint32_t tcpseq;
+	int has_seq;
+	int icmp; /* icmp or icmpv6 map present */
 	unsigned itype, icode, iid;
 	int has_iid;
 	unsigned svcport; /* the decoder's, or 0 */
@@ -119,7 +121,9 @@ struct flow {
 	uint8_t ev[2];	      /* EV_ bits seen, per direction */
 	uint8_t rst_first;    /* 1 + direction of the first RST */
 	uint8_t itype, icode; /* ICMP: the first message's */
-	char hist[13];	      /* letters in order of first sight */
+	uint8_t has_syn_seq;  /* syn_seq holds the originator's SYN's */
+	uint32_t syn_seq;
+	char hist[13]; /* letters in order of first sight */
 };
 
 struct flow_tab {

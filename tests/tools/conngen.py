@@ -10,7 +10,9 @@ a RST), one every 0.6 s; DNS exchanges of two packets; a few longer UDP
 flows that go quiet long before the end; and one tuple used again and
 again (the same client port to the same server: ports reused after a
 close, a second later or half a minute later, each time with a new
-initial sequence number, as a client bound to a fixed port makes them).
+initial sequence number, as a client bound to a fixed port makes them),
+and one used again by connections never closed, each opened by a SYN
+sent twice.
 It ends with 20 quiet seconds and one DNS exchange, so a monitor that
 ranks only what is still open at the end lists that exchange alone.
 
@@ -81,8 +83,12 @@ class Out:
                 f.write(frame)
 
 
-def tcp_conn(o, rnd, t, cli, cport, srv, sport, rounds, rst):
-    """One connection from time t; returns the time of its last packet."""
+def tcp_conn(o, rnd, t, cli, cport, srv, sport, rounds, rst, end=True,
+             syn_again=0.0):
+    """One connection from time t; returns the time of its last packet.
+
+    end False: abandoned, no FIN nor RST.  syn_again: the SYN is sent a
+    second time (the same sequence number) that many seconds later."""
     cs, ss = rnd.getrandbits(32), rnd.getrandbits(32)
     step = lambda: rnd.uniform(0.0005, 0.02)
 
@@ -99,12 +105,18 @@ def tcp_conn(o, rnd, t, cli, cport, srv, sport, rounds, rst):
         t += step()
 
     c2s(0x02)
+    if syn_again:
+        t += syn_again
+        cs -= 1
+        c2s(0x02)
     s2c(0x12)
     c2s(0x10)
     for _ in range(rounds):
         c2s(0x18, b"G" * rnd.randint(40, 400))
         s2c(0x18, b"R" * rnd.randint(100, 1400))
-    if rst:
+    if not end:
+        pass
+    elif rst:
         c2s(0x14)
     else:
         c2s(0x11)
@@ -155,6 +167,14 @@ def main():
     for k in range(8):
         end = tcp_conn(o, rnd, tt, cli, 40000, srv, 80, 4 + k % 3, k == 3)
         tt = end + (1.0 if k % 2 == 0 else 30.0)
+    # another tuple, its connections abandoned (no FIN, no RST), each SYN
+    # sent twice: a new SYN with a new sequence number is a new connection,
+    # the same one again is not (tshark's tcp.stream)
+    cli = bytes([10, 1, 0, 98])
+    tt = T0 + 7
+    for k in range(3):
+        tt = tcp_conn(o, rnd, tt, cli, 40001, srv, 80, 2, False, False,
+                      1.0) + 5.0
     # a quiet spell, then one late exchange
     t = max(p[0] for p in o.pkts) + 20
     cli = clients[0]
