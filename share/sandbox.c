@@ -62,6 +62,14 @@ static const int sb_capture[] = {
 	SCMP_SYS(lseek),	   /* fclose() of the capture file */
 };
 
+/*
+ * nm-pcap writes its capture file (opened before the filter) with write;
+ * on a full disk it cuts the file back to its last whole block.
+ */
+static const int sb_pcapfile[] = {
+	SCMP_SYS(ftruncate),
+};
+
 #ifdef SB_ASAN
 /*
  * AddressSanitizer's runtime after the filter: LeakSanitizer at exit
@@ -189,6 +197,10 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 	    ((rc = sb_allow(ctx, sb_capture,
 		  sizeof(sb_capture) / sizeof(sb_capture[0]))) < 0 ||
 		(rc = sb_open_read(ctx)) < 0 || (rc = sb_pcap_misc(ctx)) < 0))
+		return rc;
+	if (kind == NM_SANDBOX_PCAP &&
+	    (rc = sb_allow(ctx, sb_pcapfile,
+		 sizeof(sb_pcapfile) / sizeof(sb_pcapfile[0]))) < 0)
 		return rc;
 #ifdef SB_ASAN
 	if ((rc = sb_allow(

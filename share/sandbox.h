@@ -13,6 +13,7 @@
 enum nm_sandbox_kind {
 	NM_SANDBOX_STAGE,   /* nm-decode, nm-stats, nm-render */
 	NM_SANDBOX_CAPTURE, /* nm-capture after its privilege drop */
+	NM_SANDBOX_PCAP,    /* nm-pcap: a stage that writes a file too */
 };
 
 /*
