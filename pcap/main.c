@@ -393,6 +393,25 @@ on_finish(struct stage *st, enum stage_end why)
 }
 
 /*
+ * The file cannot be made: one line, status 1, and for the stages after
+ * this one a stream that says so (a header, an end with reason "error"),
+ * so they end quietly instead of each saying the input ended early.
+ */
+static void __attribute__((noreturn)) no_file(const char *path, int records_out)
+{
+	int e = errno;
+	struct rec_writer *w;
+
+	nm_warn("%s: %s", path, strerror(e));
+	if (records_out && (w = rec_writer_open(STDOUT_FILENO)) != NULL) {
+		(void)rec_write_header(w, NULL, "nm-pcap");
+		(void)rec_write_end(w, "nm-pcap", 0, 0, "error");
+		(void)rec_writer_close(w);
+	}
+	exit(NM_EXIT_FAIL);
+}
+
+/*
  * records_out is cleared for -w - (or a terminal on stdout), where the
  * capture is the only output.
  */
@@ -420,11 +439,11 @@ main(int argc, char **argv)
 		nm_die(NM_EXIT_USAGE,
 		    "refusing to write a capture to a terminal: give -w a "
 		    "file, or pipe it on (or use --force)");
-	if (out_open(&cx.out, o.file) < 0)
-		nm_die(NM_EXIT_FAIL, "%s: %s", o.file, strerror(errno));
-	cx.fmt = o.fmt;
 	if (to_stdout || (isatty(STDOUT_FILENO) && !o.force))
 		pcap_ops.records_out = 0;
+	if (out_open(&cx.out, o.file) < 0)
+		no_file(o.file, pcap_ops.records_out);
+	cx.fmt = o.fmt;
 	stage_open(&cx.st, &pcap_ops, &cx, o.force ? STAGE_FORCE : 0);
 	esandbox(NM_SANDBOX_PCAP);
 

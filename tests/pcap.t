@@ -239,7 +239,10 @@ nm-pcap -F pcapx -w x <mixed.nmr >/dev/null 2>f.err
 st=$?
 check "nm-pcap -F pcapx: status 2 ($st), one line" [ "$st" = 2 ] &&
     [ "$(wc -l <f.err)" = 1 ]
-nm-pcap -w /nonexistent/dir/x <mixed.nmr >/dev/null 2>nx.err
-st=$?
-check "nm-pcap -w into no directory: status 1 ($st), one line" [ "$st" = 1 ] &&
+nm-pcap -w /nonexistent/dir/x <mixed.nmr 2>nx.err | nm-render >nx.out 2>nx.rerr
+st="${PIPESTATUS[*]}"
+check "nm-pcap -w into no directory: statuses 1 0 ($st), one line" \
+    [ "$st" = "1 0" ] && [ "$(wc -l <nx.err)" = 1 ] &&
     grep -q '^nm-pcap: /nonexistent/dir/x: No such file or directory$' nx.err
+check "nm-pcap -w into no directory: the next stage ends quietly" \
+    [ ! -s nx.rerr ]
