@@ -37,6 +37,8 @@ struct opts {
 	const char *file;
 	enum fmt fmt;
 	int force;
+	int unbuffered; /* -U */
+	struct rot_opts rot;
 };
 
 /* One capture source of the stream, by its index ("if"). */
@@ -58,10 +60,41 @@ struct ctx {
 	size_t nsrc;
 	uint32_t nifs; /* interface blocks written */
 	uint64_t written, cut, other_link;
+	int unbuffered;
+	/* rotation: the helper, the file open (if any) and its period */
+	const struct rot_opts *ro; /* NULL: one file, opened at the start */
+	struct rot rot;
+	int open, opened; /* a file is open; one ever was */
+	uint64_t period;  /* the open file's, seconds */
+	uint64_t files;
+	char name[ROT_NAME_MAX];
 };
 
 static const char usage_text[] =
-    "usage: nm-pcap -w file [-F pcapng|pcap] [--force]\n";
+    "usage: nm-pcap -w file [-U] [-F pcapng|pcap] [-C size[k|m|g]] "
+    "[-G seconds]\n"
+    "               [-W count] [-z command] [--force]\n";
+
+/* -C: millions of bytes, or KiB, MiB, GiB with a suffix (tcpdump's). */
+static uint64_t
+size_arg(const char *a)
+{
+	char num[32];
+	size_t n = strlen(a);
+	uint64_t unit = 1000000;
+
+	if (n > 1 && n < sizeof(num) && strchr("kKmMgG", a[n - 1]) != NULL) {
+		unit = strchr("kK", a[n - 1]) ? 1024
+		    : strchr("mM", a[n - 1])  ? 1024 * 1024
+					      : 1024 * 1024 * 1024;
+		memcpy(num, a, n - 1);
+		num[n - 1] = '\0';
+		a = num;
+	}
+	return (uint64_t)estrtonum(
+		   a, 1, (long long)(UINT64_MAX / 2 / unit), "-C") *
+	    unit;
+}
 
 static void
 parse_opts(int argc, char **argv, struct opts *o)
@@ -77,7 +110,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "w:F:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(
+		    argc, argv, "w:F:hUC:G:W:z:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w': o->file = optarg; break;
 		case 'F':
@@ -91,6 +125,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 				    optarg);
 			break;
 		case 'f': o->force = 1; break;
+		case 'U': o->unbuffered = 1; break;
+		case 'C': o->rot.size = size_arg(optarg); break;
+		case 'G':
+			o->rot.secs =
+			    (unsigned)estrtonum(optarg, 1, 366 * 86400, "-G");
+			break;
+		case 'W':
+			o->rot.ring =
+			    (unsigned)estrtonum(optarg, 1, 100000, "-W");
+			break;
+		case 'z': o->rot.cmd = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-pcap");
 		default: nm_usage(usage_text, NM_EXIT_USAGE);
@@ -102,6 +147,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		nm_bad_usage("-w file is needed (-w - for stdout)");
 	if (*o->file == '\0')
 		nm_bad_usage("-w: an empty file name");
+	o->rot.base = o->file;
+	if ((o->rot.ring || o->rot.cmd) && !o->rot.size && !o->rot.secs)
+		nm_bad_usage(
+		    "-W and -z go with rotation: -C size or -G seconds");
+	if ((o->rot.size || o->rot.secs) && strcmp(o->file, "-") == 0)
+		nm_bad_usage("-C and -G write one file after another: not to "
+			     "stdout (-w -)");
+	if (strlen(o->file) >= ROT_NAME_MAX - 32)
+		nm_bad_usage("-w: a name too long");
 }
 
 static char *
@@ -143,13 +197,12 @@ source(struct ctx *cx, uint64_t i)
  * stages after this one stop cleanly), status 1.  A reader of -w - that
  * went away is no error.
  */
-static void __attribute__((noreturn)) failed(struct ctx *cx)
+static void __attribute__((noreturn))
+failed_as(struct ctx *cx, const char *name, int e)
 {
-	int e = cx->out.err ? cx->out.err : errno;
-
 	if (cx->out.fd == STDOUT_FILENO && e == EPIPE)
 		exit(NM_EXIT_OK);
-	nm_warn("%s: %s", cx->out.name, strerror(e));
+	nm_warn("%s: %s", name, strerror(e));
 	if (cx->st.w != NULL) {
 		/* a stream is a header first, even one that stops here */
 		if (!cx->st.headed)
@@ -159,6 +212,11 @@ static void __attribute__((noreturn)) failed(struct ctx *cx)
 		(void)rec_writer_close(cx->st.w);
 	}
 	exit(NM_EXIT_FAIL);
+}
+
+static void __attribute__((noreturn)) failed(struct ctx *cx)
+{
+	failed_as(cx, cx->out.name, cx->out.err ? cx->out.err : errno);
 }
 
 static void
@@ -195,7 +253,9 @@ need_classic(struct ctx *cx, const struct source *s)
 	for (i = 0; i < cx->nsrc; i++)
 		if (cx->src[i].s.snaplen > snaplen)
 			snaplen = cx->src[i].s.snaplen;
-	cx->cl_linktype = s != NULL && s->named ? s->s.linktype : 1;
+	/* every file of a rotation has the first one's */
+	if (!cx->files++)
+		cx->cl_linktype = s != NULL && s->named ? s->s.linktype : 1;
 	cx->cl = classic_open(&cx->out, cx->cl_linktype,
 	    snaplen ? snaplen : 262144, why, sizeof(why));
 	if (cx->cl == NULL)
@@ -231,6 +291,8 @@ on_header(struct stage *st, const struct rec *hdr)
 			if (rec_get_u64(m, "start", &v))
 				s->start = v;
 		}
+	if (!cx->open)
+		return; /* rotation: the blocks go at the file's start */
 	if (cx->fmt == FMT_PCAP) {
 		need_classic(cx, cx->nsrc > 0 ? &cx->src[0] : NULL);
 	} else {
@@ -239,6 +301,106 @@ on_header(struct stage *st, const struct rec *hdr)
 				need_interface(cx, &cx->src[i]);
 	}
 	check(cx);
+}
+
+/*
+ * A file's start: pcapng's section header and an interface block per
+ * source known so far (a new section numbers them anew); classic pcap's
+ * file header, once the link type is known.
+ */
+static void
+start_file(struct ctx *cx)
+{
+	char app[64];
+	size_t i;
+
+	cx->open = cx->opened = 1;
+	if (cx->fmt == FMT_PCAP) {
+		if (cx->nsrc > 0 && cx->src[0].named)
+			need_classic(cx, &cx->src[0]);
+		check(cx);
+		return;
+	}
+	snprintf(app, sizeof(app), "nm-pcap %s", NM_VERSION);
+	png_section(&cx->out, app);
+	cx->nifs = 0;
+	for (i = 0; i < cx->nsrc; i++) {
+		cx->src[i].ifid = -1;
+		if (cx->src[i].named)
+			need_interface(cx, &cx->src[i]);
+	}
+	check(cx);
+}
+
+/* A file's end: the statistics so far, the file closed whole. */
+static void
+end_file(struct ctx *cx)
+{
+	size_t i;
+
+	if (cx->fmt == FMT_PCAP) {
+		need_classic(cx, cx->nsrc > 0 ? &cx->src[0] : NULL);
+		classic_close(cx->cl);
+		cx->cl = NULL;
+	} else {
+		for (i = 0; i < cx->nsrc; i++)
+			if (cx->src[i].st.seen) {
+				need_interface(cx, &cx->src[i]);
+				png_stats(&cx->out, (uint32_t)cx->src[i].ifid,
+				    &cx->src[i].st, nm_realtime_ns());
+			}
+	}
+	check(cx);
+	if (out_close(&cx->out) < 0)
+		failed(cx);
+	cx->open = 0;
+}
+
+/* Rotation: the next file, from the helper, for a period (seconds). */
+static void
+next_file(struct ctx *cx, uint64_t period)
+{
+	int fd;
+
+	if ((fd = rot_next(&cx->rot, period, cx->name, sizeof(cx->name))) < 0)
+		failed_as(cx, *cx->name ? cx->name : cx->ro->base, errno);
+	out_open_fd(&cx->out, fd, cx->name);
+	cx->period = period;
+	start_file(cx);
+}
+
+/* The period (-G) a time falls in, in seconds, aligned to the epoch. */
+static uint64_t
+period_of(const struct ctx *cx, uint64_t ts)
+{
+	uint64_t sec = ts / 1000000000u;
+
+	return cx->ro->secs ? sec - sec % cx->ro->secs : sec;
+}
+
+static int
+period_over(const struct ctx *cx, uint64_t ts)
+{
+	return cx->ro->secs && ts / 1000000000u >= cx->period + cx->ro->secs;
+}
+
+/* Before a packet of time ts: the file it goes in is open. */
+static void
+rotate_for(struct ctx *cx, uint64_t ts)
+{
+	if (cx->ro == NULL)
+		return;
+	if (cx->open && !period_over(cx, ts) && cx->ro->size &&
+	    cx->out.off + cx->out.buf.len > cx->ro->size) {
+		/* -C: the next file of the same period, counted */
+		end_file(cx);
+		next_file(cx, cx->period);
+		return;
+	}
+	if (cx->open && period_over(cx, ts))
+		end_file(cx);
+	if (!cx->open)
+		next_file(cx, period_of(cx, ts));
 }
 
 /* Direction from the Linux cooked header, when the record has one. */
@@ -291,6 +453,7 @@ write_packet(struct ctx *cx, const struct rec *rec)
 		s->st.first = s->start != 0 ? s->start : p.ts;
 	if (p.ts > s->st.last)
 		s->st.last = p.ts;
+	rotate_for(cx, p.ts);
 	if (cx->fmt == FMT_PCAP) {
 		need_classic(cx, s);
 		if ((s->named ? s->s.linktype : cx->cl_linktype) !=
@@ -305,6 +468,8 @@ write_packet(struct ctx *cx, const struct rec *rec)
 		png_packet(&cx->out, &p);
 	}
 	cx->written++;
+	if (cx->unbuffered)
+		(void)out_flush(&cx->out);
 	check(cx);
 }
 
@@ -326,6 +491,9 @@ note_capstats(struct ctx *cx, const struct rec *rec)
 		s->st.last = ts;
 	if (s->st.first == 0 && s->start != 0)
 		s->st.first = s->start;
+	/* -G: the capture's clock closes a file on time, packets or not */
+	if (cx->ro != NULL && cx->open && period_over(cx, s->st.last))
+		end_file(cx);
 }
 
 static void
@@ -363,33 +531,29 @@ static void
 on_finish(struct stage *st, enum stage_end why)
 {
 	struct ctx *cx = st->arg;
-	size_t i;
+	const char *what = cx->ro != NULL ? cx->ro->base : cx->out.name;
+	uint64_t t0;
 
-	if (cx->fmt == FMT_PCAP) {
-		need_classic(cx, cx->nsrc > 0 ? &cx->src[0] : NULL);
-		classic_close(cx->cl);
-		cx->cl = NULL;
-	} else {
-		for (i = 0; i < cx->nsrc; i++)
-			if (cx->src[i].st.seen) {
-				need_interface(cx, &cx->src[i]);
-				png_stats(&cx->out, (uint32_t)cx->src[i].ifid,
-				    &cx->src[i].st, nm_realtime_ns());
-			}
+	if (cx->ro != NULL && !cx->opened) {
+		/* nothing came: one empty capture all the same */
+		t0 = cx->nsrc > 0 && cx->src[0].start ? cx->src[0].start
+						      : nm_realtime_ns();
+		next_file(cx, period_of(cx, t0));
 	}
-	check(cx);
-	if (out_close(&cx->out) < 0)
-		failed(cx);
+	if (cx->open)
+		end_file(cx);
+	if (cx->ro != NULL)
+		rot_end(&cx->rot);
 	if (cx->cut > 0)
 		nm_warn("%s: %llu of %llu packets written cut as nm-decode "
 			"cut them (the first 64 payload bytes); nm-decode -k "
 			"keeps whole frames",
-		    cx->out.name, (unsigned long long)cx->cut,
+		    what, (unsigned long long)cx->cut,
 		    (unsigned long long)cx->written);
 	if (cx->other_link > 0)
 		nm_warn("%s: %llu frames of another link type left out: a "
 			"pcap file holds one (pcapng holds them all)",
-		    cx->out.name, (unsigned long long)cx->other_link);
+		    what, (unsigned long long)cx->other_link);
 }
 
 /*
@@ -430,7 +594,6 @@ main(int argc, char **argv)
 	static struct ctx cx;
 	struct opts o;
 	int to_stdout;
-	char app[64];
 
 	nm_init(argv[0]);
 	parse_opts(argc, argv, &o);
@@ -441,16 +604,21 @@ main(int argc, char **argv)
 		    "file, or pipe it on (or use --force)");
 	if (to_stdout || (isatty(STDOUT_FILENO) && !o.force))
 		pcap_ops.records_out = 0;
-	if (out_open(&cx.out, o.file) < 0)
-		no_file(o.file, pcap_ops.records_out);
 	cx.fmt = o.fmt;
+	cx.unbuffered = o.unbuffered;
+	if (o.rot.size || o.rot.secs) {
+		cx.ro = &o.rot;
+		rot_start(&cx.rot, &o.rot);
+	} else if (out_open(&cx.out, o.file) < 0)
+		no_file(o.file, pcap_ops.records_out);
 	stage_open(&cx.st, &pcap_ops, &cx, o.force ? STAGE_FORCE : 0);
-	esandbox(NM_SANDBOX_PCAP);
+	esandbox(cx.ro != NULL ? NM_SANDBOX_PCAP_ROTATE : NM_SANDBOX_PCAP);
 
-	/* state: sandboxed; stdin, stdout, the capture file, signal pipe */
-	if (cx.fmt == FMT_PCAPNG) {
-		snprintf(app, sizeof(app), "nm-pcap %s", NM_VERSION);
-		png_section(&cx.out, app);
-	}
+	/*
+	 * state: sandboxed; stdin, stdout, the signal pipe, and the capture
+	 * file or (rotating) the socket to the helper that opens the files
+	 */
+	if (cx.ro == NULL)
+		start_file(&cx);
 	return stage_run(&cx.st);
 }

@@ -37,6 +37,16 @@ out_open(struct out *o, const char *path)
 }
 
 void
+out_open_fd(struct out *o, int fd, const char *name)
+{
+	memset(o, 0, sizeof(*o));
+	o->name = name;
+	o->fd = fd;
+	/* made by name, truncated: a file (no fstat under the filter) */
+	o->regular = 1;
+}
+
+void
 out_block_end(struct out *o)
 {
 	if (o->nends == o->capends) {

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "strbuf.h"
 
@@ -27,6 +28,8 @@ struct out {
 
 /* Opens path ("-": stdout) for writing; -1 with errno. */
 int out_open(struct out *o, const char *path);
+/* The same for a descriptor already open (a rotated file). */
+void out_open_fd(struct out *o, int fd, const char *name);
 /* The buffer to build a block in: append, then out_block_end(). */
 static inline struct strbuf *
 out_sb(struct out *o)
@@ -86,5 +89,25 @@ struct classic *classic_open(
     struct out *o, uint32_t linktype, uint32_t snaplen, char *why, size_t n);
 void classic_packet(struct classic *c, struct out *o, const struct pkt *p);
 void classic_close(struct classic *c);
+
+/* --- rotate.c --- */
+#define ROT_NAME_MAX 4096
+struct rot_opts {
+	const char *base; /* -w's pattern */
+	uint64_t size;	  /* -C bytes, or 0 */
+	unsigned secs;	  /* -G, or 0 */
+	unsigned ring;	  /* -W, or 0 */
+	const char *cmd;  /* -z, or NULL */
+};
+struct rot {
+	int sock;
+	pid_t pid;
+};
+/* Forks the helper that opens the files; before the filter. */
+void rot_start(struct rot *rt, const struct rot_opts *r);
+/* The next file for the period (seconds); its fd, or -1 with errno. */
+int rot_next(struct rot *rt, uint64_t period, char *name, size_t n);
+/* Hangs up (the helper runs -z on the last file) and waits for it. */
+void rot_end(struct rot *rt);
 
 #endif

@@ -246,3 +246,76 @@ check "nm-pcap -w into no directory: statuses 1 0 ($st), one line" \
     grep -q '^nm-pcap: /nonexistent/dir/x: No such file or directory$' nx.err
 check "nm-pcap -w into no directory: the next stage ends quietly" \
     [ ! -s nx.rerr ]
+
+# --- rotation ---
+nm-capture -r bulk.pcap 2>/dev/null >bulk.nmr
+td_s() { tcpdump -r "$1" -n -S -tt --nano 2>/dev/null; }
+mkdir rc && (cd rc && nm-pcap -C 1 -w r.pcapng <../bulk.nmr >/dev/null)
+st=$?
+n=$(ls rc | wc -l)
+check "rotation -C 1: status 0 ($st), $n files r.pcapng, r.pcapng1, ..." \
+    [ "$st" = 0 ] && [ "$n" -ge 5 ] && [ -e rc/r.pcapng ] &&
+    [ -e "rc/r.pcapng$((n - 1))" ]
+big=$(for f in rc/*; do stat -c %s "$f"; done | sort -n | tail -n 1)
+check "rotation -C 1: no file much over 1000000 bytes ($big)" [ "$big" -le 1002000 ]
+if have tcpdump; then
+	for i in $(seq 0 $((n - 1))); do
+		[ "$i" = 0 ] && f=rc/r.pcapng || f=rc/r.pcapng$i
+		td_s "$f"
+	done >rc.all
+	td_s bulk.pcap >rc.orig
+	check "rotation -C 1: the files in order hold every frame" \
+	    cmp -s rc.orig rc.all
+fi
+mkdir rw && (cd rw && nm-pcap -C 1 -W 3 -F pcap -w r.pcap <../bulk.nmr >/dev/null)
+check "rotation -C 1 -W 3: a ring of r.pcap0 r.pcap1 r.pcap2" \
+    [ "$(ls rw | tr '\n' ' ')" = "r.pcap0 r.pcap1 r.pcap2 " ]
+if have capinfos; then
+	for f in rw/*; do capinfos -c "$f" >/dev/null 2>&1 || echo "$f"; done >rw.bad
+	check "rotation -C 1 -W 3: each is a whole capture" [ ! -s rw.bad ]
+fi
+# -G: periods aligned to the clock, from the stream's own time; a
+# capture's clock (capstats) closes a file with no packet after it; -z
+# runs on every closed file, the last too; -W with -G keeps the last N.
+fr() { echo "{\"type\":\"frame\",\"ts\":$1,\"if\":0,\"len\":60,\"caplen\":60,\"data\":\"$D\"}"; }
+{
+	echo '{"type":"header","version":1,"minor":0,"producer":"t","stages":["t"],"sources":[{"name":"eth9","kind":"interface","linktype":1,"snaplen":262144,"tsprec":9}]}'
+	fr 1700000000500000000; fr 1700000001200000000; fr 1700000001900000000
+	echo '{"type":"capstats","ts":1700000002100000000,"if":0,"recv":3,"drop":0,"ifdrop":0}'
+	fr 1700000003100000000
+	echo '{"type":"end","producer":"t","records":6,"frames":4,"packets":0,"reason":"eof"}'
+} >g.json
+printf '#!/bin/sh\necho "$1" >>"%s/z.log"\n' "$TMP" >z.sh
+chmod +x z.sh
+mkdir rg && (cd rg && nm-pcap -G 1 -z "$TMP/z.sh" -w 'g-%s.pcapng' <../g.json >/dev/null)
+st=$?
+check "rotation -G 1: status 0 ($st), one file a second with packets" \
+    [ "$st" = 0 ] && [ "$(ls rg | tr '\n' ' ')" = "g-1700000000.pcapng g-1700000001.pcapng g-1700000003.pcapng " ]
+have capinfos && check "rotation -G 1: the second's file holds its two packets" \
+    grep -q 'Number of packets: *2$' <(capinfos -c rg/g-1700000001.pcapng 2>/dev/null)
+check "rotation -z: run on every closed file, the last too" \
+    [ "$(sort z.log | tr '\n' ' ')" = "g-1700000000.pcapng g-1700000001.pcapng g-1700000003.pcapng " ]
+mkdir rh && (cd rh && nm-pcap -G 3600 -w 'h-%s.pcap' -F pcap <../g.json >/dev/null)
+check "rotation -G 3600: on the hour (1699999200), not the first packet's time" \
+    [ "$(ls rh)" = "h-1699999200.pcap" ]
+mkdir rr && (cd rr && nm-pcap -G 1 -W 2 -w 'g-%s.pcapng' <../g.json >/dev/null)
+check "rotation -G 1 -W 2: the last two files kept" \
+    [ "$(ls rr | tr '\n' ' ')" = "g-1700000001.pcapng g-1700000003.pcapng " ]
+nm-pcap -C 1 -w - <g.json >/dev/null 2>r.err
+st=$?
+check "rotation to stdout: refused, status 2 ($st), one line" [ "$st" = 2 ] &&
+    [ "$(wc -l <r.err)" = 1 ] && grep -q 'not to stdout' r.err
+nm-pcap -W 3 -w x <g.json >/dev/null 2>r.err
+st=$?
+check "-W without -C or -G: refused, status 2 ($st)" [ "$st" = 2 ] && [ ! -e x ]
+if have strace; then
+	NM_NO_SECCOMP=1 strace -o u.trace -e trace=write nm-pcap -U -w u.pcapng \
+	    <mixed.nmr >/dev/null 2>&1
+	NM_NO_SECCOMP=1 strace -o b.trace -e trace=write nm-pcap -w b.pcapng \
+	    <mixed.nmr >/dev/null 2>&1
+	nu=$(grep -c '^write(3,' u.trace) nb=$(grep -c '^write(3,' b.trace)
+	check "-U: a write per packet ($nu writes; $nb without -U)" \
+	    [ "$nu" -ge 45 ] && [ "$nb" -lt 5 ] && cmp -s u.pcapng b.pcapng
+else
+	skip "-U: strace not installed"
+fi
