@@ -40,16 +40,16 @@ rot_name(const struct rot_opts *r, uint64_t period, uint64_t nth,
 	    strftime(base, sizeof(base), r->base, &tm) == 0)
 		k = snprintf(base, sizeof(base), "%s", r->base);
 #pragma GCC diagnostic pop
-	if (r->ring && !r->secs) {
+	if (r->ring > 1 && !r->secs) {
 		/* tcpdump's ring: FILE0 .. FILE<n-1>, the index padded */
 		for (count = r->ring - 1; count >= 10; count /= 10)
 			width++;
 		k = snprintf(name, n, "%s%0*llu", base, (int)width,
 		    (unsigned long long)(nth % r->ring));
-	} else if (count > 0)
+	} else if (count > 0 && (r->ring != 1 || r->secs))
 		k = snprintf(
 		    name, n, "%s%llu", base, (unsigned long long)count);
-	else
+	else /* the first of a period, or -W 1: FILE alone, written over */
 		k = snprintf(name, n, "%s", base);
 	(void)k; /* parse_opts keeps -w short enough for every suffix */
 }

@@ -270,6 +270,9 @@ fi
 mkdir rw && (cd rw && nm-pcap -C 1 -W 3 -F pcap -w r.pcap <../bulk.nmr >/dev/null)
 check "rotation -C 1 -W 3: a ring of r.pcap0 r.pcap1 r.pcap2" \
     [ "$(ls rw | tr '\n' ' ')" = "r.pcap0 r.pcap1 r.pcap2 " ]
+mkdir r1 && (cd r1 && nm-pcap -C 1 -W 1 -w r.pcapng <../bulk.nmr >/dev/null)
+check "rotation -C 1 -W 1: one file, r.pcapng, as tcpdump's" \
+    [ "$(ls r1)" = "r.pcapng" ]
 if have capinfos; then
 	for f in rw/*; do capinfos -c "$f" >/dev/null 2>&1 || echo "$f"; done >rw.bad
 	check "rotation -C 1 -W 3: each is a whole capture" [ ! -s rw.bad ]
