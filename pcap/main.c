@@ -354,6 +354,8 @@ end_file(struct ctx *cx)
 	if (out_close(&cx->out) < 0)
 		failed(cx);
 	cx->open = 0;
+	if (cx->ro != NULL)
+		rot_closed(&cx->rot);
 }
 
 /* Rotation: the next file, from the helper, for a period (seconds). */

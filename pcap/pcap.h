@@ -107,6 +107,9 @@ struct rot {
 void rot_start(struct rot *rt, const struct rot_opts *r);
 /* The next file for the period (seconds); its fd, or -1 with errno. */
 int rot_next(struct rot *rt, uint64_t period, char *name, size_t n);
+/* Says the file is closed, so the helper runs -z on it now. */
+#define ROT_CLOSED UINT64_MAX
+void rot_closed(struct rot *rt);
 /* Hangs up (the helper runs -z on the last file) and waits for it. */
 void rot_end(struct rot *rt);
 

@@ -120,6 +120,9 @@ rot_helper(int sock, const struct rot_opts *r)
 			continue;
 		if (*prev != '\0' && r->cmd != NULL)
 			rot_run(r->cmd, prev);
+		*prev = '\0';
+		if (period == ROT_CLOSED)
+			continue; /* the stage closed it: -z at once */
 		count = period == last ? count + 1 : 0;
 		last = period;
 		rot_name(r, period, nth, count, name, sizeof(name));
@@ -209,6 +212,15 @@ rot_next(struct rot *rt, uint64_t period, char *name, size_t n)
 		return -1;
 	}
 	return fd;
+}
+
+void
+rot_closed(struct rot *rt)
+{
+	uint64_t v = ROT_CLOSED;
+
+	/* the helper may be gone (it says why): the stage goes on */
+	(void)!send(rt->sock, &v, sizeof(v), 0);
 }
 
 void

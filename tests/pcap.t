@@ -298,6 +298,20 @@ have capinfos && check "rotation -G 1: the second's file holds its two packets" 
     grep -q 'Number of packets: *2$' <(capinfos -c rg/g-1700000001.pcapng 2>/dev/null)
 check "rotation -z: run on every closed file, the last too" \
     [ "$(sort z.log | tr '\n' ' ')" = "g-1700000000.pcapng g-1700000001.pcapng g-1700000003.pcapng " ]
+# The capture's clock closes a file on time: with the input held open
+# after the capstats record, -z has already run on the second's file.
+mkdir rq && mkfifo rq.in
+(cd rq && nm-pcap -G 1 -z "$TMP/z.sh" -w 'q-%s.pcapng' <../rq.in >/dev/null) &
+qpid=$!
+exec 4>rq.in
+: >z.log
+sed -n 1,5p g.json >&4
+for _ in $(seq 50); do grep -q q-1700000001 z.log 2>/dev/null && break; sleep 0.1; done
+check "rotation -G: the capture's clock closes a file, no packet after it" \
+    grep -q '^q-1700000001.pcapng$' z.log
+sed -n '6,$p' g.json >&4
+exec 4>&-
+wait "$qpid"
 mkdir rh && (cd rh && nm-pcap -G 3600 -w 'h-%s.pcap' -F pcap <../g.json >/dev/null)
 check "rotation -G 3600: on the hour (1699999200), not the first packet's time" \
     [ "$(ls rh)" = "h-1699999200.pcap" ]
