@@ -37,7 +37,8 @@ ALL_CFLAGS = $(NM_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 LINK_FLAGS = $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) \
-	   $(if $(wildcard monitor/main.c),nm-monitor)
+	   $(if $(wildcard monitor/main.c),nm-monitor) \
+	   $(if $(wildcard pcap/main.c),nm-pcap)
 SHARE_SRC := $(wildcard share/*.c)
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
 LIBNM	:= share/libnm.a
@@ -49,6 +50,7 @@ DECODE_OBJ  := $(patsubst %.c,%.o,$(wildcard decode/*.c))
 RENDER_OBJ  := $(patsubst %.c,%.o,$(wildcard render/*.c))
 STATS_OBJ   := $(patsubst %.c,%.o,$(wildcard stats/*.c))
 MONITOR_OBJ := $(patsubst %.c,%.o,$(wildcard monitor/*.c))
+PCAPW_OBJ   := $(patsubst %.c,%.o,$(wildcard pcap/*.c))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
@@ -58,7 +60,8 @@ TOOL_BIN := $(TOOL_SRC:.c=)
 FUZZ_TARGETS := decode stream stats
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
-MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1)
+MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
+	pcap/*.1)
 MAN5 := $(wildcard share/*.5)
 
 .PHONY: all install uninstall test check bench sanitize fuzz lint clean \
@@ -78,6 +81,8 @@ stats/%.o: stats/%.c $(wildcard share/*.h stats/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 monitor/%.o: monitor/%.c $(wildcard share/*.h monitor/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+pcap/%.o: pcap/%.c $(wildcard share/*.h pcap/*.h)
+	$(CC) $(ALL_CFLAGS) $(PCAP_CFLAGS) -c -o $@ $<
 
 # Made anew each time: `ar r` keeps members whose sources are gone.
 $(LIBNM): $(SHARE_OBJ)
@@ -94,6 +99,8 @@ nm-render: $(RENDER_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-monitor: $(MONITOR_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS)
+nm-pcap: $(PCAPW_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
@@ -105,13 +112,15 @@ tests/unit/share_json: tests/unit/share_json.c fuzz/common.c fuzz/fuzz.h $(LIBNM
 
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
-tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ)
+tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ) \
+    $(PCAPW_OBJ)
 	$(CC) $(ALL_CFLAGS) -I$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
 	    $(filter-out %/main.o,$(if $(filter decode_%,$*),$(DECODE_OBJ)) \
 	    $(if $(filter render_%,$*),$(RENDER_OBJ)) \
 	    $(if $(filter capture_%,$*),$(CAPTURE_OBJ)) \
-	    $(if $(filter stats_%,$*),$(STATS_OBJ))) \
-	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_%,$*),$(PCAP_LIBS))
+	    $(if $(filter stats_%,$*),$(STATS_OBJ)) \
+	    $(if $(filter pcap_%,$*),$(PCAPW_OBJ))) \
+	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
@@ -127,7 +136,7 @@ deps:
 deps-check:
 	@sh tests/deps.sh check
 $(SHARE_OBJ) $(CAPTURE_OBJ) $(DECODE_OBJ) $(RENDER_OBJ) $(STATS_OBJ) \
-    $(MONITOR_OBJ): | deps-check
+    $(MONITOR_OBJ) $(PCAPW_OBJ): | deps-check
 
 test: deps-test all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@bash tests/run.sh
@@ -210,11 +219,11 @@ valgrind: all $(TOOL_BIN)
 
 lint:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
-	    -Ishare share capture decode stats render monitor
+	    -Ishare share capture decode stats render monitor pcap
 
 # The C sources clang-format keeps in the house style (.clang-format).
 FORMAT_SRC = $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] \
-	     stats/*.[ch] render/*.[ch] monitor/*.[ch])
+	     stats/*.[ch] render/*.[ch] monitor/*.[ch] pcap/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 # Fails, naming each file and line, where a source is not as `make format`
@@ -253,6 +262,6 @@ uninstall:
 
 clean:
 	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o stats/*.o \
-	    monitor/*.o \
+	    monitor/*.o pcap/*.o \
 	    $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	rm -rf tests/out $(FUZZ_DIR)

@@ -88,7 +88,7 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->promisc = 1;
-	while ((c = getopt_long(argc, argv, "B:c:DF:hi:pr:s:Z:", cap_longopts,
+	while ((c = getopt_long(argc, argv, "B:c:DF:hi:pr:s:w:Z:", cap_longopts,
 		    NULL)) != -1) {
 		switch (c) {
 		case 'B':
@@ -121,6 +121,12 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 			o->snaplen =
 			    (int)estrtonum(optarg, 0, CAP_SNAPLEN_MAX, "-s");
 			break;
+		case 'w':
+			/* tcpdump's habit: in nm a stage writes the file */
+			nm_die(NM_EXIT_USAGE,
+			    "-w %s: nm-capture writes records; write a capture "
+			    "file with nm-capture ... | nm-pcap -w %s",
+			    optarg, optarg);
 		case 'Z': o->user = optarg; break;
 		case OPT_REALTIME: o->realtime = 1; break;
 		case OPT_FORCE: o->force = 1; break;

@@ -334,6 +334,7 @@ void
 mon_ask(struct mon_opts *o, const char *capture, const struct mon_user *u)
 {
 	struct mon_iflist l;
+	const char *a;
 	char *list, *line = NULL;
 	size_t cap = 0, i;
 
@@ -342,6 +343,10 @@ mon_ask(struct mon_opts *o, const char *capture, const struct mon_user *u)
 	o->iface = estrdup(mon_ask_iface(&l, &line, &cap));
 	mon_ask_filter(o, capture, u, &line, &cap);
 	mon_ask_mode(o, &line, &cap);
+	a = mon_answer(
+	    "Capture file to write (pcapng), blank for none:", &line, &cap);
+	if (*a != '\0')
+		o->wfile = estrdup(a);
 	o->asked = 1;
 	for (i = 0; i < l.n; i++) {
 		free(l.v[i].index);
@@ -375,5 +380,7 @@ mon_announce(const struct mon_opts *o)
 	    o->json	    ? "json"
 		: o->fields ? "fields"
 			    : o->mode);
+	if (o->wfile != NULL)
+		fprintf(stderr, "Writing:   %s\n", o->wfile);
 	fprintf(stderr, "Press Ctrl+C to stop.\n");
 }

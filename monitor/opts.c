@@ -47,7 +47,8 @@ static const char usage_text[] =
     "[-n count]\n"
     "                  [-o mode] [-s snaplen] [-Z user] [--json] "
     "[--color[=when]]\n"
-    "                  [--services file] [--dry-run] [--version]\n"
+    "                  [-w file] [--services file] [--dry-run] "
+    "[--version]\n"
     "                  [-i interface | -r file [--realtime]] "
     "[expression]\n";
 
@@ -61,6 +62,7 @@ static const char help_text[] =
     "  -f preset|expr  a preset (all, tcp, udp, icmp, web, dns) or BPF\n"
     "  -F file         read the BPF expression from file\n"
     "  -c count        stop after count packets\n"
+    "  -w file         also write what is captured to file (pcapng)\n"
     "  -p              do not put the interface in promiscuous mode\n"
     "  -s snaplen      capture at most snaplen bytes of each packet\n"
     "  -B KiB          the kernel's capture buffer (more: fewer drops)\n"
@@ -238,8 +240,8 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->field = ecalloc((size_t)argc, sizeof(*o->field));
-	while ((c = getopt_long(argc, argv,
-		    "B:c:e:F:f:hI:i:m:n:o:pr:s:tuZ:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "B:c:e:F:f:hI:i:m:n:o:pr:s:tuw:Z:",
+		    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
 			estrtonum(optarg, 1, MON_BUFKIB_MAX, "-B");
@@ -280,6 +282,11 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			break;
 		case 't': o->tflag++; break;
 		case 'u': o->utc = 1; break;
+		case 'w':
+			if (*optarg == '\0')
+				nm_bad_usage("-w: an empty file name");
+			o->wfile = optarg;
+			break;
 		case 'Z': o->user = optarg; break;
 		case OPT_COLOR:
 			o->color = optarg != NULL ? optarg : "always";

@@ -188,6 +188,9 @@ mon_pipeline_build(
 
 	memset(pl, 0, sizeof(*pl));
 	mon_capture_args(mon_stage_add(pl, "nm-capture", 1), o, u);
+	/* the writer right after the capture: every frame, whole */
+	if (o->wfile != NULL)
+		mon_arg2(mon_stage_add(pl, "nm-pcap", 1), "-w", o->wfile);
 	st = mon_stage_add(pl, "nm-decode", 1);
 	mon_arg2(st, "--services", o->services);
 	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {

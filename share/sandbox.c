@@ -62,6 +62,25 @@ static const int sb_capture[] = {
 	SCMP_SYS(lseek),	   /* fclose() of the capture file */
 };
 
+/*
+ * nm-pcap writes its capture file (opened before the filter) with write;
+ * on a full disk it cuts the file back to its last whole block.
+ */
+static const int sb_pcapfile[] = {
+	SCMP_SYS(ftruncate),
+};
+
+/*
+ * nm-pcap rotating: each next file comes as a descriptor over a socket
+ * from the helper it forked before the filter, which it waits for at
+ * the end.
+ */
+static const int sb_pcaprot[] = {
+	SCMP_SYS(sendto),
+	SCMP_SYS(recvmsg),
+	SCMP_SYS(wait4),
+};
+
 #ifdef SB_ASAN
 /*
  * AddressSanitizer's runtime after the filter: LeakSanitizer at exit
@@ -189,6 +208,14 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 	    ((rc = sb_allow(ctx, sb_capture,
 		  sizeof(sb_capture) / sizeof(sb_capture[0]))) < 0 ||
 		(rc = sb_open_read(ctx)) < 0 || (rc = sb_pcap_misc(ctx)) < 0))
+		return rc;
+	if (kind == NM_SANDBOX_PCAP_ROTATE &&
+	    (rc = sb_allow(ctx, sb_pcaprot,
+		 sizeof(sb_pcaprot) / sizeof(sb_pcaprot[0]))) < 0)
+		return rc;
+	if ((kind == NM_SANDBOX_PCAP || kind == NM_SANDBOX_PCAP_ROTATE) &&
+	    (rc = sb_allow(ctx, sb_pcapfile,
+		 sizeof(sb_pcapfile) / sizeof(sb_pcapfile[0]))) < 0)
 		return rc;
 #ifdef SB_ASAN
 	if ((rc = sb_allow(

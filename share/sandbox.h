@@ -11,8 +11,10 @@
 #define SANDBOX_H
 
 enum nm_sandbox_kind {
-	NM_SANDBOX_STAGE,   /* nm-decode, nm-stats, nm-render */
-	NM_SANDBOX_CAPTURE, /* nm-capture after its privilege drop */
+	NM_SANDBOX_STAGE,	/* nm-decode, nm-stats, nm-render */
+	NM_SANDBOX_CAPTURE,	/* nm-capture after its privilege drop */
+	NM_SANDBOX_PCAP,	/* nm-pcap: a stage that writes a file too */
+	NM_SANDBOX_PCAP_ROTATE, /* nm-pcap -C, -G: files from a helper */
 };
 
 /*

@@ -54,6 +54,7 @@ printf '%s\t%s\n' \
     'Mode \(number or name, blank for compact\):' 'huge' \
     'mode huge: no such mode' '-' \
     'Mode \(number or name, blank for compact\):' '3' \
+    'Capture file to write \(pcapng\), blank for none:' '' \
     'Interface: lo' '-' \
     'Filter: +DNS \(port 53\)' '-' \
     'Mode: +minimal' '-' \
@@ -96,15 +97,21 @@ pseudo=$(awk '{ print $2 }' "$TMP/devs" | not_netdev | head -n 1)
 	    'nm-capture: bad filter: tcp port: .*syntax error' '-' \
 	    'BPF expression \(see pcap-filter\(7\)\):' 'udp port 53' \
 	    'Mode \(number or name, blank for compact\):' 'minimal' \
+	    'Capture file to write \(pcapng\), blank for none:' "$TMP/w/wz.pcapng" \
 	    'Filter: +udp port 53' '-' \
+	    "Writing: +$TMP/w/wz.pcapng" '-' \
 	    'Press Ctrl\+C to stop' "!$dns" \
 	    'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
 	    'FINAL REPORT' '-'
 } >"$TMP/steps2"
+# the stages (nm-pcap with them) run as nobody: a directory it may write
+mkdir -p "$TMP/w" && chmod 711 "$TMP" && chmod 1777 "$TMP/w"
 res=$(ip netns exec "$NSA" timeout 60 env -u SUDO_UID -u SUDO_GID \
     python3 "$DRIVE" "$TMP/wizard2.log" "$TMP/steps2" "$NMM" 2>&1)
 check "wizard: a BPF that does not compile is asked again; then it runs ($res)" \
     test "$res" = "exit 0"
+check "wizard: the capture file asked for holds the DNS packets" \
+    sh -c "tcpdump -r '$TMP/w/wz.pcapng' -n 2>/dev/null | grep -q '[.]53: '"
 sed 's/^/    | /' "$TMP/wizard2.log"
 # The numbered lines shown before the first answer.
 sed -n '/^Interfaces:/,/^Interface (/p' "$TMP/wizard2.log" | tr -d '\r' |

@@ -46,6 +46,9 @@ dry "a custom expression, quoted for the shell" \
     -f "host 10.0.0.1 and 'x'"
 # The options passed on (issue 10, item 5): nm-capture's -s, -B, -F;
 # --services to nm-decode and nm-stats; -o, -e, -t... and -u to nm-render.
+dry "-w: nm-pcap right after nm-capture" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-pcap -w /x/out.pcapng | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -r /x/t.pcap -w /x/out.pcapng
 dry "snaplen, buffer, filter file" \
     "nm-capture ${Z}-s 96 -B 65536 -i eth0 -F /x/f.bpf | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -s 96 -B 65536 -i eth0 -F /x/f.bpf
@@ -178,6 +181,20 @@ else
 	n=$("$NMM" -r "$TMP/mixed.pcap" -c 3 --json 2>/dev/null |
 	    grep -c '"type":"packet"')
 	check "replay: -c 3 gives 3 packets ($n)" test "$n" -eq 3
+	# -w: nm-pcap after nm-capture, as the user the stages run as
+	mkdir -p "$TMP/w" && chmod 711 "$TMP" && chmod 1777 "$TMP/w"
+	"$NMM" -r "$TMP/mixed.pcap" -w "$TMP/w/m.pcapng" -m minimal \
+	    >"$TMP/w.out" 2>"$TMP/w.err"
+	rc=$?
+	if command -v tcpdump >/dev/null; then
+		tcpdump -r "$TMP/mixed.pcap" -n -xx -tt --nano >"$TMP/w.a" 2>/dev/null
+		tcpdump -r "$TMP/w/m.pcapng" -n -xx -tt --nano >"$TMP/w.b" 2>/dev/null
+		check "replay: -w writes every frame whole, exit $rc, quietly" \
+		    test "$rc" -eq 0 -a ! -s "$TMP/w.err" -a -s "$TMP/w.a" &&
+		    cmp -s "$TMP/w.a" "$TMP/w.b"
+	else
+		skip "replay: -w: tcpdump not installed (tests/deps.sh)"
+	fi
 	# Packet lines start with the time; the stats block has DNS too.
 	n=$("$NMM" -r "$TMP/mixed.pcap" -f dns -m minimal 2>/dev/null |
 	    grep -c '^[0-9:.]* DNS ')
@@ -225,6 +242,11 @@ one_error() {
 	    grep -q '^nm-capture: ' "$TMP/one.err"
 	check "failure: $name: no report on stdout" test ! -s "$TMP/one.out"
 }
+fails "-w where no file can be made is nm-pcap's exit 1" 1 \
+    '^nm-pcap: /no/such/dir/x.pcapng: No such file' \
+    "$NMM" -r "$pcap" -w /no/such/dir/x.pcapng
+check "failure: -w: nm-pcap's one line is the only one" \
+    test "$(wc -l <"$TMP/fail.err")" -eq 1
 one_error "bad filter" -r "$pcap" -f 'tcp port'
 one_error "missing file" -r /no/such.pcap
 one_error "missing -F file" -r "$pcap" -F /no/such.bpf

@@ -113,6 +113,20 @@ for p in nm-decode nm-stats nm-render; do
 	check "$p: nothing on stderr" [ ! -s "$TMP/err.$p" ]
 done
 
+# nm-pcap: its own filter (a stage's, and ftruncate for a full disk)
+mkfifo "$TMP/in.pcap"
+"$NM_TOP/nm-pcap" -w "$TMP/out.pcapng" <"$TMP/in.pcap" >"$TMP/out.nm-pcap" \
+    2>"$TMP/err.nm-pcap" &
+pid=$!
+exec 3>"$TMP/in.pcap"
+check "nm-pcap: Seccomp: 2 while waiting for input" field_is "$pid" Seccomp 2
+cat "$TMP/packets.bin" >&3
+exec 3>&-
+wait "$pid"
+rc=$?
+check "nm-pcap: exits 0 at the end of input (status $rc), quietly" \
+    [ "$rc" = 0 ] && [ ! -s "$TMP/err.nm-pcap" ] && [ -s "$TMP/out.pcapng" ]
+
 mkfifo "$TMP/in.off"
 NM_NO_SECCOMP=1 "$NM_TOP/nm-decode" <"$TMP/in.off" >/dev/null &
 pid=$!
