@@ -667,6 +667,27 @@ filter_keys(const struct filter *f)
 	return (const char *const *)f->keys;
 }
 
+const char **
+filter_keys_with(const struct filter *f, const char *const *keys)
+{
+	const char *const *fk = f != NULL ? filter_keys(f) : NULL;
+	size_t i, j, n = 0, k = 0;
+	const char **out;
+
+	while (keys != NULL && keys[n] != NULL)
+		n++;
+	out = ecalloc(n + (f != NULL ? f->nkeys : 0) + 1, sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[k++] = keys[i];
+	for (i = 0; fk != NULL && fk[i] != NULL; i++) {
+		for (j = 0; j < n && strcmp(keys[j], fk[i]) != 0; j++)
+			;
+		if (j == n)
+			out[k++] = fk[i];
+	}
+	return out;
+}
+
 /* One test's walk over a field's values. */
 struct probe {
 	const struct node *nd;

@@ -26,6 +26,11 @@ int filter_match(const struct filter *f, const msgpack_object *map);
  * for a stage's rec_reader_want(); they live as long as the filter.
  */
 const char *const *filter_keys(const struct filter *f);
+/*
+ * keys (NULL-ended; NULL: none) and the filter's (f NULL: none) in one
+ * new NULL-ended array, each once; free() the array, not its strings.
+ */
+const char **filter_keys_with(const struct filter *f, const char *const *keys);
 void filter_free(struct filter *f);
 /*
  * filter_compile for a stage's -Y: exits with status 2 and one line
