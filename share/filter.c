@@ -501,7 +501,10 @@ parse_test(struct parse *ps)
 			free_node(nd);
 			return NULL;
 		}
+		/* values apart by spaces or, as tshark 4 wants, commas */
 		while (skip_space(ps), *ps->p != '}' && *ps->p != '\0') {
+			if (nd->nvals > 0 && accept_sym(ps, ","))
+				skip_space(ps);
 			if (parse_value(ps, nd, &v, "{") < 0) {
 				free_node(nd);
 				return NULL;
