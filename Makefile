@@ -63,6 +63,7 @@ FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
 	pcap/*.1)
 MAN5 := $(wildcard share/*.5)
+MAN7 := $(wildcard share/*.7)
 
 .PHONY: all install uninstall test check bench sanitize fuzz lint clean \
 	format deps deps-test sample demo ledger
@@ -234,10 +235,11 @@ format-check:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	install -m 644 share/services share/sample.pcap $(DESTDIR)$(DATADIR)
 
 # Lets users capture without sudo (README: "Capturing without sudo").
@@ -257,6 +259,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	rm -f $(DESTDIR)$(DATADIR)/services $(DESTDIR)$(DATADIR)/sample.pcap
 	-rmdir $(DESTDIR)$(DATADIR)
 

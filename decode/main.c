@@ -5,15 +5,18 @@
  * went and why they stopped), passes every other record on untouched, and
  * ends its output with an end record counting frames in and packets out.
  * The one state it keeps across frames is the table of DNS queries that
- * times their responses (dnsq.c).
+ * times their responses (dnsq.c).  With -Y only the packets the filter
+ * (share/filter.c) matches go on; frames still count from the first.
  */
 #include <errno.h>
+#include <msgpack.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "nm.h"
 #include "rec.h"
 #include "services.h"
@@ -32,6 +35,7 @@ struct opts {
 	const char *services; /* user service table, or NULL */
 	int force;	      /* records even to a terminal */
 	int realtime;	      /* --realtime: at the recorded pace */
+	const char *filter;   /* -Y, or NULL */
 };
 
 struct ctx {
@@ -41,10 +45,15 @@ struct ctx {
 	enum keep keep;
 	struct pkt pk;	/* reused for every frame */
 	struct pk kept; /* a frame's keys that go on */
+	/* -Y: the filter, and a packet packed aside to be read back */
+	struct filter *filter;
+	struct pk fpk;
+	msgpack_zone zone;
 };
 
 static const char usage_text[] =
-    "usage: nm-decode [-k | -S] [--services file] [--realtime] [--force]\n";
+    "usage: nm-decode [-k | -S] [-Y filter] [--services file] [--realtime]\n"
+    "                 [--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -60,6 +69,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "services", required_argument, NULL, 's' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "realtime", no_argument, NULL, 'R' },
+		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -68,7 +78,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->services = getenv("NM_SERVICES");
-	while ((ch = getopt_long(argc, argv, "kSh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "kShY:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
 		case 'S':
@@ -81,6 +91,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 's': o->services = optarg; break;
 		case 'f': o->force = 1; break;
 		case 'R': o->realtime = 1; break;
+		case 'Y': o->filter = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-decode");
 		default: usage();
@@ -174,6 +185,27 @@ data_kept(const struct ctx *cx, size_t len)
 	return pk->poff + DEC_PREVIEW;
 }
 
+/*
+ * -Y: reads the packet packed aside back as a tree (its bytes are this
+ * stage's own), and writes it on when the filter matches.
+ */
+static int
+pass_filter(struct ctx *cx)
+{
+	struct rec r = { .type = REC_PACKET };
+	size_t off = 0;
+
+	msgpack_zone_clear(&cx->zone);
+	if (msgpack_unpack(cx->fpk.p, cx->fpk.len, &off, &cx->zone, &r.obj) !=
+		MSGPACK_UNPACK_SUCCESS ||
+	    !filter_match(cx->filter, &r.obj))
+		return 0;
+	r.raw = cx->fpk.p;
+	r.rawlen = cx->fpk.len;
+	stage_pass(&cx->st, &r);
+	return 1;
+}
+
 static void
 decode_frame(struct ctx *cx, const msgpack_object *fr)
 {
@@ -212,7 +244,11 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		pk_obj(&cx->kept, &fr->via.map.ptr[i].val);
 		keep++;
 	}
-	mp = stage_pk(st);
+	if (cx->filter != NULL) {
+		mp = &cx->fpk;
+		mp->len = 0;
+	} else
+		mp = stage_pk(st);
 	pk_map_open(mp);
 	pk_kstr(mp, "type", "packet");
 	pk_raw_items(mp, cx->kept.p, cx->kept.len, 2 * keep);
@@ -220,7 +256,10 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		pk_kbin(mp, "data", data, data_kept(cx, len));
 	pkt_pack(mp, &cx->pk);
 	pk_close(mp);
-	stage_end_record(st);
+	if (cx->filter != NULL && !pass_filter(cx))
+		return;
+	if (cx->filter == NULL)
+		stage_end_record(st);
 	st->packets++;
 }
 
@@ -269,6 +308,12 @@ main(int argc, char **argv)
 	dnsq_seed();
 	cx.keep = o.keep;
 	pk_init(&cx.kept, 1024);
+	if (o.filter != NULL) {
+		cx.filter = filter_compile_opt(o.filter);
+		pk_init(&cx.fpk, 4096);
+		if (!msgpack_zone_init(&cx.zone, 64 * 1024))
+			nm_die(NM_EXIT_FAIL, "-Y: out of memory");
+	}
 	stage_open(&cx.st, &decode_ops, &cx,
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
 	esandbox(NM_SANDBOX_STAGE);

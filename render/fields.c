@@ -1,8 +1,9 @@
 /*
  * -o fields: one tab-separated line per packet record, one column per -e
  * field, named as tshark names them so a table from nm lines up with
- * `tshark -T fields`.  The whole mapping is the table below: tshark's name,
- * the record path it comes from, and how tshark prints it.  A path that
+ * `tshark -T fields`.  The mapping is share/fields.c's table (tshark's
+ * name, the record path it comes from, and how tshark prints it), which the
+ * -Y filter shares; this file prints what it finds.  A path that
  * crosses an array (vlan, dns.q, dns.ans) yields every element's value,
  * joined with ','; an absent value leaves the column empty.  tshark's -E
  * settings (struct out) choose the separator, the quotes, a header line
@@ -10,153 +11,8 @@
  */
 #include <string.h>
 
+#include "fields.h"
 #include "render.h"
-
-enum fld_fmt {
-	F_DEC, /* decimal; booleans as 0/1 */
-	F_HEX2,
-	F_HEX4,
-	F_HEX5, /* 0x and that many digits at least */
-	F_ADDR, /* address text */
-	F_STR,	/* text, escaped */
-	F_TS,	/* nanoseconds as seconds.nnnnnnnnn (times and spans) */
-	F_NAME, /* DNS name; the root as <Root> */
-	F_BIT,	/* 1 when arg's bits are set, else 0 */
-	F_MAC,	/* address text, only of a 6-byte address */
-	F_IP4,	/* address text, only of a 4-byte address */
-	F_VLAN, /* decimal, of 802.1Q tags only (tshark's vlan) */
-	F_VHEX, /* the same, as F_HEX4 */
-	F_SLLT, /* F_HEX4, of a cooked header whose protocol is an
-		 * EtherType (tshark's sll.etype) */
-	/* F_NAME and F_DEC of every record, and of the EDNS OPT record,
-	 * which tshark counts among them and nm keeps apart (dns.edns) */
-	F_RRNM,
-	F_RRTY
-};
-
-struct out_field {
-	const char *name; /* tshark's */
-	const char *path; /* the record's, dotted */
-	enum fld_fmt fmt;
-	unsigned arg;	     /* F_BIT: mask; else: RR or ICMPv6 type */
-	enum rec_type rtype; /* REC_UNKNOWN here means a packet */
-};
-
-#define MAXCOMP 3
-
-static const struct out_field table[] = {
-	{ "frame.time_epoch", "ts", F_TS, 0, 0 },
-	{ "frame.len", "len", F_DEC, 0, 0 },
-	{ "frame.cap_len", "caplen", F_DEC, 0, 0 },
-	{ "frame.interface_id", "if", F_DEC, 0, 0 },
-	{ "eth.src", "eth.src", F_ADDR, 0, 0 },
-	{ "eth.dst", "eth.dst", F_ADDR, 0, 0 },
-	{ "eth.type", "eth.type", F_HEX4, 0, 0 },
-	{ "sll.pkttype", "sll.pkttype", F_DEC, 0, 0 },
-	{ "sll.src.eth", "sll.src", F_ADDR, 0, 0 },
-	{ "sll.etype", "sll.proto", F_SLLT, 0, 0 },
-	{ "vlan.id", "vlan.id", F_VLAN, 0, 0 },
-	{ "vlan.priority", "vlan.pcp", F_VLAN, 0, 0 },
-	{ "vlan.etype", "vlan.type", F_VHEX, 0, 0 },
-	{ "ip.src", "ip.src", F_ADDR, 0, 0 },
-	{ "ip.dst", "ip.dst", F_ADDR, 0, 0 },
-	{ "ip.proto", "ip.proto", F_DEC, 0, 0 },
-	{ "ip.ttl", "ip.ttl", F_DEC, 0, 0 },
-	{ "ip.len", "ip.len", F_DEC, 0, 0 }, { "ip.id", "ip.id", F_HEX4, 0, 0 },
-	{ "ip.hdr_len", "ip.hl", F_DEC, 0, 0 },
-	{ "ip.dsfield", "ip.tos", F_HEX2, 0, 0 },
-	{ "ip.flags.df", "ip.df", F_DEC, 0, 0 },
-	{ "ip.flags.mf", "ip.mf", F_DEC, 0, 0 },
-	{ "ip.frag_offset", "ip.frag", F_DEC, 0, 0 },
-	{ "ip.checksum", "ip.sum", F_HEX4, 0, 0 },
-	{ "ipv6.src", "ipv6.src", F_ADDR, 0, 0 },
-	{ "ipv6.dst", "ipv6.dst", F_ADDR, 0, 0 },
-	{ "ipv6.nxt", "ipv6.nxt", F_DEC, 0, 0 },
-	{ "ipv6.hlim", "ipv6.hlim", F_DEC, 0, 0 },
-	{ "ipv6.plen", "ipv6.plen", F_DEC, 0, 0 },
-	{ "ipv6.flow", "ipv6.flow", F_HEX5, 0, 0 },
-	{ "ipv6.tclass", "ipv6.tc", F_HEX2, 0, 0 },
-	{ "tcp.srcport", "tcp.sport", F_DEC, 0, 0 },
-	{ "tcp.dstport", "tcp.dport", F_DEC, 0, 0 },
-	{ "tcp.flags", "tcp.flags", F_HEX4, 0, 0 },
-	{ "tcp.flags.fin", "tcp.flags", F_BIT, TCP_FIN, 0 },
-	{ "tcp.flags.syn", "tcp.flags", F_BIT, TCP_SYN, 0 },
-	{ "tcp.flags.reset", "tcp.flags", F_BIT, TCP_RST, 0 },
-	{ "tcp.flags.push", "tcp.flags", F_BIT, TCP_PSH, 0 },
-	{ "tcp.flags.ack", "tcp.flags", F_BIT, TCP_ACK, 0 },
-	{ "tcp.flags.urg", "tcp.flags", F_BIT, TCP_URG, 0 },
-	{ "tcp.seq_raw", "tcp.seq", F_DEC, 0, 0 },
-	{ "tcp.ack_raw", "tcp.ack", F_DEC, 0, 0 },
-	{ "tcp.window_size_value", "tcp.win", F_DEC, 0, 0 },
-	{ "tcp.len", "tcp.len", F_DEC, 0, 0 },
-	{ "tcp.hdr_len", "tcp.hl", F_DEC, 0, 0 },
-	{ "tcp.checksum", "tcp.sum", F_HEX4, 0, 0 },
-	{ "tcp.urgent_pointer", "tcp.urp", F_DEC, 0, 0 },
-	{ "tcp.options.mss_val", "tcp.opts.mss", F_DEC, 0, 0 },
-	{ "tcp.options.wscale.shift", "tcp.opts.ws", F_DEC, 0, 0 },
-	{ "tcp.options.timestamp.tsval", "tcp.opts.tsval", F_DEC, 0, 0 },
-	{ "tcp.options.timestamp.tsecr", "tcp.opts.tsecr", F_DEC, 0, 0 },
-	{ "udp.srcport", "udp.sport", F_DEC, 0, 0 },
-	{ "udp.dstport", "udp.dport", F_DEC, 0, 0 },
-	{ "udp.length", "udp.len", F_DEC, 0, 0 },
-	{ "udp.checksum", "udp.sum", F_HEX4, 0, 0 },
-	{ "icmp.type", "icmp.type", F_DEC, 0, 0 },
-	{ "icmp.code", "icmp.code", F_DEC, 0, 0 },
-	{ "icmp.checksum", "icmp.sum", F_HEX4, 0, 0 },
-	{ "icmp.ident", "icmp.id", F_DEC, 0, 0 },
-	{ "icmp.seq", "icmp.seq", F_DEC, 0, 0 },
-	{ "icmpv6.type", "icmpv6.type", F_DEC, 0, 0 },
-	{ "icmpv6.code", "icmpv6.code", F_DEC, 0, 0 },
-	{ "icmpv6.checksum", "icmpv6.sum", F_HEX4, 0, 0 },
-	{ "icmpv6.echo.identifier", "icmpv6.id", F_HEX4, 0, 0 },
-	{ "icmpv6.echo.sequence_number", "icmpv6.seq", F_DEC, 0, 0 },
-	/* tshark names the target by the message: solicitation,
-	 * advertisement, redirect */
-	{ "icmpv6.nd.ns.target_address", "icmpv6.target", F_ADDR, 135, 0 },
-	{ "icmpv6.nd.na.target_address", "icmpv6.target", F_ADDR, 136, 0 },
-	{ "icmpv6.nd.rd.target_address", "icmpv6.target", F_ADDR, 137, 0 },
-	{ "arp.hw.type", "arp.htype", F_DEC, 0, 0 },
-	{ "arp.proto.type", "arp.ptype", F_HEX4, 0, 0 },
-	{ "arp.opcode", "arp.op", F_DEC, 0, 0 },
-	{ "arp.src.hw_mac", "arp.sha", F_MAC, 0, 0 },
-	{ "arp.src.proto_ipv4", "arp.spa", F_IP4, 0, 0 },
-	{ "arp.dst.hw_mac", "arp.tha", F_MAC, 0, 0 },
-	{ "arp.dst.proto_ipv4", "arp.tpa", F_IP4, 0, 0 },
-	{ "dns.id", "dns.id", F_HEX4, 0, 0 },
-	{ "dns.flags.response", "dns.qr", F_DEC, 0, 0 },
-	{ "dns.flags.opcode", "dns.opcode", F_DEC, 0, 0 },
-	{ "dns.flags.authoritative", "dns.aa", F_DEC, 0, 0 },
-	{ "dns.flags.truncated", "dns.tc", F_DEC, 0, 0 },
-	{ "dns.flags.recdesired", "dns.rd", F_DEC, 0, 0 },
-	{ "dns.flags.recavail", "dns.ra", F_DEC, 0, 0 },
-	{ "dns.flags.rcode", "dns.rcode", F_DEC, 0, 0 },
-	{ "dns.count.queries", "dns.qd", F_DEC, 0, 0 },
-	{ "dns.count.answers", "dns.an", F_DEC, 0, 0 },
-	{ "dns.count.auth_rr", "dns.ns", F_DEC, 0, 0 },
-	{ "dns.count.add_rr", "dns.ar", F_DEC, 0, 0 },
-	{ "dns.qry.name", "dns.q.name", F_NAME, 0, 0 },
-	{ "dns.qry.type", "dns.q.type", F_DEC, 0, 0 },
-	{ "dns.qry.class", "dns.q.class", F_HEX4, 0, 0 },
-	{ "dns.resp.name", "dns.ans.name", F_RRNM, 0, 0 },
-	{ "dns.resp.type", "dns.ans.type", F_RRTY, 0, 0 },
-	{ "dns.resp.ttl", "dns.ans.ttl", F_DEC, 0, 0 },
-	{ "dns.a", "dns.ans.addr", F_ADDR, 1, 0 },
-	{ "dns.ns", "dns.ans.target", F_NAME, 2, 0 },
-	{ "dns.cname", "dns.ans.target", F_NAME, 5, 0 },
-	{ "dns.ptr.domain_name", "dns.ans.target", F_NAME, 12, 0 },
-	{ "dns.mx.mail_exchange", "dns.ans.target", F_NAME, 15, 0 },
-	{ "dns.txt", "dns.ans.text", F_STR, 16, 0 },
-	{ "dns.aaaa", "dns.ans.addr", F_ADDR, 28, 0 },
-	{ "dns.rr.udp_payload_size", "dns.edns.udp_size", F_DEC, 0, 0 },
-	{ "dns.resp.ext_rcode", "dns.edns.ext_rcode", F_HEX2, 0, 0 },
-	{ "dns.resp.edns0_version", "dns.edns.version", F_DEC, 0, 0 },
-	{ "dns.resp.z", "dns.edns.z", F_HEX4, 0, 0 },
-	{ "dns.resp.z.do", "dns.edns.do", F_DEC, 0, 0 },
-	{ "dns.opt.code", "dns.edns.opts", F_DEC, 0, 0 },
-	{ "dns.time", "dns.time", F_TS, 0, 0 }, /* seconds, as a duration */
-	{ "dns.response_to", "dns.qframe", F_DEC, 0, 0 },
-	{ NULL, NULL, F_DEC, 0, 0 }
-};
 
 /*
  * A tshark name from the table, or "stats.PATH" / "flow.PATH": a path the
@@ -177,9 +33,8 @@ out_field_find(const char *name)
 	size_t i, n;
 	int id;
 
-	for (f = table; f->name != NULL; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
+	if ((f = field_find(name)) != NULL)
+		return f;
 	for (i = 0; i < 2; i++) {
 		n = strlen(prefixes[i]);
 		if (strncmp(name, prefixes[i], n) != 0 || name[n] == '\0')
@@ -267,7 +122,7 @@ out_field_list(struct strbuf *b)
 {
 	const struct out_field *f;
 
-	for (f = table; f->name != NULL; f++) {
+	for (f = field_table(); f->name != NULL; f++) {
 		sb_adds(b, f->name);
 		sb_addc(b, '\n');
 	}
@@ -359,59 +214,15 @@ occurrence(struct walk *w)
 	}
 }
 
-/* One value of the column. */
-static void
-value(struct walk *w, const msgpack_object *v)
+/* One value of the column (a field_walk callback). */
+static int
+value(void *arg, const msgpack_object *v)
 {
+	struct walk *w = arg;
+
 	if (occurrence(w))
 		emit(w->b, w->f, v);
-}
-
-/*
- * Emits the value at comp[i..n) below v, descending through maps and
- * every element of arrays.  At the map that holds the last key, an RR
- * type filter (dns.a takes only type 1 answers, the ICMPv6 targets their
- * message's) decides.
- */
-static void
-walk(struct walk *w, const msgpack_object *v, char comp[][32], int i, int n)
-{
-	const struct out_field *f = w->f;
-	uint32_t j;
-	const msgpack_object *c;
-
-	if (v->type == MSGPACK_OBJECT_ARRAY) {
-		for (j = 0; j < v->via.array.size; j++)
-			walk(w, &v->via.array.ptr[j], comp, i, n);
-		return;
-	}
-	if (i == n) {
-		if (v->type == MSGPACK_OBJECT_MAP)
-			return;
-		/* tshark names only addresses of the expected size */
-		if ((f->fmt == F_MAC || f->fmt == F_IP4) &&
-		    (v->type != MSGPACK_OBJECT_BIN ||
-			v->via.bin.size != (f->fmt == F_MAC ? 6u : 4u)))
-			return;
-		value(w, v);
-		return;
-	}
-	if (v->type != MSGPACK_OBJECT_MAP)
-		return;
-	if (i == n - 1 && f->fmt != F_BIT && f->arg != 0 &&
-	    out_u(v, "type", 0) != f->arg)
-		return;
-	/* 802.1ad service tags are not tshark's vlan protocol */
-	if (i == n - 1 && (f->fmt == F_VLAN || f->fmt == F_VHEX) &&
-	    out_u(v, "tpid", 0) == 0x88a8)
-		return;
-	/* tshark names a cooked header's protocol sll.etype unless it is a
-	 * GRE type (ARPHRD_IPGRE) or a Linux protocol number (up to 1536) */
-	if (i == n - 1 && f->fmt == F_SLLT &&
-	    (out_u(v, "hatype", 0) == 778 || out_u(v, "proto", 0) <= 1536))
-		return;
-	if ((c = rec_get(v, comp[i])) != NULL)
-		walk(w, c, comp, i + 1, n);
+	return 0;
 }
 
 /*
@@ -455,35 +266,14 @@ out_fields_header(const struct out *o, struct strbuf *b)
 	sb_addc(b, '\n');
 }
 
-static int
-split(const char *path, char comp[][32])
-{
-	int n = 0;
-	size_t k;
-
-	while (n < MAXCOMP) {
-		k = strcspn(path, ".");
-		if (k >= 32)
-			k = 31;
-		memcpy(comp[n], path, k);
-		comp[n][k] = '\0';
-		n++;
-		if (path[k] != '.')
-			break;
-		path += k + 1;
-	}
-	return n;
-}
-
 void
 out_fields(
     struct out *o, struct strbuf *b, const msgpack_object *map, enum rec_type t)
 {
 	const struct out_field *f;
-	char comp[MAXCOMP][32];
+	struct field_ref ref;
 	struct walk w;
 	size_t i;
-	int n;
 
 	for (i = 0; i < o->nfields; i++) {
 		if (i > 0)
@@ -492,13 +282,13 @@ out_fields(
 		if ((o->fields[i]->rtype ? o->fields[i]->rtype : REC_PACKET) !=
 		    t)
 			continue;
-		n = split(o->fields[i]->path, comp);
+		field_ref_init(&ref, o->fields[i]);
 		w.o = o;
 		w.f = f = o->fields[i];
 		w.b = b;
 		w.start = b->len;
 		w.count = 0;
-		walk(&w, map, comp, 0, n);
+		(void)field_walk(&ref, map, value, &w);
 		/* last: the OPT record is the last of a message as a rule;
 		 * its owner is the root, or it is no OPT to nm-decode */
 		if ((f->fmt == F_RRNM || f->fmt == F_RRTY) &&

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "render.h"
+#include "filter.h"
 #include "sandbox.h"
 #include "stage.h"
 
@@ -30,15 +31,17 @@ struct opts {
 	int mode_set;
 	const char **names; /* -e, unresolved */
 	size_t nnames;
-	int nt;	  /* how many -t */
-	int eset; /* some -E given */
+	int nt;		    /* how many -t */
+	int eset;	    /* some -E given */
+	const char *filter; /* -Y, or NULL */
 };
 
 /* What the driver's callbacks need. */
 struct ctx {
 	struct stage st;
 	struct out *out;
-	struct strbuf line; /* one record's text, reused */
+	struct strbuf line;    /* one record's text, reused */
+	struct filter *filter; /* -Y: packets shown, or NULL */
 };
 
 static int json_refused; /* a record was too long for JSON */
@@ -46,8 +49,9 @@ static int json_refused; /* a record was too long for JSON */
 static const char usage_text[] =
     "usage: nm-render [-t[t[t[t[t]]]]] [-u] [-m mode]\n"
     "                 [-o compact|detailed|minimal|json|fields]\n"
-    "                 [-e field]... [-E setting=value]... [--json-time]\n"
-    "                 [--color=auto|always|never] [--list-fields]\n";
+    "                 [-e field]... [-E setting=value]... [-Y filter]\n"
+    "                 [--json-time] [--color=auto|always|never]\n"
+    "                 [--list-fields]\n";
 
 /* What tcpdump's -t, -tt, -ttt, -tttt and -ttttt choose, by their count */
 static const enum out_time tmodes[] = { OUT_TIME_LOCAL, OUT_TIME_NONE,
@@ -163,6 +167,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 		{ "json-time", no_argument, NULL, 'J' },
 		{ "list-fields", no_argument, NULL, 'L' },
 		{ "utc", no_argument, NULL, 'u' },
+		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -170,7 +175,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 	int c;
 
 	op->names = ecalloc((size_t)argc, sizeof(*op->names));
-	while ((c = getopt_long(argc, argv, "E:e:hm:o:tu", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "E:e:hm:o:tuY:", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'C':
@@ -205,6 +210,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 			/* UTC0 is POSIX for UTC, whatever zoneinfo holds */
 			setenv("TZ", "UTC0", 1);
 			break;
+		case 'Y': op->filter = optarg; break;
 		case 'V': nm_version("nm-render");
 		default: usage();
 		}
@@ -394,6 +400,9 @@ on_record(struct stage *st, const struct rec *rec)
 	struct strbuf *b = &cx->line;
 
 	b->len = 0;
+	if (cx->filter != NULL && rec->type == REC_PACKET &&
+	    !filter_match(cx->filter, &rec->obj))
+		return;
 	render_one(cx->out, b, rec);
 	if (b->len > 0 && fwrite(b->p, 1, b->len, stdout) != b->len)
 		nm_write_failed();
@@ -431,6 +440,7 @@ main(int argc, char **argv)
 {
 	static struct ctx cx;
 	const char *const *keys;
+	const char **want;
 	struct opts op;
 	int status;
 
@@ -441,6 +451,8 @@ main(int argc, char **argv)
 	op.out.color = want_color(&op);
 	op.out.ascii = !utf8_locale();
 	cx.out = &op.out;
+	if (op.filter != NULL)
+		cx.filter = filter_compile_opt(op.filter);
 	stage_open(&cx.st, &render_ops, &cx, 0);
 	if (op.out.mode == OUT_FIELDS && op.out.header) {
 		out_fields_header(&op.out, &cx.line);
@@ -448,12 +460,17 @@ main(int argc, char **argv)
 			nm_write_failed();
 		cx.line.len = 0;
 	}
-	if (op.out.mode == OUT_COMPACT || op.out.mode == OUT_MINIMAL)
-		(void)rec_reader_want(cx.st.r, REC_PACKET, out_text_keys);
-	else if (op.out.mode == OUT_FIELDS) {
+	/* what the mode reads of a packet, and what -Y reads */
+	if (op.out.mode == OUT_COMPACT || op.out.mode == OUT_MINIMAL) {
+		want = filter_keys_with(cx.filter, out_text_keys);
+		(void)rec_reader_want(cx.st.r, REC_PACKET, want);
+		free(want);
+	} else if (op.out.mode == OUT_FIELDS) {
 		/* the reader keeps what it needs of them: ids, not names */
 		keys = out_fields_keys(&op.out);
-		(void)rec_reader_want(cx.st.r, REC_PACKET, keys);
+		want = filter_keys_with(cx.filter, keys);
+		(void)rec_reader_want(cx.st.r, REC_PACKET, want);
+		free(want);
 		out_fields_keys_free(keys);
 	}
 	/* parse_opts ran tzset(): localtime_r needs no file from here on */

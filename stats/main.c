@@ -19,6 +19,7 @@
 #include "rec.h"
 #include "services.h"
 #include "stats.h"
+#include "filter.h"
 #include "sandbox.h"
 #include "stage.h"
 
@@ -29,8 +30,9 @@ struct opts {
 	enum top_by by;
 	size_t max_flows, max_hosts;
 	const char *services;
-	int force;    /* records even to a terminal */
-	int realtime; /* --realtime: at the recorded pace */
+	int force;	    /* records even to a terminal */
+	int realtime;	    /* --realtime: at the recorded pace */
+	const char *filter; /* -Y: the packets counted, or NULL */
 };
 
 struct ctx {
@@ -38,6 +40,7 @@ struct ctx {
 	struct agg agg;
 	struct out out;
 	int quiet;
+	struct filter *filter; /* -Y, or NULL */
 };
 
 static const char usage_text[] =
@@ -63,6 +66,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "services", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "realtime", no_argument, NULL, 'R' },
+		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -75,8 +79,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->max_flows = 1000000;
 	o->max_hosts = 1000000;
 	o->services = getenv("NM_SERVICES");
-	while ((ch = getopt_long(argc, argv, "I:n:qs:F:H:h", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(
+		    argc, argv, "I:n:qs:F:H:hY:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'I':
 			o->interval = (unsigned)estrtonum(optarg,
@@ -107,6 +111,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'S': o->services = optarg; break;
 		case 'f': o->force = 1; break;
 		case 'R': o->realtime = 1; break;
+		case 'Y': o->filter = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: usage();
@@ -152,7 +157,8 @@ on_record(struct stage *st, const struct rec *rec)
 	switch (rec->type) {
 	case REC_FRAME:
 	case REC_PACKET:
-		feed_record(&cx->agg, &cx->out, rec);
+		if (cx->filter == NULL || filter_match(cx->filter, &rec->obj))
+			feed_record(&cx->agg, &cx->out, rec);
 		if (!cx->quiet)
 			stage_pass(st, rec);
 		break;
@@ -176,17 +182,22 @@ int
 main(int argc, char **argv)
 {
 	static struct ctx cx;
+	const char **want;
 	struct opts o;
 
 	nm_init(argv[0]);
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
 	cx.quiet = o.quiet;
+	if (o.filter != NULL)
+		cx.filter = filter_compile_opt(o.filter);
 	agg_init(
 	    &cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows, o.max_hosts);
 	stage_open(&cx.st, &stats_ops, &cx,
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
-	(void)rec_reader_want(cx.st.r, REC_PACKET, pview_keys);
+	want = filter_keys_with(cx.filter, pview_keys);
+	(void)rec_reader_want(cx.st.r, REC_PACKET, want);
+	free(want);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	esandbox(NM_SANDBOX_STAGE);
 

@@ -31,6 +31,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
 runs=${BENCH_RUNS:-5}
+# the -Y rows' expression, the same for nm and tshark
+YEXPR='tcp.port == 443 && ip.len > 100'
 seed=${BENCH_SEED:-1}
 outdir=${BENCH_OUT:-tests/out}
 caps=${BENCH_CAPTURES:-bulk mix}
@@ -141,6 +143,11 @@ rows() {
 	    "TZ=$TZSET" "tshark -n -q -z conv,ip -z io,phs -r '$FT'"
 	[ -n "$have_tcpdump" ] && run "$c.tcpdump-w" "$n" "TZ=$TZSET" \
 	    "tcpdump -n -r '$F' -w /dev/null"
+	# -Y: a filter on decoded fields, the matches shown
+	run "$c.nm-filter" "$n" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' | ./nm-decode -Y '$YEXPR' | ./nm-render --color=never"
+	[ -n "$have_tshark" ] && run "$c.tshark-filter" "${tcount[$c]}" \
+	    "TZ=$TZSET" "tshark -n -r '$FT' -Y '$YEXPR'"
 	# What one pipe costs: the frames passed on and not decoded.
 	run "$c.pipe-floor" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
 	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
@@ -328,6 +335,9 @@ table1() {
 	row "$c.tshark-stats" "tshark -q -z conv,ip -z io,phs (first ${tcount[$c]})"
 	row "$c.tcpdump-w" "tcpdump -n -r -w /dev/null (the read limit)"
 	row "$c.pipe-floor" "nm-capture -r | cat (frames through one pipe)"
+	echo "filter on decoded fields: -Y '$YEXPR'"
+	row "$c.nm-filter" "nm-capture -r | nm-decode -Y | nm-render"
+	row "$c.tshark-filter" "tshark -n -r -Y (first ${tcount[$c]})"
 	echo "each stage alone, on a saved record stream"
 	row "$c.st-capture" "nm-capture -r F > stream"
 	row "$c.st-decode" "nm-decode < capture stream"
@@ -347,6 +357,8 @@ table1() {
 	    "$c.nm-stats" "$c.tshark-stats" ">=" 30
 	verdict "$(key "$c" stats_readlimit)" "stats vs tcpdump -w /dev/null" \
 	    "$c.nm-stats" "$c.tcpdump-w" ">=" 0.5
+	verdict "$(key "$c" filter_tshark)" "-Y vs tshark -Y" \
+	    "$c.nm-filter" "$c.tshark-filter" ">=" 10
 	echo
 	echo "peak memory, MiB: a tenth of the input | all of it"
 	for s in capture decode stats render json; do
@@ -394,6 +406,7 @@ side() {
 	json json/tshark_-T_json >= 60
 	stats_readlimit stats/tcpdump_-w_/dev/null >= 0.5
 	stats_tshark stats/tshark_conv,ip+io,phs >= 30
+	filter_tshark -Y/tshark_-Y >= 10
 	EOF
 	echo "cpu s per million records (us per record), each stage alone on a saved stream"
 	for s in capture decode stats render json; do

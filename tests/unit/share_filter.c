@@ -1,0 +1,252 @@
+/*
+ * Unit tests of the -Y filter (share/filter.c): each operator, precedence,
+ * presence, in {}, address ranges, fields that match either side, regular
+ * expressions, and the errors with their columns.  Records are written as
+ * JSON (addresses as text), read back by the JSON reader as a stage sees
+ * them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "filter.h"
+#include "json.h"
+
+static int failures;
+
+#define CHECK(name, cond)                                                      \
+	do {                                                                   \
+		if (cond)                                                      \
+			printf("PASS: %s\n", name);                            \
+		else {                                                         \
+			printf("FAIL: %s (line %d)\n", name, __LINE__);        \
+			failures++;                                            \
+		}                                                              \
+	} while (0)
+
+static const char tcp_pkt[] =
+    "{\"type\":\"packet\",\"ts\":1500000000,\"len\":120,"
+    "\"eth\":{\"src\":\"00:11:22:33:44:55\",\"dst\":\"66:77:88:99:aa:bb\","
+    "\"type\":2048},"
+    "\"ip\":{\"src\":\"10.1.2.3\",\"dst\":\"192.168.0.9\",\"len\":106,"
+    "\"ttl\":64,\"proto\":6,\"df\":true},"
+    "\"tcp\":{\"sport\":43210,\"dport\":443,\"flags\":2,\"len\":0}}";
+static const char dns_pkt[] =
+    "{\"type\":\"packet\",\"ts\":1500000001,\"len\":90,"
+    "\"ipv6\":{\"src\":\"2001:db8::1\",\"dst\":\"fe80::2\",\"nxt\":17},"
+    "\"udp\":{\"sport\":53,\"dport\":5555,\"len\":50},"
+    "\"dns\":{\"id\":7,\"qr\":true,\"rcode\":3,"
+    "\"q\":[{\"name\":\"www.Example.com\",\"type\":1,\"class\":1}],"
+    "\"ans\":[{\"name\":\"a.example.com\",\"type\":28,\"addr\":\"2001:db8::5\"}"
+    ","
+    "{\"name\":\"b.example.com\",\"type\":1,\"addr\":\"10.9.9.9\"}]}}";
+
+static msgpack_zone zone;
+static msgpack_object tcp_rec, dns_rec;
+
+static void
+parse(const char *s, msgpack_object *o)
+{
+	char why[128];
+	size_t off;
+
+	if (json_parse(s, strlen(s), &zone, o, &off, why, sizeof(why)) <= 0) {
+		printf("FAIL: record does not parse: %s\n", why);
+		failures++;
+	}
+}
+
+/* 1: the expression matches r, 0: it does not, -1: it does not compile. */
+static int
+m(const char *expr, const msgpack_object *r)
+{
+	char err[256];
+	struct filter *f = filter_compile(expr, err, sizeof(err));
+	int res;
+
+	if (f == NULL) {
+		printf("# %s: %s\n", expr, err);
+		return -1;
+	}
+	res = filter_match(f, r);
+	filter_free(f);
+	return res;
+}
+
+/* Whether expr fails to compile with exactly want. */
+static int
+err_is(const char *expr, const char *want)
+{
+	char err[256];
+	struct filter *f = filter_compile(expr, err, sizeof(err));
+
+	if (f != NULL) {
+		filter_free(f);
+		return 0;
+	}
+	if (strcmp(err, want) != 0)
+		printf("# %s: got \"%s\"\n", expr, err);
+	return strcmp(err, want) == 0;
+}
+
+int
+main(void)
+{
+	const msgpack_object *t = &tcp_rec, *d = &dns_rec;
+	struct filter *f;
+	const char *const *k;
+
+	msgpack_zone_init(&zone, 4096);
+	parse(tcp_pkt, &tcp_rec);
+	parse(dns_pkt, &dns_rec);
+
+	CHECK("==",
+	    m("tcp.dstport == 443", t) == 1 && m("tcp.dstport == 80", t) == 0);
+	CHECK("eq and hex", m("tcp.dstport eq 0x1bb", t) == 1);
+	CHECK("!= on a present field",
+	    m("tcp.dstport != 80", t) == 1 && m("tcp.dstport ne 443", t) == 0);
+	CHECK("!= on an absent field is false", m("tcp.dstport != 80", d) == 0);
+	CHECK("< <= > >=",
+	    m("frame.len > 100", t) == 1 && m("frame.len >= 120", t) == 1 &&
+		m("frame.len < 120", t) == 0 && m("frame.len <= 120", t) == 1 &&
+		m("ip.ttl lt 65", t) == 1 && m("ip.ttl gt 64", t) == 0 &&
+		m("ip.ttl le 63", t) == 0 && m("ip.ttl ge 64", t) == 1);
+	CHECK("presence of a field and a protocol",
+	    m("tcp", t) == 1 && m("udp", t) == 0 && m("tcp.flags", t) == 1 &&
+		m("dns.qry.name", d) == 1 && m("dns.qry.name", t) == 0 &&
+		m("frame", t) == 1);
+	CHECK("flag bits",
+	    m("tcp.flags.syn == 1 && tcp.flags.ack == 0", t) == 1 &&
+		m("tcp.flags.ack == 1", t) == 0);
+	CHECK("booleans",
+	    m("ip.flags.df == 1", t) == 1 &&
+		m("dns.flags.response == True", d) == 1);
+	CHECK("either side: ip.addr",
+	    m("ip.addr == 10.1.2.3", t) == 1 &&
+		m("ip.addr == 192.168.0.9", t) == 1 &&
+		m("ip.addr == 10.1.2.4", t) == 0);
+	CHECK("either side: ports",
+	    m("tcp.port == 443", t) == 1 && m("tcp.port == 43210", t) == 1 &&
+		m("udp.port == 53", d) == 1 && m("udp.port == 5555", d) == 1 &&
+		m("tcp.port == 53", d) == 0);
+	CHECK("either side: eth.addr",
+	    m("eth.addr == 66:77:88:99:aa:bb", t) == 1 &&
+		m("eth.addr == 66:77:88:99:aa:bc", t) == 0);
+	CHECK("either side !=: no side equal",
+	    m("ip.addr != 10.1.2.3", t) == 0 &&
+		m("ip.addr != 10.1.2.4", t) == 1);
+	CHECK("IPv4 ranges",
+	    m("ip.addr == 10.0.0.0/8", t) == 1 &&
+		m("ip.src == 10.1.0.0/16", t) == 1 &&
+		m("ip.src == 10.1.3.0/24", t) == 0 &&
+		m("ip.dst == 192.168.0.8/31", t) == 1 &&
+		m("ip.dst == 0.0.0.0/0", t) == 1);
+	CHECK("IPv6 ranges",
+	    m("ipv6.addr == 2001:db8::/32", d) == 1 &&
+		m("ipv6.src == 2001:db9::/32", d) == 0 &&
+		m("ipv6.dst == fe80::/10", d) == 1 &&
+		m("ipv6.src == 2001:db8::1", d) == 1);
+	CHECK("an IPv4 range does not take an IPv6 address",
+	    m("dns.a == 10.0.0.0/8", d) == 1 &&
+		m("dns.aaaa == 10.0.0.0/8", d) == 0);
+	CHECK("in {}",
+	    m("tcp.dstport in {80 443 8080}", t) == 1 &&
+		m("tcp.dstport in {80 8080}", t) == 0 &&
+		m("ip.addr in {1.2.3.4 10.0.0.0/8}", t) == 1);
+	CHECK("strings: == and contains",
+	    m("dns.qry.name == \"www.Example.com\"", d) == 1 &&
+		m("dns.qry.name contains \"Example\"", d) == 1 &&
+		m("dns.qry.name contains \"example\"", d) == 0);
+	CHECK("contains on every array element",
+	    m("dns.resp.name contains \"b.ex\"", d) == 1);
+	CHECK("contains on address bytes",
+	    m("eth.src contains 33:44", t) == 1 &&
+		m("eth.src contains 44:33", t) == 0);
+	CHECK("matches: extended, case as tshark (ignored)",
+	    m("dns.qry.name matches \"^www\\\\.[a-z]+\\\\.com$\"", d) == 1 &&
+		m("dns.qry.name ~ \"(foo|example)\"", d) == 1 &&
+		m("dns.qry.name matches \"^example\"", d) == 0);
+	CHECK("times compare as seconds",
+	    m("frame.time_epoch > 1.4", t) == 1 &&
+		m("frame.time_epoch >= 1.5", t) == 1 &&
+		m("frame.time_epoch > 1.5", t) == 0);
+	CHECK("precedence: && before ||",
+	    m("udp || tcp && dns", t) == 0 && m("tcp || udp && dns", t) == 1 &&
+		m("(tcp || udp) && dns", t) == 0);
+	CHECK("words: and or not",
+	    m("tcp and not udp", t) == 1 && m("udp or not tcp", t) == 0 &&
+		m("not not tcp", t) == 1);
+	CHECK("! and parentheses",
+	    m("!(tcp.port == 80 || udp)", t) == 1 && m("udp && !dns", d) == 0 &&
+		m("!tcp", d) == 1);
+	CHECK("no spaces needed", m("tcp.port==443&&ip.len>100", t) == 1);
+	CHECK("the bench's expression",
+	    m("tcp.port == 443 && ip.len > 100", t) == 1 &&
+		m("tcp.port == 443 && ip.len > 106", t) == 0);
+
+	f = filter_compile("tcp.port == 1 || dns.qry.name || frame.len > 1 ||"
+			   " ip.addr == 1.2.3.4 || udp",
+	    NULL, 0);
+	k = f ? filter_keys(f) : NULL;
+	CHECK("keys: each top-level key once",
+	    k != NULL && strcmp(k[0], "tcp") == 0 && strcmp(k[1], "dns") == 0 &&
+		strcmp(k[2], "len") == 0 && strcmp(k[3], "ip") == 0 &&
+		strcmp(k[4], "udp") == 0 && k[5] == NULL);
+	filter_free(f);
+
+	CHECK("error: value after ==",
+	    err_is("tcp.port ==", "column 12: expected a value after \"==\""));
+	CHECK("error: unknown field",
+	    err_is("tcp.prot == 1",
+		"column 1: unknown field \"tcp.prot\" "
+		"(see nm-render --list-fields)"));
+	CHECK("error: a number",
+	    err_is("tcp.port == abc",
+		"column 13: expected a number, not \"abc\""));
+	CHECK("error: an address",
+	    err_is("ip.addr == 10.0.0",
+		"column 12: expected an address, "
+		"not \"10.0.0\""));
+	CHECK("error: a prefix",
+	    err_is("ip.addr == 10.0.0.0/33",
+		"column 12: expected an address, "
+		"not \"10.0.0.0/33\""));
+	CHECK("error: missing )",
+	    err_is("(tcp || udp",
+		"column 12: expected ')' for the '(' at "
+		"column 1"));
+	CHECK("error: trailing words",
+	    err_is("tcp udp",
+		"column 5: expected \"&&\" or \"||\", not "
+		"\"udp\""));
+	CHECK("error: empty",
+	    err_is("",
+		"column 1: expected a field name at "
+		"the end"));
+	CHECK("error: after &&",
+	    err_is("tcp &&",
+		"column 7: expected a field "
+		"name at the end"));
+	CHECK("error: a protocol compared",
+	    err_is("tcp == 1",
+		"column 1: \"tcp\" is a protocol: compare one "
+		"of its fields"));
+	CHECK("error: matches on a number",
+	    err_is("tcp.port matches \"1\"",
+		"column 1: \"tcp.port\" is a number: use ==, <, >, or in"));
+	CHECK("error: bad regex",
+	    err_is("dns.qry.name matches \"(\"",
+		"column 22: not a regular expression: Unmatched ( or \\(") ||
+		err_is("dns.qry.name matches \"(\"",
+		    "column 22: not a regular expression: Missing ')'"));
+	CHECK("error: unclosed string",
+	    err_is("dns.qry.name == \"abc",
+		"column 17: a string without its closing '\"'"));
+	CHECK("error: in without {",
+	    err_is("tcp.port in 80", "column 13: expected '{' after \"in\""));
+	CHECK("error: empty in",
+	    err_is("tcp.port in {}",
+		"column 14: expected a value after "
+		"\"{\""));
+	msgpack_zone_destroy(&zone);
+	return failures != 0;
+}
