@@ -148,6 +148,8 @@ rows() {
 	    "./nm-capture -r '$F' | ./nm-decode -Y '$YEXPR' | ./nm-render --color=never"
 	[ -n "$have_tshark" ] && run "$c.tshark-filter" "${tcount[$c]}" \
 	    "TZ=$TZSET" "tshark -n -r '$FT' -Y '$YEXPR'"
+	# a capture file written from the stream (pcapng, to /dev/null)
+	run "$c.nm-pcap" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | ./nm-pcap -w -"
 	# What one pipe costs: the frames passed on and not decoded.
 	run "$c.pipe-floor" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
 	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
@@ -156,6 +158,7 @@ rows() {
 	run "$c.st-render" "$n" "TZ=$TZSET" \
 	    "./nm-render --color=never < '$s.dec.nm'"
 	run "$c.st-json" "$n" "TZ=$TZSET" "./nm-render -o json < '$s.dec.nm'"
+	run "$c.st-pcap" "$n" "TZ=$TZSET" "./nm-pcap -w - < '$s.cap.nm'"
 }
 
 # rows10 C: peak memory on a tenth of C; flat memory means the same
@@ -338,12 +341,16 @@ table1() {
 	echo "filter on decoded fields: -Y '$YEXPR'"
 	row "$c.nm-filter" "nm-capture -r | nm-decode -Y | nm-render"
 	row "$c.tshark-filter" "tshark -n -r -Y (first ${tcount[$c]})"
+	echo "writing a capture file"
+	row "$c.nm-pcap" "nm-capture -r | nm-pcap -w - (pcapng)"
+	row "$c.tcpdump-w" "tcpdump -n -r -w /dev/null (pcap)"
 	echo "each stage alone, on a saved record stream"
 	row "$c.st-capture" "nm-capture -r F > stream"
 	row "$c.st-decode" "nm-decode < capture stream"
 	row "$c.st-stats" "nm-stats -q < decoded stream"
 	row "$c.st-render" "nm-render < decoded stream (compact)"
 	row "$c.st-json" "nm-render -o json < decoded stream"
+	row "$c.st-pcap" "nm-pcap -w - < capture stream"
 	echo
 	echo "ratios: nm's packets/s over the peer's, median of the rounds"
 	printf '  %-40s %8s %8s   %s\n' "" "by wall" "by cpu" "target (wall)"
@@ -359,6 +366,8 @@ table1() {
 	    "$c.nm-stats" "$c.tcpdump-w" ">=" 0.5
 	verdict "$(key "$c" filter_tshark)" "-Y vs tshark -Y" \
 	    "$c.nm-filter" "$c.tshark-filter" ">=" 10
+	verdict "$(key "$c" pcap_tcpdump)" "nm-pcap vs tcpdump -w /dev/null" \
+	    "$c.nm-pcap" "$c.tcpdump-w" ">=" 0.5
 	echo
 	echo "peak memory, MiB: a tenth of the input | all of it"
 	for s in capture decode stats render json; do
@@ -407,6 +416,7 @@ side() {
 	stats_readlimit stats/tcpdump_-w_/dev/null >= 0.5
 	stats_tshark stats/tshark_conv,ip+io,phs >= 30
 	filter_tshark -Y/tshark_-Y >= 10
+	pcap_tcpdump nm-pcap/tcpdump_-w >= 0.5
 	EOF
 	echo "cpu s per million records (us per record), each stage alone on a saved stream"
 	for s in capture decode stats render json; do
