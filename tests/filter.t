@@ -148,12 +148,25 @@ if [ ! -d "$PCAPS" ]; then
 	skip "filter: no reference captures in $PCAPS"
 	exit 0
 fi
+# Every reference capture takes 23 tshark runs (about 10 minutes for all
+# of them): the suite takes those that exercise the expressions (DNS over
+# UDP and TCP, fragments, ICMP errors, VLAN, ARP, IPv6), and
+# NM_FILTER_ALL=1 takes every one.
+SAMPLE="dns_udp.pcap dns_tcp.pcap dns-badcookie.pcap dns_fwdptr.pcap
+IPv4Frag.pcap ipv6_opt_fragments.pcap icmp-rfc5837.pcap
+dhcp-rfc4388.pcap arp-too-long-tha.pcap"
 for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 	[ -f "$f" ] || continue
 	case $(basename "$f") in
 	# libpcap refuses it (conformance.t)
 	many_interfaces-1.pcapng) continue ;;
 	esac
+	if [ -z "${NM_FILTER_ALL:-}" ]; then
+		case " $(echo $SAMPLE) " in
+		*" $(basename "$f") "*) ;;
+		*) continue ;;
+		esac
+	fi
 	check "agrees with tshark -Y: $(basename "$f")" \
 	    agree "$(basename "$f")" "$f"
 done
