@@ -66,14 +66,15 @@ struct ctx {
 	struct rot rot;
 	int open, opened; /* a file is open; one ever was */
 	uint64_t period;  /* the open file's, seconds */
+	uint64_t fpkts;	  /* packets written to it (-P) */
 	uint64_t files;
 	char name[ROT_NAME_MAX];
 };
 
 static const char usage_text[] =
     "usage: nm-pcap -w file [-U] [-F pcapng|pcap] [-C size[k|m|g]] "
-    "[-G seconds]\n"
-    "               [-W count] [-z command] [--force]\n";
+    "[-P count]\n"
+    "               [-G seconds] [-W count] [-z command] [--force]\n";
 
 /* -C: millions of bytes, or KiB, MiB, GiB with a suffix (tcpdump's). */
 static uint64_t
@@ -96,12 +97,19 @@ size_arg(const char *a)
 	    unit;
 }
 
+static int
+rotating(const struct rot_opts *r)
+{
+	return r->size || r->packets || r->secs;
+}
+
 static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "write", required_argument, NULL, 'w' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "packets", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -111,7 +119,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	while ((ch = getopt_long(
-		    argc, argv, "w:F:hUC:G:W:z:", longopts, NULL)) != -1) {
+		    argc, argv, "w:F:hUC:P:G:W:z:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w': o->file = optarg; break;
 		case 'F':
@@ -127,6 +135,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': o->force = 1; break;
 		case 'U': o->unbuffered = 1; break;
 		case 'C': o->rot.size = size_arg(optarg); break;
+		case 'P':
+			/* not -c: tcpdump's -c stops after count packets */
+			o->rot.packets =
+			    (uint64_t)estrtonum(optarg, 1, UINT32_MAX, "-P");
+			break;
 		case 'G':
 			o->rot.secs =
 			    (unsigned)estrtonum(optarg, 1, 366 * 86400, "-G");
@@ -148,12 +161,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (*o->file == '\0')
 		nm_bad_usage("-w: an empty file name");
 	o->rot.base = o->file;
-	if ((o->rot.ring || o->rot.cmd) && !o->rot.size && !o->rot.secs)
-		nm_bad_usage(
-		    "-W and -z go with rotation: -C size or -G seconds");
-	if ((o->rot.size || o->rot.secs) && strcmp(o->file, "-") == 0)
-		nm_bad_usage("-C and -G write one file after another: not to "
-			     "stdout (-w -)");
+	if ((o->rot.ring || o->rot.cmd) && !rotating(&o->rot))
+		nm_bad_usage("-W and -z go with rotation: -C size, -P count "
+			     "or -G seconds");
+	if (rotating(&o->rot) && strcmp(o->file, "-") == 0)
+		nm_bad_usage("-C, -P and -G write one file after another: not "
+			     "to stdout (-w -)");
 	if (strlen(o->file) >= ROT_NAME_MAX - 32)
 		nm_bad_usage("-w: a name too long");
 }
@@ -315,6 +328,7 @@ start_file(struct ctx *cx)
 	size_t i;
 
 	cx->open = cx->opened = 1;
+	cx->fpkts = 0;
 	if (cx->fmt == FMT_PCAP) {
 		if (cx->nsrc > 0 && cx->src[0].named)
 			need_classic(cx, &cx->src[0]);
@@ -386,15 +400,22 @@ period_over(const struct ctx *cx, uint64_t ts)
 	return cx->ro->secs && ts / 1000000000u >= cx->period + cx->ro->secs;
 }
 
+/* -C or -P, whichever comes first: the open file takes no more. */
+static int
+file_full(const struct ctx *cx)
+{
+	return (cx->ro->size && cx->out.off + cx->out.buf.len > cx->ro->size) ||
+	    (cx->ro->packets && cx->fpkts >= cx->ro->packets);
+}
+
 /* Before a packet of time ts: the file it goes in is open. */
 static void
 rotate_for(struct ctx *cx, uint64_t ts)
 {
 	if (cx->ro == NULL)
 		return;
-	if (cx->open && !period_over(cx, ts) && cx->ro->size &&
-	    cx->out.off + cx->out.buf.len > cx->ro->size) {
-		/* -C: the next file of the same period, counted */
+	if (cx->open && !period_over(cx, ts) && file_full(cx)) {
+		/* the next file of the same period, counted */
 		end_file(cx);
 		next_file(cx, cx->period);
 		return;
@@ -455,6 +476,15 @@ write_packet(struct ctx *cx, const struct rec *rec)
 		s->st.first = s->start != 0 ? s->start : p.ts;
 	if (p.ts > s->st.last)
 		s->st.last = p.ts;
+	/*
+	 * A frame a pcap file leaves out (once its link type is known)
+	 * starts no new file, so -P counts only what is written.
+	 */
+	if (cx->fmt == FMT_PCAP && cx->files > 0 && s->named &&
+	    s->s.linktype != cx->cl_linktype) {
+		cx->other_link++;
+		return;
+	}
 	rotate_for(cx, p.ts);
 	if (cx->fmt == FMT_PCAP) {
 		need_classic(cx, s);
@@ -470,6 +500,7 @@ write_packet(struct ctx *cx, const struct rec *rec)
 		png_packet(&cx->out, &p);
 	}
 	cx->written++;
+	cx->fpkts++;
 	if (cx->unbuffered)
 		(void)out_flush(&cx->out);
 	check(cx);
@@ -608,7 +639,7 @@ main(int argc, char **argv)
 		pcap_ops.records_out = 0;
 	cx.fmt = o.fmt;
 	cx.unbuffered = o.unbuffered;
-	if (o.rot.size || o.rot.secs) {
+	if (rotating(&o.rot)) {
 		cx.ro = &o.rot;
 		rot_start(&cx.rot, &o.rot);
 	} else if (out_open(&cx.out, o.file) < 0)

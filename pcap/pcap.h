@@ -95,6 +95,7 @@ void classic_close(struct classic *c);
 struct rot_opts {
 	const char *base; /* -w's pattern */
 	uint64_t size;	  /* -C bytes, or 0 */
+	uint64_t packets; /* -P, or 0 */
 	unsigned secs;	  /* -G, or 0 */
 	unsigned ring;	  /* -W, or 0 */
 	const char *cmd;  /* -z, or NULL */

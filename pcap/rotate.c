@@ -1,5 +1,5 @@
 /*
- * Rotation (-C, -G, -W, -z): the files after the first are opened, and
+ * Rotation (-C, -P, -G, -W, -z): the files after the first are opened, and
  * the -z command run on each closed file, by a helper process forked
  * before the seccomp filter goes on.  The stage asks it over a socket
  * pair for "the next file, for the period starting at this second"; the

@@ -13,6 +13,8 @@
 #   comment, the statistics block's counts (tshark's reading of the blocks);
 # - write errors (/dev/full, a tiny tmpfs): one line, status 1, the file a
 #   valid capture up to its last whole packet;
+# - rotation by size (-C), by packet count (-P), by time on the clock
+#   (-G), a ring (-W), -z on every closed file, refused to stdout, -U;
 # - nm-capture -w: one line naming nm-pcap, status 2.
 source "$(dirname "$0")/lib.sh"
 
@@ -325,6 +327,112 @@ check "rotation to stdout: refused, status 2 ($st), one line" [ "$st" = 2 ] &&
 nm-pcap -W 3 -w x <g.json >/dev/null 2>r.err
 st=$?
 check "-W without -C or -G: refused, status 2 ($st)" [ "$st" = 2 ] && [ ! -e x ]
+# -P: a new file every count packets written (frames, and packet records
+# with their bytes; a packet record without them, a capstats record, a
+# frame a pcap file leaves out are not counted), numbered as -C's files.
+# A check of several conditions is one eval'd string: written bare after
+# check, all but the first would run after it and decide nothing.
+hdr='{"type":"header","version":1,"minor":0,"producer":"t","stages":["t"],"sources":[{"name":"eth9","kind":"interface","linktype":1,"snaplen":262144,"tsprec":9}]}'
+# frn I [BYTES]: frame I (its last byte I), of 60 bytes or BYTES
+frn() {
+	local n=${2:-60} d
+	d=${D%??}$(printf '%02x' "$1")
+	[ "$n" -gt 60 ] && d=$d$(printf "%0$(((n - 60) * 2))d" 0)
+	echo "{\"type\":\"frame\",\"ts\":$((1700000000000000000 + $1 * 100000000)),\"if\":0,\"len\":$n,\"caplen\":$n,\"data\":\"$d\"}"
+}
+{
+	echo "$hdr"
+	for i in 1 2 3 4; do frn "$i"; done
+	frn 5 | sed 's/"frame"/"packet"/'
+	echo '{"type":"capstats","ts":1700000000550000000,"if":0,"recv":5,"drop":0,"ifdrop":0}'
+	echo '{"type":"packet","ts":1700000000560000000,"if":0,"len":60,"caplen":60}'
+	for i in 6 7 8 9 10; do frn "$i"; done
+	echo '{"type":"end","producer":"t","records":13,"frames":9,"packets":2,"reason":"eof"}'
+} >p10.json
+# names DIR: its files, on one line
+names() { ls "$1" | tr '\n' ' '; }
+# npk FILE: its packets, as capinfos counts them
+npk() { capinfos -cM "$1" 2>/dev/null | sed -n 's/^Number of packets: *//p'; }
+nm-pcap -w p.ref.pcapng <p10.json >/dev/null
+: >z.log
+mkdir rp && (cd rp && nm-pcap -P 3 -z "$TMP/z.sh" -w p.pcapng <../p10.json >/dev/null)
+st=$?
+check "rotation -P 3: status 0 ($st), 4 files p.pcapng, p.pcapng1 .. 3 (-C's names)" \
+    eval '[ "$st" = 0 ] &&
+    [ "$(names rp)" = "p.pcapng p.pcapng1 p.pcapng2 p.pcapng3 " ]'
+if have capinfos; then
+	c=$(for f in p.pcapng p.pcapng1 p.pcapng2 p.pcapng3; do npk "rp/$f"; done | tr '\n' ' ')
+	check "rotation -P 3: 10 packets as 3 3 3 1 ($c)" [ "$c" = "3 3 3 1 " ]
+fi
+if have tcpdump; then
+	for f in p.pcapng p.pcapng1 p.pcapng2 p.pcapng3; do td "rp/$f"; done >rp.all
+	td p.ref.pcapng >rp.orig
+	check "rotation -P 3: the files in order hold the same frames" \
+	    eval '[ "$(grep -c "^[0-9]" rp.orig)" = 10 ] && cmp -s rp.orig rp.all'
+fi
+check "rotation -P -z: run on every closed file, the last too" \
+    [ "$(sort z.log | tr '\n' ' ')" = "p.pcapng p.pcapng1 p.pcapng2 p.pcapng3 " ]
+mkdir rpw && (cd rpw && nm-pcap -P 2 -W 3 -w p.pcapng <../p10.json >/dev/null)
+st=$?
+check "rotation -P 2 -W 3: status 0 ($st), a ring of p.pcapng0 p.pcapng1 p.pcapng2" \
+    eval '[ "$st" = 0 ] && [ "$(names rpw)" = "p.pcapng0 p.pcapng1 p.pcapng2 " ]'
+if have tcpdump; then
+	# five files of two round a ring of three: 1 holds the last two
+	td rpw/p.pcapng1 >rpw.last
+	td p.ref.pcapng | awk '/^[0-9]/ { n++ } n >= 9' >rpw.want
+	check "rotation -P 2 -W 3: the newest file holds packets 9 and 10" \
+	    eval '[ "$(grep -c "^[0-9]" rpw.last)" = 2 ] && cmp -s rpw.want rpw.last'
+fi
+# -C and -P, whichever comes first: four small frames fill a file by
+# count, then a big one by size
+{
+	echo "$hdr"
+	for i in 1 2 3 4 5 6; do frn "$i"; done
+	for i in 7 8 9 10; do frn "$i" 1000; done
+	echo '{"type":"end","producer":"t","records":11,"frames":10,"packets":0,"reason":"eof"}'
+} >pc.json
+mkdir rpc && (cd rpc && nm-pcap -C 1k -P 4 -w c.pcapng <../pc.json >/dev/null)
+st=$?
+if have capinfos; then
+	c=$(for f in c.pcapng c.pcapng1 c.pcapng2 c.pcapng3 c.pcapng4 c.pcapng5; do
+		npk "rpc/$f"; done | tr '\n' ' ')
+	check "rotation -C 1k -P 4: status 0 ($st), by count, then by size (4 3 1 1 1 = $c)" \
+	    eval '[ "$st" = 0 ] && [ "$c" = "4 3 1 1 1 " ] && [ "$(ls rpc | wc -l)" = 5 ]'
+fi
+# -G and -P: a new period starts a new file, and the count anew
+mkdir rpg && (cd rpg && nm-pcap -G 1 -P 1 -w 'g-%s.pcapng' <../g.json >/dev/null)
+check "rotation -G 1 -P 1: a file a packet, counted within the second" \
+    [ "$(names rpg)" = "g-1700000000.pcapng g-1700000001.pcapng g-1700000001.pcapng1 g-1700000003.pcapng " ]
+# -F pcap: a frame of another link type is left out, and starts no file
+{
+	echo '{"type":"header","version":1,"minor":0,"producer":"t","stages":["t"],"sources":[{"name":"eth9","kind":"interface","linktype":1,"snaplen":262144,"tsprec":9},{"name":"lo","kind":"interface","linktype":113,"snaplen":262144,"tsprec":9}]}'
+	frn 1; frn 2
+	frn 3 | sed 's/"if":0/"if":1/'
+	echo '{"type":"end","producer":"t","records":4,"frames":3,"packets":0,"reason":"eof"}'
+} >pl.json
+mkdir rpl && (cd rpl && nm-pcap -F pcap -P 2 -w l.pcap <../pl.json >/dev/null 2>../pl.err)
+st=$?
+check "rotation -F pcap -P 2: status 0 ($st), a frame left out is not counted, no empty file" \
+    eval '[ "$st" = 0 ] && [ "$(ls rpl)" = "l.pcap" ] &&
+    grep -q "1 frames of another link type" pl.err'
+nm-pcap -P 3 -w - <p10.json >/dev/null 2>r.err
+st=$?
+check "rotation -P to stdout: refused, status 2 ($st), one line naming -P" \
+    eval '[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
+    grep -q -- "-P.*not to stdout" r.err'
+for v in 0 -1 x 3x '' 4294967296 99999999999999999999; do
+	nm-pcap -P "$v" -w bad.pcapng <p10.json >/dev/null 2>r.err
+	st=$?
+	tr -d "'" <r.err >r.errq
+	check "rotation -P '$v': status 2 ($st), one line naming -P and '$v' ($(head -c 100 r.err))" \
+	    eval '[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
+	    grep -qF -- "-P: $v" r.errq && [ ! -e bad.pcapng ]'
+done
+nm-pcap --packets=0 -w bad.pcapng <p10.json >/dev/null 2>r.err
+st=$?
+check "rotation --packets=0: status 2 ($st), one line naming -P" \
+    eval '[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
+    grep -q -- "^nm-pcap: -P: 0 " r.err'
 if have strace; then
 	NM_NO_SECCOMP=1 strace -o u.trace -e trace=write nm-pcap -U -w u.pcapng \
 	    <mixed.nmr >/dev/null 2>&1
