@@ -46,6 +46,9 @@ same() {
 		diff "$TMP/a.out" "$TMP/b.out" | head -n 6
 	fi
 }
+# verdict STATUS NAME: a check of several commands, run just before it
+# (in `check NAME A && B` check runs A alone and B decides nothing)
+verdict() { if [ "$1" = 0 ]; then pass "$2"; else fail "$2"; fi; }
 
 cp "$NM_TOP/share/sample.pcap" sample.pcap
 CAPS="sample"
@@ -61,8 +64,9 @@ for c in $CAPS; do
 	st1=$?
 	nm-capture -r "$c.pcap" 2>/dev/null | nm-pcap -F pcap -w "$c.out.pcap" \
 	    >/dev/null 2>>"$c.err"
-	check "pcap $c: both formats written, status 0 ($st1 $?), quietly" \
-	    [ "$st1" = 0 ] && [ ! -s "$c.err" ]
+	st2=$?
+	[ "$st1" = 0 ] && [ "$st2" = 0 ] && [ ! -s "$c.err" ]
+	verdict $? "pcap $c: both formats written, status 0 ($st1 $st2), quietly"
 	if have tcpdump; then
 		same "pcap $c: pcapng, tcpdump reads the same bytes and times" \
 		    td "$c.pcap" "$c.pcapng"
@@ -79,10 +83,10 @@ for c in $CAPS; do
 		    cmp -s "$c.ts.a" <(cut -f 1-3 "$c.ts.b")
 		check "pcap $c: tshark, interface named $c.pcap" \
 		    [ "$(cut -f 4 "$c.ts.b" | sort -u)" = "$c.pcap" ]
-		check "pcap $c: the same link type ($(encap "$c.pcap"))" \
-		    [ -n "$(encap "$c.pcap")" ] &&
+		[ -n "$(encap "$c.pcap")" ] &&
 		    [ "$(encap "$c.pcap")" = "$(encap "$c.pcapng")" ] &&
 		    [ "$(encap "$c.pcap")" = "$(encap "$c.out.pcap")" ]
+		verdict $? "pcap $c: the same link type ($(encap "$c.pcap"))"
 	else
 		skip "pcap $c: tshark or capinfos not installed (tests/deps.sh; capinfos is in wireshark-common)"
 	fi
@@ -100,9 +104,9 @@ nm-capture -r mixed.pcap 2>/dev/null | nm-decode | nm-pcap -w cut.pcapng \
     >/dev/null 2>cut.err
 st=$?
 check "pcap cut: status 0 ($st)" [ "$st" = 0 ]
-check "pcap cut: one line names nm-decode -k ($(head -c 200 cut.err))" \
-    [ "$(wc -l <cut.err)" = 1 ] && grep -q 'nm-decode -k' cut.err &&
+[ "$(wc -l <cut.err)" = 1 ] && grep -q 'nm-decode -k' cut.err &&
     grep -Eq '^nm-pcap: cut.pcapng: [1-9][0-9]* of 45 packets' cut.err
+verdict $? "pcap cut: one line names nm-decode -k ($(head -c 200 cut.err))"
 if have tshark; then
 	tshark -r mixed.pcap -T fields -e frame.len 2>/dev/null >len.a
 	tshark -r cut.pcapng -T fields -e frame.len 2>/dev/null >len.b
@@ -129,8 +133,8 @@ if have tshark; then
 	    >dir.a
 	tshark -r sll.k.pcapng -T fields -e frame.packet_flags_direction \
 	    2>/dev/null | sed 's/^$//' >dir.b
-	check "pcap sll: direction flags from the cooked header's packet type" \
-	    [ -s dir.a ] && grep -q 0x00000002 dir.a && cmp -s dir.a dir.b
+	[ -s dir.a ] && grep -q 0x00000002 dir.a && cmp -s dir.a dir.b
+	verdict $? "pcap sll: direction flags from the cooked header's packet type"
 	tshark -r sll.pcapng -T fields -e frame.packet_flags_direction \
 	    2>/dev/null | sort -u >dir.c
 	check "pcap sll: no direction from frames nm-decode did not decode" \
@@ -146,11 +150,11 @@ nm-pcap -w mid.pcapng <mixed.nmr >mid.nmr
 st=$?
 nm-render -o json <mixed.nmr | sed 1d >rec.a
 nm-render -o json <mid.nmr | sed '1d;$d' >rec.b
-check "pcap: in the middle, status 0 ($st), every record passed unchanged" \
-    [ "$st" = 0 ] && cmp -s rec.a rec.b
-check "pcap: in the middle, the header says nm-pcap, the end is its own" \
-    grep -q '"stages":\["nm-capture","nm-pcap"\]' <(nm-render -o json <mid.nmr | head -n 1) &&
+[ "$st" = 0 ] && cmp -s rec.a rec.b
+verdict $? "pcap: in the middle, status 0 ($st), every record passed unchanged"
+grep -q '"stages":\["nm-capture","nm-pcap"\]' <(nm-render -o json <mid.nmr | head -n 1) &&
     grep -q '"producer":"nm-pcap".*"frames":45' <(nm-render -o json <mid.nmr | tail -n 1)
+verdict $? "pcap: in the middle, the header says nm-pcap, the end is its own"
 nm-pcap -w - <mixed.nmr >stdout.pcapng
 check "pcap: -w - writes the capture, and only it" cmp -s stdout.pcapng mid.pcapng
 nm-pcap -F pcap -w - <mixed.nmr >stdout.pcap
@@ -179,12 +183,12 @@ if have tshark && have capinfos; then
 	    grep -q "^kept: a test	1700000000.123456789$" hand.ts
 	tshark -X 'read_format:MIME Files Format' -r hand.pcapng -V \
 	    2>/dev/null >hand.v
-	check "pcap blocks: statistics: received 10, lost 5, by the kernel 3" \
-	    grep -q 'Number of Received Packets: 10' hand.v &&
+	grep -q 'Number of Received Packets: 10' hand.v &&
 	    grep -q 'Number of Dropped Packets: 5' hand.v &&
 	    grep -q 'Number of Dropped Packets by OS: 3' hand.v
-	check "pcap blocks: statistics: start and end times" \
-	    grep -q 'Option: Start Time' hand.v && grep -q 'Option: End Time' hand.v
+	verdict $? "pcap blocks: statistics: received 10, lost 5, by the kernel 3"
+	grep -q 'Option: Start Time' hand.v && grep -q 'Option: End Time' hand.v
+	verdict $? "pcap blocks: statistics: start and end times"
 else
 	skip "pcap blocks: tshark or capinfos not installed (tests/deps.sh)"
 fi
@@ -195,11 +199,11 @@ nm-capture -r bulk.pcap 2>/dev/null | nm-pcap -w /dev/full 2>full.err |
     nm-render -o json >full.json 2>full.rerr
 st="${PIPESTATUS[*]}"
 check "pcap /dev/full: statuses 0 1 0 ($st)" [ "$st" = "0 1 0" ]
-check "pcap /dev/full: one line ($(head -c 200 full.err))" \
-    [ "$(wc -l <full.err)" = 1 ] &&
+[ "$(wc -l <full.err)" = 1 ] &&
     grep -q '^nm-pcap: /dev/full: No space left on device$' full.err
-check "pcap /dev/full: the next stage ends cleanly on reason error" \
-    [ ! -s full.rerr ] && grep -q '"reason":"error"' full.json
+verdict $? "pcap /dev/full: one line ($(head -c 200 full.err))"
+[ ! -s full.rerr ] && grep -q '"reason":"error"' full.json
+verdict $? "pcap /dev/full: the next stage ends cleanly on reason error"
 if mountns_ok; then
 	for f in pcapng pcap; do
 		mkdir -p "small$f"
@@ -208,19 +212,19 @@ if mountns_ok; then
 		    nm-pcap -F "$2" -w "$1/o" >/dev/null 2>"$2.err"
 		    echo $? >"$2.rc"; cp "$1/o" "o.$2"' sh "small$f" "$f"
 		check "pcap tiny tmpfs $f: status 1 ($(cat $f.rc))" [ "$(cat $f.rc)" = 1 ]
-		check "pcap tiny tmpfs $f: one line" \
-		    [ "$(wc -l <"$f.err")" = 1 ] &&
+		[ "$(wc -l <"$f.err")" = 1 ] &&
 		    grep -q "^nm-pcap: small$f/o: No space left on device$" "$f.err"
+		verdict $? "pcap tiny tmpfs $f: one line"
 		n=0
 		have capinfos && n=$(capinfos -cM "o.$f" 2>/dev/null |
 		    sed -n 's/^Number of packets: *//p')
-		check "pcap tiny tmpfs $f: the file filled up ($(stat -c %s "o.$f") bytes, $n packets)" \
-		    [ "$(stat -c %s "o.$f")" -ge 200000 ] && [ "${n:-0}" -gt 1000 ]
+		[ "$(stat -c %s "o.$f")" -ge 200000 ] && [ "${n:-0}" -gt 1000 ]
+		verdict $? "pcap tiny tmpfs $f: the file filled up ($(stat -c %s "o.$f") bytes, $n packets)"
 		if have tcpdump; then
 			tcpdump -r "o.$f" -n >/dev/null 2>"$f.td"
-			check "pcap tiny tmpfs $f: a valid capture to its last packet" \
-			    [ $? = 0 ] && ! grep -qi 'truncated' "$f.td" &&
+			[ $? = 0 ] && ! grep -qi 'truncated' "$f.td" &&
 			    [ "$(td "o.$f" | grep -c '^[0-9]')" = "$n" ]
+			verdict $? "pcap tiny tmpfs $f: a valid capture to its last packet"
 		fi
 	done
 else
@@ -230,22 +234,22 @@ fi
 # --- usage ---
 nm-capture -w out.pcap -r mixed.pcap >/dev/null 2>w.err
 st=$?
-check "nm-capture -w: status 2 ($st), one line naming nm-pcap" \
-    [ "$st" = 2 ] && [ "$(wc -l <w.err)" = 1 ] &&
+[ "$st" = 2 ] && [ "$(wc -l <w.err)" = 1 ] &&
     grep -q 'nm-capture \.\.\. | nm-pcap -w out.pcap' w.err && [ ! -e out.pcap ]
+verdict $? "nm-capture -w: status 2 ($st), one line naming nm-pcap"
 nm-pcap <mixed.nmr >/dev/null 2>u.err
 st=$?
-check "nm-pcap without -w: status 2 ($st), one line" [ "$st" = 2 ] &&
-    [ "$(wc -l <u.err)" = 1 ]
+[ "$st" = 2 ] && [ "$(wc -l <u.err)" = 1 ]
+verdict $? "nm-pcap without -w: status 2 ($st), one line"
 nm-pcap -F pcapx -w x <mixed.nmr >/dev/null 2>f.err
 st=$?
-check "nm-pcap -F pcapx: status 2 ($st), one line" [ "$st" = 2 ] &&
-    [ "$(wc -l <f.err)" = 1 ]
+[ "$st" = 2 ] && [ "$(wc -l <f.err)" = 1 ]
+verdict $? "nm-pcap -F pcapx: status 2 ($st), one line"
 nm-pcap -w /nonexistent/dir/x <mixed.nmr 2>nx.err | nm-render >nx.out 2>nx.rerr
 st="${PIPESTATUS[*]}"
-check "nm-pcap -w into no directory: statuses 1 0 ($st), one line" \
-    [ "$st" = "1 0" ] && [ "$(wc -l <nx.err)" = 1 ] &&
+[ "$st" = "1 0" ] && [ "$(wc -l <nx.err)" = 1 ] &&
     grep -q '^nm-pcap: /nonexistent/dir/x: No such file or directory$' nx.err
+verdict $? "nm-pcap -w into no directory: statuses 1 0 ($st), one line"
 check "nm-pcap -w into no directory: the next stage ends quietly" \
     [ ! -s nx.rerr ]
 
@@ -255,9 +259,9 @@ td_s() { tcpdump -r "$1" -n -S -tt --nano 2>/dev/null; }
 mkdir rc && (cd rc && nm-pcap -C 1 -w r.pcapng <../bulk.nmr >/dev/null)
 st=$?
 n=$(ls rc | wc -l)
-check "rotation -C 1: status 0 ($st), $n files r.pcapng, r.pcapng1, ..." \
-    [ "$st" = 0 ] && [ "$n" -ge 5 ] && [ -e rc/r.pcapng ] &&
+[ "$st" = 0 ] && [ "$n" -ge 5 ] && [ -e rc/r.pcapng ] &&
     [ -e "rc/r.pcapng$((n - 1))" ]
+verdict $? "rotation -C 1: status 0 ($st), $n files r.pcapng, r.pcapng1, ..."
 big=$(for f in rc/*; do stat -c %s "$f"; done | sort -n | tail -n 1)
 check "rotation -C 1: no file much over 1000000 bytes ($big)" [ "$big" -le 1002000 ]
 if have tcpdump; then
@@ -294,8 +298,8 @@ printf '#!/bin/sh\necho "$1" >>"%s/z.log"\n' "$TMP" >z.sh
 chmod +x z.sh
 mkdir rg && (cd rg && nm-pcap -G 1 -z "$TMP/z.sh" -w 'g-%s.pcapng' <../g.json >/dev/null)
 st=$?
-check "rotation -G 1: status 0 ($st), one file a second with packets" \
-    [ "$st" = 0 ] && [ "$(ls rg | tr '\n' ' ')" = "g-1700000000.pcapng g-1700000001.pcapng g-1700000003.pcapng " ]
+[ "$st" = 0 ] && [ "$(ls rg | tr '\n' ' ')" = "g-1700000000.pcapng g-1700000001.pcapng g-1700000003.pcapng " ]
+verdict $? "rotation -G 1: status 0 ($st), one file a second with packets"
 have capinfos && check "rotation -G 1: the second's file holds its two packets" \
     grep -q 'Number of packets: *2$' <(capinfos -c rg/g-1700000001.pcapng 2>/dev/null)
 check "rotation -z: run on every closed file, the last too" \
@@ -322,16 +326,15 @@ check "rotation -G 1 -W 2: the last two files kept" \
     [ "$(ls rr | tr '\n' ' ')" = "g-1700000001.pcapng g-1700000003.pcapng " ]
 nm-pcap -C 1 -w - <g.json >/dev/null 2>r.err
 st=$?
-check "rotation to stdout: refused, status 2 ($st), one line" [ "$st" = 2 ] &&
-    [ "$(wc -l <r.err)" = 1 ] && grep -q 'not to stdout' r.err
+[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] && grep -q 'not to stdout' r.err
+verdict $? "rotation to stdout: refused, status 2 ($st), one line"
 nm-pcap -W 3 -w x <g.json >/dev/null 2>r.err
 st=$?
-check "-W without -C or -G: refused, status 2 ($st)" [ "$st" = 2 ] && [ ! -e x ]
+[ "$st" = 2 ] && [ ! -e x ]
+verdict $? "-W without -C or -G: refused, status 2 ($st)"
 # -P: a new file every count packets written (frames, and packet records
 # with their bytes; a packet record without them, a capstats record, a
 # frame a pcap file leaves out are not counted), numbered as -C's files.
-# A check of several conditions is one eval'd string: written bare after
-# check, all but the first would run after it and decide nothing.
 hdr='{"type":"header","version":1,"minor":0,"producer":"t","stages":["t"],"sources":[{"name":"eth9","kind":"interface","linktype":1,"snaplen":262144,"tsprec":9}]}'
 # frn I [BYTES]: frame I (its last byte I), of 60 bytes or BYTES
 frn() {
@@ -357,9 +360,8 @@ nm-pcap -w p.ref.pcapng <p10.json >/dev/null
 : >z.log
 mkdir rp && (cd rp && nm-pcap -P 3 -z "$TMP/z.sh" -w p.pcapng <../p10.json >/dev/null)
 st=$?
-check "rotation -P 3: status 0 ($st), 4 files p.pcapng, p.pcapng1 .. 3 (-C's names)" \
-    eval '[ "$st" = 0 ] &&
-    [ "$(names rp)" = "p.pcapng p.pcapng1 p.pcapng2 p.pcapng3 " ]'
+[ "$st" = 0 ] && [ "$(names rp)" = "p.pcapng p.pcapng1 p.pcapng2 p.pcapng3 " ]
+verdict $? "rotation -P 3: status 0 ($st), 4 files p.pcapng, p.pcapng1 .. 3 (-C's names)"
 if have capinfos; then
 	c=$(for f in p.pcapng p.pcapng1 p.pcapng2 p.pcapng3; do npk "rp/$f"; done | tr '\n' ' ')
 	check "rotation -P 3: 10 packets as 3 3 3 1 ($c)" [ "$c" = "3 3 3 1 " ]
@@ -367,21 +369,21 @@ fi
 if have tcpdump; then
 	for f in p.pcapng p.pcapng1 p.pcapng2 p.pcapng3; do td "rp/$f"; done >rp.all
 	td p.ref.pcapng >rp.orig
-	check "rotation -P 3: the files in order hold the same frames" \
-	    eval '[ "$(grep -c "^[0-9]" rp.orig)" = 10 ] && cmp -s rp.orig rp.all'
+	[ "$(grep -c "^[0-9]" rp.orig)" = 10 ] && cmp -s rp.orig rp.all
+	verdict $? "rotation -P 3: the files in order hold the same frames"
 fi
 check "rotation -P -z: run on every closed file, the last too" \
     [ "$(sort z.log | tr '\n' ' ')" = "p.pcapng p.pcapng1 p.pcapng2 p.pcapng3 " ]
 mkdir rpw && (cd rpw && nm-pcap -P 2 -W 3 -w p.pcapng <../p10.json >/dev/null)
 st=$?
-check "rotation -P 2 -W 3: status 0 ($st), a ring of p.pcapng0 p.pcapng1 p.pcapng2" \
-    eval '[ "$st" = 0 ] && [ "$(names rpw)" = "p.pcapng0 p.pcapng1 p.pcapng2 " ]'
+[ "$st" = 0 ] && [ "$(names rpw)" = "p.pcapng0 p.pcapng1 p.pcapng2 " ]
+verdict $? "rotation -P 2 -W 3: status 0 ($st), a ring of p.pcapng0 p.pcapng1 p.pcapng2"
 if have tcpdump; then
 	# five files of two round a ring of three: 1 holds the last two
 	td rpw/p.pcapng1 >rpw.last
 	td p.ref.pcapng | awk '/^[0-9]/ { n++ } n >= 9' >rpw.want
-	check "rotation -P 2 -W 3: the newest file holds packets 9 and 10" \
-	    eval '[ "$(grep -c "^[0-9]" rpw.last)" = 2 ] && cmp -s rpw.want rpw.last'
+	[ "$(grep -c "^[0-9]" rpw.last)" = 2 ] && cmp -s rpw.want rpw.last
+	verdict $? "rotation -P 2 -W 3: the newest file holds packets 9 and 10"
 fi
 # -C and -P, whichever comes first: four small frames fill a file by
 # count, then a big one by size
@@ -396,8 +398,8 @@ st=$?
 if have capinfos; then
 	c=$(for f in c.pcapng c.pcapng1 c.pcapng2 c.pcapng3 c.pcapng4 c.pcapng5; do
 		npk "rpc/$f"; done | tr '\n' ' ')
-	check "rotation -C 1k -P 4: status 0 ($st), by count, then by size (4 3 1 1 1 = $c)" \
-	    eval '[ "$st" = 0 ] && [ "$c" = "4 3 1 1 1 " ] && [ "$(ls rpc | wc -l)" = 5 ]'
+	[ "$st" = 0 ] && [ "$c" = "4 3 1 1 1 " ] && [ "$(ls rpc | wc -l)" = 5 ]
+	verdict $? "rotation -C 1k -P 4: status 0 ($st), by count, then by size (4 3 1 1 1 = $c)"
 fi
 # -G and -P: a new period starts a new file, and the count anew
 mkdir rpg && (cd rpg && nm-pcap -G 1 -P 1 -w 'g-%s.pcapng' <../g.json >/dev/null)
@@ -412,35 +414,35 @@ check "rotation -G 1 -P 1: a file a packet, counted within the second" \
 } >pl.json
 mkdir rpl && (cd rpl && nm-pcap -F pcap -P 2 -w l.pcap <../pl.json >/dev/null 2>../pl.err)
 st=$?
-check "rotation -F pcap -P 2: status 0 ($st), a frame left out is not counted, no empty file" \
-    eval '[ "$st" = 0 ] && [ "$(ls rpl)" = "l.pcap" ] &&
-    grep -q "1 frames of another link type" pl.err'
+[ "$st" = 0 ] && [ "$(ls rpl)" = "l.pcap" ] &&
+    grep -q "1 frames of another link type" pl.err
+verdict $? "rotation -F pcap -P 2: status 0 ($st), a frame left out is not counted, no empty file"
 nm-pcap -P 3 -w - <p10.json >/dev/null 2>r.err
 st=$?
-check "rotation -P to stdout: refused, status 2 ($st), one line naming -P" \
-    eval '[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
-    grep -q -- "-P.*not to stdout" r.err'
+[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
+    grep -q -- "-P.*not to stdout" r.err
+verdict $? "rotation -P to stdout: refused, status 2 ($st), one line naming -P"
 for v in 0 -1 x 3x '' 4294967296 99999999999999999999; do
 	nm-pcap -P "$v" -w bad.pcapng <p10.json >/dev/null 2>r.err
 	st=$?
 	tr -d "'" <r.err >r.errq
-	check "rotation -P '$v': status 2 ($st), one line naming -P and '$v' ($(head -c 100 r.err))" \
-	    eval '[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
-	    grep -qF -- "-P: $v" r.errq && [ ! -e bad.pcapng ]'
+	[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
+	    grep -qF -- "-P: $v" r.errq && [ ! -e bad.pcapng ]
+	verdict $? "rotation -P '$v': status 2 ($st), one line naming -P and '$v' ($(head -c 100 r.err))"
 done
 nm-pcap --packets=0 -w bad.pcapng <p10.json >/dev/null 2>r.err
 st=$?
-check "rotation --packets=0: status 2 ($st), one line naming -P" \
-    eval '[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
-    grep -q -- "^nm-pcap: -P: 0 " r.err'
+[ "$st" = 2 ] && [ "$(wc -l <r.err)" = 1 ] &&
+    grep -q -- "^nm-pcap: -P: 0 " r.err
+verdict $? "rotation --packets=0: status 2 ($st), one line naming -P"
 if have strace; then
 	NM_NO_SECCOMP=1 strace -o u.trace -e trace=write nm-pcap -U -w u.pcapng \
 	    <mixed.nmr >/dev/null 2>&1
 	NM_NO_SECCOMP=1 strace -o b.trace -e trace=write nm-pcap -w b.pcapng \
 	    <mixed.nmr >/dev/null 2>&1
 	nu=$(grep -c '^write(3,' u.trace) nb=$(grep -c '^write(3,' b.trace)
-	check "-U: a write per packet ($nu writes; $nb without -U)" \
-	    [ "$nu" -ge 45 ] && [ "$nb" -lt 5 ] && cmp -s u.pcapng b.pcapng
+	[ "$nu" -ge 45 ] && [ "$nb" -lt 5 ] && cmp -s u.pcapng b.pcapng
+	verdict $? "-U: a write per packet ($nu writes; $nb without -U)"
 else
 	skip "-U: strace not installed"
 fi
