@@ -12,6 +12,7 @@
 #include <pcap/pcap.h>
 
 #include "rec.h"
+#include "savedf.h"
 
 #define CAP_SNAPLEN_MAX 262144 /* tcpdump's default and ceiling */
 /*
@@ -67,7 +68,8 @@ struct cap_priv {
 	uid_t caller_uid;
 	gid_t caller_gid; /* the caller's passwd group */
 	char *caller_name;
-	gid_t *groups; /* ours, kept while acting as the caller */
+	char *caller_home; /* whose saved filters are read */
+	gid_t *groups;	   /* ours, kept while acting as the caller */
 	int ngroups;
 	gid_t egid;
 };
@@ -89,7 +91,12 @@ char *cap_filter_file(const char *path, struct cap_priv *p);
 
 /* source.c: exits with the documented status on failure */
 void cap_open(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p);
-void cap_filter(struct cap_src *s, const char *expr, const char *ffile);
+/*
+ * Compiles and sets the filter; a bad one names where it came from: the
+ * -F file, or the saved filter sf (either may be NULL).
+ */
+void cap_filter(struct cap_src *s, const char *expr, const char *ffile,
+    const struct savedf *sf);
 void cap_list_interfaces(void);
 
 /* priv.c */
@@ -98,6 +105,14 @@ void cap_priv_as_caller(struct cap_priv *p);
 void cap_priv_as_self(struct cap_priv *p);
 /* " (opened as user, who ran sudo)" for a message, or "". */
 const char *cap_priv_whose(const struct cap_priv *p);
+/*
+ * A filter of one word that names a saved capture filter
+ * (nm-filters(5), read with the caller's rights): its expression, in a
+ * new string; else the filter itself.  Ends the program with
+ * NM_EXIT_BADFILTER on a bad filters file.
+ */
+char *cap_filter_saved(
+    char *filter, struct cap_priv *pv, const struct savedf **sfp);
 void cap_priv_drop(const struct cap_priv *p);
 
 /* loop.c: returns the exit status */

@@ -33,6 +33,7 @@ main(int argc, char **argv)
 	struct cap_opts opts;
 	struct cap_priv priv;
 	struct cap_src src;
+	const struct savedf *saved = NULL;
 	struct rec_writer *w;
 	int status;
 
@@ -53,8 +54,10 @@ main(int argc, char **argv)
 	cap_priv_resolve(&priv, opts.user);
 	if (opts.ffile != NULL)
 		opts.filter = cap_filter_file(opts.ffile, &priv);
+	else
+		opts.filter = cap_filter_saved(opts.filter, &priv, &saved);
 	cap_open(&src, &opts, &priv);
-	cap_filter(&src, opts.filter, opts.ffile);
+	cap_filter(&src, opts.filter, opts.ffile, saved);
 	cap_priv_drop(&priv);
 	if ((w = rec_writer_open(STDOUT_FILENO)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));

@@ -81,6 +81,33 @@ cap_filter_file(const char *path, struct cap_priv *pv)
 	return buf;
 }
 
+char *
+cap_filter_saved(char *filter, struct cap_priv *pv, const struct savedf **sfp)
+{
+	const struct savedf *sf;
+
+	*sfp = NULL;
+	if (filter == NULL || !savedf_name_ok(filter) ||
+	    savedf_bpf_word(filter))
+		return filter;
+	if (pv->as_caller)
+		savedf_home(pv->caller_home);
+	cap_priv_as_caller(pv);
+	sf = savedf_find(SAVEDF_CAPTURE, filter, NM_EXIT_BADFILTER);
+	cap_priv_as_self(pv);
+	if (sf == NULL &&
+	    (sf = savedf_find(SAVEDF_DISPLAY, filter, NM_EXIT_BADFILTER)))
+		nm_die(NM_EXIT_BADFILTER,
+		    "bad filter: saved filter %s (%s:%u) is on decoded "
+		    "fields: give it to nm-decode -Y",
+		    filter, sf->file, sf->line);
+	if (sf == NULL)
+		return filter;
+	*sfp = sf;
+	free(filter);
+	return estrdup(sf->text);
+}
+
 void
 cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 {

@@ -54,6 +54,7 @@ cap_priv_resolve(struct cap_priv *p, const char *user)
 			p->caller_uid = pw->pw_uid;
 			p->caller_gid = pw->pw_gid;
 			p->caller_name = estrdup(pw->pw_name);
+			p->caller_home = estrdup(pw->pw_dir);
 		}
 	}
 	errno = 0;

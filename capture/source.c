@@ -190,7 +190,8 @@ cap_excerpt(char *buf, size_t size, const char *s, size_t max)
 }
 
 void
-cap_filter(struct cap_src *s, const char *expr, const char *ffile)
+cap_filter(struct cap_src *s, const char *expr, const char *ffile,
+    const struct savedf *sf)
 {
 	char head[128], why[256];
 	struct bpf_program prog;
@@ -198,6 +199,17 @@ cap_filter(struct cap_src *s, const char *expr, const char *ffile)
 	if (expr[0] == '\0')
 		return;
 	if (pcap_compile(s->pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		if (sf != NULL)
+			nm_die(NM_EXIT_BADFILTER,
+			    "bad filter: saved filter %s (%s:%u): %s: %s",
+			    sf->name, sf->file, sf->line, expr,
+			    pcap_geterr(s->pc));
+		if (ffile == NULL && savedf_name_ok(expr) &&
+		    !savedf_bpf_word(expr))
+			nm_die(NM_EXIT_BADFILTER,
+			    "bad filter: %s: %s; nor is it a saved filter "
+			    "(nm-filters(5))",
+			    expr, pcap_geterr(s->pc));
 		if (ffile == NULL)
 			nm_die(NM_EXIT_BADFILTER, "bad filter: %s: %s", expr,
 			    pcap_geterr(s->pc));

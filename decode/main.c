@@ -310,6 +310,7 @@ main(int argc, char **argv)
 	pk_init(&cx.kept, 1024);
 	if (o.filter != NULL) {
 		cx.filter = filter_compile_opt(o.filter);
+		filter_packets_only(cx.filter);
 		pk_init(&cx.fpk, 4096);
 		if (!msgpack_zone_init(&cx.zone, 64 * 1024))
 			nm_die(NM_EXIT_FAIL, "-Y: out of memory");

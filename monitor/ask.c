@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 
 #include "mon.h"
+#include "savedf.h"
 
 /* One line of nm-capture -D: "index name [description] addresses [flags]". */
 struct mon_if {
@@ -257,8 +258,9 @@ mon_ask_filter(struct mon_opts *o, const char *capture,
 {
 	char *why;
 	const struct mon_preset *p;
+	const struct savedf *sf;
 	const char *a;
-	size_t npre, k;
+	size_t npre, nsaved, ncustom, k;
 
 	fputs("Filters:\n", stderr);
 	for (npre = 0; mon_presets[npre].name != NULL; npre++)
@@ -266,11 +268,14 @@ mon_ask_filter(struct mon_opts *o, const char *capture,
 		    mon_presets[npre].label,
 		    mon_presets[npre].bpf != NULL ? mon_presets[npre].bpf
 						  : "(no filter)");
-	fprintf(stderr, "  %3zu  custom BPF expression\n", npre + 1);
+	/* then the saved ones, the user's and the system's */
+	nsaved = mon_saved_list(npre + 1);
+	ncustom = npre + nsaved + 1;
+	fprintf(stderr, "  %3zu  custom BPF expression\n", ncustom);
 	for (;;) {
 		a = mon_answer(
 		    "Filter (number or name, blank for all):", line, cap);
-		k = mon_choice(a, npre + 1);
+		k = mon_choice(a, ncustom);
 		p = *a == '\0'		 ? &mon_presets[0]
 		    : k > 0 && k <= npre ? &mon_presets[k - 1]
 					 : mon_preset_find(a);
@@ -279,10 +284,15 @@ mon_ask_filter(struct mon_opts *o, const char *capture,
 			o->filter = p->bpf != NULL ? estrdup(p->bpf) : NULL;
 			return;
 		}
-		if (k == npre + 1 || strcasecmp(a, "custom") == 0)
+		if (k != ncustom &&
+		    (sf = mon_saved_pick(a, k, npre + 1)) != NULL) {
+			mon_saved_use(o, sf);
+			return;
+		}
+		if (k == ncustom || strcasecmp(a, "custom") == 0)
 			break;
 		nm_warn(
-		    "filter %s: not on the menu: choose 1 to %zu", a, npre + 1);
+		    "filter %s: not on the menu: choose 1 to %zu", a, ncustom);
 	}
 	for (;;) {
 		a = mon_answer(
@@ -370,12 +380,17 @@ mon_announce(const struct mon_opts *o)
 		fprintf(stderr, "Interface: %s\n", o->iface);
 	if (o->ffile != NULL)
 		fprintf(stderr, "Filter:    from %s\n", o->ffile);
-	else if (o->filter == NULL || *o->filter == '\0')
-		fprintf(stderr, "Filter:    all traffic\n");
-	else if (o->preset != NULL)
+	else if (o->filter != NULL && *o->filter != '\0' && o->preset != NULL)
 		fprintf(stderr, "Filter:    %s (%s)\n", o->preset, o->filter);
-	else
+	else if (o->filter != NULL && *o->filter != '\0')
 		fprintf(stderr, "Filter:    %s\n", o->filter);
+	else if (o->display == NULL)
+		fprintf(stderr, "Filter:    all traffic\n");
+	/* -Y, by name when a saved filter's */
+	if (o->display != NULL && strcmp(o->yexpr, o->display) != 0)
+		fprintf(stderr, "Decoded:   %s (%s)\n", o->yexpr, o->display);
+	else if (o->display != NULL)
+		fprintf(stderr, "Decoded:   %s\n", o->display);
 	fprintf(stderr, "Mode:      %s\n",
 	    o->json	    ? "json"
 		: o->fields ? "fields"

@@ -24,6 +24,7 @@ main(int argc, char **argv)
 	nm_init(argv[0]);
 	mon_opts_parse(&opts, argc, argv);
 	mon_user_resolve(&user, opts.user);
+	mon_saved_setup(&opts, &user);
 	if (argc == 1 || opts.fword) {
 		if ((capture = mon_find("nm-capture")) == NULL)
 			nm_die(NM_EXIT_FAIL,
@@ -48,7 +49,9 @@ main(int argc, char **argv)
 	}
 	mon_pipeline_free(&pl);
 	free(opts.filter);
+	free(opts.display);
 	free(opts.field);
 	free(user.name);
+	free(user.home);
 	return status;
 }

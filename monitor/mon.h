@@ -25,7 +25,9 @@ struct mon_opts {
 	const char *iface;    /* -i; NULL with -r */
 	const char *file;     /* -r */
 	char *filter;	      /* BPF text, NULL or "" for none */
-	const char *preset;   /* the preset's label, or NULL */
+	const char *preset;   /* the preset's (or saved filter's) name */
+	const char *yexpr;    /* -Y as given (or a saved filter's name) */
+	char *display;	      /* -Y for nm-decode, names expanded */
 	const char *mode;     /* compact, detailed, minimal */
 	const char *color;    /* --color=WHEN, or NULL */
 	const char *user;     /* -Z, or NULL */
@@ -72,6 +74,7 @@ struct mon_user {
 	uid_t uid;
 	gid_t gid;
 	char *name; /* for nm-capture -Z */
+	char *home; /* sudo's caller's, for its saved filters */
 };
 
 /* The tables: each ends with a NULL name, and its first is the default. */
@@ -132,5 +135,19 @@ int mon_run(struct mon_pipeline *, const struct mon_user *);
 /* Runs path as user u (NULL: as we are), wherever path is; no return. */
 void mon_exec_program(const char *path, char *const *argv,
     const struct mon_user *u) __attribute__((noreturn));
+
+/* saved.c: saved filters (nm-filters(5)) */
+struct savedf;
+/*
+ * After the user is known: a -f word that names a saved filter, and -Y
+ * (checked, names expanded).  Bad ones end the program with status 2.
+ */
+void mon_saved_setup(struct mon_opts *o, const struct mon_user *u);
+/* Takes the saved filter sf: as -f if BPF, as -Y if decoded fields. */
+void mon_saved_use(struct mon_opts *o, const struct savedf *sf);
+/* Lists the saved filters numbered from first; returns how many. */
+size_t mon_saved_list(size_t first);
+/* The answer a (its number k) as a saved filter, or NULL. */
+const struct savedf *mon_saved_pick(const char *a, size_t k, size_t first);
 
 #endif

@@ -47,8 +47,8 @@ static const char usage_text[] =
     "[-n count]\n"
     "                  [-o mode] [-s snaplen] [-Z user] [--json] "
     "[--color[=when]]\n"
-    "                  [-w file] [--services file] [--dry-run] "
-    "[--version]\n"
+    "                  [-w file] [-Y filter] [--services file] "
+    "[--dry-run] [--version]\n"
     "                  [-i interface | -r file [--realtime]] "
     "[expression]\n";
 
@@ -59,8 +59,11 @@ static const char help_text[] =
     "  -i interface    capture on it (default any: all interfaces)\n"
     "  -r file         replay a capture file (pcap or pcapng)\n"
     "  --realtime      replay -r at its recorded pace\n"
-    "  -f preset|expr  a preset (all, tcp, udp, icmp, web, dns) or BPF\n"
+    "  -f preset|expr  a preset (all, tcp, udp, icmp, web, dns), a saved\n"
+    "                  filter (nm-filters(5)) or BPF\n"
     "  -F file         read the BPF expression from file\n"
+    "  -Y filter       only packets whose decoded fields match "
+    "(nm-filter(7))\n"
     "  -c count        stop after count packets\n"
     "  -w file         also write what is captured to file (pcapng)\n"
     "  -p              do not put the interface in promiscuous mode\n"
@@ -240,8 +243,9 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->field = ecalloc((size_t)argc, sizeof(*o->field));
-	while ((c = getopt_long(argc, argv, "B:c:e:F:f:hI:i:m:n:o:pr:s:tuw:Z:",
-		    longopts, NULL)) != -1) {
+	while (
+	    (c = getopt_long(argc, argv,
+		 "B:c:e:F:f:hI:i:m:n:o:pr:s:tuw:Y:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
 			estrtonum(optarg, 1, MON_BUFKIB_MAX, "-B");
@@ -286,6 +290,11 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			if (*optarg == '\0')
 				nm_bad_usage("-w: an empty file name");
 			o->wfile = optarg;
+			break;
+		case 'Y':
+			if (*optarg == '\0')
+				nm_bad_usage("-Y: an empty expression");
+			o->yexpr = optarg;
 			break;
 		case 'Z': o->user = optarg; break;
 		case OPT_COLOR:

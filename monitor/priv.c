@@ -41,6 +41,8 @@ mon_user_resolve(struct mon_user *u, const char *user)
 	/* Checked even with -Z: nm-capture opens -r files as the caller. */
 	if (nm_sudo_caller(&caller, why, sizeof(why)) < 0)
 		nm_die(NM_EXIT_USAGE, "%s", why);
+	if (caller != NULL)
+		u->home = estrdup(caller->pw_dir);
 	errno = 0;
 	if (user != NULL) {
 		label = "-Z";

@@ -193,6 +193,7 @@ mon_pipeline_build(
 		mon_arg2(mon_stage_add(pl, "nm-pcap", 1), "-w", o->wfile);
 	st = mon_stage_add(pl, "nm-decode", 1);
 	mon_arg2(st, "--services", o->services);
+	mon_arg2(st, "-Y", o->display);
 	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
 		mon_arg2(st, "-I",
 		    o->interval != NULL ? o->interval

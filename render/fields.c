@@ -15,56 +15,20 @@
 #include "render.h"
 
 /*
- * A tshark name from the table, or "stats.PATH" / "flow.PATH": a path the
- * schema knows in records of that type (nm-stats(1) lists them), for
- * lines of that type.  A path it does not know there is a usage error:
- * the column would only ever be empty.
+ * A field for -e: a tshark name or a stats. or flow. path
+ * (field_find_typed); a path no record of that type has is a usage
+ * error, the column would only ever be empty.
  */
 const struct out_field *
 out_field_find(const char *name)
 {
-	static const char *const prefixes[] = { "stats.", "flow." };
-	static const enum rec_type types[] = { REC_STATS, REC_FLOW };
-	static struct out_field dyn[128];
-	static size_t ndyn;
 	const struct out_field *f;
-	const struct rec_key *k;
-	struct out_field *nf;
-	size_t i, n;
-	int id;
+	char why[160];
 
-	if ((f = field_find(name)) != NULL)
-		return f;
-	for (i = 0; i < 2; i++) {
-		n = strlen(prefixes[i]);
-		if (strncmp(name, prefixes[i], n) != 0 || name[n] == '\0')
-			continue;
-		if ((id = rec_key_path(name + n)) == 0 ||
-		    !((k = rec_key(id))->in & REC_IN(types[i])))
-			nm_die(NM_EXIT_USAGE,
-			    "unknown field: %s (%s records "
-			    "have no '%s'; see nm-stats(1))",
-			    name, rec_type_name(types[i]), name + n);
-		if (k->type == KT_MAP ||
-		    (k->type == KT_ARRAY && k->elem == KT_MAP))
-			nm_die(NM_EXIT_USAGE,
-			    "field %s holds a map: name one "
-			    "of its keys (see nm-stats(1))",
-			    name);
-		/* a fixed pool: fields live as long as the program */
-		if (ndyn == sizeof(dyn) / sizeof(dyn[0]))
-			nm_die(NM_EXIT_USAGE,
-			    "more than %zu stats and flow "
-			    "fields",
-			    ndyn);
-		nf = &dyn[ndyn++];
-		nf->name = name;
-		nf->path = name + n;
-		nf->fmt = F_DEC;
-		nf->rtype = types[i];
-		return nf;
-	}
-	return NULL;
+	if ((f = field_find_typed(name, why, sizeof(why))) == NULL &&
+	    why[0] != '\0')
+		nm_die(NM_EXIT_USAGE, "unknown field: %s (%s)", name, why);
+	return f;
 }
 
 int

@@ -400,8 +400,8 @@ on_record(struct stage *st, const struct rec *rec)
 	struct strbuf *b = &cx->line;
 
 	b->len = 0;
-	if (cx->filter != NULL && rec->type == REC_PACKET &&
-	    !filter_match(cx->filter, &rec->obj))
+	if (cx->filter != NULL &&
+	    !filter_keep(cx->filter, rec->type, &rec->obj))
 		return;
 	render_one(cx->out, b, rec);
 	if (b->len > 0 && fwrite(b->p, 1, b->len, stdout) != b->len)

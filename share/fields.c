@@ -4,9 +4,11 @@
  * that finds every value of one field in a record.  nm-render's -o fields
  * prints what the walk finds; the -Y filter compares it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "fields.h"
+#include "nm.h"
 #include "proto.h"
 
 static const struct out_field table[] = {
@@ -137,6 +139,62 @@ field_find(const char *name)
 	for (f = table; f->name != NULL; f++)
 		if (strcmp(f->name, name) == 0)
 			return f;
+	return NULL;
+}
+
+const struct out_field *
+field_find_typed(const char *name, char *why, size_t whylen)
+{
+	static const char *const prefixes[] = { "stats.", "flow." };
+	static const enum rec_type types[] = { REC_STATS, REC_FLOW };
+	static struct out_field dyn[128];
+	static size_t ndyn;
+	const struct out_field *f;
+	const struct rec_key *k;
+	struct out_field *nf;
+	size_t i, n;
+	int id;
+
+	why[0] = '\0';
+	if ((f = field_find(name)) != NULL)
+		return f;
+	for (i = 0; i < 2; i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(name, prefixes[i], n) != 0 || name[n] == '\0')
+			continue;
+		for (f = dyn; f < dyn + ndyn; f++)
+			if (strcmp(f->name, name) == 0)
+				return f;
+		if ((id = rec_key_path(name + n)) == 0 ||
+		    !((k = rec_key(id))->in & REC_IN(types[i]))) {
+			snprintf(why, whylen,
+			    "%s records have no '%s'; see nm-stats(1)",
+			    rec_type_name(types[i]), name + n);
+			return NULL;
+		}
+		if (k->type == KT_MAP ||
+		    (k->type == KT_ARRAY && k->elem == KT_MAP)) {
+			snprintf(why, whylen,
+			    "%s holds a map: name one of its keys; see "
+			    "nm-stats(1)",
+			    name);
+			return NULL;
+		}
+		/* a fixed pool: fields live as long as the program */
+		if (ndyn == sizeof(dyn) / sizeof(dyn[0])) {
+			snprintf(why, whylen,
+			    "more than %zu stats and flow "
+			    "fields",
+			    ndyn);
+			return NULL;
+		}
+		nf = &dyn[ndyn++];
+		nf->name = estrdup(name);
+		nf->path = nf->name + n;
+		nf->fmt = F_DEC;
+		nf->rtype = types[i];
+		return nf;
+	}
 	return NULL;
 }
 

@@ -9,6 +9,8 @@
 #ifndef FIELDS_H
 #define FIELDS_H
 
+#include <stddef.h>
+
 #include "rec.h"
 
 enum fld_fmt {
@@ -52,6 +54,14 @@ struct field_ref {
 
 /* The packet field of that tshark name in the table, or NULL. */
 const struct out_field *field_find(const char *name);
+/*
+ * The same, or "stats.PATH" / "flow.PATH": a path the schema knows in
+ * records of that type (nm-stats(1) lists them), whose rtype says so.
+ * NULL when there is no such field; why then says what is wrong with a
+ * stats. or flow. name (empty for any other name).
+ */
+const struct out_field *field_find_typed(
+    const char *name, char *why, size_t whylen);
 /* The table, ended by an entry whose name is NULL. */
 const struct out_field *field_table(void);
 void field_ref_init(struct field_ref *r, const struct out_field *f);

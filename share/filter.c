@@ -18,13 +18,16 @@
 #include "fields.h"
 #include "filter.h"
 #include "nm.h"
+#include "savedf.h"
+#include "strbuf.h"
 
 enum node_op { N_AND, N_OR, N_NOT, N_TRUE, N_HAS, N_CMP, N_IN, N_CONT, N_RE };
 enum cmp_op { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 enum val_kind { V_NUM, V_STR, V_ADDR };
 
 struct val {
-	uint64_t num;
+	uint64_t num, hi; /* hi: the end of an in {a..b} range */
+	int range;
 	char *s; /* V_STR: the text; V_ADDR: the bytes */
 	size_t n;
 	int bits; /* V_ADDR: the prefix's, or n * 8 */
@@ -35,7 +38,8 @@ struct node {
 	struct node *l, *r;
 	enum cmp_op cmp;
 	enum val_kind kind;
-	const char *proto; /* N_HAS of a protocol: its record key */
+	const char *proto;   /* N_HAS of a protocol: its record key */
+	enum rec_type rtype; /* the record type its fields are in */
 	int nref;
 	struct field_ref ref[2];
 	struct val *vals;
@@ -47,6 +51,14 @@ struct filter {
 	struct node *root;
 	const char **keys;
 	size_t nkeys;
+	unsigned types; /* REC_IN() of the record types it names */
+	char *text;	/* the expression, saved filters' names expanded */
+};
+
+/* A saved filter's name in the text, and what it stands for. */
+struct subst {
+	size_t at, len;
+	char *with;
 };
 
 /* The parser's place, and the first error. */
@@ -56,7 +68,15 @@ struct parse {
 	char *err;
 	size_t errlen;
 	int failed;
+	int depth;		/* saved filters within saved filters */
+	const struct parse *up; /* the one whose saved filter this is */
+	const char *name;	/* that saved filter's name */
+	struct subst *subs;
+	size_t nsubs;
 };
+
+/* How deep saved filters may name each other (a loop stops there). */
+#define SAVED_DEPTH 8
 
 /* Names that stand for either of two fields, as tshark's do. */
 static const struct {
@@ -67,7 +87,14 @@ static const struct {
 	{ "eth.addr", "eth.src", "eth.dst" },
 	{ "tcp.port", "tcp.srcport", "tcp.dstport" },
 	{ "udp.port", "udp.srcport", "udp.dstport" },
+	{ "flow.addr", "flow.src", "flow.dst" },
+	{ "flow.port", "flow.sport", "flow.dport" },
 };
+
+/* Words of the language itself (besides fields and protocols). */
+static const char *const keywords[] = { "and", "or", "not", "in", "contains",
+	"matches", "eq", "ne", "lt", "le", "gt", "ge", "frame", "flow", "stats",
+	"true", "false", "True", "False", NULL };
 
 /* Protocols a bare name asks for: tshark's name, the record's key. */
 static const struct {
@@ -219,44 +246,89 @@ field_kind(const struct out_field *f)
 	}
 }
 
+/* The record type a field is in (a packet's say REC_UNKNOWN). */
+static enum rec_type
+field_rtype(const struct out_field *f)
+{
+	return f->rtype != REC_UNKNOWN ? f->rtype : REC_PACKET;
+}
+
+/* Refers n's i-th field to f, and notes what the filter reads. */
+static void
+use_field(struct parse *ps, struct node *n, int i, const struct out_field *f)
+{
+	field_ref_init(&n->ref[i], f);
+	n->nref = i + 1;
+	n->kind = field_kind(f);
+	n->rtype = field_rtype(f);
+	ps->f->types |= REC_IN(n->rtype);
+	if (n->rtype == REC_PACKET)
+		want_key(ps->f, f->path);
+}
+
 /*
  * The field named by the word at p, into n; 0 if no field or protocol
- * has that name.
+ * has that name (why then says what is wrong with a flow. or stats.
+ * name).
  */
 static int
-field_named(struct parse *ps, struct node *n, const char *name)
+field_named(struct parse *ps, struct node *n, const char *name, char *why,
+    size_t whylen)
 {
 	const struct out_field *a, *b;
 	size_t i;
 
+	why[0] = '\0';
+	n->rtype = REC_PACKET;
 	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
 		if (strcmp(protos[i].name, name) == 0) {
 			n->proto = protos[i].key;
 			want_key(ps->f, n->proto);
+			ps->f->types |= IN_PACKET;
 			return 1;
 		}
-	if (strcmp(name, "frame") == 0) {
+	/* a record type alone: every record of it */
+	if (strcmp(name, "frame") == 0 || strcmp(name, "flow") == 0 ||
+	    strcmp(name, "stats") == 0) {
 		n->op = N_TRUE;
+		n->rtype = name[0] == 'f'
+		    ? (name[1] == 'r' ? REC_PACKET : REC_FLOW)
+		    : REC_STATS;
+		ps->f->types |= REC_IN(n->rtype);
 		return 1;
 	}
 	for (i = 0; i < sizeof(either) / sizeof(either[0]); i++)
 		if (strcmp(either[i].name, name) == 0) {
-			a = field_find(either[i].a);
-			b = field_find(either[i].b);
-			field_ref_init(&n->ref[0], a);
-			field_ref_init(&n->ref[1], b);
-			n->nref = 2;
-			n->kind = field_kind(a);
-			want_key(ps->f, a->path);
+			a = field_find_typed(either[i].a, why, whylen);
+			b = field_find_typed(either[i].b, why, whylen);
+			if (a == NULL || b == NULL)
+				return 0;
+			use_field(ps, n, 0, a);
+			use_field(ps, n, 1, b);
 			return 1;
 		}
-	if ((a = field_find(name)) == NULL)
+	if ((a = field_find_typed(name, why, whylen)) == NULL)
 		return 0;
-	field_ref_init(&n->ref[0], a);
-	n->nref = 1;
-	n->kind = field_kind(a);
-	want_key(ps->f, a->path);
+	use_field(ps, n, 0, a);
 	return 1;
+}
+
+int
+filter_word_taken(const char *w)
+{
+	char why[160];
+	size_t i;
+
+	for (i = 0; keywords[i] != NULL; i++)
+		if (strcmp(keywords[i], w) == 0)
+			return 1;
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (strcmp(protos[i].name, w) == 0)
+			return 1;
+	for (i = 0; i < sizeof(either) / sizeof(either[0]); i++)
+		if (strcmp(either[i].name, w) == 0)
+			return 1;
+	return field_find_typed(w, why, sizeof(why)) != NULL;
 }
 
 /* A number: decimal or 0x hex; seconds with a fraction for a time. */
@@ -350,7 +422,7 @@ parse_quoted(struct parse *ps, size_t *len)
 static int
 parse_value(struct parse *ps, struct node *nd, struct val *v, const char *op)
 {
-	const char *at, *slash;
+	const char *at, *slash, *dots;
 	uint8_t buf[ADDR_MAX];
 	char *text;
 	size_t n;
@@ -378,6 +450,24 @@ parse_value(struct parse *ps, struct node *nd, struct val *v, const char *op)
 		return 0;
 	case V_NUM:
 		secs = nd->ref[0].f->fmt == F_TS;
+		if (nd->op == N_IN && (dots = strstr(text, "..")) != NULL) {
+			/* tshark's range in a set: 8000..8004 */
+			if (parse_num(text, (size_t)(dots - text), secs,
+				&v->num) < 0 ||
+			    parse_num(
+				dots + 2, strlen(dots + 2), secs, &v->hi) < 0 ||
+			    v->hi < v->num) {
+				fail(ps, at,
+				    "expected a range of numbers, "
+				    "low..high, not \"%s\"",
+				    text);
+				free(text);
+				return -1;
+			}
+			v->range = 1;
+			free(text);
+			return 0;
+		}
 		if (strcmp(text, "True") == 0 || strcmp(text, "true") == 0)
 			v->num = 1;
 		else if (strcmp(text, "False") == 0 ||
@@ -442,6 +532,89 @@ static const struct {
 	{ ">", "gt", C_GT },
 };
 
+static struct node *parse_expr(struct parse *ps);
+static char *expanded(const struct parse *ps);
+
+/*
+ * A saved filter's name at at (nm-filters(5)): its expression, parsed as
+ * if in parentheses.  NULL when there is none of that name (no error), or
+ * with the error when its expression is not one.
+ */
+static struct node *
+parse_saved(struct parse *ps, const char *at, const char *name)
+{
+	const struct savedf *sf;
+	const struct parse *up;
+	struct parse sub;
+	struct node *nd;
+	struct strbuf b = { 0 };
+	char err[256], *text;
+	size_t i;
+
+	if (!savedf_name_ok(name))
+		return NULL;
+	if ((sf = savedf_find(SAVEDF_DISPLAY, name, NM_EXIT_USAGE)) == NULL) {
+		if ((sf = savedf_find(SAVEDF_CAPTURE, name, NM_EXIT_USAGE)))
+			fail(ps, at,
+			    "saved filter %s (%s:%u) is BPF, for nm-capture: "
+			    "-Y takes [display] ones",
+			    name, sf->file, sf->line);
+		return NULL;
+	}
+	for (up = ps; up != NULL && up->name != NULL; up = up->up)
+		if (strcmp(up->name, name) == 0) {
+			fail(ps, at, "saved filter %s (%s:%u) names itself",
+			    name, sf->file, sf->line);
+			return NULL;
+		}
+	if (ps->depth >= SAVED_DEPTH) {
+		fail(ps, at,
+		    "saved filter %s (%s:%u): saved filters name each "
+		    "other more than %d deep",
+		    name, sf->file, sf->line, SAVED_DEPTH);
+		return NULL;
+	}
+	memset(&sub, 0, sizeof(sub));
+	sub.s = sub.p = sf->text;
+	sub.f = ps->f;
+	sub.err = err;
+	sub.errlen = sizeof(err);
+	sub.depth = ps->depth + 1;
+	sub.up = ps;
+	sub.name = name;
+	nd = parse_expr(&sub);
+	if (sub.failed && strncmp(err, "column ", 7) == 0 &&
+	    strstr(err, ": saved filter ") != NULL) {
+		/* the innermost saved filter's error names its own place */
+		fail(ps, at, "%s", strstr(err, ": saved filter ") + 2);
+		free_node(nd);
+		nd = NULL;
+	} else if (sub.failed) {
+		fail(ps, at, "saved filter %s (%s:%u): %s", name, sf->file,
+		    sf->line, err);
+		free_node(nd);
+		nd = NULL;
+	} else {
+		/* the text it stands for, with its own names expanded */
+		text = expanded(&sub);
+		sb_addc(&b, '(');
+		sb_adds(&b, text);
+		sb_addc(&b, ')');
+		sb_addc(&b, '\0');
+		free(text);
+		ps->subs =
+		    erealloc(ps->subs, (ps->nsubs + 1) * sizeof(*ps->subs));
+		ps->subs[ps->nsubs].at = (size_t)(at - ps->s);
+		ps->subs[ps->nsubs].len = strlen(name);
+		ps->subs[ps->nsubs++].with = b.p;
+		ps->p = at + strlen(name);
+	}
+	for (i = 0; i < sub.nsubs; i++)
+		free(sub.subs[i].with);
+	free(sub.subs);
+	return nd;
+}
+
 /* A test of one field: its name, then what is asked of it, if anything. */
 static struct node *
 parse_test(struct parse *ps)
@@ -449,7 +622,7 @@ parse_test(struct parse *ps)
 	const char *at = ps->p;
 	struct node *nd;
 	struct val v;
-	char name[64], why[128];
+	char name[72], why[160];
 	size_t i, n = word_len(ps->p);
 	int e;
 
@@ -465,10 +638,26 @@ parse_test(struct parse *ps)
 	memcpy(name, ps->p, n);
 	name[n] = '\0';
 	nd = new_node(N_HAS);
-	if (!field_named(ps, nd, name)) {
-		fail(ps, at,
-		    "unknown field \"%s\" (see nm-render --list-fields)", name);
+	if (!field_named(ps, nd, name, why, sizeof(why))) {
 		free_node(nd);
+		if (why[0] == '\0' && word_len(ps->p) == n &&
+		    (nd = parse_saved(ps, at, name)) != NULL)
+			return nd;
+		if (ps->failed)
+			return NULL;
+		if (why[0] != '\0')
+			fail(ps, at, "unknown field \"%s\": %s", name, why);
+		else if (savedf_name_ok(name))
+			fail(ps, at,
+			    "unknown field \"%s\" (see nm-render "
+			    "--list-fields), nor a saved filter "
+			    "(nm-filters(5))",
+			    name);
+		else
+			fail(ps, at,
+			    "unknown field \"%s\" (see nm-render "
+			    "--list-fields)",
+			    name);
 		return NULL;
 	}
 	ps->p += word_len(ps->p);
@@ -616,6 +805,35 @@ parse_or(struct parse *ps)
 	return parse_chain(ps, N_OR, "||", "or", parse_and);
 }
 
+/* A whole expression: the text ends after it. */
+static struct node *
+parse_expr(struct parse *ps)
+{
+	struct node *root = parse_or(ps);
+
+	skip_space(ps);
+	if (root != NULL && *ps->p != '\0')
+		fail(ps, ps->p, "expected \"&&\" or \"||\", not \"%s\"", ps->p);
+	return root;
+}
+
+/* The expression's text with each saved filter's name replaced. */
+static char *
+expanded(const struct parse *ps)
+{
+	struct strbuf b = { 0 };
+	size_t i, last = 0;
+
+	for (i = 0; i < ps->nsubs; i++) {
+		sb_add(&b, ps->s + last, ps->subs[i].at - last);
+		sb_adds(&b, ps->subs[i].with);
+		last = ps->subs[i].at + ps->subs[i].len;
+	}
+	sb_adds(&b, ps->s + last);
+	sb_addc(&b, '\0');
+	return b.p;
+}
+
 struct filter *
 filter_compile(const char *expr, char *err, size_t errlen)
 {
@@ -623,12 +841,15 @@ filter_compile(const char *expr, char *err, size_t errlen)
 		.s = expr, .p = expr, .err = err, .errlen = errlen
 	};
 	struct filter *f = ecalloc(1, sizeof(*f));
+	size_t i;
 
 	ps.f = f;
-	f->root = parse_or(&ps);
-	skip_space(&ps);
-	if (f->root != NULL && *ps.p != '\0')
-		fail(&ps, ps.p, "expected \"&&\" or \"||\", not \"%s\"", ps.p);
+	f->root = parse_expr(&ps);
+	if (!ps.failed)
+		f->text = expanded(&ps);
+	for (i = 0; i < ps.nsubs; i++)
+		free(ps.subs[i].with);
+	free(ps.subs);
 	if (ps.failed) {
 		filter_free(f);
 		return NULL;
@@ -651,6 +872,17 @@ filter_compile_opt(const char *expr)
 }
 
 void
+filter_packets_only(const struct filter *f)
+{
+	if (f->types & ~(unsigned)IN_PACKET)
+		nm_die(NM_EXIT_USAGE,
+		    "-Y: a field of %s records, which nm-stats writes "
+		    "downstream: -Y here filters packets (filter those "
+		    "records with nm-render -Y)",
+		    f->types & IN_FLOW ? "flow" : "stats");
+}
+
+void
 filter_free(struct filter *f)
 {
 	size_t i;
@@ -658,6 +890,7 @@ filter_free(struct filter *f)
 	if (f == NULL)
 		return;
 	free_node(f->root);
+	free(f->text);
 	for (i = 0; i < f->nkeys; i++)
 		free((void *)(uintptr_t)f->keys[i]);
 	free(f->keys);
@@ -742,6 +975,8 @@ compare(const struct node *nd, const msgpack_object *o, const struct val *v)
 			return 2;
 		if (nd->ref[0].f->fmt == F_BIT)
 			x = (x & nd->ref[0].f->arg) != 0;
+		if (v->range)
+			return x < v->num ? -1 : x > v->hi;
 		return x < v->num ? -1 : x > v->num;
 	case V_STR:
 		if (o->type != MSGPACK_OBJECT_STR)
@@ -825,18 +1060,21 @@ probe_value(void *arg, const msgpack_object *o)
 }
 
 static int
-eval(const struct node *nd, const msgpack_object *map)
+eval(const struct node *nd, enum rec_type t, const msgpack_object *map)
 {
 	struct probe pr = { nd, 0 };
 	int i, hit = 0;
 
 	switch (nd->op) {
-	case N_AND: return eval(nd->l, map) && eval(nd->r, map);
-	case N_OR: return eval(nd->l, map) || eval(nd->r, map);
-	case N_NOT: return !eval(nd->l, map);
-	case N_TRUE: return 1;
+	case N_AND: return eval(nd->l, t, map) && eval(nd->r, t, map);
+	case N_OR: return eval(nd->l, t, map) || eval(nd->r, t, map);
+	case N_NOT: return !eval(nd->l, t, map);
+	case N_TRUE: return nd->rtype == t;
 	default: break;
 	}
+	/* a field of another record type is not there */
+	if (nd->rtype != t)
+		return 0;
 	if (nd->proto != NULL)
 		return rec_get(map, nd->proto) != NULL;
 	for (i = 0; i < nd->nref && !hit; i++)
@@ -849,5 +1087,25 @@ eval(const struct node *nd, const msgpack_object *map)
 int
 filter_match(const struct filter *f, const msgpack_object *map)
 {
-	return eval(f->root, map);
+	return eval(f->root, REC_PACKET, map);
+}
+
+int
+filter_keep(const struct filter *f, enum rec_type t, const msgpack_object *map)
+{
+	if (t != REC_PACKET && !(f->types & REC_IN(t)))
+		return 1;
+	return eval(f->root, t, map);
+}
+
+unsigned
+filter_types(const struct filter *f)
+{
+	return f->types;
+}
+
+const char *
+filter_text(const struct filter *f)
+{
+	return f->text;
 }

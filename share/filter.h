@@ -22,6 +22,25 @@ struct filter *filter_compile(const char *expr, char *err, size_t errlen);
 /* Whether the packet record map matches. */
 int filter_match(const struct filter *f, const msgpack_object *map);
 /*
+ * Whether a record of type t stays on the stream: a packet when it
+ * matches; a record of another type the expression names a field of
+ * (flow.state) when it matches; any other record always.
+ */
+int filter_keep(
+    const struct filter *f, enum rec_type t, const msgpack_object *map);
+/* REC_IN() of every record type the expression names a field of. */
+unsigned filter_types(const struct filter *f);
+/*
+ * The expression as compiled: saved filters' names replaced by their
+ * text in parentheses, for a program that hands it on (nm-monitor).
+ */
+const char *filter_text(const struct filter *f);
+/*
+ * Whether w is a word of the language (a field, protocol or operator),
+ * which a saved filter's name must not be.
+ */
+int filter_word_taken(const char *w);
+/*
  * The record keys the expression reads ("ip", "tcp", "ts"), NULL-ended,
  * for a stage's rec_reader_want(); they live as long as the filter.
  */
@@ -37,5 +56,11 @@ void filter_free(struct filter *f);
  * ("prog: -Y: column N: ...") when expr is not an expression.
  */
 struct filter *filter_compile_opt(const char *expr);
+/*
+ * For a stage that filters packets only (nm-decode, nm-stats): exits
+ * with status 2 and one line when the expression names a field of
+ * another record type.
+ */
+void filter_packets_only(const struct filter *f);
 
 #endif

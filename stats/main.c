@@ -189,8 +189,10 @@ main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
 	cx.quiet = o.quiet;
-	if (o.filter != NULL)
+	if (o.filter != NULL) {
 		cx.filter = filter_compile_opt(o.filter);
+		filter_packets_only(cx.filter);
+	}
 	agg_init(
 	    &cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows, o.max_hosts);
 	stage_open(&cx.st, &stats_ops, &cx,

@@ -70,6 +70,31 @@ else
 fi
 sed 's/^/    | /' "$TMP/wizard.log"	# the transcript, for the log
 
+# --- saved filters (nm-filters(5)) in the filter question ---
+# listed after the presets, each with its expression; one on decoded
+# fields, chosen by name, becomes nm-decode's -Y and is announced
+printf '[capture]\nlo-dns  udp port 53\n[display]\nto53  udp.dstport == 53\n' \
+    >"$TMP/filters"
+chmod 644 "$TMP/filters"
+printf '%s\t%s\n' \
+    'Interface \(number or name, blank for all\):' 'lo' \
+    '[0-9]+  lo-dns +udp port 53' '-' \
+    '[0-9]+  to53 +udp\.dstport == 53  \(decoded fields\)' '-' \
+    'custom BPF expression' '-' \
+    'Filter \(number or name, blank for all\):' 'to53' \
+    'Mode \(number or name, blank for compact\):' 'minimal' \
+    'Capture file to write \(pcapng\), blank for none:' '' \
+    'Decoded: +to53 \(udp\.dstport == 53\)' '-' \
+    'Press Ctrl\+C to stop' "!$dns" \
+    'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
+    'FINAL REPORT|packets? captured' '-' >"$TMP/steps-saved"
+res=$(ip netns exec "$NSA" timeout 60 env -u SUDO_UID -u SUDO_GID \
+    NM_FILTERS="$TMP/filters" \
+    python3 "$DRIVE" "$TMP/wizard-saved.log" "$TMP/steps-saved" "$NMM" 2>&1)
+check "wizard: saved filters listed after the presets; one on decoded fields runs as -Y ($res)" \
+    test "$res" = "exit 0"
+sed 's/^/    | /' "$TMP/wizard-saved.log"
+
 # --- the wizard's list and its error paths (issue 10, items 4 and 6) ---
 # Network interfaces first: the numbered lines before libpcap's other
 # devices' mention are interfaces the kernel knows, the first of them up

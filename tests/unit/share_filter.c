@@ -1,12 +1,15 @@
 /*
  * Unit tests of the -Y filter (share/filter.c): each operator, precedence,
  * presence, in {}, address ranges, fields that match either side, regular
- * expressions, and the errors with their columns.  Records are written as
+ * expressions, ranges in sets, flow records' fields, saved filters
+ * (nm-filters(5)) and the errors with their columns.  Records are written as
  * JSON (addresses as text), read back by the JSON reader as a stage sees
  * them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "filter.h"
 #include "json.h"
@@ -40,8 +43,15 @@ static const char dns_pkt[] =
     ","
     "{\"name\":\"b.example.com\",\"type\":1,\"addr\":\"10.9.9.9\"}]}}";
 
+static const char flow_rec_text[] =
+    "{\"type\":\"flow\",\"proto\":\"tcp\",\"src\":\"10.1.2.3\","
+    "\"dst\":\"192.168.0.9\",\"sport\":43210,\"dport\":443,"
+    "\"orig\":{\"packets\":1,\"bytes\":60},"
+    "\"resp\":{\"packets\":1,\"bytes\":54},\"state\":\"REJ\","
+    "\"history\":\"Sr\",\"reason\":\"closed\"}";
+
 static msgpack_zone zone;
-static msgpack_object tcp_rec, dns_rec;
+static msgpack_object tcp_rec, dns_rec, flow_rec;
 
 static void
 parse(const char *s, msgpack_object *o)
@@ -55,9 +65,12 @@ parse(const char *s, msgpack_object *o)
 	}
 }
 
-/* 1: the expression matches r, 0: it does not, -1: it does not compile. */
+/*
+ * filter_keep of a record of type t: 1 kept, 0 not, -1 the expression
+ * does not compile.
+ */
 static int
-m(const char *expr, const msgpack_object *r)
+keep(const char *expr, enum rec_type t, const msgpack_object *r)
 {
 	char err[256];
 	struct filter *f = filter_compile(expr, err, sizeof(err));
@@ -67,9 +80,34 @@ m(const char *expr, const msgpack_object *r)
 		printf("# %s: %s\n", expr, err);
 		return -1;
 	}
-	res = filter_match(f, r);
+	res = filter_keep(f, t, r);
 	filter_free(f);
 	return res;
+}
+
+/* A packet r: 1 the expression matches it, 0 not, -1 no expression. */
+static int
+m(const char *expr, const msgpack_object *r)
+{
+	return keep(expr, REC_PACKET, r);
+}
+
+/* The text expr compiles to (saved filters expanded), or "". */
+static const char *
+text_of(const char *expr)
+{
+	static char buf[512];
+	char err[256];
+	struct filter *f = filter_compile(expr, err, sizeof(err));
+
+	buf[0] = '\0';
+	if (f == NULL) {
+		printf("# %s: %s\n", expr, err);
+		return buf;
+	}
+	snprintf(buf, sizeof(buf), "%s", filter_text(f));
+	filter_free(f);
+	return buf;
 }
 
 /* Whether expr fails to compile with exactly want. */
@@ -98,6 +136,7 @@ main(void)
 	msgpack_zone_init(&zone, 4096);
 	parse(tcp_pkt, &tcp_rec);
 	parse(dns_pkt, &dns_rec);
+	parse(flow_rec_text, &flow_rec);
 
 	CHECK("==",
 	    m("tcp.dstport == 443", t) == 1 && m("tcp.dstport == 80", t) == 0);
@@ -192,6 +231,93 @@ main(void)
 		strcmp(k[2], "len") == 0 && strcmp(k[3], "ip") == 0 &&
 		strcmp(k[4], "udp") == 0 && k[5] == NULL);
 	filter_free(f);
+
+	CHECK("in {} with a range",
+	    m("tcp.dstport in {80 400..500}", t) == 1 &&
+		m("tcp.dstport in {80, 444..500}", t) == 0 &&
+		m("frame.len in {120..120}", t) == 1);
+	CHECK("error: a range backwards",
+	    err_is("tcp.port in {90..80}",
+		"column 14: expected a range of numbers, low..high, not "
+		"\"90..80\""));
+
+	/* flow records: their fields, and which records a filter keeps */
+	CHECK("flow.state on a flow record",
+	    keep("flow.state == \"REJ\"", REC_FLOW, &flow_rec) == 1 &&
+		keep("flow.state == \"SF\"", REC_FLOW, &flow_rec) == 0);
+	CHECK("flow.port and flow.addr are either side",
+	    keep("flow.port == 443 && flow.addr == 10.0.0.0/8", REC_FLOW,
+		&flow_rec) == 1);
+	CHECK("flow.orig.bytes, flow.proto",
+	    keep("flow.orig.bytes > 50 && flow.proto == \"tcp\"", REC_FLOW,
+		&flow_rec) == 1);
+	CHECK("a packet has no flow fields",
+	    keep("flow.state == \"REJ\"", REC_PACKET, t) == 0);
+	CHECK("a packet filter passes flow records",
+	    keep("tcp.port == 80", REC_FLOW, &flow_rec) == 1);
+	CHECK("either kind: each record by its own fields",
+	    keep("tcp.port == 443 || flow.state == \"S0\"", REC_PACKET, t) ==
+		    1 &&
+		keep("tcp.port == 443 || flow.state == \"S0\"", REC_FLOW,
+		    &flow_rec) == 0);
+	CHECK("the bare word flow keeps flows alone",
+	    keep("flow", REC_FLOW, &flow_rec) == 1 &&
+		keep("flow", REC_PACKET, t) == 0);
+	CHECK("header and stats records always pass",
+	    keep("flow.state == \"S0\"", REC_HEADER, t) == 1 &&
+		keep("tcp", REC_STATS, t) == 1);
+	CHECK("error: a flow field it does not have",
+	    err_is("flow.nosuch == 1",
+		"column 1: unknown field \"flow.nosuch\": flow records have "
+		"no 'nosuch'; see nm-stats(1)"));
+
+	/* saved filters, from a file of our own */
+	{
+		char path[] = "/tmp/nm-filter-unit-XXXXXX", want[256];
+		int fd = mkstemp(path);
+		static const char text[] = "# saved filters\n"
+					   "[capture]\n"
+					   "webcap  tcp port 443\n"
+					   "[display]\n"
+					   "tls     tcp.port == 443\n"
+					   "tlsbig  tls && ip.len > 100\n"
+					   "selfref selfref || udp\n"
+					   "broken  tcp.port ==\n";
+
+		CHECK("saved: the file is written",
+		    fd >= 0 &&
+			write(fd, text, sizeof(text) - 1) ==
+			    (ssize_t)(sizeof(text) - 1));
+		if (fd >= 0)
+			close(fd);
+		setenv("NM_FILTERS", path, 1);
+		CHECK("saved: a name alone",
+		    m("tls", t) == 1 && m("tls", d) == 0);
+		CHECK("saved: a name in an expression",
+		    m("tls && tcp.flags.syn == 1", t) == 1 &&
+			m("!tls", t) == 0);
+		CHECK("saved: names within names, expanded",
+		    strcmp(text_of("tlsbig || dns"),
+			"((tcp.port == 443) && ip.len > 100) || dns") == 0);
+		CHECK("saved: no name, the text as given",
+		    strcmp(text_of("tcp  &&  udp"), "tcp  &&  udp") == 0);
+		snprintf(want, sizeof(want),
+		    "column 8: saved filter selfref (%s:7) names itself", path);
+		CHECK("saved: a loop", err_is("dns || selfref", want));
+		snprintf(want, sizeof(want),
+		    "column 1: saved filter broken (%s:8): column 12: "
+		    "expected a value after \"==\"",
+		    path);
+		CHECK("saved: a bad expression names its line",
+		    err_is("broken", want));
+		snprintf(want, sizeof(want),
+		    "column 7: saved filter webcap (%s:3) is BPF, for "
+		    "nm-capture: -Y takes [display] ones",
+		    path);
+		CHECK("saved: a BPF one is not for -Y",
+		    err_is("tcp|| webcap", want));
+		unlink(path);
+	}
 
 	CHECK("error: value after ==",
 	    err_is("tcp.port ==", "column 12: expected a value after \"==\""));
