@@ -153,12 +153,13 @@ echo $? >"$TMP/full.rc"
 errs "write error" full 1 "stdout: No space left"
 timeout 10 "$NMC" -r "$TMP/a.pcap" 2>"$TMP/pipe.err" | head -c 1 >/dev/null
 st=${PIPESTATUS[0]}
-check "reader gone: exit 0, quiet" [ "$st" = 0 ] && [ ! -s "$TMP/pipe.err" ]
+[ "$st" = 0 ] && [ ! -s "$TMP/pipe.err" ]
+verdict $? "reader gone: exit 0, quiet"
 if command -v script >/dev/null; then
 	script -qec "$NMC -r $TMP/a.pcap" /dev/null >"$TMP/tty.out" 2>&1
 	st=$?
-	check "refuses a terminal" [ "$st" = 2 ] &&
-	    grep -q 'nm-decode | nm-render' "$TMP/tty.out"
+	[ "$st" = 2 ] && grep -q 'nm-decode | nm-render' "$TMP/tty.out"
+	verdict $? "refuses a terminal"
 else
 	skip "refuses a terminal: no script(1)"
 fi

@@ -16,6 +16,11 @@ fail() { echo "FAIL: $*"; }
 skip() { echo "SKIP: $*"; }
 # check NAME CMD...: passes when CMD succeeds
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
+# verdict STATUS NAME: passes when STATUS is 0; for a condition of several
+# commands, run on the line before it and given as $?.  (In
+# `check NAME A && B` check runs A alone and B, run after the verdict is
+# out, decides nothing: tests/style.t refuses that.)
+verdict() { if [ "$1" = 0 ]; then pass "$2"; else fail "$2"; fi; }
 # same_file NAME EXPECTED ACTUAL: passes when equal, shows a diff otherwise
 same_file() {
 	if cmp -s "$2" "$3"; then pass "$1"

@@ -19,8 +19,8 @@ else
 fi
 check "one live block per full 5 s interval" \
 	test "$(grep -c '^LIVE STATS | Packets: ' "$TMP/out")" = 1
-check "live block sits between packet lines" \
-	grep -B1 -A5 '^LIVE STATS' "$TMP/out" | grep -q '^\[.*\] '
+grep -B1 -A5 '^LIVE STATS' "$TMP/out" | grep -q '^\[.*\] '
+verdict $? "live block sits between packet lines"
 check "final report names the capture's figures" \
 	grep -q '^Capture: received 189, dropped 0 by the kernel' "$TMP/out"
 check "final report lists connections with state" \

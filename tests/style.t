@@ -3,6 +3,8 @@
 # are as `make format` leaves them (clang-format with .clang-format), and
 # cppcheck finds nothing (`make lint`).  Both tools are installed by
 # tests/deps.sh; without them the check skips and says which is missing.
+# And the test scripts' checks decide on all of their condition
+# (tests/checklint.awk).
 source "$(dirname "$0")/lib.sh"
 cd "$NM_TOP" || exit 1
 for tool in clang-format:format-check cppcheck:lint; do
@@ -18,3 +20,20 @@ for tool in clang-format:format-check cppcheck:lint; do
 		head -n 20 "$TMP/$target.out"
 	fi
 done
+# A check decides on the one command it runs: in `check NAME A && B` (or
+# `|| B`, `| B`) B runs after the verdict is out, so the condition goes
+# before `verdict $? NAME` instead (tests/lib.sh).
+# filter.t, pcap.t and monitor-live.t are left out for now: their checks
+# are fixed on other branches of issue 11; drop the exception when those
+# are merged.
+lint=()
+for f in tests/*.t tests/*-lib.sh; do
+	case $f in tests/filter.t|tests/pcap.t|tests/monitor-live.t) continue ;; esac
+	lint+=("$f")
+done
+if awk -f tests/checklint.awk "${lint[@]}" >"$TMP/checklint.out" 2>&1; then
+	pass "checks decide on their whole condition (${#lint[@]} files)"
+else
+	fail "checks decide on their whole condition: $(grep -c . "$TMP/checklint.out") checks, first: $(head -n 1 "$TMP/checklint.out")"
+	head -n 20 "$TMP/checklint.out"
+fi
