@@ -46,9 +46,6 @@ same() {
 		diff "$TMP/a.out" "$TMP/b.out" | head -n 6
 	fi
 }
-# verdict STATUS NAME: a check of several commands, run just before it
-# (in `check NAME A && B` check runs A alone and B decides nothing)
-verdict() { if [ "$1" = 0 ]; then pass "$2"; else fail "$2"; fi; }
 
 cp "$NM_TOP/share/sample.pcap" sample.pcap
 CAPS="sample"
