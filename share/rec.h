@@ -132,6 +132,8 @@ enum {
 	X("sources.filter",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("sources.tsprec",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("sources.start",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sources.netns",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("sources.files",	KT_ARRAY, KT_STR,  SH_PLAIN)		\
 	/* frame, and packet (which keeps the frame's keys) */		\
 	S(IN_FRAME | IN_PACKET | IN_CAPSTATS, BY_CAPTURE)		\
 	X("ts",			KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -390,6 +392,7 @@ enum {
 	X("recv",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("drop",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("ifdrop",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("late",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	S(IN_CAPSTATS | IN_STATS, BY_CAPTURE | BY_STATS)		\
 	X("final",		KT_BOOL, KT_NONE, SH_PLAIN)		\
 	/* end */							\
