@@ -8,6 +8,7 @@
 #define CAP_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <pcap/pcap.h>
 
@@ -40,20 +41,44 @@
  */
 #define CAP_FILTER_MAX (64 * 1024)
 
+/*
+ * Sources at once: the header's sources and the frames' "if" index them.
+ * Each live one is a kernel ring of its own (32 MiB by default), so this
+ * bounds memory too; a glob that finds more files than this is refused.
+ */
+#define CAP_SOURCES_MAX 64
+/* The most files --concat reads as one source, or a glob may name. */
+#define CAP_FILES_MAX 10000
+/*
+ * Frames of several live sources leave in timestamp order: a frame is
+ * held until every other source has a frame after it, or until it is this
+ * old and a quiet source cannot still hold an earlier one in a ring block
+ * not handed over (the block timeout, CAP_TIMEOUT_MS, is the most a frame
+ * waits there).  Five times that leaves room for a busy scheduler.
+ */
+#define CAP_MERGE_WINDOW_NS (5ULL * CAP_TIMEOUT_MS * 1000000ULL)
+
 struct cap_opts {
-	const char *iface; /* -i, or NULL */
-	const char *file;  /* -r, "-" for stdin, or NULL */
-	char *filter;	   /* BPF expression, "" when none */
-	const char *ffile; /* -F, or NULL */
-	int snaplen;	   /* -s, 0 when not given */
-	uint64_t count;	   /* -c, 0 for no limit */
-	int promisc;	   /* cleared by -p */
-	int bufkib;	   /* -B, 0 for libpcap's default */
-	const char *user;  /* -Z, or NULL */
-	int list;	   /* -D */
-	int realtime;	   /* --realtime */
-	int immediate;	   /* --immediate-mode */
-	int force;	   /* --force: binary to a terminal */
+	const char **ifaces; /* -i, in order */
+	int nifaces;
+	const char **files; /* -r, in order ("-": stdin), globs expanded */
+	int nfiles;
+	int concat;		     /* --concat: the files are one source */
+	char *filter;		     /* BPF expression, "" when none */
+	const char *ffile;	     /* -F, or NULL */
+	int snaplen;		     /* -s, 0 when not given */
+	uint64_t count;		     /* -c, 0 for no limit */
+	int promisc;		     /* cleared by -p */
+	int bufkib;		     /* -B, 0 for libpcap's default */
+	const char *user;	     /* -Z, or NULL */
+	int list;		     /* -D */
+	const char *netns;	     /* -D --netns NAME or all */
+	int realtime;		     /* --realtime */
+	int immediate;		     /* --immediate-mode */
+	int force;		     /* --force: binary to a terminal */
+	const char *since, *until;   /* --since, --until as given */
+	uint64_t since_ns, until_ns; /* read (cap_when), before the sandbox */
+	int since_rel, until_rel;    /* ...and after the first frame's time */
 };
 
 /*
@@ -74,15 +99,37 @@ struct cap_priv {
 	gid_t egid;
 };
 
+/* One source: an interface, a file, or files read one after another. */
 struct cap_src {
 	pcap_t *pc;
 	int live;
-	const char *name; /* interface, path, or "-" */
+	char *name;	   /* as the header names it: eth0, blue/eth0, a path */
+	const char *iface; /* live: the interface's own name */
+	char *netns;	   /* live: the namespace ("blue", "pid:42"), or NULL */
 	int linktype;
-	int snaplen;	/* what frames are cut to */
-	int nano;	/* libpcap hands out nanoseconds */
-	uint64_t start; /* live: the capture clock when it began, ns */
-	int stream;	/* a file on a pipe or socket: flush as it comes */
+	int snaplen;	    /* what frames are cut to */
+	int nano;	    /* libpcap hands out nanoseconds */
+	uint64_t start;	    /* live: the capture clock when it began, ns */
+	int stream;	    /* a file on a pipe or socket: flush as it comes */
+	const char **files; /* --concat: the files, the first open */
+	FILE **fps;	    /* ...each opened before the privilege drop */
+	int nfiles, at;
+	/* a source in another namespace: its interface counters */
+	int nlfd;
+	unsigned ifindex;
+	uint64_t ifdrop0; /* at the start */
+	/* the merge: the frame in hand, valid until the next read */
+	int has, done;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint64_t ts;
+	uint64_t frames, late;
+};
+
+struct cap_set {
+	struct cap_src v[CAP_SOURCES_MAX];
+	int n;
+	uint64_t since, until; /* ns; 0: none */
 };
 
 /* opts.c */
@@ -90,14 +137,48 @@ void cap_opts_parse(struct cap_opts *o, int argc, char **argv);
 char *cap_filter_file(const char *path, struct cap_priv *p);
 
 /* source.c: exits with the documented status on failure */
-void cap_open(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p);
+void cap_open(
+    struct cap_set *set, const struct cap_opts *o, struct cap_priv *p);
 /*
- * Compiles and sets the filter; a bad one names where it came from: the
- * -F file, or the saved filter sf (either may be NULL).
+ * Compiles and sets the filter on every source; a bad one names where it
+ * came from: the -F file, or the saved filter sf (either may be NULL).
  */
-void cap_filter(struct cap_src *s, const char *expr, const char *ffile,
+void cap_filter(struct cap_set *set, const char *expr, const char *ffile,
     const struct savedf *sf);
-void cap_list_interfaces(void);
+/* Opens the next of a --concat source's files; 0 when there is none. */
+int cap_next_file(struct cap_src *s);
+/* -D: the interfaces here, numbered from *n, names after prefix. */
+void cap_list_interfaces(const char *prefix, int *n);
+/* -r's globs, expanded with the caller's rights; exits if none match. */
+void cap_expand_files(struct cap_opts *o, struct cap_priv *p);
+
+/* netns.c: sources in other network namespaces */
+/*
+ * Splits "NETNS/IFACE" or "pid:N/IFACE" into a new *ns and *iface (in
+ * spec); 0 when spec names an interface of our own namespace.
+ */
+int cap_ns_split(const char *spec, char **ns, const char **iface);
+/* Enters ns for spec's sake; returns our namespace's fd, to come back. */
+int cap_ns_enter(const char *ns, const char *spec);
+void cap_ns_leave(int self, const char *spec);
+/*
+ * In the namespace of the moment: a netlink socket and the interface's
+ * index, for cap_ns_ifdrop() from anywhere later; -1 on failure.
+ */
+int cap_ns_counters(struct cap_src *s);
+/* The interface's drops (missed and FIFO, as libpcap counts them). */
+int cap_ns_ifdrop(const struct cap_src *s, uint64_t *drops);
+/* -D --netns NAME|all: after our own, each namespace's interfaces. */
+void cap_list_netns(const char *which);
+
+/* when.c: --since and --until */
+/*
+ * TIME as ns since the epoch: ISO 8601 with a zone, epoch seconds with a
+ * fraction; or "+10m", ns after the capture's start, with *rel set.
+ * Exits with status 2 naming opt when it is none of these.  Before the
+ * sandbox: the time functions read /etc/localtime.
+ */
+uint64_t cap_when(const char *opt, const char *arg, int *rel);
 
 /* priv.c */
 void cap_priv_resolve(struct cap_priv *p, const char *user);
@@ -116,6 +197,7 @@ char *cap_filter_saved(
 void cap_priv_drop(const struct cap_priv *p);
 
 /* loop.c: returns the exit status */
-int cap_run(struct cap_src *s, const struct cap_opts *o, struct rec_writer *w);
+int cap_run(
+    struct cap_set *set, const struct cap_opts *o, struct rec_writer *w);
 
 #endif

@@ -1,12 +1,20 @@
 /*
- * The capture loop and the records it writes: a header naming the source,
- * one frame per packet, capstats every second of a live capture and once
- * at the end, and an end record saying how many frames went out and why
- * the capture stopped.  Runs after privilege is gone.  The frame path is
- * the hot one: it packs straight into the writer's buffer, no allocation
- * and no stdio per packet; the writer goes out in large blocks under load
- * and is flushed whenever no packet is waiting, so a lone packet reaches
- * the next stage at once.
+ * The capture loop and the records it writes: a header naming the
+ * sources, one frame per packet, capstats for each source every second of
+ * a live capture and once at the end, and an end record saying how many
+ * frames went out and why the capture stopped.  Runs after privilege is
+ * gone.  The frame path is the hot one: it packs straight into the
+ * writer's buffer, no allocation and no stdio per packet; the writer goes
+ * out in large blocks under load and is flushed whenever no packet is
+ * waiting, so a lone packet reaches the next stage at once.
+ *
+ * Several sources are merged in timestamp order, each holding at most
+ * the one frame libpcap handed over last (valid until the next read of
+ * that handle: nothing is copied).  Files: the earliest of their next
+ * frames goes first, as mergecap does.  Interfaces: a frame waits until
+ * every other source has one after it or it is CAP_MERGE_WINDOW_NS old;
+ * one that comes later than that still goes out, at once, counted as
+ * late in its source's capstats.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,9 +30,12 @@
 #define CAP_TICK_NS 1000000000LL /* capstats interval, live */
 
 struct cap_ctx {
-	struct cap_src *src;
+	struct cap_set *set;
 	const struct cap_opts *o;
 	struct rec_writer *w;
+	int live;	       /* the sources are interfaces */
+	int ranged;	       /* --since/--until known */
+	uint64_t since, until; /* ns, 0: none */
 	uint64_t frames;
 	uint64_t last_ts;	   /* the latest frame timestamp written */
 	uint64_t clock;		   /* the last capstats' ts, live */
@@ -38,15 +49,18 @@ struct cap_ctx {
 };
 
 static volatile sig_atomic_t cap_stop;
-static pcap_t *cap_sig_pc; /* for the handler's pcap_breakloop */
+static struct cap_set *cap_sig_set; /* for the handler's pcap_breakloop */
 
 static void
 cap_on_signal(int sig)
 {
+	int i;
+
 	(void)sig;
 	cap_stop = 1;
-	if (cap_sig_pc != NULL)
-		pcap_breakloop(cap_sig_pc);
+	for (i = 0; cap_sig_set != NULL && i < cap_sig_set->n; i++)
+		if (cap_sig_set->v[i].pc != NULL)
+			pcap_breakloop(cap_sig_set->v[i].pc);
 }
 
 /*
@@ -54,11 +68,11 @@ cap_on_signal(int sig)
  * cap_stop.  A reader that goes away shows as EPIPE, not as a signal.
  */
 static void
-cap_signals(pcap_t *pc)
+cap_signals(struct cap_set *set)
 {
 	struct sigaction sa;
 
-	cap_sig_pc = pc;
+	cap_sig_set = set;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = cap_on_signal;
@@ -100,17 +114,47 @@ cap_ts_add(struct timespec *t, uint64_t ns)
 /* --- records --- */
 
 static void
+cap_write_source(
+    struct pk *pk, const struct cap_ctx *c, const struct cap_src *s)
+{
+	const char *linkname;
+	char dlt[32];
+	int i;
+
+	if ((linkname = pcap_datalink_val_to_name(s->linktype)) == NULL) {
+		snprintf(dlt, sizeof(dlt), "LINKTYPE_%d", s->linktype);
+		linkname = dlt;
+	}
+	pk_map_open(pk);
+	pk_kstr(pk, "name", s->name);
+	pk_kstr(pk, "kind", s->live ? "interface" : "file");
+	pk_ku(pk, "linktype", (uint64_t)s->linktype);
+	pk_kstr(pk, "linkname", linkname);
+	pk_ku(pk, "snaplen", (uint64_t)s->snaplen);
+	pk_kstr(pk, "filter", c->o->filter);
+	pk_ku(pk, "tsprec", s->nano ? 9 : 6);
+	if (s->live)
+		pk_ku(pk, "start", s->start);
+	if (s->netns != NULL)
+		pk_kstr(pk, "netns", s->netns);
+	if (s->nfiles > 1) {
+		pk_cstr(pk, "files");
+		pk_array_open(pk);
+		for (i = 0; i < s->nfiles; i++)
+			pk_cstr(pk, s->files[i]);
+		pk_close(pk);
+	}
+	pk_close(pk);
+}
+
+static void
 cap_write_header(struct cap_ctx *c)
 {
 	struct pk *pk = rec_writer_pk(c->w);
-	const char *linkname;
-	char producer[64], dlt[32];
+	char producer[64];
+	int i;
 
 	snprintf(producer, sizeof(producer), "nm-capture %s", NM_VERSION);
-	if ((linkname = pcap_datalink_val_to_name(c->src->linktype)) == NULL) {
-		snprintf(dlt, sizeof(dlt), "LINKTYPE_%d", c->src->linktype);
-		linkname = dlt;
-	}
 	pk_map_open(pk);
 	pk_kstr(pk, "type", "header");
 	pk_ku(pk, "version", REC_VERSION_MAJOR);
@@ -122,17 +166,8 @@ cap_write_header(struct cap_ctx *c)
 	pk_close(pk);
 	pk_cstr(pk, "sources");
 	pk_array_open(pk);
-	pk_map_open(pk);
-	pk_kstr(pk, "name", c->src->name);
-	pk_kstr(pk, "kind", c->src->live ? "interface" : "file");
-	pk_ku(pk, "linktype", (uint64_t)c->src->linktype);
-	pk_kstr(pk, "linkname", linkname);
-	pk_ku(pk, "snaplen", (uint64_t)c->src->snaplen);
-	pk_kstr(pk, "filter", c->o->filter);
-	pk_ku(pk, "tsprec", c->src->nano ? 9 : 6);
-	if (c->src->live)
-		pk_ku(pk, "start", c->src->start);
-	pk_close(pk);
+	for (i = 0; i < c->set->n; i++)
+		cap_write_source(pk, c, &c->set->v[i]);
 	pk_close(pk);
 	pk_close(pk);
 	cap_out(rec_writer_end(c->w));
@@ -140,46 +175,53 @@ cap_write_header(struct cap_ctx *c)
 
 #define CAP_PK_LIT(pk, s) pk_str(pk, s, sizeof(s) - 1)
 
+/* A frame's time in ns (libpcap's microseconds scaled when not nano). */
+static uint64_t
+cap_frame_ts(const struct cap_src *s, const struct pcap_pkthdr *h)
+{
+	if (h->ts.tv_sec < 0)
+		return 0;
+	return (uint64_t)h->ts.tv_sec * 1000000000u +
+	    (uint64_t)h->ts.tv_usec * (s->nano ? 1u : 1000u);
+}
+
 static void
-cap_write_frame(
-    struct cap_ctx *c, const struct pcap_pkthdr *h, const u_char *data)
+cap_write_frame(struct cap_ctx *c, struct cap_src *s)
 {
 	struct pk *pk = rec_writer_pk(c->w);
-	uint32_t caplen = h->caplen;
-	uint64_t ts = 0;
+	uint32_t caplen = s->h->caplen;
 
-	if ((int)caplen > c->src->snaplen)
-		caplen = (uint32_t)c->src->snaplen;
-	if (h->ts.tv_sec >= 0)
-		ts = (uint64_t)h->ts.tv_sec * 1000000000u +
-		    (uint64_t)h->ts.tv_usec * (c->src->nano ? 1u : 1000u);
+	if ((int)caplen > s->snaplen)
+		caplen = (uint32_t)s->snaplen;
 	pk_map_open(pk);
 	CAP_PK_LIT(pk, "type");
 	CAP_PK_LIT(pk, "frame");
 	CAP_PK_LIT(pk, "ts");
-	pk_uint(pk, ts);
+	pk_uint(pk, s->ts);
 	CAP_PK_LIT(pk, "if");
-	pk_uint(pk, 0);
+	pk_uint(pk, (uint64_t)(s - c->set->v));
 	CAP_PK_LIT(pk, "len");
-	pk_uint(pk, h->len);
+	pk_uint(pk, s->h->len);
 	CAP_PK_LIT(pk, "caplen");
 	pk_uint(pk, caplen);
 	CAP_PK_LIT(pk, "data");
-	pk_bin(pk, data, caplen);
+	pk_bin(pk, s->data, caplen);
 	pk_close(pk);
 	cap_out(rec_writer_end(c->w));
 	c->frames++;
-	if (ts > c->last_ts)
-		c->last_ts = ts;
+	s->frames++;
+	if (s->ts > c->last_ts)
+		c->last_ts = s->ts;
 }
 
 /*
  * The capture's clock for a live capstats record: a time up to which
  * every frame has been written, so that downstream a quiet interval can
  * close on it (nm-records(5), "Time").  Right after a frame, with more
- * perhaps waiting, that is the frame's own time; when nothing is waiting,
- * the wall clock less what the kernel may still hold in a ring block it
- * has not handed over (up to the block timeout).  Never goes back.
+ * perhaps waiting, that is the frame's own time; when nothing is waiting
+ * or held, the wall clock less what the kernel may still hold in a ring
+ * block it has not handed over (up to the block timeout), and with
+ * several sources less the merge window too.  Never goes back.
  */
 static uint64_t
 cap_clock(struct cap_ctx *c, int idle)
@@ -187,6 +229,8 @@ cap_clock(struct cap_ctx *c, int idle)
 	uint64_t now = nm_realtime_ns(), t = c->last_ts;
 	uint64_t lag = c->o->immediate ? 0 : 2 * CAP_TIMEOUT_MS * 1000000ULL;
 
+	if (c->set->n > 1)
+		lag += CAP_MERGE_WINDOW_NS;
 	if (idle && now > lag && now - lag > t)
 		t = now - lag;
 	if (t > c->clock)
@@ -195,38 +239,52 @@ cap_clock(struct cap_ctx *c, int idle)
 }
 
 /*
- * Kernel counters for a live capture, at the capture clock ts; a file has
- * none, so it reports the packets read as received and nothing dropped,
- * and no clock: its time is its packets'.
+ * Kernel counters of each source, at the capture clock ts; a file has
+ * none, so it reports the frames read as received and nothing dropped,
+ * and no clock: its time is its packets'.  A source in another namespace
+ * has its interface's drops from that namespace (netns.c).
  */
 static void
 cap_write_stats(struct cap_ctx *c, int final, uint64_t ts)
 {
-	struct pk *pk;
+	static int warned[CAP_SOURCES_MAX];
+	struct cap_src *s;
 	struct pcap_stat st;
-	static int warned;
+	struct pk *pk;
+	uint64_t ifdrop;
+	int i;
 
-	memset(&st, 0, sizeof(st));
-	if (!c->src->live) {
-		st.ps_recv = (u_int)c->frames;
-	} else if (pcap_stats(c->src->pc, &st) < 0) {
-		if (!warned++)
-			nm_warn("%s: statistics: %s", c->src->name,
-			    pcap_geterr(c->src->pc));
-		return;
+	for (i = 0; i < c->set->n; i++) {
+		s = &c->set->v[i];
+		memset(&st, 0, sizeof(st));
+		if (s->live && pcap_stats(s->pc, &st) < 0) {
+			if (!warned[i]++)
+				nm_warn("%s: statistics: %s", s->name,
+				    pcap_geterr(s->pc));
+			continue;
+		}
+		ifdrop = st.ps_ifdrop;
+		if (s->netns != NULL) {
+			ifdrop = 0;
+			if (cap_ns_ifdrop(s, &ifdrop) == 0 &&
+			    ifdrop >= s->ifdrop0)
+				ifdrop -= s->ifdrop0;
+		}
+		pk = rec_writer_pk(c->w);
+		pk_map_open(pk);
+		pk_kstr(pk, "type", "capstats");
+		if (s->live)
+			pk_ku(pk, "ts", ts);
+		pk_ku(pk, "if", (uint64_t)i);
+		pk_ku(pk, "recv", s->live ? st.ps_recv : s->frames);
+		pk_ku(pk, "drop", st.ps_drop);
+		pk_ku(pk, "ifdrop", ifdrop);
+		if (c->set->n > 1)
+			pk_ku(pk, "late", s->late);
+		pk_kbool(pk, "final", final);
+		pk_close(pk);
+		cap_out(rec_writer_end(c->w));
 	}
-	pk = rec_writer_pk(c->w);
-	pk_map_open(pk);
-	pk_kstr(pk, "type", "capstats");
-	if (c->src->live)
-		pk_ku(pk, "ts", ts);
-	pk_ku(pk, "if", 0);
-	pk_ku(pk, "recv", c->src->live ? st.ps_recv : c->frames);
-	pk_ku(pk, "drop", st.ps_drop);
-	pk_ku(pk, "ifdrop", st.ps_ifdrop);
-	pk_kbool(pk, "final", final);
-	pk_close(pk);
-	cap_out(rec_writer_end(c->w));
 }
 
 /*
@@ -249,77 +307,10 @@ cap_tick(struct cap_ctx *c, int idle)
 	return CAP_TICK_NS;
 }
 
-/* --- the loops --- */
-
-/*
- * Live: the handle is non-blocking; when nothing is waiting, flush and
- * sleep in ppoll until a packet, a signal or the next tick.  The signals
- * are blocked everywhere else, so a write is never cut short and a signal
- * arriving just before ppoll is not lost: ppoll unblocks it atomically.
- * One still pending at exit is never delivered: we are ending anyway.
- */
-static const char *
-cap_loop_live(struct cap_ctx *c)
-{
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	struct pollfd pfd;
-	struct timespec wait;
-	sigset_t block, open, pend;
-	int64_t left;
-	int rc;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &open);
-	sigdelset(&open, SIGINT);
-	sigdelset(&open, SIGTERM);
-	pfd.fd = pcap_get_selectable_fd(c->src->pc);
-	pfd.events = POLLIN;
-	clock_gettime(CLOCK_MONOTONIC, &c->next_tick);
-	cap_ts_add(&c->next_tick, CAP_TICK_NS);
-
-	while (!cap_stop) {
-		rc = pcap_next_ex(c->src->pc, &h, &data);
-		if (rc == 1) {
-			cap_write_frame(c, h, data);
-			if (c->o->count > 0 && c->frames >= c->o->count)
-				return "count";
-			(void)cap_tick(c, 0);
-			/* Under load ppoll never runs: look for a signal. */
-			if ((c->frames & 255) == 0 && sigpending(&pend) == 0 &&
-			    (sigismember(&pend, SIGINT) == 1 ||
-				sigismember(&pend, SIGTERM) == 1))
-				break;
-			continue;
-		}
-		if (rc == PCAP_ERROR_BREAK)
-			break;
-		if (rc < 0) {
-			snprintf(c->why, sizeof(c->why), "%s: %s", c->src->name,
-			    pcap_geterr(c->src->pc));
-			c->status = NM_EXIT_FAIL;
-			return "error";
-		}
-		left = cap_tick(c, 1);
-		cap_out(rec_writer_flush(c->w));
-		wait.tv_sec = (time_t)(left / 1000000000LL);
-		wait.tv_nsec = (long)(left % 1000000000LL);
-		if (pfd.fd >= 0)
-			(void)ppoll(&pfd, 1, &wait, &open);
-		else
-			(void)ppoll(NULL, 0, &wait, &open);
-	}
-	return "signal";
-}
-
-/* --realtime: waits until this packet's offset from the first has passed. */
+/* --realtime: waits until this frame's offset from the first has passed. */
 static void
-cap_pace(struct cap_ctx *c, const struct pcap_pkthdr *h)
+cap_pace(struct cap_ctx *c, uint64_t ts)
 {
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
-	    (uint64_t)h->ts.tv_usec * (c->src->nano ? 1u : 1000u);
 	struct timespec when, now;
 
 	if (!c->paced) {
@@ -328,7 +319,7 @@ cap_pace(struct cap_ctx *c, const struct pcap_pkthdr *h)
 		clock_gettime(CLOCK_MONOTONIC, &c->wall0);
 		return;
 	}
-	if (h->ts.tv_sec < 0 || ts <= c->t0)
+	if (ts <= c->t0)
 		return; /* out of order: no waiting backwards */
 	when = c->wall0;
 	cap_ts_add(&when, ts - c->t0);
@@ -350,49 +341,223 @@ cap_pace(struct cap_ctx *c, const struct pcap_pkthdr *h)
  * flushes once too often, which costs a write and loses nothing.
  */
 static void
-cap_flush_if_waiting(struct cap_ctx *c)
+cap_flush_if_waiting(struct cap_ctx *c, struct cap_src *s)
 {
 	struct pollfd pfd;
 
-	pfd.fd = pcap_get_selectable_fd(c->src->pc);
+	pfd.fd = pcap_get_selectable_fd(s->pc);
 	pfd.events = POLLIN;
 	if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 0)
 		cap_out(rec_writer_flush(c->w));
 }
 
+/* --- reading --- */
+
 /*
- * A file: libpcap reads it in full blocks; a truncated or corrupt one ends
- * with an error after the good frames, which are kept.
+ * The next frame of s into its hand.  Returns 1 with one, 0 when a live
+ * source has none waiting or a source is done, -1 on an error (c->why
+ * says it; the frames before it are kept).
  */
-static const char *
-cap_loop_file(struct cap_ctx *c)
+static int
+cap_read(struct cap_ctx *c, struct cap_src *s)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
 	int rc;
 
+	for (;;) {
+		if (!s->live && s->stream)
+			cap_flush_if_waiting(c, s);
+		rc = pcap_next_ex(s->pc, &s->h, &s->data);
+		if (rc == 1) {
+			s->has = 1;
+			s->ts = cap_frame_ts(s, s->h);
+			return 1;
+		}
+		if (rc == 0) /* live, nothing waiting */
+			return 0;
+		if (rc == PCAP_ERROR_BREAK) {
+			if (!s->live && !cap_stop && cap_next_file(s))
+				continue;
+			s->done = !s->live || cap_stop;
+			return 0;
+		}
+		if (cap_stop) /* a read cut short by the signal */
+			return 0;
+		snprintf(c->why, sizeof(c->why), "%s: %s",
+		    s->nfiles > 1 ? s->files[s->at] : s->name,
+		    pcap_geterr(s->pc));
+		c->status = s->live ? NM_EXIT_FAIL : NM_EXIT_BADCAPTURE;
+		return -1;
+	}
+}
+
+/* The source whose frame in hand is the earliest, or NULL. */
+static struct cap_src *
+cap_earliest(struct cap_set *set)
+{
+	struct cap_src *m = NULL;
+	int i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].has && (m == NULL || set->v[i].ts < m->ts))
+			m = &set->v[i];
+	return m;
+}
+
+/*
+ * Live: how long m's frame must still wait for the other sources (0: it
+ * may go).  It goes once each has a frame in hand or is done, or when it
+ * is the window old.
+ */
+static int64_t
+cap_wait_for(struct cap_ctx *c, const struct cap_src *m)
+{
+	uint64_t now;
+	int i;
+
+	for (i = 0; i < c->set->n; i++)
+		if (!c->set->v[i].has && !c->set->v[i].done)
+			break;
+	if (i == c->set->n)
+		return 0;
+	now = nm_realtime_ns();
+	if (m->ts + CAP_MERGE_WINDOW_NS <= now)
+		return 0;
+	return (int64_t)(m->ts + CAP_MERGE_WINDOW_NS - now);
+}
+
+/* --since/--until, from the first frame's time once it is known. */
+static void
+cap_range(struct cap_ctx *c, uint64_t start)
+{
+	const struct cap_opts *o = c->o;
+
+	c->ranged = 1;
+	if (o->since != NULL)
+		c->since = o->since_ns + (o->since_rel ? start : 0);
+	if (o->until != NULL)
+		c->until = o->until_ns + (o->until_rel ? start : 0);
+	if (c->since != 0 && c->until != 0 && c->until <= c->since)
+		nm_bad_usage(
+		    "--until %s is not after --since %s", o->until, o->since);
+}
+
+/*
+ * Writes m's frame (the earliest in hand) and empties its hand; returns
+ * a reason to stop, or NULL.
+ */
+static const char *
+cap_emit(struct cap_ctx *c, struct cap_src *m)
+{
+	m->has = 0;
+	if (!c->ranged)
+		cap_range(c, m->ts);
+	if (c->since != 0 && m->ts < c->since)
+		return NULL;
+	if (c->until != 0 && m->ts >= c->until)
+		return "until";
+	if (c->o->realtime) {
+		cap_pace(c, m->ts);
+		if (cap_stop)
+			return "signal";
+	}
+	/* later than the merge waited for: out of order, said so */
+	if (c->live && c->set->n > 1 && m->ts < c->last_ts)
+		m->late++;
+	cap_write_frame(c, m);
+	if (c->o->count > 0 && c->frames >= c->o->count)
+		return "count";
+	return NULL;
+}
+
+/* Files: every source's next frame is read; the earliest goes first. */
+static const char *
+cap_loop_files(struct cap_ctx *c)
+{
+	struct cap_src *m;
+	const char *why;
+	int i;
+
 	while (!cap_stop) {
-		if (c->src->stream)
-			cap_flush_if_waiting(c);
-		rc = pcap_next_ex(c->src->pc, &h, &data);
-		if (rc == PCAP_ERROR_BREAK) /* end of file */
-			return cap_stop ? "signal" : "eof";
-		if (rc < 0) {
-			if (cap_stop) /* a read cut short by the signal */
-				break;
-			snprintf(c->why, sizeof(c->why), "%s: %s", c->src->name,
-			    pcap_geterr(c->src->pc));
-			c->status = NM_EXIT_BADCAPTURE;
-			return "error";
+		for (i = 0; i < c->set->n; i++)
+			if (!c->set->v[i].has && !c->set->v[i].done &&
+			    cap_read(c, &c->set->v[i]) < 0)
+				return "error";
+		if (cap_stop)
+			break;
+		if ((m = cap_earliest(c->set)) == NULL)
+			return "eof";
+		if ((why = cap_emit(c, m)) != NULL)
+			return why;
+	}
+	return "signal";
+}
+
+/*
+ * Live: the handles are non-blocking; when nothing can go, flush and
+ * sleep in ppoll until a packet, a signal, the next tick or the end of a
+ * held frame's wait.  The signals are blocked everywhere else, so a write
+ * is never cut short and a signal arriving just before ppoll is not lost:
+ * ppoll unblocks it atomically.  One still pending at exit is never
+ * delivered: we are ending anyway.
+ */
+static const char *
+cap_loop_live(struct cap_ctx *c)
+{
+	struct pollfd pfd[CAP_SOURCES_MAX];
+	struct timespec wait;
+	struct cap_src *m;
+	sigset_t block, open, pend;
+	const char *why;
+	int64_t left, hold;
+	int i, n, got;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &open);
+	sigdelset(&open, SIGINT);
+	sigdelset(&open, SIGTERM);
+	clock_gettime(CLOCK_MONOTONIC, &c->next_tick);
+	cap_ts_add(&c->next_tick, CAP_TICK_NS);
+
+	while (!cap_stop) {
+		got = 0;
+		for (i = 0; i < c->set->n; i++) {
+			if (c->set->v[i].has)
+				continue;
+			if ((n = cap_read(c, &c->set->v[i])) < 0)
+				return "error";
+			got |= n;
 		}
-		if (c->o->realtime) {
-			cap_pace(c, h);
-			if (cap_stop)
+		hold = 0;
+		if ((m = cap_earliest(c->set)) != NULL &&
+		    (hold = cap_wait_for(c, m)) == 0) {
+			if ((why = cap_emit(c, m)) != NULL)
+				return why;
+			(void)cap_tick(c, 0);
+			/* Under load ppoll never runs: look for a signal. */
+			if ((c->frames & 255) == 0 && sigpending(&pend) == 0 &&
+			    (sigismember(&pend, SIGINT) == 1 ||
+				sigismember(&pend, SIGTERM) == 1))
 				break;
+			continue;
 		}
-		cap_write_frame(c, h, data);
-		if (c->o->count > 0 && c->frames >= c->o->count)
-			return "count";
+		if (got)
+			continue; /* another source had one: look again */
+		left = cap_tick(c, m == NULL);
+		cap_out(rec_writer_flush(c->w));
+		if (hold > 0 && hold < left)
+			left = hold;
+		wait.tv_sec = (time_t)(left / 1000000000LL);
+		wait.tv_nsec = (long)(left % 1000000000LL);
+		for (i = n = 0; i < c->set->n; i++) {
+			if (c->set->v[i].has)
+				continue;
+			pfd[n].fd = pcap_get_selectable_fd(c->set->v[i].pc);
+			pfd[n].events = POLLIN;
+			n += pfd[n].fd >= 0;
+		}
+		(void)ppoll(n > 0 ? pfd : NULL, (nfds_t)n, &wait, &open);
 	}
 	return "signal";
 }
@@ -401,23 +566,32 @@ cap_loop_file(struct cap_ctx *c)
  * At a signal or an error, the kernel may still hold packets it counted as
  * received in a ring block it has not handed over: it does within
  * CAP_TIMEOUT_MS.  Wait for that once and write what the ready blocks
- * hold, for at most as long again under a flood, so that the final
- * capstats and the frames written agree.
+ * hold, earliest first, for at most as long again under a flood, so that
+ * the final capstats and the frames written agree.
  */
 static void
 cap_drain(struct cap_ctx *c)
 {
 	struct timespec wait = { 0, 2 * CAP_TIMEOUT_MS * 1000000L }, now, end;
-	struct pcap_pkthdr *h;
-	const u_char *data;
+	struct cap_src *m;
+	int i;
 
 	if (c->o->immediate)
 		return;
 	(void)nanosleep(&wait, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	cap_ts_add(&end, 2 * CAP_TIMEOUT_MS * 1000000ULL);
-	while (pcap_next_ex(c->src->pc, &h, &data) == 1) {
-		cap_write_frame(c, h, data);
+	cap_stop = 0; /* the reads below are not to be cut short */
+	for (;;) {
+		for (i = 0; i < c->set->n; i++)
+			if (!c->set->v[i].has)
+				(void)cap_read(c, &c->set->v[i]);
+		if ((m = cap_earliest(c->set)) == NULL)
+			return;
+		m->has = 0;
+		if (c->until != 0 && m->ts >= c->until)
+			continue;
+		cap_write_frame(c, m);
 		if (c->o->count > 0 && c->frames >= c->o->count)
 			return;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -427,27 +601,32 @@ cap_drain(struct cap_ctx *c)
 }
 
 int
-cap_run(struct cap_src *s, const struct cap_opts *o, struct rec_writer *w)
+cap_run(struct cap_set *set, const struct cap_opts *o, struct rec_writer *w)
 {
 	struct cap_ctx c;
 	const char *reason;
+	int i;
 
 	memset(&c, 0, sizeof(c));
-	c.src = s;
+	c.set = set;
 	c.o = o;
 	c.status = NM_EXIT_OK;
 	c.w = w;
-	cap_signals(s->pc);
+	c.live = set->v[0].live;
+	cap_signals(set);
 
 	cap_write_header(&c);
 	cap_out(rec_writer_flush(c.w));
-	reason = s->live ? cap_loop_live(&c) : cap_loop_file(&c);
-	if (s->live && strcmp(reason, "count") != 0)
+	reason = c.live ? cap_loop_live(&c) : cap_loop_files(&c);
+	/* frames in hand at a stop by signal went nowhere: they go now */
+	if (c.live && strcmp(reason, "count") != 0 &&
+	    strcmp(reason, "error") != 0)
 		cap_drain(&c);
-	cap_write_stats(&c, 1, s->live ? cap_clock(&c, 1) : 0);
+	cap_write_stats(&c, 1, c.live ? cap_clock(&c, 1) : 0);
 	cap_out(rec_write_end(c.w, "nm-capture", c.frames, 0, reason));
 	cap_out(rec_writer_close(c.w));
-	pcap_close(s->pc);
+	for (i = 0; i < set->n; i++)
+		pcap_close(set->v[i].pc);
 	if (c.status != NM_EXIT_OK)
 		nm_die(c.status, "%s", c.why);
 	return NM_EXIT_OK;

@@ -32,7 +32,7 @@ main(int argc, char **argv)
 {
 	struct cap_opts opts;
 	struct cap_priv priv;
-	struct cap_src src;
+	static struct cap_set set;
 	const struct savedf *saved = NULL;
 	struct rec_writer *w;
 	int status;
@@ -40,7 +40,12 @@ main(int argc, char **argv)
 	nm_init(argv[0]);
 	cap_opts_parse(&opts, argc, argv);
 	if (opts.list) {
-		cap_list_interfaces();
+		if (opts.netns != NULL)
+			cap_list_netns(opts.netns);
+		else {
+			status = 0;
+			cap_list_interfaces("", &status);
+		}
 		return cap_stdout_close();
 	}
 	/* Binary records on a terminal are never what anyone wants. */
@@ -56,15 +61,19 @@ main(int argc, char **argv)
 		opts.filter = cap_filter_file(opts.ffile, &priv);
 	else
 		opts.filter = cap_filter_saved(opts.filter, &priv, &saved);
-	cap_open(&src, &opts, &priv);
-	cap_filter(&src, opts.filter, opts.ffile, saved);
+	cap_expand_files(&opts, &priv);
+	cap_open(&set, &opts, &priv);
+	cap_filter(&set, opts.filter, opts.ffile, saved);
+	/* every handle open: no namespace to enter any more */
 	cap_priv_drop(&priv);
 	if ((w = rec_writer_open(STDOUT_FILENO)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+	for (status = 0; status < set.n; status++)
+		nm_sandbox_netlink(set.v[status].nlfd);
 	esandbox(NM_SANDBOX_CAPTURE);
 
-	/* state: unprivileged, sandboxed, source open */
-	status = cap_run(&src, &opts, w);
+	/* state: unprivileged, sandboxed, sources open */
+	status = cap_run(&set, &opts, w);
 	free(opts.filter);
 	return status;
 }

@@ -18,6 +18,10 @@ enum {
 	OPT_FORCE,
 	OPT_VERSION,
 	OPT_IMMEDIATE,
+	OPT_CONCAT,
+	OPT_NETNS,
+	OPT_SINCE,
+	OPT_UNTIL,
 };
 
 static const struct option cap_longopts[] = { { "list-interfaces", no_argument,
@@ -27,14 +31,19 @@ static const struct option cap_longopts[] = { { "list-interfaces", no_argument,
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "immediate-mode", no_argument, NULL, OPT_IMMEDIATE },
-	{ NULL, 0, NULL, 0 } };
+	{ "concat", no_argument, NULL, OPT_CONCAT },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL }, { NULL, 0, NULL, 0 } };
 
 static const char usage_text[] =
-    "usage: nm-capture [-Dhp] [-B KiB] [-c count] [-F file] "
+    "usage: nm-capture [-hp] [-B KiB] [-c count] [-F file] "
     "[-s snaplen] [-Z user]\n"
     "                  [--immediate-mode] [--realtime] [--force] "
     "[--version]\n"
-    "                  -i interface | -r file [expression]\n";
+    "                  [--since time] [--until time] [--concat]\n"
+    "                  -i interface... | -r file... [expression]\n"
+    "       nm-capture -D [--netns name|all]\n";
 
 /*
  * The expression from -F file: '#' starts a comment to the end of the
@@ -115,6 +124,9 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->promisc = 1;
+	/* every -i and -r fits: argc bounds them */
+	o->ifaces = ecalloc((size_t)argc + 1, sizeof(*o->ifaces));
+	o->files = ecalloc((size_t)argc + 1, sizeof(*o->files));
 	while ((c = getopt_long(argc, argv, "B:c:DF:hi:pr:s:w:Z:", cap_longopts,
 		    NULL)) != -1) {
 		switch (c) {
@@ -129,21 +141,13 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 		case 'F': o->ffile = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'i':
-			/* one source for now: a second must not silently win */
-			if (o->iface != NULL)
-				nm_bad_usage("-i %s and -i %s: one interface "
-					     "at a time (or -i any for all)",
-				    o->iface, optarg);
-			o->iface = optarg;
+			if (o->nifaces == CAP_SOURCES_MAX)
+				nm_bad_usage("-i %s: at most %d sources",
+				    optarg, CAP_SOURCES_MAX);
+			o->ifaces[o->nifaces++] = optarg;
 			break;
 		case 'p': o->promisc = 0; break;
-		case 'r':
-			if (o->file != NULL)
-				nm_bad_usage("-r %s and -r %s: one file at a "
-					     "time",
-				    o->file, optarg);
-			o->file = optarg;
-			break;
+		case 'r': o->files[o->nfiles++] = optarg; break;
 		case 's':
 			o->snaplen =
 			    (int)estrtonum(optarg, 0, CAP_SNAPLEN_MAX, "-s");
@@ -158,6 +162,10 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 		case OPT_REALTIME: o->realtime = 1; break;
 		case OPT_FORCE: o->force = 1; break;
 		case OPT_IMMEDIATE: o->immediate = 1; break;
+		case OPT_CONCAT: o->concat = 1; break;
+		case OPT_NETNS: o->netns = optarg; break;
+		case OPT_SINCE: o->since = optarg; break;
+		case OPT_UNTIL: o->until = optarg; break;
 		case OPT_VERSION: nm_version("nm-capture");
 		default: nm_usage(usage_text, NM_EXIT_USAGE);
 		}
@@ -165,17 +173,34 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	if (o->netns != NULL && !o->list)
+		nm_bad_usage("--netns goes with -D: capture in a namespace "
+			     "with -i NETNS/IFACE");
 	if (o->list)
 		return;
-	if (o->iface != NULL && o->file != NULL)
+	if (o->nifaces > 0 && o->nfiles > 0)
 		nm_bad_usage("-i and -r exclude each other");
-	if (o->iface == NULL && o->file == NULL)
+	if (o->nifaces == 0 && o->nfiles == 0)
 		nm_bad_usage("say where to capture: -i interface or -r file");
-	if (o->realtime && o->file == NULL)
+	if (o->realtime && o->nfiles == 0)
 		nm_bad_usage("--realtime replays a file: it needs -r");
+	if (o->concat && o->nfiles == 0)
+		nm_bad_usage("--concat reads files one after another: it "
+			     "needs -r");
+	if ((o->since != NULL || o->until != NULL) && o->nfiles == 0)
+		nm_bad_usage("--since and --until pick a time range of files: "
+			     "they need -r");
 	if (o->ffile != NULL && argc > 0)
 		nm_bad_usage("give the filter either with -F or as "
 			     "arguments, not both");
+	if (o->since != NULL)
+		o->since_ns = cap_when("--since", o->since, &o->since_rel);
+	if (o->until != NULL)
+		o->until_ns = cap_when("--until", o->until, &o->until_rel);
+	if (o->since != NULL && o->until != NULL &&
+	    o->since_rel == o->until_rel && o->until_ns <= o->since_ns)
+		nm_bad_usage(
+		    "--until %s is not after --since %s", o->until, o->since);
 	/* -F is read once the user is known: main() calls cap_filter_file. */
 	if (o->ffile == NULL)
 		o->filter = nm_join(argc, argv);

@@ -7,8 +7,10 @@
  * missing interface from a missing permission from a bad filter.
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <netdb.h>
@@ -57,10 +59,11 @@ static void
 cap_open_live(struct cap_src *s, const struct cap_opts *o)
 {
 	char errbuf[PCAP_ERRBUF_SIZE], names[1024];
+	const char *spec = s->name;
 	int rc;
 
-	if ((s->pc = pcap_create(o->iface, errbuf)) == NULL)
-		nm_die(NM_EXIT_FAIL, "%s: %s", o->iface, errbuf);
+	if ((s->pc = pcap_create(s->iface, errbuf)) == NULL)
+		nm_die(NM_EXIT_FAIL, "%s: %s", spec, errbuf);
 	s->snaplen = o->snaplen > 0 ? o->snaplen : CAP_SNAPLEN_MAX;
 	pcap_set_snaplen(s->pc, s->snaplen);
 	pcap_set_promisc(s->pc, o->promisc);
@@ -81,83 +84,188 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 		    "%s: permission denied: run as root, "
 		    "or give the program the capability: "
 		    "setcap cap_net_raw,cap_net_admin=eip %s",
-		    o->iface, cap_self_path());
+		    spec, cap_self_path());
 	case PCAP_ERROR_NO_SUCH_DEVICE:
 		cap_iface_names(names, sizeof(names));
 		nm_die(NM_EXIT_NOSOURCE,
 		    "%s: no such interface "
-		    "(there are: %s)",
-		    o->iface, names[0] != '\0' ? names : "none");
+		    "(there are%s%s: %s)",
+		    spec, s->netns != NULL ? " in " : "",
+		    s->netns != NULL ? s->netns : "",
+		    names[0] != '\0' ? names : "none");
 	case PCAP_ERROR_IFACE_NOT_UP:
-		nm_die(NM_EXIT_FAIL, "%s: interface is down", o->iface);
+		nm_die(NM_EXIT_FAIL, "%s: interface is down", spec);
 	case PCAP_ERROR:
-		nm_die(NM_EXIT_FAIL, "%s: %s", o->iface, pcap_geterr(s->pc));
+		nm_die(NM_EXIT_FAIL, "%s: %s", spec, pcap_geterr(s->pc));
 	default:
 		if (rc < 0)
-			nm_die(NM_EXIT_FAIL, "%s: %s", o->iface,
-			    pcap_statustostr(rc));
+			nm_die(
+			    NM_EXIT_FAIL, "%s: %s", spec, pcap_statustostr(rc));
 		/* A warning: say it and carry on, as tcpdump does. */
-		nm_warn("%s: %s", o->iface,
+		nm_warn("%s: %s", spec,
 		    pcap_geterr(s->pc)[0] != '\0' ? pcap_geterr(s->pc)
 						  : pcap_statustostr(rc));
 		break;
 	}
 	s->live = 1;
 	s->start = nm_realtime_ns();
-	s->name = o->iface;
 	s->snaplen = pcap_snapshot(s->pc);
 	if (pcap_setnonblock(s->pc, 1, errbuf) < 0)
-		nm_die(NM_EXIT_FAIL, "%s: %s", o->iface, errbuf);
+		nm_die(NM_EXIT_FAIL, "%s: %s", spec, errbuf);
 }
 
-static void
-cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
+/*
+ * A file, opened here, not by libpcap, so errno tells missing from bad,
+ * and with the rights of whoever ran sudo, not root's; "-" is stdin.
+ */
+static FILE *
+cap_fopen(const char *path, struct cap_priv *p)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
 	FILE *f = stdin;
-	struct stat st;
 	int saved = 0;
 
-	/*
-	 * Opened here, not by libpcap, so errno tells missing from bad, and
-	 * with the rights of whoever ran sudo, not root's.
-	 */
-	if (strcmp(o->file, "-") != 0) {
+	if (strcmp(path, "-") != 0) {
 		cap_priv_as_caller(p);
-		f = fopen(o->file, "rb");
+		f = fopen(path, "rb");
 		saved = errno;
 		cap_priv_as_self(p);
 	}
 	if (f == NULL)
 		nm_die(saved == ENOENT || saved == ENOTDIR  ? NM_EXIT_NOSOURCE
 			: saved == EACCES || saved == EPERM ? NM_EXIT_NOPERM
+			: saved == EMFILE		    ? NM_EXIT_USAGE
 							    : NM_EXIT_FAIL,
-		    "%s: %s%s", o->file, strerror(saved), cap_priv_whose(p));
-	s->pc = pcap_fopen_offline_with_tstamp_precision(
+		    "%s: %s%s", path, strerror(saved),
+		    saved == EMFILE ? " (too many files at once)"
+				    : cap_priv_whose(p));
+	return f;
+}
+
+/* The open file f through libpcap (after the sandbox too: no fstat). */
+static pcap_t *
+cap_pcap_of(FILE *f, const char *path)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *pc;
+
+	pc = pcap_fopen_offline_with_tstamp_precision(
 	    f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (s->pc == NULL)
-		nm_die(NM_EXIT_BADCAPTURE, "%s: %s", o->file, errbuf);
-	s->live = 0;
-	s->name = o->file;
-	s->stream = fstat(fileno(f), &st) == 0 &&
+	if (pc == NULL)
+		nm_die(NM_EXIT_BADCAPTURE, "%s: %s", path, errbuf);
+	return pc;
+}
+
+/*
+ * A file source; --concat opens all its files now, while the caller's
+ * rights are to hand (the sandbox allows no new file later), with as
+ * many descriptors as the hard limit allows.
+ */
+static void
+cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
+{
+	struct rlimit rl;
+	struct stat st;
+	int i;
+
+	if (s->nfiles > 1 && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	s->fps = ecalloc((size_t)s->nfiles, sizeof(*s->fps));
+	for (i = 0; i < s->nfiles; i++)
+		s->fps[i] = cap_fopen(s->files[i], p);
+	s->stream = fstat(fileno(s->fps[0]), &st) == 0 &&
 	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
 		S_ISCHR(st.st_mode));
+	s->pc = cap_pcap_of(s->fps[0], s->files[0]);
+	s->live = 0;
 	s->snaplen = pcap_snapshot(s->pc);
 	if (o->snaplen > 0 && (s->snaplen <= 0 || o->snaplen < s->snaplen))
 		s->snaplen = o->snaplen;
 }
 
-void
-cap_open(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
+/* --concat: the filter, set on each file's handle in turn. */
+static struct bpf_program cap_concat_prog;
+static int cap_concat_filtered;
+
+int
+cap_next_file(struct cap_src *s)
 {
-	memset(s, 0, sizeof(*s));
-	if (o->iface != NULL)
+	const char *path;
+
+	if (s->at + 1 >= s->nfiles)
+		return 0;
+	path = s->files[++s->at];
+	pcap_close(s->pc); /* closes the file before it */
+	s->pc = cap_pcap_of(s->fps[s->at], path);
+	if (pcap_datalink(s->pc) != s->linktype)
+		nm_die(NM_EXIT_BADCAPTURE,
+		    "%s: link type %s, not %s as %s before it: --concat reads "
+		    "files of one link type as one source",
+		    path, pcap_datalink_val_to_name(pcap_datalink(s->pc)),
+		    pcap_datalink_val_to_name(s->linktype), s->files[0]);
+	if (cap_concat_filtered && pcap_setfilter(s->pc, &cap_concat_prog) < 0)
+		nm_die(NM_EXIT_FAIL, "%s: setting the filter: %s", path,
+		    pcap_geterr(s->pc));
+	return 1;
+}
+
+/* One -i: NETNS/IFACE is opened inside its namespace. */
+static void
+cap_open_iface(struct cap_src *s, const char *spec, const struct cap_opts *o)
+{
+	int self;
+
+	s->name = estrdup(spec);
+	s->nlfd = -1;
+	if (!cap_ns_split(spec, &s->netns, &s->iface)) {
 		cap_open_live(s, o);
-	else
+		return;
+	}
+	self = cap_ns_enter(s->netns, spec);
+	cap_open_live(s, o);
+	if (cap_ns_counters(s) < 0)
+		nm_warn("%s: no interface counters from namespace %s", spec,
+		    s->netns);
+	cap_ns_leave(self, spec);
+}
+
+void
+cap_open(struct cap_set *set, const struct cap_opts *o, struct cap_priv *p)
+{
+	struct cap_src *s;
+	int i, any = 0;
+
+	memset(set, 0, sizeof(*set));
+	if (o->nfiles > CAP_SOURCES_MAX && !o->concat)
+		nm_bad_usage("%d files: at most %d sources (rotated files "
+			     "read as one source with --concat)",
+		    o->nfiles, CAP_SOURCES_MAX);
+	for (i = 0; i < o->nifaces; i++) {
+		s = &set->v[set->n++];
+		cap_open_iface(s, o->ifaces[i], o);
+		any |= strcmp(s->iface, "any") == 0;
+	}
+	if (any && o->nifaces > 1)
+		nm_warn("-i any sees the packets of the other interfaces "
+			"too: they are captured twice");
+	for (i = 0; i < o->nfiles; i++) {
+		s = &set->v[set->n++];
+		s->nlfd = -1;
+		s->files = o->files + i;
+		s->nfiles = o->concat ? o->nfiles : 1;
+		s->name = estrdup(s->files[0]);
 		cap_open_file(s, o, p);
-	s->linktype = pcap_datalink(s->pc);
-	s->nano =
-	    pcap_get_tstamp_precision(s->pc) == PCAP_TSTAMP_PRECISION_NANO;
+		if (o->concat)
+			break;
+	}
+	for (i = 0; i < set->n; i++) {
+		s = &set->v[i];
+		s->linktype = pcap_datalink(s->pc);
+		s->nano = pcap_get_tstamp_precision(s->pc) ==
+		    PCAP_TSTAMP_PRECISION_NANO;
+	}
 }
 
 /*
@@ -189,42 +297,63 @@ cap_excerpt(char *buf, size_t size, const char *s, size_t max)
 	return buf;
 }
 
+/* The filter compiled for one source's link type, or the program ends. */
+static void
+cap_compile(struct cap_src *s, struct bpf_program *prog, const char *expr,
+    const char *ffile, const struct savedf *sf, int several)
+{
+	char head[128], why[256], on[300];
+
+	if (pcap_compile(s->pc, prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0)
+		return;
+	/* with several sources, the one whose link type it does not fit */
+	on[0] = '\0';
+	if (several)
+		snprintf(on, sizeof(on), " (for %s, %s)", s->name,
+		    pcap_datalink_val_to_name(s->linktype));
+	if (sf != NULL)
+		nm_die(NM_EXIT_BADFILTER,
+		    "bad filter: saved filter %s (%s:%u): %s%s: %s", sf->name,
+		    sf->file, sf->line, expr, on, pcap_geterr(s->pc));
+	if (ffile == NULL && savedf_name_ok(expr) && !savedf_bpf_word(expr))
+		nm_die(NM_EXIT_BADFILTER,
+		    "bad filter: %s%s: %s; nor is it a saved filter "
+		    "(nm-filters(5))",
+		    expr, on, pcap_geterr(s->pc));
+	if (ffile == NULL)
+		nm_die(NM_EXIT_BADFILTER, "bad filter: %s%s: %s", expr, on,
+		    pcap_geterr(s->pc));
+	/* libpcap quotes the token it choked on: the file's too. */
+	nm_die(NM_EXIT_BADFILTER,
+	    "%s: bad filter%s: %s (the file "
+	    "starts \"%s\")",
+	    ffile, on, cap_excerpt(why, sizeof(why), pcap_geterr(s->pc), 80),
+	    cap_excerpt(head, sizeof(head), expr, 24));
+}
+
 void
-cap_filter(struct cap_src *s, const char *expr, const char *ffile,
+cap_filter(struct cap_set *set, const char *expr, const char *ffile,
     const struct savedf *sf)
 {
-	char head[128], why[256];
 	struct bpf_program prog;
+	struct cap_src *s;
+	int i;
 
 	if (expr[0] == '\0')
 		return;
-	if (pcap_compile(s->pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		if (sf != NULL)
-			nm_die(NM_EXIT_BADFILTER,
-			    "bad filter: saved filter %s (%s:%u): %s: %s",
-			    sf->name, sf->file, sf->line, expr,
-			    pcap_geterr(s->pc));
-		if (ffile == NULL && savedf_name_ok(expr) &&
-		    !savedf_bpf_word(expr))
-			nm_die(NM_EXIT_BADFILTER,
-			    "bad filter: %s: %s; nor is it a saved filter "
-			    "(nm-filters(5))",
-			    expr, pcap_geterr(s->pc));
-		if (ffile == NULL)
-			nm_die(NM_EXIT_BADFILTER, "bad filter: %s: %s", expr,
-			    pcap_geterr(s->pc));
-		/* libpcap quotes the token it choked on: the file's too. */
-		nm_die(NM_EXIT_BADFILTER,
-		    "%s: bad filter: %s (the file "
-		    "starts \"%s\")",
-		    ffile,
-		    cap_excerpt(why, sizeof(why), pcap_geterr(s->pc), 80),
-		    cap_excerpt(head, sizeof(head), expr, 24));
+	for (i = 0; i < set->n; i++) {
+		s = &set->v[i];
+		cap_compile(s, &prog, expr, ffile, sf, set->n > 1);
+		if (pcap_setfilter(s->pc, &prog) < 0)
+			nm_die(NM_EXIT_FAIL, "%s: setting the filter: %s",
+			    s->name, pcap_geterr(s->pc));
+		if (s->nfiles > 1) { /* --concat: for the next files too */
+			cap_concat_prog = prog;
+			cap_concat_filtered = 1;
+		} else {
+			pcap_freecode(&prog);
+		}
 	}
-	if (pcap_setfilter(s->pc, &prog) < 0)
-		nm_die(NM_EXIT_FAIL, "%s: setting the filter: %s", s->name,
-		    pcap_geterr(s->pc));
-	pcap_freecode(&prog);
 }
 
 /* --- -D: the interfaces libpcap can open --- */
@@ -252,16 +381,18 @@ cap_print_addrs(const pcap_if_t *d)
 }
 
 void
-cap_list_interfaces(void)
+cap_list_interfaces(const char *prefix, int *n)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	pcap_if_t *all, *d;
-	int i = 0;
 
 	if (pcap_findalldevs(&all, errbuf) < 0)
 		nm_die(NM_EXIT_FAIL, "listing interfaces: %s", errbuf);
 	for (d = all; d != NULL; d = d->next) {
-		printf("%d %s", ++i, d->name);
+		/* in a namespace, its own interfaces only: no "any" there */
+		if (*prefix != '\0' && if_nametoindex(d->name) == 0)
+			continue;
+		printf("%d %s%s", ++*n, prefix, d->name);
 		if (d->description != NULL)
 			printf(" (%s)", d->description);
 		cap_print_addrs(d);
@@ -271,4 +402,59 @@ cap_list_interfaces(void)
 		putchar('\n');
 	}
 	pcap_freealldevs(all);
+}
+
+/* Whether a -r names no file but a pattern: glob characters, no file. */
+static int
+cap_is_glob(const char *path, struct cap_priv *p)
+{
+	struct stat st;
+	int there;
+
+	if (strpbrk(path, "*?[") == NULL)
+		return 0;
+	cap_priv_as_caller(p);
+	there = stat(path, &st) == 0;
+	cap_priv_as_self(p);
+	return !there;
+}
+
+void
+cap_expand_files(struct cap_opts *o, struct cap_priv *p)
+{
+	const char **out = NULL;
+	size_t n = 0, j;
+	glob_t g;
+	int i, rc, stdin_seen = 0;
+
+	for (i = 0; i < o->nfiles; i++) {
+		if (strcmp(o->files[i], "-") == 0 && stdin_seen++)
+			nm_bad_usage("-r - twice: standard input is one file");
+		if (!cap_is_glob(o->files[i], p)) {
+			out = erealloc(out, (n + 1) * sizeof(*out));
+			out[n++] = o->files[i];
+			continue;
+		}
+		/* sudo's caller's view of the directories, as for a file */
+		cap_priv_as_caller(p);
+		rc = glob(o->files[i], GLOB_ERR, NULL, &g);
+		cap_priv_as_self(p);
+		if (rc == GLOB_NOMATCH)
+			nm_die(NM_EXIT_NOSOURCE, "-r %s: no file matches%s",
+			    o->files[i], cap_priv_whose(p));
+		if (rc != 0)
+			nm_die(NM_EXIT_FAIL, "-r %s: %s", o->files[i],
+			    rc == GLOB_NOSPACE ? "out of memory"
+					       : "a directory cannot be read");
+		if (n + g.gl_pathc > CAP_FILES_MAX)
+			nm_bad_usage("-r %s: more than %d files", o->files[i],
+			    CAP_FILES_MAX);
+		out = erealloc(out, (n + g.gl_pathc) * sizeof(*out));
+		/* glob sorts: rotated files come in their order */
+		for (j = 0; j < g.gl_pathc; j++)
+			out[n++] = estrdup(g.gl_pathv[j]);
+		globfree(&g);
+	}
+	o->files = out;
+	o->nfiles = (int)n;
 }

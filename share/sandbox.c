@@ -183,6 +183,57 @@ sb_pcap_misc(scmp_filter_ctx ctx)
 	    SCMP_A1(SCMP_CMP_EQ, SIOCGIFFLAGS, 0));
 }
 
+/*
+ * nm-capture's netlink sockets, made inside the namespaces of its
+ * sources (capture/netns.c): the only descriptors it may send to and
+ * receive from, so a packet socket it holds cannot be made to inject.
+ */
+#define SB_NETLINK_MAX 64
+static int sb_netlink[SB_NETLINK_MAX];
+static int sb_nnetlink;
+
+void
+nm_sandbox_netlink(int fd)
+{
+	if (fd >= 0 && sb_nnetlink < SB_NETLINK_MAX)
+		sb_netlink[sb_nnetlink++] = fd;
+}
+
+/*
+ * --concat: the files after the first were opened before the filter,
+ * and stdio asks each for its block size (fstat) at its first read: of
+ * an open descriptor only, never of a path.
+ */
+static int
+sb_fstat(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fstat), 0)) <
+	    0)
+		return rc;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
+	    SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+}
+
+static int
+sb_netlink_io(scmp_filter_ctx ctx)
+{
+	int i, rc;
+
+	for (i = 0; i < sb_nnetlink; i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			 SCMP_SYS(sendto), 1,
+			 SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sb_netlink[i]))) <
+			0 ||
+		    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			 SCMP_SYS(recvfrom), 1,
+			 SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sb_netlink[i]))) <
+			0)
+			return rc;
+	return 0;
+}
+
 /* abort() and raise() signal themselves; no other process is reachable. */
 static int
 sb_self_signal(scmp_filter_ctx ctx)
@@ -207,7 +258,8 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 	if (kind == NM_SANDBOX_CAPTURE &&
 	    ((rc = sb_allow(ctx, sb_capture,
 		  sizeof(sb_capture) / sizeof(sb_capture[0]))) < 0 ||
-		(rc = sb_open_read(ctx)) < 0 || (rc = sb_pcap_misc(ctx)) < 0))
+		(rc = sb_open_read(ctx)) < 0 || (rc = sb_pcap_misc(ctx)) < 0 ||
+		(rc = sb_netlink_io(ctx)) < 0 || (rc = sb_fstat(ctx)) < 0))
 		return rc;
 	if (kind == NM_SANDBOX_PCAP_ROTATE &&
 	    (rc = sb_allow(ctx, sb_pcaprot,

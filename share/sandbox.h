@@ -23,6 +23,11 @@ enum nm_sandbox_kind {
  * Call it once, single-threaded, after the last file is opened.
  */
 int nm_sandbox(enum nm_sandbox_kind kind);
+/*
+ * nm-capture: fd is a netlink socket it asks interface counters on; the
+ * filter lets send and receive reach it, and no other descriptor.
+ */
+void nm_sandbox_netlink(int fd);
 /* nm_sandbox(), or one line naming NM_NO_SECCOMP and NM_EXIT_FAIL. */
 void esandbox(enum nm_sandbox_kind kind);
 

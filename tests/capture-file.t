@@ -101,11 +101,12 @@ nmc_is "-F file" "$TMP/ffile.json" \
 
 run trunc -r "$TMP/t.pcap"
 errs "truncated file" trunc 7 ".*t.pcap: .*truncated"
-# one source for now: a second -i or -r is refused, never silently the last
+# every -i and -r is a source (tests/capture-multi.t): one that does not
+# open stops the capture before any starts, never silently left out
 run twoi -i lo -i nmnosuch0
-errs "-i twice" twoi 2 "-i lo and -i nmnosuch0: one interface at a time"
-run twor -r "$TMP/t.pcap" -r "$TMP/t.pcap"
-errs "-r twice" twor 2 "-r .* and -r .*: one file at a time"
+errs "-i twice: the one that is not there is named" twoi 5 "nmnosuch0: no such interface .*"
+run twor -r "$TMP/a.pcap" -r "$TMP/nosuch.pcap"
+errs "-r twice: the one that is not there is named" twor 5 ".*nosuch.pcap: No such file or directory"
 nmc_is "truncated file keeps good frames" "$TMP/trunc.json" \
     '(len(T("frame")), R[-1]["type"], R[-1]["reason"])' "(9, 'end', 'error')"
 
