@@ -27,6 +27,7 @@
 #include <net/if.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cur.h"
@@ -56,7 +57,7 @@ cap_ns_split(const char *spec, char **ns, const char **iface)
 	if (strchr(*ns, '/') != NULL)
 		nm_bad_usage("-i %s: a namespace's name has no '/'", spec);
 	if (strncmp(*ns, "pid:", 4) == 0)
-		(void)estrtonum(*ns + 4, 1, 4194304, "-i pid:");
+		(void)estrtonum(*ns + 4, 1, 4194304, "-i pid");
 	return 1;
 }
 
@@ -237,7 +238,8 @@ list_one(const char *ns, int *k)
 void
 cap_list_netns(const char *which)
 {
-	char **names = NULL;
+	char **names = NULL, path[300];
+	struct stat st, self;
 	struct dirent *e;
 	size_t n = 0, i;
 	int k = 0;
@@ -248,9 +250,17 @@ cap_list_netns(const char *which)
 		return;
 	}
 	cap_list_interfaces("", &k);
+	/* ours may have a name too (under ip netns exec): listed above */
+	if (stat("/proc/self/ns/net", &self) < 0)
+		memset(&self, 0, sizeof(self));
 	if ((d = opendir(CAP_NETNS_DIR)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
 			if (e->d_name[0] == '.')
+				continue;
+			snprintf(
+			    path, sizeof(path), CAP_NETNS_DIR "/%s", e->d_name);
+			if (stat(path, &st) == 0 && st.st_ino == self.st_ino &&
+			    st.st_dev == self.st_dev)
 				continue;
 			names = erealloc(names, (n + 1) * sizeof(*names));
 			names[n++] = estrdup(e->d_name);

@@ -120,7 +120,7 @@ cap_filter_saved(char *filter, struct cap_priv *pv, const struct savedf **sfp)
 void
 cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 {
-	int c;
+	int c, i;
 
 	memset(o, 0, sizeof(*o));
 	o->promisc = 1;
@@ -144,6 +144,11 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 			if (o->nifaces == CAP_SOURCES_MAX)
 				nm_bad_usage("-i %s: at most %d sources",
 				    optarg, CAP_SOURCES_MAX);
+			for (i = 0; i < o->nifaces; i++)
+				if (strcmp(o->ifaces[i], optarg) == 0)
+					nm_bad_usage("-i %s twice: each "
+						     "source once",
+					    optarg);
 			o->ifaces[o->nifaces++] = optarg;
 			break;
 		case 'p': o->promisc = 0; break;
