@@ -10,7 +10,12 @@
  * compile needs none.  When the link type cannot be told (an interface
  * the table below does not know), nothing is checked here and nm-capture
  * judges when it starts.  A -r file is taken for Ethernet: the check of a
- * -f word only asks whether it could be an expression at all.
+ * -f word only asks whether it could be an expression at all.  With
+ * several interfaces nm-capture applies the filter to each, so it must
+ * compile for every link type among them (an Ethernet interface takes
+ * vlan, any does not); an interface in another network namespace
+ * (NETNS/IFACE, pid:N/IFACE) cannot be looked up from here and is left
+ * to nm-capture.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -120,17 +125,16 @@ static void __attribute__((noreturn)) mon_bpf_child(const char *capture,
 	mon_exec_program(capture, (char *const *)(uintptr_t)argv, u);
 }
 
-char *
-mon_bpf_error(const char *capture, const struct mon_user *u, const char *iface,
-    const char *expr)
+/* nm-capture's message if expr does not compile for link type lt. */
+static char *
+mon_bpf_compile(
+    const char *capture, const struct mon_user *u, int lt, const char *expr)
 {
 	unsigned char hdr[24];
-	int in[2], err[2], status, lt;
+	int in[2], err[2], status;
 	char *msg;
 	pid_t pid;
 
-	if ((lt = mon_linktype(iface)) == 0 || expr == NULL || *expr == '\0')
-		return NULL;
 	mon_pcap_header(hdr, lt);
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
 		nm_die(NM_EXIT_FAIL, "pipe: %s", strerror(errno));
@@ -157,4 +161,40 @@ mon_bpf_error(const char *capture, const struct mon_user *u, const char *iface,
 	}
 	msg[strcspn(msg, "\n")] = '\0';
 	return msg;
+}
+
+char *
+mon_bpf_error(const char *capture, const struct mon_user *u,
+    const char *const *iface, int n, const char *expr)
+{
+	char *msg, *named;
+	size_t len;
+	int i, j, k, lt;
+
+	if (expr == NULL || *expr == '\0')
+		return NULL;
+	if (n == 0)
+		return mon_bpf_compile(capture, u, mon_linktype(NULL), expr);
+	for (i = 0; i < n; i++) {
+		if ((lt = mon_linktype(iface[i])) == 0)
+			continue;
+		/* once for each link type: the first interface of it */
+		for (j = 0; j < i && mon_linktype(iface[j]) != lt; j++)
+			;
+		if (j < i ||
+		    (msg = mon_bpf_compile(capture, u, lt, expr)) == NULL)
+			continue;
+		/* which of them refuses it, when others of theirs may not */
+		for (j = 0; j < n; j++)
+			if ((k = mon_linktype(iface[j])) != 0 && k != lt)
+				break;
+		if (j == n)
+			return msg;
+		len = strlen(msg) + strlen(iface[i]) + 16;
+		named = emalloc(len);
+		snprintf(named, len, "%s (interface %s)", msg, iface[i]);
+		free(msg);
+		return named;
+	}
+	return NULL;
 }

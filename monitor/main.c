@@ -51,6 +51,7 @@ main(int argc, char **argv)
 	free(opts.filter);
 	free(opts.display);
 	free(opts.field);
+	free(opts.iface);
 	free(user.name);
 	free(user.home);
 	return status;

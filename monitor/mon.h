@@ -22,7 +22,8 @@
 
 /* What the user asked for, from options or from the questions. */
 struct mon_opts {
-	const char *iface;    /* -i; NULL with -r */
+	const char **iface; /* -i, each a source, in order; none with -r */
+	int niface;
 	const char *file;     /* -r */
 	char *filter;	      /* BPF text, NULL or "" for none */
 	const char *preset;   /* the preset's (or saved filter's) name */
@@ -105,11 +106,12 @@ void mon_filter_word_check(
     const struct mon_opts *, const char *, const struct mon_user *);
 
 /*
- * bpf.c: NULL if the expression compiles for the interface's link type
- * (or it cannot be told), else nm-capture's message, to free.
+ * bpf.c: NULL if the expression compiles for the link type of each of
+ * the n interfaces (none: a file's), or it cannot be told; else
+ * nm-capture's message, to free.
  */
-char *mon_bpf_error(
-    const char *, const struct mon_user *, const char *, const char *);
+char *mon_bpf_error(const char *, const struct mon_user *, const char *const *,
+    int, const char *);
 
 /* ask.c */
 void mon_ask(struct mon_opts *, const char *, const struct mon_user *);

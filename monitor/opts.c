@@ -49,14 +49,17 @@ static const char usage_text[] =
     "[--color[=when]]\n"
     "                  [-w file] [-Y filter] [--services file] "
     "[--dry-run] [--version]\n"
-    "                  [-i interface | -r file [--realtime]] "
+    "                  [-i interface]... [-r file [--realtime]] "
     "[expression]\n";
 
 /* -h: the synopsis, then one line for each option. */
 static const char help_text[] =
     "\n"
-    "With no arguments, asks for the interface, filter and display mode.\n"
-    "  -i interface    capture on it (default any: all interfaces)\n"
+    "With no arguments, asks for the interfaces (one or several), the filter\n"
+    "and the display mode.\n"
+    "  -i interface    capture on it (default any: all interfaces); repeat\n"
+    "                  for several, NETNS/IFACE or pid:N/IFACE in another\n"
+    "                  network namespace\n"
     "  -r file         replay a capture file (pcap or pcapng)\n"
     "  --realtime      replay -r at its recorded pace\n"
     "  -f preset|expr  a preset (all, tcp, udp, icmp, web, dns), a saved\n"
@@ -168,7 +171,8 @@ mon_filter_word_check(
 	char *why, *last;
 
 	if (!o->fword ||
-	    (why = mon_bpf_error(capture, u, o->iface, o->filter)) == NULL)
+	    (why = mon_bpf_error(capture, u, o->iface, o->niface, o->filter)) ==
+		NULL)
 		return;
 	/* libpcap's reason ends nm-capture's line, after the expression */
 	last = strrchr(why, ':');
@@ -181,7 +185,7 @@ mon_filter_word_check(
 static void
 mon_check(const struct mon_opts *o, int nargs, int fset)
 {
-	if (o->iface != NULL && o->file != NULL)
+	if (o->niface > 0 && o->file != NULL)
 		nm_bad_usage("-i and -r exclude each other");
 	if (o->realtime && o->file == NULL)
 		nm_bad_usage("--realtime replays a file: it needs -r");
@@ -243,6 +247,8 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->field = ecalloc((size_t)argc, sizeof(*o->field));
+	/* one more: the default any */
+	o->iface = ecalloc((size_t)argc + 1, sizeof(*o->iface));
 	while (
 	    (c = getopt_long(argc, argv,
 		 "B:c:e:F:f:hI:i:m:n:o:pr:s:tuw:Y:Z:", longopts, NULL)) != -1) {
@@ -271,7 +277,12 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			    NM_STATS_INTERVAL_MAX, "-I");
 			o->interval = optarg;
 			break;
-		case 'i': o->iface = optarg; break;
+		case 'i':
+			/* each one a source of nm-capture's, in order */
+			if (*optarg == '\0')
+				nm_bad_usage("-i: an empty interface name");
+			o->iface[o->niface++] = optarg;
+			break;
 		case 'm': o->mode = optarg; break;
 		case 'n':
 			estrtonum(optarg, 0, NM_STATS_TOP_MAX, "-n");
@@ -312,8 +323,8 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 	if (optind < argc)
 		o->filter = nm_join(argc - optind, argv + optind);
 	/* Without -i or -r, all interfaces: the questions' blank answer. */
-	if (o->iface == NULL && o->file == NULL)
-		o->iface = "any";
+	if (o->niface == 0 && o->file == NULL)
+		o->iface[o->niface++] = "any";
 	if (o->mode == NULL)
 		o->mode = mon_modes[0].name;
 }

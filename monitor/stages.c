@@ -119,6 +119,8 @@ static void
 mon_capture_args(
     struct mon_stage *st, const struct mon_opts *o, const struct mon_user *u)
 {
+	int i;
+
 	st->privileged = 1;
 	if (u->change) {
 		mon_arg(st, "-Z");
@@ -135,8 +137,11 @@ mon_capture_args(
 		if (o->realtime)
 			mon_arg(st, "--realtime");
 	} else {
-		mon_arg(st, "-i");
-		mon_arg(st, o->iface);
+		/* several: each a source of nm-capture's, in their order */
+		for (i = 0; i < o->niface; i++) {
+			mon_arg(st, "-i");
+			mon_arg(st, o->iface[i]);
+		}
 	}
 	mon_arg2(st, "-F", o->ffile);
 	if (o->filter != NULL && *o->filter != '\0') {

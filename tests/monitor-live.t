@@ -38,15 +38,17 @@ chmod 755 "$TMP"
 # --- the questions, through a pseudo-terminal ---
 # tests/ptydrive.py LOG STEPS CMD... types the answers on a pty.
 DRIVE=$NM_TOP/tests/ptydrive.py
+# The interface question's prompt, as a pattern
+IFQ='Interface \(number or name; several: 1,3 or eth0 lo; blank for all\):'
 # Traffic to port 53 on lo, for as long as it takes the capture to start.
 dns="ip netns exec $NSA bash -c 'for i in \$(seq 20); do echo q >/dev/udp/127.0.0.1/53; sleep 0.1; done'"
 printf '%s\t%s\n' \
     'Interfaces:' '-' \
     "$IFA 10\\.79\\.0\\.1" '-' \
     ' lo 127\.0\.0\.1' '-' \
-    'Interface \(number or name, blank for all\):' '99' \
+    "$IFQ" '99' \
     'interface 99: no such number' '-' \
-    'Interface \(number or name, blank for all\):' 'lo' \
+    "$IFQ" 'lo' \
     'DNS +port 53' '-' \
     'custom BPF expression' '-' \
     'Filter \(number or name, blank for all\):' 'dns' \
@@ -77,7 +79,7 @@ printf '[capture]\nlo-dns  udp port 53\n[display]\nto53  udp.dstport == 53\n' \
     >"$TMP/filters"
 chmod 644 "$TMP/filters"
 printf '%s\t%s\n' \
-    'Interface \(number or name, blank for all\):' 'lo' \
+    "$IFQ" 'lo' \
     '[0-9]+  lo-dns +udp port 53' '-' \
     '[0-9]+  to53 +udp\.dstport == 53  \(decoded fields\)' '-' \
     'custom BPF expression' '-' \
@@ -112,11 +114,11 @@ pseudo=$(awk '{ print $2 }' "$TMP/devs" | not_netdev | head -n 1)
 	printf '%s\t%s\n' 'Interfaces:' '-'
 	if [ -n "$pseudo" ]; then
 		printf '%s\t%s\n' 'capture devices? that (is|are) no network interface: \+ lists them' '-' \
-		    'Interface \(number or name, blank for all\):' '+' \
+		    "$IFQ" '+' \
 		    "[0-9]+  $pseudo" '-'
 	fi
 	printf '%s\t%s\n' \
-	    'Interface \(number or name, blank for all\):' 'lo' \
+	    "$IFQ" 'lo' \
 	    'Filter \(number or name, blank for all\):' 'custom' \
 	    'BPF expression \(see pcap-filter\(7\)\):' 'tcp port' \
 	    'nm-capture: bad filter: tcp port: .*syntax error' '-' \
@@ -138,9 +140,10 @@ check "wizard: a BPF that does not compile is asked again; then it runs ($res)" 
 check "wizard: the capture file asked for holds the DNS packets" \
     sh -c "tcpdump -r '$TMP/w/wz.pcapng' -n 2>/dev/null | grep -q '[.]53: '"
 sed 's/^/    | /' "$TMP/wizard2.log"
-# The numbered lines shown before the first answer.
+# The numbered lines shown before the first answer (the namespace's own:
+# NETNS/IFACE ones aside).
 sed -n '/^Interfaces:/,/^Interface (/p' "$TMP/wizard2.log" | tr -d '\r' |
-    awk '$1 ~ /^[0-9]+$/ { print $2 }' >"$TMP/shown"
+    awk '$1 ~ /^[0-9]+$/ && $2 !~ /\// { print $2 }' >"$TMP/shown"
 first=$(head -n 1 "$TMP/shown")
 check "wizard: the first interface listed is up with an address ($first)" \
     grep -qE "^[0-9]+ $first .*[0-9]+\.[0-9]+.* \[up" "$TMP/devs"
@@ -151,6 +154,69 @@ if [ -n "$pseudo" ]; then
 	check "wizard: + lists $pseudo" grep -qE "[0-9]+  $pseudo" "$TMP/wizard2.log"
 else
 	skip "wizard: + lists the other devices: nm-capture -D lists none here"
+fi
+
+# --- several interfaces, and other namespaces' (issue 12) ---
+# Asked in $NSA, the question lists the named namespaces' interfaces
+# (nm-capture -D --netns all) under a heading, numbered after $NSA's own
+# and any; a bad item of several is named and asked again.  lo by number
+# (second, after $IFA) and $NSB/$IFB by name (the machine's other
+# namespaces may come and go, and their number with them): DNS on $NSA's
+# lo and the pings $NSB sends in one pipeline.  Then the same by options,
+# -i twice.  Both need an nm-capture that takes several -i and lists
+# namespaces: until then, skip.
+ping="ip netns exec $NSB ping -c 4 -i 0.2 -W 1 10.79.0.1 >/dev/null 2>&1"
+if ! ip netns exec "$NSA" "$NM_TOP/nm-capture" -D --netns all \
+    >"$TMP/nsdevs" 2>"$TMP/nsdevs.err"; then
+	why="nm-capture -D --netns all refused ($(head -n 1 "$TMP/nsdevs.err"))"
+	skip "wizard: several interfaces, another namespace's: $why"
+	skip "-i twice, lo and another namespace's: $why"
+else
+	# traffic_steps: from the announcement, both sources' packets
+	traffic_steps() {
+		printf '%s\t%s\n' \
+		    "Interface: lo, $NSB/$IFB" '-' \
+		    'Press Ctrl\+C to stop' "!$dns" \
+		    'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' "!$ping" \
+		    'ICMP.* 10\.79\.0\.2 → 10\.79\.0\.1' '^C' \
+		    'FINAL REPORT' '-'
+	}
+	# drive NAME ARGS...: nm-monitor ARGS in $NSA on a terminal, as
+	# $TMP/NAME.steps says; the transcript in $TMP/NAME.log and ours
+	drive() {
+		local name=$1
+		shift
+		res=$(ip netns exec "$NSA" timeout 90 env -u SUDO_UID \
+		    -u SUDO_GID python3 "$DRIVE" "$TMP/$name.log" \
+		    "$TMP/$name.steps" "$NMM" "$@" 2>&1)
+	}
+	{
+		printf '%s\t%s\n' \
+		    'Interfaces:' '-' \
+		    ' 2  lo 127\.0\.0\.1' '-' \
+		    'In network namespaces \(as NETNS/interface\):' '-' \
+		    " [0-9]+  $NSB/$IFB 10\\.79\\.0\\.2" '-' \
+		    "$IFQ" "lo,$NSB/nosuch0" \
+		    "interface $NSB/nosuch0: not in the list" '-' \
+		    "$IFQ" "2 $NSB/$IFB" \
+		    'Filter \(number or name, blank for all\):' 'custom' \
+		    'BPF expression \(see pcap-filter\(7\)\):' \
+		    'udp port 53 or icmp' \
+		    'Mode \(number or name, blank for compact\):' 'minimal' \
+		    'Capture file to write \(pcapng\), blank for none:' ''
+		traffic_steps
+	} >"$TMP/wizard-ns.steps"
+	drive wizard-ns
+	check "wizard: several interfaces, lo by number, $NSB/$IFB by name: DNS on lo and $NSB's pings ($res)" \
+	    test "$res" = "exit 0"
+	check "wizard: the namespace it runs in is not listed again as $NSA/..." \
+	    test "$(grep -c "  $NSA/" "$TMP/wizard-ns.log")" -eq 0
+	sed 's/^/    | /' "$TMP/wizard-ns.log"
+	traffic_steps >"$TMP/i2.steps"
+	drive i2 -i lo -i "$NSB/$IFB" -f 'udp port 53 or icmp' -m minimal
+	check "-i twice, lo and $NSB/$IFB: DNS on lo and $NSB's pings ($res)" \
+	    test "$res" = "exit 0"
+	sed 's/^/    | /' "$TMP/i2.log"
 fi
 
 # --- privilege separation, Ctrl-C to the process group ---

@@ -70,6 +70,34 @@ dry "-o detailed is -m detailed" \
 dry "-f with a one-word expression that is no preset" \
     "nm-capture ${Z}-r /x/t.pcap arp | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -r /x/t.pcap -f arp
+# Several -i (issue 12): each one of nm-capture's sources, in the order
+# given, any and other namespaces' among them; -w, a saved filter and the
+# BPF check of a -f word with them.
+dry "several -i, in order, any and namespaces among them" \
+    "nm-capture ${Z}-i lo -i any -i blue/veth0 -i pid:1/eth0 | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -i lo -i any -i blue/veth0 -i pid:1/eth0
+dry "several -i with -w" \
+    "nm-capture ${Z}-c 5 -i eth0 -i lo | nm-pcap -w /x/out.pcapng | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -i eth0 -c 5 -i lo -w /x/out.pcapng
+printf '[capture]\nlo-dns  udp port 53\n[display]\nto53  udp.dstport == 53\n' \
+    >"$TMP/filters"
+chmod 644 "$TMP/filters"
+NM_FILTERS=$TMP/filters dry "several -i with a saved capture filter" \
+    "nm-capture ${Z}-i lo -i blue/lo 'udp port 53' | nm-decode | nm-stats -I 5 | nm-render -m compact" \
+    -i lo -f lo-dns -i blue/lo
+NM_FILTERS=$TMP/filters dry "several -i with a saved filter on decoded fields" \
+    "nm-capture ${Z}-i blue/lo -i lo | nm-decode -Y 'udp.dstport == 53' | nm-stats -I 5 | nm-render -m compact" \
+    -i blue/lo -i lo -f to53
+# A -f word is compiled for the link type of every interface: lo takes
+# vlan, any (Linux cooked) does not, whichever comes last.
+"$NMM" --dry-run -i lo -f vlan >"$TMP/vlan1.out" 2>&1
+rc1=$?
+"$NMM" --dry-run -i any -i lo -f vlan >"$TMP/vlan2.out" 2>&1
+rc2=$?
+[ "$rc1" = 0 ] && [ "$rc2" = 2 ] &&
+    grep -q '^nm-monitor: -f vlan: no such preset .*VLAN.*(interface any)$' \
+    "$TMP/vlan2.out"
+verdict $? "dry-run: -f vlan compiles for lo, not for -i any -i lo: says any ($rc1, $rc2: $(head -c 200 "$TMP/vlan2.out"))"
 if [ "$(id -u)" -eq 0 ]; then
 	got=$(SUDO_UID=1 SUDO_GID=1 "$NMM" --dry-run -i lo)
 	check "dry-run: under sudo, nm-capture becomes the caller" \
@@ -111,6 +139,7 @@ usage "-e and -m" -e ip.src -m minimal -r x
 usage "-o json and -e" -o json -e ip.src -r x
 usage "bad -o" -o huge -r x
 usage "-tttttt" -tttttt -r x
+usage "an empty -i among several" -i lo -i ''
 # -f with a name that is no preset says so, with the presets (item 4).
 "$NMM" -f web2 -r x >/dev/null 2>"$TMP/preset.err"
 rc=$?
@@ -141,6 +170,9 @@ for o in -i -r --realtime -f -F -c -p -s -B -Z -I -n --services -m -o -e \
 	check "usage: -h has a line for $o" \
 	    grep -qE -- "^  ([^ ]+, )?$o[ ,.[]" "$TMP/help"
 done
+grep -qE -- "^  -i interface .*repeat" "$TMP/help" &&
+    grep -qF "NETNS/IFACE" "$TMP/help"
+verdict $? "usage: -h says -i repeats, and how to name another namespace's"
 
 # --- replaying a capture ---
 if [ ! -x "$PKTGEN" ]; then
@@ -343,6 +375,110 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	skip "stages in a mode-700 directory: needs root"
 fi
+
+# --- the interface question: several, and other namespaces' (issue 12) ---
+# Answers piped in, to a copy of nm-monitor whose nm-capture prints a
+# list we wrote: -D as today, -D --netns all with two namespaces' (or,
+# without $TMP/wz/nslist, refused as by an nm-capture that has no
+# --netns).  It compiles filters with the real one, and for the capture
+# writes its arguments to $TMP/wz/args and replays the sample.  The live
+# question, through a terminal, is tests/monitor-live.t's.
+mkdir -p "$TMP/wz"
+chmod 755 "$TMP/wz"
+cp "$NMM" "$TMP/wz/nm-monitor"
+for p in nm-decode nm-stats nm-render nm-pcap; do
+	ln -s "$NM_TOP/$p" "$TMP/wz/$p"
+done
+cat >"$TMP/wz/list" <<'EOF'
+1 lo 127.0.0.1 ::1 [up,running,loopback]
+2 any (Pseudo-device that captures on all interfaces) [up,running]
+3 nflog (Linux netfilter log (NFLOG) interface) [down]
+EOF
+cat "$TMP/wz/list" - >"$TMP/wz/nslist" <<'EOF'
+4 blue/lo 127.0.0.1 ::1 [up,running,loopback]
+5 blue/veth0 10.9.0.1 [up,running]
+6 blue/any (Pseudo-device that captures on all interfaces) [up,running]
+7 blue/nflog (Linux netfilter log (NFLOG) interface) [down]
+8 red/veth1 10.9.0.2 [up,running]
+EOF
+cat >"$TMP/wz/nm-capture" <<EOF
+#!/bin/sh
+case "\$*" in
+"-D") exec cat '$TMP/wz/list' ;;
+"-D --netns all")
+	[ -f '$TMP/wz/nslist' ] && exec cat '$TMP/wz/nslist'
+	echo "nm-capture: unrecognized option '--netns'" >&2
+	exit 2 ;;
+"-r - -- "*) exec '$NM_TOP/nm-capture' "\$@" ;;
+esac
+printf '%s\n' "\$@" >'$TMP/wz/args'
+exec '$NM_TOP/nm-capture' -r '$NM_TOP/share/sample.pcap'
+EOF
+chmod 755 "$TMP/wz/nm-capture"
+chmod 644 "$TMP/wz/list" "$TMP/wz/nslist"
+# wizard NAME ANSWERS...: one line each; the transcript in $TMP/wz.err,
+# nm-capture's arguments on one line in $wzargs
+wizard() {
+	local name=$1 rc
+	shift
+	rm -f "$TMP/wz/args"
+	printf '%s\n' "$@" | env -u SUDO_UID -u SUDO_GID PATH=/usr/bin:/bin \
+	    "$TMP/wz/nm-monitor" >"$TMP/wz.out" 2>"$TMP/wz.err"
+	rc=$?
+	wzargs=$(tr '\n' ' ' <"$TMP/wz/args" 2>/dev/null)
+	wzargs=${wzargs% }
+	check "wizard: $name: exit 0 ($rc: $(grep -m 1 '^nm-' "$TMP/wz.err"))" \
+	    test "$rc" = 0
+}
+wizard "several by number and name, a bad item asked again" \
+    '1,x,9' '1, 4 red/veth1,lo' '' '' ''
+check "wizard: several: nm-capture gets each, in order ($wzargs)" \
+    test "$wzargs" = "${Z}-i lo -i blue/veth0 -i red/veth1"
+check "wizard: several: announced" \
+    grep -qx 'Interface: lo, blue/veth0, red/veth1' "$TMP/wz.err"
+grep -qx 'nm-monitor: interface x: not in the list' "$TMP/wz.err" &&
+    grep -qx 'nm-monitor: interface 9: no such number: choose one from the list (1 to 6)' \
+    "$TMP/wz.err" &&
+    test "$(grep -c '^Interface (number or name; several: 1,3 or eth0 lo; blank for all):' \
+    "$TMP/wz.err")" -eq 2
+verdict $? "wizard: several: each bad item named, then asked again"
+# The list: the host's, any, then under a heading the namespaces', in
+# nm-capture's order; the devices that are no interface only on +.
+sed -n '/^Interfaces:/,/^Interface (/p' "$TMP/wz.err" | sed '$d' >"$TMP/wz.list"
+cat >"$TMP/wz.want" <<'EOF'
+Interfaces:
+    1  lo 127.0.0.1 ::1 [up,running,loopback]
+    2  any (Pseudo-device that captures on all interfaces) [up,running]
+In network namespaces (as NETNS/interface):
+    3  blue/lo 127.0.0.1 ::1 [up,running,loopback]
+    4  blue/veth0 10.9.0.1 [up,running]
+    5  blue/any (Pseudo-device that captures on all interfaces) [up,running]
+    6  red/veth1 10.9.0.2 [up,running]
+  (and 2 capture devices that are no network interface: + lists them)
+EOF
+same_file "wizard: the namespaces' interfaces listed under a heading" \
+    "$TMP/wz.want" "$TMP/wz.list"
+wizard "blanks alone between, + then the other devices, once each" \
+    '+' '3 7  lo blue/nflog  3' '' '' ''
+check "wizard: + lists another namespace's device too" \
+    grep -qx '    8  blue/nflog (Linux netfilter log (NFLOG) interface) \[down\]' \
+    "$TMP/wz.err"
+check "wizard: an interface named twice is one source ($wzargs)" \
+    test "$wzargs" = "${Z}-i blue/lo -i nflog -i lo -i blue/nflog"
+# A BPF expression of one's own must compile for each interface chosen.
+wizard "a BPF that one of them refuses is asked again" \
+    'lo,any' 'custom' 'vlan' 'udp' '' ''
+check "wizard: BPF: nm-capture's reason, naming any" \
+    grep -qx 'nm-capture: bad filter: vlan: .*VLAN.* (interface any)' "$TMP/wz.err"
+check "wizard: BPF: then the one both take ($wzargs)" \
+    test "$wzargs" = "${Z}-i lo -i any udp"
+# An nm-capture without --netns: the plain list, and no word about it.
+rm "$TMP/wz/nslist"
+wizard "an nm-capture without --netns" 'lo any' '' '' ''
+check "wizard: without --netns: no namespaces' heading, no message" \
+    test "$(grep -c 'namespace\|unrecognized\|^nm-' "$TMP/wz.err")" -eq 0
+check "wizard: without --netns: several still ($wzargs)" \
+    test "$wzargs" = "${Z}-i lo -i any"
 
 # --- nm-monitor | tee log, Ctrl-C on the terminal (issue 10, item 5) ---
 # The shell puts nm-monitor and tee in one process group; Ctrl-C used to
