@@ -127,6 +127,10 @@ tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
 tests/tools/seccomp_probe: tests/tools/seccomp_probe.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(SECCOMP_LIBS)
+# The pcapng reader alone: no libpcap, nothing else of capture/.
+tests/tools/pngdump tests/unit/capture_pngread: %: %.c capture/pngread.o $(LIBNM)
+	$(CC) $(ALL_CFLAGS) -Icapture $(LDFLAGS) -o $@ $< capture/pngread.o \
+	    $(LIBNM) $(MSGPACK_LIBS)
 
 # deps installs what is missing (as root) or prints the command; before
 # compiling anything, deps-check says what is missing instead of letting
