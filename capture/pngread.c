@@ -510,7 +510,8 @@ png_step(struct png_reader *r)
 			}
 			hdr = 12;
 		} else if (r->nsect == 0) {
-			png_err(r, at, "not a pcapng file");
+			snprintf(r->why, sizeof(r->why), "not a pcapng file");
+			r->state = -1;
 			break;
 		}
 		c = cur_make(r->buf + 4, 4);

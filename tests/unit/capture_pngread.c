@@ -794,7 +794,7 @@ t_refused(void)
 	struct bld b = { 0 };
 
 	refused("a classic pcap file", classic, sizeof(classic),
-	    "byte 0: not a pcapng file");
+	    "not a pcapng file");
 	refused("an empty file", "", 0, "not a pcapng file: empty");
 	refused("3 bytes", "\x0a\x0d\x0d", 3, "truncated block: 3 of 8 bytes");
 	refused("no byte-order magic", badbom, sizeof(badbom),
