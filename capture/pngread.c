@@ -433,7 +433,7 @@ png_packet(struct png_reader *r, uint32_t type, struct cur *c, uint64_t at)
 	}
 	p->data = cur_ptr(c, caplen);
 	(void)cur_skip(c, (4 - caplen % 4) % 4);
-	/* cut, not refused: a snaplen above ours, as libpcap cuts it */
+	/* cut, not refused (tshark refuses): as a snaplen of ours would */
 	p->caplen = caplen > PNG_CAPLEN_MAX ? PNG_CAPLEN_MAX : caplen;
 	p->len = len;
 	p->ifidx = (uint32_t)(r->base + id);

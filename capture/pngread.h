@@ -57,7 +57,9 @@ struct png_reader *png_open(FILE *f, char *err, size_t errlen);
  * The next packet: 1, and *p filled; 0 at the end of the file; -1 on a
  * malformed or truncated block or a read error, with a message in err
  * ("byte N: what (after K packets)"): the packets before it are good.
- * Ends and errors repeat on later calls.
+ * Ends and errors repeat on later calls.  Interfaces described between
+ * packets join the table before the packet after them is returned (a
+ * caller compares png_nifs() before and after the call).
  */
 int png_next(struct png_reader *r, struct png_pkt *p, char *err, size_t errlen);
 size_t png_nifs(const struct png_reader *r);
