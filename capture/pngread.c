@@ -380,7 +380,7 @@ png_bname(uint32_t type)
  * r->pkt.  Returns 1, or -1 with r->why set.
  */
 static int
-png_packet(struct png_reader *r, uint32_t type, struct cur *c, uint64_t at)
+png_pblock(struct png_reader *r, uint32_t type, struct cur *c, uint64_t at)
 {
 	struct png_pkt *p = &r->pkt;
 	const struct png_if *i;
@@ -549,7 +549,7 @@ png_step(struct png_reader *r)
 			break;
 		case BT_EPB:
 		case BT_SPB:
-		case BT_PB: return png_packet(r, type, &c, at);
+		case BT_PB: return png_pblock(r, type, &c, at);
 		default: break; /* statistics, names, custom: not ours */
 		}
 	}
