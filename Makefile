@@ -57,7 +57,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 # Defined before `test` names them as prerequisites (see the fuzz section).
-FUZZ_TARGETS := decode stream stats
+FUZZ_TARGETS := decode stream stats pngread
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
@@ -127,6 +127,10 @@ tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
 tests/tools/seccomp_probe: tests/tools/seccomp_probe.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(SECCOMP_LIBS)
+# The pcapng reader alone: no libpcap, nothing else of capture/.
+tests/tools/pngdump tests/unit/capture_pngread: %: %.c capture/pngread.o $(LIBNM)
+	$(CC) $(ALL_CFLAGS) -Icapture $(LDFLAGS) -o $@ $< capture/pngread.o \
+	    $(LIBNM) $(MSGPACK_LIBS)
 
 # deps installs what is missing (as root) or prints the command; before
 # compiling anything, deps-check says what is missing instead of letting
@@ -180,13 +184,13 @@ FUZZ_TIME ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 FUZZ_LIBOBJ := $(patsubst %,$(FUZZ_DIR)/%,$(SHARE_OBJ) fuzz/common.o)
-FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h fuzz/*.h)
+FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h fuzz/*.h) capture/pngread.h
 
 # The gcc build is the warning gate (-Werror in CI); clang warns on other
 # things (a va_list format passed on, fields of seccomp.h's macros).
 $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(NM_CFLAGS) -Wno-error -Wno-format-nonliteral -Idecode -Istats \
+	$(FUZZ_CC) $(NM_CFLAGS) -Wno-error -Wno-format-nonliteral -Idecode -Istats -Icapture \
 	    -g -O1 -fno-omit-frame-pointer \
 	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_XCFLAGS) -c -o $@ $<
 # top_ports() scans 131072 counters per stats record: comparisons traced
@@ -200,13 +204,17 @@ $(FUZZ_DIR)/fuzz-stream: $(FUZZ_DIR)/fuzz/stream.o $(FUZZ_LIBOBJ)
 $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(STATS_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
+$(FUZZ_DIR)/fuzz-pngread: $(FUZZ_DIR)/fuzz/pngread.o $(FUZZ_DIR)/capture/pngread.o \
+    $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 
 fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
-    $(DECODE_OBJ) $(STATS_OBJ)
-	$(CC) $(ALL_CFLAGS) -Idecode -Istats $(LDFLAGS) -o $@ fuzz/$*.c \
+    $(DECODE_OBJ) $(STATS_OBJ) capture/pngread.o
+	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture $(LDFLAGS) -o $@ fuzz/$*.c \
 	    fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
 	    $(if $(filter decode,$*),$(DECODE_OBJ)) \
-	    $(if $(filter stats,$*),$(STATS_OBJ))) $(LIBNM) $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
+	    $(if $(filter stats,$*),$(STATS_OBJ))) \
+	    $(if $(filter pngread,$*),capture/pngread.o) $(LIBNM) $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
 fuzz-bin: $(FUZZ_BIN)

@@ -3,7 +3,11 @@
 # fuzz/corpus): DIR/decode holds single frames, one file each, whose first
 # byte selects the link type as fuzz/decode.c's table does; DIR/stream and
 # DIR/stats hold whole record streams, msgpack and JSON, made by running
-# the pipeline on tests/tools/pktgen's scenarios.  Nothing here is
+# the pipeline on tests/tools/pktgen's scenarios; DIR/pngread small pcapng
+# files: nm-pcap's of two sources and of a scenario, each also
+# big-endian and both end to end, and one of the blocks nm-pcap never
+# writes (simple and obsolete packet blocks, names, custom blocks,
+# 2^-n resolutions and offsets).  Nothing here is
 # committed: run it again after a schema or scenario change.  Needs the
 # programs and pktgen built (make all tests/tools/pktgen) and python3.
 set -eu
@@ -13,7 +17,7 @@ PATH="$top:$PATH"
 pktgen=$top/tests/tools/pktgen
 work=$(mktemp -d "${TMPDIR:-/tmp}/nmseed.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$dir/decode" "$dir/stream" "$dir/stats"
+mkdir -p "$dir/decode" "$dir/stream" "$dir/stats" "$dir/pngread"
 
 for sc in mixed sll sll2 raw null; do
 	"$pktgen" "$sc" "$work/$sc.pcap"
@@ -80,3 +84,48 @@ done
 nm-render -o json <"$dir/stream/seed-mixed-frames.mp" \
     >"$dir/stream/seed-mixed-frames.json"
 cp "$dir/stream/seed-bulk-frames.mp" "$dir/stats/seed-bulk-frames.mp"
+
+# pcapng files for the block reader (capture/pngread.c), kept small.
+D=ffffffffffff000000000001080600010800060400010000000000010a0000010000000000000a000002
+S=000000010006000000000001000008060001080006040001000000000001
+{
+	echo '{"type":"header","version":1,"minor":0,"producer":"t","stages":["t"],"sources":[{"name":"eth9","kind":"interface","linktype":1,"snaplen":262144,"filter":"arp","tsprec":9,"start":1700000000000000000},{"name":"any","kind":"interface","linktype":113,"snaplen":96,"tsprec":9,"start":1700000000000000000}]}'
+	echo "{\"type\":\"frame\",\"ts\":1700000000123456789,\"if\":0,\"len\":60,\"caplen\":42,\"data\":\"$D\",\"comment\":\"c\"}"
+	echo "{\"type\":\"frame\",\"ts\":1700000000200000001,\"if\":1,\"len\":76,\"caplen\":30,\"data\":\"$S\"}"
+	echo '{"type":"capstats","ts":1700000002000000000,"if":0,"recv":10,"drop":3,"ifdrop":2,"final":true}'
+	echo '{"type":"end","producer":"t","records":4,"frames":2,"packets":0,"reason":"eof"}'
+} | nm-pcap -w "$dir/pngread/seed-two.pcapng" >/dev/null
+nm-capture -r "$work/small.pcap" 2>/dev/null | nm-decode -k |
+    nm-pcap -w "$dir/pngread/seed-small.pcapng" >/dev/null
+for f in two small; do
+	python3 "$top/tests/tools/pngswap.py" "$dir/pngread/seed-$f.pcapng" \
+	    "$dir/pngread/seed-$f-be.pcapng"
+done
+cat "$dir/pngread/seed-two.pcapng" "$dir/pngread/seed-two-be.pcapng" \
+    >"$dir/pngread/seed-sections.pcapng"
+python3 - "$dir/pngread/seed-blocks.pcapng" <<'PY'
+import struct, sys
+
+def block(t, body):
+    body += b"\0" * (-len(body) % 4)
+    n = len(body) + 12
+    return struct.pack(">II", t, n) + body + struct.pack(">I", n)
+
+def opt(code, v):
+    return struct.pack(">HH", code, len(v)) + v + b"\0" * (-len(v) % 4)
+
+end = b"\0\0\0\0"
+f = block(0x0A0D0D0A, struct.pack(">IHHq", 0x1A2B3C4D, 1, 0, -1))
+f += block(1, struct.pack(">HHI", 101, 0, 64) + opt(9, b"\x94") +
+           opt(14, struct.pack(">q", -3)) + opt(2, b"wg0") + end)
+f += block(1, struct.pack(">HHI", 1, 0, 0) + opt(9, b"\x0c") + end)
+f += block(4, opt(1, b"\x0a\0\0\x01host\0") + end)       # names
+f += block(3, struct.pack(">I", 40) + b"\x45" * 40)            # simple
+f += block(2, struct.pack(">HHIIII", 1, 0, 0, 123456789, 8, 8) + b"\x45" * 8 +
+           opt(2, struct.pack(">I", 1)) + end)               # obsolete
+f += block(6, struct.pack(">IIIII", 0, 1, 2, 4, 4) + b"\x45\0\0\x04" +
+           opt(2, struct.pack(">I", 2)) + opt(1, b"hi") + end)
+f += block(0x40000BAD, b"custom")
+f += block(5, struct.pack(">III", 0, 0, 0) + end)
+open(sys.argv[1], "wb").write(f)
+PY
