@@ -118,8 +118,21 @@ struct cap_src {
 	int nlfd;
 	unsigned ifindex;
 	uint64_t ifdrop0; /* at the start */
+	/*
+	 * A pcapng file libpcap refuses (interfaces of other link types or
+	 * snaplens, pngread.c): one source per interface, the first of them
+	 * reading the file for all (png_base: its index); the filter is
+	 * compiled for each and applied here.
+	 */
+	struct png_reader *png;
+	int png_base, png_owner;
+	pcap_t *dead; /* for the filter's compiling */
+	struct bpf_program prog;
+	int filtered;
+	struct pcap_pkthdr hbuf;
 	/* the merge: the frame in hand, valid until the next read */
 	int has, done;
+	int ifx; /* the source it is of: this one, or png_base + its if */
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	uint64_t ts;

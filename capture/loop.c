@@ -26,6 +26,7 @@
 
 #include "nm.h"
 #include "cap.h"
+#include "pngread.h"
 
 #define CAP_TICK_NS 1000000000LL /* capstats interval, live */
 
@@ -185,21 +186,23 @@ cap_frame_ts(const struct cap_src *s, const struct pcap_pkthdr *h)
 	    (uint64_t)h->ts.tv_usec * (s->nano ? 1u : 1000u);
 }
 
+/* Writes the frame s holds, of the source t = its ifx. */
 static void
 cap_write_frame(struct cap_ctx *c, struct cap_src *s)
 {
 	struct pk *pk = rec_writer_pk(c->w);
+	struct cap_src *t = &c->set->v[s->ifx];
 	uint32_t caplen = s->h->caplen;
 
-	if ((int)caplen > s->snaplen)
-		caplen = (uint32_t)s->snaplen;
+	if ((int)caplen > t->snaplen)
+		caplen = (uint32_t)t->snaplen;
 	pk_map_open(pk);
 	CAP_PK_LIT(pk, "type");
 	CAP_PK_LIT(pk, "frame");
 	CAP_PK_LIT(pk, "ts");
 	pk_uint(pk, s->ts);
 	CAP_PK_LIT(pk, "if");
-	pk_uint(pk, (uint64_t)(s - c->set->v));
+	pk_uint(pk, (uint64_t)s->ifx);
 	CAP_PK_LIT(pk, "len");
 	pk_uint(pk, s->h->len);
 	CAP_PK_LIT(pk, "caplen");
@@ -209,7 +212,7 @@ cap_write_frame(struct cap_ctx *c, struct cap_src *s)
 	pk_close(pk);
 	cap_out(rec_writer_end(c->w));
 	c->frames++;
-	s->frames++;
+	t->frames++;
 	if (s->ts > c->last_ts)
 		c->last_ts = s->ts;
 }
@@ -354,6 +357,52 @@ cap_flush_if_waiting(struct cap_ctx *c, struct cap_src *s)
 /* --- reading --- */
 
 /*
+ * The next frame of a pcapng file libpcap refuses: of the source its
+ * interface is, through that source's filter.
+ */
+static int
+cap_read_png(struct cap_ctx *c, struct cap_src *s)
+{
+	struct png_pkt p;
+	struct cap_src *t;
+	char err[256];
+	int rc;
+
+	while ((rc = png_next(s->png, &p, err, sizeof(err))) == 1) {
+		if (p.ifidx >= (uint32_t)(c->set->n - s->png_base) ||
+		    c->set->v[s->png_base + (int)p.ifidx].png != s->png) {
+			snprintf(c->why, sizeof(c->why),
+			    "%s: a packet of interface %u, described after "
+			    "the first packet: nm-capture reads such a file "
+			    "only with every interface described at its start",
+			    s->files[0], p.ifidx);
+			c->status = NM_EXIT_BADCAPTURE;
+			return -1;
+		}
+		t = &c->set->v[s->png_base + (int)p.ifidx];
+		s->hbuf.caplen = p.caplen;
+		s->hbuf.len = p.len;
+		s->hbuf.ts.tv_sec = (time_t)(p.ts_ns / 1000000000u);
+		s->hbuf.ts.tv_usec = (suseconds_t)(p.ts_ns % 1000000000u);
+		if (t->filtered &&
+		    !pcap_offline_filter(&t->prog, &s->hbuf, p.data))
+			continue;
+		s->h = &s->hbuf;
+		s->data = p.data;
+		s->ts = p.ts_ns;
+		s->ifx = (int)(t - c->set->v);
+		s->has = 1;
+		return 1;
+	}
+	s->done = 1;
+	if (rc == 0 || cap_stop)
+		return 0;
+	snprintf(c->why, sizeof(c->why), "%s: %s", s->files[0], err);
+	c->status = NM_EXIT_BADCAPTURE;
+	return -1;
+}
+
+/*
  * The next frame of s into its hand.  Returns 1 with one, 0 when a live
  * source has none waiting or a source is done, -1 on an error (c->why
  * says it; the frames before it are kept).
@@ -363,6 +412,8 @@ cap_read(struct cap_ctx *c, struct cap_src *s)
 {
 	int rc;
 
+	if (s->png != NULL)
+		return cap_read_png(c, s);
 	for (;;) {
 		if (!s->live && s->stream)
 			cap_flush_if_waiting(c, s);
@@ -625,8 +676,12 @@ cap_run(struct cap_set *set, const struct cap_opts *o, struct rec_writer *w)
 	cap_write_stats(&c, 1, c.live ? cap_clock(&c, 1) : 0);
 	cap_out(rec_write_end(c.w, "nm-capture", c.frames, 0, reason));
 	cap_out(rec_writer_close(c.w));
-	for (i = 0; i < set->n; i++)
-		pcap_close(set->v[i].pc);
+	for (i = 0; i < set->n; i++) {
+		if (set->v[i].pc != NULL)
+			pcap_close(set->v[i].pc);
+		if (set->v[i].png != NULL && set->v[i].png_owner)
+			png_close(set->v[i].png);
+	}
 	if (c.status != NM_EXIT_OK)
 		nm_die(c.status, "%s", c.why);
 	return NM_EXIT_OK;

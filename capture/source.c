@@ -19,6 +19,7 @@
 
 #include "nm.h"
 #include "cap.h"
+#include "pngread.h"
 
 /* This program's own path, for the setcap advice. */
 static const char *
@@ -160,9 +161,13 @@ cap_pcap_of(FILE *f, const char *path)
  * rights are to hand (the sandbox allows no new file later), with as
  * many descriptors as the hard limit allows.
  */
-static void
+static struct png_reader *cap_png_needed(FILE *f, const char *path);
+
+/* ...or, for a pcapng file libpcap refuses, its reader, and no handle. */
+static struct png_reader *
 cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 {
+	struct png_reader *png;
 	struct rlimit rl;
 	struct stat st;
 	int i;
@@ -178,11 +183,15 @@ cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 	s->stream = fstat(fileno(s->fps[0]), &st) == 0 &&
 	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
 		S_ISCHR(st.st_mode));
+	if (s->nfiles == 1 &&
+	    (png = cap_png_needed(s->fps[0], s->files[0])) != NULL)
+		return png;
 	s->pc = cap_pcap_of(s->fps[0], s->files[0]);
 	s->live = 0;
 	s->snaplen = pcap_snapshot(s->pc);
 	if (o->snaplen > 0 && (s->snaplen <= 0 || o->snaplen < s->snaplen))
 		s->snaplen = o->snaplen;
+	return NULL;
 }
 
 /* --concat: the filter, set on each file's handle in turn. */
@@ -231,9 +240,95 @@ cap_open_iface(struct cap_src *s, const char *spec, const struct cap_opts *o)
 	cap_ns_leave(self, spec);
 }
 
+/*
+ * Whether f is a pcapng file whose interfaces (those before its first
+ * packet) differ in link type or snaplen, which libpcap 1.10 refuses:
+ * then its reader, else NULL with f back at its start.  Only a file that
+ * can be read again is looked at: on a pipe libpcap reads it as it can.
+ */
+static struct png_reader *
+cap_png_needed(FILE *f, const char *path)
+{
+	const struct png_if *a, *b;
+	struct png_reader *r;
+	struct stat st;
+	uint8_t magic[4];
+	char err[256];
+	size_t i;
+
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	if (fread(magic, 1, 4, f) != 4 ||
+	    memcmp(magic, "\x0a\x0d\x0d\x0a", 4) != 0) {
+		rewind(f);
+		return NULL;
+	}
+	rewind(f);
+	if ((r = png_open(f, err, sizeof(err))) == NULL) {
+		rewind(f); /* libpcap says what is wrong with it */
+		return NULL;
+	}
+	a = png_if(r, 0);
+	for (i = 1; a != NULL && i < png_nifs(r); i++) {
+		b = png_if(r, i);
+		if (b->linktype != a->linktype || b->snaplen != a->snaplen)
+			return r;
+	}
+	png_close(r);
+	rewind(f);
+	(void)path;
+	return NULL;
+}
+
+/* The interfaces of a pcapng file libpcap refuses, as sources. */
+static void
+cap_open_png(struct cap_set *set, struct png_reader *r, const char *path,
+    const struct cap_opts *o)
+{
+	const struct png_if *pi;
+	struct cap_src *s;
+	char name[512];
+	size_t i, n = png_nifs(r);
+	int base = set->n;
+
+	if ((size_t)set->n + n > CAP_SOURCES_MAX)
+		nm_bad_usage("%s: %zu interfaces: with the other sources, "
+			     "more than %d",
+		    path, n, CAP_SOURCES_MAX);
+	for (i = 0; i < n; i++) {
+		pi = png_if(r, i);
+		s = &set->v[set->n++];
+		memset(s, 0, sizeof(*s));
+		s->nlfd = -1;
+		/* its own name, as tshark shows it, or the file's and index */
+		if (pi->name[0] != '\0')
+			snprintf(name, sizeof(name), "%s", pi->name);
+		else
+			snprintf(name, sizeof(name), "%s#%zu", path, i);
+		s->name = estrdup(name);
+		s->files = o->files; /* unused: one file, no --concat */
+		s->nfiles = 1;
+		s->png = r;
+		s->png_base = base;
+		s->png_owner = i == 0;
+		s->done = i != 0; /* the first reads for all */
+		s->linktype = pi->linktype;
+		s->snaplen = pi->snaplen != 0 && pi->snaplen < PNG_CAPLEN_MAX
+		    ? (int)pi->snaplen
+		    : PNG_CAPLEN_MAX;
+		if (o->snaplen > 0 && o->snaplen < s->snaplen)
+			s->snaplen = o->snaplen;
+		s->nano = pi->tsprec > 6;
+		s->dead = pcap_open_dead(s->linktype, s->snaplen);
+		if (s->dead == NULL)
+			nm_die(NM_EXIT_FAIL, "%s: out of memory", path);
+	}
+}
+
 void
 cap_open(struct cap_set *set, const struct cap_opts *o, struct cap_priv *p)
 {
+	struct png_reader *png;
 	struct cap_src *s;
 	int i, any = 0;
 
@@ -251,17 +346,29 @@ cap_open(struct cap_set *set, const struct cap_opts *o, struct cap_priv *p)
 		nm_warn("-i any sees the packets of the other interfaces "
 			"too: they are captured twice");
 	for (i = 0; i < o->nfiles; i++) {
+		if (set->n == CAP_SOURCES_MAX)
+			nm_bad_usage("%s: more than %d sources", o->files[i],
+			    CAP_SOURCES_MAX);
 		s = &set->v[set->n++];
 		s->nlfd = -1;
 		s->files = o->files + i;
 		s->nfiles = o->concat ? o->nfiles : 1;
 		s->name = estrdup(s->files[0]);
-		cap_open_file(s, o, p);
+		if ((png = cap_open_file(s, o, p)) != NULL) {
+			set->n--;
+			free(s->name);
+			free(s->fps);
+			cap_open_png(set, png, o->files[i], o);
+			continue;
+		}
 		if (o->concat)
 			break;
 	}
 	for (i = 0; i < set->n; i++) {
 		s = &set->v[i];
+		s->ifx = i;
+		if (s->png != NULL)
+			continue;
 		s->linktype = pcap_datalink(s->pc);
 		s->nano = pcap_get_tstamp_precision(s->pc) ==
 		    PCAP_TSTAMP_PRECISION_NANO;
@@ -304,7 +411,9 @@ cap_compile(struct cap_src *s, struct bpf_program *prog, const char *expr,
 {
 	char head[128], why[256], on[300];
 
-	if (pcap_compile(s->pc, prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0)
+	pcap_t *pc = s->png != NULL ? s->dead : s->pc;
+
+	if (pcap_compile(pc, prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0)
 		return;
 	/* with several sources, the one whose link type it does not fit */
 	on[0] = '\0';
@@ -314,20 +423,20 @@ cap_compile(struct cap_src *s, struct bpf_program *prog, const char *expr,
 	if (sf != NULL)
 		nm_die(NM_EXIT_BADFILTER,
 		    "bad filter: saved filter %s (%s:%u): %s%s: %s", sf->name,
-		    sf->file, sf->line, expr, on, pcap_geterr(s->pc));
+		    sf->file, sf->line, expr, on, pcap_geterr(pc));
 	if (ffile == NULL && savedf_name_ok(expr) && !savedf_bpf_word(expr))
 		nm_die(NM_EXIT_BADFILTER,
 		    "bad filter: %s%s: %s; nor is it a saved filter "
 		    "(nm-filters(5))",
-		    expr, on, pcap_geterr(s->pc));
+		    expr, on, pcap_geterr(pc));
 	if (ffile == NULL)
 		nm_die(NM_EXIT_BADFILTER, "bad filter: %s%s: %s", expr, on,
-		    pcap_geterr(s->pc));
+		    pcap_geterr(pc));
 	/* libpcap quotes the token it choked on: the file's too. */
 	nm_die(NM_EXIT_BADFILTER,
 	    "%s: bad filter%s: %s (the file "
 	    "starts \"%s\")",
-	    ffile, on, cap_excerpt(why, sizeof(why), pcap_geterr(s->pc), 80),
+	    ffile, on, cap_excerpt(why, sizeof(why), pcap_geterr(pc), 80),
 	    cap_excerpt(head, sizeof(head), expr, 24));
 }
 
@@ -344,6 +453,11 @@ cap_filter(struct cap_set *set, const char *expr, const char *ffile,
 	for (i = 0; i < set->n; i++) {
 		s = &set->v[i];
 		cap_compile(s, &prog, expr, ffile, sf, set->n > 1);
+		if (s->png != NULL) { /* applied as its frames are read */
+			s->prog = prog;
+			s->filtered = 1;
+			continue;
+		}
 		if (pcap_setfilter(s->pc, &prog) < 0)
 			nm_die(NM_EXIT_FAIL, "%s: setting the filter: %s",
 			    s->name, pcap_geterr(s->pc));

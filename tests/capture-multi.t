@@ -59,6 +59,42 @@ cs=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/b.pcap" 2>/dev/null | nm-render -o jso
     jq -c 'select(.type == "capstats") | [.if, .recv]' | tr -d '\n')
 check "-r: capstats per source ($cs)" test "$cs" = "[0,45][1,200]"
 
+# --- a pcapng file of several link types (libpcap 1.10 refuses it) ---
+# nm-pcap writes one interface block per source: Ethernet and cooked
+"$PKTGEN" sll "$TMP/sll.pcap" 2>/dev/null
+nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null | nm-pcap -w "$TMP/two.pcapng"
+frames "$TMP/a.pcap" "$TMP/sll.pcap" >"$TMP/two.want"
+frames "$TMP/two.pcapng" >"$TMP/two.got"
+same_file "pcapng of two link types: every frame, its interface and time" \
+    "$TMP/two.want" "$TMP/two.got"
+h=$(nm-capture -r "$TMP/two.pcapng" 2>/dev/null | nm-render -o json | head -n 1)
+check "pcapng of two link types: a source per interface, its link type and name" \
+    sh -c 'printf "%s" "$1" | jq -e "[.sources[] | [.name, .linktype]] == [[\"$2\", 1], [\"$3\", 113]]" >/dev/null' \
+    _ "$h" "$TMP/a.pcap" "$TMP/sll.pcap"
+n=$(nm-capture -r "$TMP/two.pcapng" arp 2>/dev/null | nm-render -o json | jq -s '[.[] | select(.type == "frame")] | length')
+w=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" arp 2>/dev/null | nm-render -o json | jq -s '[.[] | select(.type == "frame")] | length')
+check "pcapng of two link types: the filter for each interface's link type ($n)" \
+    test "$n" -gt 0 -a "$n" = "$w"
+if command -v tshark >/dev/null; then
+	tshark -r "$TMP/two.pcapng" -T fields -e frame.interface_id -e frame.time_epoch \
+	    -e frame.len 2>/dev/null >"$TMP/two.ts"
+	nm-capture -r "$TMP/two.pcapng" 2>/dev/null | nm-decode | nm-render -o fields \
+	    -e frame.interface_id -e frame.time_epoch -e frame.len >"$TMP/two.nm"
+	same_file "pcapng of two link types: as tshark reads it" "$TMP/two.ts" "$TMP/two.nm"
+	if command -v mergecap >/dev/null; then
+		"$PKTGEN" raw "$TMP/raw.pcap" 2>/dev/null
+		mergecap -w "$TMP/three.pcapng" "$TMP/a.pcap" "$TMP/sll.pcap" "$TMP/raw.pcap"
+		tshark -r "$TMP/three.pcapng" -T fields -e frame.interface_id \
+		    -e frame.time_epoch -e frame.len 2>/dev/null >"$TMP/three.ts"
+		nm-capture -r "$TMP/three.pcapng" 2>/dev/null | nm-decode | nm-render -o fields \
+		    -e frame.interface_id -e frame.time_epoch -e frame.len >"$TMP/three.nm"
+		same_file "mergecap's pcapng of three link types: as tshark reads it" \
+		    "$TMP/three.ts" "$TMP/three.nm"
+	fi
+else
+	skip "pcapng of several link types against tshark: tshark is not installed"
+fi
+
 # --- globs and --concat ---
 mkdir -p "$TMP/rot"
 nm-capture -r "$TMP/b.pcap" 2>/dev/null | nm-pcap -F pcap -P 60 -w "$TMP/rot/day.pcap" >/dev/null
@@ -73,7 +109,6 @@ same_file "--concat: the rotated files are the one file again" "$TMP/b.frames" "
 h=$(nm-capture --concat -r "$TMP/rot/day.pcap*" 2>/dev/null | nm-render -o json | head -n 1)
 check "--concat: one source listing its files" sh -c 'printf "%s" "$1" |
     jq -e ".sources | length == 1 and (.[0].files | length) == 4" >/dev/null' _ "$h"
-"$PKTGEN" sll "$TMP/sll.pcap" 2>/dev/null
 out=$(nm-capture --concat -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>&1 >/dev/null); rc=$?
 check "--concat: files of another link type refused, status 7 ($rc)" test "$rc" -eq 7
 check "--concat: ... saying which" sh -c 'printf "%s" "$1" | grep -q "sll.pcap: link type LINUX_SLL, not EN10MB as .*a.pcap before it"' _ "$out"
