@@ -75,5 +75,7 @@ main(int argc, char **argv)
 	/* state: unprivileged, sandboxed, sources open */
 	status = cap_run(&set, &opts, w);
 	free(opts.filter);
+	free((void *)(uintptr_t)opts.ifaces);
+	free((void *)(uintptr_t)opts.files);
 	return status;
 }

@@ -536,6 +536,8 @@ cap_is_glob(const char *path, struct cap_priv *p)
 void
 cap_expand_files(struct cap_opts *o, struct cap_priv *p)
 {
+	static glob_t *kept;
+	static size_t nkept;
 	const char **out = NULL;
 	size_t n = 0, j;
 	glob_t g;
@@ -564,11 +566,14 @@ cap_expand_files(struct cap_opts *o, struct cap_priv *p)
 			nm_bad_usage("-r %s: more than %d files", o->files[i],
 			    CAP_FILES_MAX);
 		out = erealloc(out, (n + g.gl_pathc) * sizeof(*out));
-		/* glob sorts: rotated files come in their order */
+		/* glob sorts: rotated files come in their order; the names
+		 * live as long as the program, held by the matches kept */
 		for (j = 0; j < g.gl_pathc; j++)
-			out[n++] = estrdup(g.gl_pathv[j]);
-		globfree(&g);
+			out[n++] = g.gl_pathv[j];
+		kept = erealloc(kept, (nkept + 1) * sizeof(*kept));
+		kept[nkept++] = g;
 	}
+	free((void *)(uintptr_t)o->files); /* its strings live on in out */
 	o->files = out;
 	o->nfiles = (int)n;
 }
