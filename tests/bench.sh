@@ -63,6 +63,7 @@ gtime=
     "no cpu or memory figures" >&2
 have_tcpdump=$(command -v tcpdump || true)
 have_tshark=$(command -v tshark || true)
+have_mergecap=$(command -v mergecap || true)
 have_jq=$(command -v jq || true)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nmbench.XXXXXX") || exit 1
@@ -150,6 +151,11 @@ rows() {
 	    "TZ=$TZSET" "tshark -n -r '$FT' -Y '$YEXPR'"
 	# a capture file written from the stream (pcapng, to /dev/null)
 	run "$c.nm-pcap" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | ./nm-pcap -w -"
+	# two files merged in timestamp order (the capture with itself)
+	run "$c.nm-merge" "$((2 * n))" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' -r '$F' | cat"
+	[ -n "$have_mergecap" ] && run "$c.mergecap" "$((2 * n))" "TZ=$TZSET" \
+	    "mergecap -F pcap -w - '$F' '$F' | cat"
 	# What one pipe costs: the frames passed on and not decoded.
 	run "$c.pipe-floor" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
 	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
@@ -344,6 +350,9 @@ table1() {
 	echo "writing a capture file"
 	row "$c.nm-pcap" "nm-capture -r | nm-pcap -w - (pcapng)"
 	row "$c.tcpdump-w" "tcpdump -n -r -w /dev/null (pcap)"
+	echo "two files merged in timestamp order"
+	row "$c.nm-merge" "nm-capture -r F -r F | cat"
+	row "$c.mergecap" "mergecap -w - F F | cat (pcap)"
 	echo "each stage alone, on a saved record stream"
 	row "$c.st-capture" "nm-capture -r F > stream"
 	row "$c.st-decode" "nm-decode < capture stream"
@@ -368,6 +377,8 @@ table1() {
 	    "$c.nm-filter" "$c.tshark-filter" ">=" 10
 	verdict "$(key "$c" pcap_tcpdump)" "nm-pcap vs tcpdump -w /dev/null" \
 	    "$c.nm-pcap" "$c.tcpdump-w" ">=" 0.5
+	verdict "$(key "$c" merge_mergecap)" "-r F -r F vs mergecap" \
+	    "$c.nm-merge" "$c.mergecap" ">=" 1
 	echo
 	echo "peak memory, MiB: a tenth of the input | all of it"
 	for s in capture decode stats render json; do
