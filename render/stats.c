@@ -171,24 +171,52 @@ src_name(struct strbuf *b, const msgpack_object *e)
 		sb_addc(b, '?');
 }
 
-/* "Sources: eth0 12.00 pps 9.6 kbit/s | wlan0 ..." */
+#define LIVE_SRC  8  /* sources named in a live block; the rest counted */
+#define LIVE_COLS 80 /* a sources line wraps before this */
+
+/*
+ * "Sources: eth0 12.00 pps 9.6 kbit/s | wlan0 ...", wrapped under its
+ * first entry where the next would pass 80 columns.
+ */
 static void
 live_sources(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
+	static const char lead[] = "Sources: ", wrap[] = "\n         ";
 	const msgpack_object *l = list(m, "per_source"), *e;
+	size_t start, w, col = sizeof(lead) - 1;
+	const char *sep;
 	uint32_t i;
 
 	if (l == NULL)
 		return;
-	sb_adds(b, "\nSources: ");
-	for (i = 0; i < l->via.array.size; i++) {
+	sb_addc(b, '\n');
+	sb_adds(b, lead);
+	for (i = 0; i < l->via.array.size && i <= LIVE_SRC; i++) {
+		start = b->len;
 		e = &l->via.array.ptr[i];
-		sb_adds(b, i ? " | " : "");
-		out_color(o, b, OC_BLUE);
-		src_name(b, e);
-		out_uncolor(o, b, OC_BLUE);
-		out_f(b, " %.2f pps ", num(e, "rate.pps"));
-		out_scaled(b, num(e, "rate.bps"), "bit/s");
+		if (i == LIVE_SRC)
+			out_f(b, "%u more", (unsigned)(l->via.array.size - i));
+		else {
+			out_color(o, b, OC_BLUE);
+			src_name(b, e);
+			out_uncolor(o, b, OC_BLUE);
+			out_f(b, " %.2f pps ", num(e, "rate.pps"));
+			out_scaled(b, num(e, "rate.bps"), "bit/s");
+		}
+		/* the escapes take no column */
+		w = b->len - start - (o->color && i < LIVE_SRC ? 9 : 0);
+		if (i == 0)
+			sep = "";
+		else if (col + 3 + w > LIVE_COLS)
+			sep = wrap, col = sizeof(wrap) - 2;
+		else
+			sep = " | ", col += 3;
+		col += w;
+		sb_need(b, strlen(sep));
+		memmove(
+		    b->p + start + strlen(sep), b->p + start, b->len - start);
+		memcpy(b->p + start, sep, strlen(sep));
+		b->len += strlen(sep);
 	}
 }
 

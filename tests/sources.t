@@ -258,7 +258,9 @@ verdict $? "final report: each source's packets and bytes"
 nm-decode <three.json | nm-stats -I 1 | nm-render --color=never >three.rep 2>/dev/null
 want=$(jq -s -r '.[0].per_source | map("\(.name) \(.rate.pps * 100 | round / 100 |
     tostring | if test("\\.") then . else . + ".0" end)") | .[]' three.all)
-line=$(grep -m 1 '^Sources: ' three.rep)
+# the first block's sources line, with its continuation lines
+line=$(awk '/^Sources: / { p = 1 } /^Top Protocols/ { if (p) exit }
+    p { printf "%s ", $0 }' three.rep)
 ok=0
 while read -r name pps; do
 	printf -v p '%.2f' "$pps"
@@ -269,3 +271,20 @@ verdict $? "live block: a line of each source's rate ($line)"
 [ "$(grep -c '^Sources: ' three.rep)" = "$(grep -c '^LIVE STATS' three.rep)" ] &&
     ! grep -q '^Sources' "$GOLD/sample.stats"
 verdict $? "live block: the sources' line in every block, never with one source"
+python3 - >twelve.json <<'PY'
+import json
+print(json.dumps({'type': 'header', 'version': 1, 'sources':
+    [{'name': 'veth%d' % i, 'kind': 'interface'} for i in range(12)]}))
+for n in range(24):
+    print(json.dumps({'type': 'frame', 'ts': 1700000000000000000 +
+        n * 300000000, 'if': n % 12, 'len': 60, 'caplen': 0}))
+print(json.dumps({'type': 'end', 'producer': 't', 'records': 26,
+    'frames': 24, 'packets': 0, 'reason': 'eof'}))
+PY
+nm-stats -I 2 <twelve.json | nm-render --color=never 2>/dev/null |
+    awk '/^LIVE/ { n++ } n == 1 && /^(Sources: |         )/' >twelve.live
+[ "$(wc -l <twelve.live)" -gt 1 ] &&
+    [ "$(awk 'length($0) > 80' twelve.live | wc -l)" = 0 ] &&
+    [ "$(grep -o 'veth[0-9]* ' twelve.live | wc -l)" = 8 ] &&
+    [ "$(tail -n 1 twelve.live | grep -o '| 4 more$')" = '| 4 more' ]
+verdict $? "live block: many sources wrap within 80 columns, 8 named, the rest counted"
