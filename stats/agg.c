@@ -107,7 +107,7 @@ read_l4(const msgpack_object *m, struct pview *pv, int kind)
 	pv->ports = sp && dp;
 }
 
-const char *const pview_keys[] = { "ts", "if", "len", "proto", "svcport",
+const char *const pview_keys[] = { "if", "ts", "len", "proto", "svcport",
 	"ip.src", "ip.dst", "ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto",
 	"ipv6.nxt", "tcp.sport", "tcp.dport", "tcp.flags", "tcp.len", "tcp.seq",
 	"udp.sport", "udp.dport", "icmp.type", "icmp.code", "icmp.id",
@@ -129,8 +129,6 @@ pview_read(const msgpack_object *m, struct pview *pv)
 			continue;
 		if (key_is(&kv->key, "ts", 2))
 			get_uint(&kv->val, &pv->ts);
-		else if (key_is(&kv->key, "if", 2))
-			get_uint(&kv->val, &pv->ifx);
 		else if (key_is(&kv->key, "len", 3))
 			get_uint(&kv->val, &pv->len);
 		else if (key_is(&kv->key, "proto", 5) &&
@@ -140,9 +138,12 @@ pview_read(const msgpack_object *m, struct pview *pv)
 		} else if (key_is(&kv->key, "svcport", 7) &&
 		    get_uint(&kv->val, &u))
 			pv->svcport = (unsigned)(u & 0xffff);
-		else if (kv->val.type != MSGPACK_OBJECT_MAP)
+		else if (kv->val.type != MSGPACK_OBJECT_MAP) {
+			/* read with several sources only: looked for last */
+			if (key_is(&kv->key, "if", 2))
+				get_uint(&kv->val, &pv->ifx);
 			continue;
-		else if (ip == NULL && key_is(&kv->key, "ip", 2))
+		} else if (ip == NULL && key_is(&kv->key, "ip", 2))
 			ip = &kv->val, v6 = 0;
 		else if (ip == NULL && key_is(&kv->key, "ipv6", 4))
 			ip = &kv->val, v6 = 1;
@@ -232,8 +233,11 @@ host_get(struct agg *a, struct tab *t, uint64_t *evicted, const uint8_t *addr,
 	return tab_insert(t, &k);
 }
 
-/* A packet from src to dst, sent by one and received by the other. */
-static void
+/*
+ * A packet from src to dst, sent by one and received by the other.
+ * Inline: the per-source table's call is rare, the totals' is the hot path.
+ */
+static inline __attribute__((always_inline)) void
 count_hosts(struct agg *a, struct tab *t, uint64_t *evicted,
     const struct pview *pv, uint64_t ts, uint64_t len)
 {

@@ -132,7 +132,8 @@ feed_record(struct agg *a, struct out *o, const struct rec *rec)
 		a->frames++;
 		rec_get_u64(&rec->obj, "ts", &ts);
 		rec_get_u64(&rec->obj, "len", &len);
-		rec_get_u64(&rec->obj, "if", &ifx);
+		if (a->sf != NULL)
+			rec_get_u64(&rec->obj, "if", &ifx);
 	}
 	if (ts == 0)
 		ts = a->last_ts; /* no time: it belongs to now */

@@ -145,12 +145,26 @@ on_finish(struct stage *st, enum stage_end why)
 	st->packets = a->packets;
 }
 
+/* What is read of a packet: its source too when there are several. */
+static void
+want_keys(struct ctx *cx, int sources)
+{
+	const char **want;
+
+	want = filter_keys_with(cx->filter, pview_keys + !sources);
+	(void)rec_reader_want(cx->st.r, REC_PACKET, want);
+	free(want);
+}
+
 static void
 on_header(struct stage *st, const struct rec *rec)
 {
 	struct ctx *cx = st->arg;
+	int had = cx->agg.sf != NULL;
 
 	feed_header(&cx->agg, rec);
+	if (!had && cx->agg.sf != NULL)
+		want_keys(cx, 1);
 }
 
 static void
@@ -186,7 +200,6 @@ int
 main(int argc, char **argv)
 {
 	static struct ctx cx;
-	const char **want;
 	struct opts o;
 
 	nm_init(argv[0]);
@@ -202,9 +215,7 @@ main(int argc, char **argv)
 	cx.agg.src_top = o.src_top;
 	stage_open(&cx.st, &stats_ops, &cx,
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
-	want = filter_keys_with(cx.filter, pview_keys);
-	(void)rec_reader_want(cx.st.r, REC_PACKET, want);
-	free(want);
+	want_keys(&cx, 0);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	esandbox(NM_SANDBOX_STAGE);
 

@@ -91,7 +91,11 @@ struct pview {
 };
 
 int pview_read(const msgpack_object *, struct pview *);
-/* The keys of a packet record pview_read() looks at (rec_reader_want). */
+/*
+ * The keys of a packet record pview_read() looks at (rec_reader_want):
+ * "if" first, so that pview_keys + 1 is all but the source, which a
+ * stream of one source has no use for.
+ */
 extern const char *const pview_keys[];
 
 /* --- flow.c: bidirectional connections --- */
