@@ -17,6 +17,7 @@
 #include "stats.h"
 
 #define HOST_SAMPLE 8 /* hosts looked at to choose one to push out */
+#define HOST_SEED   0x2545f4914f6cdd1dULL /* the sampling's xorshift start */
 
 static int
 key_is(const msgpack_object *k, const char *s, size_t n)
@@ -181,7 +182,7 @@ agg_init(struct agg *a, uint64_t interval, size_t max_flows, size_t max_hosts)
 	tab_init(
 	    &a->hosts, sizeof(struct host), sizeof(struct host_key), max_hosts);
 	flow_init(&a->flows, max_flows);
-	a->rng = 0x2545f4914f6cdd1dULL;
+	a->rng = HOST_SEED;
 }
 
 static uint64_t
@@ -193,9 +194,13 @@ next_rand(uint64_t *s)
 	return *s;
 }
 
-/* Forgets the host of t with the fewest packets of a few sampled. */
+/*
+ * Forgets the host of t with the fewest packets of a few sampled, drawn
+ * by rng: each table its own, so that a source's evictions never change
+ * which host the totals' table forgets.
+ */
 static void
-evict_host(struct agg *a, struct tab *t, uint64_t *evicted)
+evict_host(struct tab *t, uint64_t *rng, uint64_t *evicted)
 {
 	size_t i, pick = 0, n = t->count;
 	const struct host *h, *v = NULL;
@@ -203,7 +208,7 @@ evict_host(struct agg *a, struct tab *t, uint64_t *evicted)
 	int k;
 
 	for (k = 0; k < HOST_SAMPLE; k++) {
-		i = (size_t)(next_rand(&a->rng) % n);
+		i = (size_t)(next_rand(rng) % n);
 		h = tab_at(t, i);
 		hp = h->txp + h->rxp;
 		if (v == NULL || hp < vp || (hp == vp && h->last < v->last)) {
@@ -217,7 +222,7 @@ evict_host(struct agg *a, struct tab *t, uint64_t *evicted)
 }
 
 static struct host *
-host_get(struct agg *a, struct tab *t, uint64_t *evicted, const uint8_t *addr,
+host_get(struct tab *t, uint64_t *rng, uint64_t *evicted, const uint8_t *addr,
     int af)
 {
 	struct host_key k;
@@ -229,25 +234,25 @@ host_get(struct agg *a, struct tab *t, uint64_t *evicted, const uint8_t *addr,
 	if ((h = tab_find(t, &k)) != NULL)
 		return h;
 	if (t->count >= t->cap)
-		evict_host(a, t, evicted);
+		evict_host(t, rng, evicted);
 	return tab_insert(t, &k);
 }
 
 /*
  * A packet from src to dst, sent by one and received by the other.
- * Inline: the per-source table's call is rare, the totals' is the hot path.
+ * Inline: every IP packet comes this way.
  */
 static inline __attribute__((always_inline)) void
-count_hosts(struct agg *a, struct tab *t, uint64_t *evicted,
+count_hosts(struct tab *t, uint64_t *rng, uint64_t *evicted,
     const struct pview *pv, uint64_t ts, uint64_t len)
 {
 	struct host *h;
 
-	h = host_get(a, t, evicted, pv->src, pv->af);
+	h = host_get(t, rng, evicted, pv->src, pv->af);
 	h->txp++;
 	h->txb += len;
 	h->last = ts;
-	h = host_get(a, t, evicted, pv->dst, pv->af);
+	h = host_get(t, rng, evicted, pv->dst, pv->af);
 	h->rxp++;
 	h->rxb += len;
 	h->last = ts;
@@ -321,9 +326,10 @@ agg_count(struct agg *a, uint64_t ts, uint64_t len, uint64_t ifx,
 	}
 	if (pv->af == 0)
 		return;
-	count_hosts(a, &a->hosts, &a->hosts_evicted, pv, ts, len);
+	count_hosts(&a->hosts, &a->rng, &a->hosts_evicted, pv, ts, len);
 	if (sf != NULL && a->src_top)
-		count_hosts(a, &sf->hosts, &sf->hosts_evicted, pv, ts, len);
+		count_hosts(
+		    &sf->hosts, &sf->rng, &sf->hosts_evicted, pv, ts, len);
 	f = flow_packet(&a->flows, pv, emit, arg);
 	if (f->svcport == 0 || !pv->ports)
 		return;
@@ -400,6 +406,7 @@ agg_sources(struct agg *a, const msgpack_object *hdr)
 		else
 			snprintf(name, sizeof(name), "other");
 		a->sf[i].name = estrdup(name);
+		a->sf[i].rng = HOST_SEED + i;
 		tab_init(&a->sf[i].hosts, sizeof(struct host),
 		    sizeof(struct host_key), a->src_top ? a->max_hosts : 1);
 	}

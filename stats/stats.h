@@ -198,6 +198,7 @@ struct src_fig {
 	struct port_count proto[ST_NPROTO];
 	struct tab hosts; /* used with --per-source-top only */
 	uint64_t hosts_evicted;
+	uint64_t rng; /* which host hosts forgets */
 };
 
 struct agg {

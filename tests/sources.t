@@ -151,6 +151,14 @@ for k in 0 1; do
 done
 jq -e '[.per_source[] | has("top_hosts")] | any | not' two.st >/dev/null
 verdict $? "no --per-source-top: no top hosts per source (with per_source)"
+# a source's table forgetting hosts changes nothing of the totals' lists
+nm-decode <three.json >three.mp
+for t in "" --per-source-top; do
+	nm-stats -q -H 3 -n 4 $t <three.mp | nm-render -o json |
+	    grep '"type":"stats"' | tail -n 1 | jq -S -c 'del(.per_source)' >"h3$t"
+done
+[ "$(jq '.evicted.hosts' h3)" -gt 5 ] && cmp -s h3 h3--per-source-top
+verdict $? "--per-source-top: with hosts pushed out, the all-sources lists as without it"
 
 # --- "if" values the header does not name, and sources past 64 ---
 merge mixed.json,eth0 sll.json,veth1 raw.json,x >odd3.json
