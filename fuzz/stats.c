@@ -43,10 +43,7 @@ report(struct fz *f)
 static void
 release(struct fz *f)
 {
-	free(f->agg.tcp_ports);
-	free(f->agg.udp_ports);
-	tab_free(&f->agg.hosts);
-	tab_free(&f->agg.flows.t);
+	agg_free(&f->agg);
 	out_free(&f->out);
 }
 
@@ -81,6 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = rec_reader_open(in);
 	w = rec_writer_open(outfd);
 	agg_init(&f.agg, FZ_INTERVAL, FZ_FLOWS, FZ_HOSTS);
+	f.agg.src_top = (size & 2) != 0; /* per-source top lists, or not */
 	/* the sort order by the input, so both orders are fuzzed */
 	out_init(&f.out, w, FZ_TOP, size & 1 ? TOP_BYTES : TOP_PACKETS);
 	if (rec_write_header(w, NULL, "nm-stats") < 0)

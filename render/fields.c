@@ -103,7 +103,8 @@ num(const msgpack_object *v)
 }
 
 static void
-emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
+emit(const struct out *o, struct strbuf *b, const struct out_field *f,
+    const msgpack_object *v)
 {
 	uint64_t x = num(v);
 	int isnum = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
@@ -126,6 +127,12 @@ emit(struct strbuf *b, const struct out_field *f, const msgpack_object *v)
 	case F_TS:
 		if (isnum) {
 			out_ns(b, x);
+			return;
+		}
+		break;
+	case F_IFNAME:
+		if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+			out_ifname(o, b, x);
 			return;
 		}
 		break;
@@ -185,7 +192,7 @@ value(void *arg, const msgpack_object *v)
 	struct walk *w = arg;
 
 	if (occurrence(w))
-		emit(w->b, w->f, v);
+		emit(w->o, w->b, w->f, v);
 	return 0;
 }
 

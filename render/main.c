@@ -343,6 +343,8 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	struct out_pkt p;
 	int text = o->mode != OUT_JSON && o->mode != OUT_FIELDS;
 
+	if (rec->type == REC_HEADER)
+		out_sources(o, &rec->obj); /* the interface names */
 	if (o->mode == OUT_FIELDS) {
 		if (out_fields_want(o, rec->type))
 			out_fields(o, b, &rec->obj, rec->type);
@@ -425,6 +427,7 @@ on_finish(struct stage *st, enum stage_end why)
 	if (fclose(stdout) != 0)
 		nm_write_failed();
 	free(cx->line.p);
+	out_sources_free(cx->out);
 }
 
 static const struct stage_ops render_ops = {

@@ -58,6 +58,10 @@ struct out {
 	int tvalid;
 	uint64_t tfirst, tprev; /* -ttttt and -ttt: first and last packet */
 	int tseen;
+	char **srcname; /* the header's sources, named (source.c) */
+	int *srcfile;	/* ... each one a file */
+	size_t nsrc;
+	size_t if_w; /* the interface column's width; 0: none (one source) */
 };
 
 /*
@@ -93,6 +97,15 @@ int out_has(const msgpack_object *map, const char *key);
 /* " → ", or " > " outside a UTF-8 locale; " ← " and " < " the other way */
 const char *out_arrow(const struct out *o);
 const char *out_larrow(const struct out *o);
+
+/* --- source.c --- */
+/* Learns the sources' names from the first header that has them. */
+void out_sources(struct out *o, const msgpack_object *hdr);
+void out_sources_free(struct out *o);
+/* Source ifx's name ("NETNS/IFACE" in a namespace; "ifN" unnamed). */
+void out_ifname(const struct out *o, struct strbuf *b, uint64_t ifx);
+/* The interface column and its space; nothing with one source. */
+void out_if_col(const struct out *o, struct strbuf *b, uint64_t ifx);
 
 /* --- text.c --- */
 /* An ICMP (v6: ICMPv6) message's name from type and code, or NULL. */

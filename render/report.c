@@ -43,21 +43,13 @@ out_report_header(const msgpack_object *map)
 	const msgpack_object *a;
 	const char *s;
 	size_t n;
-	uint32_t i;
+	uint32_t i, na = rec_sources(map, &a);
 
-	a = rec_get(map, "sources");
-	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
-		return;
-	for (i = 0; i < a->via.array.size && i < MAXSRC; i++) {
-		srcs[i].is_file =
-		    rec_get_str(&a->via.array.ptr[i], "kind", &s, &n) &&
+	for (i = 0; i < na && i < MAXSRC; i++) {
+		srcs[i].is_file = rec_get_str(&a[i], "kind", &s, &n) &&
 		    n == 4 && memcmp(s, "file", 4) == 0;
-		if (!rec_get_str(&a->via.array.ptr[i], "name", &s, &n))
-			continue;
-		if (n >= sizeof(srcs[i].name))
-			n = sizeof(srcs[i].name) - 1;
-		memcpy(srcs[i].name, s, n);
-		srcs[i].name[n] = '\0';
+		/* "NETNS/IFACE" for one in another namespace */
+		rec_source_name(&a[i], srcs[i].name, sizeof(srcs[i].name));
 	}
 }
 

@@ -3,7 +3,9 @@
  * (in the old monitor's shape: packets, rate, runtime, top protocols, top
  * IPs, with bytes/s and the capture's coverage when they add something)
  * and the final report (duration, protocol shares, top addresses, ports
- * and connections, what the capture saw).  The figures and their meaning
+ * and connections, what the capture saw); with several sources, a line
+ * of each one's rates in the block, and in the report each one's share
+ * and capture line before the total's.  The figures and their meaning
  * are nm-stats(1)'s; this file only lays them out.
  */
 #include <stdarg.h>
@@ -157,6 +159,67 @@ coverage(struct strbuf *b, const msgpack_object *map, int drops)
 	}
 }
 
+/* A source's name, as nm-stats gives it (escaped), or "?" */
+static void
+src_name(struct strbuf *b, const msgpack_object *e)
+{
+	const msgpack_object *v = rec_get(e, "name");
+
+	if (v != NULL && v->type == MSGPACK_OBJECT_STR && v->via.str.size > 0)
+		out_safe(b, v->via.str.ptr, v->via.str.size);
+	else
+		sb_addc(b, '?');
+}
+
+#define LIVE_SRC  8  /* sources named in a live block; the rest counted */
+#define LIVE_COLS 80 /* a sources line wraps before this */
+
+/*
+ * "Sources: eth0 12.00 pps 9.6 kbit/s | wlan0 ...", wrapped under its
+ * first entry where the next would pass 80 columns.
+ */
+static void
+live_sources(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	static const char lead[] = "Sources: ", wrap[] = "\n         ";
+	const msgpack_object *l = list(m, "per_source"), *e;
+	size_t start, w, col = sizeof(lead) - 1;
+	const char *sep;
+	uint32_t i;
+
+	if (l == NULL)
+		return;
+	sb_addc(b, '\n');
+	sb_adds(b, lead);
+	for (i = 0; i < l->via.array.size && i <= LIVE_SRC; i++) {
+		start = b->len;
+		e = &l->via.array.ptr[i];
+		if (i == LIVE_SRC)
+			out_f(b, "%u more", (unsigned)(l->via.array.size - i));
+		else {
+			out_color(o, b, OC_BLUE);
+			src_name(b, e);
+			out_uncolor(o, b, OC_BLUE);
+			out_f(b, " %.2f pps ", num(e, "rate.pps"));
+			out_scaled(b, num(e, "rate.bps"), "bit/s");
+		}
+		/* the escapes take no column */
+		w = b->len - start - (o->color && i < LIVE_SRC ? 9 : 0);
+		if (i == 0)
+			sep = "";
+		else if (col + 3 + w > LIVE_COLS)
+			sep = wrap, col = sizeof(wrap) - 2;
+		else
+			sep = " | ", col += 3;
+		col += w;
+		sb_need(b, strlen(sep));
+		memmove(
+		    b->p + start + strlen(sep), b->p + start, b->len - start);
+		memcpy(b->p + start, sep, strlen(sep));
+		b->len += strlen(sep);
+	}
+}
+
 static void
 live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
@@ -173,6 +236,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		sb_adds(b, " | ");
 		coverage(b, m, 1);
 	}
+	live_sources(o, b, m);
 	sb_adds(b, "\nTop Protocols: ");
 	l = list(m, "protos");
 	n = l ? l->via.array.size : 0;
@@ -399,9 +463,81 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	}
 }
 
+/*
+ * Each source's packets, bytes, average rate and first protocols, and
+ * its top addresses when nm-stats was asked for them.
+ */
+static void
+report_sources(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *l = list(m, "per_source"), *e, *p, *x;
+	uint32_t i, j;
+	size_t s;
+
+	if (l == NULL)
+		return;
+	sb_adds(b, "Sources (packets, bytes, average rate, protocols):\n");
+	for (i = 0; i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		sb_adds(b, "  ");
+		out_color(o, b, OC_BLUE);
+		s = b->len;
+		src_name(b, e);
+		pad_to(b, s, 12);
+		out_uncolor(o, b, OC_BLUE);
+		pkts_col(b, num(e, "total.packets"));
+		s = b->len;
+		out_scaled(b, num(e, "total.bytes"), "B");
+		pad_to(b, s, 9);
+		out_scaled(b, num(e, "rate.avg_bps"), "bit/s");
+		p = list(e, "protos");
+		for (j = 0; p != NULL && j < p->via.array.size && j < 3; j++) {
+			x = &p->via.array.ptr[j];
+			sb_adds(b, j ? ", " : "  ");
+			out_str(b, x, "name");
+			sb_addc(b, ' ');
+			pct(b, num(x, "pkt_pct"));
+		}
+		sb_addc(b, '\n');
+		p = list(e, "top_hosts");
+		for (j = 0; p != NULL && j < p->via.array.size && j < 5; j++) {
+			x = &p->via.array.ptr[j];
+			sb_adds(b, j ? ", " : "    top: ");
+			host(b, x, "addr");
+			out_f(b, ": %.0f", num(x, "packets"));
+		}
+		if (p != NULL && p->via.array.size > 0)
+			sb_addc(b, '\n');
+	}
+}
+
+/* "Capture eth0: received 10, dropped ..."; name NULL: the total's. */
+static void
+capture_line(struct strbuf *b, const msgpack_object *m, const msgpack_object *e)
+{
+	const msgpack_object *cap = rec_get(m, "capture");
+
+	sb_adds(b, "Capture");
+	if (e != NULL) {
+		sb_addc(b, ' ');
+		src_name(b, e);
+	}
+	out_f(b, ": received %.0f", num(cap, "recv"));
+	out_f(b, ", dropped %.0f by the kernel", num(cap, "drop"));
+	out_f(b, ", %.0f by the interface", num(cap, "ifdrop"));
+	if (num(cap, "late") > 0)
+		out_f(b, ", %.0f out of order", num(cap, "late"));
+	sb_adds(b, "; ");
+	coverage(b, m, 0);
+	sb_addc(b, '\n');
+}
+
 static void
 final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
+	const msgpack_object *l = list(m, "per_source"), *e;
+	uint32_t i;
+
 	sb_adds(b, RULE "FINAL REPORT\n");
 	out_f(b, "Duration: %.1fs", num(m, "runtime") / 1e9);
 	out_f(b, " | Packets: %.0f | Bytes: ", num(m, "total.packets"));
@@ -413,14 +549,14 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	report_hosts(b, m);
 	report_ports(o, b, m);
 	report_flows(o, b, m);
-	if (rec_get(m, "capture") != NULL) {
-		out_f(b, "Capture: received %.0f", num(m, "capture.recv"));
-		out_f(
-		    b, ", dropped %.0f by the kernel", num(m, "capture.drop"));
-		out_f(b, ", %.0f by the interface; ", num(m, "capture.ifdrop"));
-		coverage(b, m, 0);
-		sb_addc(b, '\n');
+	report_sources(o, b, m);
+	for (i = 0; l != NULL && i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		if (rec_get(e, "capture") != NULL)
+			capture_line(b, e, e);
 	}
+	if (rec_get(m, "capture") != NULL)
+		capture_line(b, m, NULL);
 	if (num(m, "evicted.flows") > 0 || num(m, "evicted.hosts") > 0) {
 		out_f(b, "Evicted to stay within limits: %.0f flow%s",
 		    num(m, "evicted.flows"),

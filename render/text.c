@@ -1,7 +1,8 @@
 /*
  * The three text modes: compact (the old tool's line, DESIGN.md section
  * 7), minimal (time, protocol, addresses) and detailed (the compact line,
- * then every layer's fields and a hex preview of the payload).  Each
+ * then every layer's fields and a hex preview of the payload).  With
+ * several sources each line names its interface after the time.  Each
  * appends whole lines, '\n' included, to the caller's buffer.
  */
 #include <inttypes.h>
@@ -617,6 +618,7 @@ out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		out_uncolor(o, b, OC_CYAN);
 		sb_addc(b, ' ');
 	}
+	out_if_col(o, b, p->ifidx);
 	proto = proto_of(p, &n);
 	c = o->color ? proto_color(p, proto, n) : OC_NONE;
 	out_color(o, b, c);
@@ -657,6 +659,7 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		out_uncolor(o, b, OC_CYAN);
 		sb_addc(b, ' ');
 	}
+	out_if_col(o, b, p->ifidx);
 	proto = proto_of(p, &n);
 	c = o->color ? proto_color(p, proto, n) : OC_NONE;
 	out_color(o, b, c);

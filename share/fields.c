@@ -16,6 +16,7 @@ static const struct out_field table[] = {
 	{ "frame.len", "len", F_DEC, 0, 0 },
 	{ "frame.cap_len", "caplen", F_DEC, 0, 0 },
 	{ "frame.interface_id", "if", F_DEC, 0, 0 },
+	{ "frame.interface_name", "if", F_IFNAME, 0, 0 },
 	{ "eth.src", "eth.src", F_ADDR, 0, 0 },
 	{ "eth.dst", "eth.dst", F_ADDR, 0, 0 },
 	{ "eth.type", "eth.type", F_HEX4, 0, 0 },

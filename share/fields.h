@@ -32,7 +32,8 @@ enum fld_fmt {
 	/* F_NAME and F_DEC of every record, and of the EDNS OPT record,
 	 * which tshark counts among them and nm keeps apart (dns.edns) */
 	F_RRNM,
-	F_RRTY
+	F_RRTY,
+	F_IFNAME /* the name the header gives source "if" (nm-render) */
 };
 
 struct out_field {

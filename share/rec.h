@@ -371,6 +371,42 @@ enum {
 	X("capture.drop",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture.ifdrop",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture.coverage",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	/* stats: each source's, when the stream has several */	\
+	X("per_source", KT_ARRAY, KT_MAP,  SH_PLAIN)	\
+	X("per_source.if", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.name", KT_STR,  KT_NONE, SH_PLAIN)	\
+	X("per_source.other", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("per_source.interval", KT_MAP,  KT_NONE, SH_PLAIN)	\
+	X("per_source.interval.packets", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.interval.bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.total", KT_MAP,  KT_NONE, SH_PLAIN)	\
+	X("per_source.total.packets", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.total.bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.rate", KT_MAP,  KT_NONE, SH_PLAIN)	\
+	X("per_source.rate.pps", KT_NUM,  KT_NONE, SH_PLAIN)	\
+	X("per_source.rate.bps", KT_NUM,  KT_NONE, SH_PLAIN)	\
+	X("per_source.rate.avg_pps", KT_NUM,  KT_NONE, SH_PLAIN)	\
+	X("per_source.rate.avg_bps", KT_NUM,  KT_NONE, SH_PLAIN)	\
+	X("per_source.protos", KT_ARRAY, KT_MAP,  SH_PLAIN)	\
+	X("per_source.protos.name", KT_STR,  KT_NONE, SH_PLAIN)	\
+	X("per_source.protos.packets", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.protos.bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.protos.pkt_pct", KT_NUM,  KT_NONE, SH_PLAIN)	\
+	X("per_source.protos.byte_pct", KT_NUM,  KT_NONE, SH_PLAIN)	\
+	X("per_source.capture", KT_MAP,  KT_NONE, SH_PLAIN)	\
+	X("per_source.capture.recv", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.capture.drop", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.capture.ifdrop", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.capture.late", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.capture.coverage", KT_NUM,  KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts", KT_ARRAY, KT_MAP,  SH_PLAIN)	\
+	X("per_source.top_hosts.addr", KT_ADDR, KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts.packets", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts.bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts.tx_packets", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts.tx_bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts.rx_packets", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts.rx_bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
 	/* flow */							\
 	S(IN_FLOW, BY_STATS)						\
 	X("src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
@@ -568,6 +604,18 @@ int rec_get_bin(
  * start (ns since the epoch), or 0 when none says (a file's stream).
  */
 uint64_t rec_capture_start(const msgpack_object *hdr);
+/*
+ * A header's sources: how many, and *srcs pointing at the first (NULL
+ * and 0 when it names none).
+ */
+uint32_t rec_sources(const msgpack_object *hdr, const msgpack_object **srcs);
+/*
+ * A source's name for people, NUL-terminated in buf (len > 0): its name,
+ * or "NETNS/IFACE" for an interface in another network namespace (the
+ * way nm-capture's -i names it), cut to fit.  Returns its length.  The
+ * bytes are the header's: whoever shows them escapes them.
+ */
+size_t rec_source_name(const msgpack_object *src, char *buf, size_t len);
 /*
  * Whether a map key (a string) is the literal s: REC_KEY_IS(k, "ts").
  * Forced inline so that, with a literal, the compare unrolls: a stage

@@ -109,6 +109,42 @@ rec_capture_start(const msgpack_object *hdr)
 	return start;
 }
 
+uint32_t
+rec_sources(const msgpack_object *hdr, const msgpack_object **srcs)
+{
+	const msgpack_object *a = rec_get(hdr, "sources");
+
+	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY) {
+		*srcs = NULL;
+		return 0;
+	}
+	*srcs = a->via.array.ptr;
+	return a->via.array.size;
+}
+
+size_t
+rec_source_name(const msgpack_object *src, char *buf, size_t len)
+{
+	const char *name = "", *ns = "";
+	size_t n = 0, nn = 0, k = 0;
+
+	(void)rec_get_str(src, "name", &name, &n);
+	/* "NETNS/IFACE", as nm-capture's -i names it, written once */
+	if (rec_get_str(src, "netns", &ns, &nn) && nn > 0 &&
+	    !(n > nn && name[nn] == '/' && memcmp(name, ns, nn) == 0)) {
+		k = nn < len - 1 ? nn : len - 1;
+		memcpy(buf, ns, k);
+		if (k < len - 1)
+			buf[k++] = '/';
+	}
+	if (n > len - 1 - k)
+		n = len - 1 - k;
+	memcpy(buf + k, name, n);
+	k += n;
+	buf[k] = '\0';
+	return k;
+}
+
 int
 rec_str_eq(const msgpack_object *o, const char *s)
 {

@@ -4,15 +4,20 @@
  * packet's own "proto" name), IP endpoints (sent and received, like
  * tshark's endpoint table), ports on the service side of each connection,
  * the connections themselves (flow.c), and the capture sources' drop
- * counters.  A packet record is first reduced to a struct pview in one
- * pass over its keys, so nothing is looked up twice.
+ * counters; with several sources, each source's share of them too (an
+ * array indexed by the frame's "if": two additions and the protocol's
+ * slot, found once for both).  A packet record is first reduced to a struct
+ * pview in one pass over its keys, so nothing is looked up twice.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nm.h"
 #include "stats.h"
 
 #define HOST_SAMPLE 8 /* hosts looked at to choose one to push out */
+#define HOST_SEED   0x2545f4914f6cdd1dULL /* the sampling's xorshift start */
 
 static int
 key_is(const msgpack_object *k, const char *s, size_t n)
@@ -103,9 +108,9 @@ read_l4(const msgpack_object *m, struct pview *pv, int kind)
 	pv->ports = sp && dp;
 }
 
-const char *const pview_keys[] = { "ts", "len", "proto", "svcport", "ip.src",
-	"ip.dst", "ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto", "ipv6.nxt",
-	"tcp.sport", "tcp.dport", "tcp.flags", "tcp.len", "tcp.seq",
+const char *const pview_keys[] = { "if", "ts", "len", "proto", "svcport",
+	"ip.src", "ip.dst", "ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto",
+	"ipv6.nxt", "tcp.sport", "tcp.dport", "tcp.flags", "tcp.len", "tcp.seq",
 	"udp.sport", "udp.dport", "icmp.type", "icmp.code", "icmp.id",
 	"icmpv6.type", "icmpv6.code", "icmpv6.id", NULL };
 
@@ -134,9 +139,12 @@ pview_read(const msgpack_object *m, struct pview *pv)
 		} else if (key_is(&kv->key, "svcport", 7) &&
 		    get_uint(&kv->val, &u))
 			pv->svcport = (unsigned)(u & 0xffff);
-		else if (kv->val.type != MSGPACK_OBJECT_MAP)
+		else if (kv->val.type != MSGPACK_OBJECT_MAP) {
+			/* read with several sources only: looked for last */
+			if (key_is(&kv->key, "if", 2))
+				get_uint(&kv->val, &pv->ifx);
 			continue;
-		else if (ip == NULL && key_is(&kv->key, "ip", 2))
+		} else if (ip == NULL && key_is(&kv->key, "ip", 2))
 			ip = &kv->val, v6 = 0;
 		else if (ip == NULL && key_is(&kv->key, "ipv6", 4))
 			ip = &kv->val, v6 = 1;
@@ -168,12 +176,13 @@ agg_init(struct agg *a, uint64_t interval, size_t max_flows, size_t max_hosts)
 {
 	memset(a, 0, sizeof(*a));
 	a->interval = interval;
+	a->max_hosts = max_hosts;
 	a->tcp_ports = ecalloc(65536, sizeof(*a->tcp_ports));
 	a->udp_ports = ecalloc(65536, sizeof(*a->udp_ports));
 	tab_init(
 	    &a->hosts, sizeof(struct host), sizeof(struct host_key), max_hosts);
 	flow_init(&a->flows, max_flows);
-	a->rng = 0x2545f4914f6cdd1dULL;
+	a->rng = HOST_SEED;
 }
 
 static uint64_t
@@ -185,18 +194,22 @@ next_rand(uint64_t *s)
 	return *s;
 }
 
-/* Forgets the host with the fewest packets of a few sampled. */
+/*
+ * Forgets the host of t with the fewest packets of a few sampled, drawn
+ * by rng: each table its own, so that a source's evictions never change
+ * which host the totals' table forgets.
+ */
 static void
-evict_host(struct agg *a)
+evict_host(struct tab *t, uint64_t *rng, uint64_t *evicted)
 {
-	size_t i, pick = 0, n = a->hosts.count;
+	size_t i, pick = 0, n = t->count;
 	const struct host *h, *v = NULL;
 	uint64_t hp, vp = 0;
 	int k;
 
 	for (k = 0; k < HOST_SAMPLE; k++) {
-		i = (size_t)(next_rand(&a->rng) % n);
-		h = tab_at(&a->hosts, i);
+		i = (size_t)(next_rand(rng) % n);
+		h = tab_at(t, i);
 		hp = h->txp + h->rxp;
 		if (v == NULL || hp < vp || (hp == vp && h->last < v->last)) {
 			v = h;
@@ -204,12 +217,13 @@ evict_host(struct agg *a)
 			pick = i;
 		}
 	}
-	tab_remove(&a->hosts, pick);
-	a->hosts_evicted++;
+	tab_remove(t, pick);
+	(*evicted)++;
 }
 
 static struct host *
-host_get(struct agg *a, const uint8_t *addr, int af)
+host_get(struct tab *t, uint64_t *rng, uint64_t *evicted, const uint8_t *addr,
+    int af)
 {
 	struct host_key k;
 	struct host *h;
@@ -217,14 +231,35 @@ host_get(struct agg *a, const uint8_t *addr, int af)
 	memset(&k, 0, sizeof(k));
 	memcpy(k.addr, addr, af == 6 ? 16 : 4);
 	k.af = (uint8_t)af;
-	if ((h = tab_find(&a->hosts, &k)) != NULL)
+	if ((h = tab_find(t, &k)) != NULL)
 		return h;
-	if (a->hosts.count >= a->hosts.cap)
-		evict_host(a);
-	return tab_insert(&a->hosts, &k);
+	if (t->count >= t->cap)
+		evict_host(t, rng, evicted);
+	return tab_insert(t, &k);
 }
 
-static void
+/*
+ * A packet from src to dst, sent by one and received by the other.
+ * Inline: every IP packet comes this way.
+ */
+static inline __attribute__((always_inline)) void
+count_hosts(struct tab *t, uint64_t *rng, uint64_t *evicted,
+    const struct pview *pv, uint64_t ts, uint64_t len)
+{
+	struct host *h;
+
+	h = host_get(t, rng, evicted, pv->src, pv->af);
+	h->txp++;
+	h->txb += len;
+	h->last = ts;
+	h = host_get(t, rng, evicted, pv->dst, pv->af);
+	h->rxp++;
+	h->rxb += len;
+	h->last = ts;
+}
+
+/* Counts the packet under its protocol; returns the protocol's slot. */
+static size_t
 count_proto(struct agg *a, const struct pview *pv)
 {
 	const char *name = pv->proto ? pv->proto : "unknown";
@@ -256,15 +291,17 @@ count_proto(struct agg *a, const struct pview *pv)
 found:
 	p->packets++;
 	p->bytes += pv->len;
+	return i;
 }
 
 void
-agg_count(struct agg *a, uint64_t ts, uint64_t len, const struct pview *pv,
-    flow_emit_fn emit, void *arg)
+agg_count(struct agg *a, uint64_t ts, uint64_t len, uint64_t ifx,
+    const struct pview *pv, flow_emit_fn emit, void *arg)
 {
-	struct host *h;
+	struct src_fig *sf = NULL;
 	struct flow *f;
 	struct port_count *pc;
+	size_t slot;
 
 	a->ipkts++;
 	a->ibytes += len;
@@ -272,19 +309,27 @@ agg_count(struct agg *a, uint64_t ts, uint64_t len, const struct pview *pv,
 	a->tbytes += len;
 	if (ts > a->last_ts)
 		a->last_ts = ts;
+	if (a->sf != NULL) {
+		/* past the slots, or not in the header: "other", the last */
+		sf = &a->sf[ifx < a->nsf - 1 ? ifx : a->nsf - 1];
+		sf->ipkts++;
+		sf->ibytes += len;
+		sf->tpkts++;
+		sf->tbytes += len;
+	}
 	if (pv == NULL)
 		return;
-	count_proto(a, pv);
+	slot = count_proto(a, pv);
+	if (sf != NULL) {
+		sf->proto[slot].packets++;
+		sf->proto[slot].bytes += len;
+	}
 	if (pv->af == 0)
 		return;
-	h = host_get(a, pv->src, pv->af);
-	h->txp++;
-	h->txb += len;
-	h->last = ts;
-	h = host_get(a, pv->dst, pv->af);
-	h->rxp++;
-	h->rxb += len;
-	h->last = ts;
+	count_hosts(&a->hosts, &a->rng, &a->hosts_evicted, pv, ts, len);
+	if (sf != NULL && a->src_top)
+		count_hosts(
+		    &sf->hosts, &sf->rng, &sf->hosts_evicted, pv, ts, len);
 	f = flow_packet(&a->flows, pv, emit, arg);
 	if (f->svcport == 0 || !pv->ports)
 		return;
@@ -315,6 +360,8 @@ agg_capstats(struct agg *a, const msgpack_object *m)
 		s->drop = v;
 	if (rec_get_u64(m, "ifdrop", &v))
 		s->ifdrop = v;
+	if (rec_get_u64(m, "late", &v))
+		s->late = v;
 }
 
 int
@@ -333,4 +380,80 @@ agg_capture(
 		*ifdrop += a->src[i].ifdrop;
 	}
 	return seen;
+}
+
+/*
+ * The first header that names more than one source sets up a slot per
+ * source (up to ST_NSOURCES) and the "other" slot after them; a stream of
+ * one source keeps none, and its records stay as they were.
+ */
+void
+agg_sources(struct agg *a, const msgpack_object *hdr)
+{
+	const msgpack_object *srcs;
+	uint32_t n = rec_sources(hdr, &srcs);
+	char name[256];
+	size_t i;
+
+	if (a->sf != NULL || n < 2)
+		return;
+	a->nsrc = n;
+	a->nsf = (n < ST_NSOURCES ? n : ST_NSOURCES) + 1;
+	a->sf = ecalloc(a->nsf, sizeof(*a->sf));
+	for (i = 0; i < a->nsf; i++) {
+		if (i < a->nsf - 1)
+			rec_source_name(&srcs[i], name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "other");
+		a->sf[i].name = estrdup(name);
+		a->sf[i].rng = HOST_SEED + i;
+		tab_init(&a->sf[i].hosts, sizeof(struct host),
+		    sizeof(struct host_key), a->src_top ? a->max_hosts : 1);
+	}
+}
+
+/*
+ * Slot i's capture counters: its source's, or for "other" the sum of
+ * those with an index the header does not name (below ST_NSOURCES: the
+ * counters of sources past it are not kept, as in the totals).
+ */
+int
+agg_src_capture(const struct agg *a, size_t slot, struct src_stats *out)
+{
+	const struct src_stats *s;
+	size_t i, from = slot, to = slot + 1;
+
+	memset(out, 0, sizeof(*out));
+	if (slot == a->nsf - 1) {
+		from = a->nsf - 1 < a->nsrc ? ST_NSOURCES : a->nsrc;
+		to = ST_NSOURCES;
+	}
+	for (i = from; i < to && i < ST_NSOURCES; i++) {
+		s = &a->src[i];
+		if (!s->seen)
+			continue;
+		out->seen = 1;
+		out->recv += s->recv;
+		out->drop += s->drop;
+		out->ifdrop += s->ifdrop;
+		out->late += s->late;
+	}
+	return out->seen;
+}
+
+void
+agg_free(struct agg *a)
+{
+	size_t i;
+
+	free(a->tcp_ports);
+	free(a->udp_ports);
+	tab_free(&a->hosts);
+	tab_free(&a->flows.t);
+	for (i = 0; a->sf != NULL && i < a->nsf; i++) {
+		free(a->sf[i].name);
+		tab_free(&a->sf[i].hosts);
+	}
+	free(a->sf);
+	memset(a, 0, sizeof(*a));
 }

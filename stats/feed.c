@@ -18,12 +18,16 @@
 void
 feed_close(struct agg *a, struct out *o)
 {
+	size_t i;
+
 	/* A sweep visits every flow: on a large table, not every interval. */
 	if (a->flows.t.count <= 65536 ||
 	    a->flows.since_sweep >= a->flows.t.count / 8)
 		flow_sweep(&a->flows, a->end, out_flow, o);
 	out_stats(o, a, a->end, 0);
 	a->ipkts = a->ibytes = 0;
+	for (i = 0; a->sf != NULL && i < a->nsf; i++)
+		a->sf[i].ipkts = a->sf[i].ibytes = 0;
 	a->jumped = 0;
 	a->start = a->end;
 	a->end = st_add(a->end, a->interval);
@@ -84,13 +88,15 @@ feed_tick(struct agg *a, struct out *o, uint64_t ts)
 /*
  * A header naming when a live capture began: the grid starts there, so the
  * first interval and the run's duration count from the capture's start,
- * not from its first packet.  The earliest of the sources' starts.
+ * not from its first packet.  The earliest of the sources' starts.  A
+ * header of several sources sets up their figures (agg_sources).
  */
 void
 feed_header(struct agg *a, const struct rec *rec)
 {
 	uint64_t start;
 
+	agg_sources(a, &rec->obj);
 	if (a->started || (start = rec_capture_start(&rec->obj)) == 0)
 		return;
 	a->started = 1;
@@ -114,22 +120,25 @@ void
 feed_record(struct agg *a, struct out *o, const struct rec *rec)
 {
 	struct pview pv;
-	uint64_t ts = 0, len = 0;
+	uint64_t ts = 0, len = 0, ifx = 0;
 
 	if (rec->type == REC_PACKET) {
 		a->packets++;
 		pview_read(&rec->obj, &pv);
 		ts = pv.ts;
 		len = pv.len;
+		ifx = pv.ifx;
 	} else {
 		a->frames++;
 		rec_get_u64(&rec->obj, "ts", &ts);
 		rec_get_u64(&rec->obj, "len", &len);
+		if (a->sf != NULL)
+			rec_get_u64(&rec->obj, "if", &ifx);
 	}
 	if (ts == 0)
 		ts = a->last_ts; /* no time: it belongs to now */
 	feed_tick(a, o, ts);
 	pv.ts = ts;
 	agg_count(
-	    a, ts, len, rec->type == REC_PACKET ? &pv : NULL, out_flow, o);
+	    a, ts, len, ifx, rec->type == REC_PACKET ? &pv : NULL, out_flow, o);
 }

@@ -33,6 +33,7 @@ struct opts {
 	int force;	    /* records even to a terminal */
 	int realtime;	    /* --realtime: at the recorded pace */
 	const char *filter; /* -Y: the packets counted, or NULL */
+	int src_top;	    /* --per-source-top */
 };
 
 struct ctx {
@@ -46,7 +47,8 @@ struct ctx {
 static const char usage_text[] =
     "usage: nm-stats [-q] [-I seconds] [-n count] [-s packets|bytes] "
     "[-F flows] [-H hosts]\n"
-    "                [--services file] [--realtime] [--force]\n";
+    "                [--per-source-top] [--services file] [--realtime] "
+    "[--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -67,6 +69,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "realtime", no_argument, NULL, 'R' },
 		{ "display-filter", required_argument, NULL, 'Y' },
+		{ "per-source-top", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -112,6 +115,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': o->force = 1; break;
 		case 'R': o->realtime = 1; break;
 		case 'Y': o->filter = optarg; break;
+		case 'P': o->src_top = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: usage();
@@ -141,12 +145,26 @@ on_finish(struct stage *st, enum stage_end why)
 	st->packets = a->packets;
 }
 
+/* What is read of a packet: its source too when there are several. */
+static void
+want_keys(struct ctx *cx, int sources)
+{
+	const char **want;
+
+	want = filter_keys_with(cx->filter, pview_keys + !sources);
+	(void)rec_reader_want(cx->st.r, REC_PACKET, want);
+	free(want);
+}
+
 static void
 on_header(struct stage *st, const struct rec *rec)
 {
 	struct ctx *cx = st->arg;
+	int had = cx->agg.sf != NULL;
 
 	feed_header(&cx->agg, rec);
+	if (!had && cx->agg.sf != NULL)
+		want_keys(cx, 1);
 }
 
 static void
@@ -182,7 +200,6 @@ int
 main(int argc, char **argv)
 {
 	static struct ctx cx;
-	const char **want;
 	struct opts o;
 
 	nm_init(argv[0]);
@@ -195,11 +212,10 @@ main(int argc, char **argv)
 	}
 	agg_init(
 	    &cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows, o.max_hosts);
+	cx.agg.src_top = o.src_top;
 	stage_open(&cx.st, &stats_ops, &cx,
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
-	want = filter_keys_with(cx.filter, pview_keys);
-	(void)rec_reader_want(cx.st.r, REC_PACKET, want);
-	free(want);
+	want_keys(&cx, 0);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	esandbox(NM_SANDBOX_STAGE);
 

@@ -1,9 +1,9 @@
 /*
  * The records nm-stats adds to the stream: "stats" (one interval's
  * figures and the totals so far, with the top lists and how much of the
- * traffic they cover) and "flow" (one connection's summary when it ends).
- * Their keys are declared in share/rec.h and described in nm-stats(1);
- * keep the three in step.
+ * traffic they cover, and with several sources each one's share) and "flow"
+ * (one connection's summary when it ends). Their keys are declared in
+ * share/rec.h and described in nm-stats(1); keep the three in step.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -145,36 +145,39 @@ proto_desc(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/*
+ * The protocols, most packets first, their shares of tpkts and tbytes.
+ * Sorts p in place: the caller's copy.
+ */
 static void
-pack_protos(struct pk *pk, const struct agg *a)
+pack_protos(struct pk *pk, struct proto_count *p, size_t n, uint64_t tpkts,
+    uint64_t tbytes)
 {
-	struct proto_count p[ST_NPROTO];
 	size_t i;
 
-	memcpy(p, a->proto, a->nproto * sizeof(p[0]));
-	qsort(p, a->nproto, sizeof(p[0]), proto_desc);
+	qsort(p, n, sizeof(p[0]), proto_desc);
 	pk_cstr(pk, "protos");
 	pk_array_open(pk);
-	for (i = 0; i < a->nproto; i++) {
+	for (i = 0; i < n; i++) {
 		pk_map_open(pk);
 		pk_kstr(pk, "name", p[i].name);
 		pk_ku(pk, "packets", p[i].packets);
 		pk_ku(pk, "bytes", p[i].bytes);
-		pk_knum(pk, "pkt_pct", pct(p[i].packets, a->tpkts));
-		pk_knum(pk, "byte_pct", pct(p[i].bytes, a->tbytes));
+		pk_knum(pk, "pkt_pct", pct(p[i].packets, tpkts));
+		pk_knum(pk, "byte_pct", pct(p[i].bytes, tbytes));
 		pk_close(pk);
 	}
 	pk_close(pk);
 }
 
 static void
-pack_hosts(struct out *o, struct pk *pk, const struct agg *a, const char *key,
+pack_hosts(struct out *o, struct pk *pk, const struct tab *t, const char *key,
     int which)
 {
 	const struct host *h;
 	size_t i, n;
 
-	n = top_hosts(&a->hosts, o->by, which, o->hosts, o->ntop);
+	n = top_hosts(t, o->by, which, o->hosts, o->ntop);
 	pk_cstr(pk, key);
 	pk_array_open(pk);
 	for (i = 0; i < n; i++) {
@@ -225,19 +228,89 @@ pack_ports(struct out *o, struct pk *pk, const struct agg *a)
 	pk_close(pk);
 }
 
+/* The capture map; late only in a source's own (late: NULL). */
 static void
-pack_capture(struct pk *pk, const struct agg *a)
+pack_capture(struct pk *pk, uint64_t recv, uint64_t drop, uint64_t ifdrop,
+    const uint64_t *late)
 {
-	uint64_t recv, drop, ifdrop, seen;
+	uint64_t seen = recv > drop ? recv - drop : 0;
 
-	agg_capture(a, &recv, &drop, &ifdrop);
-	seen = recv > drop ? recv - drop : 0;
 	pk_kmap(pk, "capture");
 	pk_ku(pk, "recv", recv);
 	pk_ku(pk, "drop", drop);
 	pk_ku(pk, "ifdrop", ifdrop);
+	if (late != NULL)
+		pk_ku(pk, "late", *late);
 	pk_knum(pk, "coverage",
 	    recv + ifdrop == 0 ? 100.0 : pct(seen, recv + ifdrop));
+	pk_close(pk);
+}
+
+/* Packets and bytes of the interval, of the run, and their rates. */
+static void
+pack_counts(struct pk *pk, uint64_t ipkts, uint64_t ibytes, uint64_t tpkts,
+    uint64_t tbytes, uint64_t span, uint64_t run)
+{
+	pk_kmap(pk, "interval");
+	pk_ku(pk, "packets", ipkts);
+	pk_ku(pk, "bytes", ibytes);
+	pk_close(pk);
+	pk_kmap(pk, "total");
+	pk_ku(pk, "packets", tpkts);
+	pk_ku(pk, "bytes", tbytes);
+	pk_close(pk);
+	pk_kmap(pk, "rate");
+	pk_knum(pk, "pps", per_sec((double)ipkts, span));
+	pk_knum(pk, "bps", per_sec((double)ibytes * 8, span));
+	pk_knum(pk, "avg_pps", per_sec((double)tpkts, run));
+	pk_knum(pk, "avg_bps", per_sec((double)tbytes * 8, run));
+	pk_close(pk);
+}
+
+/*
+ * per_source: a map per source, indexed as the header's sources, then
+ * "other" when anything was counted there.  The protocols are those of
+ * the totals' table that this source saw.
+ */
+static void
+pack_per_source(struct out *o, struct pk *pk, const struct agg *a,
+    uint64_t span, uint64_t run)
+{
+	struct proto_count p[ST_NPROTO];
+	const struct src_fig *sf;
+	struct src_stats cs;
+	size_t i, j, n;
+	int other;
+
+	pk_cstr(pk, "per_source");
+	pk_array_open(pk);
+	for (i = 0; i < a->nsf; i++) {
+		sf = &a->sf[i];
+		other = i == a->nsf - 1;
+		if (other && sf->tpkts == 0 && !agg_src_capture(a, i, &cs))
+			break;
+		pk_map_open(pk);
+		if (other)
+			pk_kbool(pk, "other", 1);
+		else
+			pk_ku(pk, "if", i);
+		pk_kstr(pk, "name", sf->name);
+		pack_counts(pk, sf->ipkts, sf->ibytes, sf->tpkts, sf->tbytes,
+		    span, run);
+		for (j = n = 0; j < a->nproto; j++) {
+			if (sf->proto[j].packets == 0)
+				continue;
+			p[n] = a->proto[j];
+			p[n].packets = sf->proto[j].packets;
+			p[n++].bytes = sf->proto[j].bytes;
+		}
+		pack_protos(pk, p, n, sf->tpkts, sf->tbytes);
+		if (agg_src_capture(a, i, &cs))
+			pack_capture(pk, cs.recv, cs.drop, cs.ifdrop, &cs.late);
+		if (a->src_top)
+			pack_hosts(o, pk, &sf->hosts, "top_hosts", TOP_BOTH);
+		pk_close(pk);
+	}
 	pk_close(pk);
 }
 
@@ -249,6 +322,7 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	uint64_t run = !a->started ? 0
 	    : end > a->grid_ts	   ? st_add(a->run_before, end - a->grid_ts)
 				   : a->run_before;
+	struct proto_count p[ST_NPROTO];
 	uint64_t u[3];
 	size_t i, n;
 
@@ -276,10 +350,11 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pk_knum(pk, "avg_bps", per_sec((double)a->tbytes * 8, run));
 	pk_close(pk);
 	pk_ku(pk, "runtime", run);
-	pack_protos(pk, a);
-	pack_hosts(o, pk, a, "top_hosts", TOP_BOTH);
-	pack_hosts(o, pk, a, "top_src", TOP_TX);
-	pack_hosts(o, pk, a, "top_dst", TOP_RX);
+	memcpy(p, a->proto, a->nproto * sizeof(p[0]));
+	pack_protos(pk, p, a->nproto, a->tpkts, a->tbytes);
+	pack_hosts(o, pk, &a->hosts, "top_hosts", TOP_BOTH);
+	pack_hosts(o, pk, &a->hosts, "top_src", TOP_TX);
+	pack_hosts(o, pk, &a->hosts, "top_dst", TOP_RX);
 	pack_ports(o, pk, a);
 	n = top_flows(&a->flows.t, &o->ended, o->by, o->flows, o->ntop);
 	pk_cstr(pk, "top_flows");
@@ -296,7 +371,9 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pk_ku(pk, "hosts", a->hosts_evicted);
 	pk_close(pk);
 	if (agg_capture(a, &u[0], &u[1], &u[2]))
-		pack_capture(pk, a);
+		pack_capture(pk, u[0], u[1], u[2], NULL);
+	if (a->sf != NULL)
+		pack_per_source(o, pk, a, span, run);
 	pk_close(pk);
 	done(o);
 }

@@ -19,7 +19,7 @@
 #define ST_NS	    1000000000ULL
 #define ST_NPROTO   64	       /* distinct protocol names; more go to "other" */
 #define ST_PROTOLEN 24	       /* a protocol name, NUL included */
-#define ST_NSOURCES 64	       /* capture sources whose drops we add up */
+#define ST_NSOURCES 64	       /* sources counted apart, drops added up */
 #define ST_GAPMAX   100	       /* empty intervals in a row; more: a jump */
 #define ST_TMAX	    UINT64_MAX /* the capture clock's end */
 
@@ -71,6 +71,7 @@ uint32_t tab_hash(const struct tab *, const void *key);
 /* --- a packet record, reduced to what the figures need --- */
 struct pview {
 	uint64_t ts, len;
+	uint64_t ifx;	   /* "if": the source's index (0 when absent) */
 	const char *proto; /* "proto" of the record, or NULL */
 	size_t protolen;
 	int af; /* 4, 6, or 0: not IP */
@@ -90,7 +91,11 @@ struct pview {
 };
 
 int pview_read(const msgpack_object *, struct pview *);
-/* The keys of a packet record pview_read() looks at (rec_reader_want). */
+/*
+ * The keys of a packet record pview_read() looks at (rec_reader_want):
+ * "if" first, so that pview_keys + 1 is all but the source, which a
+ * stream of one source has no use for.
+ */
 extern const char *const pview_keys[];
 
 /* --- flow.c: bidirectional connections --- */
@@ -178,7 +183,22 @@ struct port_count {
 
 struct src_stats {
 	int seen;
-	uint64_t recv, drop, ifdrop;
+	uint64_t recv, drop, ifdrop, late;
+};
+
+/*
+ * One source's own figures, when the stream has several (per_source):
+ * its packets and bytes, its protocols by the slot of agg's proto table
+ * (so a packet finds its protocol once, for the totals and its source),
+ * and with --per-source-top its own endpoint table.
+ */
+struct src_fig {
+	char *name; /* rec_source_name()'s; "other" for the last slot */
+	uint64_t ipkts, ibytes, tpkts, tbytes;
+	struct port_count proto[ST_NPROTO];
+	struct tab hosts; /* used with --per-source-top only */
+	uint64_t hosts_evicted;
+	uint64_t rng; /* which host hosts forgets */
 };
 
 struct agg {
@@ -204,18 +224,39 @@ struct agg {
 	uint64_t hosts_evicted;
 	struct flow_tab flows;
 	struct src_stats src[ST_NSOURCES];
+	/*
+	 * Per source, when the header names more than one: a slot per
+	 * source up to ST_NSOURCES, then one "other" slot that counts the
+	 * sources past them and every "if" the header does not name.  NULL
+	 * for a stream of one source: its records are what they always were.
+	 */
+	struct src_fig *sf;
+	size_t nsf;	  /* slots, "other" included */
+	size_t nsrc;	  /* sources the header names */
+	int src_top;	  /* --per-source-top */
+	size_t max_hosts; /* -H: each source's endpoint table's too */
 	uint64_t rng;
 };
 
 void agg_init(
     struct agg *, uint64_t interval, size_t max_flows, size_t max_hosts);
-/* Counts a frame or packet record (pv NULL for a frame: totals only). */
-void agg_count(struct agg *, uint64_t ts, uint64_t len, const struct pview *,
-    flow_emit_fn, void *);
+/*
+ * Counts a frame or packet record of source ifx (pv NULL for a frame:
+ * totals only).
+ */
+void agg_count(struct agg *, uint64_t ts, uint64_t len, uint64_t ifx,
+    const struct pview *, flow_emit_fn, void *);
+/* Learns the sources from a header: per-source figures when several. */
+void agg_sources(struct agg *, const msgpack_object *hdr);
+void agg_free(struct agg *);
 void agg_capstats(struct agg *, const msgpack_object *);
-/* Capture drop counters summed over sources; 0 when none were seen. */
+/*
+ * Capture drop counters summed over sources; 0 when none were seen.  A
+ * source's own (late too): agg_src_capture(), for slot i of agg's sf.
+ */
 int agg_capture(
     const struct agg *, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop);
+int agg_src_capture(const struct agg *, size_t slot, struct src_stats *);
 
 /* --- top.c: the N largest of a table --- */
 
