@@ -113,6 +113,8 @@ note_sources(struct stage *st, const struct rec *hdr)
 	uint64_t lt;
 	uint32_t i, n;
 
+	if (cx->filter != NULL)
+		filter_header(cx->filter, &hdr->obj);
 	if (src == NULL || src->type != MSGPACK_OBJECT_ARRAY)
 		return;
 	n = src->via.array.size;

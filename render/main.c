@@ -402,6 +402,8 @@ on_record(struct stage *st, const struct rec *rec)
 	struct strbuf *b = &cx->line;
 
 	b->len = 0;
+	if (cx->filter != NULL && rec->type == REC_HEADER)
+		filter_header(cx->filter, &rec->obj);
 	if (cx->filter != NULL &&
 	    !filter_keep(cx->filter, rec->type, &rec->obj))
 		return;

@@ -53,6 +53,8 @@ struct filter {
 	size_t nkeys;
 	unsigned types; /* REC_IN() of the record types it names */
 	char *text;	/* the expression, saved filters' names expanded */
+	char **ifnames; /* the header's source names (frame.interface_name) */
+	uint32_t nifnames;
 };
 
 /* A saved filter's name in the text, and what it stands for. */
@@ -237,6 +239,8 @@ field_kind(const struct out_field *f)
 
 	if (f->fmt == F_BIT)
 		return V_NUM;
+	if (f->fmt == F_IFNAME) /* a name, from the source's index */
+		return V_STR;
 	if ((id = rec_key_path(f->path)) == 0)
 		return V_NUM;
 	switch (rec_key(id)->type) {
@@ -891,6 +895,9 @@ filter_free(struct filter *f)
 		return;
 	free_node(f->root);
 	free(f->text);
+	for (i = 0; i < f->nifnames; i++)
+		free(f->ifnames[i]);
+	free(f->ifnames);
 	for (i = 0; i < f->nkeys; i++)
 		free((void *)(uintptr_t)f->keys[i]);
 	free(f->keys);
@@ -927,6 +934,7 @@ filter_keys_with(const struct filter *f, const char *const *keys)
 /* One test's walk over a field's values. */
 struct probe {
 	const struct node *nd;
+	const struct filter *f;
 	int seen; /* a value was there */
 };
 
@@ -1015,11 +1023,27 @@ probe_value(void *arg, const msgpack_object *o)
 	struct probe *pr = arg;
 	const struct node *nd = pr->nd;
 	const struct val *v = &nd->vals[0];
+	msgpack_object name;
 	char buf[1024];
 	size_t i;
 	int c;
 
 	pr->seen = 1;
+	if (nd->ref[0].f != NULL && nd->ref[0].f->fmt == F_IFNAME) {
+		/* the source's name, as the header gives it (or if<N>) */
+		if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+			return 0;
+		if (o->via.u64 < pr->f->nifnames)
+			snprintf(
+			    buf, sizeof(buf), "%s", pr->f->ifnames[o->via.u64]);
+		else
+			snprintf(buf, sizeof(buf), "if%llu",
+			    (unsigned long long)o->via.u64);
+		name.type = MSGPACK_OBJECT_STR;
+		name.via.str.ptr = buf;
+		name.via.str.size = (uint32_t)strlen(buf);
+		o = &name;
+	}
 	switch (nd->op) {
 	case N_HAS: return 1;
 	case N_CONT:
@@ -1060,15 +1084,16 @@ probe_value(void *arg, const msgpack_object *o)
 }
 
 static int
-eval(const struct node *nd, enum rec_type t, const msgpack_object *map)
+eval(const struct filter *f, const struct node *nd, enum rec_type t,
+    const msgpack_object *map)
 {
-	struct probe pr = { nd, 0 };
+	struct probe pr = { nd, f, 0 };
 	int i, hit = 0;
 
 	switch (nd->op) {
-	case N_AND: return eval(nd->l, t, map) && eval(nd->r, t, map);
-	case N_OR: return eval(nd->l, t, map) || eval(nd->r, t, map);
-	case N_NOT: return !eval(nd->l, t, map);
+	case N_AND: return eval(f, nd->l, t, map) && eval(f, nd->r, t, map);
+	case N_OR: return eval(f, nd->l, t, map) || eval(f, nd->r, t, map);
+	case N_NOT: return !eval(f, nd->l, t, map);
 	case N_TRUE: return nd->rtype == t;
 	default: break;
 	}
@@ -1087,7 +1112,7 @@ eval(const struct node *nd, enum rec_type t, const msgpack_object *map)
 int
 filter_match(const struct filter *f, const msgpack_object *map)
 {
-	return eval(f->root, REC_PACKET, map);
+	return eval(f, f->root, REC_PACKET, map);
 }
 
 int
@@ -1095,7 +1120,29 @@ filter_keep(const struct filter *f, enum rec_type t, const msgpack_object *map)
 {
 	if (t != REC_PACKET && !(f->types & REC_IN(t)))
 		return 1;
-	return eval(f->root, t, map);
+	return eval(f, f->root, t, map);
+}
+
+void
+filter_header(struct filter *f, const msgpack_object *hdr)
+{
+	const msgpack_object *srcs;
+	char name[512];
+	uint32_t i, n;
+
+	for (i = 0; i < f->nifnames; i++)
+		free(f->ifnames[i]);
+	free(f->ifnames);
+	f->ifnames = NULL;
+	f->nifnames = 0;
+	if ((n = rec_sources(hdr, &srcs)) == 0)
+		return;
+	f->ifnames = ecalloc(n, sizeof(*f->ifnames));
+	for (i = 0; i < n; i++) {
+		(void)rec_source_name(&srcs[i], name, sizeof(name));
+		f->ifnames[i] = estrdup(name);
+	}
+	f->nifnames = n;
 }
 
 unsigned

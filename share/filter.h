@@ -28,6 +28,11 @@ int filter_match(const struct filter *f, const msgpack_object *map);
  */
 int filter_keep(
     const struct filter *f, enum rec_type t, const msgpack_object *map);
+/*
+ * The stream's header: the names of its sources, which
+ * frame.interface_name compares ("eth0", "blue/veth0").
+ */
+void filter_header(struct filter *f, const msgpack_object *hdr);
 /* REC_IN() of every record type the expression names a field of. */
 unsigned filter_types(const struct filter *f);
 /*

@@ -163,6 +163,8 @@ on_header(struct stage *st, const struct rec *rec)
 	int had = cx->agg.sf != NULL;
 
 	feed_header(&cx->agg, rec);
+	if (cx->filter != NULL)
+		filter_header(cx->filter, &rec->obj);
 	if (!had && cx->agg.sf != NULL)
 		want_keys(cx, 1);
 }

@@ -95,6 +95,20 @@ else
 	skip "pcapng of several link types against tshark: tshark is not installed"
 fi
 
+# -Y on the source's name, as the header gives it, in each stage
+n=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null |
+    nm-decode -Y "frame.interface_name == \"$TMP/sll.pcap\"" | nm-render -o json |
+    jq -s '[.[] | select(.type == "packet") | .if] | unique == [1] and length > 0')
+check "nm-decode -Y frame.interface_name: that source's packets only" test "$n" = true
+n=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null | nm-decode |
+    nm-render -Y 'frame.interface_name contains "a.pcap"' -o fields -e frame.interface_id | sort -u)
+check "nm-render -Y frame.interface_name contains" test "$n" = 0
+n=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null | nm-decode |
+    nm-stats -q -Y "frame.interface_name == \"$TMP/sll.pcap\"" |
+    nm-render -o fields -e stats.total.packets | tail -n 1)
+w=$(frames "$TMP/sll.pcap" | grep -c .)
+check "nm-stats -Y frame.interface_name counts that source's ($n of $w)" test "$n" = "$w"
+
 # --- globs and --concat ---
 mkdir -p "$TMP/rot"
 nm-capture -r "$TMP/b.pcap" 2>/dev/null | nm-pcap -F pcap -P 60 -w "$TMP/rot/day.pcap" >/dev/null
