@@ -136,6 +136,8 @@ cap_write_source(
 	pk_ku(pk, "tsprec", s->nano ? 9 : 6);
 	if (s->live)
 		pk_ku(pk, "start", s->start);
+	else if (c->since != 0) /* a time range: its intervals from there */
+		pk_ku(pk, "start", c->since);
 	if (s->netns != NULL)
 		pk_kstr(pk, "netns", s->netns);
 	if (s->nfiles > 1) {
@@ -666,6 +668,18 @@ cap_run(struct cap_set *set, const struct cap_opts *o, struct rec_writer *w)
 	c.live = set->v[0].live;
 	cap_signals(set);
 
+	/*
+	 * --since on files: the range's start, known once the first frames
+	 * are in hand (a span is from the first of all), goes in the header
+	 * as the sources' start, where the stages count intervals from.
+	 */
+	if (!c.live && o->since != NULL) {
+		for (i = 0; i < set->n && !cap_stop; i++)
+			if (!set->v[i].has && !set->v[i].done)
+				(void)cap_read(&c, &set->v[i]);
+		if (cap_earliest(set) != NULL)
+			cap_range(&c, cap_earliest(set)->ts);
+	}
 	cap_write_header(&c);
 	cap_out(rec_writer_flush(c.w));
 	reason = c.live ? cap_loop_live(&c) : cap_loop_files(&c);

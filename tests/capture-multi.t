@@ -154,6 +154,33 @@ check "--until before --since: status 2" test "$rc" -eq 2
 out=$(nm-capture -i lo --since +1s 2>&1 >/dev/null); rc=$?
 check "--since on a live capture: status 2" test "$rc" -eq 2
 
+# the history of a time range: nm-stats -I N against tshark -z io,stat,N
+if command -v tshark >/dev/null; then
+	S=$NM_TOP/share/sample.pcap
+	for I in 1 2 5; do
+		tshark -q -z io,stat,$I -r "$S" 2>/dev/null | awk -F'|' '/<>/ {
+		    gsub(/ /, "", $3); gsub(/ /, "", $4); print $3, $4 }' >"$TMP/io.ts"
+		nm-capture -r "$S" 2>/dev/null | nm-decode | nm-stats -I $I |
+		    nm-render -o fields -E separator=/s -e stats.interval.packets \
+		    -e stats.interval.bytes >"$TMP/io.nm"
+		check "nm-stats -I $I: each interval's frames and bytes as tshark -z io,stat,$I ($(grep -c . "$TMP/io.nm") intervals)" \
+		    sh -c '[ -s "$1" ] && cmp -s "$1" "$2"' _ "$TMP/io.ts" "$TMP/io.nm"
+	done
+	# and of a range: its intervals count from --since, so they are the
+	# whole file's seconds 2 to 6 (the sample starts on its first frame)
+	tshark -q -z io,stat,1 -r "$S" 2>/dev/null | awk -F'|' '/<>/ {
+	    gsub(/ /, "", $3); print $3 }' | sed -n 3,7p >"$TMP/io.ts"
+	nm-capture -r "$S" --since +2 --until +7 2>/dev/null | nm-decode | nm-stats -I 1 |
+	    nm-render -o fields -e stats.interval.packets >"$TMP/io.nm"
+	check "--since +2 --until +7 | nm-stats -I 1: the file's seconds 2 to 6, as tshark counts them" \
+	    sh -c '[ -s "$1" ] && cmp -s "$1" "$2"' _ "$TMP/io.ts" "$TMP/io.nm"
+	h=$(nm-capture -r "$S" --since 1700000000 2>/dev/null | nm-render -o json | head -n 1)
+	check "--since: the header's start is the range's" sh -c 'printf "%s" "$1" |
+	    jq -e ".sources[0].start == 1700000000000000000" >/dev/null' _ "$h"
+else
+	skip "nm-stats -I against tshark -z io,stat: tshark is not installed"
+fi
+
 # --- the live part: root and network namespaces ---
 if ! netns_ok; then
 	skip "capture-multi live: cannot use network namespaces: $NETNS_WHY"
