@@ -269,6 +269,18 @@ check "live: final capstats per source, nothing dropped ($cs)" test "$cs" = "[0,
 tail=$(nm-render -o json <"$TMP/live.rec" | tail -n 1)
 check "live: the end record" sh -c 'printf "%s" "$1" | jq -e ".type == \"end\" and .reason == \"signal\"" >/dev/null' _ "$tail"
 
+# any among others: said once, and both capture
+ip netns exec "${ns[0]}" timeout 5 "$NM_TOP/nm-capture" -i lo -i any -c 4 icmp \
+    >"$TMP/any.rec" 2>"$TMP/any.err" &
+apid=$!
+sleep 0.5
+ip netns exec "${ns[0]}" ping -q -c 2 -i 0.1 127.0.0.1 >/dev/null
+wait "$apid"
+check "-i any with another: warned in one line" test \
+    "$(grep -c 'any sees the packets of the other interfaces too' "$TMP/any.err")" -eq 1
+ifs=$(nm-render -o json <"$TMP/any.rec" | jq -s -c '[.[] | select(.type == "frame") | .if] | unique')
+check "-i lo -i any: each echo on both ($ifs)" test "$ifs" = "[0,1]"
+
 # --- -D --netns ---
 nm-capture -D --netns "${ns[0]}" >"$TMP/d1"
 check "-D --netns NAME: its interfaces as NAME/IFACE" grep -q "^[0-9]* ${ns[0]}/nmm${tag}v0 10\\.80\\.0\\.1" "$TMP/d1"
