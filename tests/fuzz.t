@@ -14,7 +14,7 @@ if ! clang -fsanitize=fuzzer,address,undefined -o "$TMP/t" "$TMP/t.c" \
 	skip "fuzz: clang with libFuzzer not installed (apt-get install clang libclang-rt-14-dev)"
 	exit 0
 fi
-if ! make -s -C "$NM_TOP" fuzz-bin >"$TMP/build.log" 2>&1; then
+if ! make -s -j2 -C "$NM_TOP" fuzz-bin >"$TMP/build.log" 2>&1; then
 	fail "fuzz: build (make fuzz-bin)"
 	grep -E 'error' "$TMP/build.log" | head -n 20
 	exit 1
