@@ -3,6 +3,7 @@
 # time) on a seed corpus generated afresh.  Any crash, leak, failed check
 # or slow input fails its target; the input is kept in
 # tests/out/fuzz-findings/ (save it in fuzz/regress/TARGET/ and fix).
+# long: builds the fuzz targets, then runs them 20 s each, two at a time
 source "$(dirname "$0")/lib.sh"
 if [ -n "${NM_SANITIZE_COPY:-}" ]; then
 	skip "fuzz: inside the sanitizer copy (tests/sanitize.t)"

@@ -9,7 +9,8 @@
 # tests/slot.sh; the report comes in the usual order all the same, each
 # test's lines once it and those before it are done.  A script with a line
 # "# exclusive" (or "# exclusive: why") runs alone: live timing, floods,
-# fixed resources; one with "# nested-suite" runs a suite of its own
+# fixed resources; one with "# long" (a minute or more) starts before the
+# others; one with "# nested-suite" runs a suite of its own
 # (tests/sanitize.t), takes no slot itself, and its tests share this run's
 # slots.  tests/README.md says more.
 set -u
@@ -22,9 +23,11 @@ pass=0 fail=0 skip=0 failed=()
 jobs=${NM_JOBS:-2}
 # The slots belong to the outermost runner: a nested suite's runner finds
 # them in its environment and shares them.
+outer=0
 if [ -z "${NM_SLOTS:-}" ]; then
 	export NM_SLOTS="$out/.slots" NM_SLOT_COUNT=$jobs
 	mkdir -p "$NM_SLOTS" || exit 1
+	outer=1
 fi
 
 names=() kinds=() progs=()
@@ -42,6 +45,7 @@ for t in tests/*.t; do
 	kind=shared
 	if grep -qE '^# nested-suite($|:)' "$t"; then kind=nested
 	elif grep -qE '^# exclusive($|:)' "$t"; then kind=alone
+	elif grep -qE '^# long($|:)' "$t"; then kind=long
 	fi
 	add "$(basename "$t" .t)" "$kind" "$t"
 done
@@ -69,6 +73,7 @@ start() {
 		else
 			opt=()
 			[ "$kind" = alone ] && opt=(-a)
+			[ "$kind" = long ] && opt=(-l)
 			bash tests/slot.sh "${opt[@]}" -t "$out/$name.start" \
 			    timeout 600 "${cmd[@]}" >"$log" 2>&1 </dev/null
 		fi
@@ -106,12 +111,20 @@ report() {
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 }
 
-# The tests that run alone first, one after another while the machine is
-# still quiet (each time they wait for the running tests to end, a slot
-# idles); then the nested suites, the longest, whose tests fill the slots
-# beside ours; then the rest in order.
+# The order tests start in (tests/slot.sh serves the classes in turn
+# too): in the outermost run the tests that run alone come first, one
+# after another while the machine is still quiet (each time one waits for
+# the running tests to end, a slot idles); a nested suite's come last, for
+# the same reason, as it starts when the machine is busy.  Then the
+# nested suites, the longest, whose tests share the slots with ours; the
+# long tests, so that the run does not end on one of them; the rest.
+if [ "$outer" = 1 ]; then
+	classes="alone nested long unit shared"
+else
+	classes="nested long unit shared alone"
+fi
 order=()
-for k in alone nested unit shared; do
+for k in $classes; do
 	for i in "${idx[@]}"; do [ "${kinds[i]}" = "$k" ] && order+=("$i"); done
 done
 declare -A running=()

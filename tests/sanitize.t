@@ -34,7 +34,7 @@ mkdir -p "$copy"
 bins=$(cd "$copy" && ls tests/unit/*.c tests/tools/*.c | sed 's/\.c$//')
 san='-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 # MAKEFLAGS from an outer make test would carry its variables into ours
-if ! bash "$NM_TOP/tests/slot.sh" \
+if ! bash "$NM_TOP/tests/slot.sh" -l \
     env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C "$copy" -j2 \
     CFLAGS="$san" LDFLAGS='-fsanitize=address,undefined' \
     all $bins fuzz-replay >"$TMP/build.log" 2>&1; then
