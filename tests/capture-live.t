@@ -5,6 +5,7 @@
 # SIGINT ends it cleanly, and that once capturing it holds no privilege,
 # both when started as root and when started by an unprivileged user from
 # a copy of the binary that has file capabilities.
+# exclusive: frames and capstats ticks must come within fixed sleeps
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/capture-lib.sh"
 NMC=$NM_TOP/nm-capture

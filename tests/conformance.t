@@ -6,6 +6,7 @@
 # every other field nm-render names after tshark's (--list-fields), with
 # tshark's reading made here by the same rules (truth.py), on those
 # captures and on pktgen's; and dns.time on a capture of dig and dnsmasq.
+# long: tshark reads every reference capture
 source "$(dirname "$0")/lib.sh"
 
 PCAPS=$SHARED/pcaps

@@ -13,6 +13,8 @@
 # - a slow consumer: the kernel ring overflows, and the drops are counted
 #   in capstats and shown by nm-stats (coverage) and nm-render.
 # The live ones run in network namespaces of our own, as root.
+# exclusive: floods a veth flat out (a core) and counts on bursts and
+# drops within fixed sleeps
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/capture-lib.sh"
 for p in nm-capture nm-decode nm-stats nm-render; do

@@ -5,6 +5,7 @@
 # reference captures in ../shared/pcaps (each skipped when absent).
 # nm-render names no frame.number: frames are compared by their
 # frame.time_epoch, which pktgen steps and the reference captures keep.
+# long
 source "$(dirname "$0")/lib.sh"
 
 PKTGEN=$NM_TOP/tests/tools/pktgen

@@ -3,6 +3,7 @@
 # time) on a seed corpus generated afresh.  Any crash, leak, failed check
 # or slow input fails its target; the input is kept in
 # tests/out/fuzz-findings/ (save it in fuzz/regress/TARGET/ and fix).
+# long: builds the fuzz targets, then runs them 20 s each, two at a time
 source "$(dirname "$0")/lib.sh"
 if [ -n "${NM_SANITIZE_COPY:-}" ]; then
 	skip "fuzz: inside the sanitizer copy (tests/sanitize.t)"
@@ -14,7 +15,7 @@ if ! clang -fsanitize=fuzzer,address,undefined -o "$TMP/t" "$TMP/t.c" \
 	skip "fuzz: clang with libFuzzer not installed (apt-get install clang libclang-rt-14-dev)"
 	exit 0
 fi
-if ! make -s -C "$NM_TOP" fuzz-bin >"$TMP/build.log" 2>&1; then
+if ! make -s -j2 -C "$NM_TOP" fuzz-bin >"$TMP/build.log" 2>&1; then
 	fail "fuzz: build (make fuzz-bin)"
 	grep -E 'error' "$TMP/build.log" | head -n 20
 	exit 1

@@ -9,6 +9,7 @@
 # UPDATE_GOLDEN=1 bash tests/golden.t rewrites the golden files; read the
 # diff (git diff tests/golden) before committing them.  GOLDEN_SWEEP_STEP=k
 # sweeps every k-th snaplen only (make valgrind: each run is slow there).
+# long: every scenario in every mode, and a sweep of 128 snaplens
 source "$(dirname "$0")/lib.sh"
 
 GOLD=$NM_TOP/tests/golden

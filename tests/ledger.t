@@ -5,6 +5,8 @@
 # kernel, exactly, the missing sequence numbers are those drops, and each
 # stage after nm-capture passed on exactly what it received.  `make
 # ledger` runs the same at rising rates and prints the table.
+# exclusive: sends at a fixed rate, and what the kernel drops depends on
+# what else runs
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ledger-lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "needs root for namespaces"; exit 77; }

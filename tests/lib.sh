@@ -26,6 +26,13 @@ same_file() {
 	if cmp -s "$2" "$3"; then pass "$1"
 	else fail "$1: differs from $2"; diff -u "$2" "$3" | head -n 30; fi
 }
+# alone_done: a test that runs alone ("# exclusive" line, tests/run.sh)
+# says the part that needed the machine to itself is over: other tests
+# may run beside the rest of it.
+alone_done() {
+	[ -n "${NM_SLOT_PID:-}" ] && kill -USR1 "$NM_SLOT_PID" 2>/dev/null
+	return 0
+}
 # netns_ok: 0 when network namespaces can be made and entered here, else
 # 1 with the reason in NETNS_WHY.  `ip netns add` can succeed where
 # `ip netns exec` cannot (a chroot whose / is no mount point), so both

@@ -6,6 +6,8 @@
 # the main fields.  Then latency: at a low rate each packet must reach
 # nm-render within 100 ms of its kernel timestamp.  Needs root; skips
 # (saying why) when it cannot make namespaces.  Every wait is bounded.
+# exclusive: each packet must reach nm-render within 100 ms, and
+# tcpdump and nm-capture must both keep up with the same veth
 source "$(dirname "$0")/lib.sh"
 
 tag=$$

@@ -7,6 +7,7 @@
 # once running no stage (nor nm-monitor) keeps uid 0 or a capability.
 # Ctrl-C to the process group and SIGTERM to nm-monitor both end it with
 # the final report and exit 0.  Needs root; every wait is bounded.
+# exclusive: packets pinged must be shown within fixed sleeps
 source "$(dirname "$0")/lib.sh"
 NMM=$NM_TOP/nm-monitor
 [ -x "$NMM" ] || { echo "nm-monitor not built"; exit 77; }

@@ -9,6 +9,7 @@
 # endpoint's packets and bytes, sent and received, as `tshark -z
 # endpoints,ip -z endpoints,ipv6` counts them.  Known differences
 # (nm-stats(1), "differences from tshark") are listed.
+# long: tshark reads every reference capture and 300,000 packets
 source "$(dirname "$0")/lib.sh"
 pcaps=$SHARED/pcaps
 command -v tshark >/dev/null || { skip "tshark: not installed"; exit 0; }

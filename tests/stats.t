@@ -2,6 +2,7 @@
 # every figure is known in advance): totals, top lists, each TCP ending's
 # state, interval boundaries, idle expiry, coverage, -q, replay, malformed
 # input, time from the stream (a live capture's start and clock), signals, and memory with a million flows.
+# long
 source "$(dirname "$0")/lib.sh"
 
 command -v jq >/dev/null || { skip "nm-stats: jq is not installed"; exit 0; }
