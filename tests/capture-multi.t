@@ -5,6 +5,7 @@
 # once, tagged with its source, merged in order, capstats per source; a
 # source reached by namespace name and by pid; the privilege state after
 # start-up; -D --netns; and the errors, each one line with its status.
+# exclusive: live sources merged within a 50 ms window, in time order
 source "$(dirname "$0")/lib.sh"
 
 PKTGEN=$NM_TOP/tests/tools/pktgen
