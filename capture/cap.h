@@ -106,6 +106,7 @@ struct cap_src {
 	char *name;	   /* as the header names it: eth0, blue/eth0, a path */
 	const char *iface; /* live: the interface's own name */
 	char *netns;	   /* live: the namespace ("blue", "pid:42"), or NULL */
+	char *ifname;	   /* a pcapng file's: its interface's if_name */
 	int linktype;
 	int snaplen;	    /* what frames are cut to */
 	int nano;	    /* libpcap hands out nanoseconds */

@@ -140,6 +140,8 @@ cap_write_source(
 		pk_ku(pk, "start", c->since);
 	if (s->netns != NULL)
 		pk_kstr(pk, "netns", s->netns);
+	if (s->ifname != NULL)
+		pk_kstr(pk, "ifname", s->ifname);
 	if (s->nfiles > 1) {
 		pk_cstr(pk, "files");
 		pk_array_open(pk);

@@ -161,7 +161,8 @@ cap_pcap_of(FILE *f, const char *path)
  * rights are to hand (the sandbox allows no new file later), with as
  * many descriptors as the hard limit allows.
  */
-static struct png_reader *cap_png_needed(FILE *f, const char *path);
+static struct png_reader *cap_png_needed(
+    FILE *f, const char *path, char **ifname);
 
 /* ...or, for a pcapng file libpcap refuses, its reader, and no handle. */
 static struct png_reader *
@@ -184,7 +185,7 @@ cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
 		S_ISCHR(st.st_mode));
 	if (s->nfiles == 1 &&
-	    (png = cap_png_needed(s->fps[0], s->files[0])) != NULL)
+	    (png = cap_png_needed(s->fps[0], s->files[0], &s->ifname)) != NULL)
 		return png;
 	s->pc = cap_pcap_of(s->fps[0], s->files[0]);
 	s->live = 0;
@@ -247,14 +248,13 @@ cap_open_iface(struct cap_src *s, const char *spec, const struct cap_opts *o)
  * can be read again is looked at: on a pipe libpcap reads it as it can.
  */
 static struct png_reader *
-cap_png_needed(FILE *f, const char *path)
+cap_png_needed(FILE *f, const char *path, char **ifname)
 {
-	const struct png_if *a, *b;
+	const struct png_if *a;
 	struct png_reader *r;
 	struct stat st;
 	uint8_t magic[4];
 	char err[256];
-	size_t i;
 
 	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode))
 		return NULL;
@@ -268,12 +268,15 @@ cap_png_needed(FILE *f, const char *path)
 		rewind(f); /* libpcap says what is wrong with it */
 		return NULL;
 	}
-	a = png_if(r, 0);
-	for (i = 1; a != NULL && i < png_nifs(r); i++) {
-		b = png_if(r, i);
-		if (b->linktype != a->linktype || b->snaplen != a->snaplen)
-			return r;
-	}
+	/*
+	 * Several interfaces: libpcap refuses those of other link types or
+	 * snaplens, and gives the others' packets no interface; ours tells
+	 * each packet's.  One: libpcap, with its interface's name.
+	 */
+	if (png_nifs(r) > 1)
+		return r;
+	if ((a = png_if(r, 0)) != NULL)
+		*ifname = estrdup(a->name); /* "": an interface, unnamed */
 	png_close(r);
 	rewind(f);
 	(void)path;
@@ -306,6 +309,7 @@ cap_open_png(struct cap_set *set, struct png_reader *r, const char *path,
 		else
 			snprintf(name, sizeof(name), "%s#%zu", path, i);
 		s->name = estrdup(name);
+		s->ifname = estrdup(pi->name); /* "": an interface, unnamed */
 		s->files = o->files; /* unused: one file, no --concat */
 		s->nfiles = 1;
 		s->png = r;

@@ -59,6 +59,7 @@ struct out {
 	uint64_t tfirst, tprev; /* -ttttt and -ttt: first and last packet */
 	int tseen;
 	char **srcname; /* the header's sources, named (source.c) */
+	char **srcif;	/* ...and their interfaces' (frame.interface_name) */
 	int *srcfile;	/* ... each one a file */
 	size_t nsrc;
 	size_t if_w; /* the interface column's width; 0: none (one source) */

@@ -37,11 +37,14 @@ out_sources(struct out *o, const msgpack_object *hdr)
 	if (o->srcname != NULL || n == 0)
 		return; /* the first header that names its sources */
 	o->srcname = ecalloc(n, sizeof(*o->srcname));
+	o->srcif = ecalloc(n, sizeof(*o->srcif));
 	o->srcfile = ecalloc(n, sizeof(*o->srcfile));
 	o->nsrc = n;
 	for (i = 0; i < n; i++) {
 		rec_source_name(&srcs[i], name, sizeof(name));
 		o->srcname[i] = estrdup(name);
+		rec_source_ifname(&srcs[i], name, sizeof(name));
+		o->srcif[i] = estrdup(name);
 		o->srcfile[i] = rec_get_str(&srcs[i], "kind", &kind, &k) &&
 		    k == 4 && memcmp(kind, "file", 4) == 0;
 		if ((k = strlen(col_name(o, i))) > w)
@@ -56,9 +59,13 @@ out_sources_free(struct out *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->nsrc; i++)
+	for (i = 0; i < o->nsrc; i++) {
 		free(o->srcname[i]);
+		free(o->srcif[i]);
+	}
 	free(o->srcname);
+	free(o->srcif);
+	o->srcif = NULL;
 	free(o->srcfile);
 	o->srcname = NULL;
 	o->srcfile = NULL;
@@ -80,9 +87,9 @@ out_ifname(const struct out *o, struct strbuf *b, uint64_t ifx)
 	char buf[32];
 	size_t n;
 
-	if (ifx < o->nsrc && o->srcname[ifx][0] != '\0')
-		out_safe(b, o->srcname[ifx], strlen(o->srcname[ifx]));
-	else {
+	if (ifx < o->nsrc)
+		out_safe(b, o->srcif[ifx], strlen(o->srcif[ifx]));
+	else if (o->nsrc > 0) {
 		n = unnamed(ifx, buf, sizeof(buf));
 		sb_add(b, buf, n);
 	}

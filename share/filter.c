@@ -1139,7 +1139,7 @@ filter_header(struct filter *f, const msgpack_object *hdr)
 		return;
 	f->ifnames = ecalloc(n, sizeof(*f->ifnames));
 	for (i = 0; i < n; i++) {
-		(void)rec_source_name(&srcs[i], name, sizeof(name));
+		(void)rec_source_ifname(&srcs[i], name, sizeof(name));
 		f->ifnames[i] = estrdup(name);
 	}
 	f->nifnames = n;

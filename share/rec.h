@@ -133,6 +133,7 @@ enum {
 	X("sources.tsprec",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("sources.start",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("sources.netns",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("sources.ifname",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("sources.files",	KT_ARRAY, KT_STR,  SH_PLAIN)		\
 	/* frame, and packet (which keeps the frame's keys) */		\
 	S(IN_FRAME | IN_PACKET | IN_CAPSTATS, BY_CAPTURE)		\
@@ -616,6 +617,13 @@ uint32_t rec_sources(const msgpack_object *hdr, const msgpack_object **srcs);
  * bytes are the header's: whoever shows them escapes them.
  */
 size_t rec_source_name(const msgpack_object *src, char *buf, size_t len);
+/*
+ * The interface a source's frames came in on, as tshark's
+ * frame.interface_name gives it: a live source's name (as above), the
+ * "ifname" a file names its interface by ("unknown" when it names it
+ * with none, as tshark says), or "" (a pcap file has no interfaces).
+ */
+size_t rec_source_ifname(const msgpack_object *src, char *buf, size_t len);
 /*
  * Whether a map key (a string) is the literal s: REC_KEY_IS(k, "ts").
  * Forced inline so that, with a literal, the compare unrolls: a stage

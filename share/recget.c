@@ -145,6 +145,27 @@ rec_source_name(const msgpack_object *src, char *buf, size_t len)
 	return k;
 }
 
+size_t
+rec_source_ifname(const msgpack_object *src, char *buf, size_t len)
+{
+	const char *s;
+	size_t n;
+
+	if (rec_get_str(src, "ifname", &s, &n)) {
+		if (n == 0) /* an interface of no name: tshark's word for it */
+			s = "unknown", n = 7;
+		if (n > len - 1)
+			n = len - 1;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		return n;
+	}
+	if (rec_str_eq(rec_get(src, "kind"), "interface"))
+		return rec_source_name(src, buf, len);
+	buf[0] = '\0';
+	return 0;
+}
+
 int
 rec_str_eq(const msgpack_object *o, const char *s)
 {

@@ -96,19 +96,22 @@ else
 	skip "pcapng of several link types against tshark: tshark is not installed"
 fi
 
-# -Y on the source's name, as the header gives it, in each stage
-n=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null |
+# -Y on the interface's name (the file's if_name, as tshark's
+# frame.interface_name: nm-pcap wrote the sources' names), in each stage
+n=$(nm-capture -r "$TMP/two.pcapng" 2>/dev/null |
     nm-decode -Y "frame.interface_name == \"$TMP/sll.pcap\"" | nm-render -o json |
     jq -s '[.[] | select(.type == "packet") | .if] | unique == [1] and length > 0')
-check "nm-decode -Y frame.interface_name: that source's packets only" test "$n" = true
-n=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null | nm-decode |
+check "nm-decode -Y frame.interface_name: that interface's packets only" test "$n" = true
+n=$(nm-capture -r "$TMP/two.pcapng" 2>/dev/null | nm-decode |
     nm-render -Y 'frame.interface_name contains "a.pcap"' -o fields -e frame.interface_id | sort -u)
 check "nm-render -Y frame.interface_name contains" test "$n" = 0
-n=$(nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null | nm-decode |
+n=$(nm-capture -r "$TMP/two.pcapng" 2>/dev/null | nm-decode |
     nm-stats -q -Y "frame.interface_name == \"$TMP/sll.pcap\"" |
     nm-render -o fields -e stats.total.packets | tail -n 1)
 w=$(frames "$TMP/sll.pcap" | grep -c .)
-check "nm-stats -Y frame.interface_name counts that source's ($n of $w)" test "$n" = "$w"
+check "nm-stats -Y frame.interface_name counts that interface's ($n of $w)" test "$n" = "$w"
+n=$(nm-capture -r "$TMP/a.pcap" 2>/dev/null | nm-decode | nm-render -o fields -e frame.interface_name | sort -u)
+check "frame.interface_name of a pcap file: none, as tshark's" test -z "$n"
 
 # --- globs and --concat ---
 mkdir -p "$TMP/rot"

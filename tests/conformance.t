@@ -25,8 +25,6 @@ fi
 # tshark in those cells (frame:field) at most, so any other difference,
 # or one more, is a regression.
 declare -A KNOWN=(
-	# libpcap refuses a pcapng whose interfaces mix link types
-	[many_interfaces-1.pcapng]="refused 7"
 	# records longer than the file's snaplen: libpcap cuts them to the
 	# snaplen, tshark does not, so frame.cap_len differs
 	[bootp_asan.pcap]="differs 0 1:frame.cap_len"
@@ -37,7 +35,6 @@ declare -A KNOWN=(
 )
 # The same for the other fields.
 declare -A KNOWN_MORE=(
-	[many_interfaces-1.pcapng]="refused 7"
 	# the response is cut by the snaplen: nm times it from its query
 	# (its header is all the match needs), tshark only a response it
 	# could read to the end
