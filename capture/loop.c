@@ -686,8 +686,7 @@ cap_run(struct cap_set *set, const struct cap_opts *o, struct rec_writer *w)
 	cap_out(rec_writer_flush(c.w));
 	reason = c.live ? cap_loop_live(&c) : cap_loop_files(&c);
 	/* frames in hand at a stop by signal went nowhere: they go now */
-	if (c.live && strcmp(reason, "count") != 0 &&
-	    strcmp(reason, "error") != 0)
+	if (c.live && strcmp(reason, "count") != 0)
 		cap_drain(&c);
 	cap_write_stats(&c, 1, c.live ? cap_clock(&c, 1) : 0);
 	cap_out(rec_write_end(c.w, "nm-capture", c.frames, 0, reason));

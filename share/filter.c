@@ -828,6 +828,7 @@ expanded(const struct parse *ps)
 	struct strbuf b = { 0 };
 	size_t i, last = 0;
 
+	sb_need(&b, strlen(ps->s) + 1); /* never an add to no buffer */
 	for (i = 0; i < ps->nsubs; i++) {
 		sb_add(&b, ps->s + last, ps->subs[i].at - last);
 		sb_adds(&b, ps->subs[i].with);
