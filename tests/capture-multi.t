@@ -63,7 +63,7 @@ check "-r: capstats per source ($cs)" test "$cs" = "[0,45][1,200]"
 # --- a pcapng file of several link types (libpcap 1.10 refuses it) ---
 # nm-pcap writes one interface block per source: Ethernet and cooked
 "$PKTGEN" sll "$TMP/sll.pcap" 2>/dev/null
-nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null | nm-pcap -w "$TMP/two.pcapng"
+nm-capture -r "$TMP/a.pcap" -r "$TMP/sll.pcap" 2>/dev/null | nm-pcap -w "$TMP/two.pcapng" >/dev/null
 frames "$TMP/a.pcap" "$TMP/sll.pcap" >"$TMP/two.want"
 frames "$TMP/two.pcapng" >"$TMP/two.got"
 same_file "pcapng of two link types: every frame, its interface and time" \
