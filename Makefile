@@ -103,11 +103,11 @@ nm-monitor: $(MONITOR_OBJ) $(LIBNM)
 nm-pcap: $(PCAPW_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 
-tests/unit/share_%: tests/unit/share_%.c $(LIBNM)
+tests/unit/share_%: tests/unit/share_%.c tests/unit/check.h $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
 # The JSON tests check the writer's UTF-8 with the fuzz targets' own
 # RFC 3629 check (fz_utf8), written apart from jsonw.c's.
-tests/unit/share_json: tests/unit/share_json.c fuzz/common.c fuzz/fuzz.h $(LIBNM)
+tests/unit/share_json: tests/unit/share_json.c tests/unit/check.h fuzz/common.c fuzz/fuzz.h $(LIBNM)
 	$(CC) $(ALL_CFLAGS) -Ifuzz $(LDFLAGS) -o $@ $< fuzz/common.c $(LIBNM) \
 	    $(MSGPACK_LIBS)
 

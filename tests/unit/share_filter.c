@@ -14,17 +14,7 @@
 #include "filter.h"
 #include "json.h"
 
-static int failures;
-
-#define CHECK(name, cond)                                                      \
-	do {                                                                   \
-		if (cond)                                                      \
-			printf("PASS: %s\n", name);                            \
-		else {                                                         \
-			printf("FAIL: %s (line %d)\n", name, __LINE__);        \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 static const char tcp_pkt[] =
     "{\"type\":\"packet\",\"ts\":1500000000,\"len\":120,"

@@ -18,16 +18,7 @@
 #include "fuzz.h"
 #include "rec.h"
 
-static int failures;
-
-#define CHECK(name, cond) do {						\
-	if (cond)							\
-		printf("PASS: %s\n", name);				\
-	else {								\
-		printf("FAIL: %s (line %d)\n", name, __LINE__);		\
-		failures++;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static msgpack_zone zone;
 

@@ -7,16 +7,7 @@
 
 #include "proto.h"
 
-static int failures;
-
-#define CHECK(name, cond) do {						\
-	if (cond)							\
-		printf("PASS: %s\n", name);				\
-	else {								\
-		printf("FAIL: %s (line %d)\n", name, __LINE__);		\
-		failures++;						\
-	}								\
-} while (0)
+#include "check.h"
 
 int
 main(void)
