@@ -161,8 +161,7 @@ cap_pcap_of(FILE *f, const char *path)
  * rights are to hand (the sandbox allows no new file later), with as
  * many descriptors as the hard limit allows.
  */
-static struct png_reader *cap_png_needed(
-    FILE *f, const char *path, char **ifname);
+static struct png_reader *cap_png_needed(FILE *f, char **ifname);
 
 /* ...or, for a pcapng file libpcap refuses, its reader, and no handle. */
 static struct png_reader *
@@ -185,7 +184,7 @@ cap_open_file(struct cap_src *s, const struct cap_opts *o, struct cap_priv *p)
 	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
 		S_ISCHR(st.st_mode));
 	if (s->nfiles == 1 &&
-	    (png = cap_png_needed(s->fps[0], s->files[0], &s->ifname)) != NULL)
+	    (png = cap_png_needed(s->fps[0], &s->ifname)) != NULL)
 		return png;
 	s->pc = cap_pcap_of(s->fps[0], s->files[0]);
 	s->live = 0;
@@ -242,13 +241,14 @@ cap_open_iface(struct cap_src *s, const char *spec, const struct cap_opts *o)
 }
 
 /*
- * Whether f is a pcapng file whose interfaces (those before its first
- * packet) differ in link type or snaplen, which libpcap 1.10 refuses:
- * then its reader, else NULL with f back at its start.  Only a file that
- * can be read again is looked at: on a pipe libpcap reads it as it can.
+ * Whether f is a pcapng file of several interfaces (those before its
+ * first packet): then its reader, else NULL with f back at its start and
+ * *ifname set to its one interface's name, if it is pcapng.  Only a file
+ * that can be read again is looked at: on a pipe libpcap reads it as it
+ * can.
  */
 static struct png_reader *
-cap_png_needed(FILE *f, const char *path, char **ifname)
+cap_png_needed(FILE *f, char **ifname)
 {
 	const struct png_if *a;
 	struct png_reader *r;
@@ -279,19 +279,19 @@ cap_png_needed(FILE *f, const char *path, char **ifname)
 		*ifname = estrdup(a->name); /* "": an interface, unnamed */
 	png_close(r);
 	rewind(f);
-	(void)path;
 	return NULL;
 }
 
-/* The interfaces of a pcapng file libpcap refuses, as sources. */
+/* The interfaces of a pcapng file of several, as sources. */
 static void
-cap_open_png(struct cap_set *set, struct png_reader *r, const char *path,
+cap_open_png(struct cap_set *set, struct png_reader *r, const char **files,
     const struct cap_opts *o)
 {
 	const struct png_if *pi;
 	struct cap_src *s;
 	char name[512];
 	size_t i, n = png_nifs(r);
+	const char *path = files[0];
 	int base = set->n;
 
 	if ((size_t)set->n + n > CAP_SOURCES_MAX)
@@ -310,7 +310,7 @@ cap_open_png(struct cap_set *set, struct png_reader *r, const char *path,
 			snprintf(name, sizeof(name), "%s#%zu", path, i);
 		s->name = estrdup(name);
 		s->ifname = estrdup(pi->name); /* "": an interface, unnamed */
-		s->files = o->files; /* unused: one file, no --concat */
+		s->files = files;	       /* its one file, for messages */
 		s->nfiles = 1;
 		s->png = r;
 		s->png_base = base;
@@ -362,7 +362,7 @@ cap_open(struct cap_set *set, const struct cap_opts *o, struct cap_priv *p)
 			set->n--;
 			free(s->name);
 			free(s->fps);
-			cap_open_png(set, png, o->files[i], o);
+			cap_open_png(set, png, o->files + i, o);
 			continue;
 		}
 		if (o->concat)

@@ -96,6 +96,14 @@ else
 	skip "pcapng of several link types against tshark: tshark is not installed"
 fi
 
+# a pcapng of several interfaces cut short, read after another file: the
+# frames before the cut, one line naming that file, status 7
+head -c $(($(stat -c %s "$TMP/two.pcapng") - 10)) "$TMP/two.pcapng" >"$TMP/cut.pcapng"
+out=$(nm-capture -r "$TMP/b.pcap" -r "$TMP/cut.pcapng" 2>&1 >/dev/null); rc=$?
+check "pcapng cut short: status 7, one line naming it ($rc)" test "$rc" -eq 7 -a \
+    "$(printf '%s\n' "$out" | grep -c .)" -eq 1 -a \
+    "${out#nm-capture: "$TMP"/cut.pcapng: byte }" != "$out"
+
 # -Y on the interface's name (the file's if_name, as tshark's
 # frame.interface_name: nm-pcap wrote the sources' names), in each stage
 n=$(nm-capture -r "$TMP/two.pcapng" 2>/dev/null |
