@@ -104,7 +104,8 @@ nm-pcap: $(PCAPW_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c tests/unit/check.h $(LIBNM)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS) \
+	    $(if $(filter communityid,$*),-lnettle)
 # The JSON tests check the writer's UTF-8 with the fuzz targets' own
 # RFC 3629 check (fz_utf8), written apart from jsonw.c's.
 tests/unit/share_json: tests/unit/share_json.c tests/unit/check.h fuzz/common.c fuzz/fuzz.h $(LIBNM)
