@@ -1,6 +1,5 @@
 /*
- * nm-stats' private interfaces: the bounded tables (table.c), the
- * connection tracker (flow.c), the aggregates a packet updates (agg.c),
+ * nm-stats' private interfaces: the connection tracker (flow.c), the aggregates a packet updates (agg.c),
  * top-N selection (top.c) and the records it writes (out.c).  Everything
  * is driven by the stream's time (packet timestamps, and a live capture's
  * start and clock records), never by the wall clock, so a saved stream
@@ -14,6 +13,7 @@
 
 #include "rec.h"
 #include "siphash.h"
+#include "tab.h"
 #include "stats-limits.h"
 
 #define ST_NS	    1000000000ULL
@@ -38,35 +38,6 @@ st_add(uint64_t t, uint64_t span)
 #define FLOW_TMO_CLOSED (5 * ST_NS)   /* FIN both ways, RST, rejected */
 #define FLOW_TMO_TCP	(300 * ST_NS) /* TCP otherwise */
 #define FLOW_TMO_OTHER	(60 * ST_NS)  /* UDP, ICMP, other IP protocols */
-
-/* --- table.c: fixed-size entries, a hash index, a cap --- */
-
-/*
- * Entries live in chunks that never move, so a pointer to one stays valid
- * until that entry is removed (removing moves the last entry into the
- * hole).  The key is the first keysize bytes of an entry (a multiple of 8,
- * padding zeroed) and compares with memcmp.
- */
-struct tab {
-	unsigned char **chunk;
-	size_t nchunk;
-	size_t esize, keysize;
-	size_t count, cap;
-	uint64_t *slot;	    /* hash << 32 | (index + 1); 0 empty */
-	size_t mask;	    /* slots - 1 */
-	struct sip_key key; /* the hash's: sip_run_key() */
-};
-
-void tab_init(struct tab *, size_t esize, size_t keysize, size_t cap);
-void tab_free(struct tab *);
-void *tab_find(const struct tab *, const void *key);
-/* A new zeroed entry holding key; the caller made sure count < cap. */
-void *tab_insert(struct tab *, const void *key);
-void tab_remove(struct tab *, size_t index);
-void *tab_at(const struct tab *, size_t index);
-size_t tab_bytes(const struct tab *); /* memory held, for tests */
-/* The hash of a key: SipHash-2-4 under the run key, its low 32 bits. */
-uint32_t tab_hash(const struct tab *, const void *key);
 
 /* --- a packet record, reduced to what the figures need --- */
 struct pview {

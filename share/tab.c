@@ -1,6 +1,6 @@
 /*
- * The one table behind connections and hosts: fixed-size entries kept
- * dense in chunks of CHUNK entries (so growing never copies them and a
+ * The one table behind nm-stats' connections and hosts and nm-detect's
+ * state: fixed-size entries kept dense in chunks of CHUNK entries (so growing never copies them and a
  * scan touches only live ones), found through an open-addressing index of
  * 64-bit slots, linear probing, at most half full, with backward-shift
  * deletion so no tombstones pile up.  The hash is SipHash-2-4 under a
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "nm.h"
-#include "stats.h"
+#include "tab.h"
 
 #define CHUNK_SHIFT 14
 #define CHUNK	    (1u << CHUNK_SHIFT)
