@@ -1,11 +1,11 @@
 /*
  * The one table behind nm-stats' connections and hosts and nm-detect's
- * state: fixed-size entries kept dense in chunks of CHUNK entries (so growing never copies them and a
- * scan touches only live ones), found through an open-addressing index of
- * 64-bit slots, linear probing, at most half full, with backward-shift
- * deletion so no tombstones pile up.  The hash is SipHash-2-4 under a
- * key drawn once per run (share/siphash.c): a keyed PRF, so traffic
- * cannot be shaped to collide without knowing the key.  (The multiply-
+ * state: fixed-size entries kept dense in chunks of CHUNK entries (so
+ * growing never copies them and a scan touches only live ones), found through
+ * an open-addressing index of 64-bit slots, linear probing, at most half full,
+ * with backward-shift deletion so no tombstones pile up.  The hash is
+ * SipHash-2-4 under a key drawn once per run (share/siphash.c): a keyed PRF, so
+ * traffic cannot be shaped to collide without knowing the key.  (The multiply-
  * and-mix hash it replaced had collisions that held under every seed.)
  * Nothing is allocated per packet; the index doubles, and a chunk is
  * added, only as the table grows towards its cap.

@@ -1,9 +1,9 @@
 /*
- * nm-stats' private interfaces: the connection tracker (flow.c), the aggregates a packet updates (agg.c),
- * top-N selection (top.c) and the records it writes (out.c).  Everything
- * is driven by the stream's time (packet timestamps, and a live capture's
- * start and clock records), never by the wall clock, so a saved stream
- * read at any speed gives the same records as the live run.
+ * nm-stats' private interfaces: the connection tracker (flow.c), the aggregates
+ * a packet updates (agg.c), top-N selection (top.c) and the records it writes
+ * (out.c).  Everything is driven by the stream's time (packet timestamps, and a
+ * live capture's start and clock records), never by the wall clock, so a saved
+ * stream read at any speed gives the same records as the live run.
  */
 #ifndef STATS_H
 #define STATS_H
