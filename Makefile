@@ -38,7 +38,8 @@ LINK_FLAGS = $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) \
 	   $(if $(wildcard monitor/main.c),nm-monitor) \
-	   $(if $(wildcard pcap/main.c),nm-pcap)
+	   $(if $(wildcard pcap/main.c),nm-pcap) \
+	   $(if $(wildcard detect/main.c),nm-detect)
 SHARE_SRC := $(wildcard share/*.c)
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
 LIBNM	:= share/libnm.a
@@ -51,6 +52,7 @@ RENDER_OBJ  := $(patsubst %.c,%.o,$(wildcard render/*.c))
 STATS_OBJ   := $(patsubst %.c,%.o,$(wildcard stats/*.c))
 MONITOR_OBJ := $(patsubst %.c,%.o,$(wildcard monitor/*.c))
 PCAPW_OBJ   := $(patsubst %.c,%.o,$(wildcard pcap/*.c))
+DETECT_OBJ  := $(patsubst %.c,%.o,$(wildcard detect/*.c))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
@@ -61,7 +63,7 @@ FUZZ_TARGETS := decode stream stats pngread
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
-	pcap/*.1)
+	pcap/*.1 detect/*.1)
 MAN5 := $(wildcard share/*.5)
 MAN7 := $(wildcard share/*.7)
 
@@ -84,6 +86,8 @@ monitor/%.o: monitor/%.c $(wildcard share/*.h monitor/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 pcap/%.o: pcap/%.c $(wildcard share/*.h pcap/*.h)
 	$(CC) $(ALL_CFLAGS) $(PCAP_CFLAGS) -c -o $@ $<
+detect/%.o: detect/%.c $(wildcard share/*.h detect/*.h)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Made anew each time: `ar r` keeps members whose sources are gone.
 $(LIBNM): $(SHARE_OBJ)
@@ -102,6 +106,8 @@ nm-monitor: $(MONITOR_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS)
 nm-pcap: $(PCAPW_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+nm-detect: $(DETECT_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c tests/unit/check.h $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS) \
@@ -274,6 +280,6 @@ uninstall:
 
 clean:
 	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o stats/*.o \
-	    monitor/*.o pcap/*.o \
+	    monitor/*.o pcap/*.o detect/*.o \
 	    $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	rm -rf tests/out $(FUZZ_DIR)

@@ -95,7 +95,9 @@ enum {
 	BY_CAPTURE = 1,
 	BY_DECODE = 2,
 	BY_STATS = 4,
-	BY_ANY = BY_CAPTURE | BY_DECODE | BY_STATS /* every writer */
+	BY_DETECT = 8,
+	BY_ANY =
+	    BY_CAPTURE | BY_DECODE | BY_STATS | BY_DETECT /* every writer */
 };
 
 /*
@@ -136,8 +138,10 @@ enum {
 	X("sources.ifname",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("sources.files",	KT_ARRAY, KT_STR,  SH_PLAIN)		\
 	/* frame, and packet (which keeps the frame's keys) */		\
-	S(IN_FRAME | IN_PACKET | IN_CAPSTATS, BY_CAPTURE)		\
+	S(IN_FRAME | IN_PACKET | IN_CAPSTATS | IN_ALERT,		\
+	    BY_CAPTURE | BY_DETECT)					\
 	X("ts",			KT_UINT, KT_NONE, SH_PLAIN)		\
+	S(IN_FRAME | IN_PACKET | IN_CAPSTATS, BY_CAPTURE)		\
 	X("if",			KT_UINT, KT_NONE, SH_PLAIN)		\
 	S(IN_FRAME | IN_PACKET, BY_CAPTURE)				\
 	X("len",		KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -146,8 +150,9 @@ enum {
 	S(IN_FRAME | IN_PACKET, BY_CAPTURE | BY_DECODE)			\
 	X("data",		KT_BIN,  KT_NONE, SH_PLAIN)		\
 	/* packet: summary (a flow names its own) */			\
-	S(IN_PACKET | IN_FLOW, BY_DECODE | BY_STATS)			\
+	S(IN_PACKET | IN_FLOW | IN_ALERT, BY_DECODE | BY_STATS | BY_DETECT) \
 	X("proto",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	S(IN_PACKET | IN_FLOW, BY_DECODE | BY_STATS)			\
 	X("service",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("svcport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* packet: where the payload is, what went wrong */		\
@@ -409,9 +414,13 @@ enum {
 	X("per_source.top_hosts.rx_packets", KT_UINT, KT_NONE, SH_PLAIN)	\
 	X("per_source.top_hosts.rx_bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
 	/* flow */							\
-	S(IN_FLOW, BY_STATS)						\
+	S(IN_FLOW | IN_ALERT, BY_STATS | BY_DETECT)			\
 	X("src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
 	X("dst",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("first",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("last",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("community_id",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	S(IN_FLOW, BY_STATS)						\
 	X("sport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("dport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("orig",		KT_MAP,  KT_NONE, SH_PLAIN)		\
@@ -420,10 +429,52 @@ enum {
 	X("resp",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("resp.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("resp.bytes",		KT_UINT, KT_NONE, SH_PLAIN)		\
-	X("first",		KT_UINT, KT_NONE, SH_PLAIN)		\
-	X("last",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("state",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("history",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	/* alert (nm-detect(1)) */					\
+	S(IN_ALERT, BY_DETECT)						\
+	X("kind",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("style",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("scan",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("severity",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("port",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("count",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("threshold",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("window",		KT_UINT, KT_NONE, SH_SECS)		\
+	X("ports",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("hosts",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("senders",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pps",		KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("mac",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("old_mac",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("eth_src",		KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("domain",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("key",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("repeat",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("msg",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("targets",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("targets.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("targets.port",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evidence",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("evidence.ts",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evidence.proto",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("evidence.src",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("evidence.dst",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("evidence.sport",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evidence.dport",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evidence.flags",	KT_UINT, KT_NONE, SH_TCPFLAGS)		\
+	X("evidence.icmp_type",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evidence.arp_op",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evidence.mac",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("evidence.rcode",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evidence.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("evidence.len",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* end: nm-detect's own figures */				\
+	S(IN_END, BY_DETECT)						\
+	X("detect",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("detect.alerts",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("detect.suppressed",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("detect.evicted",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* capstats */							\
 	S(IN_CAPSTATS, BY_CAPTURE)					\
 	X("recv",		KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -645,6 +696,10 @@ rec_key_is(const msgpack_object *k, const char *s, size_t n)
 
 /* Compares a msgpack string with a C string. */
 int rec_str_eq(const msgpack_object *o, const char *s);
+/* A value that is an unsigned integer: 1 and *out set, else 0. */
+int rec_obj_u64(const msgpack_object *v, uint64_t *out);
+/* A value that is bytes of exactly n (an address): 1 and copied, else 0. */
+int rec_obj_addr(const msgpack_object *v, uint8_t *dst, size_t n);
 
 /* --- recwrite.c --- */
 struct rec_writer;
@@ -667,5 +722,9 @@ int rec_write_header(
 /* An end record for this producer: records written before it, and why. */
 int rec_write_end(struct rec_writer *w, const char *producer, uint64_t frames,
     uint64_t packets, const char *reason);
+/* The same, with keys of the stage's own that more() packs before its close. */
+int rec_write_end_more(struct rec_writer *w, const char *producer,
+    uint64_t frames, uint64_t packets, const char *reason,
+    void (*more)(struct pk *, void *), void *arg);
 
 #endif

@@ -157,8 +157,9 @@ rec_write_header(
 }
 
 int
-rec_write_end(struct rec_writer *w, const char *producer, uint64_t frames,
-    uint64_t packets, const char *reason)
+rec_write_end_more(struct rec_writer *w, const char *producer, uint64_t frames,
+    uint64_t packets, const char *reason, void (*more)(struct pk *, void *),
+    void *arg)
 {
 	struct pk *pk = &w->pk;
 
@@ -169,6 +170,16 @@ rec_write_end(struct rec_writer *w, const char *producer, uint64_t frames,
 	pk_ku(pk, "frames", frames);
 	pk_ku(pk, "packets", packets);
 	pk_kstr(pk, "reason", reason);
+	if (more != NULL)
+		more(pk, arg);
 	pk_close(pk);
 	return rec_writer_end(w);
+}
+
+int
+rec_write_end(struct rec_writer *w, const char *producer, uint64_t frames,
+    uint64_t packets, const char *reason)
+{
+	return rec_write_end_more(
+	    w, producer, frames, packets, reason, NULL, NULL);
 }

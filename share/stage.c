@@ -269,8 +269,8 @@ finish(struct stage *st, enum stage_end why)
 		flush(st);
 		return;
 	}
-	if (rec_write_end(st->w, st->ops->name, st->frames, st->packets,
-		reasons[why]) < 0 ||
+	if (rec_write_end_more(st->w, st->ops->name, st->frames, st->packets,
+		reasons[why], st->ops->end_keys, st) < 0 ||
 	    rec_writer_close(st->w) < 0)
 		nm_write_failed();
 	st->w = NULL;

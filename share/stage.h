@@ -74,6 +74,9 @@ struct stage_ops {
 	void (*flush)(struct stage *);
 	/* The input is over: final figures, before the end record. */
 	void (*finish)(struct stage *, enum stage_end why);
+	/* Keys of the stage's own in its end record (arg: the stage), or NULL
+	 */
+	void (*end_keys)(struct pk *, void *stage);
 };
 
 struct stage {

@@ -97,7 +97,7 @@ slot_of(const struct tab *t, uint32_t h, size_t i)
 }
 
 void *
-tab_find(const struct tab *t, const void *key)
+tab_find_at(const struct tab *t, const void *key, size_t *index)
 {
 	uint32_t h = tab_hash(t, key);
 	size_t s = h & t->mask;
@@ -107,12 +107,21 @@ tab_find(const struct tab *t, const void *key)
 	while ((v = t->slot[s]) != 0) {
 		if ((uint32_t)(v >> 32) == h) {
 			e = tab_at(t, (size_t)(v & 0xffffffffu) - 1);
-			if (key_eq(t, e, key))
+			if (key_eq(t, e, key)) {
+				if (index != NULL)
+					*index = (size_t)(v & 0xffffffffu) - 1;
 				return e;
+			}
 		}
 		s = (s + 1) & t->mask;
 	}
 	return NULL;
+}
+
+void *
+tab_find(const struct tab *t, const void *key)
+{
+	return tab_find_at(t, key, NULL);
 }
 
 static void

@@ -30,6 +30,8 @@ struct tab {
 void tab_init(struct tab *, size_t esize, size_t keysize, size_t cap);
 void tab_free(struct tab *);
 void *tab_find(const struct tab *, const void *key);
+/* The same, and the entry's index (for tab_remove) in *index. */
+void *tab_find_at(const struct tab *, const void *key, size_t *index);
 /* A new zeroed entry holding key; the caller made sure count < cap. */
 void *tab_insert(struct tab *, const void *key);
 void tab_remove(struct tab *, size_t index);

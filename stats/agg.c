@@ -25,25 +25,6 @@ key_is(const msgpack_object *k, const char *s, size_t n)
 	return k->via.str.size == n && memcmp(k->via.str.ptr, s, n) == 0;
 }
 
-static int
-get_uint(const msgpack_object *v, uint64_t *out)
-{
-	if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return 0;
-	*out = v->via.u64;
-	return 1;
-}
-
-/* Copies an address of exactly n bytes; 0 when it is not one. */
-static int
-get_addr(const msgpack_object *v, uint8_t *dst, size_t n)
-{
-	if (v->type != MSGPACK_OBJECT_BIN || v->via.bin.size != n)
-		return 0;
-	memcpy(dst, v->via.bin.ptr, n);
-	return 1;
-}
-
 static void
 read_ip(const msgpack_object *m, struct pview *pv, int v6)
 {
@@ -58,12 +39,14 @@ read_ip(const msgpack_object *m, struct pview *pv, int v6)
 		if (kv->key.type != MSGPACK_OBJECT_STR)
 			continue;
 		if (key_is(&kv->key, "src", 3))
-			src = get_addr(&kv->val, pv->src, n);
+			src = rec_obj_addr(&kv->val, pv->src, n);
 		else if (key_is(&kv->key, "dst", 3))
-			dst = get_addr(&kv->val, pv->dst, n);
-		else if (key_is(&kv->key, "proto", 5) && get_uint(&kv->val, &u))
+			dst = rec_obj_addr(&kv->val, pv->dst, n);
+		else if (key_is(&kv->key, "proto", 5) &&
+		    rec_obj_u64(&kv->val, &u))
 			pv->ipproto = (unsigned)u, proto = 1;
-		else if (key_is(&kv->key, "nxt", 3) && get_uint(&kv->val, &nxt))
+		else if (key_is(&kv->key, "nxt", 3) &&
+		    rec_obj_u64(&kv->val, &nxt))
 			hasnxt = 1;
 	}
 	if (!proto && hasnxt)
@@ -83,7 +66,7 @@ read_l4(const msgpack_object *m, struct pview *pv, int kind)
 	for (i = 0; i < m->via.map.size; i++) {
 		kv = &m->via.map.ptr[i];
 		if (kv->key.type != MSGPACK_OBJECT_STR ||
-		    !get_uint(&kv->val, &u))
+		    !rec_obj_u64(&kv->val, &u))
 			continue;
 		if (kind == 'i') {
 			if (key_is(&kv->key, "type", 4))
@@ -129,20 +112,20 @@ pview_read(const msgpack_object *m, struct pview *pv)
 		if (kv->key.type != MSGPACK_OBJECT_STR)
 			continue;
 		if (key_is(&kv->key, "ts", 2))
-			get_uint(&kv->val, &pv->ts);
+			rec_obj_u64(&kv->val, &pv->ts);
 		else if (key_is(&kv->key, "len", 3))
-			get_uint(&kv->val, &pv->len);
+			rec_obj_u64(&kv->val, &pv->len);
 		else if (key_is(&kv->key, "proto", 5) &&
 		    kv->val.type == MSGPACK_OBJECT_STR) {
 			pv->proto = kv->val.via.str.ptr;
 			pv->protolen = kv->val.via.str.size;
 		} else if (key_is(&kv->key, "svcport", 7) &&
-		    get_uint(&kv->val, &u))
+		    rec_obj_u64(&kv->val, &u))
 			pv->svcport = (unsigned)(u & 0xffff);
 		else if (kv->val.type != MSGPACK_OBJECT_MAP) {
 			/* read with several sources only: looked for last */
 			if (key_is(&kv->key, "if", 2))
-				get_uint(&kv->val, &pv->ifx);
+				rec_obj_u64(&kv->val, &pv->ifx);
 			continue;
 		} else if (ip == NULL && key_is(&kv->key, "ip", 2))
 			ip = &kv->val, v6 = 0;
