@@ -121,14 +121,16 @@ tests/unit/share_json: tests/unit/share_json.c tests/unit/check.h fuzz/common.c 
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
 tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ) \
-    $(PCAPW_OBJ)
+    $(PCAPW_OBJ) $(DETECT_OBJ)
 	$(CC) $(ALL_CFLAGS) -I$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
 	    $(filter-out %/main.o,$(if $(filter decode_%,$*),$(DECODE_OBJ)) \
 	    $(if $(filter render_%,$*),$(RENDER_OBJ)) \
 	    $(if $(filter capture_%,$*),$(CAPTURE_OBJ)) \
 	    $(if $(filter stats_%,$*),$(STATS_OBJ)) \
-	    $(if $(filter pcap_%,$*),$(PCAPW_OBJ))) \
-	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS))
+	    $(if $(filter pcap_%,$*),$(PCAPW_OBJ)) \
+	    $(if $(filter detect_%,$*),$(DETECT_OBJ))) \
+	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
+	    $(if $(filter detect_% stats_%,$*),-lnettle)
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
