@@ -270,7 +270,7 @@ raise_set(const struct sset *s, int kind, uint64_t ts)
 		dt_addr(a.af, a.dst, tb, sizeof(tb));
 		snprintf(a.target, sizeof(a.target), "%s %s", tb, style);
 		snprintf(a.msg, sizeof(a.msg),
-		    "%s scanned %u %s ports of %s (%s scan) in %.1f s", sb,
+		    "%s scanned %u %s ports of %s (%s scan) in %.3g s", sb,
 		    s->n, a.proto, tb, style, span);
 		break;
 	case SK_HORIZONTAL:
@@ -285,12 +285,12 @@ raise_set(const struct sset *s, int kind, uint64_t ts)
 			snprintf(a.target, sizeof(a.target), "%u/%s %s",
 			    s->k.port, a.proto, style);
 			snprintf(a.msg, sizeof(a.msg),
-			    "%s swept %u hosts on %u/%s (%s) in %.1f s", sb,
+			    "%s swept %u hosts on %u/%s (%s) in %.3g s", sb,
 			    s->n, s->k.port, a.proto, style, span);
 		} else {
 			snprintf(a.target, sizeof(a.target), "%s", style);
 			snprintf(a.msg, sizeof(a.msg),
-			    "%s swept %u hosts by %s in %.1f s", sb, s->n,
+			    "%s swept %u hosts by %s in %.3g s", sb, s->n,
 			    style, span);
 		}
 		break;
@@ -304,7 +304,7 @@ raise_set(const struct sset *s, int kind, uint64_t ts)
 		snprintf(a.target, sizeof(a.target), "block %s", style);
 		snprintf(a.msg, sizeof(a.msg),
 		    "%s scanned %u %s ports across %u hosts (%s scan) in "
-		    "%.1f s",
+		    "%.3g s",
 		    sb, s->n, a.proto, s->n2, style, span);
 		break;
 	}
