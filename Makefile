@@ -80,8 +80,8 @@ decode/%.o: decode/%.c $(wildcard share/*.h decode/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 render/%.o: render/%.c $(wildcard share/*.h render/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-stats/%.o: stats/%.c $(wildcard share/*.h stats/*.h)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+stats/%.o: stats/%.c $(wildcard share/*.h stats/*.h detect/*.h)
+	$(CC) $(ALL_CFLAGS) -Idetect -c -o $@ $<
 monitor/%.o: monitor/%.c $(wildcard share/*.h monitor/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 pcap/%.o: pcap/%.c $(wildcard share/*.h pcap/*.h)
@@ -98,8 +98,9 @@ nm-capture: $(CAPTURE_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-decode: $(DECODE_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
-nm-stats: $(STATS_OBJ) $(LIBNM)
-	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
+# nm-stats runs the detectors (detect/, but for nm-detect's main) itself.
+nm-stats: $(STATS_OBJ) $(filter-out detect/main.o,$(DETECT_OBJ)) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
 nm-render: $(RENDER_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-monitor: $(MONITOR_OBJ) $(LIBNM)

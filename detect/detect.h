@@ -20,6 +20,41 @@
 
 #define DT_NS 1000000000ULL
 
+/* --- engine.c: the detectors as one, for the stage that runs them --- */
+
+struct option;
+struct stage;
+
+/* getopt values of the settings' options start here */
+#define DET_OPT 1000
+
+/* Registers every module's parameters: first, before any option. */
+void det_register(void);
+/*
+ * The stage's own options (nfixed of them) followed by one per setting
+ * (--scan-ports ...), for getopt_long; argc bounds the settings given.
+ */
+struct option *det_options(const struct option *fixed, size_t nfixed, int argc);
+/* A getopt value of a setting's option: kept (1), or not one (0). */
+int det_option(int ch, char *arg);
+/*
+ * Reads the config file (config, or the default ones when NULL) and then
+ * the settings' options; with show, prints them all and exits.
+ */
+void det_settings(const char *config, int show);
+/* Sets the tables up; alerts go out through the stage's writer. */
+void det_start(struct stage *st);
+/* A packet record, after it went out (alerts follow what they are of). */
+void det_packet(const msgpack_object *rec);
+/* The stream's clock (a live capture's clock records) moved to ts. */
+void det_clock(uint64_t ts);
+/* The input is over: what is still waiting is judged. */
+void det_finish(void);
+/* The end record's detect map: alerts written, held back, evictions. */
+void det_end_keys(struct pk *pk);
+/* A header whose stages show that nm-detect ran upstream already. */
+int det_upstream(const msgpack_object *hdr);
+
 /* --- dpkt.c: one packet, as the detectors see it --- */
 
 /* TCP flags (RFC 9293 §3.1) */

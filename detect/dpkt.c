@@ -16,12 +16,8 @@ const char *const dpkt_keys[] = { "ts", "if", "len", "eth.src", "eth.dst",
 	"tcp.len", "tcp.opts", "udp.sport", "udp.dport", "udp.len", "icmp.type",
 	"icmp.code", "icmpv6.type", "icmpv6.code", "dns", NULL };
 
-static int
-key_is(const msgpack_object *k, const char *s, size_t n)
-{
-	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-	    memcmp(k->via.str.ptr, s, n) == 0;
-}
+/* Keys are strings (the reader checks): compared inline, length first. */
+#define key_is(k, s, n) rec_key_is((k), (s), (n))
 
 static void
 read_eth(const msgpack_object *m, struct dpkt *p)

@@ -87,6 +87,12 @@ struct host {
 };
 
 static struct tab hosts, pend;
+/*
+ * Pending SYNs by their client's port: a client's ACK is looked up only
+ * when a SYN from its port awaits one (an evicted SYN is not taken off:
+ * a count may be too high, never too low).
+ */
+static uint32_t pending_port[65536];
 static size_t cap_hosts, cap_pend;
 static uint64_t rate, window, blen; /* blen: a bucket's span, ns */
 
@@ -287,6 +293,7 @@ syn(const struct dpkt *p)
 	if (pend.count >= cap_pend)
 		dt_evict(&pend, offsetof(struct pending, ts));
 	pe = tab_insert(&pend, &k);
+	pending_port[k.cport]++;
 	pe->ts = p->ts;
 	pe->bucket = b;
 	v = host_of(p->af, dst, 0, p->ts, b);
@@ -336,6 +343,8 @@ ack(const struct dpkt *p)
 		return;
 	uncount(p->af, k.server, 0, pe->bucket);
 	uncount(p->af, k.client, 1, pe->bucket);
+	if (pending_port[k.cport] > 0)
+		pending_port[k.cport]--;
 	tab_remove(&pend, i);
 }
 
@@ -348,7 +357,7 @@ flood_packet(const struct dpkt *p)
 		return;
 	if (f == TF_SYN && !dpkt_addr_group(p->af, p->dst))
 		syn(p);
-	else if (f == TF_ACK && pend.count > 0)
+	else if (f == TF_ACK && pending_port[p->sport & 0xffff] != 0)
 		ack(p);
 }
 
@@ -362,9 +371,11 @@ flood_tick(uint64_t ts)
 
 	for (i = 0; i < pend.count;) {
 		pe = tab_at(&pend, i);
-		if (pe->ts <= ts && ts - pe->ts > window)
+		if (pe->ts <= ts && ts - pe->ts > window) {
+			if (pending_port[pe->k.cport] > 0)
+				pending_port[pe->k.cport]--;
 			tab_remove(&pend, i);
-		else
+		} else
 			i++;
 	}
 	for (i = 0; i < hosts.count;) {

@@ -155,6 +155,14 @@ struct sset {
 
 static struct tab attempts;
 static struct tab sets[SK_N];
+/*
+ * Attempts awaiting an answer, by protocol and attempted port: an answer
+ * is looked for only where one may be, so the packets of ordinary
+ * connections (their answers never awaited) cost no hashing.  An evicted
+ * attempt is not taken off: a count may be too high (a lookup in vain),
+ * never too low.
+ */
+static uint32_t waiting_tcp[65536], waiting_udp[65536], waiting_other;
 static size_t cap_attempts, cap_sets, nports, nhosts;
 static uint64_t attempt_tmo, port_window, host_window;
 
@@ -444,6 +452,37 @@ key_of(struct akey *k, int af, const uint8_t *scanner, const uint8_t *target,
 	k->proto = (uint8_t)proto;
 }
 
+static uint32_t *
+waiting(const struct akey *k)
+{
+	if (k->proto == 6)
+		return &waiting_tcp[k->port];
+	if (k->proto == 17)
+		return &waiting_udp[k->port];
+	return &waiting_other;
+}
+
+/* Whether an answer from that port (or of that protocol) may be awaited. */
+static int
+awaited(unsigned proto, unsigned port)
+{
+	if (proto == 6)
+		return waiting_tcp[port & 0xffff] != 0;
+	if (proto == 17)
+		return waiting_udp[port & 0xffff] != 0;
+	return waiting_other != 0;
+}
+
+static void
+forget(size_t i)
+{
+	uint32_t *w = waiting(tab_at(&attempts, i));
+
+	if (*w > 0)
+		(*w)--;
+	tab_remove(&attempts, i);
+}
+
 static void
 attempt(const struct akey *k, uint64_t ts, unsigned sport, int style,
     unsigned flags)
@@ -455,6 +494,7 @@ attempt(const struct akey *k, uint64_t ts, unsigned sport, int style,
 	if (attempts.count >= cap_attempts)
 		dt_evict(&attempts, offsetof(struct attempt, ts));
 	at = tab_insert(&attempts, k);
+	(*waiting(k))++;
 	at->ts = ts;
 	at->sport = (uint16_t)sport;
 	at->style = (uint8_t)style;
@@ -468,10 +508,11 @@ answer(const struct akey *k, int fail, uint64_t ts)
 	struct attempt copy, *at;
 	size_t i;
 
-	if ((at = tab_find_at(&attempts, k, &i)) == NULL)
+	if (!awaited(k->proto, k->port) ||
+	    (at = tab_find_at(&attempts, k, &i)) == NULL)
 		return;
 	copy = *at;
-	tab_remove(&attempts, i);
+	forget(i);
 	if (fail)
 		failed(&copy, ts);
 }
@@ -539,7 +580,7 @@ udp_packet(const struct dpkt *p)
 
 	/* an answer: a datagram back from the attempted port */
 	key_of(&k, p->af, p->dst, p->src, p->sport, 17);
-	if (tab_find(&attempts, &k) != NULL) {
+	if (awaited(17, p->sport) && tab_find(&attempts, &k) != NULL) {
 		answer(&k, 0, p->ts);
 		return;
 	}
@@ -619,7 +660,7 @@ expire(uint64_t ts, int all)
 			continue;
 		}
 		copy = *at;
-		tab_remove(&attempts, i);
+		forget(i);
 		if (copy.style != ST_ACK)
 			failed(&copy, all ? ts : copy.ts + attempt_tmo);
 	}

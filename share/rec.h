@@ -697,9 +697,23 @@ rec_key_is(const msgpack_object *k, const char *s, size_t n)
 /* Compares a msgpack string with a C string. */
 int rec_str_eq(const msgpack_object *o, const char *s);
 /* A value that is an unsigned integer: 1 and *out set, else 0. */
-int rec_obj_u64(const msgpack_object *v, uint64_t *out);
+static inline int
+rec_obj_u64(const msgpack_object *v, uint64_t *out)
+{
+	if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return 0;
+	*out = v->via.u64;
+	return 1;
+}
 /* A value that is bytes of exactly n (an address): 1 and copied, else 0. */
-int rec_obj_addr(const msgpack_object *v, uint8_t *dst, size_t n);
+static inline int
+rec_obj_addr(const msgpack_object *v, uint8_t *dst, size_t n)
+{
+	if (v->type != MSGPACK_OBJECT_BIN || v->via.bin.size != n)
+		return 0;
+	memcpy(dst, v->via.bin.ptr, n);
+	return 1;
+}
 
 /* --- recwrite.c --- */
 struct rec_writer;

@@ -174,21 +174,3 @@ rec_str_eq(const msgpack_object *o, const char *s)
 	return o != NULL && o->type == MSGPACK_OBJECT_STR &&
 	    o->via.str.size == n && memcmp(o->via.str.ptr, s, n) == 0;
 }
-
-int
-rec_obj_u64(const msgpack_object *v, uint64_t *out)
-{
-	if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return 0;
-	*out = v->via.u64;
-	return 1;
-}
-
-int
-rec_obj_addr(const msgpack_object *v, uint8_t *dst, size_t n)
-{
-	if (v->type != MSGPACK_OBJECT_BIN || v->via.bin.size != n)
-		return 0;
-	memcpy(dst, v->via.bin.ptr, n);
-	return 1;
-}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect.h"
 #include "nm.h"
 #include "rec.h"
 #include "services.h"
@@ -30,10 +31,12 @@ struct opts {
 	enum top_by by;
 	size_t max_flows, max_hosts;
 	const char *services;
-	int force;	    /* records even to a terminal */
-	int realtime;	    /* --realtime: at the recorded pace */
-	const char *filter; /* -Y: the packets counted, or NULL */
-	int src_top;	    /* --per-source-top */
+	int force;		   /* records even to a terminal */
+	int realtime;		   /* --realtime: at the recorded pace */
+	const char *filter;	   /* -Y: the packets counted, or NULL */
+	int src_top;		   /* --per-source-top */
+	int no_detect;		   /* --no-detect */
+	const char *detect_config; /* --detect-config */
 };
 
 struct ctx {
@@ -42,13 +45,18 @@ struct ctx {
 	struct out out;
 	int quiet;
 	struct filter *filter; /* -Y, or NULL */
+	int detect;	       /* the detectors run here */
+	int sources;	       /* the stream has several sources */
 };
 
 static const char usage_text[] =
     "usage: nm-stats [-q] [-I seconds] [-n count] [-s packets|bytes] "
     "[-F flows] [-H hosts]\n"
     "                [--per-source-top] [--services file] [--realtime] "
-    "[--force]\n";
+    "[--force]\n"
+    "                [--no-detect] [--detect-config file] "
+    "[--ignore CIDR[#port]] [--SETTING value]...\n"
+    "(the detectors' settings: nm-detect -h)\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -58,7 +66,7 @@ static void __attribute__((noreturn)) usage(void)
 static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option fixed[] = {
 		{ "interval", required_argument, NULL, 'I' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -70,10 +78,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "realtime", no_argument, NULL, 'R' },
 		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "per-source-top", no_argument, NULL, 'P' },
+		{ "no-detect", no_argument, NULL, 'D' },
+		{ "detect-config", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
 	};
+	struct option *longopts;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -82,8 +92,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->max_flows = 1000000;
 	o->max_hosts = 1000000;
 	o->services = getenv("NM_SERVICES");
+	longopts = det_options(fixed, sizeof(fixed) / sizeof(fixed[0]), argc);
 	while ((ch = getopt_long(
 		    argc, argv, "I:n:qs:F:H:hY:", longopts, NULL)) != -1) {
+		if (det_option(ch, optarg))
+			continue;
 		switch (ch) {
 		case 'I':
 			o->interval = (unsigned)estrtonum(optarg,
@@ -116,6 +129,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'R': o->realtime = 1; break;
 		case 'Y': o->filter = optarg; break;
 		case 'P': o->src_top = 1; break;
+		case 'D': o->no_detect = 1; break;
+		case 'C': o->detect_config = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: usage();
@@ -123,6 +138,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc)
 		nm_bad_usage("unexpected argument: %s", argv[optind]);
+	free(longopts);
 }
 
 /* The final report: the last stats, every flow still open. */
@@ -134,6 +150,9 @@ on_finish(struct stage *st, enum stage_end why)
 	struct flow **v;
 	size_t i, n;
 
+	(void)why;
+	if (cx->detect)
+		det_finish(); /* alerts of what still waits come first */
 	/* The end is the stream's latest time: a packet's or the clock's. */
 	out_stats(
 	    &cx->out, a, a->last_ts < a->start ? a->start : a->last_ts, 1);
@@ -145,13 +164,27 @@ on_finish(struct stage *st, enum stage_end why)
 	st->packets = a->packets;
 }
 
-/* What is read of a packet: its source too when there are several. */
+/*
+ * What is read of a packet: what the figures use (its source too when
+ * there are several), what the detectors use, and what -Y names.
+ */
 static void
-want_keys(struct ctx *cx, int sources)
+want_keys(struct ctx *cx)
 {
-	const char **want;
+	const char *base[64], **want;
+	const char *const *k;
+	size_t n = 0, i;
 
-	want = filter_keys_with(cx->filter, pview_keys + !sources);
+	for (k = pview_keys + !cx->sources; *k != NULL; k++)
+		base[n++] = *k;
+	for (k = dpkt_keys; cx->detect && *k != NULL; k++) {
+		for (i = 0; i < n && strcmp(base[i], *k) != 0; i++)
+			;
+		if (i == n && n < sizeof(base) / sizeof(base[0]) - 1)
+			base[n++] = *k;
+	}
+	base[n] = NULL;
+	want = filter_keys_with(cx->filter, base);
 	(void)rec_reader_want(cx->st.r, REC_PACKET, want);
 	free(want);
 }
@@ -165,14 +198,21 @@ on_header(struct stage *st, const struct rec *rec)
 	feed_header(&cx->agg, rec);
 	if (cx->filter != NULL)
 		filter_header(cx->filter, &rec->obj);
-	if (!had && cx->agg.sf != NULL)
-		want_keys(cx, 1);
+	if (cx->detect && det_upstream(&rec->obj)) {
+		cx->detect = 0; /* nm-detect judged this stream already */
+		want_keys(cx);
+	}
+	if (!had && cx->agg.sf != NULL) {
+		cx->sources = 1;
+		want_keys(cx);
+	}
 }
 
 static void
 on_record(struct stage *st, const struct rec *rec)
 {
 	struct ctx *cx = st->arg;
+	uint64_t ts = 0;
 
 	switch (rec->type) {
 	case REC_FRAME:
@@ -181,13 +221,28 @@ on_record(struct stage *st, const struct rec *rec)
 			feed_record(&cx->agg, &cx->out, rec);
 		if (!cx->quiet)
 			stage_pass(st, rec);
+		/* every packet, whatever -Y counts: an alert follows it */
+		if (cx->detect && rec->type == REC_PACKET)
+			det_packet(&rec->obj);
 		break;
 	case REC_CAPSTATS:
 		feed_capstats(&cx->agg, &cx->out, rec);
 		stage_pass(st, rec);
+		if (cx->detect && rec_get_u64(&rec->obj, "ts", &ts) && ts != 0)
+			det_clock(ts);
 		break;
 	default: stage_pass(st, rec); break;
 	}
+}
+
+static void
+end_keys(struct pk *pk, void *arg)
+{
+	struct stage *st = arg;
+	struct ctx *cx = st->arg;
+
+	if (cx->detect)
+		det_end_keys(pk);
 }
 
 static const struct stage_ops stats_ops = {
@@ -196,6 +251,7 @@ static const struct stage_ops stats_ops = {
 	.header = on_header,
 	.record = on_record,
 	.finish = on_finish,
+	.end_keys = end_keys,
 };
 
 int
@@ -205,9 +261,13 @@ main(int argc, char **argv)
 	struct opts o;
 
 	nm_init(argv[0]);
+	det_register();
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
 	cx.quiet = o.quiet;
+	cx.detect = !o.no_detect;
+	if (cx.detect)
+		det_settings(o.detect_config, 0);
 	if (o.filter != NULL) {
 		cx.filter = filter_compile_opt(o.filter);
 		filter_packets_only(cx.filter);
@@ -217,8 +277,10 @@ main(int argc, char **argv)
 	cx.agg.src_top = o.src_top;
 	stage_open(&cx.st, &stats_ops, &cx,
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
-	want_keys(&cx, 0);
+	want_keys(&cx);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
+	if (cx.detect)
+		det_start(&cx.st);
 	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin, stdout and the signal pipe only */

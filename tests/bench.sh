@@ -16,7 +16,9 @@
 # TSHARK_COUNT packets of a capture (a tenth) and its rate is from those;
 # the table says so.  Beside them, nm-capture -r F | cat: what passing the
 # frames through one pipe costs, with nothing decoded (the floor under any
-# pipeline of nm's).  Then each stage alone on a saved record stream
+# pipeline of nm's), and the default pipeline without and with
+# nm-detect (detection must cost the pipeline at most 15%).  Then each
+# stage alone on a saved record stream
 # (where the time goes: cpu seconds per million records) and its peak
 # memory on a tenth of the input and on all of it (memory should stay
 # flat).
@@ -54,7 +56,7 @@ for c in $caps; do
 	tenth[$c]=$t
 done
 
-for p in nm-capture nm-decode nm-stats nm-render tests/tools/pktgen; do
+for p in nm-capture nm-decode nm-detect nm-stats nm-render tests/tools/pktgen; do
 	[ -x "./$p" ] || { echo "bench: ./$p is not built (make all tests/tools/pktgen)" >&2; exit 1; }
 done
 gtime=
@@ -140,6 +142,11 @@ rows() {
 	    "TZ=$TZSET" "tshark -n -r '$FT' -T json"
 	run "$c.nm-stats" "$n" "TZ=$TZSET" \
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats -q | ./nm-render --color=never"
+	# the default pipeline (nm-monitor's), without and with detection
+	run "$c.nm-default" "$n" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats | ./nm-render --color=never"
+	run "$c.nm-detect" "$n" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' | ./nm-decode | ./nm-detect | ./nm-stats | ./nm-render --color=never"
 	[ -n "$have_tshark" ] && run "$c.tshark-stats" "${tcount[$c]}" \
 	    "TZ=$TZSET" "tshark -n -q -z conv,ip -z io,phs -r '$FT'"
 	[ -n "$have_tcpdump" ] && run "$c.tcpdump-w" "$n" "TZ=$TZSET" \
@@ -161,6 +168,7 @@ rows() {
 	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
 	run "$c.st-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap.nm'"
 	run "$c.st-stats" "$n" "TZ=$TZSET" "./nm-stats -q < '$s.dec.nm'"
+	run "$c.st-detect" "$n" "TZ=$TZSET" "./nm-detect < '$s.dec.nm'"
 	run "$c.st-render" "$n" "TZ=$TZSET" \
 	    "./nm-render --color=never < '$s.dec.nm'"
 	run "$c.st-json" "$n" "TZ=$TZSET" "./nm-render -o json < '$s.dec.nm'"
@@ -174,6 +182,7 @@ rows10() {
 	run "$c.st10-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$s.tenth.pcap'"
 	run "$c.st10-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap10.nm'"
 	run "$c.st10-stats" "$n" "TZ=$TZSET" "./nm-stats -q < '$s.dec10.nm'"
+	run "$c.st10-detect" "$n" "TZ=$TZSET" "./nm-detect < '$s.dec10.nm'"
 	run "$c.st10-render" "$n" "TZ=$TZSET" \
 	    "./nm-render --color=never < '$s.dec10.nm'"
 	run "$c.st10-json" "$n" "TZ=$TZSET" "./nm-render -o json < '$s.dec10.nm'"
@@ -344,6 +353,9 @@ table1() {
 	row "$c.tshark-stats" "tshark -q -z conv,ip -z io,phs (first ${tcount[$c]})"
 	row "$c.tcpdump-w" "tcpdump -n -r -w /dev/null (the read limit)"
 	row "$c.pipe-floor" "nm-capture -r | cat (frames through one pipe)"
+	echo "the default pipeline, without and with detection (nm-detect)"
+	row "$c.nm-default" "nm-capture -r | nm-decode | nm-stats | nm-render"
+	row "$c.nm-detect" "... | nm-decode | nm-detect | nm-stats | ..."
 	echo "filter on decoded fields: -Y '$YEXPR'"
 	row "$c.nm-filter" "nm-capture -r | nm-decode -Y | nm-render"
 	row "$c.tshark-filter" "tshark -n -r -Y (first ${tcount[$c]})"
@@ -357,6 +369,7 @@ table1() {
 	row "$c.st-capture" "nm-capture -r F > stream"
 	row "$c.st-decode" "nm-decode < capture stream"
 	row "$c.st-stats" "nm-stats -q < decoded stream"
+	row "$c.st-detect" "nm-detect < decoded stream"
 	row "$c.st-render" "nm-render < decoded stream (compact)"
 	row "$c.st-json" "nm-render -o json < decoded stream"
 	row "$c.st-pcap" "nm-pcap -w - < capture stream"
@@ -379,9 +392,11 @@ table1() {
 	    "$c.nm-pcap" "$c.tcpdump-w" ">=" 0.5
 	verdict "$(key "$c" merge_mergecap)" "-r F -r F vs mergecap" \
 	    "$c.nm-merge" "$c.mergecap" ">=" 1
+	verdict "$(key "$c" detect_on_off)" "detection on vs off (within 15%)" \
+	    "$c.nm-detect" "$c.nm-default" ">=" 0.87
 	echo
 	echo "peak memory, MiB: a tenth of the input | all of it"
-	for s in capture decode stats render json; do
+	for s in capture decode stats detect render json; do
 		printf '  %-16s %7s | %7s  %s\n' "$s" \
 		    "$(mib "$(col "$c.st10-$s" 3)")" \
 		    "$(mib "$(col "$c.st-$s" 3)")" "$(flat "$c" "$s")"
@@ -397,7 +412,7 @@ table1() {
 		[ -n "${perflow[$c]:-}" ] &&
 		    echo "$(key "$c" bytes_per_flow) ${perflow[$c]}" >>"$tmp/ratios"
 	fi
-	for s in capture decode stats render json; do
+	for s in capture decode stats detect render json; do
 		echo "$(key "$c" cpu_per_M_$s) $(permrec "$c.st-$s")" >>"$tmp/ratios"
 	done
 }
@@ -428,13 +443,15 @@ side() {
 	stats_tshark stats/tshark_conv,ip+io,phs >= 30
 	filter_tshark -Y/tshark_-Y >= 10
 	pcap_tcpdump nm-pcap/tcpdump_-w >= 0.5
+	detect_on_off detection_on/off >= 0.87
 	EOF
 	echo "cpu s per million records (us per record), each stage alone on a saved stream"
-	for s in capture decode stats render json; do
+	for s in capture decode stats detect render json; do
 		printf '  %-40s' "$(case $s in
 		    capture) echo "nm-capture -r F > stream" ;;
 		    decode) echo "nm-decode" ;;
 		    stats) echo "nm-stats -q" ;;
+		    detect) echo "nm-detect" ;;
 		    render) echo "nm-render (compact)" ;;
 		    json) echo "nm-render -o json" ;;
 		    esac)"
@@ -442,7 +459,7 @@ side() {
 		echo
 	done
 	echo "peak memory, MiB, all of the input (a tenth)"
-	for s in capture decode stats render json; do
+	for s in capture decode stats detect render json; do
 		printf '  %-40s' "$s"
 		for c in $caps; do
 			printf ' %15s' "$(mib "$(col "$c.st-$s" 3)") ($(mib "$(col "$c.st10-$s" 3)"))"
