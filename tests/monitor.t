@@ -640,6 +640,36 @@ badset "--detect-config of a missing file" \
     "nm-monitor: $TMP/home/nosuch: No such file or directory" \
     "$NMM" -r "$TMP/scan.pcap" --detect-config "$TMP/home/nosuch"
 chmod 755 "$TMP/home"
+# Not root: no user changes, and nm-detect reads the user's file itself.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	mkdir -p "$TMP/nr/bin" "$TMP/nr/home/.config/nm"
+	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-detect \
+	    "$NM_TOP"/nm-stats "$NM_TOP"/nm-render "$NM_TOP"/nm-pcap "$NMM" \
+	    "$TMP/nr/bin/"
+	printf 'scan-ports = 40\n' >"$TMP/nr/home/.config/nm/detect.conf"
+	chown -R daemon "$TMP/nr/home"
+	chmod 755 "$TMP/nr" "$TMP/nr/bin"
+	chmod 700 "$TMP/nr/home"
+	# as_daemon CMD...: CMD as daemon, its HOME ours
+	as_daemon() {
+		(cd / && env -u SUDO_UID -u SUDO_GID -u SUDO_USER \
+		    -u XDG_CONFIG_HOME HOME="$TMP/nr/home" setpriv \
+		    --reuid=daemon --regid="$(id -g daemon)" --clear-groups "$@")
+	}
+	alerts as_daemon "$TMP/nr/bin/nm-monitor" "${SCAN[@]}"
+	check "detect: not root: the user's file is obeyed ($n, $arc: $(head -c 200 "$TMP/alerts.err"))" \
+	    test "$n" = 0 -a "$arc" = 0
+	printf 'scan-ports = 40\nscan-window = -1\n' \
+	    >"$TMP/nr/home/.config/nm/detect.conf"
+	badset "not root: a bad line names file:line" \
+	    "$(HOME=$TMP/nr/home nm-detect --show-config 2>&1 >/dev/null)" \
+	    as_daemon "$TMP/nr/bin/nm-monitor" -r "$TMP/scan.pcap"
+	check "detect: not root: the line is the file's ($(head -c 200 "$TMP/bad.err"))" \
+	    grep -q "^nm-detect: $TMP/nr/home/.config/nm/detect.conf:2: " \
+	    "$TMP/bad.err"
+else
+	skip "detect: not root: needs root (to become another user) and setpriv"
+fi
 
 # Under sudo: daemon stands for the caller; its home is replaced, in a
 # mount namespace of this command alone, by one of ours (as savedf.t
