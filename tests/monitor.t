@@ -596,6 +596,19 @@ check "detect: --detect-opt scan-ports=40 is obeyed: no alert ($n, $arc)" \
 alerts "$NMM" "${SCAN[@]}" --ignore 10.0.0.0/24
 check "detect: --ignore the scanner: no alert ($n, $arc)" \
     test "$n" = 0 -a "$arc" = 0
+# Every text mode shows it, once nm-render draws alerts (the same stream
+# by hand says whether it does).
+if nm-capture -r "$TMP/scan.pcap" | nm-decode | nm-detect |
+    nm-render -m minimal --color=never | grep -q ALERT; then
+	for m in compact detailed minimal; do
+		"$NMM" -r "$TMP/scan.pcap" -m "$m" --color=never \
+		    >"$TMP/alert.$m" 2>&1
+		check "detect: -m $m shows the alert" \
+		    grep -q 'ALERT.*port_scan.*10\.0\.0\.1' "$TMP/alert.$m"
+	done
+else
+	skip "detect: the text modes' ALERT line: this nm-render draws no alerts yet"
+fi
 # A bad setting fails before anything is captured (-w: no file made).
 mkdir -p "$TMP/dw" && chmod 1777 "$TMP/dw"
 # badset NAME WANT ARGS...: status 2, nothing captured, stderr is WANT
