@@ -229,36 +229,24 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 }
 
 /*
- * --ignore CIDR and --detect-opt name=value, as nm-detect's words: an
- * option and its value, in one buffer whose first word is the option.
- * nm-detect judges the name and the value, in the check before capture.
+ * --ignore CIDR and --detect-opt name=value, as nm-detect's words --name
+ * and value, in one buffer that the first word begins.  nm-detect judges
+ * the name and the value, in the check before capture (detect.c).
  */
 static void
-mon_detect_opt(struct mon_opts *o, const char *opt, const char *arg)
+mon_detect_opt(
+    struct mon_opts *o, const char *name, size_t len, const char *value)
 {
-	size_t n = strlen(arg), eq;
+	size_t n = strlen(value);
 	char *w;
 
-	if (opt == NULL) {
-		eq = strcspn(arg, "=");
-		if (eq == 0 || eq == n || arg[eq + 1] == '\0')
-			nm_bad_usage(
-			    "--detect-opt %s: want name=value "
-			    "(nm-detect --show-config lists the names)",
-			    arg);
-		w = emalloc(n + 3);
-		snprintf(w, n + 3, "--%s", arg);
-		w[eq + 2] = '\0';
-		o->detect_arg[o->ndetect_arg++] = w;
-		o->detect_arg[o->ndetect_arg++] = w + eq + 3;
-		return;
-	}
-	if (*arg == '\0')
-		nm_bad_usage("%s: an empty value", opt);
-	w = emalloc(strlen(opt) + n + 2);
-	sprintf(w, "%s%c%s", opt, '\0', arg);
+	w = emalloc(len + n + 4);
+	memcpy(w, "--", 2);
+	memcpy(w + 2, name, len);
+	w[len + 2] = '\0';
+	memcpy(w + len + 3, value, n + 1);
 	o->detect_arg[o->ndetect_arg++] = w;
-	o->detect_arg[o->ndetect_arg++] = w + strlen(opt) + 1;
+	o->detect_arg[o->ndetect_arg++] = w + len + 3;
 }
 
 /* -o: a text mode (as -m), json (as --json) or fields (with -e). */
@@ -298,6 +286,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 } };
 	int c, fset = 0;
+	char *eq;
 
 	memset(o, 0, sizeof(*o));
 	o->field = ecalloc((size_t)argc, sizeof(*o->field));
@@ -373,9 +362,22 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 					     "name");
 			o->detect_conf = optarg;
 			break;
-		case OPT_DETECT_OPT: mon_detect_opt(o, NULL, optarg); break;
+		case OPT_DETECT_OPT:
+			eq = strchr(optarg, '=');
+			if (eq == NULL || eq == optarg || eq[1] == '\0')
+				nm_bad_usage("--detect-opt %s: want name=value "
+					     "(nm-detect --show-config lists "
+					     "the names)",
+				    optarg);
+			mon_detect_opt(
+			    o, optarg, (size_t)(eq - optarg), eq + 1);
+			break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
-		case OPT_IGNORE: mon_detect_opt(o, "--ignore", optarg); break;
+		case OPT_IGNORE:
+			if (*optarg == '\0')
+				nm_bad_usage("--ignore: an empty CIDR");
+			mon_detect_opt(o, "ignore", 6, optarg);
+			break;
 		case OPT_NO_DETECT: o->nodetect = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_REALTIME: o->realtime = 1; break;
