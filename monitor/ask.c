@@ -508,7 +508,7 @@ mon_ask(struct mon_opts *o, const char *capture, const struct mon_user *u)
 
 /* What is about to start, in the old tool's words. */
 void
-mon_announce(const struct mon_opts *o)
+mon_announce(const struct mon_opts *o, const struct mon_pipeline *pl)
 {
 	int i;
 
@@ -544,5 +544,9 @@ mon_announce(const struct mon_opts *o)
 			    : o->mode);
 	if (o->wfile != NULL)
 		fprintf(stderr, "Writing:   %s\n", o->wfile);
+	/* no question: on unless --no-detect, tuned by its files (-h) */
+	fprintf(stderr, "Alerts:    %s\n",
+	    pl->detect != NULL ? "on (nm-detect: scans, floods, ARP, DNS)"
+			       : "off");
 	fprintf(stderr, "Press Ctrl+C to stop.\n");
 }

@@ -1,11 +1,12 @@
 /*
  * nm-monitor: the one-command front of nm.  With no arguments it asks
- * the old tool's three questions (interface, filter, display mode); with
- * options it asks nothing.  It then runs nm-capture | nm-decode |
- * nm-stats | nm-render connected by pipes, nm-capture alone with the
- * privilege it was started with, and exits with the status of the stage
- * that failed, or 0.  --dry-run prints that pipeline instead, for a user
- * to learn from and change.  See nm-monitor(1).
+ * the old tool's questions (interface, filter, display mode, a file to
+ * write); with options it asks nothing.  It then runs nm-capture |
+ * nm-decode | nm-detect | nm-stats | nm-render connected by pipes,
+ * nm-capture alone with the privilege it was started with, and exits with
+ * the status of the stage that failed, or 0.  --dry-run prints that
+ * pipeline instead, for a user to learn from and change.  See
+ * nm-monitor(1).
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -42,17 +43,22 @@ main(int argc, char **argv)
 		mon_pipeline_print(&pl);
 		status = NM_EXIT_OK;
 	} else {
+		/* a bad setting of nm-detect's ends it here, nothing captured
+		 */
+		mon_detect_prepare(&pl, &user);
 		/* Live, or asked: say what starts and how to stop it. */
 		if (opts.asked || (opts.file == NULL && isatty(STDERR_FILENO)))
-			mon_announce(&opts);
+			mon_announce(&opts, &pl);
 		status = mon_run(&pl, &user);
 	}
 	mon_pipeline_free(&pl);
+	mon_detect_free(&opts);
 	free(opts.filter);
 	free(opts.display);
 	free(opts.field);
 	free(opts.iface);
 	free(user.name);
 	free(user.home);
+	free(user.cname);
 	return status;
 }

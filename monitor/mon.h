@@ -4,8 +4,9 @@
  * user the unprivileged stages run as.  One file per role: opts.c reads
  * the command line, ask.c asks the questions, bpf.c asks nm-capture
  * whether a filter compiles, stages.c turns settings into argument
- * vectors, priv.c picks and becomes the target user, run.c starts,
- * watches and stops the pipeline.
+ * vectors, detect.c hands nm-detect its settings and checks them, priv.c
+ * picks and becomes the target user, run.c starts, watches and stops the
+ * pipeline.
  */
 #ifndef MON_H
 #define MON_H
@@ -14,7 +15,7 @@
 
 #include "nm.h"
 
-#define MON_NSTAGES 5 /* capture, pcap, decode, stats, render */
+#define MON_NSTAGES 6 /* capture, pcap, decode, detect, stats, render */
 
 /* nm-capture's ranges for -s and -B (capture/cap.h, capture/opts.c). */
 #define MON_SNAPLEN_MAX 262144
@@ -51,6 +52,12 @@ struct mon_opts {
 	int nopromisc; /* -p */
 	int dry_run;   /* --dry-run */
 	int asked;     /* answers, not options */
+
+	/* nm-detect's: --ignore, --detect-opt as --NAME VALUE, in order */
+	const char **detect_arg;
+	int ndetect_arg;
+	const char *detect_conf; /* --detect-config: its -c */
+	int nodetect;		 /* --no-detect */
 };
 
 /* One program of the pipeline: its path and the arguments it gets. */
@@ -60,6 +67,7 @@ struct mon_stage {
 	const char **argv; /* NULL-terminated */
 	int argc, cap;
 	int privileged; /* keeps our privilege */
+	int fd3;	/* open as its fd 3 (nm-detect's settings), or -1 */
 	pid_t pid;
 	int status; /* exit, 128+sig; -1 running */
 };
@@ -67,6 +75,8 @@ struct mon_stage {
 struct mon_pipeline {
 	struct mon_stage stage[MON_NSTAGES];
 	int n;
+	struct mon_stage *detect; /* nm-detect's, or NULL: not run */
+	int detect_carg;	  /* its argv's -c value, or 0: none */
 };
 
 /* The account the unprivileged stages (and nm-monitor itself) become. */
@@ -76,6 +86,11 @@ struct mon_user {
 	gid_t gid;
 	char *name; /* for nm-capture -Z */
 	char *home; /* sudo's caller's, for its saved filters */
+	/* sudo's caller, who nm-detect's settings are read as */
+	int caller;
+	uid_t cuid;
+	gid_t cgid;
+	char *cname;
 };
 
 /* The tables: each ends with a NULL name, and its first is the default. */
@@ -115,7 +130,7 @@ char *mon_bpf_error(const char *, const struct mon_user *, const char *const *,
 
 /* ask.c */
 void mon_ask(struct mon_opts *, const char *, const struct mon_user *);
-void mon_announce(const struct mon_opts *);
+void mon_announce(const struct mon_opts *, const struct mon_pipeline *);
 
 /*
  * stages.c.  mon_stage_dir: where the stages are, nm-monitor's own
@@ -126,7 +141,20 @@ char *mon_find(const char *);
 void mon_pipeline_build(
     struct mon_pipeline *, const struct mon_opts *, const struct mon_user *);
 void mon_pipeline_print(const struct mon_pipeline *);
+/* One more argument to a stage; the vector stays NULL-terminated. */
+void mon_arg(struct mon_stage *, const char *);
 void mon_pipeline_free(struct mon_pipeline *);
+
+/*
+ * detect.c.  mon_detect_args: nm-detect's arguments from the options.
+ * mon_detect_prepare: before the pipeline starts, hands nm-detect the
+ * settings files (run as root: read as the caller, on its fd 3) and runs
+ * it once to check them; a bad one ends nm-monitor with its status.
+ */
+void mon_detect_args(
+    struct mon_pipeline *, struct mon_stage *, const struct mon_opts *);
+void mon_detect_prepare(struct mon_pipeline *, const struct mon_user *);
+void mon_detect_free(const struct mon_opts *);
 
 /* priv.c */
 void mon_user_resolve(struct mon_user *, const char *);
@@ -134,6 +162,8 @@ void mon_user_become(const struct mon_user *);
 
 /* run.c */
 int mon_run(struct mon_pipeline *, const struct mon_user *);
+/* fd becomes target, open across exec (dup2 leaves equal fds alone). */
+void mon_move_fd(int fd, int target);
 /* Runs path as user u (NULL: as we are), wherever path is; no return. */
 void mon_exec_program(const char *path, char *const *argv,
     const struct mon_user *u) __attribute__((noreturn));

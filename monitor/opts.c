@@ -17,7 +17,11 @@
 
 enum {
 	OPT_COLOR = 256,
+	OPT_DETECT_CONFIG,
+	OPT_DETECT_OPT,
 	OPT_DRY_RUN,
+	OPT_IGNORE,
+	OPT_NO_DETECT,
 	OPT_JSON,
 	OPT_REALTIME,
 	OPT_SERVICES,
@@ -49,6 +53,9 @@ static const char usage_text[] =
     "[--color[=when]]\n"
     "                  [-w file] [-Y filter] [--services file] "
     "[--dry-run] [--version]\n"
+    "                  [--no-detect] [--ignore CIDR[#port]]... "
+    "[--detect-config file]\n"
+    "                  [--detect-opt name=value]...\n"
     "                  [-i interface]... [-r file [--realtime]] "
     "[expression]\n";
 
@@ -84,6 +91,14 @@ static const char help_text[] =
     "  -t...           time: -t, -tt, -ttt, -tttt, -ttttt as tcpdump\n"
     "  -u              times in UTC\n"
     "  --color[=when]  auto, always or never (default auto)\n"
+    "  --no-detect     no alerts: leave nm-detect out of the pipeline\n"
+    "  --ignore CIDR[#port]\n"
+    "                  no alerts on that actor (nm-detect --ignore; repeat)\n"
+    "  --detect-opt name=value\n"
+    "                  an nm-detect setting, as --name value (repeat)\n"
+    "  --detect-config file\n"
+    "                  nm-detect's settings from file, not from\n"
+    "                  /etc/nm/detect.conf and ~/.config/nm/detect.conf\n"
     "  --dry-run       print the pipeline instead of running it\n"
     "  -h, --help      this help\n"
     "  --version       the version\n"
@@ -195,6 +210,9 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 	if (fset + (nargs > 0) + (o->ffile != NULL) > 1)
 		nm_bad_usage("give the filter once: with -f, -F or as "
 			     "arguments");
+	if (o->nodetect && (o->ndetect_arg > 0 || o->detect_conf != NULL))
+		nm_bad_usage("--no-detect leaves nm-detect out: no --ignore, "
+			     "--detect-opt or --detect-config with it");
 	if (o->fields && o->nfields == 0)
 		nm_bad_usage("-o fields needs at least one -e field");
 	if (o->tflag > 5)
@@ -209,6 +227,27 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 		    "--color: want auto, always or never, not %s", o->color);
 		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
+}
+
+/*
+ * --ignore CIDR and --detect-opt name=value, as nm-detect's words --name
+ * and value, in one buffer that the first word begins.  nm-detect judges
+ * the name and the value, in the check before capture (detect.c).
+ */
+static void
+mon_detect_opt(
+    struct mon_opts *o, const char *name, size_t len, const char *value)
+{
+	size_t n = strlen(value);
+	char *w;
+
+	w = emalloc(len + n + 4);
+	memcpy(w, "--", 2);
+	memcpy(w + 2, name, len);
+	w[len + 2] = '\0';
+	memcpy(w + len + 3, value, n + 1);
+	o->detect_arg[o->ndetect_arg++] = w;
+	o->detect_arg[o->ndetect_arg++] = w + len + 3;
 }
 
 /* -o: a text mode (as -m), json (as --json) or fields (with -e). */
@@ -235,7 +274,11 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 	static const struct option longopts[] = { { "color", optional_argument,
 						      NULL, OPT_COLOR },
 		{ "colour", optional_argument, NULL, OPT_COLOR },
+		{ "detect-config", required_argument, NULL, OPT_DETECT_CONFIG },
+		{ "detect-opt", required_argument, NULL, OPT_DETECT_OPT },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "no-detect", no_argument, NULL, OPT_NO_DETECT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "realtime", no_argument, NULL, OPT_REALTIME },
@@ -244,9 +287,12 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 } };
 	int c, fset = 0;
+	char *eq;
 
 	memset(o, 0, sizeof(*o));
 	o->field = ecalloc((size_t)argc, sizeof(*o->field));
+	/* two words for each, and the NULL after them */
+	o->detect_arg = ecalloc(2 * (size_t)argc + 1, sizeof(*o->detect_arg));
 	/* one more: the default any */
 	o->iface = ecalloc((size_t)argc + 1, sizeof(*o->iface));
 	while (
@@ -311,7 +357,29 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		case OPT_COLOR:
 			o->color = optarg != NULL ? optarg : "always";
 			break;
+		case OPT_DETECT_CONFIG:
+			if (*optarg == '\0')
+				nm_bad_usage("--detect-config: an empty file "
+					     "name");
+			o->detect_conf = optarg;
+			break;
+		case OPT_DETECT_OPT:
+			eq = strchr(optarg, '=');
+			if (eq == NULL || eq == optarg || eq[1] == '\0')
+				nm_bad_usage("--detect-opt %s: want name=value "
+					     "(nm-detect --show-config lists "
+					     "the names)",
+				    optarg);
+			mon_detect_opt(
+			    o, optarg, (size_t)(eq - optarg), eq + 1);
+			break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
+		case OPT_IGNORE:
+			if (*optarg == '\0')
+				nm_bad_usage("--ignore: an empty CIDR");
+			mon_detect_opt(o, "ignore", 6, optarg);
+			break;
+		case OPT_NO_DETECT: o->nodetect = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_REALTIME: o->realtime = 1; break;
 		case OPT_SERVICES: o->services = optarg; break;

@@ -41,8 +41,13 @@ mon_user_resolve(struct mon_user *u, const char *user)
 	/* Checked even with -Z: nm-capture opens -r files as the caller. */
 	if (nm_sudo_caller(&caller, why, sizeof(why)) < 0)
 		nm_die(NM_EXIT_USAGE, "%s", why);
-	if (caller != NULL)
+	if (caller != NULL) {
 		u->home = estrdup(caller->pw_dir);
+		u->caller = 1;
+		u->cuid = caller->pw_uid;
+		u->cgid = caller->pw_gid;
+		u->cname = estrdup(caller->pw_name);
+	}
 	errno = 0;
 	if (user != NULL) {
 		label = "-Z";

@@ -147,8 +147,7 @@ mon_signals_child(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* fd becomes target, open across exec (dup2 leaves equal fds alone). */
-static void
+void
 mon_move_fd(int fd, int target)
 {
 	if (fd == target) {
@@ -171,6 +170,9 @@ mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 		mon_move_fd(in, STDIN_FILENO);
 	if (out != -1)
 		mon_move_fd(out, STDOUT_FILENO);
+	/* nm-detect's settings, read as the caller (detect.c) */
+	if (st->fd3 != -1)
+		mon_move_fd(st->fd3, 3);
 	mon_exec_program(st->path, argv, st->privileged ? NULL : u);
 }
 

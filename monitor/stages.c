@@ -88,12 +88,12 @@ mon_stage_add(struct mon_pipeline *pl, const char *name, int required)
 	st->argv = ecalloc((size_t)st->cap, sizeof(*st->argv));
 	st->argv[st->argc++] = name;
 	st->status = -1;
+	st->fd3 = -1;
 	pl->n++;
 	return st;
 }
 
-/* One more argument; the vector stays NULL-terminated. */
-static void
+void
 mon_arg(struct mon_stage *st, const char *a)
 {
 	if (st->argc + 1 >= st->cap) {
@@ -199,6 +199,14 @@ mon_pipeline_build(
 	st = mon_stage_add(pl, "nm-decode", 1);
 	mon_arg2(st, "--services", o->services);
 	mon_arg2(st, "-Y", o->display);
+	/*
+	 * Alerts by default; settings the user gave make it required: an
+	 * install without it would otherwise ignore them in silence.
+	 */
+	if (!o->nodetect &&
+	    (st = mon_stage_add(pl, "nm-detect",
+		 o->ndetect_arg > 0 || o->detect_conf != NULL)) != NULL)
+		mon_detect_args(pl, st, o);
 	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
 		mon_arg2(st, "-I",
 		    o->interval != NULL ? o->interval

@@ -61,6 +61,7 @@ printf '%s\t%s\n' \
     'Interface: lo' '-' \
     'Filter: +DNS \(port 53\)' '-' \
     'Mode: +minimal' '-' \
+    'Alerts: +on \(nm-detect' '-' \
     'Press Ctrl\+C to stop' "!$dns" \
     'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
     'FINAL REPORT|packets? captured' '-' >"$TMP/steps"
@@ -230,11 +231,12 @@ stages() {
 		    "/proc/$c/status" 2>/dev/null)"
 	done | sort
 }
-# wait_stages PID: until four nm-* programs run under PID (5 s at most).
+# wait_stages PID [N]: until N (5) nm-* programs run under PID (5 s at
+# most).
 wait_stages() {
 	local i
 	for i in $(seq 50); do
-		[ "$(stages "$1" | grep -c '^nm-')" -eq 4 ] && return 0
+		[ "$(stages "$1" | grep -c '^nm-')" -eq "${2:-5}" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -251,20 +253,25 @@ nopriv() {
 	[ "$v" = 0000000000000000 ] && pass "$1: no capability" ||
 	    fail "$1: capabilities $v"
 }
-# start NAME ENV...: nm-monitor, a process group of its own, in $NSA
-start() {
-	local name=$1 i
-	shift
-	ip netns exec "$NSA" env -u SUDO_UID -u SUDO_GID "$@" \
-	    setsid "$NMM" -i "$IFA" -f icmp -m minimal \
-	    >"$TMP/$name.out" 2>"$TMP/$name.err" &
-	MPID=$!
-	# ip netns exec and setsid both exec: the pid is nm-monitor's.
+# wait_exec: until $MPID runs nm-monitor (5 s at most): ip netns exec
+# and setsid both exec, so the pid is nm-monitor's.
+wait_exec() {
+	local i
 	for i in $(seq 50); do
 		[ "$(cat "/proc/$MPID/comm" 2>/dev/null)" = nm-monitor ] &&
 		    break
 		sleep 0.1
 	done
+}
+# start NAME ENV...: nm-monitor, a process group of its own, in $NSA
+start() {
+	local name=$1
+	shift
+	ip netns exec "$NSA" env -u SUDO_UID -u SUDO_GID "$@" \
+	    setsid "$NMM" -i "$IFA" -f icmp -m minimal \
+	    >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	MPID=$!
+	wait_exec
 }
 # finish NAME: waits (10 s at most) for nm-monitor, status in $TMP/NAME.rc
 finish() {
@@ -282,9 +289,10 @@ finish() {
 duid=$(id -u daemon)
 start int SUDO_UID="$duid" SUDO_GID="$(id -g daemon)"
 if wait_stages "$MPID"; then
-	# At first sight: decode, stats and render are the caller already.
+	# At first sight: decode, detect, stats and render are the caller
+	# already.
 	stages "$MPID" >"$TMP/first"
-	for p in nm-decode nm-stats nm-render; do
+	for p in nm-decode nm-detect nm-stats nm-render; do
 		check "sudo: $p runs as the caller from the start" \
 		    grep -qx "$p $duid $duid $duid $duid" "$TMP/first"
 	done
@@ -358,11 +366,13 @@ check "failure: no such interface: no report" test ! -s "$TMP/nosuch.out"
 if command -v setpriv >/dev/null; then
 	mkdir -p "$TMP/bin"
 	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-stats \
-	    "$NM_TOP"/nm-render "$NMM" "$TMP/bin/"
+	    "$NM_TOP"/nm-render "$NM_TOP"/nm-detect "$NMM" "$TMP/bin/"
 	chmod 755 "$TMP/bin"
-	(cd / && ip netns exec "$NSA" timeout 10 setpriv --reuid=nobody \
-	    --regid="$(id -g nobody)" --clear-groups "$TMP/bin/nm-monitor" \
-	    -i "$IFA" >"$TMP/noperm.out" 2>"$TMP/noperm.err")
+	# HOME as a login gives it: nm-detect would refuse root's
+	(cd / && HOME=/nonexistent ip netns exec "$NSA" timeout 10 \
+	    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$TMP/bin/nm-monitor" -i "$IFA" >"$TMP/noperm.out" \
+	    2>"$TMP/noperm.err")
 	rc=$?
 	check "failure: no permission: exit 4 ($rc)" test "$rc" -eq 4
 	check "failure: no permission: one line, nm-capture's ($(head -c 200 "$TMP/noperm.err"))" \
@@ -371,4 +381,59 @@ if command -v setpriv >/dev/null; then
 	check "failure: no permission: no report" test ! -s "$TMP/noperm.out"
 else
 	skip "failure: no permission: needs setpriv"
+fi
+
+# --- alerts, live (issue 13): nmap -sS from $NSB at $NSA's closed ports ---
+# nm-monitor runs nm-detect by default: its JSON has exactly one
+# port_scan alert (the rest suppressed) naming scanner and victim; on
+# the text modes, nm-render's red ALERT line once nm-render draws them.
+# scan NAME STAGES ARGS...: nm-monitor ARGS on $IFA, once its STAGES
+# programs run, while nmap scans; output in $TMP/NAME.out, status in
+# $TMP/NAME.rc
+scan() {
+	local name=$1 nst=$2
+	shift 2
+	ip netns exec "$NSA" env -u SUDO_UID -u SUDO_GID setsid "$NMM" \
+	    -i "$IFA" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	MPID=$!
+	wait_exec
+	if ! wait_stages "$MPID" "$nst"; then
+		fail "$name: the pipeline did not start: $(head -n 2 "$TMP/$name.err")"
+	fi
+	sleep 0.5
+	timeout 60 ip netns exec "$NSB" nmap -n -Pn -sS -T4 -p 1-200 \
+	    10.79.0.1 >"$TMP/$name.nmap" 2>&1
+	sleep 1
+	kill -TERM "$MPID"
+	finish "$name"
+}
+if ! command -v nmap >/dev/null; then
+	skip "alerts live: nmap is not installed (tests/deps.sh)"
+else
+	scan nmap-json 5 --json
+	n=$(grep -c '"type":"alert","ts":[0-9]*,"kind":"port_scan"' \
+	    "$TMP/nmap-json.out")
+	check "alerts live: nmap -sS: exit 0 ($(cat "$TMP/nmap-json.rc"))" \
+	    test "$(cat "$TMP/nmap-json.rc")" = 0
+	check "alerts live: nmap -sS: one port_scan alert ($n: $(head -c 200 "$TMP/nmap-json.err"))" \
+	    test "$n" = 1
+	check "alerts live: it names the SYN scan of $NSA by $NSB" \
+	    grep -q '"kind":"port_scan","style":"SYN",.*"src":"10.79.0.2","dst":"10.79.0.1"' \
+	    "$TMP/nmap-json.out"
+	scan nmap-off 4 --json --no-detect
+	n=$(grep -c '"type":"alert"' "$TMP/nmap-off.out")
+	check "alerts live: --no-detect: no alert ($n)" test "$n" = 0
+	n=$(grep -c '"type":"packet"' "$TMP/nmap-off.out")
+	check "alerts live: --no-detect: the scan's packets all the same ($n)" \
+	    test "$n" -ge 200
+	# The text: nm-render's line, if it draws alerts on the same stream
+	# (-w keeps it) replayed by hand.
+	scan nmap-text 6 -m compact --color=never -w "$TMP/w/scan.pcapng"
+	if nm-capture -r "$TMP/w/scan.pcapng" 2>/dev/null | nm-decode |
+	    nm-detect | nm-render -m compact --color=never | grep -q ALERT; then
+		check "alerts live: nm-render's ALERT line in compact mode" \
+		    grep -q 'ALERT.*10\.79\.0\.2' "$TMP/nmap-text.out"
+	else
+		skip "alerts live: no ALERT line to look for: this nm-render draws no alerts yet"
+	fi
 fi
