@@ -284,7 +284,7 @@ alert_raise(struct alert *a)
 	    a->target[0] != '\0' ? " " : "", a->target);
 	h = siphash24(&supp.key, key, strlen(key));
 	if ((s = tab_find(&supp, &h)) != NULL) {
-		if (a->ts >= s->emitted && a->ts - s->emitted < suppress_ns) {
+		if (a->ts < s->emitted || a->ts - s->emitted < suppress_ns) {
 			s->held++;
 			counts.suppressed++;
 			return;

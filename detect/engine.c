@@ -134,9 +134,15 @@ det_packet(const msgpack_object *rec)
 	size_t i;
 
 	dpkt_read(rec, &p);
-	if (p.ts == 0)
-		p.ts = now; /* no time: it belongs to now */
+	/*
+	 * The detectors' clock never goes back: a packet without a time,
+	 * or earlier than one already seen (sources merged, a stack that
+	 * stamps out of order), counts at the latest time seen, so no
+	 * window or span can come out negative.
+	 */
 	det_clock(p.ts);
+	if (p.ts < now)
+		p.ts = now;
 	for (i = 0; i < NMODULES; i++)
 		modules[i]->packet(&p);
 }

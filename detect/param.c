@@ -210,7 +210,14 @@ read_file(const char *path, int must)
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		if (!must && (errno == ENOENT || errno == ENOTDIR))
+		/*
+		 * A default file that is not there, or that this user may
+		 * not read (a stage running as nobody with HOME still
+		 * root's), is passed over: nm-monitor hands its stages the
+		 * caller's files itself.  A file named is read or fails.
+		 */
+		if (!must &&
+		    (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
 			return;
 		nm_die(NM_EXIT_USAGE, "%s: %s", path, strerror(errno));
 	}

@@ -351,9 +351,13 @@ get_set(int kind, const struct skey *k, uint64_t ts, uint64_t window)
 		if (t->count >= cap_sets)
 			dt_evict(t, offsetof(struct sset, last));
 		s = tab_insert(t, k);
-		s->first = ts;
+		s->first = s->last = ts;
 	}
-	s->last = ts;
+	/* a timed-out attempt fails at its own time, maybe before others */
+	if (ts < s->first)
+		s->first = ts;
+	if (ts > s->last)
+		s->last = ts;
 	return s;
 }
 

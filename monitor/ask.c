@@ -546,7 +546,7 @@ mon_announce(const struct mon_opts *o, const struct mon_pipeline *pl)
 		fprintf(stderr, "Writing:   %s\n", o->wfile);
 	/* no question: on unless --no-detect, tuned by its files (-h) */
 	fprintf(stderr, "Alerts:    %s\n",
-	    pl->detect != NULL ? "on (nm-detect: scans, floods, ARP, DNS)"
+	    pl->detect != NULL ? "on (nm-stats: scans, floods, ARP, DNS)"
 			       : "off");
 	fprintf(stderr, "Press Ctrl+C to stop.\n");
 }

@@ -1,24 +1,24 @@
 /*
- * nm-detect in the pipeline: its arguments (--ignore, --detect-opt,
- * --detect-config), its settings files, and a check of them before
- * anything is captured.
+ * The detectors in the pipeline (nm-stats runs them): their arguments
+ * (--ignore, --detect-opt, --detect-config), their settings files, and a
+ * check of them before anything is captured.
  *
- * nm-detect reads /etc/nm/detect.conf, then
+ * The detectors read /etc/nm/detect.conf, then
  * ${XDG_CONFIG_HOME:-~/.config}/nm/detect.conf (or the one file
- * NM_DETECT_CONF or -c names).  Not started as root, nm-monitor changes
- * no user, and nm-detect finds the files itself.  Started as root, the
- * stage runs as another user, who may not be able to read them: under
- * sudo HOME is root's, whose home that user cannot enter, and with -Z, or
- * as nobody, the caller's home may be closed to it.  So nm-monitor reads
- * the files itself, in a child that has become sudo's caller (as
- * nm-capture opens a -r file: what the caller may not read fails as it
- * would for the caller, and a link to a file of root's shows nothing of
- * it), the system's first, into one sealed memory file that nm-detect
- * reads as -c /dev/fd/3.
+ * NM_DETECT_CONF or --detect-config names).  Not started as root,
+ * nm-monitor changes no user, and nm-stats finds the files itself.
+ * Started as root, the stage runs as another user, who may not be able
+ * to read them: under sudo HOME is root's, whose home that user cannot
+ * enter, and with -Z, or as nobody, the caller's home may be closed to
+ * it.  So nm-monitor reads the files itself, in a child that has become
+ * sudo's caller (as nm-capture opens a -r file: what the caller may not
+ * read fails as it would for the caller, and a link to a file of root's
+ * shows nothing of it), the system's first, into one sealed memory file
+ * that nm-stats reads as --detect-config /dev/fd/3.
  *
- * Then, before the capture starts, nm-detect runs once with
- * --show-config, as the stage will (the same user, arguments and fd 3):
- * a bad line or option ends nm-monitor there, with nm-detect's one line
+ * Then, before the capture starts, nm-stats runs once with
+ * --show-detect-config, as the stage will (the same user, arguments and
+ * fd 3): a bad line or option ends nm-monitor there, with its one line
  * and its status.  Its /dev/fd/3:LINE is told back as the file and line
  * the user wrote.
  */
@@ -55,7 +55,7 @@ mon_detect_args(
 
 	pl->detect = st;
 	if (o->detect_conf != NULL) {
-		mon_arg(st, "-c");
+		mon_arg(st, "--detect-config");
 		pl->detect_carg = st->argc;
 		mon_arg(st, o->detect_conf);
 	}
@@ -205,7 +205,7 @@ mon_conf_load(struct mon_pipeline *pl, const struct mon_user *u)
 	if (pl->detect_carg > 0)
 		st->argv[pl->detect_carg] = CONF_FD;
 	else {
-		mon_arg(st, "-c");
+		mon_arg(st, "--detect-config");
 		mon_arg(st, CONF_FD);
 	}
 }
@@ -236,7 +236,8 @@ mon_relay_line(const char *line, size_t len)
 	fwrite(line, 1, len, stderr);
 }
 
-/* Runs the stage once with --show-config, as it will run; exits on error. */
+/* Runs the stage once with --show-detect-config, as it will run; exits on
+ * error. */
 static void
 mon_conf_check(struct mon_pipeline *pl, const struct mon_user *u)
 {
@@ -247,7 +248,7 @@ mon_conf_check(struct mon_pipeline *pl, const struct mon_user *u)
 	ssize_t n;
 	pid_t pid;
 
-	mon_arg(st, "--show-config");
+	mon_arg(st, "--show-detect-config");
 	if (pipe2(err, O_CLOEXEC) < 0)
 		nm_die(NM_EXIT_FAIL, "pipe: %s", strerror(errno));
 	fflush(NULL);

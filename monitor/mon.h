@@ -4,7 +4,7 @@
  * user the unprivileged stages run as.  One file per role: opts.c reads
  * the command line, ask.c asks the questions, bpf.c asks nm-capture
  * whether a filter compiles, stages.c turns settings into argument
- * vectors, detect.c hands nm-detect its settings and checks them, priv.c
+ * vectors, detect.c hands the detectors their settings and checks them, priv.c
  * picks and becomes the target user, run.c starts, watches and stops the
  * pipeline.
  */
@@ -15,7 +15,7 @@
 
 #include "nm.h"
 
-#define MON_NSTAGES 6 /* capture, pcap, decode, detect, stats, render */
+#define MON_NSTAGES 5 /* capture, pcap, decode, stats, render */
 
 /* nm-capture's ranges for -s and -B (capture/cap.h, capture/opts.c). */
 #define MON_SNAPLEN_MAX 262144
@@ -53,10 +53,10 @@ struct mon_opts {
 	int dry_run;   /* --dry-run */
 	int asked;     /* answers, not options */
 
-	/* nm-detect's: --ignore, --detect-opt as --NAME VALUE, in order */
+	/* the detectors': --ignore, --detect-opt as --NAME VALUE, in order */
 	const char **detect_arg;
 	int ndetect_arg;
-	const char *detect_conf; /* --detect-config: its -c */
+	const char *detect_conf; /* --detect-config */
 	int nodetect;		 /* --no-detect */
 };
 
@@ -67,7 +67,7 @@ struct mon_stage {
 	const char **argv; /* NULL-terminated */
 	int argc, cap;
 	int privileged; /* keeps our privilege */
-	int fd3;	/* open as its fd 3 (nm-detect's settings), or -1 */
+	int fd3;	/* open as its fd 3 (the detectors' settings), or -1 */
 	pid_t pid;
 	int status; /* exit, 128+sig; -1 running */
 };
@@ -75,8 +75,9 @@ struct mon_stage {
 struct mon_pipeline {
 	struct mon_stage stage[MON_NSTAGES];
 	int n;
-	struct mon_stage *detect; /* nm-detect's, or NULL: not run */
-	int detect_carg;	  /* its argv's -c value, or 0: none */
+	struct mon_stage
+	    *detect;	 /* nm-stats', running the detectors, or NULL */
+	int detect_carg; /* its argv's --detect-config value, or 0: none */
 };
 
 /* The account the unprivileged stages (and nm-monitor itself) become. */
@@ -86,7 +87,7 @@ struct mon_user {
 	gid_t gid;
 	char *name; /* for nm-capture -Z */
 	char *home; /* sudo's caller's, for its saved filters */
-	/* sudo's caller, who nm-detect's settings are read as */
+	/* sudo's caller, who the detectors' settings are read as */
 	int caller;
 	uid_t cuid;
 	gid_t cgid;

@@ -91,13 +91,13 @@ static const char help_text[] =
     "  -t...           time: -t, -tt, -ttt, -tttt, -ttttt as tcpdump\n"
     "  -u              times in UTC\n"
     "  --color[=when]  auto, always or never (default auto)\n"
-    "  --no-detect     no alerts: leave nm-detect out of the pipeline\n"
+    "  --no-detect     no alerts: nm-stats runs no detectors\n"
     "  --ignore CIDR[#port]\n"
-    "                  no alerts on that actor (nm-detect --ignore; repeat)\n"
+    "                  no alerts on that actor (repeat; nm-detect(1))\n"
     "  --detect-opt name=value\n"
-    "                  an nm-detect setting, as --name value (repeat)\n"
+    "                  a detector setting, as --name value (repeat)\n"
     "  --detect-config file\n"
-    "                  nm-detect's settings from file, not from\n"
+    "                  the detectors' settings from file, not from\n"
     "                  /etc/nm/detect.conf and ~/.config/nm/detect.conf\n"
     "  --dry-run       print the pipeline instead of running it\n"
     "  -h, --help      this help\n"
@@ -211,7 +211,7 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 		nm_bad_usage("give the filter once: with -f, -F or as "
 			     "arguments");
 	if (o->nodetect && (o->ndetect_arg > 0 || o->detect_conf != NULL))
-		nm_bad_usage("--no-detect leaves nm-detect out: no --ignore, "
+		nm_bad_usage("--no-detect runs no detectors: no --ignore, "
 			     "--detect-opt or --detect-config with it");
 	if (o->fields && o->nfields == 0)
 		nm_bad_usage("-o fields needs at least one -e field");
@@ -230,9 +230,9 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 }
 
 /*
- * --ignore CIDR and --detect-opt name=value, as nm-detect's words --name
- * and value, in one buffer that the first word begins.  nm-detect judges
- * the name and the value, in the check before capture (detect.c).
+ * --ignore CIDR and --detect-opt name=value, as the detectors' words
+ * --name and value, in one buffer that the first word begins.  nm-stats
+ * judges the name and the value, in the check before capture (detect.c).
  */
 static void
 mon_detect_opt(

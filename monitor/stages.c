@@ -200,19 +200,21 @@ mon_pipeline_build(
 	mon_arg2(st, "--services", o->services);
 	mon_arg2(st, "-Y", o->display);
 	/*
-	 * Alerts by default; settings the user gave make it required: an
-	 * install without it would otherwise ignore them in silence.
+	 * nm-stats runs the detectors (alerts by default); settings the
+	 * user gave make it required: an install without it would
+	 * otherwise ignore them in silence.
 	 */
-	if (!o->nodetect &&
-	    (st = mon_stage_add(pl, "nm-detect",
-		 o->ndetect_arg > 0 || o->detect_conf != NULL)) != NULL)
-		mon_detect_args(pl, st, o);
-	if ((st = mon_stage_add(pl, "nm-stats", 0)) != NULL) {
+	if ((st = mon_stage_add(pl, "nm-stats",
+		 o->ndetect_arg > 0 || o->detect_conf != NULL)) != NULL) {
 		mon_arg2(st, "-I",
 		    o->interval != NULL ? o->interval
 					: MON_STR(NM_STATS_INTERVAL_DEFAULT));
 		mon_arg2(st, "-n", o->top);
 		mon_arg2(st, "--services", o->services);
+		if (o->nodetect)
+			mon_arg(st, "--no-detect");
+		else
+			mon_detect_args(pl, st, o);
 	}
 	mon_render_args(mon_stage_add(pl, "nm-render", 1), o);
 }

@@ -37,6 +37,7 @@ struct opts {
 	int src_top;		   /* --per-source-top */
 	int no_detect;		   /* --no-detect */
 	const char *detect_config; /* --detect-config */
+	int show_detect;	   /* --show-detect-config */
 };
 
 struct ctx {
@@ -55,7 +56,8 @@ static const char usage_text[] =
     "                [--per-source-top] [--services file] [--realtime] "
     "[--force]\n"
     "                [--no-detect] [--detect-config file] "
-    "[--ignore CIDR[#port]] [--SETTING value]...\n"
+    "[--show-detect-config]\n"
+    "                [--ignore CIDR[#port]] [--SETTING value]...\n"
     "(the detectors' settings: nm-detect -h)\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -80,6 +82,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "per-source-top", no_argument, NULL, 'P' },
 		{ "no-detect", no_argument, NULL, 'D' },
 		{ "detect-config", required_argument, NULL, 'C' },
+		{ "show-detect-config", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 	};
@@ -131,6 +134,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'P': o->src_top = 1; break;
 		case 'D': o->no_detect = 1; break;
 		case 'C': o->detect_config = optarg; break;
+		case 'W': o->show_detect = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: usage();
@@ -266,8 +270,8 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	cx.quiet = o.quiet;
 	cx.detect = !o.no_detect;
-	if (cx.detect)
-		det_settings(o.detect_config, 0);
+	if (cx.detect || o.show_detect)
+		det_settings(o.detect_config, o.show_detect);
 	if (o.filter != NULL) {
 		cx.filter = filter_compile_opt(o.filter);
 		filter_packets_only(cx.filter);
