@@ -78,6 +78,9 @@ nm-render -m minimal <"$TMP/in.json" >"$TMP/m"
 check "minimal: the line, its time without brackets" grep -qxF \
     "06:52:15.421 ALERT port_scan (SYN, vertical) 10.77.0.1 → 10.77.0.2: 10.77.0.1 scanned 15 TCP ports of 10.77.0.2 (SYN scan) in 0.0 s [medium]" "$TMP/m"
 check "minimal: a line per alert" test "$(grep -c ' ALERT ' "$TMP/m")" -eq 9
+LC_ALL=C nm-render <"$TMP/in.json" >"$TMP/ascii"
+check "ASCII locale: > for the arrow, as the packets have it" grep -qF \
+    "ALERT port_scan (SYN, vertical) 10.77.0.1 > 10.77.0.2: " "$TMP/ascii"
 nm-render -tt <"$TMP/in.json" >"$TMP/tt"
 check "-tt: the alert's time as the packets'" grep -q '^\[1764139935.421000\] ALERT port_scan ' "$TMP/tt"
 nm-render -t <"$TMP/in.json" >"$TMP/t"
