@@ -364,6 +364,20 @@ out_addr(struct strbuf *b, const msgpack_object *v)
 	sb_add(b, buf, n);
 }
 
+void
+out_host(struct strbuf *b, const msgpack_object *a)
+{
+	int v6 =
+	    a != NULL && a->type == MSGPACK_OBJECT_BIN && a->via.bin.size == 16;
+
+	if (v6)
+		sb_addc(b, '[');
+	if (a != NULL)
+		out_value(b, a);
+	if (v6)
+		sb_addc(b, ']');
+}
+
 /* Any scalar, plainly; maps and arrays as their size. */
 void
 out_value(struct strbuf *b, const msgpack_object *v)

@@ -367,8 +367,10 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 			out_detailed(o, b, &p);
 		return;
 	case REC_HEADER:
-		if (text)
+		if (text) {
 			out_report_header(&rec->obj);
+			out_alert_header(&rec->obj);
+		}
 		break;
 	case REC_CAPSTATS:
 		if (text)
@@ -380,8 +382,18 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 			return;
 		}
 		break;
+	case REC_ALERT:
+		if (text) {
+			out_alert(o, b, &rec->obj);
+			return;
+		}
+		break;
+	case REC_END:
+		if (text)
+			out_alert_end(&rec->obj);
+		break;
 	default:
-		/* flow and alert records are for -o json and -o fields */
+		/* flow records are for -o json and -o fields */
 		break;
 	}
 	if (o->mode == OUT_JSON &&
@@ -417,10 +429,15 @@ static void
 on_finish(struct stage *st, enum stage_end why)
 {
 	struct ctx *cx = st->arg;
-	const struct out *o = cx->out;
+	struct out *o = cx->out;
+	struct strbuf *b = &cx->line;
 
 	(void)why;
 	if (o->mode != OUT_JSON && o->mode != OUT_FIELDS) {
+		b->len = 0;
+		out_alert_report(o, b);
+		if (b->len > 0 && fwrite(b->p, 1, b->len, stdout) != b->len)
+			nm_write_failed();
 		flush_out();
 		out_report_print();
 	}

@@ -91,6 +91,11 @@ void out_ns(struct strbuf *b, uint64_t ns);
 void out_i64(struct strbuf *b, int64_t v);
 void out_hex(struct strbuf *b, uint64_t v, int width);
 void out_value(struct strbuf *b, const msgpack_object *v);
+/*
+ * An address, in brackets when it is IPv6, so "[fe80::1]: 6" or
+ * "[fe80::1]:80" cannot be misread; nothing for NULL.
+ */
+void out_host(struct strbuf *b, const msgpack_object *a);
 void out_hexdump(struct strbuf *b, const uint8_t *p, size_t n);
 uint64_t out_u(const msgpack_object *map, const char *key, uint64_t dflt);
 int out_has(const msgpack_object *map, const char *key);
@@ -116,6 +121,23 @@ void out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p);
 extern const char *const out_text_keys[];
 void out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p);
 void out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p);
+/* TCP flags as letters in brackets: "[S]", "[none]". */
+void out_tcp_flags(struct strbuf *b, uint64_t flags);
+/*
+ * A value as the detailed layout shows it, by what the schema says of its
+ * key (id, from rec_key_find; -1 for none): flags with their letters,
+ * durations in seconds, hex where the field is.
+ */
+void out_key_value(struct strbuf *b, int id, const msgpack_object *v);
+
+/* --- alert.c --- */
+/* An alert record's line, in the layout of the text mode. */
+void out_alert(struct out *o, struct strbuf *b, const msgpack_object *m);
+/* What the Alerts section needs: the header's stages, the end records. */
+void out_alert_header(const msgpack_object *hdr);
+void out_alert_end(const msgpack_object *end);
+/* The final report's Alerts section, when there is one to write. */
+void out_alert_report(struct out *o, struct strbuf *b);
 
 /* --- fields.c --- */
 /* The table entry for a tshark field name, or NULL when unknown. */

@@ -115,20 +115,10 @@ pct(struct strbuf *b, double v)
 		out_f(b, "%.1f%%", v);
 }
 
-/* An address, in brackets when it is IPv6: "[fe80::1]: 6" cannot be misread */
 static void
 host(struct strbuf *b, const msgpack_object *e, const char *key)
 {
-	const msgpack_object *a = rec_get(e, key);
-	int v6 =
-	    a != NULL && a->type == MSGPACK_OBJECT_BIN && a->via.bin.size == 16;
-
-	if (v6)
-		sb_addc(b, '[');
-	if (a != NULL)
-		out_value(b, a);
-	if (v6)
-		sb_addc(b, ']');
+	out_host(b, rec_get(e, key));
 }
 
 static const msgpack_object *

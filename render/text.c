@@ -198,8 +198,8 @@ addr_cols(struct out *o, struct strbuf *b, const struct out_pkt *p,
 	addr_col(b, dbuf, nd, o->addr_w);
 }
 
-static void
-tcp_flags(struct strbuf *b, uint64_t f)
+void
+out_tcp_flags(struct strbuf *b, uint64_t f)
 {
 	char letters[16];
 
@@ -539,7 +539,7 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		ports(o, b, p, p->tcp);
 		sb_addc(b, ' ');
 		out_color(o, b, OC_RED);
-		tcp_flags(b, out_u(p->tcp, "flags", 0));
+		out_tcp_flags(b, out_u(p->tcp, "flags", 0));
 		out_uncolor(o, b, OC_RED);
 		/* the payload's length, as tcpdump's "length", when any */
 		if (out_u(p->tcp, "len", 0) > 0) {
@@ -738,7 +738,7 @@ detail_value(struct strbuf *b, int id, const msgpack_object *v, int opt)
 
 	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && sh == SH_TCPFLAGS) {
 		out_hex(b, v->via.u64, 3);
-		tcp_flags(b, v->via.u64);
+		out_tcp_flags(b, v->via.u64);
 	} else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
 	    sh == SH_SECS) {
 		char secs[32];
@@ -830,6 +830,12 @@ layer_line(struct strbuf *b, const char *label, const msgpack_object *m,
 				layer_line(b, sub, &v->via.array.ptr[j],
 				    depth + 1, sid);
 	}
+}
+
+void
+out_key_value(struct strbuf *b, int id, const msgpack_object *v)
+{
+	detail_value(b, id, v, 0);
 }
 
 /* The decoder says where the payload is; without that, show the frame. */

@@ -143,11 +143,37 @@ field_find(const char *name)
 	return NULL;
 }
 
+/*
+ * How a typed field prints, from how the schema shows its key: a duration
+ * (an alert's window) in seconds as tshark's times, TCP flags and other
+ * hex keys as tshark's hex; everything else as its value.
+ */
+static enum fld_fmt
+typed_fmt(const struct rec_key *k)
+{
+	switch (k->show) {
+	case SH_SECS: return F_TS;
+	case SH_TCPFLAGS:
+	case SH_HEX4: return F_HEX4;
+	case SH_HEX2: return F_HEX2;
+	case SH_HEX5: return F_HEX5;
+	default: return F_DEC;
+	}
+}
+
 const struct out_field *
 field_find_typed(const char *name, char *why, size_t whylen)
 {
-	static const char *const prefixes[] = { "stats.", "flow." };
-	static const enum rec_type types[] = { REC_STATS, REC_FLOW };
+	/* the record types whose keys are fields, and who documents them */
+	static const struct {
+		const char *prefix;
+		enum rec_type type;
+		const char *doc;
+	} typed[] = {
+		{ "stats.", REC_STATS, "nm-stats(1)" },
+		{ "flow.", REC_FLOW, "nm-stats(1)" },
+		{ "alert.", REC_ALERT, "nm-records(5)" },
+	};
 	static struct out_field dyn[128];
 	static size_t ndyn;
 	const struct out_field *f;
@@ -159,41 +185,38 @@ field_find_typed(const char *name, char *why, size_t whylen)
 	why[0] = '\0';
 	if ((f = field_find(name)) != NULL)
 		return f;
-	for (i = 0; i < 2; i++) {
-		n = strlen(prefixes[i]);
-		if (strncmp(name, prefixes[i], n) != 0 || name[n] == '\0')
+	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		n = strlen(typed[i].prefix);
+		if (strncmp(name, typed[i].prefix, n) != 0 || name[n] == '\0')
 			continue;
 		for (f = dyn; f < dyn + ndyn; f++)
 			if (strcmp(f->name, name) == 0)
 				return f;
 		if ((id = rec_key_path(name + n)) == 0 ||
-		    !((k = rec_key(id))->in & REC_IN(types[i]))) {
-			snprintf(why, whylen,
-			    "%s records have no '%s'; see nm-stats(1)",
-			    rec_type_name(types[i]), name + n);
+		    !((k = rec_key(id))->in & REC_IN(typed[i].type))) {
+			snprintf(why, whylen, "%s records have no '%s'; see %s",
+			    rec_type_name(typed[i].type), name + n,
+			    typed[i].doc);
 			return NULL;
 		}
 		if (k->type == KT_MAP ||
 		    (k->type == KT_ARRAY && k->elem == KT_MAP)) {
 			snprintf(why, whylen,
-			    "%s holds a map: name one of its keys; see "
-			    "nm-stats(1)",
-			    name);
+			    "%s holds a map: name one of its keys; see %s",
+			    name, typed[i].doc);
 			return NULL;
 		}
 		/* a fixed pool: fields live as long as the program */
 		if (ndyn == sizeof(dyn) / sizeof(dyn[0])) {
 			snprintf(why, whylen,
-			    "more than %zu stats and flow "
-			    "fields",
-			    ndyn);
+			    "more than %zu stats, flow and alert fields", ndyn);
 			return NULL;
 		}
 		nf = &dyn[ndyn++];
 		nf->name = estrdup(name);
 		nf->path = nf->name + n;
-		nf->fmt = F_DEC;
-		nf->rtype = types[i];
+		nf->fmt = typed_fmt(k);
+		nf->rtype = typed[i].type;
 		return nf;
 	}
 	return NULL;

@@ -56,10 +56,11 @@ struct field_ref {
 /* The packet field of that tshark name in the table, or NULL. */
 const struct out_field *field_find(const char *name);
 /*
- * The same, or "stats.PATH" / "flow.PATH": a path the schema knows in
- * records of that type (nm-stats(1) lists them), whose rtype says so.
- * NULL when there is no such field; why then says what is wrong with a
- * stats. or flow. name (empty for any other name).
+ * The same, or "stats.PATH" / "flow.PATH" / "alert.PATH": a path the
+ * schema knows in records of that type (nm-stats(1) and nm-records(5)
+ * list them), whose rtype says so.  NULL when there is no such field; why
+ * then says what is wrong with a stats., flow. or alert. name (empty for
+ * any other name).
  */
 const struct out_field *field_find_typed(
     const char *name, char *why, size_t whylen);

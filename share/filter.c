@@ -91,12 +91,24 @@ static const struct {
 	{ "udp.port", "udp.srcport", "udp.dstport" },
 	{ "flow.addr", "flow.src", "flow.dst" },
 	{ "flow.port", "flow.sport", "flow.dport" },
+	{ "alert.addr", "alert.src", "alert.dst" },
+};
+
+/* The words that stand for every record of a type ("frame": packets). */
+static const struct {
+	const char *name;
+	enum rec_type type;
+} whole[] = {
+	{ "frame", REC_PACKET },
+	{ "flow", REC_FLOW },
+	{ "stats", REC_STATS },
+	{ "alert", REC_ALERT },
 };
 
 /* Words of the language itself (besides fields and protocols). */
 static const char *const keywords[] = { "and", "or", "not", "in", "contains",
 	"matches", "eq", "ne", "lt", "le", "gt", "ge", "frame", "flow", "stats",
-	"true", "false", "True", "False", NULL };
+	"alert", "true", "false", "True", "False", NULL };
 
 /* Protocols a bare name asks for: tshark's name, the record's key. */
 static const struct {
@@ -292,15 +304,13 @@ field_named(struct parse *ps, struct node *n, const char *name, char *why,
 			return 1;
 		}
 	/* a record type alone: every record of it */
-	if (strcmp(name, "frame") == 0 || strcmp(name, "flow") == 0 ||
-	    strcmp(name, "stats") == 0) {
-		n->op = N_TRUE;
-		n->rtype = name[0] == 'f'
-		    ? (name[1] == 'r' ? REC_PACKET : REC_FLOW)
-		    : REC_STATS;
-		ps->f->types |= REC_IN(n->rtype);
-		return 1;
-	}
+	for (i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+		if (strcmp(name, whole[i].name) == 0) {
+			n->op = N_TRUE;
+			n->rtype = whole[i].type;
+			ps->f->types |= REC_IN(n->rtype);
+			return 1;
+		}
 	for (i = 0; i < sizeof(either) / sizeof(either[0]); i++)
 		if (strcmp(either[i].name, name) == 0) {
 			a = field_find_typed(either[i].a, why, whylen);
@@ -879,12 +889,20 @@ filter_compile_opt(const char *expr)
 void
 filter_packets_only(const struct filter *f)
 {
-	if (f->types & ~(unsigned)IN_PACKET)
+	unsigned other = f->types & ~(unsigned)IN_PACKET;
+
+	if (other == 0)
+		return;
+	if (other == IN_ALERT) /* nm-detect is no later stage of nm-stats' */
 		nm_die(NM_EXIT_USAGE,
-		    "-Y: a field of %s records, which nm-stats writes "
-		    "downstream: -Y here filters packets (filter those "
-		    "records with nm-render -Y)",
-		    f->types & IN_FLOW ? "flow" : "stats");
+		    "-Y: a field of alert records, which nm-detect writes: "
+		    "-Y here filters packets (filter those records with "
+		    "nm-render -Y)");
+	nm_die(NM_EXIT_USAGE,
+	    "-Y: a field of %s records, which nm-stats writes "
+	    "downstream: -Y here filters packets (filter those "
+	    "records with nm-render -Y)",
+	    other & IN_FLOW ? "flow" : "stats");
 }
 
 void

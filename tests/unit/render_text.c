@@ -776,6 +776,145 @@ test_fields(void)
 	}
 }
 
+/*
+ * An alert as nm-detect writes it (port_scan), or a sweep with a port and
+ * no victim, a repeat count and a message holding a terminal escape.
+ */
+static const msgpack_object *
+alert_record(int sweep)
+{
+	static const uint8_t a1[4] = { 10, 77, 0, 1 }, a2[4] = { 10, 77, 0, 2 };
+	unsigned i;
+
+	start();
+	pk_kstr(&pk, "type", "alert");
+	pk_ku(&pk, "ts", TS);
+	pk_kstr(&pk, "kind", sweep ? "host_sweep" : "port_scan");
+	pk_kstr(&pk, "style", "SYN");
+	pk_kstr(&pk, "scan", sweep ? "horizontal" : "vertical");
+	pk_kstr(&pk, "severity", "medium");
+	pk_kstr(&pk, "proto", "TCP");
+	addr("src", a1, 4);
+	if (sweep) {
+		pk_ku(&pk, "port", 22);
+		pk_ku(&pk, "repeat", 3);
+		pk_kstr(&pk, "msg", "swept \033[2J25 hosts");
+		return finish_obj();
+	}
+	addr("dst", a2, 4);
+	pk_ku(&pk, "count", 15);
+	pk_ku(&pk, "window", 300000000000ull);
+	pk_ku(&pk, "first", TS - 2000000000ull);
+	pk_kstr(&pk, "key", "port_scan 10.77.0.1 10.77.0.2 SYN");
+	pk_ku(&pk, "repeat", 0);
+	pk_kstr(&pk, "msg", "10.77.0.1 scanned 15 TCP ports of 10.77.0.2");
+	pk_cstr(&pk, "targets");
+	pk_array_open(&pk);
+	for (i = 0; i < 2; i++) {
+		pk_map_open(&pk);
+		addr("addr", a2, 4);
+		pk_ku(&pk, "port", 25 + i);
+		pk_close(&pk);
+	}
+	pk_close(&pk);
+	pk_cstr(&pk, "evidence");
+	pk_array_open(&pk);
+	pk_map_open(&pk);
+	pk_ku(&pk, "ts", TS - 2000000000ull);
+	pk_kstr(&pk, "proto", "TCP");
+	addr("src", a1, 4);
+	addr("dst", a2, 4);
+	pk_ku(&pk, "sport", 34805);
+	pk_ku(&pk, "dport", 25);
+	pk_ku(&pk, "flags", 2);
+	pk_close(&pk);
+	pk_close(&pk);
+	pk_kstr(&pk, "community_id", "1:wCb3OG7yAFWelaUydu0D+125CLM=");
+	return finish_obj();
+}
+
+static void
+check_alert(const char *name, struct out *o, const msgpack_object *obj,
+    const char *want)
+{
+	struct strbuf b = { NULL, 0, 0 };
+
+	out_alert(o, &b, obj);
+	expect(name, &b, want);
+	free(b.p);
+}
+
+/* An alert's line in each layout, its colour, and the report's section. */
+static void
+test_alert(void)
+{
+	static const char line[] =
+	    "ALERT port_scan (SYN, vertical) 10.77.0.1 \xe2\x86\x92 "
+	    "10.77.0.2: 10.77.0.1 scanned 15 TCP ports of 10.77.0.2 "
+	    "[medium]\n";
+	struct strbuf b = { NULL, 0, 0 };
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	check_alert("alert compact", &o, alert_record(0),
+	    "[06:52:15.421] ALERT port_scan (SYN, vertical) 10.77.0.1 "
+	    "\xe2\x86\x92 10.77.0.2: 10.77.0.1 scanned 15 TCP ports of "
+	    "10.77.0.2 [medium]\n");
+	check_alert("alert: a port, no victim, repeats, text escaped", &o,
+	    alert_record(1),
+	    "[06:52:15.421] ALERT host_sweep (SYN, horizontal) 10.77.0.1 "
+	    "\xe2\x86\x92 port 22: swept \\x1b[2J25 hosts [medium] repeat 3\n");
+	o.mode = OUT_MINIMAL;
+	check_alert("alert minimal", &o, alert_record(0),
+	    "06:52:15.421 ALERT port_scan (SYN, vertical) 10.77.0.1 "
+	    "\xe2\x86\x92 10.77.0.2: 10.77.0.1 scanned 15 TCP ports of "
+	    "10.77.0.2 [medium]\n");
+	o.tmode = OUT_TIME_NONE;
+	check_alert("alert -t: no time", &o, alert_record(0), line);
+	o.color = 1;
+	check_alert("alert colour: the whole line bold red", &o,
+	    alert_record(0),
+	    "\033[1;31mALERT port_scan (SYN, vertical) 10.77.0.1 "
+	    "\xe2\x86\x92 10.77.0.2: 10.77.0.1 scanned 15 TCP ports of "
+	    "10.77.0.2 [medium]\033[0m\n");
+	memset(&o, 0, sizeof(o));
+	o.mode = OUT_DETAILED;
+	check_alert("alert detailed: keys, targets, evidence", &o,
+	    alert_record(0),
+	    "[06:52:15.421] ALERT port_scan (SYN, vertical) 10.77.0.1 "
+	    "\xe2\x86\x92 10.77.0.2: 10.77.0.1 scanned 15 TCP ports of "
+	    "10.77.0.2 [medium]\n"
+	    "  alert  proto=TCP count=15 window=300.000000000s "
+	    "first=06:52:13.421 key=\"port_scan 10.77.0.1 10.77.0.2 SYN\" "
+	    "community_id=1:wCb3OG7yAFWelaUydu0D+125CLM=\n"
+	    "  targets 10.77.0.2:25 10.77.0.2:26\n"
+	    "  evidence 06:52:13.421 TCP 10.77.0.1:34805 \xe2\x86\x92 "
+	    "10.77.0.2:25 [S]\n"
+	    "\n");
+	/* six alerts so far: five port_scan, one host_sweep (3 repeats) */
+	memset(&o, 0, sizeof(o));
+	o.ruled = 1;
+	out_alert_report(&o, &b);
+	expect("alert report: by kind, after the final report's rule", &b,
+	    "Alerts: 6\n"
+	    "  port_scan: 5 alerts\n"
+	    "    06:52:15.421 10.77.0.1 \xe2\x86\x92 10.77.0.2: 10.77.0.1 "
+	    "scanned 15 TCP ports of 10.77.0.2\n"
+	    "    06:52:15.421 10.77.0.1 \xe2\x86\x92 10.77.0.2: 10.77.0.1 "
+	    "scanned 15 TCP ports of 10.77.0.2\n"
+	    "    06:52:15.421 10.77.0.1 \xe2\x86\x92 10.77.0.2: 10.77.0.1 "
+	    "scanned 15 TCP ports of 10.77.0.2\n"
+	    "    06:52:15.421 10.77.0.1 \xe2\x86\x92 10.77.0.2: 10.77.0.1 "
+	    "scanned 15 TCP ports of 10.77.0.2\n"
+	    "    06:52:15.421 10.77.0.1 \xe2\x86\x92 10.77.0.2: 10.77.0.1 "
+	    "scanned 15 TCP ports of 10.77.0.2\n"
+	    "  host_sweep: 1 alert, 3 repeats held back\n"
+	    "    06:52:15.421 10.77.0.1 \xe2\x86\x92 port 22: swept "
+	    "\\x1b[2J25 hosts\n"
+	    "============================================================\n");
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -790,6 +929,7 @@ main(void)
 	test_minimal();
 	test_detailed();
 	test_fields();
+	test_alert();
 	msgpack_zone_destroy(&zone);
 	pk_free(&pk);
 	return failures ? 1 : 0;

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the -Y filter (share/filter.c): each operator, precedence,
  * presence, in {}, address ranges, fields that match either side, regular
- * expressions, ranges in sets, flow records' fields, saved filters
+ * expressions, ranges in sets, flow and alert records' fields, saved filters
  * (nm-filters(5)) and the errors with their columns.  Records are written as
  * JSON (addresses as text), read back by the JSON reader as a stage sees
  * them.
@@ -40,8 +40,30 @@ static const char flow_rec_text[] =
     "\"resp\":{\"packets\":1,\"bytes\":54},\"state\":\"REJ\","
     "\"history\":\"Sr\",\"reason\":\"closed\"}";
 
+static const char alert_rec_text[] =
+    "{\"type\":\"alert\",\"ts\":1500000002000000000,\"kind\":\"port_scan\","
+    "\"style\":\"SYN\",\"scan\":\"vertical\",\"severity\":\"medium\","
+    "\"proto\":\"TCP\",\"src\":\"10.77.0.1\",\"dst\":\"10.77.0.2\","
+    "\"count\":15,\"threshold\":15,\"window\":300000000000,"
+    "\"key\":\"port_scan 10.77.0.1 10.77.0.2 SYN\",\"repeat\":2,"
+    "\"msg\":\"10.77.0.1 scanned 15 TCP ports of 10.77.0.2\","
+    "\"targets\":[{\"addr\":\"10.77.0.2\",\"port\":25},"
+    "{\"addr\":\"10.77.0.2\",\"port\":80}],"
+    "\"evidence\":[{\"ts\":1500000001000000000,\"proto\":\"TCP\","
+    "\"src\":\"10.77.0.1\",\"dst\":\"10.77.0.2\",\"sport\":34805,"
+    "\"dport\":25,\"flags\":2}],"
+    "\"community_id\":\"1:wCb3OG7yAFWelaUydu0D+125CLM=\"}";
+static const char sweep_rec_text[] =
+    "{\"type\":\"alert\",\"kind\":\"host_sweep\",\"style\":\"SYN\","
+    "\"src\":\"10.77.0.1\",\"port\":22,\"count\":25}";
+static const char cid_flow_text[] =
+    "{\"type\":\"flow\",\"proto\":\"TCP\",\"src\":\"1.2.3.4\","
+    "\"dst\":\"5.6.7.8\",\"sport\":1122,\"dport\":3344,"
+    "\"community_id\":\"1:wCb3OG7yAFWelaUydu0D+125CLM=\"}";
+
 static msgpack_zone zone;
-static msgpack_object tcp_rec, dns_rec, flow_rec;
+static msgpack_object tcp_rec, dns_rec, flow_rec, alert_rec, sweep_rec;
+static msgpack_object cid_flow;
 
 static void
 parse(const char *s, msgpack_object *o)
@@ -127,6 +149,9 @@ main(void)
 	parse(tcp_pkt, &tcp_rec);
 	parse(dns_pkt, &dns_rec);
 	parse(flow_rec_text, &flow_rec);
+	parse(alert_rec_text, &alert_rec);
+	parse(sweep_rec_text, &sweep_rec);
+	parse(cid_flow_text, &cid_flow);
 
 	CHECK("==",
 	    m("tcp.dstport == 443", t) == 1 && m("tcp.dstport == 80", t) == 0);
@@ -260,6 +285,87 @@ main(void)
 	    err_is("flow.nosuch == 1",
 		"column 1: unknown field \"flow.nosuch\": flow records have "
 		"no 'nosuch'; see nm-stats(1)"));
+
+	/* alert records (nm-detect(1)): the same as flows */
+	{
+		static const struct {
+			const char *expr;
+			enum rec_type t;
+			int rec; /* 0 packet, 1 flow, 2 alert, 3 sweep, 4 cid */
+			int want;
+		} ak[] = {
+			{ "alert.kind == \"port_scan\"", REC_ALERT, 2, 1 },
+			{ "alert.kind == \"syn_flood\"", REC_ALERT, 2, 0 },
+			{ "alert.src == 10.77.0.1 && alert.dst == 10.77.0.0/24",
+			    REC_ALERT, 2, 1 },
+			{ "alert.src == 10.77.0.2", REC_ALERT, 2, 0 },
+			/* alert.addr: either end */
+			{ "alert.addr == 10.77.0.2", REC_ALERT, 2, 1 },
+			{ "alert.addr == 10.77.0.9", REC_ALERT, 2, 0 },
+			{ "alert.count >= 15 && alert.repeat == 2 && "
+			  "alert.severity == \"medium\" && "
+			  "alert.style == \"SYN\"",
+			    REC_ALERT, 2, 1 },
+			/* the window in seconds, as tshark's times */
+			{ "alert.window == 300", REC_ALERT, 2, 1 },
+			{ "alert.window < 299.5", REC_ALERT, 2, 0 },
+			{ "alert.port == 22", REC_ALERT, 3, 1 },
+			{ "alert.port == 22", REC_ALERT, 2, 0 },
+			/* arrays: evidence and targets */
+			{ "alert.evidence.dport == 25 && "
+			  "alert.evidence.flags == 0x2",
+			    REC_ALERT, 2, 1 },
+			{ "alert.targets.port in {80}", REC_ALERT, 2, 1 },
+			{ "alert.evidence.sport == 1", REC_ALERT, 2, 0 },
+			{ "alert.msg contains \"scanned\" && "
+			  "alert.community_id == "
+			  "\"1:wCb3OG7yAFWelaUydu0D+125CLM=\"",
+			    REC_ALERT, 2, 1 },
+			/* as "flow": every alert, no packet, and records of
+			 * types it names nothing of (flows) pass */
+			{ "alert", REC_ALERT, 2, 1 },
+			{ "alert", REC_PACKET, 0, 0 },
+			{ "alert", REC_FLOW, 1, 1 },
+			/* a packet or flow filter passes alerts */
+			{ "tcp.port == 80", REC_ALERT, 2, 1 },
+			{ "flow.state == \"S0\"", REC_ALERT, 2, 1 },
+			/* an alert filter: the alerts that match; a packet
+			 * only by another part */
+			{ "alert.kind == \"port_scan\"", REC_PACKET, 0, 0 },
+			{ "alert.kind == \"dns_tunnel\"", REC_ALERT, 2, 0 },
+			{ "alert || tcp.port == 443", REC_PACKET, 0, 1 },
+			{ "alert.kind == \"x\" || tcp.port == 443", REC_ALERT,
+			    2, 0 },
+			{ "alert.src == 10.1.2.3", REC_PACKET, 0, 0 },
+			{ "alert.src == 10.1.2.3 || flow", REC_FLOW, 1, 1 },
+			/* nm-stats' Community ID, by the same means */
+			{ "flow.community_id == "
+			  "\"1:wCb3OG7yAFWelaUydu0D+125CLM=\"",
+			    REC_FLOW, 4, 1 },
+			{ "flow.community_id", REC_FLOW, 1, 0 },
+		};
+		const msgpack_object *recs[] = { t, &flow_rec, &alert_rec,
+			&sweep_rec, &cid_flow };
+		char name[160];
+		size_t i;
+
+		for (i = 0; i < sizeof(ak) / sizeof(ak[0]); i++) {
+			snprintf(name, sizeof(name), "%s on a %s: %d",
+			    ak[i].expr, rec_type_name(ak[i].t), ak[i].want);
+			CHECK(name,
+			    keep(ak[i].expr, ak[i].t, recs[ak[i].rec]) ==
+				ak[i].want);
+		}
+	}
+	CHECK("error: an alert field it does not have",
+	    err_is("alert.state == \"x\"",
+		"column 1: unknown field \"alert.state\": alert records have "
+		"no 'state'; see nm-records(5)"));
+	CHECK("error: an alert map",
+	    err_is("alert.evidence",
+		"column 1: unknown field \"alert.evidence\": alert.evidence "
+		"holds a map: name one of its keys; see nm-records(5)"));
+	CHECK("alert is a word of the language", filter_word_taken("alert"));
 
 	/* saved filters, from a file of our own */
 	{
