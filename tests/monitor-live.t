@@ -61,7 +61,7 @@ printf '%s\t%s\n' \
     'Interface: lo' '-' \
     'Filter: +DNS \(port 53\)' '-' \
     'Mode: +minimal' '-' \
-    'Alerts: +on \(nm-detect' '-' \
+    'Alerts: +on \(nm-stats' '-' \
     'Press Ctrl\+C to stop' "!$dns" \
     'DNS.* 127\.0\.0\.1 → 127\.0\.0\.1' '^C' \
     'FINAL REPORT|packets? captured' '-' >"$TMP/steps"
@@ -231,12 +231,12 @@ stages() {
 		    "/proc/$c/status" 2>/dev/null)"
 	done | sort
 }
-# wait_stages PID [N]: until N (5) nm-* programs run under PID (5 s at
+# wait_stages PID [N]: until N (4) nm-* programs run under PID (5 s at
 # most).
 wait_stages() {
 	local i
 	for i in $(seq 50); do
-		[ "$(stages "$1" | grep -c '^nm-')" -eq "${2:-5}" ] && return 0
+		[ "$(stages "$1" | grep -c '^nm-')" -eq "${2:-4}" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -289,10 +289,9 @@ finish() {
 duid=$(id -u daemon)
 start int SUDO_UID="$duid" SUDO_GID="$(id -g daemon)"
 if wait_stages "$MPID"; then
-	# At first sight: decode, detect, stats and render are the caller
-	# already.
+	# At first sight: decode, stats and render are the caller already.
 	stages "$MPID" >"$TMP/first"
-	for p in nm-decode nm-detect nm-stats nm-render; do
+	for p in nm-decode nm-stats nm-render; do
 		check "sudo: $p runs as the caller from the start" \
 		    grep -qx "$p $duid $duid $duid $duid" "$TMP/first"
 	done
@@ -366,9 +365,9 @@ check "failure: no such interface: no report" test ! -s "$TMP/nosuch.out"
 if command -v setpriv >/dev/null; then
 	mkdir -p "$TMP/bin"
 	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-stats \
-	    "$NM_TOP"/nm-render "$NM_TOP"/nm-detect "$NMM" "$TMP/bin/"
+	    "$NM_TOP"/nm-render "$NMM" "$TMP/bin/"
 	chmod 755 "$TMP/bin"
-	# HOME as a login gives it: nm-detect would refuse root's
+	# HOME as a login gives it
 	(cd / && HOME=/nonexistent ip netns exec "$NSA" timeout 10 \
 	    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
 	    "$TMP/bin/nm-monitor" -i "$IFA" >"$TMP/noperm.out" \
@@ -384,7 +383,7 @@ else
 fi
 
 # --- alerts, live (issue 13): nmap -sS from $NSB at $NSA's closed ports ---
-# nm-monitor runs nm-detect by default: its JSON has exactly one
+# nm-monitor's nm-stats runs the detectors by default: its JSON has exactly one
 # port_scan alert (the rest suppressed) naming scanner and victim; on
 # the text modes, nm-render's red ALERT line once nm-render draws them.
 # scan NAME STAGES ARGS...: nm-monitor ARGS on $IFA, once its STAGES
@@ -410,7 +409,7 @@ scan() {
 if ! command -v nmap >/dev/null; then
 	skip "alerts live: nmap is not installed (tests/deps.sh)"
 else
-	scan nmap-json 5 --json
+	scan nmap-json 4 --json
 	n=$(grep -c '"type":"alert","ts":[0-9]*,"kind":"port_scan"' \
 	    "$TMP/nmap-json.out")
 	check "alerts live: nmap -sS: exit 0 ($(cat "$TMP/nmap-json.rc"))" \
@@ -428,7 +427,7 @@ else
 	    test "$n" -ge 200
 	# The text: nm-render's line, if it draws alerts on the same stream
 	# (-w keeps it) replayed by hand.
-	scan nmap-text 6 -m compact --color=never -w "$TMP/w/scan.pcapng"
+	scan nmap-text 5 -m compact --color=never -w "$TMP/w/scan.pcapng"
 	if nm-capture -r "$TMP/w/scan.pcapng" 2>/dev/null | nm-decode |
 	    nm-detect | nm-render -m compact --color=never | grep -q ALERT; then
 		check "alerts live: nm-render's ALERT line in compact mode" \

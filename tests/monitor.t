@@ -25,68 +25,68 @@ dry() {
 
 # --- --dry-run ---
 dry "defaults" \
-    "nm-capture ${Z}-i any | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact"
+    "nm-capture ${Z}-i any | nm-decode | nm-stats -I 5 | nm-render -m compact"
 dry "interface, preset, mode, interval, top, count" \
-    "nm-capture ${Z}-c 10 -i eth0 'tcp port 80 or tcp port 443' | nm-decode | nm-detect | nm-stats -I 2 -n 3 | nm-render -m detailed" \
+    "nm-capture ${Z}-c 10 -i eth0 'tcp port 80 or tcp port 443' | nm-decode | nm-stats -I 2 -n 3 | nm-render -m detailed" \
     -i eth0 -f web -m detailed -I 2 -n 3 -c 10
 dry "file, realtime, json, colour, expression as arguments" \
-    "nm-capture ${Z}-r /x/t.pcap --realtime 'udp port 53' | nm-decode | nm-detect | nm-stats -I 5 | nm-render -o json --color=never" \
+    "nm-capture ${Z}-r /x/t.pcap --realtime 'udp port 53' | nm-decode | nm-stats -I 5 | nm-render -o json --color=never" \
     -r /x/t.pcap --realtime --json --color=never udp port 53
 dry "presets by name" \
-    "nm-capture ${Z}-p -i lo 'icmp or icmp6' | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m minimal --color=always" \
+    "nm-capture ${Z}-p -i lo 'icmp or icmp6' | nm-decode | nm-stats -I 5 | nm-render -m minimal --color=always" \
     -p -i lo -f ICMP -m minimal --color
 dry "the old menu's names for web" \
-    "nm-capture ${Z}-i any 'tcp port 80 or tcp port 443' | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-i any 'tcp port 80 or tcp port 443' | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -f HTTP/HTTPS
 dry "preset all is no filter" \
-    "nm-capture ${Z}-i any | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-i any | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -f all
 dry "a custom expression, quoted for the shell" \
-    "nm-capture ${Z}-i any 'host 10.0.0.1 and '\''x'\''' | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-i any 'host 10.0.0.1 and '\''x'\''' | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -f "host 10.0.0.1 and 'x'"
 # The options passed on (issue 10, item 5): nm-capture's -s, -B, -F;
 # --services to nm-decode and nm-stats; -o, -e, -t... and -u to nm-render.
 dry "-w: nm-pcap right after nm-capture" \
-    "nm-capture ${Z}-r /x/t.pcap | nm-pcap -w /x/out.pcapng | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-pcap -w /x/out.pcapng | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -r /x/t.pcap -w /x/out.pcapng
 dry "snaplen, buffer, filter file" \
-    "nm-capture ${Z}-s 96 -B 65536 -i eth0 -F /x/f.bpf | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-s 96 -B 65536 -i eth0 -F /x/f.bpf | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -s 96 -B 65536 -i eth0 -F /x/f.bpf
 dry "--services to both stages that name ports" \
-    "nm-capture ${Z}-r /x/t.pcap | nm-decode --services /x/svc | nm-detect | nm-stats -I 5 --services /x/svc | nm-render -m compact" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode --services /x/svc | nm-stats -I 5 --services /x/svc | nm-render -m compact" \
     -r /x/t.pcap --services /x/svc
 dry "-o fields -e, time format, UTC" \
-    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-detect | nm-stats -I 5 | nm-render -o fields -e ip.src -e dns.qry.name -tttt -u" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -o fields -e ip.src -e dns.qry.name -tttt -u" \
     -r /x/t.pcap -o fields -e ip.src -e dns.qry.name -tttt -u
 dry "-e alone is -o fields; -t" \
-    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-detect | nm-stats -I 5 | nm-render -o fields -e frame.len -t" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -o fields -e frame.len -t" \
     -r /x/t.pcap -e frame.len -t
 dry "-o json, -o a mode" \
-    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-detect | nm-stats -I 5 | nm-render -o json" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -o json" \
     -r /x/t.pcap -o json
 dry "-o detailed is -m detailed" \
-    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m detailed" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-decode | nm-stats -I 5 | nm-render -m detailed" \
     -r /x/t.pcap -o detailed
 dry "-f with a one-word expression that is no preset" \
-    "nm-capture ${Z}-r /x/t.pcap arp | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-r /x/t.pcap arp | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -r /x/t.pcap -f arp
 # Several -i (issue 12): each one of nm-capture's sources, in the order
 # given, any and other namespaces' among them; -w, a saved filter and the
 # BPF check of a -f word with them.
 dry "several -i, in order, any and namespaces among them" \
-    "nm-capture ${Z}-i lo -i any -i blue/veth0 -i pid:1/eth0 | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-i lo -i any -i blue/veth0 -i pid:1/eth0 | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -i lo -i any -i blue/veth0 -i pid:1/eth0
 dry "several -i with -w" \
-    "nm-capture ${Z}-c 5 -i eth0 -i lo | nm-pcap -w /x/out.pcapng | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-c 5 -i eth0 -i lo | nm-pcap -w /x/out.pcapng | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -i eth0 -c 5 -i lo -w /x/out.pcapng
 printf '[capture]\nlo-dns  udp port 53\n[display]\nto53  udp.dstport == 53\n' \
     >"$TMP/filters"
 chmod 644 "$TMP/filters"
 NM_FILTERS=$TMP/filters dry "several -i with a saved capture filter" \
-    "nm-capture ${Z}-i lo -i blue/lo 'udp port 53' | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-i lo -i blue/lo 'udp port 53' | nm-decode | nm-stats -I 5 | nm-render -m compact" \
     -i lo -f lo-dns -i blue/lo
 NM_FILTERS=$TMP/filters dry "several -i with a saved filter on decoded fields" \
-    "nm-capture ${Z}-i blue/lo -i lo | nm-decode -Y 'udp.dstport == 53' | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-i blue/lo -i lo | nm-decode -Y 'udp.dstport == 53' | nm-stats -I 5 | nm-render -m compact" \
     -i blue/lo -i lo -f to53
 # A -f word is compiled for the link type of every interface: lo takes
 # vlan, any (Linux cooked) does not, whichever comes last.  lo's link
@@ -106,14 +106,14 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
 	got=$(SUDO_UID=1 SUDO_GID=1 "$NMM" --dry-run -i lo)
 	check "dry-run: under sudo, nm-capture becomes the caller" \
-	    test "$got" = "nm-capture -Z daemon -i lo | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact"
+	    test "$got" = "nm-capture -Z daemon -i lo | nm-decode | nm-stats -I 5 | nm-render -m compact"
 	got=$("$NMM" --dry-run -Z daemon -i lo 2>&1)
 	check "dry-run: -Z user" \
-	    test "$got" = "nm-capture -Z daemon -i lo | nm-decode | nm-detect | nm-stats -I 5 | nm-render -m compact"
+	    test "$got" = "nm-capture -Z daemon -i lo | nm-decode | nm-stats -I 5 | nm-render -m compact"
 fi
 # Outside PATH, the stages next to nm-monitor are found, shown by path.
 got=$(env -u SUDO_UID PATH=/usr/bin:/bin "$NMM" --dry-run -i lo)
-want="$NM_TOP/nm-capture ${Z}-i lo | $NM_TOP/nm-decode | $NM_TOP/nm-detect | $NM_TOP/nm-stats -I 5 | $NM_TOP/nm-render -m compact"
+want="$NM_TOP/nm-capture ${Z}-i lo | $NM_TOP/nm-decode | $NM_TOP/nm-stats -I 5 | $NM_TOP/nm-render -m compact"
 check "dry-run: stages next to nm-monitor, by full path" test "$got" = "$want"
 
 # --- usage ---
@@ -301,7 +301,7 @@ one_error "missing -F file" -r "$pcap" -F /no/such.bpf
 mkdir -p "$TMP/bin"
 chmod 755 "$TMP/bin"
 cp "$NMM" "$TMP/bin/nm-monitor"
-for p in nm-capture nm-decode nm-detect nm-stats nm-render; do
+for p in nm-capture nm-decode nm-stats nm-render; do
 	ln -s "$NM_TOP/$p" "$TMP/bin/$p"
 done
 rm "$TMP/bin/nm-decode"
@@ -338,28 +338,18 @@ rm "$TMP/bin/nm-stats"
 got=$(env -u SUDO_UID PATH=/usr/bin:/bin "$TMP/bin/nm-monitor" --dry-run \
     -i lo 2>"$TMP/nostats.err")
 check "no nm-stats: left out of the pipeline" \
-    test "$got" = "$TMP/bin/nm-capture ${Z}-i lo | $TMP/bin/nm-decode | $TMP/bin/nm-detect | $TMP/bin/nm-render -m compact"
+    test "$got" = "$TMP/bin/nm-capture ${Z}-i lo | $TMP/bin/nm-decode | $TMP/bin/nm-render -m compact"
 check "no nm-stats: with a warning" \
     grep -q '^nm-monitor: nm-stats: not found' "$TMP/nostats.err"
 
-# --- nm-detect missing (an install older than it): run without, warned ---
-ln -s "$NM_TOP/nm-stats" "$TMP/bin/nm-stats"
-rm "$TMP/bin/nm-detect"
-got=$(env -u SUDO_UID PATH=/usr/bin:/bin "$TMP/bin/nm-monitor" --dry-run \
-    -i lo 2>"$TMP/nodetect.err")
-check "no nm-detect: left out of the pipeline" \
-    test "$got" = "$TMP/bin/nm-capture ${Z}-i lo | $TMP/bin/nm-decode | $TMP/bin/nm-stats -I 5 | $TMP/bin/nm-render -m compact"
-check "no nm-detect: one line of warning ($(head -c 200 "$TMP/nodetect.err"))" \
-    test "$(grep -c . "$TMP/nodetect.err")" -eq 1 -a \
-    "$(grep -c '^nm-monitor: nm-detect: not found in .*: running without it' \
-    "$TMP/nodetect.err")" -eq 1
+# --- nm-stats missing, but detector settings given: status 1, one line ---
 env -u SUDO_UID PATH=/usr/bin:/bin "$TMP/bin/nm-monitor" --dry-run -i lo \
-    --ignore 10.0.0.5 >/dev/null 2>"$TMP/nodetect.err"
+    --ignore 10.0.0.5 >/dev/null 2>"$TMP/nostats.err"
 rc=$?
-[ "$rc" = 1 ] && [ "$(grep -c . "$TMP/nodetect.err")" = 1 ] &&
-    grep -q '^nm-monitor: nm-detect: not found in ' "$TMP/nodetect.err"
-verdict $? "no nm-detect, but its settings given: one line, status 1 ($rc)"
-ln -s "$NM_TOP/nm-detect" "$TMP/bin/nm-detect"
+[ "$rc" = 1 ] && [ "$(grep -c . "$TMP/nostats.err")" = 1 ] &&
+    grep -q '^nm-monitor: nm-stats: not found in ' "$TMP/nostats.err"
+verdict $? "no nm-stats, but detector settings given: one line, status 1 ($rc)"
+ln -s "$NM_TOP/nm-stats" "$TMP/bin/nm-stats"
 
 # --- a signal sent to nm-monitor itself (kill, timeout, a service manager) ---
 # ends the pipeline with the final report, as Ctrl-C does (issue 10, item
@@ -388,7 +378,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$TMP/private"
 	chmod 700 "$TMP/private"
 	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-stats \
-	    "$NM_TOP"/nm-render "$NM_TOP"/nm-monitor "$NM_TOP"/nm-detect \
+	    "$NM_TOP"/nm-render "$NM_TOP"/nm-monitor \
 	    "$TMP/private/"
 	(cd / && env -u SUDO_UID -u SUDO_GID -u SUDO_USER \
 	    "$TMP/private/nm-monitor" -r "$NM_TOP/share/sample.pcap" \
@@ -419,7 +409,7 @@ fi
 mkdir -p "$TMP/wz"
 chmod 755 "$TMP/wz"
 cp "$NMM" "$TMP/wz/nm-monitor"
-for p in nm-decode nm-detect nm-stats nm-render nm-pcap; do
+for p in nm-decode nm-stats nm-render nm-pcap; do
 	ln -s "$NM_TOP/$p" "$TMP/wz/$p"
 done
 cat >"$TMP/wz/list" <<'EOF'
@@ -534,15 +524,15 @@ check "| tee: the file has the final report" \
     grep -q 'FINAL REPORT' "$TMP/tee.out"
 check "| tee: and the packet before it" grep -q 'ethertype 0x88b5' "$TMP/tee.out"
 
-# --- nm-detect (issue 13): in every pipeline, its settings, their files ---
-dry "nm-detect between nm-decode and nm-stats, with -Y and -w" \
-    "nm-capture ${Z}-r /x/t.pcap | nm-pcap -w /x/o.pcapng | nm-decode -Y udp | nm-detect | nm-stats -I 5 | nm-render -m compact" \
+# --- the detectors (issue 13): nm-stats runs them in every pipeline ---
+dry "the detectors in nm-stats, with -Y and -w" \
+    "nm-capture ${Z}-r /x/t.pcap | nm-pcap -w /x/o.pcapng | nm-decode -Y udp | nm-stats -I 5 | nm-render -m compact" \
     -r /x/t.pcap -w /x/o.pcapng -Y udp
-dry "--no-detect leaves it out" \
-    "nm-capture ${Z}-i lo | nm-decode | nm-stats -I 5 | nm-render -o json" \
+dry "--no-detect turns them off" \
+    "nm-capture ${Z}-i lo | nm-decode | nm-stats -I 5 --no-detect | nm-render -o json" \
     -i lo --no-detect --json
 dry "--ignore, --detect-opt and --detect-config passed on, in order" \
-    "nm-capture ${Z}-i lo | nm-decode | nm-detect -c /x/d.conf --ignore 10.0.0.5 --scan-ports 20 --ignore '10.0.0.53/32#53' --suppress 30m | nm-stats -I 5 | nm-render -m compact" \
+    "nm-capture ${Z}-i lo | nm-decode | nm-stats -I 5 --detect-config /x/d.conf --ignore 10.0.0.5 --scan-ports 20 --ignore '10.0.0.53/32#53' --suppress 30m | nm-render -m compact" \
     -i lo --ignore 10.0.0.5 --detect-opt scan-ports=20 \
     --ignore '10.0.0.53/32#53' --detect-config /x/d.conf \
     --detect-opt suppress=30m
@@ -624,10 +614,10 @@ badset() {
 	rm -f "$TMP/dw/never.pcapng"
 }
 badset "a bad --detect-opt value" \
-    "nm-detect: --scan-ports: scan-ports x: not a number of count" \
+    "nm-stats: --scan-ports: scan-ports x: not a number of count" \
     "$NMM" -r "$TMP/scan.pcap" --detect-opt scan-ports=x
 badset "a bad --ignore" \
-    "$(nm-detect --ignore 10.0.0.0/33 --show-config 2>&1 >/dev/null)" \
+    "$(nm-stats --ignore 10.0.0.0/33 --show-detect-config 2>&1 >/dev/null)" \
     "$NMM" -r "$TMP/scan.pcap" --ignore 10.0.0.0/33
 # The files: HOME's, in a directory of root's, mode 700, that the stages
 # (nobody, when this runs as root) cannot enter.
@@ -642,7 +632,7 @@ alerts env HOME="$TMP/home" "$NMM" "${SCAN[@]}" --detect-opt scan-ports=15
 check "detect: an option wins over the file ($n, $arc)" test "$n" = 1 -a "$arc" = 0
 printf 'scan-ports = 40\n\nsuppress 10x\n' >"$conf"
 badset "a bad line in HOME's file names file:line" \
-    "nm-detect: $conf:3: suppress 10x: not a number of seconds (or with s, m, h)" \
+    "nm-stats: $conf:3: suppress 10x: not a number of seconds (or with s, m, h)" \
     env HOME="$TMP/home" "$NMM" -r "$TMP/scan.pcap"
 printf 'scan-ports 40' >"$TMP/home/d.conf"
 alerts "$NMM" "${SCAN[@]}" --detect-config "$TMP/home/d.conf"
@@ -653,10 +643,10 @@ badset "--detect-config of a missing file" \
     "nm-monitor: $TMP/home/nosuch: No such file or directory" \
     "$NMM" -r "$TMP/scan.pcap" --detect-config "$TMP/home/nosuch"
 chmod 755 "$TMP/home"
-# Not root: no user changes, and nm-detect reads the user's file itself.
+# Not root: no user changes, and nm-stats reads the user's file itself.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$TMP/nr/bin" "$TMP/nr/home/.config/nm"
-	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode "$NM_TOP"/nm-detect \
+	cp "$NM_TOP"/nm-capture "$NM_TOP"/nm-decode \
 	    "$NM_TOP"/nm-stats "$NM_TOP"/nm-render "$NM_TOP"/nm-pcap "$NMM" \
 	    "$TMP/nr/bin/"
 	printf 'scan-ports = 40\n' >"$TMP/nr/home/.config/nm/detect.conf"
@@ -675,10 +665,10 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	printf 'scan-ports = 40\nscan-window = -1\n' \
 	    >"$TMP/nr/home/.config/nm/detect.conf"
 	badset "not root: a bad line names file:line" \
-	    "$(HOME=$TMP/nr/home nm-detect --show-config 2>&1 >/dev/null)" \
+	    "$(HOME=$TMP/nr/home nm-stats --show-detect-config 2>&1 >/dev/null)" \
 	    as_daemon "$TMP/nr/bin/nm-monitor" -r "$TMP/scan.pcap"
 	check "detect: not root: the line is the file's ($(head -c 200 "$TMP/bad.err"))" \
-	    grep -q "^nm-detect: $TMP/nr/home/.config/nm/detect.conf:2: " \
+	    grep -q "^nm-stats: $TMP/nr/home/.config/nm/detect.conf:2: " \
 	    "$TMP/bad.err"
 else
 	skip "detect: not root: needs root (to become another user) and setpriv"
@@ -721,7 +711,7 @@ check "detect: sudo -Z nobody, who cannot enter the caller's home: obeyed ($n, $
     test "$n" = 0
 printf 'scan-ports = 40\nscan-window 5q\n' >"$TMP/dhome/.config/nm/detect.conf"
 badset "sudo: a bad line in the caller's file names its file:line" \
-    "nm-detect: $dconf:2: scan-window 5q: not a number of seconds (or with s, m, h)" \
+    "nm-stats: $dconf:2: scan-window 5q: not a number of seconds (or with s, m, h)" \
     as_caller "$NMM" -r "$TMP/scan.pcap"
 # The caller's rights: a link to a file only root may read shows nothing.
 printf 'root only\n' >"$TMP/secret"
@@ -751,10 +741,10 @@ alerts as_caller "$NMM" "${SCAN[@]}"
 check "detect: sudo: the caller's file wins over the system's ($n)" test "$n" = 1
 printf '\nscan-ports 20\nbogus = 1\n' >"$TMP/dhome/.config/nm/detect.conf"
 badset "sudo: after the system's file, the caller's line is named" \
-    "nm-detect: $dconf:3: bogus: no such setting (nm-detect --show-config lists them)" \
+    "nm-stats: $dconf:3: bogus: no such setting (nm-detect --show-config lists them)" \
     as_caller "$NMM" -r "$TMP/scan.pcap"
 printf '\nscan-ports 20\n' >"$TMP/dhome/.config/nm/detect.conf"
 printf '# the system\nscan-ports = 40\nbogus\n' >"$TMP/etc/up/nm/detect.conf"
 badset "sudo: the system's line is named" \
-    "nm-detect: /etc/nm/detect.conf:3: bogus: no value (name = value)" \
+    "nm-stats: /etc/nm/detect.conf:3: bogus: no value (name = value)" \
     as_caller "$NMM" -r "$TMP/scan.pcap"
