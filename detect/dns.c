@@ -197,6 +197,12 @@ static size_t cap_clients, cap_parents, cap_queries, tun_items;
 static uint64_t nx_need, nx_window, label_max, sub_need, score_need, mean_need,
     tun_window, reply_max, reply_tmo;
 
+static size_t
+round8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
 static void
 dns_init(void)
 {
@@ -219,9 +225,11 @@ dns_init(void)
 		tun_items = (size_t)sub_need;
 	if (tun_items > TUN_ITEMS_MAX)
 		tun_items = TUN_ITEMS_MAX;
-	tab_init(&nxtab, sizeof(struct nxc) + (size_t)nx_need * 4,
+	/* entries follow each other in a chunk: whole words, so each one's
+	 * 8-byte fields stay aligned whatever the number of items */
+	tab_init(&nxtab, round8(sizeof(struct nxc) + (size_t)nx_need * 4),
 	    sizeof(struct ckey), cap_clients);
-	tab_init(&tuntab, sizeof(struct tpair) + tun_items * 4,
+	tab_init(&tuntab, round8(sizeof(struct tpair) + tun_items * 4),
 	    sizeof(struct tkey), cap_parents);
 	tab_init(&qtab, sizeof(struct query), sizeof(struct qkey), cap_queries);
 }
