@@ -36,6 +36,17 @@ hex() { printf '%s' "$1" | sha256sum | cut -c1-"$2"; }
 b32() { printf '%s' "$1" | sha256sum | cut -c1-40 | base32 -w0 | tr -d = |
     tr A-Z a-z | cut -c1-"$2"; }
 
+# every DNS setting is in the manual, and in --show-config
+man=$NM_TOP/detect/nm-detect.1
+missing=
+for o in $(nm-detect --help | grep -o -- '--dns-[a-z-]*'); do
+	o=${o#--}
+	grep -q -- "${o//-/\\\\-}" "$man" || missing="$missing $o"
+	nm-detect --show-config | grep -q "$o" || missing="$missing $o(show-config)"
+done
+check "every dns- setting in nm-detect(1) and --show-config${missing:+:$missing}" \
+    test -z "$missing"
+
 # --- dns_nxdomain_burst ---
 for i in $(seq 60); do
 	t=$((T0 + i * 1000000000))
@@ -68,6 +79,15 @@ for i in $(seq 30); do
 done | alerts --dns-nxdomain 20 >"$TMP/nx20"
 check "nxdomain: --dns-nxdomain 20 alerts on 30 names, count 20" \
     is "$TMP/nx20" 'length == 1 and .[0].count == 20 and .[0].threshold == 20'
+
+# IPv6
+for i in $(seq 55); do
+	printf '{"type":"packet","ts":%s,"ipv6":{"nxt":17,"src":"2001:db8::53","dst":"2001:db8::2"},"udp":{"sport":53,"dport":4000,"len":60},"dns":{"id":%s,"qr":true,"rcode":3,"q":[{"name":"v6n%s.nx.test"}]}}\n' \
+	    $((T0 + i * 1000000)) $i $i
+done | alerts >"$TMP/nx6"
+check "nxdomain: over IPv6, with the flow's Community ID" \
+    is "$TMP/nx6" 'length == 1 and .[0].src == "2001:db8::2" and
+    .[0].dst == "2001:db8::53" and (.[0].community_id | startswith("1:"))'
 
 # --- dns_tunnel, long_label ---
 L52=$(b32 a 52) L48=$(b32 b 48)
