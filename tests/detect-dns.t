@@ -223,6 +223,71 @@ check "sets of 3: two clients' bursts and tunnels" \
     "dns_nxdomain_burst", "dns_tunnel", "dns_tunnel"] and all(.count == 3)'
 check "sets of 3: nothing on stderr" test ! -s "$TMP/err"
 
+# --- random messages, names of every shape, tiny tables ---
+# (under tests/sanitize.t this is the DNS module's fuzz run: any error
+# of ASan or UBSan shows on stderr)
+if command -v python3 >/dev/null; then
+	cat >"$TMP/rnd.py" <<'EOF'
+import json, random, sys
+random.seed(int(sys.argv[1]))
+alpha = "abcdefXYZ0123456789-_.\\x<>"
+def name():
+    k = random.random()
+    if k < 0.05:
+        return random.choice(["", "<Root>", "<Name too long>", ".", ".."])
+    n = random.choice([3, 10, 50, 64, 120, 300, 1030, 1100])
+    s = "".join(random.choice(alpha) for _ in range(n))
+    if random.random() < 0.6:
+        parts = ["a" * random.randint(1, 70), "\\xff" * random.randint(1, 20),
+                 "co", "uk", "com", "in-addr", "arpa", "local", "x",
+                 s[:random.randint(0, 80)]]
+        s = ".".join(random.choice(parts) for _ in range(random.randint(1, 9)))
+    return s
+ts = 1700000000000000000
+for i in range(int(sys.argv[2])):
+    ts += random.randint(0, 3000000000)
+    qr = random.random() < 0.5
+    d = {"id": random.randint(0, 70000) if random.random() < 0.9 else 5, "qr": qr}
+    if random.random() < 0.8:
+        d["rcode"] = random.choice([0, 3, 3, 2, 15, 99])
+    if random.random() < 0.9:
+        d["q"] = [{"name": name()} for _ in range(random.choice([0, 1, 1, 2]))]
+    if random.random() < 0.3:
+        d["edns"] = {"udp_size": random.choice([0, 100, 512, 600, 4096, 65535, 70000])}
+    if random.random() < 0.05:
+        d["junk"] = random.choice([[1, 2], {"a": None}, "x", -5, 1.5])
+    c = "10.0.%d.%d" % (random.randint(0, 1), random.randint(1, 40))
+    srv = "10.9.0.%d" % random.randint(1, 3)
+    cp = random.randint(1024, 1030)
+    sp, dp = (53, cp) if qr else (cp, 53)
+    if random.random() < 0.1:
+        sp, dp = 5353, 5353
+    src, dst = (srv, c) if qr else (c, srv)
+    l4 = "udp" if random.random() < 0.85 else "tcp"
+    rec = {"type": "packet", "ts": ts,
+           "ip": {"proto": 17 if l4 == "udp" else 6, "src": src, "dst": dst},
+           l4: {"sport": sp, "dport": dp, "len": random.randint(0, 70000)},
+           "dns": d}
+    print(json.dumps(rec))
+EOF
+	bad=
+	for seed in 1 2 3; do
+		python3 "$TMP/rnd.py" $seed 20000 |
+		    nm-detect -q --suppress 0 --dns-parents 64 --dns-clients 64 \
+		    --dns-queries 64 --dns-nxdomain 3 --dns-subdomains 3 \
+		    --dns-tunnel-score 11 --dns-tunnel-label-mean 1 \
+		    >"$TMP/rnd.out" 2>"$TMP/rnd.err"
+		st=$?
+		grep -v 'input ended early' "$TMP/rnd.err" >"$TMP/rnd.err2"
+		[ "$st" = 0 ] && [ ! -s "$TMP/rnd.err2" ] ||
+		    bad="$bad seed $seed: status $st $(head -c 300 "$TMP/rnd.err2")"
+	done
+	check "20000 random messages, three seeds: no error${bad:+:$bad}" \
+	    test -z "$bad"
+else
+	skip "random messages: needs python3"
+fi
+
 # --- the reference captures: no DNS alert is right there ---
 if [ -d "$SHARED/pcaps" ]; then
 	n=0 files=0
