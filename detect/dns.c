@@ -46,8 +46,8 @@ static struct param dns_params[] = {
 	    .min = 2,
 	    .max = 4096,
 	    .help = "dns_nxdomain_burst: distinct names answered NXDOMAIN "
-		    "to one client (Zeek's DNS_high_failure_count script: "
-		    "50)" },
+		    "to one client (the Bro/Zeek script "
+		    "DNS_high_failure_count: 50)" },
 	{ .name = "dns-nxdomain-window",
 	    .unit = PU_SECS,
 	    .def = 300,
