@@ -59,7 +59,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 # Defined before `test` names them as prerequisites (see the fuzz section).
-FUZZ_TARGETS := decode stream stats pngread
+FUZZ_TARGETS := decode stream stats pngread detect
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
@@ -194,13 +194,15 @@ FUZZ_TIME ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 FUZZ_LIBOBJ := $(patsubst %,$(FUZZ_DIR)/%,$(SHARE_OBJ) fuzz/common.o)
-FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h fuzz/*.h) capture/pngread.h
+FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h detect/*.h fuzz/*.h) \
+    capture/pngread.h
 
 # The gcc build is the warning gate (-Werror in CI); clang warns on other
 # things (a va_list format passed on, fields of seccomp.h's macros).
 $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(NM_CFLAGS) -Wno-error -Wno-format-nonliteral -Idecode -Istats -Icapture \
+	    -Idetect \
 	    -g -O1 -fno-omit-frame-pointer \
 	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_XCFLAGS) -c -o $@ $<
 # top_ports() scans 131072 counters per stats record: comparisons traced
@@ -214,17 +216,22 @@ $(FUZZ_DIR)/fuzz-stream: $(FUZZ_DIR)/fuzz/stream.o $(FUZZ_LIBOBJ)
 $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(STATS_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
+$(FUZZ_DIR)/fuzz-detect: $(FUZZ_DIR)/fuzz/detect.o \
+    $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DETECT_OBJ))) $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-pngread: $(FUZZ_DIR)/fuzz/pngread.o $(FUZZ_DIR)/capture/pngread.o \
     $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 
 fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
-    $(DECODE_OBJ) $(STATS_OBJ) capture/pngread.o
-	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture $(LDFLAGS) -o $@ fuzz/$*.c \
-	    fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
+    $(DECODE_OBJ) $(STATS_OBJ) $(DETECT_OBJ) capture/pngread.o
+	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect $(LDFLAGS) -o $@ \
+	    fuzz/$*.c fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
 	    $(if $(filter decode,$*),$(DECODE_OBJ)) \
-	    $(if $(filter stats,$*),$(STATS_OBJ))) \
-	    $(if $(filter pngread,$*),capture/pngread.o) $(LIBNM) $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
+	    $(if $(filter stats,$*),$(STATS_OBJ)) \
+	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
+	    $(if $(filter pngread,$*),capture/pngread.o) $(LIBNM) $(MSGPACK_LIBS) \
+	    $(if $(filter detect,$*),-lnettle) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
 fuzz-bin: $(FUZZ_BIN)

@@ -135,7 +135,8 @@ uint64_t param(const char *name);
  * command line's settings, which win.  Exits with status 2 and one line
  * naming the file and line, or the option, on a bad entry.
  */
-void param_setup(const char *path, int nset, const char **names, char **values);
+void param_setup(
+    const char *path, int nset, const char **names, const char **values);
 /* Every parameter, its value and whether the user set it (--show-config). */
 void param_show(void);
 /* The registered parameters, in order; *n says how many. */

@@ -46,7 +46,7 @@ static uint64_t now;	   /* the stream's latest time */
 static uint64_t next_tick; /* the modules' next tick, stream time */
 static int nset;
 static const char **set_names;
-static char **set_values;
+static const char **set_values;
 
 void
 det_register(void)

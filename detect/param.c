@@ -259,7 +259,7 @@ read_defaults(void)
 }
 
 void
-param_setup(const char *path, int nset, const char **names, char **values)
+param_setup(const char *path, int nset, const char **names, const char **values)
 {
 	char where[128];
 	struct param *p;

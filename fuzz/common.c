@@ -12,6 +12,7 @@
 #include <msgpack.h>
 
 #include "fuzz.h"
+#include "rec.h"
 
 void
 fz_fail(const char *fmt, ...)
@@ -115,7 +116,22 @@ fz_all_utf8(const msgpack_object *o)
 			    !fz_all_utf8(&o->via.map.ptr[i].val))
 				return 0;
 		return 1;
-	default:
-		return 1;
+	default: return 1;
 	}
+}
+
+void
+fz_check_stream(int fd, const char *what)
+{
+	struct rec_reader *r;
+	struct rec rec;
+	int rc;
+
+	fz_rewind(fd);
+	r = rec_reader_open(fd);
+	while ((rc = rec_read(r, &rec)) == 1)
+		continue;
+	if (rc != 0)
+		fz_fail("%s rejected: %s", what, rec_reader_error(r));
+	rec_reader_close(r);
 }

@@ -27,6 +27,12 @@ int fz_utf8(const char *s, size_t n);
  */
 struct msgpack_object;
 int fz_all_utf8(const struct msgpack_object *o);
+/*
+ * Reads back the stream a target wrote to the in-memory file fd: every
+ * record must pass the reader and its schema checks (else fz_fail, naming
+ * what: "nm-stats output", "the alerts").
+ */
+void fz_check_stream(int fd, const char *what);
 /* Prints what went wrong and aborts: the fuzzer records it as a crash. */
 void fz_fail(const char *fmt, ...)
     __attribute__((noreturn, format(printf, 1, 2)));

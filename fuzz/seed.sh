@@ -17,7 +17,7 @@ PATH="$top:$PATH"
 pktgen=$top/tests/tools/pktgen
 work=$(mktemp -d "${TMPDIR:-/tmp}/nmseed.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$dir/decode" "$dir/stream" "$dir/stats" "$dir/pngread"
+mkdir -p "$dir/decode" "$dir/stream" "$dir/stats" "$dir/pngread" "$dir/detect"
 
 for sc in mixed sll sll2 raw null; do
 	"$pktgen" "$sc" "$work/$sc.pcap"
@@ -145,4 +145,64 @@ for line in open(sys.argv[1]):
         r['if'] = n % 3
         n += 1
     print(json.dumps(r, separators=(',', ':')))
+PY
+# The detectors: the decoded streams above, and attacks written as JSON
+# records (a SYN scan answered by resets, a UDP scan, an ARP sweep and a
+# changed MAC, NXDOMAIN answers and a long label, a SYN flood).
+cp "$dir"/stats/seed-*-packets.mp "$dir/detect/"
+python3 - "$dir/detect" <<'PY'
+import json, sys
+out = sys.argv[1]
+def put(name, recs):
+    with open("%s/seed-%s.json" % (out, name), "w") as f:
+        f.write(json.dumps({"type": "header", "version": 1, "minor": 0,
+            "producer": "seed", "stages": ["seed"]}) + "\n")
+        for r in recs:
+            f.write(json.dumps(r, separators=(",", ":")) + "\n")
+        f.write(json.dumps({"type": "end", "producer": "seed",
+            "records": len(recs) + 1, "frames": 0,
+            "packets": len(recs), "reason": "eof"}) + "\n")
+t0 = 1700000000000000000
+def pkt(i, **layers):
+    r = {"type": "packet", "ts": t0 + i * 1000000, "len": 60,
+         "caplen": 60, "data": "00"}
+    r.update(layers)
+    return r
+def tcp(i, s, d, sp, dp, fl):
+    return pkt(i, proto="TCP", ip={"src": s, "dst": d, "proto": 6},
+               tcp={"sport": sp, "dport": dp, "flags": fl})
+scan = []
+for p in range(20):
+    scan.append(tcp(2 * p, "10.0.0.1", "10.0.0.2", 40000, 1000 + p, 2))
+    scan.append(tcp(2 * p + 1, "10.0.0.2", "10.0.0.1", 1000 + p, 40000, 20))
+put("syn-scan", scan)
+put("udp-scan", [pkt(p, proto="UDP",
+    ip={"src": "10.0.0.1", "dst": "10.0.0.2", "proto": 17},
+    udp={"sport": 50000, "dport": p + 1, "len": 8}) for p in range(20)])
+arp = [pkt(i, proto="ARP", eth={"src": "02:00:00:00:00:01",
+    "dst": "ff:ff:ff:ff:ff:ff", "type": 2054},
+    arp={"htype": 1, "ptype": 2048, "hlen": 6, "plen": 4, "op": 1,
+         "sha": "02:00:00:00:00:01", "spa": "10.0.0.1",
+         "tha": "00:00:00:00:00:00", "tpa": "10.0.0.%d" % (i + 2)})
+    for i in range(30)]
+for i, mac in enumerate(("02:00:00:00:00:02", "02:00:00:00:00:66")):
+    arp.append(pkt(40 + i, proto="ARP", eth={"src": mac,
+        "dst": "02:00:00:00:00:01", "type": 2054},
+        arp={"htype": 1, "ptype": 2048, "hlen": 6, "plen": 4, "op": 2,
+             "sha": mac, "spa": "10.0.0.2", "tha": "02:00:00:00:00:01",
+             "tpa": "10.0.0.1"}))
+put("arp", arp)
+dns = []
+for i in range(60):
+    name = "typo%d.example.com" % i if i < 55 else \
+        "a" * 50 + ".tunnel.example.net"
+    dns.append(pkt(i, proto="DNS",
+        ip={"src": "10.0.0.53", "dst": "10.0.0.1", "proto": 17},
+        udp={"sport": 53, "dport": 40000 + i, "len": 60},
+        dns={"id": i, "qr": True, "opcode": 0, "rcode": 3, "qd": 1,
+             "an": 0, "ns": 0, "ar": 0,
+             "q": [{"name": name, "type": 1, "class": 1}]}))
+put("dns", dns)
+put("syn-flood", [tcp(i, "10.0.%d.%d" % (i // 250, i % 250 + 1),
+    "10.0.0.2", 1024 + i, 80, 2) for i in range(600)])
 PY

@@ -3,7 +3,7 @@
  * text layout, "ALERT kind (style, scan) src -> dst: msg [severity]", the
  * detailed layout adding the alert's other keys, its targets and its
  * evidence packets under it; and the Alerts section of the final report,
- * grouped by kind, bounded, with nm-detect's own counts from its end
+ * grouped by kind, bounded, with the detectors' counts from the end
  * record.  Everything in an alert may come from the wire (a DNS name in
  * the message), so text goes out through out_safe() like a packet's.
  */
@@ -387,8 +387,8 @@ out_alert_end(const msgpack_object *end)
 {
 	const msgpack_object *d = rec_get(end, "detect");
 
-	if (d == NULL || d->type != MSGPACK_OBJECT_MAP ||
-	    !rec_str_eq(rec_get(end, "producer"), "nm-detect"))
+	/* nm-stats' (it runs the detectors by default) or nm-detect's */
+	if (d == NULL || d->type != MSGPACK_OBJECT_MAP)
 		return;
 	written = out_u(d, "alerts", 0);
 	suppressed = out_u(d, "suppressed", 0);
@@ -439,7 +439,7 @@ out_alert_report(struct out *o, struct strbuf *b)
 	if (o->color)
 		sb_adds(b, ALERT_OFF);
 	if (has_counts) {
-		sb_adds(b, " (nm-detect: ");
+		sb_adds(b, " (");
 		out_u64(b, written);
 		sb_adds(b, " written, ");
 		out_u64(b, suppressed);

@@ -128,7 +128,7 @@ fi
 # --- the Alerts section ---
 sed -n '/^Alerts: /,$p' "$TMP/c" >"$TMP/sec"
 cat >"$TMP/sec.want" <<'EOF'
-Alerts: 9 (nm-detect: 9 written, 4 suppressed, 1 evicted)
+Alerts: 9 (9 written, 4 suppressed, 1 evicted)
   port_scan: 1 alert
     06:52:15.421 10.77.0.1 → 10.77.0.2: 10.77.0.1 scanned 15 TCP ports of 10.77.0.2 (SYN scan) in 0.0 s
   host_sweep: 2 alerts
@@ -172,7 +172,7 @@ printf '%s\n%s\n%s\n' "$hdr" \
     '{"type":"end","producer":"test","records":1,"frames":0,"packets":0,"reason":"eof"}' >"$TMP/none.json"
 nm-render <"$TMP/none.json" >"$TMP/none"
 check "report: nm-detect found nothing: one line" grep -qx \
-    "Alerts: none (nm-detect: 0 written, 0 suppressed, 0 evicted)" "$TMP/none"
+    "Alerts: none (0 written, 0 suppressed, 0 evicted)" "$TMP/none"
 sed 's/,"nm-detect"//' "$TMP/none.json" | grep -v '"producer":"nm-detect"' >"$TMP/nodet.json"
 nm-render <"$TMP/nodet.json" >"$TMP/nodet"
 check "report: no nm-detect, no alerts: no section" sh -c '! grep -q "Alerts" "$1"' _ "$TMP/nodet"
@@ -228,7 +228,7 @@ shows "evidence and domain" 'alert.evidence.rcode == 3 || alert.domain contains 
     "dns_nxdomain_burst dns_tunnel "
 shows "a flow field: alerts pass, no packet" 'flow.state == "S0"' "$ALL"
 nm-render -Y 'alert.kind == "port_scan"' <"$TMP/in.json" >"$TMP/ys"
-check "-Y: the report counts the alerts shown" grep -q "^Alerts: 1 (nm-detect: 9 written" "$TMP/ys"
+check "-Y: the report counts the alerts shown" grep -q "^Alerts: 1 (9 written" "$TMP/ys"
 nm-render -e alert.kind -Y 'alert.count > 10 && !alert.port' <"$TMP/in.json" >"$TMP/ye"
 check "-Y with -e" test "$(tr '\n' ' ' <"$TMP/ye")" = "port_scan host_sweep arp_spoof arp_flood dns_nxdomain_burst dns_tunnel dns_large_reply "
 nm-decode -Y 'alert.kind == "x"' </dev/null >/dev/null 2>"$TMP/dy.err"
@@ -289,7 +289,7 @@ check "nmap scan: rendered, exit 0" test $? -eq 0
 check "nmap scan: one port_scan line, scanner and victim" test "$(grep -c \
     '^\[[0-9:.]*\] ALERT port_scan (SYN, vertical) 10.79.0.1 → 10.79.0.2: 10.79.0.1 scanned [0-9]* TCP ports of 10.79.0.2 (SYN scan) in [0-9.]* s \[medium\]$' "$TMP/scan.txt")" -eq 1
 check "nmap scan: the report's section" grep -qE \
-    "^Alerts: 1 \(nm-detect: 1 written, [0-9]+ suppressed, 0 evicted\)$" "$TMP/scan.txt"
+    "^Alerts: 1 \(1 written, [0-9]+ suppressed, 0 evicted\)$" "$TMP/scan.txt"
 check "nmap scan: the kind's entry" grep -qxF "  port_scan: 1 alert" "$TMP/scan.txt"
 nm-render -o detailed <"$TMP/scan.nm" >"$TMP/scan.d"
 check "nmap scan: detailed shows SYN evidence" grep -qE \
