@@ -16,18 +16,18 @@
 #include "fuzz.h"
 
 static const unsigned linktypes[] = {
-	1,	     /* Ethernet */
-	113, 276,    /* Linux cooked v1, v2 */
-	101, 12, 14, /* raw IP */
-	228, 229,    /* raw IPv4, raw IPv6 */
-	0, 108,	     /* BSD loopback, host and network order */
-	9, 50,	     /* PPP, PPP in HDLC framing */
-	147,	     /* LINKTYPE_USER0: no decoder */
+	1,		/* Ethernet */
+	113, 276,	/* Linux cooked v1, v2 */
+	101, 12, 14,	/* raw IP */
+	228, 229,	/* raw IPv4, raw IPv6 */
+	0, 108,		/* BSD loopback, host and network order */
+	9, 50,		/* PPP, PPP in HDLC framing */
+	147,		/* LINKTYPE_USER0: no decoder */
 };
-#define NLINK	   (sizeof(linktypes) / sizeof(linktypes[0]))
-#define NFRAMEKEYS 6 /* type ts if len caplen data */
+#define NLINK	(sizeof(linktypes) / sizeof(linktypes[0]))
+#define NFRAMEKEYS	6	/* type ts if len caplen data */
 
-static struct pkt pk; /* large, and its DNS arrays grow: reuse */
+static struct pkt pk;		/* large, and its DNS arrays grow: reuse */
 
 static void
 pack_packet(struct pk *mp, const uint8_t *p, size_t n)
@@ -65,10 +65,10 @@ keys_once(const msgpack_object *o)
 		for (j = 0; j < i; j++)
 			if (o->via.map.ptr[i].key.type == MSGPACK_OBJECT_STR &&
 			    o->via.map.ptr[j].key.via.str.size ==
-				o->via.map.ptr[i].key.via.str.size &&
+			    o->via.map.ptr[i].key.via.str.size &&
 			    memcmp(o->via.map.ptr[j].key.via.str.ptr,
-				o->via.map.ptr[i].key.via.str.ptr,
-				o->via.map.ptr[i].key.via.str.size) == 0)
+			    o->via.map.ptr[i].key.via.str.ptr,
+			    o->via.map.ptr[i].key.via.str.size) == 0)
 				return 0;
 		if (!keys_once(&o->via.map.ptr[i].val))
 			return 0;
@@ -88,7 +88,7 @@ check_json(const msgpack_object *o, msgpack_zone *z, int once)
 
 	a.len = b.len = 0;
 	if (json_write(&a, o) == -1)
-		return; /* over the line limit: refused, by design */
+		return;		/* over the line limit: refused, by design */
 	used = json_parse(a.p, a.len, z, &back, &erroff, why, sizeof(why));
 	if (used <= 0)
 		fz_fail("packet JSON does not parse back at %zu: %s: %.*s",
@@ -102,8 +102,8 @@ check_json(const msgpack_object *o, msgpack_zone *z, int once)
 		return;
 	}
 	if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
-		fz_fail("packet changes through JSON:\n%.*s%.*s", (int)a.len,
-		    a.p, (int)b.len, b.p);
+		fz_fail("packet changes through JSON:\n%.*s%.*s",
+		    (int)a.len, a.p, (int)b.len, b.p);
 }
 
 int
@@ -125,10 +125,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		inited = 1;
 	}
 	dec_packet(&pk, linktypes[data[0] % NLINK], data + 1, size - 1);
-	if (pk.has_payload &&
-	    (pk.poff > size - 1 || pk.plen > size - 1 - pk.poff))
-		fz_fail("payload %u+%u outside the %zu-byte frame", pk.poff,
-		    pk.plen, size - 1);
+	if (pk.has_payload && (pk.poff > size - 1 ||
+	    pk.plen > size - 1 - pk.poff))
+		fz_fail("payload %u+%u outside the %zu-byte frame",
+		    pk.poff, pk.plen, size - 1);
 	sb.len = 0;
 	pack_packet(&sb, data + 1, size - 1);
 
@@ -136,8 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = msgpack_unpack(sb.p, sb.len, &off, &z, &o);
 	if (rc != MSGPACK_UNPACK_SUCCESS || off != sb.len)
 		fz_fail("packed record does not read back whole (%d, %zu of "
-			"%zu bytes)",
-		    rc, off, sb.len);
+		    "%zu bytes)", rc, off, sb.len);
 	if (o.type != MSGPACK_OBJECT_MAP || o.via.map.size < NFRAMEKEYS ||
 	    !keys_once(&o))
 		fz_fail("packed record is not a map of its keys, each once");

@@ -26,15 +26,16 @@
 #include "fuzz.h"
 
 struct gen {
-	struct strbuf json; /* every record read, as JSON */
-	unsigned long n;    /* records read */
-	int rc, err;	    /* the last rec_read(), its errno */
-	int bad_utf8;	    /* a string that is not UTF-8 */
-	char msg[400];
+	struct strbuf	 json;		/* every record read, as JSON */
+	unsigned long	 n;		/* records read */
+	int		 rc, err;	/* the last rec_read(), its errno */
+	int		 bad_utf8;	/* a string that is not UTF-8 */
+	char		 msg[400];
 };
 
-static const char *const want[] = { "ts", "ip.src", "tcp", "udp.sport",
-	"dns.q.name", "vlan", NULL };
+static const char *const want[] = {
+	"ts", "ip.src", "tcp", "udp.sport", "dns.q.name", "vlan", NULL
+};
 
 static void
 read_all(const void *p, size_t size, struct gen *g, int prune)
@@ -52,8 +53,8 @@ read_all(const void *p, size_t size, struct gen *g, int prune)
 		/* a record whose JSON line is over the limit is refused */
 		if (json_write(&g->json, &rec.obj) == -1) {
 			if (errno != EMSGSIZE)
-				fz_fail(
-				    "json_write failed with errno %d", errno);
+				fz_fail("json_write failed with errno %d",
+				    errno);
 			continue;
 		}
 		g->bad_utf8 |= !fz_all_utf8(&rec.obj);
@@ -61,8 +62,8 @@ read_all(const void *p, size_t size, struct gen *g, int prune)
 	}
 	g->err = errno;
 	if (!fz_utf8(g->json.p, g->json.len))
-		fz_fail("JSON out is not valid UTF-8:\n%.*s", (int)g->json.len,
-		    g->json.p);
+		fz_fail("JSON out is not valid UTF-8:\n%.*s",
+		    (int)g->json.len, g->json.p);
 	strncpy(g->msg, rec_reader_error(r), sizeof(g->msg) - 1);
 	g->msg[sizeof(g->msg) - 1] = '\0';
 	rec_reader_close(r);
@@ -76,8 +77,8 @@ trip(const struct gen *g, struct gen *h)
 	read_all(g->json.p, g->json.len, h, 0);
 	if (h->rc != 0)
 		fz_fail("our own JSON is rejected after %lu of %lu records: "
-			"%s\n%.*s",
-		    h->n, g->n, h->msg, (int)g->json.len, g->json.p);
+		    "%s\n%.*s", h->n, g->n, h->msg, (int)g->json.len,
+		    g->json.p);
 	if (h->n != g->n)
 		fz_fail("%lu records in, %lu back from JSON", g->n, h->n);
 }
@@ -85,9 +86,8 @@ trip(const struct gen *g, struct gen *h)
 static int
 same_json(const struct gen *a, const struct gen *b)
 {
-	return a->json.len == b->json.len &&
-	    (a->json.len == 0 ||
-		memcmp(a->json.p, b->json.p, a->json.len) == 0);
+	return a->json.len == b->json.len && (a->json.len == 0 ||
+	    memcmp(a->json.p, b->json.p, a->json.len) == 0);
 }
 
 int
@@ -107,14 +107,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!g[0].bad_utf8) {
 		if (!same_json(&g[0], &g[1]))
 			fz_fail("records change through JSON:\n%.*s---\n%.*s",
-			    (int)g[0].json.len, g[0].json.p, (int)g[1].json.len,
-			    g[1].json.p);
+			    (int)g[0].json.len, g[0].json.p,
+			    (int)g[1].json.len, g[1].json.p);
 		return 0;
 	}
 	trip(&g[1], &g[2]);
 	if (!same_json(&g[1], &g[2]))
 		fz_fail("records change through JSON twice:\n%.*s---\n%.*s",
-		    (int)g[1].json.len, g[1].json.p, (int)g[2].json.len,
-		    g[2].json.p);
+		    (int)g[1].json.len, g[1].json.p,
+		    (int)g[2].json.len, g[2].json.p);
 	return 0;
 }
