@@ -7,8 +7,8 @@
  * (${XDG_CONFIG_HOME:-~/.config}/nm/detect.conf), so the user's entry
  * wins; NM_DETECT_CONF or -c names the one file to read instead; options
  * win over every file.  A line is "name = value" or "name value"; "#"
- * starts a comment.  List entries (ignore, arp-allow) add up across
- * files and options.
+ * starts a comment.  List entries (ignore, arp-allow, dns-allow) add up
+ * across files and options.
  */
 #include <ctype.h>
 #include <errno.h>
