@@ -9,6 +9,7 @@
 # tshark's packets of that tuple, and its ID must be one tshark gives them.
 # A flow tshark has no packet of that tuple for is counted apart; the
 # known ones are listed below.
+# long: tshark reads every reference capture and 20,000 packets
 source "$(dirname "$0")/lib.sh"
 command -v tshark >/dev/null || { skip "community_id vs tshark: no tshark"; exit 0; }
 command -v jq >/dev/null || { skip "community_id vs tshark: no jq"; exit 0; }
