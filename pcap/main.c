@@ -5,9 +5,15 @@
  * what it kept), and writes each frame or packet record that carries its
  * bytes to the file of -w: pcapng by default, with an interface block
  * per capture source of the stream's header, direction flags where the
- * Linux cooked header tells them, a record's "comment" as the packet's
- * comment and the capture statistics at the end; classic pcap with -F
- * pcap.  With -w - the capture goes to stdout and no records do.
+ * Linux cooked header tells them, a record's "comment" and the alerts
+ * that follow the packet (nm-detect writes one right after the packet that
+ * completed it) as the packet's comments, and the capture statistics at
+ * the end; classic pcap with -F pcap.  With -w - the capture goes to
+ * stdout and no records do.
+ *
+ * To attach alerts without copying a packet, its block stays last in
+ * the output's buffer (out.hold) until the next record comes, and
+ * png_comment() reopens it there; any record but an alert lets it go.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -61,6 +67,16 @@ struct ctx {
 	uint32_t nifs; /* interface blocks written */
 	uint64_t written, cut, other_link;
 	int unbuffered;
+	/*
+	 * Alerts: nm-stats or nm-detect is upstream (the header's stages
+	 * say: either may run the detectors), so the
+	 * last packet's block is held back (held) until the next record,
+	 * in case it is an alert about that packet.  Counted: those
+	 * written as comments, those a pcap file cannot hold, those that
+	 * followed no packet written.
+	 */
+	int alerts, held;
+	uint64_t commented, uncommented, unattached;
 	/* rotation: the helper, the file open (if any) and its period */
 	const struct rot_opts *ro; /* NULL: one file, opened at the start */
 	struct rot rot;
@@ -275,6 +291,13 @@ need_classic(struct ctx *cx, const struct source *s)
 		nm_die(NM_EXIT_FAIL, "%s: %s", cx->out.name, why);
 }
 
+static int
+is_str(const msgpack_object *v, const char *s)
+{
+	return v->type == MSGPACK_OBJECT_STR && v->via.str.size == strlen(s) &&
+	    memcmp(v->via.str.ptr, s, v->via.str.size) == 0;
+}
+
 static void
 on_header(struct stage *st, const struct rec *hdr)
 {
@@ -304,6 +327,13 @@ on_header(struct stage *st, const struct rec *hdr)
 			if (rec_get_u64(m, "start", &v))
 				s->start = v;
 		}
+	a = rec_get(&hdr->obj, "stages");
+	if (a != NULL && a->type == MSGPACK_OBJECT_ARRAY)
+		for (i = 0; i < a->via.array.size; i++)
+			/* the detectors run in nm-stats, or as nm-detect */
+			if (is_str(&a->via.array.ptr[i], "nm-detect") ||
+			    is_str(&a->via.array.ptr[i], "nm-stats"))
+				cx->alerts = 1;
 	if (!cx->open)
 		return; /* rotation: the blocks go at the file's start */
 	if (cx->fmt == FMT_PCAP) {
@@ -365,6 +395,7 @@ end_file(struct ctx *cx)
 			}
 	}
 	check(cx);
+	cx->held = 0; /* out_close() writes it */
 	if (out_close(&cx->out) < 0)
 		failed(cx);
 	cx->open = 0;
@@ -498,6 +529,7 @@ write_packet(struct ctx *cx, const struct rec *rec)
 		need_interface(cx, s);
 		p.ifid = (uint32_t)s->ifid;
 		png_packet(&cx->out, &p);
+		cx->held = cx->out.hold = cx->alerts;
 	}
 	cx->written++;
 	cx->fpkts++;
@@ -529,11 +561,85 @@ note_capstats(struct ctx *cx, const struct rec *rec)
 		end_file(cx);
 }
 
+/*
+ * An alert's string between before and after, in one line (control
+ * bytes as '?'); 0 when the alert has none.
+ */
+static int
+alert_str(struct strbuf *b, const msgpack_object *o, const char *key,
+    const char *before, const char *after)
+{
+	const char *v;
+	size_t n, i;
+
+	if (!rec_get_str(o, key, &v, &n))
+		return 0;
+	sb_adds(b, before);
+	for (i = 0; i < n; i++)
+		sb_addc(
+		    b, (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i]);
+	sb_adds(b, after);
+	return 1;
+}
+
+/*
+ * An alert: a comment on the packet right before it, the one that
+ * completed it (nm-detect writes it then), in one line a person reads in
+ * Wireshark and a filter finds (frame.comment contains "port_scan"):
+ * nm-detect alert KIND (STYLE, SCAN): MSG [SEVERITY] key="KEY" repeat=N
+ * community_id=ID, each part when the alert has it.
+ */
+static void
+on_alert(struct ctx *cx, const struct rec *rec)
+{
+	const msgpack_object *o = &rec->obj;
+	struct strbuf b = { 0 };
+	char num[32];
+	uint64_t rep;
+	int style;
+
+	if (cx->fmt == FMT_PCAP) {
+		cx->uncommented++;
+		return;
+	}
+	if (!cx->held) {
+		cx->unattached++;
+		return;
+	}
+	sb_adds(&b, "nm-detect alert");
+	alert_str(&b, o, "kind", " ", "");
+	style = alert_str(&b, o, "style", " (", "");
+	if (alert_str(&b, o, "scan", style ? ", " : " (", "") || style)
+		sb_addc(&b, ')');
+	sb_addc(&b, ':');
+	alert_str(&b, o, "msg", " ", "");
+	alert_str(&b, o, "severity", " [", "]");
+	alert_str(&b, o, "key", " key=\"", "\"");
+	if (rec_get_u64(o, "repeat", &rep) && rep > 0) {
+		snprintf(
+		    num, sizeof(num), " repeat=%llu", (unsigned long long)rep);
+		sb_adds(&b, num);
+	}
+	alert_str(&b, o, "community_id", " community_id=", "");
+	png_comment(&cx->out, b.p, b.len);
+	free(b.p);
+	cx->commented++;
+	check(cx);
+}
+
 static void
 on_record(struct stage *st, const struct rec *rec)
 {
 	struct ctx *cx = st->arg;
 
+	if (rec->type == REC_ALERT) {
+		on_alert(cx, rec);
+		if (st->w != NULL)
+			stage_pass(st, rec);
+		return;
+	}
+	/* anything else comes between: the held packet is complete */
+	cx->held = cx->out.hold = 0;
 	switch (rec->type) {
 	case REC_FRAME:
 	case REC_PACKET:
@@ -587,6 +693,14 @@ on_finish(struct stage *st, enum stage_end why)
 		nm_warn("%s: %llu frames of another link type left out: a "
 			"pcap file holds one (pcapng holds them all)",
 		    what, (unsigned long long)cx->other_link);
+	if (cx->uncommented > 0)
+		nm_warn("%s: %llu alerts not carried: a pcap file has no "
+			"comments (pcapng has)",
+		    what, (unsigned long long)cx->uncommented);
+	if (cx->unattached > 0)
+		nm_warn("%s: %llu alerts followed no packet written, not "
+			"carried",
+		    what, (unsigned long long)cx->unattached);
 }
 
 /*

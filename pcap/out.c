@@ -70,18 +70,24 @@ cut_back(struct out *o, size_t done)
 		(void)!ftruncate(o->fd, (off_t)(o->off - (done - whole)));
 }
 
+/*
+ * Writes the whole blocks buffered, but with hold set the last, which
+ * moves to the buffer's start.
+ */
 int
 out_flush(struct out *o)
 {
-	size_t done = 0;
+	size_t done = 0, upto = o->buf.len;
 	ssize_t n;
 
 	if (o->err) {
 		errno = o->err;
 		return -1;
 	}
-	while (done < o->buf.len) {
-		n = write(o->fd, o->buf.p + done, o->buf.len - done);
+	if (o->hold && o->nends > 0)
+		upto = o->nends > 1 ? o->ends[o->nends - 2] : 0;
+	while (done < upto) {
+		n = write(o->fd, o->buf.p + done, upto - done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -93,6 +99,13 @@ out_flush(struct out *o)
 		done += (size_t)n;
 		o->off += (uint64_t)n;
 	}
+	if (upto < o->buf.len) {
+		memmove(o->buf.p, o->buf.p + upto, o->buf.len - upto);
+		o->buf.len -= upto;
+		o->ends[0] = o->buf.len;
+		o->nends = 1;
+		return 0;
+	}
 	o->buf.len = 0;
 	o->nends = 0;
 	return 0;
@@ -101,7 +114,11 @@ out_flush(struct out *o)
 int
 out_close(struct out *o)
 {
-	int rc = out_flush(o), e = errno;
+	int rc, e;
+
+	o->hold = 0;
+	rc = out_flush(o);
+	e = errno;
 
 	free(o->buf.p);
 	free(o->ends);

@@ -24,6 +24,11 @@ struct out {
 	size_t *ends;	   /* where each block in buf ends */
 	size_t nends, capends;
 	int err; /* errno of the first failure, then nothing is written */
+	/*
+	 * The last block stays in buf when flushing (a packet an alert may
+	 * still be attached to, png_comment()); out_close() writes it.
+	 */
+	int hold;
 };
 
 /* Opens path ("-": stdout) for writing; -1 with errno. */
@@ -79,6 +84,11 @@ struct ifstats {
 void png_section(struct out *o, const char *app);
 void png_interface(struct out *o, const struct src *s);
 void png_packet(struct out *o, const struct pkt *p);
+/*
+ * One more comment on the packet block png_packet() wrote last, which
+ * must still be in the buffer (o->hold kept it there).
+ */
+void png_comment(struct out *o, const char *text, size_t n);
 void png_stats(
     struct out *o, uint32_t ifid, const struct ifstats *st, uint64_t now);
 

@@ -1,12 +1,13 @@
 /*
  * The pcapng writer (draft-ietf-opsawg-pcapng): a Section Header Block,
  * an Interface Description Block per capture source, an Enhanced Packet
- * Block per packet and an Interface Statistics Block per source at the
- * end.  Every block is written in this machine's byte order, as the
- * format allows (the section header's byte-order magic tells readers),
- * and is built whole before it goes to the output, which writes only
- * whole blocks.  libpcap 1.10 writes no pcapng, and the libraries that
- * do pull Wireshark or DPDK in: this is all nm needs of the format.
+ * Block per packet (with comments: a record's own, and the alerts that
+ * follow it) and an Interface Statistics Block per source at the end.  Every
+ * block is written in this machine's byte order, as the format allows (the
+ * section header's byte-order magic tells readers), and is built whole before
+ * it goes to the output, which writes only whole blocks.  libpcap 1.10 writes
+ * no pcapng, and the libraries that do pull Wireshark or DPDK in: this is all
+ * nm needs of the format.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -166,6 +167,30 @@ png_packet(struct out *o, const struct pkt *p)
 	}
 	if (p->comment != NULL)
 		opt(b, OPT_COMMENT, p->comment, p->commentlen);
+	block_end(o, at, opts);
+}
+
+void
+png_comment(struct out *o, const char *text, size_t n)
+{
+	struct strbuf *b = out_sb(o);
+	size_t at = o->nends > 1 ? o->ends[o->nends - 2] : 0, opts, end;
+	uint32_t type, caplen;
+
+	if (o->nends == 0 || b->len - at < 32)
+		return;
+	memcpy(&type, b->p + at, 4);
+	if (type != BT_EPB)
+		return;
+	memcpy(&caplen, b->p + at + 20, 4);
+	/* reopen the block: its options start after the padded data */
+	opts = at + 28 + caplen + (4 - caplen % 4) % 4;
+	end = b->len - 4; /* the trailing length */
+	if (end > opts)
+		end -= 4; /* opt_endofopt */
+	b->len = end;
+	o->nends--;
+	opt(b, OPT_COMMENT, text, n);
 	block_end(o, at, opts);
 }
 

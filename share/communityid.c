@@ -43,9 +43,10 @@ icmp_counterpart(uint8_t proto, uint8_t t)
 	return -1;
 }
 
-int
-communityid_v1(uint16_t seed, const uint8_t *saddr, const uint8_t *daddr,
-    size_t alen, uint8_t proto, uint16_t sport, uint16_t dport,
+/* ports 0: the packet had no transport header to take them from. */
+static int
+hash(uint16_t seed, const uint8_t *saddr, const uint8_t *daddr, size_t alen,
+    uint8_t proto, int ports, uint16_t sport, uint16_t dport,
     char out[COMMUNITYID_LEN + 1])
 {
 	struct sha1_ctx ctx;
@@ -53,11 +54,13 @@ communityid_v1(uint16_t seed, const uint8_t *saddr, const uint8_t *daddr,
 	const uint8_t *a = saddr, *b = daddr;
 	uint16_t pa = sport, pb = dport;
 	size_t n = 0;
-	int c, one_way = 0, ports = 1;
+	int c, one_way = 0;
 
 	if (alen != 4 && alen != 16)
 		return -1;
-	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
+	if (!ports)
+		pa = pb = 0;
+	else if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
 		if ((c = icmp_counterpart(proto, (uint8_t)sport)) >= 0)
 			pb = (uint16_t)c;
 		else
@@ -93,4 +96,20 @@ communityid_v1(uint16_t seed, const uint8_t *saddr, const uint8_t *daddr,
 	base64_encode_raw(out + 2, sizeof(digest), digest);
 	out[COMMUNITYID_LEN] = '\0';
 	return 0;
+}
+
+int
+communityid_v1(uint16_t seed, const uint8_t *saddr, const uint8_t *daddr,
+    size_t alen, uint8_t proto, uint16_t sport, uint16_t dport,
+    char out[COMMUNITYID_LEN + 1])
+{
+	return hash(seed, saddr, daddr, alen, proto, 1, sport, dport, out);
+}
+
+int
+communityid_v1_noports(uint16_t seed, const uint8_t *saddr,
+    const uint8_t *daddr, size_t alen, uint8_t proto,
+    char out[COMMUNITYID_LEN + 1])
+{
+	return hash(seed, saddr, daddr, alen, proto, 0, 0, 0, out);
 }

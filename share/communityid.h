@@ -21,5 +21,13 @@
 int communityid_v1(uint16_t seed, const uint8_t *saddr, const uint8_t *daddr,
     size_t alen, uint8_t proto, uint16_t sport, uint16_t dport,
     char out[COMMUNITYID_LEN + 1]);
+/*
+ * The same for a packet with no transport header to read ports (or an
+ * ICMP type) from: a later IP fragment, a header cut short.  The spec
+ * hashes the addresses and the protocol alone then, as tshark does.
+ */
+int communityid_v1_noports(uint16_t seed, const uint8_t *saddr,
+    const uint8_t *daddr, size_t alen, uint8_t proto,
+    char out[COMMUNITYID_LEN + 1]);
 
 #endif

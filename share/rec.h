@@ -356,6 +356,7 @@ enum {
 	X("top_flows.sport",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.dport",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.service",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.community_id", KT_STR, KT_NONE, SH_PLAIN)		\
 	X("top_flows.orig",	KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("top_flows.orig.packets", KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.orig.bytes", KT_UINT, KT_NONE, SH_PLAIN)		\

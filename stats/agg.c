@@ -70,7 +70,7 @@ read_l4(const msgpack_object *m, struct pview *pv, int kind)
 			continue;
 		if (kind == 'i') {
 			if (key_is(&kv->key, "type", 4))
-				pv->itype = (unsigned)u;
+				pv->itype = (unsigned)u, pv->has_itype = 1;
 			else if (key_is(&kv->key, "code", 4))
 				pv->icode = (unsigned)u;
 			else if (key_is(&kv->key, "id", 2))

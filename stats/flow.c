@@ -254,6 +254,8 @@ flow_start(
 	ft->seen++;
 	f->svcport = (uint16_t)svc;
 	f->orig_b = (uint8_t)(sender_is_orig(pv, svc) ? sender_b : !sender_b);
+	f->first_resp = f->orig_b != sender_b;
+	f->noports = (uint8_t)(pv->icmp ? !pv->has_itype : !pv->ports);
 	f->first = f->last = pv->ts;
 	if (pv->icmp) {
 		f->itype = (uint8_t)pv->itype;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "communityid.h"
 #include "nm.h"
 #include "proto.h"
 #include "services.h"
@@ -70,6 +71,42 @@ service(unsigned port, unsigned proto)
 	return s;
 }
 
+/*
+ * The flow's Community ID (seed 0), from the originator to the
+ * responder: the same both ways for every protocol but ICMP's messages
+ * without a counterpart, whose direction counts.  ICMP is hashed on
+ * the first message's type and code as its sender sent them, so when
+ * the responder sent it (an echo reply whose request was missed), from
+ * the responder.  A flow whose first packet had no ports (a later
+ * fragment) or no ICMP type (a header cut short) is hashed on its
+ * addresses and protocol alone, as the spec says.  Computed as the
+ * record is written, once per flow record (and per top_flows entry):
+ * nothing is kept or hashed per packet.
+ */
+static void
+pack_community_id(struct pk *pk, const struct flow *f)
+{
+	char id[COMMUNITYID_LEN + 1];
+	const uint8_t *src, *dst, *t;
+	unsigned sport, dport;
+	size_t n = flow_addrlen(f);
+	int r;
+
+	flow_ends(f, &src, &dst, &sport, &dport);
+	if ((f->k.proto == 1 || f->k.proto == 58) && f->first_resp) {
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (f->noports)
+		r = communityid_v1_noports(0, src, dst, n, f->k.proto, id);
+	else
+		r = communityid_v1(0, src, dst, n, f->k.proto, (uint16_t)sport,
+		    (uint16_t)dport, id);
+	if (r == 0)
+		pk_kstr(pk, "community_id", id);
+}
+
 /* A flow's keys; a flow record adds its type, svcport and reason. */
 static void
 pack_flow(struct pk *pk, const struct flow *f, const char *reason)
@@ -87,6 +124,7 @@ pack_flow(struct pk *pk, const struct flow *f, const char *reason)
 	pk_kbin(pk, "dst", dst, flow_addrlen(f));
 	pk_ku(pk, "sport", sport);
 	pk_ku(pk, "dport", dport);
+	pack_community_id(pk, f);
 	if (svc != NULL) {
 		pk_kstr(pk, "service", svc);
 		if (reason)

@@ -57,7 +57,7 @@ struct pview {
 	int has_seq;
 	int icmp; /* icmp or icmpv6 map present */
 	unsigned itype, icode, iid;
-	int has_iid;
+	int has_itype, has_iid;
 	unsigned svcport; /* the decoder's, or 0 */
 };
 
@@ -98,6 +98,8 @@ struct flow {
 	uint8_t rst_first;    /* 1 + direction of the first RST */
 	uint8_t itype, icode; /* ICMP: the first message's */
 	uint8_t has_syn_seq;  /* syn_seq holds the originator's SYN's */
+	uint8_t first_resp;   /* the first packet was the responder's */
+	uint8_t noports;      /* nor had it ports or an ICMP type */
 	uint32_t syn_seq;
 	char hist[13]; /* letters in order of first sight */
 };

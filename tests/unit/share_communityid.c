@@ -3,7 +3,8 @@
  * example, and flows of nm's sample capture (share/sample.pcap) with the
  * IDs tshark's communityid dissector gives them: TCP and UDP in both
  * directions, an ICMP echo and its reply, an ICMPv6 echo, a one-way
- * ICMPv6 router solicitation, a seed.
+ * ICMPv6 router solicitation, a seed; and packets without a transport
+ * header (a later fragment, an ICMP header cut short).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "communityid.h"
 
 static int failures;
+static int noports; /* expect(): communityid_v1_noports() */
 
 static void
 expect(const char *name, uint16_t seed, const char *sa, const char *da, int v6,
@@ -49,7 +51,9 @@ expect(const char *name, uint16_t seed, const char *sa, const char *da, int v6,
 			}
 		}
 	}
-	if (communityid_v1(seed, a, b, n, proto, sp, dp, got) == 0 &&
+	if ((noports
+		    ? communityid_v1_noports(seed, a, b, n, proto, got)
+		    : communityid_v1(seed, a, b, n, proto, sp, dp, got)) == 0 &&
 	    strcmp(got, want) == 0) {
 		printf("PASS: %s\n", name);
 		return;
@@ -80,5 +84,13 @@ main(void)
 	expect("ICMPv6 router solicitation (one way), as tshark", 0,
 	    "fe80::77:ff:fe00:2", "ff02::2", 1, 58, 133, 0,
 	    "1:HJQGDcXK/+dRfG1GY0uRebKUtv4=");
+	/* no transport header: the addresses and protocol alone */
+	noports = 1;
+	expect("a later UDP fragment, as tshark (IPv4Frag.pcap)", 0,
+	    "192.168.0.2", "192.168.0.254", 0, 17, 0, 0,
+	    "1:71SbPK10GWv37C1AoYrzIz6XMe4=");
+	expect("ICMP cut before its type, as tshark (ip_ts_opts_asan.pcap)", 0,
+	    "149.8.33.81", "95.18.83.227", 0, 1, 0, 0,
+	    "1:ynS8OuKBqsNfNdAIGvddynylWHw=");
 	return failures != 0;
 }
