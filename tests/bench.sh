@@ -282,7 +282,7 @@ key() { [ "$1" = bulk ] && echo "$2" || echo "${1}_$2"; }
 
 # What a capture holds: nm-stats' protocol shares, its flows, and (from
 # tcpdump on the tenth) IPv6, VLANs and frame sizes.
-declare -A mixline flows total_flows perflow shape
+declare -A mixline flows total_flows perflow shape falsealerts
 describe() {
 	local c=$1 s=$tmp/$1 n10=${tenth[$1]} f a b v l g
 	if [ -n "$have_jq" ]; then
@@ -293,6 +293,10 @@ describe() {
 		    "$s.stats.json")
 		flows[$c]=$(jq -r 'select(.type == "stats") | .tracked.flows' \
 		    "$s.stats.json" | sort -n | tail -n 1)
+		# pktgen's traffic holds no attack: every alert is a false one
+		falsealerts[$c]=$(jq -r 'select(.type == "alert") | .kind' \
+		    "$s.stats.json" | sort | uniq -c | awk '{ n += $1;
+		    k = k sprintf(" %s %d", $2, $1) } END { print n + 0 k }')
 		total_flows[$c]=$(jq -r 'select(.type == "stats" and .final) |
 		    .total.flows' "$s.stats.json")
 		if [ -n "$gtime" ]; then
@@ -405,6 +409,8 @@ table1() {
 	    "$(mib "$(col "$c.tcpdump10" 3)")" "$(mib "$(col "$c.tcpdump-tz" 3)")"
 	printf '  %-16s %7s | %7s  (first %d packets)\n' "tshark -T json" - \
 	    "$(mib "$(col "$c.tshark-json" 3)")" "${tcount[$c]}"
+	[ -n "${falsealerts[$c]:-}" ] &&
+	    echo "alerts (all false: pktgen's traffic holds no attack): ${falsealerts[$c]}"
 	if [ -n "${flows[$c]:-}" ]; then
 		echo "nm-stats: ${total_flows[$c]} flows seen, at most ${flows[$c]}" \
 		    "tracked at once; ${perflow[$c]:--} bytes per tracked flow" \
