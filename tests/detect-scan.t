@@ -2,7 +2,8 @@
 # one network namespace against another (-sS, -sT, -sU, -sF, -sN, -sX, -sA
 # of one victim, -sn of a small subnet, each at -T3 and at -T4) must give
 # exactly one alert each, of the right kind and style, naming the scanner
-# and the victim; --ignore silences the scanner; a scan judged live (the
+# and the victim; so do an ICMP sweep and a port 22 sweep of a routed
+# subnet; --ignore silences the scanner; a scan judged live (the
 # whole pipeline running during the scan) gives the same alert.  hping3's
 # SYN flood above the threshold gives one syn_flood alert naming the
 # victim, below it none.  Each capture is nm-capture's own, live on the
@@ -148,6 +149,18 @@ for T in 3 4; do
 	capture sn$T nmap -n -sn -T$T 10.79.0.0/26
 	one_alert sn$T host_sweep ARP horizontal ""
 done
+
+# Sweeps of a routed subnet (no ARP for its addresses: the victim's side
+# is the gateway, and drops what it does not forward): ICMP echo to 62
+# addresses, and SYN to port 22 of each.
+in_a ip route add 10.80.0.0/24 via $B
+capture icmp4 nmap -n -sn -PE -T4 10.80.0.0/26
+one_alert icmp4 host_sweep ICMP horizontal ""
+capture p22 nmap -n -Pn -sS -p 22 -T4 10.80.0.0/26
+one_alert p22 host_sweep SYN horizontal ""
+n=$(nm-decode <"$TMP/p22.mp" 2>/dev/null | nm-detect -q | nm-render -o json |
+    jq -r 'select(.type == "alert") | "\(.port) \(.proto) \(.hosts)"')
+check "detect-scan: the port sweep names its port ($n)" test "$n" = "22 TCP 25"
 
 # The sweep names the addresses it asked for.
 n=$(nm-decode <"$TMP/sn4.mp" 2>/dev/null | nm-detect -q | nm-render -o json |
