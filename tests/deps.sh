@@ -6,7 +6,7 @@
 # netbase gives /etc/services, mount the mount(8) the fault tests use:
 # both are on a full Debian, not on a minimal root.
 build="gcc make pkg-config libpcap-dev libmsgpack-dev libseccomp-dev nettle-dev"
-test="$build netbase mount clang-format cppcheck tcpdump tshark iproute2 dnsmasq-base curl dnsutils netcat-openbsd python3 jq busybox iputils-ping procps psmisc libcap2-bin clang libclang-rt-14-dev time tcpreplay strace"
+test="$build netbase mount clang-format cppcheck tcpdump tshark iproute2 dnsmasq-base curl dnsutils netcat-openbsd python3 jq busybox iputils-ping procps psmisc libcap2-bin clang libclang-rt-14-dev time tcpreplay strace nmap hping3 dsniff arping"
 case ${1:-build} in
 build|check) want=$build ;;
 test) want=$test ;;
