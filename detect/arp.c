@@ -26,17 +26,18 @@
  *     particular (target 0.0.0.0 or broadcast) are announcements, not
  *     unsolicited replies: they count towards a flood only.  The replies
  *     of a MAC an alert has just named as the new owner keep its claim
- *     fresh and raise nothing more, as do its frames from the Ethernet
- *     source that alert named.
+ *     fresh and raise nothing more, nor do frames of that address whose
+ *     Ethernet source is one of the change's two MACs (arpspoof's
+ *     clean-up re-ARPs the owner's MAC from its own).
  * A claim by a router failover virtual MAC (VRRP, HSRP) or one the
  * allow-list names is benign: never a mac_change or flip_flop (a claim
  * over a virtual MAC by another one is, since that is how a gateway's
  * address is spoofed), nor an eth_mismatch.  arp_flood: gratuitous ARP
  * and unsolicited replies from one sender MAC over arp-flood-rate per
  * second in arp-flood-window.  Suppression (alert.c) keys each alert by
- * kind, the address in question and the style (a flood: the sender MAC),
- * so one spoofing session gives one alert of each style that occurs, an
- * interval.
+ * kind and the address in question, and a change by its two MACs either
+ * way round (pair_target), so one spoofing session, the owner and the
+ * spoofer taking the address in turn, is one alert an interval.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -127,10 +128,8 @@ struct host {
 	uint32_t changes;  /* MAC changes seen */
 	uint32_t unsol;	   /* unsolicited replies counted */
 	uint8_t mac[6], prev[6];
-	uint8_t said_esrc[6]; /* the Ethernet source that alert named */
 	uint8_t has_prev, op; /* op, tpa: of its latest claim */
 	uint8_t tpa[4], unsol_tpa[4];
-	uint8_t has_said_esrc, pad[7];
 };
 
 /* A request: who asked (0.0.0.0 for a probe) for which address. */
@@ -316,17 +315,26 @@ note_request(const uint8_t *asker, const uint8_t *asked, uint64_t ts)
 	r->ts = ts;
 }
 
-/* Whether asker asked for asked within the reply window before ts. */
+/*
+ * Whether asker asked for asked within the reply window before ts.  The
+ * first reply answers the request: a second one, with the answer given
+ * already, was not asked for.
+ */
 static int
 asked_for(const uint8_t *asker, const uint8_t *asked, uint64_t ts)
 {
 	const struct request *r;
 	struct rkey k;
+	size_t i;
+	int yes;
 
 	memcpy(k.asker, asker, 4);
 	memcpy(k.asked, asked, 4);
-	r = tab_find(&requests, &k);
-	return r != NULL && (r->ts > ts || ts - r->ts <= reply_window);
+	if ((r = tab_find_at(&requests, &k, &i)) == NULL)
+		return 0;
+	yes = r->ts > ts || ts - r->ts <= reply_window;
+	tab_remove(&requests, i);
+	return yes;
 }
 
 /* --- the alerts --- */
@@ -388,6 +396,23 @@ spoof_begin(
 	snprintf(a->target, sizeof(a->target), "%s", style);
 }
 
+/*
+ * A change's suppression target: the two MACs, in byte order, so that a
+ * spoofer and the owner taking an address in turn are one alert an
+ * interval (the flips counted in its repeat), and a third MAC another.
+ */
+static void
+pair_target(struct alert *a)
+{
+	const uint8_t *lo = a->mac, *hi = a->old_mac;
+	char lb[32], hb[32];
+
+	if (memcmp(lo, hi, 6) > 0)
+		lo = a->old_mac, hi = a->mac;
+	snprintf(a->target, sizeof(a->target), "%s %s",
+	    dt_addr(0, lo, lb, sizeof(lb)), dt_addr(0, hi, hb, sizeof(hb)));
+}
+
 /* The clauses a change's message adds: how the claim came. */
 static void
 how(char *buf, size_t len, const struct dpkt *p, int unsolicited)
@@ -420,6 +445,7 @@ raise_change(struct host *h, const struct dpkt *p, const uint8_t *old,
 	spoof_begin(&a, flip ? "flip_flop" : "mac_change", "high", p);
 	a.has_old_mac = 1;
 	memcpy(a.old_mac, old, 6);
+	pair_target(&a);
 	a.count = h->changes;
 	a.first = old_since;
 	dt_addr(4, p->spa, ib, sizeof(ib));
@@ -443,6 +469,8 @@ raise_mismatch(const struct dpkt *p)
 	struct alert a;
 
 	spoof_begin(&a, "eth_mismatch", "medium", p);
+	snprintf(a.target, sizeof(a.target), "eth_mismatch %s",
+	    dt_addr(0, p->esrc, eb, sizeof(eb)));
 	snprintf(a.msg, sizeof(a.msg),
 	    "ARP %s says %s is-at %s from Ethernet source %s",
 	    p->arp_op == 1 ? "request" : "reply",
@@ -461,6 +489,8 @@ raise_unsolicited(const struct host *h, const struct dpkt *p)
 	struct alert a;
 
 	spoof_begin(&a, "unsolicited_reply", "medium", p);
+	snprintf(a.target, sizeof(a.target), "unsolicited_reply %s",
+	    dt_addr(0, p->sha, nb, sizeof(nb)));
 	a.count = h->unsol;
 	a.threshold = unsol_n;
 	a.window = unsol_window;
@@ -620,8 +650,6 @@ claim(const struct dpkt *p, int mismatch, int unsolicited)
 		h->changes++;
 		h->unsol = 0;
 		h->alerted = 0;
-		h->has_said_esrc = (uint8_t)mismatch;
-		memcpy(h->said_esrc, p->esrc, 6);
 		if (!benign(p->spa, p->sha)) {
 			raise_change(h, p, old, old_since, flip, unsolicited);
 			h->alerted = p->ts;
@@ -636,9 +664,10 @@ claim(const struct dpkt *p, int mismatch, int unsolicited)
 	h->op = (uint8_t)p->arp_op;
 	memcpy(h->tpa, p->tpa, 4);
 	if (mismatch &&
-	    !(alerted(h, p->ts) && h->has_said_esrc &&
-		memcmp(h->said_esrc, p->esrc, 6) == 0))
-		raise_mismatch(p);
+	    !(alerted(h, p->ts) && h->has_prev &&
+		(memcmp(p->esrc, h->mac, 6) == 0 ||
+		    memcmp(p->esrc, h->prev, 6) == 0)))
+		raise_mismatch(p); /* not from one of the session's MACs */
 	else if (unsolicited && !mismatch)
 		count_unsolicited(h, p);
 }
