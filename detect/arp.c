@@ -139,7 +139,8 @@ struct rkey {
 
 struct request {
 	struct rkey k;
-	uint64_t ts;
+	uint64_t ts;	 /* the latest */
+	uint32_t n, pad; /* asked this many times, not yet answered */
 };
 
 struct macs {
@@ -312,18 +313,23 @@ note_request(const uint8_t *asker, const uint8_t *asked, uint64_t ts)
 		}
 		r = tab_insert(&requests, &k);
 	}
+	if (r->ts > ts || ts - r->ts > reply_window)
+		r->n = 0; /* the ones before went unanswered */
 	r->ts = ts;
+	if (r->n < 16)
+		r->n++;
 }
 
 /*
- * Whether asker asked for asked within the reply window before ts.  The
- * first reply answers the request: a second one, with the answer given
- * already, was not asked for.
+ * Whether asker asked for asked within the reply window before ts.  Each
+ * reply answers one request (a host asks again when an answer is slow,
+ * and may get one for each): one more, with every request answered, was
+ * not asked for.
  */
 static int
 asked_for(const uint8_t *asker, const uint8_t *asked, uint64_t ts)
 {
-	const struct request *r;
+	struct request *r;
 	struct rkey k;
 	size_t i;
 	int yes;
@@ -333,7 +339,8 @@ asked_for(const uint8_t *asker, const uint8_t *asked, uint64_t ts)
 	if ((r = tab_find_at(&requests, &k, &i)) == NULL)
 		return 0;
 	yes = r->ts > ts || ts - r->ts <= reply_window;
-	tab_remove(&requests, i);
+	if (!yes || --r->n == 0)
+		tab_remove(&requests, i);
 	return yes;
 }
 

@@ -13,6 +13,7 @@
 # address a mac_change; a frame whose Ethernet source is not its ARP
 # sender an eth_mismatch; a VRRP failover (the gateway takes the virtual
 # MAC 00:00:5e:00:01:01 and announces it) none.  Every wait is bounded.
+# long: two million packets of pktgen's, and a minute of live phases
 source "$(dirname "$0")/lib.sh"
 
 gen=$NM_TOP/tests/tools/arpgen.py
@@ -152,6 +153,16 @@ else
 	EOF
 	one "$TMP/answered.pcap" "a second reply to one request: unsolicited" \
 	    '.style == "unsolicited_reply" and .count == 1' --arp-unsolicited 1
+	# but a host that asked twice may get two
+	spec retry <<-EOF
+	0     req $V 10.0.0.2 $Z 10.0.0.3
+	10    req $V 10.0.0.2 $Z 10.0.0.1
+	11    req $V 10.0.0.2 $Z 10.0.0.1
+	11.01 rep $G 10.0.0.1 $V 10.0.0.2
+	11.02 rep $G 10.0.0.1 $V 10.0.0.2
+	EOF
+	none "$TMP/retry.pcap" "two requests, two replies: none unsolicited" \
+	    --arp-unsolicited 1
 	# no reply judged in the stream's first reply window
 	spec early <<-EOF
 	0     rep $G 10.0.0.1 $V 10.0.0.2
@@ -237,12 +248,15 @@ else
 	verdict $? "200 addresses, arp-hosts 16: evictions counted ($(cat "$TMP/end"))"
 fi
 
-# traffic of a busy link (pktgen's bulk and mix, ARP among it): no ARP
-# alert; and every reference capture (false positives, counted)
+# traffic of a busy link (pktgen's bulk and mix, ARP among it, 10 s of
+# it: past the first reply window, with hosts that ask again before
+# their answer comes): no ARP alert; and every reference capture (false
+# positives, counted)
 if [ -x "$NM_TOP/tests/tools/pktgen" ]; then
 	for sc in bulk mix; do
-		"$NM_TOP/tests/tools/pktgen" $sc "$TMP/$sc.pcap" -n 100000
-		none "$TMP/$sc.pcap" "pktgen $sc, 100000 packets: no ARP alert"
+		"$NM_TOP/tests/tools/pktgen" $sc "$TMP/$sc.pcap" -n 1000000
+		none "$TMP/$sc.pcap" "pktgen $sc, 1000000 packets: no ARP alert"
+		rm -f "$TMP/$sc.pcap"
 	done
 else
 	skip "detect-arp: tests/tools/pktgen is not built"
