@@ -65,8 +65,8 @@ static struct param arp_params[] = {
 	    .def = 5,
 	    .min = 1,
 	    .max = 600,
-	    .help = "a reply this soon after its target asked for the "
-		    "address was asked for (Linux asks 3 times a second)" },
+	    .help = "a reply this soon after its target's request answers "
+		    "it (Linux asks each second, 3 times)" },
 	{ .name = "arp-unsolicited",
 	    .unit = PU_COUNT,
 	    .def = 3,
@@ -87,7 +87,7 @@ static struct param arp_params[] = {
 	    .min = 1,
 	    .max = 1000000,
 	    .help = "arp_flood: gratuitous ARPs and unsolicited replies a "
-		    "second from one MAC (twice keepalived's takeover burst)" },
+		    "second from one MAC (reasoned: nm-detect(1))" },
 	{ .name = "arp-flood-window",
 	    .unit = PU_SECS,
 	    .def = 10,
