@@ -8,7 +8,8 @@
 # writing what the victim sees, with real tools: normal traffic (ping,
 # curl against busybox httpd) raises no ARP alert, arpspoof (dsniff)
 # claiming the gateway's address to the victim exactly one, a mac_change
-# naming both MACs; arping's gratuitous floods above the threshold one
+# naming both MACs (an unsolicited_reply when it began before the
+# capture); arping's gratuitous floods above the threshold one
 # arp_flood and below it none; arping -s forging a MAC for the gateway's
 # address a mac_change; a frame whose Ethernet source is not its ARP
 # sender an eth_mismatch; a VRRP failover (the gateway takes the virtual
@@ -49,7 +50,7 @@ trap cleanup EXIT
 detect() {
 	local f=$1 st
 	shift
-	nm-capture -r "$f" 2>"$TMP/cap.err" | nm-decode |
+	nm-capture -r "$f" 2>"$TMP/cap.err" | nm-decode 2>"$TMP/dec.err" |
 	    nm-detect -q "$@" 2>"$TMP/det.err" | nm-render -o json >"$TMP/json"
 	st=${PIPESTATUS[2]}
 	jq -c 'select(.type == "alert")' "$TMP/json" >"$TMP/alerts"
@@ -394,6 +395,28 @@ one "$TMP/arpspoof.pcap" "live: arpspoof: one arp_spoof alert, mac_change naming
     .mac == "'$MA'" and .old_mac == "'$MG'" and .dst == "'$VIP'" and
     (.msg | test("unsolicited reply"))'
 echo "arpspoof: $(jq -r .msg "$TMP/alerts" | head -n 1); detect $(cat "$TMP/end")"
+
+# arpspoof begun before the capture: the first MAC learnt for the
+# gateway's address is the attacker's, and what shows is its replies
+# nobody asked for (3 past the first reply window: about 10 s).  Killed,
+# so that no clean-up re-ARPs the gateway's MAC (the phase above has one)
+for n in v g a; do
+	ip -n "nm$n$tag" neigh flush all 2>/dev/null
+done
+in_a ping -c 1 -W 2 "$GIP" >/dev/null
+in_a timeout -s KILL 14 arpspoof -i eth0 -t "$VIP" "$GIP" >/dev/null 2>&1 &
+spoof_pid=$!
+pids+=($spoof_pid)
+sleep 1
+ip netns exec "nmv$tag" tcpdump -i eth0 --immediate-mode -U \
+    -w "$TMP/before.pcap" 2>/dev/null &
+tcpdump_pid=$!
+pids+=($tcpdump_pid)
+wait "$spoof_pid"
+stop
+one "$TMP/before.pcap" "live: arpspoof begun before the capture: one unsolicited_reply" \
+    '.kind == "arp_spoof" and .style == "unsolicited_reply" and
+    .src == "'$GIP'" and .mac == "'$MA'" and .dst == "'$VIP'"'
 
 # gratuitous ARP floods from the attacker: 40 at 20/s, then 5 at 1/s
 capture flood
