@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make valgrind: the pipeline tests (golden, stream, render, stats) with
-# nm-decode, nm-stats and nm-render run under valgrind (memcheck, full
-# leak check).  The tests run in a shadow of the tree, whose entries link
-# back to the real ones except those three programs, which are scripts
+# make valgrind: the pipeline tests (golden, stream, render, stats, and
+# the ARP and DNS detectors') with nm-decode, nm-stats, nm-detect and
+# nm-render run under valgrind (memcheck, full leak check).  The tests run
+# in a shadow of the tree, whose entries link back to the real ones
+# except those four programs, which are scripts
 # that exec valgrind on the real binaries; lib.sh puts the shadow first
 # on PATH.  Any memcheck error or leak fails, with the logs kept in
 # tests/out/valgrind/.  Takes a few minutes: not part of make test.
@@ -18,7 +19,7 @@ mkdir -p "$logs"
 for f in "$top"/* "$top"/.[!.]*; do
 	[ -e "$f" ] && ln -s "$f" "$shadow/"
 done
-for p in nm-decode nm-stats nm-render; do
+for p in nm-decode nm-stats nm-detect nm-render; do
 	rm -f "$shadow/$p"
 	cat >"$shadow/$p" <<WRAP
 #!/bin/sh
@@ -35,7 +36,7 @@ export NM_SHARED=${NM_SHARED:-$top/../shared}	# the shadow has no ../shared
 # of the suite sweeps them all).
 export GOLDEN_SWEEP_STEP=${GOLDEN_SWEEP_STEP:-3}
 status=0
-for t in ${VALGRIND_TESTS:-golden stream render stats}; do
+for t in ${VALGRIND_TESTS:-golden stream render stats detect-dns detect-arp}; do
 	T=$t bash "$shadow/tests/run.sh" || status=1
 done
 # With -q memcheck writes only its findings ("==PID== ..."); valgrind's
