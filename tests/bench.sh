@@ -16,9 +16,9 @@
 # TSHARK_COUNT packets of a capture (a tenth) and its rate is from those;
 # the table says so.  Beside them, nm-capture -r F | cat: what passing the
 # frames through one pipe costs, with nothing decoded (the floor under any
-# pipeline of nm's), and the default pipeline without and with
-# nm-detect (detection must cost the pipeline at most 15%).  Then each
-# stage alone on a saved record stream
+# pipeline of nm's), and the default pipeline with the detectors off,
+# on (nm-stats runs them: they must cost it at most 15%) and as a stage of
+# their own (nm-detect).  Then each stage alone on a saved record stream
 # (where the time goes: cpu seconds per million records) and its peak
 # memory on a tenth of the input and on all of it (memory should stay
 # flat).
@@ -142,9 +142,12 @@ rows() {
 	    "TZ=$TZSET" "tshark -n -r '$FT' -T json"
 	run "$c.nm-stats" "$n" "TZ=$TZSET" \
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats -q | ./nm-render --color=never"
-	# the default pipeline (nm-monitor's), without and with detection
+	# the default pipeline (nm-monitor's): nm-stats runs the detectors;
+	# without them, and with them as a stage of their own
 	run "$c.nm-default" "$n" "TZ=$TZSET" \
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats | ./nm-render --color=never"
+	run "$c.nm-nodetect" "$n" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats --no-detect | ./nm-render --color=never"
 	run "$c.nm-detect" "$n" "TZ=$TZSET" \
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-detect | ./nm-stats | ./nm-render --color=never"
 	[ -n "$have_tshark" ] && run "$c.tshark-stats" "${tcount[$c]}" \
@@ -167,7 +170,7 @@ rows() {
 	run "$c.pipe-floor" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
 	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
 	run "$c.st-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap.nm'"
-	run "$c.st-stats" "$n" "TZ=$TZSET" "./nm-stats -q < '$s.dec.nm'"
+	run "$c.st-stats" "$n" "TZ=$TZSET" "./nm-stats -q --no-detect < '$s.dec.nm'"
 	run "$c.st-detect" "$n" "TZ=$TZSET" "./nm-detect < '$s.dec.nm'"
 	run "$c.st-render" "$n" "TZ=$TZSET" \
 	    "./nm-render --color=never < '$s.dec.nm'"
@@ -181,7 +184,7 @@ rows10() {
 	local c=$1 n=${tenth[$1]} s=$tmp/$1
 	run "$c.st10-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$s.tenth.pcap'"
 	run "$c.st10-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap10.nm'"
-	run "$c.st10-stats" "$n" "TZ=$TZSET" "./nm-stats -q < '$s.dec10.nm'"
+	run "$c.st10-stats" "$n" "TZ=$TZSET" "./nm-stats -q --no-detect < '$s.dec10.nm'"
 	run "$c.st10-detect" "$n" "TZ=$TZSET" "./nm-detect < '$s.dec10.nm'"
 	run "$c.st10-render" "$n" "TZ=$TZSET" \
 	    "./nm-render --color=never < '$s.dec10.nm'"
@@ -303,7 +306,7 @@ describe() {
 			# A baseline: the same program on the first 1000 packets.
 			tests/tools/pktgen "$c" "$s.small.pcap" -n 1000 -s "$seed" &&
 			    ./nm-capture -r "$s.small.pcap" | ./nm-decode >"$s.small.nm"
-			run "$c.st-stats-base" 0 "TZ=$TZSET" "./nm-stats -q < '$s.small.nm'"
+			run "$c.st-stats-base" 0 "TZ=$TZSET" "./nm-stats -q --no-detect < '$s.small.nm'"
 			perflow[$c]=$(awk -v a="$(col "$c.st-stats" 3)" \
 			    -v b="$(col "$c.st-stats-base" 3)" -v f="${flows[$c]:-0}" \
 			    'BEGIN { if (f > 0) printf "%.0f", (a - b) * 1024 / f }')
@@ -357,7 +360,8 @@ table1() {
 	row "$c.tshark-stats" "tshark -q -z conv,ip -z io,phs (first ${tcount[$c]})"
 	row "$c.tcpdump-w" "tcpdump -n -r -w /dev/null (the read limit)"
 	row "$c.pipe-floor" "nm-capture -r | cat (frames through one pipe)"
-	echo "the default pipeline, without and with detection (nm-detect)"
+	echo "the default pipeline: detection off, on (in nm-stats), as a stage"
+	row "$c.nm-nodetect" "... | nm-decode | nm-stats --no-detect | ..."
 	row "$c.nm-default" "nm-capture -r | nm-decode | nm-stats | nm-render"
 	row "$c.nm-detect" "... | nm-decode | nm-detect | nm-stats | ..."
 	echo "filter on decoded fields: -Y '$YEXPR'"
@@ -372,7 +376,7 @@ table1() {
 	echo "each stage alone, on a saved record stream"
 	row "$c.st-capture" "nm-capture -r F > stream"
 	row "$c.st-decode" "nm-decode < capture stream"
-	row "$c.st-stats" "nm-stats -q < decoded stream"
+	row "$c.st-stats" "nm-stats -q --no-detect < decoded stream"
 	row "$c.st-detect" "nm-detect < decoded stream"
 	row "$c.st-render" "nm-render < decoded stream (compact)"
 	row "$c.st-json" "nm-render -o json < decoded stream"
@@ -397,7 +401,9 @@ table1() {
 	verdict "$(key "$c" merge_mergecap)" "-r F -r F vs mergecap" \
 	    "$c.nm-merge" "$c.mergecap" ">=" 1
 	verdict "$(key "$c" detect_on_off)" "detection on vs off (within 15%)" \
-	    "$c.nm-detect" "$c.nm-default" ">=" 0.87
+	    "$c.nm-default" "$c.nm-nodetect" ">=" 0.87
+	verdict "$(key "$c" detect_stage)" "nm-detect as a stage vs off" \
+	    "$c.nm-detect" "$c.nm-nodetect" ">=" 0.87
 	echo
 	echo "peak memory, MiB: a tenth of the input | all of it"
 	for s in capture decode stats detect render json; do
@@ -456,7 +462,7 @@ side() {
 		printf '  %-40s' "$(case $s in
 		    capture) echo "nm-capture -r F > stream" ;;
 		    decode) echo "nm-decode" ;;
-		    stats) echo "nm-stats -q" ;;
+		    stats) echo "nm-stats -q --no-detect" ;;
 		    detect) echo "nm-detect" ;;
 		    render) echo "nm-render (compact)" ;;
 		    json) echo "nm-render -o json" ;;
