@@ -197,7 +197,8 @@ FUZZ_LIBOBJ := $(patsubst %,$(FUZZ_DIR)/%,$(SHARE_OBJ) fuzz/common.o)
 FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h detect/*.h fuzz/*.h) \
     capture/pngread.h
 
-# The gcc build is the warning gate (-Werror in CI); clang warns on other
+# The targets link share/'s objects one by one (communityid.o among them:
+# nettle for all).  The gcc build is the warning gate (-Werror in CI); clang warns on other
 # things (a va_list format passed on, fields of seccomp.h's macros).
 $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 	@mkdir -p $(dir $@)
@@ -210,18 +211,18 @@ $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 $(FUZZ_DIR)/stats/top.o: FUZZ_XCFLAGS := -fno-sanitize-coverage=trace-cmp
 $(FUZZ_DIR)/fuzz-decode: $(FUZZ_DIR)/fuzz/decode.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stream: $(FUZZ_DIR)/fuzz/stream.o $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(STATS_OBJ))) $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lm $(SECCOMP_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-detect: $(FUZZ_DIR)/fuzz/detect.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DETECT_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-pngread: $(FUZZ_DIR)/fuzz/pngread.o $(FUZZ_DIR)/capture/pngread.o \
     $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 
 fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
     $(DECODE_OBJ) $(STATS_OBJ) $(DETECT_OBJ) capture/pngread.o
@@ -231,7 +232,7 @@ fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
 	    $(if $(filter stats,$*),$(STATS_OBJ)) \
 	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
 	    $(if $(filter pngread,$*),capture/pngread.o) $(LIBNM) $(MSGPACK_LIBS) \
-	    $(if $(filter detect,$*),-lnettle) -lm $(SECCOMP_LIBS)
+	    $(if $(filter detect stats,$*),-lnettle) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
 fuzz-bin: $(FUZZ_BIN)

@@ -16,7 +16,8 @@
  *   - a UDP datagram to a port: failed without a datagram back from that
  *     port within the timeout (an ICMP port unreachable is such a
  *     failure).  A datagram from a service port (below 1024) to a higher
- *     one is taken for an answer, never an attempt;
+ *     one is taken for an answer, never an attempt, and one to
+ *     traceroute's ports (33434 to 33534) for a path being traced;
  *   - an ICMP or ICMPv6 echo request: failed without its reply;
  *   - an ARP request for an address: failed without its reply (neither
  *     a gratuitous ARP nor an RFC 5227 probe from 0.0.0.0 counts).
@@ -38,8 +39,16 @@
 #include "detect.h"
 #include "siphash.h"
 
-#define PROTO_ARP  0 /* the attempts' protocol field: ARP, not IP */
-#define SAMPLE_MAX ALERT_TARGETS
+#define PROTO_ARP 0 /* the attempts' protocol field: ARP, not IP */
+/*
+ * traceroute(8)'s UDP probes go to ports from 33434 up, one a probe
+ * (its -p default; 3 probes a hop for 30 hops reach 33523), and only
+ * the last hop, if any, answers, with ICMP: unanswered UDP to those
+ * ports is a path being traced, not a scan.
+ */
+#define TRACEROUTE_PORT_FIRST 33434
+#define TRACEROUTE_PORT_LAST  33534
+#define SAMPLE_MAX	      ALERT_TARGETS
 
 enum style {
 	ST_SYN,
@@ -590,6 +599,9 @@ udp_packet(const struct dpkt *p)
 	}
 	if (p->sport < 1024 && p->dport >= 1024)
 		return; /* a service answering: no attempt */
+	if (p->dport >= TRACEROUTE_PORT_FIRST &&
+	    p->dport <= TRACEROUTE_PORT_LAST)
+		return; /* traceroute's probes: no port is meant to answer */
 	if (dpkt_addr_group(p->af, p->dst))
 		return;
 	key_of(&k, p->af, p->src, p->dst, p->dport, 17);

@@ -226,6 +226,29 @@ else
 	skip "detect-scan: tshark has no communityid"
 fi
 
+# traceroute's probes (UDP to ports 33434 up, answered by no port) are a
+# path being traced: no scan.  The same probes to other ports are one.
+udp_probes() {
+	python3 - "$1" <<'PY'
+import json, sys
+base = int(sys.argv[1])
+print(json.dumps({"type": "header", "version": 1, "minor": 0,
+    "producer": "t", "stages": ["t"]}))
+for i in range(16):
+    print(json.dumps({"type": "packet", "ts": 1700000000000000000 + i * 10000,
+        "len": 60, "caplen": 60, "data": "00", "proto": "UDP",
+        "ip": {"src": "10.0.0.1", "dst": "10.0.9.9", "proto": 17},
+        "udp": {"sport": 40000, "dport": base + i, "len": 40}}))
+print(json.dumps({"type": "end", "producer": "t", "records": 17,
+    "frames": 0, "packets": 16, "reason": "eof"}))
+PY
+}
+n=$(udp_probes 33434 | nm-detect -q | nm-render -o json | grep -c '"type":"alert"')
+check "detect-scan: traceroute's 16 UDP probes: no alert ($n)" test "$n" -eq 0
+n=$(udp_probes 2000 | nm-detect -q | nm-render -o json | grep -c '"type":"alert"')
+check "detect-scan: the same probes to ports 2000 up: one port_scan ($n)" \
+    test "$n" -eq 1
+
 # --- judged live: the whole pipeline runs while nmap scans ---
 ip netns exec "$nsb" timeout 120 sh -c "nm-capture -i $vb '$filter' \
     2>$TMP/live.err | nm-decode | nm-detect -q | nm-render -o json" \
