@@ -429,14 +429,15 @@ out_alert_report(struct out *o, struct strbuf *b)
 		o->tmode = OUT_TIME_SINCE;
 	if (!o->ruled)
 		sb_adds(b, rule);
-	if (o->color)
+	/* red only when there is something to see */
+	if (o->color && total > 0)
 		sb_adds(b, ALERT_ON);
 	sb_adds(b, "Alerts: ");
 	if (total > 0)
 		out_u64(b, total);
 	else
 		sb_adds(b, "none");
-	if (o->color)
+	if (o->color && total > 0)
 		sb_adds(b, ALERT_OFF);
 	if (has_counts) {
 		sb_adds(b, " (");
