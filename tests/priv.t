@@ -63,7 +63,7 @@ one_line "SUDO_GID of another group, with -Z, is refused too" 2 \
 mkdir "$TMP/bin"
 chmod 755 "$TMP/bin"
 cp "$NMM" "$TMP/bin/nm-monitor"
-for p in nm-capture nm-decode nm-detect nm-stats; do
+for p in nm-capture nm-decode nm-stats; do
 	ln -s "$NM_TOP/$p" "$TMP/bin/$p"
 done
 : >"$TMP/ids"
@@ -158,7 +158,7 @@ check "-F /etc/shadow: at most 24 bytes of it shown" \
 mkdir "$TMP/lone" "$TMP/cwd"
 chmod 755 "$TMP/lone" "$TMP/cwd"
 cp "$NMM" "$TMP/lone/nm-monitor"
-for p in nm-capture nm-decode nm-detect nm-stats nm-render; do
+for p in nm-capture nm-decode nm-stats nm-render; do
 	printf '#!/bin/sh\ntouch %s/ran.%s\n' "$TMP" "$p" >"$TMP/cwd/$p"
 	chmod 755 "$TMP/cwd/$p"
 done
@@ -182,7 +182,7 @@ rm -f "$TMP"/ran.*
 got=$(cd "$TMP/cwd" && env -u SUDO_UID PATH=":$NM_TOP:/usr/bin:/bin" \
     "$NMM" --dry-run -i lo)
 check "dry-run: the shell's PATH finds others: full paths" test "$got" = \
-    "$NM_TOP/nm-capture -Z nobody -i lo | $NM_TOP/nm-decode | $NM_TOP/nm-detect | $NM_TOP/nm-stats -I 5 | $NM_TOP/nm-render -m compact"
+    "$NM_TOP/nm-capture -Z nobody -i lo | $NM_TOP/nm-decode | $NM_TOP/nm-stats -I 5 | $NM_TOP/nm-render -m compact"
 lines=$(cd "$TMP/cwd" && env -u SUDO_UID PATH=":/usr/bin:/bin" timeout 20 \
     "$NMM" -r "$TMP/a.pcap" -m minimal 2>/dev/null | grep -c '^[0-9:.]* ')
 check "beside it: its own stages run ($lines lines), none from the cwd" \
