@@ -16,8 +16,13 @@ const char *const dpkt_keys[] = { "ts", "if", "len", "eth.src", "eth.dst",
 	"tcp.len", "tcp.opts", "udp.sport", "udp.dport", "udp.len", "icmp.type",
 	"icmp.code", "icmpv6.type", "icmpv6.code", "dns", NULL };
 
-/* Keys are strings (the reader checks): compared inline, length first. */
-#define key_is(k, s, n) rec_key_is((k), (s), (n))
+/*
+ * Keys are strings (the reader checks): the length first, then a memcmp
+ * of a literal's constant length, which the compiler turns into one or
+ * two loads and compares (a byte loop here was half this file's time).
+ */
+#define key_is(k, s, n)                                                        \
+	((k)->via.str.size == (n) && memcmp((k)->via.str.ptr, (s), (n)) == 0)
 
 static void
 read_eth(const msgpack_object *m, struct dpkt *p)

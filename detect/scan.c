@@ -486,27 +486,29 @@ awaited(unsigned proto, unsigned port)
 	return waiting_other != 0;
 }
 
+/* Removes attempt i, whose key hashes to h. */
 static void
-forget(size_t i)
+forget(size_t i, uint32_t h)
 {
 	uint32_t *w = waiting(tab_at(&attempts, i));
 
 	if (*w > 0)
 		(*w)--;
-	tab_remove(&attempts, i);
+	tab_remove_h(&attempts, i, h);
 }
 
 static void
 attempt(const struct akey *k, uint64_t ts, unsigned sport, int style,
     unsigned flags)
 {
+	uint32_t h = tab_hash(&attempts, k);
 	struct attempt *at;
 
-	if ((at = tab_find(&attempts, k)) != NULL)
+	if (tab_find_h(&attempts, k, h, NULL) != NULL)
 		return; /* a retry: the first one's time stands */
 	if (attempts.count >= cap_attempts)
 		dt_evict(&attempts, offsetof(struct attempt, ts));
-	at = tab_insert(&attempts, k);
+	at = tab_insert_h(&attempts, k, h);
 	(*waiting(k))++;
 	at->ts = ts;
 	at->sport = (uint16_t)sport;
@@ -514,20 +516,27 @@ attempt(const struct akey *k, uint64_t ts, unsigned sport, int style,
 	at->flags = (uint8_t)flags;
 }
 
-/* The answer to an attempt: a failure (RST, no datagram) or a success. */
-static void
+/*
+ * The answer to an attempt: a failure (RST, no datagram) or a success.
+ * 1 when there was such an attempt.
+ */
+static int
 answer(const struct akey *k, int fail, uint64_t ts)
 {
 	struct attempt copy, *at;
+	uint32_t h;
 	size_t i;
 
-	if (!awaited(k->proto, k->port) ||
-	    (at = tab_find_at(&attempts, k, &i)) == NULL)
-		return;
+	if (!awaited(k->proto, k->port))
+		return 0;
+	h = tab_hash(&attempts, k);
+	if ((at = tab_find_h(&attempts, k, h, &i)) == NULL)
+		return 0;
 	copy = *at;
-	forget(i);
+	forget(i, h);
 	if (fail)
 		failed(&copy, ts);
+	return 1;
 }
 
 /* A bare ACK is answered only by RST: it fails then, or is forgotten. */
@@ -593,10 +602,8 @@ udp_packet(const struct dpkt *p)
 
 	/* an answer: a datagram back from the attempted port */
 	key_of(&k, p->af, p->dst, p->src, p->sport, 17);
-	if (awaited(17, p->sport) && tab_find(&attempts, &k) != NULL) {
-		answer(&k, 0, p->ts);
+	if (answer(&k, 0, p->ts))
 		return;
-	}
 	if (p->sport < 1024 && p->dport >= 1024)
 		return; /* a service answering: no attempt */
 	if (p->dport >= TRACEROUTE_PORT_FIRST &&
@@ -676,7 +683,7 @@ expire(uint64_t ts, int all)
 			continue;
 		}
 		copy = *at;
-		forget(i);
+		forget(i, tab_hash(&attempts, at));
 		if (copy.style != ST_ACK)
 			failed(&copy, all ? ts : copy.ts + attempt_tmo);
 	}

@@ -97,9 +97,8 @@ slot_of(const struct tab *t, uint32_t h, size_t i)
 }
 
 void *
-tab_find_at(const struct tab *t, const void *key, size_t *index)
+tab_find_h(const struct tab *t, const void *key, uint32_t h, size_t *index)
 {
-	uint32_t h = tab_hash(t, key);
 	size_t s = h & t->mask;
 	uint64_t v;
 	void *e;
@@ -119,9 +118,15 @@ tab_find_at(const struct tab *t, const void *key, size_t *index)
 }
 
 void *
+tab_find_at(const struct tab *t, const void *key, size_t *index)
+{
+	return tab_find_h(t, key, tab_hash(t, key), index);
+}
+
+void *
 tab_find(const struct tab *t, const void *key)
 {
-	return tab_find_at(t, key, NULL);
+	return tab_find_h(t, key, tab_hash(t, key), NULL);
 }
 
 static void
@@ -151,6 +156,12 @@ grow_index(struct tab *t)
 void *
 tab_insert(struct tab *t, const void *key)
 {
+	return tab_insert_h(t, key, tab_hash(t, key));
+}
+
+void *
+tab_insert_h(struct tab *t, const void *key, uint32_t h)
+{
 	size_t i = t->count;
 	unsigned char *e;
 
@@ -163,7 +174,7 @@ tab_insert(struct tab *t, const void *key)
 	e = tab_at(t, i);
 	memset(e, 0, t->esize);
 	memcpy(e, key, t->keysize);
-	put(t, (uint64_t)tab_hash(t, key) << 32 | (i + 1));
+	put(t, (uint64_t)h << 32 | (i + 1));
 	t->count++;
 	return e;
 }
@@ -195,10 +206,16 @@ unslot(struct tab *t, size_t s)
 void
 tab_remove(struct tab *t, size_t i)
 {
+	tab_remove_h(t, i, tab_hash(t, tab_at(t, i)));
+}
+
+void
+tab_remove_h(struct tab *t, size_t i, uint32_t h0)
+{
 	size_t last = t->count - 1, s;
 	unsigned char *e = tab_at(t, i);
 
-	unslot(t, slot_of(t, tab_hash(t, e), i));
+	unslot(t, slot_of(t, h0, i));
 	if (i != last) {
 		unsigned char *l = tab_at(t, last);
 		uint32_t h = tab_hash(t, l);

@@ -39,5 +39,13 @@ void *tab_at(const struct tab *, size_t index);
 size_t tab_bytes(const struct tab *); /* memory held, for tests */
 /* The hash of a key: SipHash-2-4 under the run key, its low 32 bits. */
 uint32_t tab_hash(const struct tab *, const void *key);
+/*
+ * The same operations with the key's tab_hash() already known, so that a
+ * lookup followed by an insertion or a removal hashes the key once.
+ */
+void *tab_find_h(
+    const struct tab *, const void *key, uint32_t h, size_t *index);
+void *tab_insert_h(struct tab *, const void *key, uint32_t h);
+void tab_remove_h(struct tab *, size_t index, uint32_t h);
 
 #endif
