@@ -8,11 +8,11 @@
  * oldest of a few looked at (counted as evictions: that key may alert
  * again early).
  */
-#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "communityid.h"
 #include "detect.h"
 #include "nm.h"
@@ -52,16 +52,11 @@ alert_evicted(uint64_t n)
 	counts.evicted += n;
 }
 
+/* As the JSON writer and nm-render show the same bytes (share/addr.c). */
 const char *
 dt_addr(int af, const uint8_t *a, char *buf, size_t len)
 {
-	if (af == 4 || af == 6) {
-		if (inet_ntop(af == 4 ? AF_INET : AF_INET6, a, buf,
-			(socklen_t)len) == NULL)
-			snprintf(buf, len, "?");
-	} else
-		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1],
-		    a[2], a[3], a[4], a[5]);
+	addr_text(buf, len, a, af == 4 ? 4 : af == 6 ? 16 : 6);
 	return buf;
 }
 
@@ -273,7 +268,7 @@ make_room(uint64_t now)
 void
 alert_raise(struct alert *a)
 {
-	char key[sizeof(a->target) + 64], sbuf[64];
+	char key[sizeof(a->target) + ADDR_TEXT_MAX + 64], sbuf[ADDR_TEXT_MAX];
 	uint64_t h, repeat = 0;
 	struct supp *s;
 

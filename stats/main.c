@@ -184,8 +184,12 @@ want_keys(struct ctx *cx)
 	for (k = dpkt_keys; cx->detect && *k != NULL; k++) {
 		for (i = 0; i < n && strcmp(base[i], *k) != 0; i++)
 			;
-		if (i == n && n < sizeof(base) / sizeof(base[0]) - 1)
-			base[n++] = *k;
+		if (i < n)
+			continue;
+		if (n == sizeof(base) / sizeof(base[0]) - 1)
+			nm_die(NM_EXIT_FAIL,
+			    "internal: more than %zu packet keys", n);
+		base[n++] = *k;
 	}
 	base[n] = NULL;
 	want = filter_keys_with(cx->filter, base);
