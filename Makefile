@@ -23,6 +23,8 @@ PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
+MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
 NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) $(SECCOMP_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"' -DNM_BINDIR='"$(BINDIR)"'
@@ -39,7 +41,8 @@ LINK_FLAGS = $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS)
 PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) \
 	   $(if $(wildcard monitor/main.c),nm-monitor) \
 	   $(if $(wildcard pcap/main.c),nm-pcap) \
-	   $(if $(wildcard detect/main.c),nm-detect)
+	   $(if $(wildcard detect/main.c),nm-detect) \
+	   $(if $(wildcard web/main.c),nm-web)
 SHARE_SRC := $(wildcard share/*.c)
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
 LIBNM	:= share/libnm.a
@@ -53,6 +56,7 @@ STATS_OBJ   := $(patsubst %.c,%.o,$(wildcard stats/*.c))
 MONITOR_OBJ := $(patsubst %.c,%.o,$(wildcard monitor/*.c))
 PCAPW_OBJ   := $(patsubst %.c,%.o,$(wildcard pcap/*.c))
 DETECT_OBJ  := $(patsubst %.c,%.o,$(wildcard detect/*.c))
+WEB_OBJ     := $(patsubst %.c,%.o,$(wildcard web/*.c))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
@@ -63,7 +67,7 @@ FUZZ_TARGETS := decode stream stats pngread detect
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
-	pcap/*.1 detect/*.1)
+	pcap/*.1 detect/*.1 web/*.1)
 MAN5 := $(wildcard share/*.5)
 MAN7 := $(wildcard share/*.7)
 
@@ -88,6 +92,10 @@ pcap/%.o: pcap/%.c $(wildcard share/*.h pcap/*.h)
 	$(CC) $(ALL_CFLAGS) $(PCAP_CFLAGS) -c -o $@ $<
 detect/%.o: detect/%.c $(wildcard share/*.h detect/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+web/%.o: web/%.c $(wildcard share/*.h web/*.h)
+	$(CC) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+# The page's files go into the binary as they are (.incbin).
+web/assets.o: web/page.html web/app.js web/style.css
 
 # Made anew each time: `ar r` keeps members whose sources are gone.
 $(LIBNM): $(SHARE_OBJ)
@@ -109,6 +117,9 @@ nm-pcap: $(PCAPW_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-detect: $(DETECT_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
+# libmicrohttpd is linked into nm-web alone: no other stage has a socket.
+nm-web: $(WEB_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MHD_LIBS) $(MSGPACK_LIBS) -lpthread $(SECCOMP_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c tests/unit/check.h $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS) \
@@ -151,7 +162,7 @@ deps:
 deps-check:
 	@sh tests/deps.sh check
 $(SHARE_OBJ) $(CAPTURE_OBJ) $(DECODE_OBJ) $(RENDER_OBJ) $(STATS_OBJ) \
-    $(MONITOR_OBJ) $(PCAPW_OBJ): | deps-check
+    $(MONITOR_OBJ) $(PCAPW_OBJ) $(WEB_OBJ): | deps-check
 
 test: deps-test all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@bash tests/run.sh
@@ -246,11 +257,11 @@ valgrind: all $(TOOL_BIN)
 
 lint:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
-	    -Ishare share capture decode stats render monitor pcap
+	    -Ishare share capture decode stats render monitor pcap web
 
 # The C sources clang-format keeps in the house style (.clang-format).
 FORMAT_SRC = $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] \
-	     stats/*.[ch] render/*.[ch] monitor/*.[ch] pcap/*.[ch])
+	     stats/*.[ch] render/*.[ch] monitor/*.[ch] pcap/*.[ch] web/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 # Fails, naming each file and line, where a source is not as `make format`
@@ -291,6 +302,6 @@ uninstall:
 
 clean:
 	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o stats/*.o \
-	    monitor/*.o pcap/*.o detect/*.o \
+	    monitor/*.o pcap/*.o detect/*.o web/*.o \
 	    $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	rm -rf tests/out $(FUZZ_DIR)

@@ -653,6 +653,11 @@ int rec_get_str(
 int rec_get_bin(
     const msgpack_object *map, const char *key, const uint8_t **p, size_t *n);
 /*
+ * A number at a dotted path, whatever its msgpack form (unsigned,
+ * negative, float); 0 when absent or not a number.
+ */
+double rec_num(const msgpack_object *map, const char *path);
+/*
  * When a live capture began, from a header: the earliest of its sources'
  * start (ns since the epoch), or 0 when none says (a file's stream).
  */

@@ -174,3 +174,19 @@ rec_str_eq(const msgpack_object *o, const char *s)
 	return o != NULL && o->type == MSGPACK_OBJECT_STR &&
 	    o->via.str.size == n && memcmp(o->via.str.ptr, s, n) == 0;
 }
+
+double
+rec_num(const msgpack_object *map, const char *path)
+{
+	const msgpack_object *v = rec_path(map, path);
+
+	if (v == NULL)
+		return 0;
+	switch (v->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: return (double)v->via.u64;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return (double)v->via.i64;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: return v->via.f64;
+	default: return 0;
+	}
+}

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <linux/if_packet.h>
 #include <unistd.h>
@@ -80,6 +82,75 @@ static const int sb_pcaprot[] = {
 	SCMP_SYS(recvmsg),
 	SCMP_SYS(wait4),
 };
+
+/*
+ * nm-web: accepting and serving browsers on the socket bound before the
+ * filter (libmicrohttpd's one thread; the two share a mutex), and
+ * waiting for a signal while the page lingers.
+ */
+static const int sb_web[] = {
+	SCMP_SYS(accept4),
+	SCMP_SYS(accept),
+	SCMP_SYS(recvfrom),
+	SCMP_SYS(sendto),
+	SCMP_SYS(sendmsg),
+	SCMP_SYS(writev),
+	SCMP_SYS(shutdown),
+	SCMP_SYS(setsockopt),
+	SCMP_SYS(getsockopt),
+	SCMP_SYS(getsockname),
+	SCMP_SYS(getpeername),
+	SCMP_SYS(fcntl),
+	SCMP_SYS(futex),
+	SCMP_SYS(rt_sigtimedwait),
+	SCMP_SYS(eventfd2),
+	SCMP_SYS(exit),
+	/* the thread's start, which may come after the second filter */
+	SCMP_SYS(set_robust_list),
+	SCMP_SYS(rseq),
+	SCMP_SYS(sigaltstack),
+	SCMP_SYS(sched_getaffinity),
+};
+
+/*
+ * ... and, under the first of its two filters, making that thread:
+ * clone for threads only (CLONE_THREAD set), glibc's handler for its
+ * threads' signals, and the second filter's own load.
+ */
+static const int sb_webstart[] = {
+	SCMP_SYS(rt_sigaction),
+	SCMP_SYS(seccomp),
+	SCMP_SYS(prctl),
+};
+
+/*
+ * A second thread's malloc arena is made read-write bit by bit; the
+ * thread names itself.
+ */
+static int
+sb_arena(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+		 SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+		return rc;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+	    SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+}
+
+static int
+sb_thread(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+		 SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD))) < 0)
+		return rc;
+	/* clone3's flags are behind a pointer: ENOSYS, glibc falls back */
+	return seccomp_rule_add(
+	    ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+}
 
 #ifdef SB_ASAN
 /*
@@ -268,6 +339,19 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 	if ((kind == NM_SANDBOX_PCAP || kind == NM_SANDBOX_PCAP_ROTATE) &&
 	    (rc = sb_allow(ctx, sb_pcapfile,
 		 sizeof(sb_pcapfile) / sizeof(sb_pcapfile[0]))) < 0)
+		return rc;
+	if ((kind == NM_SANDBOX_WEB || kind == NM_SANDBOX_WEB_START) &&
+	    ((rc = sb_allow(ctx, sb_web, sizeof(sb_web) / sizeof(sb_web[0]))) <
+		    0 ||
+		(rc = sb_arena(ctx)) < 0 ||
+		(kind == NM_SANDBOX_WEB &&
+		    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) <
+			0)))
+		return rc;
+	if (kind == NM_SANDBOX_WEB_START &&
+	    ((rc = sb_allow(ctx, sb_webstart,
+		  sizeof(sb_webstart) / sizeof(sb_webstart[0]))) < 0 ||
+		(rc = sb_thread(ctx)) < 0))
 		return rc;
 #ifdef SB_ASAN
 	if ((rc = sb_allow(

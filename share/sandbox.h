@@ -15,12 +15,16 @@ enum nm_sandbox_kind {
 	NM_SANDBOX_CAPTURE,	/* nm-capture after its privilege drop */
 	NM_SANDBOX_PCAP,	/* nm-pcap: a stage that writes a file too */
 	NM_SANDBOX_PCAP_ROTATE, /* nm-pcap -C, -G: files from a helper */
+	NM_SANDBOX_WEB_START,	/* nm-web, while it starts its HTTP thread */
+	NM_SANDBOX_WEB,		/* nm-web serving: both threads, no more */
 };
 
 /*
  * Installs the filter for kind.  Returns 0 when it is in force, 1 when
  * NM_NO_SECCOMP asked for none, -1 with errno when it could not be made.
- * Call it once, single-threaded, after the last file is opened.
+ * Call it once, single-threaded, after the last file is opened (nm-web:
+ * NM_SANDBOX_WEB_START, then its thread, then NM_SANDBOX_WEB, which goes
+ * on every thread and takes thread-making away again).
  */
 int nm_sandbox(enum nm_sandbox_kind kind);
 /*

@@ -6,7 +6,7 @@
 # (__*_chk linked).
 source "$(dirname "$0")/lib.sh"
 command -v readelf >/dev/null || { skip "hardening: no readelf (binutils)"; exit 0; }
-for p in nm-capture nm-decode nm-stats nm-render nm-monitor nm-pcap; do
+for p in nm-capture nm-decode nm-stats nm-render nm-monitor nm-pcap nm-web; do
 	f=$NM_TOP/$p
 	[ -x "$f" ] || { fail "$p: not built"; continue; }
 	check "$p: PIE" sh -c "readelf -h '$f' | grep -q 'Type: *DYN'"

@@ -3,7 +3,7 @@
 # rather than a silent 0.
 source "$(dirname "$0")/lib.sh"
 
-for p in nm-capture nm-decode nm-stats nm-render nm-monitor nm-pcap; do
+for p in nm-capture nm-decode nm-stats nm-render nm-monitor nm-pcap nm-web; do
 	if ! command -v $p >/dev/null; then
 		skip "$p: not built"
 		continue
