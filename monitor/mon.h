@@ -15,7 +15,7 @@
 
 #include "nm.h"
 
-#define MON_NSTAGES 5 /* capture, pcap, decode, stats, render */
+#define MON_NSTAGES 6 /* capture, pcap, decode, stats, web, render */
 
 /* nm-capture's ranges for -s and -B (capture/cap.h, capture/opts.c). */
 #define MON_SNAPLEN_MAX 262144
@@ -41,6 +41,7 @@ struct mon_opts {
 	const char *ffile;    /* -F: nm-capture reads it */
 	const char *services; /* --services, for nm-decode and nm-stats */
 	const char *wfile;    /* -w: nm-pcap's capture file, or NULL */
+	const char *web;      /* --web: nm-web's [ADDR:]PORT, or NULL */
 	const char **field;   /* -e, nm-render checks the names */
 	int nfields;
 	int fields;    /* -o fields */

@@ -26,6 +26,7 @@ enum {
 	OPT_REALTIME,
 	OPT_SERVICES,
 	OPT_VERSION,
+	OPT_WEB,
 };
 
 /*
@@ -55,7 +56,7 @@ static const char usage_text[] =
     "[--dry-run] [--version]\n"
     "                  [--no-detect] [--ignore CIDR[#port]]... "
     "[--detect-config file]\n"
-    "                  [--detect-opt name=value]...\n"
+    "                  [--detect-opt name=value]... [--web [ADDR:]PORT]\n"
     "                  [-i interface]... [-r file [--realtime]] "
     "[expression]\n";
 
@@ -99,6 +100,8 @@ static const char help_text[] =
     "  --detect-config file\n"
     "                  the detectors' settings from file, not from\n"
     "                  /etc/nm/detect.conf and ~/.config/nm/detect.conf\n"
+    "  --web [ADDR:]PORT\n"
+    "                  also serve a live web page there (nm-web(1))\n"
     "  --dry-run       print the pipeline instead of running it\n"
     "  -h, --help      this help\n"
     "  --version       the version\n"
@@ -285,6 +288,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		{ "services", required_argument, NULL, OPT_SERVICES },
 		{ "utc", no_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "web", required_argument, NULL, OPT_WEB },
 		{ NULL, 0, NULL, 0 } };
 	int c, fset = 0;
 	char *eq;
@@ -383,6 +387,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		case OPT_JSON: o->json = 1; break;
 		case OPT_REALTIME: o->realtime = 1; break;
 		case OPT_SERVICES: o->services = optarg; break;
+		case OPT_WEB: o->web = optarg; break;
 		case OPT_VERSION: nm_version("nm-monitor");
 		default: nm_usage(usage_text, NM_EXIT_USAGE);
 		}

@@ -185,6 +185,18 @@ mon_render_args(struct mon_stage *st, const struct mon_opts *o)
 		mon_arg(st, mon_color_arg(o->color));
 }
 
+/*
+ * nm-web between nm-stats and nm-render; on a file, with someone at the
+ * terminal to end it, the page stays up after the file is over.
+ */
+static void
+mon_web_args(struct mon_stage *st, const struct mon_opts *o)
+{
+	mon_arg2(st, "-l", o->web);
+	if (o->file != NULL && isatty(STDIN_FILENO))
+		mon_arg2(st, "--linger", "86400");
+}
+
 void
 mon_pipeline_build(
     struct mon_pipeline *pl, const struct mon_opts *o, const struct mon_user *u)
@@ -216,6 +228,8 @@ mon_pipeline_build(
 		else
 			mon_detect_args(pl, st, o);
 	}
+	if (o->web != NULL)
+		mon_web_args(mon_stage_add(pl, "nm-web", 1), o);
 	mon_render_args(mon_stage_add(pl, "nm-render", 1), o);
 }
 

@@ -150,6 +150,7 @@ rows() {
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats --no-detect | ./nm-render --color=never"
 	run "$c.nm-detect" "$n" "TZ=$TZSET" \
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-detect | ./nm-stats | ./nm-render --color=never"
+	web_row "$c"
 	[ -n "$have_tshark" ] && run "$c.tshark-stats" "${tcount[$c]}" \
 	    "TZ=$TZSET" "tshark -n -q -z conv,ip -z io,phs -r '$FT'"
 	[ -n "$have_tcpdump" ] && run "$c.tcpdump-w" "$n" "TZ=$TZSET" \
@@ -176,6 +177,22 @@ rows() {
 	    "./nm-render --color=never < '$s.dec.nm'"
 	run "$c.st-json" "$n" "TZ=$TZSET" "./nm-render -o json < '$s.dec.nm'"
 	run "$c.st-pcap" "$n" "TZ=$TZSET" "./nm-pcap -w - < '$s.cap.nm'"
+}
+
+# web_row C: the default pipeline with nm-web in it and one page's event
+# stream (curl) connected for the whole run, beside nm-default: what the
+# page costs per record (curl's own cpu counts too; it is small).
+web_row() {
+	local c=$1 F=$tmp/$1.pcap u=$tmp/web.url
+	[ -x ./nm-web ] && command -v curl >/dev/null || return 0
+	run "$c.nm-web" "${count[$c]}" "TZ=$TZSET" \
+	    "rm -f '$u'; ./nm-capture -r '$F' | ./nm-decode | ./nm-stats |
+	    ./nm-web -l 127.0.0.1:0 2>'$u' | ./nm-render --color=never & pl=\$!
+	    for i in \$(seq 200); do
+		p=\$(sed -n 's|.*127.0.0.1:\\([0-9]*\\)/.*|\\1|p' '$u' 2>/dev/null)
+		[ -n \"\$p\" ] && break; sleep 0.05
+	    done
+	    curl -sN \"http://127.0.0.1:\$p/events\" >/dev/null; wait \$pl"
 }
 
 # rows10 C: peak memory on a tenth of C; flat memory means the same
@@ -364,6 +381,7 @@ table1() {
 	row "$c.nm-nodetect" "... | nm-decode | nm-stats --no-detect | ..."
 	row "$c.nm-default" "nm-capture -r | nm-decode | nm-stats | nm-render"
 	row "$c.nm-detect" "... | nm-decode | nm-detect | nm-stats | ..."
+	row "$c.nm-web" "... | nm-stats | nm-web (one page open) | ..."
 	echo "filter on decoded fields: -Y '$YEXPR'"
 	row "$c.nm-filter" "nm-capture -r | nm-decode -Y | nm-render"
 	row "$c.tshark-filter" "tshark -n -r -Y (first ${tcount[$c]})"
@@ -402,6 +420,8 @@ table1() {
 	    "$c.nm-merge" "$c.mergecap" ">=" 1
 	verdict "$(key "$c" detect_on_off)" "detection on vs off (within 15%)" \
 	    "$c.nm-default" "$c.nm-nodetect" ">=" 0.87
+	verdict "$(key "$c" web_page)" "nm-web with a page open vs without" \
+	    "$c.nm-web" "$c.nm-default" ">=" 0.90
 	verdict "$(key "$c" detect_stage)" "nm-detect as a stage vs off" \
 	    "$c.nm-detect" "$c.nm-nodetect" ">=" 0.87
 	echo
