@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -320,6 +321,12 @@ serve(struct ctx *cx)
 	sigset_t all, old;
 
 	tzset(); /* the Date header's clock: /etc/localtime read now, once */
+	/*
+	 * One malloc arena for both threads: glibc shrinking a thread's own
+	 * arena reads /proc/sys/vm/overcommit_memory, which the filter
+	 * forbids (and one arena is less memory).
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	esandbox(NM_SANDBOX_WEB_START);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

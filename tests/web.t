@@ -1,0 +1,347 @@
+# nm-web in a real browser: Debian's headless chromium driven over the
+# DevTools protocol by tests/cdp.py (our own client).  A stream the test
+# makes (TCP between two hosts, 10 s of stream time, an alert at 4 s)
+# goes through nm-stats --realtime into nm-web: the page loads with no
+# console error or CSP report, its chart grows as the stream plays, the
+# alert shows, the table sorts on a click, two browsers watch at once.
+# Then curl: the strict headers, 404/405, the Host check on loopback, the
+# token on another address (403 without or with a wrong one, 200 and a
+# cookie with the right one); a stream that never reads (and a curl
+# stopped with SIGSTOP) does not hold the pipeline up, and what was
+# dropped for them is counted; memory stays flat; the errors' statuses;
+# nm-monitor --web.  Screenshots go to tests/out/web-*.png.
+source "$(dirname "$0")/lib.sh"
+
+for p in nm-web nm-stats nm-render nm-capture nm-decode nm-monitor; do
+	command -v $p >/dev/null || { echo "$p not built"; exit 77; }
+done
+for t in python3 curl jq; do
+	command -v $t >/dev/null || { echo "no $t (tests/deps.sh test)"; exit 77; }
+done
+CHROMIUM=$(command -v chromium || command -v chromium-browser) ||
+    { echo "no chromium (tests/deps.sh test)"; exit 77; }
+OUT=$NM_TOP/tests/out
+mkdir -p "$OUT"
+CDP="python3 $NM_TOP/tests/cdp.py"
+
+# Everything started here is ended here, by its pid.
+PIDS=
+cleanup() {
+	local p
+	for p in $PIDS; do
+		kill -CONT "$p" 2>/dev/null
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# gen SECONDS RATE ALERTS: a JSON stream of RATE packets a second for
+# SECONDS of stream time, an alert at 4 s (ALERTS>0: that many alerts
+# with long messages, back to back, and no packets).
+gen() {
+	python3 - "$@" <<'EOF'
+import json, sys
+secs, rate, nalerts = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+t0 = 1764139935000000000
+n = 0
+def out(r):
+    global n
+    print(json.dumps(r, separators=(",", ":")))
+    n += 1
+out({"type": "header", "version": 1, "minor": 0, "producer": "test",
+     "stages": ["nm-capture", "nm-decode"]})
+def alert(ts, i, msg):
+    out({"type": "alert", "ts": ts, "kind": "port_scan", "style": "SYN",
+         "scan": "vertical", "severity": "medium", "src": "10.77.0.9",
+         "dst": "10.77.0.2", "proto": "TCP", "count": 30, "threshold": 15,
+         "window": 300000000000, "first": ts, "last": ts,
+         "key": "port_scan 10.77.0.9 %d" % i, "repeat": 0, "msg": msg})
+packets = 0
+for k in range(nalerts):
+    alert(t0, k, "alert %d " % k + "x" * 2000)
+for s in range(secs if nalerts == 0 else 0):
+    for i in range(rate):
+        ts = t0 + s * 1000000000 + i * (1000000000 // rate)
+        a, b = ("10.77.0.1", "10.77.0.2") if i % 2 == 0 else \
+            ("10.77.0.2", "10.77.0.1")
+        sp, dp = (40000 + i // 2, 80) if i % 2 == 0 else (80, 40000 + i // 2)
+        out({"type": "packet", "ts": ts, "if": 0, "len": 100 + 10 * s,
+             "caplen": 100, "ip": {"v": 4, "src": a, "dst": b, "proto": 6},
+             "tcp": {"sport": sp, "dport": dp, "flags": 16},
+             "proto": "TCP"})
+        packets += 1
+    if s == 4:
+        alert(ts, 0, "10.77.0.9 scanned 30 TCP ports of 10.77.0.2 "
+              "(SYN scan) in 0.1 s")
+out({"type": "end", "producer": "test", "records": n, "frames": 0,
+     "packets": packets, "reason": "eof"})
+EOF
+}
+
+# url_of FILE: the URL nm-web wrote on its stderr (waits up to 5 s).
+url_of() {
+	local i u
+	for i in $(seq 50); do
+		u=$(sed -n 's/^nm-web: \(http:[^ ]*\)$/\1/p' "$1" 2>/dev/null)
+		[ -n "$u" ] && { echo "$u"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+# end_web FILE: nm-web's end record, from its record stream, as JSON.
+end_web() {
+	nm-render -o json <"$1" | jq -c 'select(.type == "end" and .producer == "nm-web")'
+}
+# A free port on loopback (nothing holds it by the time it is used).
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+gen 10 20 0 >"$TMP/live.json"
+gen 0 0 400 >"$TMP/alerts400.json"
+gen 0 0 4000 >"$TMP/alerts4000.json"
+
+# --- chromium, headless, with its DevTools port ---
+"$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run \
+    --no-default-browser-check --disable-extensions \
+    --user-data-dir="$TMP/profile" --remote-debugging-port=0 \
+    --window-size=1280,1100 about:blank 2>"$TMP/chrome.err" >/dev/null &
+PIDS="$PIDS $!"
+for i in $(seq 100); do
+	grep -q 'DevTools listening' "$TMP/chrome.err" && break
+	sleep 0.1
+done
+DT=$(sed -n 's|.*DevTools listening on ws://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/chrome.err")
+if [ -z "$DT" ]; then
+	echo "chromium did not start: $(head -n 3 "$TMP/chrome.err")"
+	exit 1
+fi
+
+# --- the live page: two browsers while the stream plays ---
+nm-stats -I 1 --realtime <"$TMP/live.json" |
+    nm-web -l 127.0.0.1:0 --linger 3 >"$TMP/a.out" 2>"$TMP/a.err" &
+APID=$!
+PIDS="$PIDS $APID"
+URL=$(url_of "$TMP/a.err")
+check "loopback: the URL on stderr, no token" \
+    grep -qx 'nm-web: http://127.0.0.1:[0-9]*/' "$TMP/a.err"
+HP=${URL#http://}
+HP=${HP%/}
+$CDP "$DT" open "$URL" \
+    eval 'nm.points.length' \
+    wait 8 'nm.points.length >= 4' \
+    eval 'nm.points.length' \
+    wait 8 'nm.alerts >= 1 && document.querySelector("#alerts li") !== null' \
+    eval 'document.querySelector("#alerts li").textContent' \
+    eval 'document.getElementById("npoints").textContent' \
+    wait 15 'document.getElementById("status").textContent == "stream ended"' \
+    shot "$OUT/web-live.png" \
+    click '#top thead th[data-key="addr"]' \
+    eval '(() => { const r = [...document.querySelectorAll("#top tbody tr td:first-child")].map((e) => e.textContent); return r.length >= 2 && r.every((v, i) => i == 0 || r[i - 1].localeCompare(v) <= 0) && document.querySelector("#top thead th[data-key=addr]").classList.contains("asc"); })()' \
+    click '#tab-flows' \
+    eval 'document.querySelectorAll("#top tbody tr").length' \
+    shot "$OUT/web-flows.png" \
+    errors >"$TMP/b1" 2>&1 &
+B1=$!
+$CDP "$DT" open "$URL" wait 10 'nm.points.length >= 4' errors \
+    >"$TMP/b2" 2>&1 &
+B2=$!
+# meanwhile, curl
+curl -sSI "http://$HP/" >"$TMP/head" 2>&1
+for h in "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'" \
+    "X-Frame-Options: DENY" "X-Content-Type-Options: nosniff" \
+    "Referrer-Policy: no-referrer" "Cache-Control: no-store"; do
+	check "headers: $h" grep -qiF "$h" "$TMP/head"
+done
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+check "POST: 405" test "$(code -X POST "http://$HP/")" = 405
+check "unknown path: 404" test "$(code "http://$HP/nope")" = 404
+curl -sSI "http://$HP/nope" >"$TMP/head404" 2>&1
+check "headers on a 404 too" grep -qF "X-Frame-Options: DENY" "$TMP/head404"
+check "loopback: a foreign Host: 403 (DNS rebinding)" \
+    test "$(code -H 'Host: evil.example' "http://$HP/")" = 403
+check "/app.js is JavaScript" sh -c "curl -sI 'http://$HP/app.js' | grep -qi '^Content-Type: text/javascript'"
+check "/state: the history as JSON" sh -c "curl -s 'http://$HP/state' | jq -e '.history | type == \"array\"' >/dev/null"
+wait "$B1"
+st1=$?
+wait "$B2"
+st2=$?
+cat "$TMP/b1" "$TMP/b2"
+check "browser 1: every step" test "$st1" = 0
+check "browser 2 at the same time: every step" test "$st2" = 0
+check "page: no console error, exception or CSP report" \
+    grep -qx 'ok errors none' "$TMP/b1"
+first=$(grep '^ok eval' "$TMP/b1" | sed -n 1p | awk '{print $3}')
+later=$(grep '^ok eval' "$TMP/b1" | sed -n 2p | awk '{print $3}')
+check "the chart grows as the stream plays ($first, then $later points)" \
+    test "${later:-0}" -gt "${first:-0}"
+check "the alert appears" grep -q '^ok eval "[0-9:]*10.77.0.9 scanned 30 TCP ports' "$TMP/b1"
+check "the table sorts on a click of its heading" \
+    grep -qx 'ok eval true' "$TMP/b1"
+wait "$APID"
+check "nm-web: status 0 at the end of the stream" test "$?" = 0
+end_web "$TMP/a.out" >"$TMP/a.end"
+cat "$TMP/a.end"
+check "end record: two browsers' streams" jq -e '.web.clients >= 2' "$TMP/a.end"
+check "records passed on: all 200 packets" jq -e '.packets == 200' "$TMP/a.end"
+check "the alert passed on too" sh -c "nm-render -o json <'$TMP/a.out' | grep -c '\"type\":\"alert\"' | grep -qx 1"
+
+# --- no nm-stats upstream: nm-web's own count per second ---
+nm-web -l 127.0.0.1:0 --linger 5 <"$TMP/live.json" >/dev/null 2>"$TMP/s.err" &
+SPID=$!
+PIDS="$PIDS $SPID"
+SURL=$(url_of "$TMP/s.err")
+check "without nm-stats: a point per second of stream time" \
+    sh -c "curl -s '${SURL}state' | jq -e '.history | length == 9' >/dev/null"
+kill "$SPID"
+wait "$SPID"
+check "a signal ends --linger, status 0" test "$?" = 0
+
+# --- another address: the token ---
+nm-web -l 0.0.0.0:0 --linger 60 <"$TMP/live.json" >/dev/null 2>"$TMP/t.err" &
+TPID=$!
+PIDS="$PIDS $TPID"
+TURL=$(url_of "$TMP/t.err")
+check "0.0.0.0 without --token: a token made and shown" \
+    grep -qx 'nm-web: http://0.0.0.0:[0-9]*/?token=[0-9a-f]\{32\}' "$TMP/t.err"
+TOK=${TURL##*token=}
+TP=${TURL#http://0.0.0.0:}
+TP=${TP%%/*}
+T=http://127.0.0.1:$TP
+check "token: none: 403" test "$(code "$T/")" = 403
+check "token: a wrong one: 403" test "$(code "$T/?token=${TOK%?}0x")" = 403
+check "token: wrong, /events: 403" test "$(code "$T/events?token=nope")" = 403
+check "token: wrong cookie: 403" test "$(code -b "nm_token=0123456789abcdef0123456789abcdef" "$T/state")" = 403
+curl -s -D "$TMP/th" -o /dev/null "$T/?token=$TOK"
+check "token: right: 200 and the cookie" grep -qi "^Set-Cookie: nm_token=$TOK; Path=/; HttpOnly; SameSite=Strict" "$TMP/th"
+check "token: the cookie opens /events" sh -c "curl -s -m 3 -b 'nm_token=$TOK' '$T/events' | grep -q '^event: state'"
+check "token: the cookie loads /app.js" test "$(code -b "nm_token=$TOK" "$T/app.js")" = 200
+$CDP "$DT" open "$T/?token=wrong${TOK}" \
+    eval 'document.body.innerText.trim() + "|" + typeof window.nm + "|" + document.querySelectorAll("canvas").length' \
+    >"$TMP/bt" 2>&1
+cat "$TMP/bt"
+check "browser: a wrong token shows nothing of the page" \
+    grep -qx 'ok eval "forbidden|undefined|0"' "$TMP/bt"
+$CDP "$DT" open "$T/?token=$TOK" wait 5 'nm.points.length > 0' \
+    errors >"$TMP/bt2" 2>&1
+cat "$TMP/bt2"
+check "browser: the right token shows the page, no error" test "$(grep -c '^ok' "$TMP/bt2")" = 3
+kill "$TPID"
+wait "$TPID"
+
+# --- a page that never reads does not hold the pipeline up ---
+mkfifo "$TMP/fifo"
+/usr/bin/env time -f '%M' -o "$TMP/c.rss" nm-web -l 127.0.0.1:0 \
+    <"$TMP/fifo" >"$TMP/c.out" 2>"$TMP/c.err" &
+CPID=$!
+PIDS="$PIDS $CPID"
+exec 3>"$TMP/fifo"
+CURL_=$(url_of "$TMP/c.err")
+CP=${CURL_#http://127.0.0.1:}
+CP=${CP%/}
+# a socket with a small receive buffer that sends its request and
+# never reads, and a curl stopped by SIGSTOP (neither holds the fifo)
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+time.sleep(60)' "$CP" 3>&- &
+STALL=$!
+PIDS="$PIDS $STALL"
+curl -sN "http://127.0.0.1:$CP/events" >/dev/null 3>&- &
+CURLP=$!
+PIDS="$PIDS $CURLP"
+sleep 1
+kill -STOP "$CURLP"
+t0=$(date +%s.%N)
+cat "$TMP/alerts4000.json" >&3
+exec 3>&-
+for i in $(seq 200); do
+	[ -s "$TMP/c.out" ] && nm-render -o json <"$TMP/c.out" 2>/dev/null |
+	    grep -q '"producer":"nm-web"' && break
+	sleep 0.05
+done
+t1=$(date +%s.%N)
+wait "$CPID"
+cst=$?
+t2=$(date +%s.%N)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+exit_secs=$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')
+check "stalled pages: the stream still ends on time (${secs} s; exit ${exit_secs} s)" \
+    awk -v s="$secs" -v e="$exit_secs" 'BEGIN { exit !(s < 5 && e < 8) }'
+check "stalled pages: status 0" test "$cst" = 0
+end_web "$TMP/c.out" >"$TMP/c.end"
+cat "$TMP/c.end" "$TMP/c.err"
+check "stalled pages: updates dropped and counted" jq -e '.web.dropped > 0 and .web.dropped_bytes > 0' "$TMP/c.end"
+check "stalled pages: said on stderr at the end" grep -q '^nm-web: [0-9]* page updates dropped for slow browsers$' "$TMP/c.err"
+check "stalled pages: every record passed on" \
+    sh -c "nm-render -o json <'$TMP/c.out' | grep -c '\"type\":\"alert\"' | grep -qx 4000"
+kill -CONT "$CURLP" 2>/dev/null
+kill "$CURLP" "$STALL" 2>/dev/null
+
+# --- memory: 4000 alerts hold no more than 400 did ---
+/usr/bin/env time -f '%M' -o "$TMP/m400" nm-web -l 127.0.0.1:0 \
+    <"$TMP/alerts400.json" >/dev/null 2>&1
+/usr/bin/env time -f '%M' -o "$TMP/m4000" nm-web -l 127.0.0.1:0 \
+    <"$TMP/alerts4000.json" >/dev/null 2>&1
+m1=$(tail -n 1 "$TMP/m400") m2=$(tail -n 1 "$TMP/m4000")
+check "memory flat: ${m1} KiB for 400 alerts, ${m2} KiB for 4000" \
+    test "$m2" -lt $((m1 + m1 / 2))
+
+# --- errors: one line, the documented status ---
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+print(s.getsockname()[1], flush=True)
+time.sleep(30)' >"$TMP/busy" &
+BUSY=$!
+PIDS="$PIDS $BUSY"
+for i in $(seq 50); do [ -s "$TMP/busy" ] && break; sleep 0.1; done
+BP=$(cat "$TMP/busy")
+nm-web -l "127.0.0.1:$BP" </dev/null >/dev/null 2>"$TMP/e1"
+st=$?
+[ "$st" = 1 ] && [ "$(wc -l <"$TMP/e1")" = 1 ] &&
+    grep -qx "nm-web: -l 127.0.0.1:$BP: Address already in use" "$TMP/e1"
+verdict $? "a port in use: one line, status 1 ($st: $(cat "$TMP/e1"))"
+kill "$BUSY"
+nm-web -l 300.1.2.3:80 </dev/null >/dev/null 2>"$TMP/e2"
+st=$?
+[ "$st" = 2 ] && [ "$(wc -l <"$TMP/e2")" = 1 ]
+verdict $? "a bad address: one line, status 2 ($(cat "$TMP/e2"))"
+nm-web -l 127.0.0.1:x </dev/null >/dev/null 2>"$TMP/e3"
+check "a bad port: status 2" test "$?" = 2
+nm-web --token 'short' </dev/null >/dev/null 2>"$TMP/e4"
+st=$?
+[ "$st" = 2 ] && [ "$(wc -l <"$TMP/e4")" = 1 ]
+verdict $? "a bad token: one line, status 2 ($(cat "$TMP/e4"))"
+
+# --- nm-monitor --web ---
+MP=$(free_port)
+nm-monitor -r "$NM_TOP/share/sample.pcap" --realtime -I 1 \
+    --web "127.0.0.1:$MP" </dev/null >"$TMP/m.out" 2>"$TMP/m.err" &
+MPID=$!
+PIDS="$PIDS $MPID"
+for i in $(seq 50); do
+	[ "$(code "http://127.0.0.1:$MP/")" = 200 ] && break
+	sleep 0.1
+done
+check "nm-monitor --web: the page is served" test "$(code "http://127.0.0.1:$MP/")" = 200
+curl -sN -m 15 "http://127.0.0.1:$MP/events" >"$TMP/m.ev"
+n=$(grep -c '^event: point' "$TMP/m.ev")
+check "nm-monitor --web: points pushed as the file plays ($n)" test "$n" -ge 5
+check "nm-monitor --web: the stream's end reaches the page" grep -qx 'event: end' "$TMP/m.ev"
+wait "$MPID"
+check "nm-monitor --web: status 0" test "$?" = 0
+check "nm-monitor --web: the URL on stderr" grep -qx "nm-web: http://127.0.0.1:$MP/" "$TMP/m.err"
+check "nm-monitor --web: the text report as before" grep -q '^Alerts: none' "$TMP/m.out"
+
+# --- the screenshots, for people to look at ---
+for f in web-live web-flows; do
+	check "screenshot $f.png" sh -c "head -c 8 '$OUT/$f.png' | od -An -c | grep -q 'P   N   G'"
+done
