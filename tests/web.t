@@ -228,8 +228,27 @@ $CDP "$DT" open "$T/?token=$TOK" wait 5 'nm.points.length > 0' \
     errors >"$TMP/bt2" 2>&1
 cat "$TMP/bt2"
 check "browser: the right token shows the page, no error" test "$(grep -c '^ok' "$TMP/bt2")" = 3
+# its two threads, each under both filters
+ntask=$(ls /proc/"$TPID"/task | wc -l)
+nfilt=$(cat /proc/"$TPID"/task/*/status | grep -c '^Seccomp_filters:[[:space:]]*2$')
+check "sandbox: $ntask threads, $nfilt under both filters" \
+    test "$ntask" = 2 -a "$nfilt" = 2
 kill "$TPID"
 wait "$TPID"
+
+# --- the filters: what nm-web may not do once serving ---
+PROBE=$NM_TOP/tests/tools/seccomp_probe
+if [ -x "$PROBE" ]; then
+	{ "$PROBE" web none 2>/dev/null; } 2>/dev/null
+	check "sandbox: the probe under nm-web's filters runs" test "$?" = 0
+	for c in socket open execve thread pipe mprotect-exec; do
+		{ "$PROBE" web "$c" 2>/dev/null; } 2>/dev/null
+		rc=$?
+		check "sandbox: $c kills nm-web with SIGSYS ($rc)" test "$rc" = 159
+	done
+else
+	skip "sandbox: tests/tools/seccomp_probe not built"
+fi
 
 # --- a page that never reads does not hold the pipeline up ---
 mkfifo "$TMP/fifo"

@@ -4,19 +4,22 @@
  * the process (SIGSYS) while an allowed one goes through.  Nothing here
  * is linked into the programs themselves.
  *
- *	seccomp_probe stage|capture CALL
+ *	seccomp_probe stage|capture|web CALL
  *
+ * (web: nm-web's two filters, the second after the first, as it loads
+ * them around starting its thread.)
  * CALL is one of: none (exit 0 under the filter), open, open-write
  * (/dev/null, for writing), socket, execve, pipe, mmap-exec,
- * mprotect-exec, kill-parent, abort; and, meant for a sanitizer build,
- * whose reports must survive the filter: overflow (reads past a heap
- * block) and leak (exits holding unfreed memory).  It prints
- * "filtered" on stderr once the filter is in force; it exits 0 if the
- * call came back (it should not have), 1 if the filter could not be
+ * mprotect-exec, kill-parent, abort, thread (a new thread); and, meant
+ * for a sanitizer build, whose reports must survive the filter: overflow
+ * (reads past a heap block) and leak (exits holding unfreed memory).  It
+ * prints "filtered" on stderr once the filter is in force; it exits 0 if
+ * the call came back (it should not have), 1 if the filter could not be
  * installed, 2 on bad usage.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +30,15 @@
 
 #include "sandbox.h"
 
-static const char *const probe_calls[] = {
-	"none", "open", "open-write", "socket", "execve", "pipe", "mmap-exec",
-	"mprotect-exec", "kill-parent", "abort", "overflow", "leak", NULL
-};
+static const char *const probe_calls[] = { "none", "open", "open-write",
+	"socket", "execve", "pipe", "mmap-exec", "mprotect-exec", "kill-parent",
+	"abort", "overflow", "leak", "thread", NULL };
+
+static void *
+probe_thread(void *arg)
+{
+	return arg;
+}
 
 static void
 probe_call(const char *call, pid_t parent)
@@ -61,7 +69,12 @@ probe_call(const char *call, pid_t parent)
 		(void)mprotect(p, 4096, PROT_READ | PROT_EXEC);
 	} else if (strcmp(call, "kill-parent") == 0)
 		(void)kill(parent, 0);
-	else if (strcmp(call, "abort") == 0)
+	else if (strcmp(call, "thread") == 0) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, probe_thread, NULL) == 0)
+			pthread_join(t, NULL);
+	} else if (strcmp(call, "abort") == 0)
 		abort();
 	else if (strcmp(call, "overflow") == 0) {
 		keep = malloc(16);
@@ -85,7 +98,14 @@ main(int argc, char **argv)
 		kind = NM_SANDBOX_STAGE;
 	else if (strcmp(argv[1], "capture") == 0)
 		kind = NM_SANDBOX_CAPTURE;
-	else
+	else if (strcmp(argv[1], "web") == 0) {
+		if (nm_sandbox(NM_SANDBOX_WEB_START) < 0) {
+			fprintf(stderr, "seccomp_probe: seccomp: %s\n",
+			    strerror(errno));
+			return 1;
+		}
+		kind = NM_SANDBOX_WEB;
+	} else
 		goto usage;
 	for (i = 0; probe_calls[i] != NULL; i++)
 		if (strcmp(argv[2], probe_calls[i]) == 0)
@@ -94,19 +114,17 @@ main(int argc, char **argv)
 		goto usage;
 	switch (nm_sandbox(kind)) {
 	case -1:
-		fprintf(stderr, "seccomp_probe: seccomp: %s\n",
-		    strerror(errno));
+		fprintf(
+		    stderr, "seccomp_probe: seccomp: %s\n", strerror(errno));
 		return 1;
 	case 1:
 		fputs("seccomp_probe: NM_NO_SECCOMP: no filter\n", stderr);
 		break;
-	default:
-		fputs("filtered\n", stderr);
-		break;
+	default: fputs("filtered\n", stderr); break;
 	}
 	probe_call(argv[2], parent);
 	return 0;
 usage:
-	fputs("usage: seccomp_probe stage|capture CALL\n", stderr);
+	fputs("usage: seccomp_probe stage|capture|web CALL\n", stderr);
 	return 2;
 }
