@@ -76,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_fail("write failed");
 	while ((rc = rec_read(r, &rec)) == 1) {
 		if (rec.type == REC_PACKET)
-			feed_names(f.names, &rec);
+			names_learn_packet(f.names, &rec.obj);
 		if (rec.type == REC_FRAME || rec.type == REC_PACKET)
 			feed_record(&f.agg, &f.out, &rec);
 		else if (rec.type == REC_CAPSTATS)

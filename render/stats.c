@@ -116,29 +116,12 @@ pct(struct strbuf *b, double v)
 		out_f(b, "%.1f%%", v);
 }
 
-/*
- * The name nm-stats put beside an address (the passive names: what DNS
- * answers on the wire called it), unless -N: " (www.example.com)".
- */
-static void
-host_name(const struct out *o, struct strbuf *b, const msgpack_object *e,
-    const char *namekey)
-{
-	const msgpack_object *v = rec_get(e, namekey);
-
-	if (o->nonames || v == NULL || v->type != MSGPACK_OBJECT_STR)
-		return;
-	sb_adds(b, " (");
-	out_value(b, v);
-	sb_addc(b, ')');
-}
-
 static void
 host(const struct out *o, struct strbuf *b, const msgpack_object *e,
     const char *key, const char *namekey)
 {
 	out_host(b, rec_get(e, key));
-	host_name(o, b, e, namekey);
+	out_name(o, b, e, namekey);
 }
 
 static const msgpack_object *
@@ -334,7 +317,7 @@ addr_width(const struct out *o, const msgpack_object *l, const char *key)
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {
 		t.len = 0;
 		out_str(&t, &l->via.array.ptr[i], key);
-		host_name(o, &t, &l->via.array.ptr[i], "name");
+		out_name(o, &t, &l->via.array.ptr[i], "name");
 		if (t.len > w)
 			w = t.len;
 	}
@@ -358,7 +341,7 @@ report_hosts(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		s = b->len;
 		sb_adds(b, "  ");
 		out_str(b, e, "addr");
-		host_name(o, b, e, "name");
+		out_name(o, b, e, "name");
 		pad_to(b, s, w);
 		pkts_col(b, num(e, "packets"));
 		out_scaled(b, num(e, "bytes"), "B");
@@ -406,7 +389,7 @@ endpoint(const struct out *o, struct strbuf *b, const msgpack_object *e,
 {
 	out_host(b, rec_get(e, key));
 	out_f(b, ":%.0f", port);
-	host_name(o, b, e, namekey);
+	out_name(o, b, e, namekey);
 }
 
 /*

@@ -267,6 +267,18 @@ names_learn(struct names *n, const msgpack_object *dns, uint64_t ts)
 	}
 }
 
+void
+names_learn_packet(struct names *n, const msgpack_object *pkt)
+{
+	const msgpack_object *dns = rec_get(pkt, "dns");
+	uint64_t ts = 0;
+
+	if (dns == NULL)
+		return;
+	(void)rec_get_u64(pkt, "ts", &ts);
+	names_learn(n, dns, ts);
+}
+
 const char *
 names_find(const struct names *n, const void *addr, size_t len, uint64_t ts)
 {

@@ -429,9 +429,9 @@ enum {
 	X("first",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("last",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("community_id",	KT_STR,  KT_NONE, SH_PLAIN)		\
-	S(IN_FLOW, BY_STATS)						\
 	X("src_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("dst_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	S(IN_FLOW, BY_STATS)						\
 	X("sport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("dport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("orig",		KT_MAP,  KT_NONE, SH_PLAIN)		\

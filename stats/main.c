@@ -235,7 +235,7 @@ on_record(struct stage *st, const struct rec *rec)
 	case REC_PACKET:
 		/* names first: the interval this packet closes may name */
 		if (cx->names != NULL && rec->type == REC_PACKET)
-			feed_names(cx->names, rec);
+			names_learn_packet(cx->names, &rec->obj);
 		if (cx->filter == NULL || filter_match(cx->filter, &rec->obj))
 			feed_record(&cx->agg, &cx->out, rec);
 		if (!cx->quiet)
@@ -301,8 +301,10 @@ main(int argc, char **argv)
 	want_keys(&cx);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	cx.out.names = cx.names;
-	if (cx.detect)
+	if (cx.detect) {
 		det_start(&cx.st);
+		alert_names(cx.names);
+	}
 	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin, stdout and the signal pipe only */

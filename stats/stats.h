@@ -295,8 +295,5 @@ void feed_header(struct agg *, const struct rec *);
 void feed_capstats(struct agg *, struct out *, const struct rec *);
 /* Ends the current interval: idle flows out, then its stats record. */
 void feed_close(struct agg *, struct out *);
-/* A packet's DNS reply, if any, names addresses (share/names.h). */
-struct names;
-void feed_names(struct names *, const struct rec *);
 
 #endif

@@ -102,6 +102,40 @@ check "records: a name with an escape character is shown escaped" \
     test "$(grep -c $'\033\\[31m' "$TMP/esc.txt")" = 0 -a \
     "$(grep -c '192.0.2.66 (evil' "$TMP/esc.txt")" -ge 1
 
+# alerts name their ends too: a SYN scan, every port answered by RST
+rst() {
+	printf '{"type":"packet","ts":%s,"len":60,"proto":"TCP","ip":{"proto":6,"src":"192.0.2.80","dst":"10.0.0.1"},"tcp":{"sport":%s,"dport":40000,"flags":20,"seq":0,"len":0}}\n' "$1" "$2"
+}
+syn() {
+	printf '{"type":"packet","ts":%s,"len":60,"proto":"TCP","ip":{"proto":6,"src":"10.0.0.1","dst":"192.0.2.80"},"tcp":{"sport":40000,"dport":%s,"flags":2,"seq":1,"len":0}}\n' "$1" "$2"
+}
+{
+	echo "$hdr"
+	ans $T0 '[{"name":"shop.test","type":1,"ttl":60,"addr":"192.0.2.80"}]'
+	for p in 1 2 3 4 5; do
+		syn $((T0 + p * 1000000)) $p
+		rst $((T0 + p * 1000000 + 1000)) $p
+	done
+	echo '{"type":"end","producer":"t","reason":"eof"}'
+} >"$TMP/scan.json"
+nm-stats -q --scan-ports 3 <"$TMP/scan.json" | nm-render -o json |
+    jq -c 'select(.type == "alert")' >"$TMP/scan.alerts"
+check "alerts: nm-stats' alert carries dst_name" \
+    test "$(jq -c '[.kind, .dst, .dst_name, has("src_name")]' "$TMP/scan.alerts")" = \
+    '["port_scan","192.0.2.80","shop.test",false]'
+nm-detect -q --scan-ports 3 <"$TMP/scan.json" | nm-render -o json |
+    jq -c 'select(.type == "alert") | .dst_name' >"$TMP/scan.det"
+check "alerts: nm-detect's too" test "$(cat "$TMP/scan.det")" = '"shop.test"'
+nm-detect -q -N --scan-ports 3 <"$TMP/scan.json" | nm-render -o json |
+    jq -c 'select(.type == "alert") | has("dst_name")' >"$TMP/scan.detN"
+check "alerts: nm-detect -N names nothing" test "$(cat "$TMP/scan.detN")" = false
+nm-stats --scan-ports 3 <"$TMP/scan.json" | nm-render >"$TMP/scan.txt"
+check "alerts: the ALERT line and the report show the name" \
+    test "$(grep -c '10.0.0.1 → 192.0.2.80 (shop.test)' "$TMP/scan.txt")" = 2
+nm-stats --scan-ports 3 <"$TMP/scan.json" | nm-render -N >"$TMP/scanN.txt"
+check "alerts: nm-render -N leaves it out" \
+    test "$(grep -c 'shop.test' "$TMP/scanN.txt")" = 0
+
 # --- live: a user's session in two namespaces ---
 NSS=nmnS$$ NSC=nmnC$$ IFS_=nmns$$ IFC=nmnc$$
 PIDS=
