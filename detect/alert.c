@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "communityid.h"
 #include "detect.h"
+#include "names.h"
 #include "nm.h"
 #include "siphash.h"
 #include "stage.h"
@@ -172,6 +173,24 @@ pack_evidence(struct pk *pk, const struct evidence *e)
 	pk_close(pk);
 }
 
+static const struct names *names;
+
+void
+alert_names(const struct names *n)
+{
+	names = n;
+}
+
+static void
+pack_name(struct pk *pk, const char *key, const uint8_t *addr, size_t len,
+    uint64_t ts)
+{
+	const char *name = names_find(names, addr, len, ts);
+
+	if (name != NULL)
+		pk_kstr(pk, key, name);
+}
+
 static void
 write_alert(const struct alert *a, const char *key, uint64_t repeat)
 {
@@ -191,8 +210,11 @@ write_alert(const struct alert *a, const char *key, uint64_t repeat)
 	if (a->proto != NULL)
 		pk_kstr(pk, "proto", a->proto);
 	pk_kbin(pk, "src", a->src, alen(a->af));
-	if (a->has_dst)
+	pack_name(pk, "src_name", a->src, alen(a->af), a->ts);
+	if (a->has_dst) {
 		pk_kbin(pk, "dst", a->dst, alen(a->af));
+		pack_name(pk, "dst_name", a->dst, alen(a->af), a->ts);
+	}
 	if (a->has_port)
 		pk_ku(pk, "port", a->port);
 	pk_ku(pk, "count", a->count);

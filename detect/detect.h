@@ -231,6 +231,13 @@ void alert_add_target(
 void alert_raise(struct alert *a);
 /* Detectors count evictions of their state here too. */
 void alert_evicted(uint64_t n);
+/*
+ * The passive names (share/names.h) alerts put beside their addresses
+ * (src_name, dst_name); NULL: none.  The program that runs the engine
+ * keeps the map and teaches it.
+ */
+struct names;
+void alert_names(const struct names *n);
 const struct alert_counts *alert_counts(void);
 /* An evidence entry of a packet: its addresses, ports and TCP flags. */
 void evidence_of(struct evidence *e, const struct dpkt *p, const char *proto);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "names.h"
 #include "nm.h"
 #include "rec.h"
 #include "sandbox.h"
@@ -28,15 +29,17 @@
 struct opts {
 	const char *config;
 	int quiet, force, realtime, show;
+	int no_names; /* -N */
 };
 
 struct ctx {
 	struct stage st;
 	int quiet;
+	struct names *names; /* put beside alerts' addresses, or NULL */
 };
 
 static const char usage_text[] =
-    "usage: nm-detect [-q] [-c config] [--ignore CIDR[#port]] "
+    "usage: nm-detect [-qN] [-c config] [--ignore CIDR[#port]] "
     "[--SETTING value]...\n"
     "                 [--show-config] [--realtime] [--force]\n"
     "settings (nm-detect --show-config lists them with their values):\n";
@@ -62,6 +65,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	static const struct option fixed[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-names", no_argument, NULL, 'N' },
 		{ "show-config", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "realtime", no_argument, NULL, 'R' },
@@ -73,12 +77,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	longopts = det_options(fixed, sizeof(fixed) / sizeof(fixed[0]), argc);
-	while ((ch = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:qhN", longopts, NULL)) != -1) {
 		if (det_option(ch, optarg))
 			continue;
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'q': o->quiet = 1; break;
+		case 'N': o->no_names = 1; break;
 		case 'S': o->show = 1; break;
 		case 'f': o->force = 1; break;
 		case 'R': o->realtime = 1; break;
@@ -105,6 +110,8 @@ on_record(struct stage *st, const struct rec *rec)
 		st->packets++;
 		if (!cx->quiet)
 			stage_pass(st, rec);
+		if (cx->names != NULL)
+			names_learn_packet(cx->names, &rec->obj);
 		det_packet(&rec->obj);
 		break;
 	case REC_FRAME:
@@ -160,6 +167,8 @@ main(int argc, char **argv)
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
 	(void)rec_reader_want(cx.st.r, REC_PACKET, dpkt_keys);
 	det_start(&cx.st);
+	if (!o.no_names)
+		alert_names(cx.names = names_new(0));
 	esandbox(NM_SANDBOX_STAGE);
 
 	/* state: sandboxed, stdin, stdout and the signal pipe only */

@@ -80,14 +80,19 @@ alert_time(struct out *o, struct strbuf *b, uint64_t ts)
 	o->tseen = seen;
 }
 
-/* "10.0.0.2", "port 22" or "10.0.0.2 port 80": what the alert is about. */
+/*
+ * "10.0.0.2", "port 22" or "10.0.0.2 (www.example.com) port 80": what
+ * the alert is about.
+ */
 static void
-target(struct strbuf *b, const msgpack_object *m)
+target(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
 	const msgpack_object *dst = rec_get(m, "dst");
 
-	if (dst != NULL)
+	if (dst != NULL) {
 		out_value(b, dst);
+		out_name(o, b, m, "dst_name");
+	}
 	if (out_has(m, "port")) {
 		if (dst != NULL)
 			sb_addc(b, ' ');
@@ -131,11 +136,12 @@ alert_line(struct out *o, struct strbuf *b, const msgpack_object *m)
 	if (rec_get(m, "src") != NULL) {
 		sb_addc(b, ' ');
 		out_value(b, rec_get(m, "src"));
+		out_name(o, b, m, "src_name");
 	}
 	start = b->len;
 	sb_adds(b, out_arrow(o));
 	n = b->len;
-	target(b, m);
+	target(o, b, m);
 	if (b->len == n) /* no target: no arrow */
 		b->len = start;
 	if (str_of(m, "msg", &n) != NULL) {
@@ -158,7 +164,8 @@ alert_line(struct out *o, struct strbuf *b, const msgpack_object *m)
 
 /* The keys the line shows already, which the detail leaves out. */
 static const char *const line_keys[] = { "type", "ts", "kind", "style", "scan",
-	"severity", "src", "dst", "port", "msg", "repeat", NULL };
+	"severity", "src", "src_name", "dst", "dst_name", "port", "msg",
+	"repeat", NULL };
 /* The keys an evidence line shows in its own form. */
 static const char *const evidence_keys[] = { "ts", "proto", "src", "dst",
 	"sport", "dport", "flags", NULL };
@@ -318,7 +325,7 @@ take(struct strbuf *b, size_t start, char *buf, size_t len)
 
 /* Counts the alert for the report, and keeps it if its kind lists few. */
 static void
-note(struct strbuf *b, const msgpack_object *m)
+note(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
 	struct kind *k;
 	struct listed *a;
@@ -346,10 +353,12 @@ note(struct strbuf *b, const msgpack_object *m)
 		return;
 	a = &k->a[k->n - 1];
 	a->ts = out_u(m, "ts", 0);
-	if (rec_get(m, "src") != NULL)
+	if (rec_get(m, "src") != NULL) {
 		out_value(b, rec_get(m, "src"));
+		out_name(o, b, m, "src_name");
+	}
 	take(b, start, a->src, sizeof(a->src));
-	target(b, m);
+	target(o, b, m);
 	take(b, start, a->dst, sizeof(a->dst));
 	safe_str(b, m, "msg");
 	take(b, start, a->msg, sizeof(a->msg));
@@ -361,7 +370,7 @@ out_alert(struct out *o, struct strbuf *b, const msgpack_object *m)
 	size_t start = b->len;
 
 	/* the report's copy is made in the buffer, before the line */
-	note(b, m);
+	note(o, b, m);
 	b->len = start;
 	o->ruled = 0;
 	alert_line(o, b, m);

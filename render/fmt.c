@@ -455,3 +455,16 @@ out_hexdump(struct strbuf *b, const uint8_t *p, size_t n)
 		b->p[b->len++] = '\n';
 	}
 }
+
+void
+out_name(const struct out *o, struct strbuf *b, const msgpack_object *map,
+    const char *namekey)
+{
+	const msgpack_object *v = rec_get(map, namekey);
+
+	if (o->nonames || v == NULL || v->type != MSGPACK_OBJECT_STR)
+		return;
+	sb_adds(b, " (");
+	out_value(b, v);
+	sb_addc(b, ')');
+}

@@ -47,7 +47,7 @@ struct ctx {
 static int json_refused; /* a record was too long for JSON */
 
 static const char usage_text[] =
-    "usage: nm-render [-t[t[t[t[t]]]]] [-u] [-m mode]\n"
+    "usage: nm-render [-t[t[t[t[t]]]]] [-uN] [-m mode]\n"
     "                 [-o compact|detailed|minimal|json|fields]\n"
     "                 [-e field]... [-E setting=value]... [-Y filter]\n"
     "                 [--json-time] [--color=auto|always|never]\n"
@@ -166,6 +166,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json-time", no_argument, NULL, 'J' },
 		{ "list-fields", no_argument, NULL, 'L' },
+		{ "no-names", no_argument, NULL, 'N' },
 		{ "utc", no_argument, NULL, 'u' },
 		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "version", no_argument, NULL, 'V' },
@@ -175,8 +176,8 @@ parse_opts(int argc, char **argv, struct opts *op)
 	int c;
 
 	op->names = ecalloc((size_t)argc, sizeof(*op->names));
-	while ((c = getopt_long(argc, argv, "E:e:hm:o:tuY:", longopts, NULL)) !=
-	    -1) {
+	while ((c = getopt_long(
+		    argc, argv, "E:e:hm:No:tuY:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			if (optarg == NULL || strcmp(optarg, "always") == 0)
@@ -200,6 +201,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'J': op->out.json_time = 1; break;
 		case 'L': list_fields(); break;
+		case 'N': op->out.nonames = 1; break;
 		case 'm':
 		case 'o':
 			op->out.mode = parse_mode(optarg, c == 'm');

@@ -44,6 +44,7 @@ struct out {
 	int color;			 /* write ANSI escapes */
 	int ascii;			 /* not a UTF-8 locale: ">" arrows */
 	int json_time;			 /* --json-time */
+	int nonames;			 /* -N: addresses without names */
 	int ruled;			 /* the last line out was a rule */
 	size_t addr_w;			 /* compact's address columns */
 	const struct out_field **fields; /* -e, in order */
@@ -96,6 +97,13 @@ void out_value(struct strbuf *b, const msgpack_object *v);
  * "[fe80::1]:80" cannot be misread; nothing for NULL.
  */
 void out_host(struct strbuf *b, const msgpack_object *a);
+/*
+ * The name nm-stats (or nm-detect) put beside an address under namekey
+ * of map (the passive names: what DNS answers on the wire called it),
+ * as " (www.example.com)"; nothing without one, or with -N.
+ */
+void out_name(const struct out *o, struct strbuf *b, const msgpack_object *map,
+    const char *namekey);
 void out_hexdump(struct strbuf *b, const uint8_t *p, size_t n);
 uint64_t out_u(const msgpack_object *map, const char *key, uint64_t dflt);
 int out_has(const msgpack_object *map, const char *key);

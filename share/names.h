@@ -38,6 +38,8 @@ void names_free(struct names *);
  * change) at stream time ts (nanoseconds).
  */
 void names_learn(struct names *, const msgpack_object *dns, uint64_t ts);
+/* The same from a packet record's map: its "dns" and "ts", if it has them. */
+void names_learn_packet(struct names *, const msgpack_object *pkt);
 /*
  * The name of an address (addr: 4 or 16 bytes, as the records carry it)
  * at stream time ts, or NULL: none known, or expired.  The string is the

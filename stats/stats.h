@@ -276,6 +276,8 @@ struct out {
 	const struct flow **flows;
 	struct top_port *ports;
 	struct top_keep ended; /* the best connections that have ended */
+	/* the passive names put beside addresses (NULL: -N, none) */
+	const struct names *names;
 };
 
 void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);
