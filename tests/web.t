@@ -72,9 +72,26 @@ for s in range(secs if nalerts == 0 else 0):
              "tcp": {"sport": sp, "dport": dp, "flags": 16},
              "proto": "TCP"})
         packets += 1
+    if s == 0:
+        # the name the page shows beside 10.77.0.2, from the wire
+        out({"type": "packet", "ts": ts + 1000, "if": 0, "len": 90,
+             "caplen": 90,
+             "ip": {"v": 4, "src": "10.77.0.53", "dst": "10.77.0.1",
+                    "proto": 17},
+             "udp": {"sport": 53, "dport": 5353},
+             "dns": {"id": 1, "qr": True, "rcode": 0,
+                     "q": [{"name": "www.example.test", "type": 1,
+                            "class": 1}],
+                     "ans": [{"name": "www.example.test", "type": 1,
+                              "class": 1, "ttl": 300,
+                              "addr": "10.77.0.2"}]},
+             "proto": "DNS"})
+        packets += 1
     if s == 4:
         alert(ts, 0, "10.77.0.9 scanned 30 TCP ports of 10.77.0.2 "
               "(SYN scan) in 0.1 s")
+        # markup from the stream is shown as text, never run
+        alert(ts, 1, "<img src=x id=evil onerror=alert(1)>")
 out({"type": "end", "producer": "test", "records": n, "frames": 0,
      "packets": packets, "reason": "eof"})
 EOF
@@ -133,15 +150,17 @@ $CDP "$DT" open "$URL" \
     eval 'nm.points.length' \
     wait 8 'nm.points.length >= 4' \
     eval 'nm.points.length' \
-    wait 8 'nm.alerts >= 1 && document.querySelector("#alerts li") !== null' \
-    eval 'document.querySelector("#alerts li").textContent' \
+    wait 8 'nm.alerts >= 2' \
+    eval 'document.querySelector("#alerts li:last-child").textContent' \
     eval 'document.getElementById("npoints").textContent' \
     wait 15 'document.getElementById("status").textContent == "stream ended"' \
     shot "$OUT/web-live.png" \
     click '#top thead th[data-key="addr"]' \
     eval '(() => { const r = [...document.querySelectorAll("#top tbody tr td:first-child")].map((e) => e.textContent); return r.length >= 2 && r.every((v, i) => i == 0 || r[i - 1].localeCompare(v) <= 0) && document.querySelector("#top thead th[data-key=addr]").classList.contains("asc"); })()' \
+    eval '[...document.querySelectorAll("#top td.name")].some((e) => e.textContent == "www.example.test")' \
+    eval 'document.getElementById("evil") === null && [...document.querySelectorAll("#alerts li")].some((e) => e.textContent.indexOf("<img src=x") >= 0)' \
     click '#tab-flows' \
-    eval 'document.querySelectorAll("#top tbody tr").length' \
+    eval '[...document.querySelectorAll("#top td.name")].some((e) => e.textContent == "www.example.test")' \
     shot "$OUT/web-flows.png" \
     errors >"$TMP/b1" 2>&1 &
 B1=$!
@@ -173,20 +192,28 @@ check "browser 1: every step" test "$st1" = 0
 check "browser 2 at the same time: every step" test "$st2" = 0
 check "page: no console error, exception or CSP report" \
     grep -qx 'ok errors none' "$TMP/b1"
-first=$(grep '^ok eval' "$TMP/b1" | sed -n 1p | awk '{print $3}')
-later=$(grep '^ok eval' "$TMP/b1" | sed -n 2p | awk '{print $3}')
+# ev N: the Nth eval's line of browser 1 (they come in the order asked)
+ev() { grep -E '^(ok|fail) (eval|step)' "$TMP/b1" | sed -n "$1p"; }
+first=$(ev 1 | awk '{print $3}')
+later=$(ev 2 | awk '{print $3}')
 check "the chart grows as the stream plays ($first, then $later points)" \
     test "${later:-0}" -gt "${first:-0}"
-check "the alert appears" grep -q '^ok eval "[0-9:]*10.77.0.9 scanned 30 TCP ports' "$TMP/b1"
-check "the table sorts on a click of its heading" \
-    grep -qx 'ok eval true' "$TMP/b1"
+case $(ev 3) in
+'ok eval "'*'10.77.0.9 scanned 30 TCP ports'*) true ;;
+*) false ;;
+esac
+verdict $? "the alert appears"
+check "the table sorts on a click of its heading" test "$(ev 5)" = 'ok eval true'
+check "a name from the wire beside its address: talkers" test "$(ev 6)" = 'ok eval true'
+check "markup in an alert shows as text, never as HTML" test "$(ev 7)" = 'ok eval true'
+check "a name from the wire beside its address: connections" test "$(ev 8)" = 'ok eval true'
 wait "$APID"
 check "nm-web: status 0 at the end of the stream" test "$?" = 0
 end_web "$TMP/a.out" >"$TMP/a.end"
 cat "$TMP/a.end"
 check "end record: two browsers' streams" jq -e '.web.clients >= 2' "$TMP/a.end"
-check "records passed on: all 200 packets" jq -e '.packets == 200' "$TMP/a.end"
-check "the alert passed on too" sh -c "nm-render -o json <'$TMP/a.out' | grep -c '\"type\":\"alert\"' | grep -qx 1"
+check "records passed on: all 201 packets" jq -e '.packets == 201' "$TMP/a.end"
+check "the alerts passed on too" sh -c "nm-render -o json <'$TMP/a.out' | grep -c '\"type\":\"alert\"' | grep -qx 2"
 
 # --- no nm-stats upstream: nm-web's own count per second ---
 nm-web -l 127.0.0.1:0 --linger 5 <"$TMP/live.json" >/dev/null 2>"$TMP/s.err" &
