@@ -33,6 +33,8 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	ip netns del "nmweba$$" 2>/dev/null
+	ip netns del "nmwebb$$" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -386,6 +388,52 @@ wait "$MPID"
 check "nm-monitor --web: status 0" test "$?" = 0
 check "nm-monitor --web: the URL on stderr" grep -qx "nm-web: http://127.0.0.1:$MP/" "$TMP/m.err"
 check "nm-monitor --web: the text report as before" grep -q '^Alerts: none' "$TMP/m.out"
+
+# --- nm-monitor --web, live: a capture in a namespace of our own ---
+NSA=nmweba$$ NSB=nmwebb$$
+if netns_ok; then
+	ip netns add "$NSA" && ip netns add "$NSB" &&
+	    ip link add wa$$ netns "$NSA" type veth peer name wb$$ netns "$NSB" &&
+	    ip -n "$NSA" addr add 10.83.0.1/24 dev wa$$ &&
+	    ip -n "$NSB" addr add 10.83.0.2/24 dev wb$$ &&
+	    ip -n "$NSA" link set wa$$ up && ip -n "$NSB" link set wb$$ up &&
+	    ip -n "$NSA" link set lo up
+	verdict $? "live: two namespaces joined by a veth pair"
+	WP=$(free_port)
+	ip netns exec "$NSA" env -u SUDO_UID -u SUDO_GID "$NM_TOP/nm-monitor" \
+	    -i wa$$ -I 1 --web "127.0.0.1:$WP" </dev/null \
+	    >"$TMP/l.out" 2>"$TMP/l.err" &
+	LPID=$!
+	PIDS="$PIDS $LPID"
+	for i in $(seq 50); do
+		[ "$(ip netns exec "$NSA" curl -s -o /dev/null -w '%{http_code}' \
+		    "http://127.0.0.1:$WP/")" = 200 ] && break
+		sleep 0.1
+	done
+	timeout 12 ip netns exec "$NSB" ping -c 30 -i 0.2 -W 1 10.83.0.1 \
+	    >/dev/null 2>&1 &
+	PING=$!
+	ip netns exec "$NSA" curl -sN -m 6 "http://127.0.0.1:$WP/events" \
+	    >"$TMP/l.ev" 2>/dev/null
+	n=$(grep -c '^event: point' "$TMP/l.ev")
+	check "live: points pushed every interval ($n in 6 s)" test "$n" -ge 4
+	check "live: the pings counted on the page" \
+	    sh -c "grep '^data: {\"type\":\"stats\"' '$TMP/l.ev' | tail -n 1 |
+		sed 's/^data: //' | jq -e '[.protos[] | select(.name == \"ICMP\")] | length == 1' >/dev/null"
+	kill -INT "$LPID"
+	for i in $(seq 100); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$LPID"
+	check "live: Ctrl-C ends it with status 0 (the final report)" test "$?" = 0
+	check "live: the report" grep -q '^Alerts: none' "$TMP/l.out"
+	wait "$PING" 2>/dev/null
+	ip netns del "$NSA" 2>/dev/null
+	ip netns del "$NSB" 2>/dev/null
+else
+	skip "live: $NETNS_WHY"
+fi
 
 # --- the screenshots, for people to look at ---
 for f in web-live web-flows; do
