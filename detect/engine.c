@@ -173,13 +173,5 @@ det_end_keys(struct pk *pk)
 int
 det_upstream(const msgpack_object *hdr)
 {
-	const msgpack_object *st = rec_get(hdr, "stages");
-	uint32_t i;
-
-	if (st == NULL || st->type != MSGPACK_OBJECT_ARRAY)
-		return 0;
-	for (i = 0; i < st->via.array.size; i++)
-		if (rec_str_eq(&st->via.array.ptr[i], "nm-detect"))
-			return 1;
-	return 0;
+	return rec_header_has_stage(hdr, "nm-detect");
 }

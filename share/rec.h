@@ -667,6 +667,8 @@ int rec_get_bin(
  * negative, float); 0 when absent or not a number.
  */
 double rec_num(const msgpack_object *map, const char *path);
+/* Whether a header's "stages" names stage (it ran upstream). */
+int rec_header_has_stage(const msgpack_object *hdr, const char *stage);
 /*
  * When a live capture began, from a header: the earliest of its sources'
  * start (ns since the epoch), or 0 when none says (a file's stream).

@@ -190,3 +190,17 @@ rec_num(const msgpack_object *map, const char *path)
 	default: return 0;
 	}
 }
+
+int
+rec_header_has_stage(const msgpack_object *hdr, const char *stage)
+{
+	const msgpack_object *st = rec_get(hdr, "stages");
+	uint32_t i;
+
+	if (st == NULL || st->type != MSGPACK_OBJECT_ARRAY)
+		return 0;
+	for (i = 0; i < st->via.array.size; i++)
+		if (rec_str_eq(&st->via.array.ptr[i], stage))
+			return 1;
+	return 0;
+}

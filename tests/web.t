@@ -389,6 +389,27 @@ check "nm-monitor --web: status 0" test "$?" = 0
 check "nm-monitor --web: the URL on stderr" grep -qx "nm-web: http://127.0.0.1:$MP/" "$TMP/m.err"
 check "nm-monitor --web: the text report as before" grep -q '^Alerts: none' "$TMP/m.out"
 
+# --- nm-monitor --web on a file at a terminal: the page stays up ---
+KP=$(free_port)
+printf '%s\t%s\n' 'Capture: received 189' \
+    "!sleep 1; curl -s -o '$TMP/k.state' http://127.0.0.1:$KP/state" \
+    '' '^C' >"$TMP/k.steps"
+python3 "$NM_TOP/tests/ptydrive.py" "$TMP/k.log" "$TMP/k.steps" \
+    nm-monitor -r "$NM_TOP/share/sample.pcap" -I 1 --web "127.0.0.1:$KP" \
+    >"$TMP/k.res" 2>&1
+check "at a terminal: the report, then Ctrl-C ends it, status 0 ($(cat "$TMP/k.res"))" \
+    grep -qx 'exit 0' "$TMP/k.res"
+check "at a terminal: the final page still served after the file's end" \
+    jq -e '.end != null and (.history | length) > 0' "$TMP/k.state"
+# with nm-stats upstream its intervals alone make the chart: no point of
+# nm-web's own count before the first stats record
+want=$(nm-capture -r "$NM_TOP/share/sample.pcap" | nm-decode | nm-stats -I 1 |
+    nm-render -o json | jq -c 'select(.type == "stats" and (.final | not)) |
+    [(.interval.end / 1000000 | floor), .rate.pps]' | jq -sc .)
+got=$(jq -c '[.history[] | [.[0], .[1]]]' "$TMP/k.state")
+check "at a terminal: one chart point per nm-stats interval, and none else" \
+    test "$want" = "$got"
+
 # --- nm-monitor --web, live: a capture in a namespace of our own ---
 NSA=nmweba$$ NSB=nmwebb$$
 if netns_ok; then

@@ -218,6 +218,16 @@ count(struct ctx *cx, const struct rec *rec)
 	}
 }
 
+/* nm-stats upstream: its figures make the charts, not our own count. */
+static void
+on_header(struct stage *st, const struct rec *hdr)
+{
+	struct ctx *cx = st->arg;
+
+	if (rec_header_has_stage(&hdr->obj, "nm-stats"))
+		cx->saw_stats = 1;
+}
+
 static void
 on_record(struct stage *st, const struct rec *rec)
 {
@@ -297,6 +307,7 @@ end_keys(struct pk *pk, void *arg)
 static const struct stage_ops web_ops = {
 	.name = "nm-web",
 	.records_out = 1,
+	.header = on_header,
 	.record = on_record,
 	.tick = on_tick,
 	.finish = on_finish,
@@ -305,6 +316,7 @@ static const struct stage_ops web_ops = {
 /* stdout a terminal: the page is the output, no records */
 static const struct stage_ops web_ops_tty = {
 	.name = "nm-web",
+	.header = on_header,
 	.record = on_record,
 	.tick = on_tick,
 	.finish = on_finish,
