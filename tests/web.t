@@ -128,7 +128,7 @@ gen 0 0 4000 >"$TMP/alerts4000.json"
     --user-data-dir="$TMP/profile" --remote-debugging-port=0 \
     --window-size=1280,1100 about:blank 2>"$TMP/chrome.err" >/dev/null &
 PIDS="$PIDS $!"
-for i in $(seq 100); do
+for i in $(seq 300); do
 	grep -q 'DevTools listening' "$TMP/chrome.err" && break
 	sleep 0.1
 done
