@@ -228,6 +228,14 @@ kill "$SPID"
 wait "$SPID"
 check "a signal ends --linger, status 0" test "$?" = 0
 
+# --- stdout a terminal: the page is the output, no records ---
+printf '%s\t-\n' 'nm-web: http' >"$TMP/tty.steps"
+python3 "$NM_TOP/tests/ptydrive.py" "$TMP/tty.log" "$TMP/tty.steps" \
+    sh -c "exec nm-web -l 127.0.0.1:0 <'$TMP/live.json'" >"$TMP/tty.res" 2>&1
+[ "$(cat "$TMP/tty.res")" = "exit 0" ] &&
+    [ "$(tr -d '\r' <"$TMP/tty.log" | grep -cv '^nm-web: http://127.0.0.1:[0-9]*/$')" = 0 ]
+verdict $? "stdout a terminal: the URL and no records ($(cat "$TMP/tty.res"))"
+
 # --- another address: the token ---
 nm-web -l 0.0.0.0:0 --linger 60 <"$TMP/live.json" >/dev/null 2>"$TMP/t.err" &
 TPID=$!
