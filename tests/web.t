@@ -278,7 +278,10 @@ PROBE=$NM_TOP/tests/tools/seccomp_probe
 if [ -x "$PROBE" ]; then
 	{ "$PROBE" web none 2>/dev/null; } 2>/dev/null
 	check "sandbox: the probe under nm-web's filters runs" test "$?" = 0
-	for c in socket open execve thread pipe mprotect-exec; do
+	# a sanitizer build may open files read-only (its reports' symbols)
+	calls="socket execve thread pipe mprotect-exec"
+	grep -q __asan_init "$PROBE" || calls="open $calls"
+	for c in $calls; do
 		{ "$PROBE" web "$c" 2>/dev/null; } 2>/dev/null
 		rc=$?
 		check "sandbox: $c kills nm-web with SIGSYS ($rc)" test "$rc" = 159
@@ -345,8 +348,13 @@ kill "$CURLP" "$STALL" 2>/dev/null
 /usr/bin/env time -f '%M' -o "$TMP/m4000" nm-web -l 127.0.0.1:0 \
     <"$TMP/alerts4000.json" >/dev/null 2>&1
 m1=$(tail -n 1 "$TMP/m400") m2=$(tail -n 1 "$TMP/m4000")
-check "memory flat: ${m1} KiB for 400 alerts, ${m2} KiB for 4000" \
-    test "$m2" -lt $((m1 + m1 / 2))
+if grep -q __asan_init "$(command -v nm-web)"; then
+	# AddressSanitizer holds freed memory in its quarantine
+	skip "memory flat: a sanitizer build (${m1} and ${m2} KiB)"
+else
+	check "memory flat: ${m1} KiB for 400 alerts, ${m2} KiB for 4000" \
+	    test "$m2" -lt $((m1 + m1 / 2))
+fi
 
 # --- errors: one line, the documented status ---
 python3 -c '
