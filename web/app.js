@@ -1,7 +1,8 @@
 /*
  * nm-web's page: the event stream (/events) drawn as it comes, on plain
  * canvas, with nothing from elsewhere.  The first event ("state") is the
- * history a page opened late starts from; then a "point" per interval,
+ * history a page opened late starts from; then the stream's "header"
+ * (its sources), a "point" per interval,
  * the "stats" record (totals, protocols, top talkers and connections),
  * each "alert", each source's "capstats", and "end".  Every text from the
  * stream goes in with textContent, never as HTML: names come from DNS
@@ -12,7 +13,7 @@
 const HISTORY = 600; /* points kept, as the server keeps them */
 const ALERTS = 200;
 const nm = { points: [], stats: null, alerts: 0, events: 0, view: 'hosts',
-	sort: { key: 'bytes', dir: -1 }, capstats: new Map() };
+	sort: { key: 'bytes', dir: -1 }, capstats: new Map(), sources: [] };
 window.nm = nm; /* for the tests' eyes */
 
 const $ = (id) => document.getElementById(id);
@@ -217,12 +218,19 @@ function stats(s) {
 	table();
 }
 
+/* The header's sources: what the capture table calls each. */
+function header(h) {
+	nm.sources = (h && h.sources) || [];
+	if (nm.capstats.size) capstats(null);
+}
+
 function capstats(c) {
-	nm.capstats.set(c.if || 0, c);
+	if (c) nm.capstats.set(c.if || 0, c);
 	const body = document.createDocumentFragment();
 	for (const [src, v] of [...nm.capstats].sort((a, b) => a[0] - b[0])) {
 		const tr = document.createElement('tr');
-		for (const x of [src, v.recv, v.drop, v.ifdrop]) {
+		const name = nm.sources[src] ? nm.sources[src].name : src;
+		for (const x of [name, v.recv, v.drop, v.ifdrop]) {
 			const td = document.createElement('td');
 			td.textContent = x === undefined ? '-' : x;
 			tr.appendChild(td);
@@ -281,6 +289,7 @@ function start() {
 		nm.alerts = 0;
 		$('alerts').replaceChildren();
 		for (const a of s.alerts || []) alert(a);
+		header(s.header);
 		for (const c of s.capstats || []) capstats(c);
 		if (s.stats) stats(s.stats);
 		if (nm.points.length) addPoint(nm.points.pop());
@@ -295,6 +304,7 @@ function start() {
 	es.addEventListener('stats', on('stats', stats));
 	es.addEventListener('alert', on('alert', alert));
 	es.addEventListener('capstats', on('capstats', capstats));
+	es.addEventListener('header', on('header', header));
 	es.addEventListener('end', on('end', () => {
 		status('stream ended', 'ended');
 		es.close();

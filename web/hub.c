@@ -170,6 +170,20 @@ hub_alert(struct web_hub *h, const char *json, size_t len)
 	hub_publish(h, "alert", json, len);
 }
 
+/* The sources' names, for the capture table. */
+void
+hub_header(struct web_hub *h, const char *json, size_t len)
+{
+	char *keep = dupn(json, len), *old;
+
+	pthread_mutex_lock(&h->mu);
+	old = h->header;
+	h->header = keep;
+	pthread_mutex_unlock(&h->mu);
+	free(old);
+	hub_publish(h, "header", json, len);
+}
+
 void
 hub_capstats(struct web_hub *h, unsigned src, const char *json, size_t len)
 {
@@ -251,7 +265,9 @@ hub_snapshot_locked(struct web_hub *h, struct strbuf *b)
 				sb_addc(b, ',');
 			sb_adds(b, h->capstats[i]);
 		}
-	sb_adds(b, "],\"end\":");
+	sb_adds(b, "],\"header\":");
+	sb_adds(b, h->header != NULL ? h->header : "null");
+	sb_adds(b, ",\"end\":");
 	sb_adds(b, h->end != NULL ? h->end : "null");
 	snprintf(num, sizeof(num), ",\"dropped\":%llu}",
 	    (unsigned long long)h->dropped);

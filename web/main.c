@@ -218,14 +218,21 @@ count(struct ctx *cx, const struct rec *rec)
 	}
 }
 
-/* nm-stats upstream: its figures make the charts, not our own count. */
+/*
+ * nm-stats upstream: its figures make the charts, not our own count.
+ * The page names the capture's sources as the header does.
+ */
 static void
 on_header(struct stage *st, const struct rec *hdr)
 {
 	struct ctx *cx = st->arg;
+	const char *j;
+	size_t n;
 
 	if (rec_header_has_stage(&hdr->obj, "nm-stats"))
 		cx->saw_stats = 1;
+	if ((j = as_json(cx, hdr, &n)) != NULL)
+		hub_header(&cx->hub, j, n);
 }
 
 static void

@@ -52,6 +52,7 @@ struct web_hub {
 	char *alerts[WEB_ALERTS];
 	size_t nalerts, ahead, alert_bytes;
 	char *capstats[WEB_SOURCES]; /* each source's last, JSON, or NULL */
+	char *header;		     /* the stream's header, JSON, or NULL */
 	char *end;		     /* the stream's end, once it came */
 	int ended;
 	/* the browsers */
@@ -73,6 +74,7 @@ void hub_point(struct web_hub *, const struct web_point *);
 void hub_stats(struct web_hub *, const char *json, size_t len);
 void hub_alert(struct web_hub *, const char *json, size_t len);
 void hub_capstats(struct web_hub *, unsigned src, const char *json, size_t len);
+void hub_header(struct web_hub *, const char *json, size_t len);
 void hub_end(struct web_hub *, const char *json, size_t len);
 /* A comment line that keeps idle streams open, and finds gone ones. */
 void hub_ping(struct web_hub *);
