@@ -132,16 +132,23 @@ hub_point(struct web_hub *h, const struct web_point *p)
 	free(b.p);
 }
 
-void
-hub_stats(struct web_hub *h, const char *json, size_t len)
+/* What a page opened late is shown of a kind: the last one, in slot. */
+static void
+keep_last(struct web_hub *h, char **slot, const char *json, size_t len)
 {
 	char *keep = dupn(json, len), *old;
 
 	pthread_mutex_lock(&h->mu);
-	old = h->stats;
-	h->stats = keep;
+	old = *slot;
+	*slot = keep;
 	pthread_mutex_unlock(&h->mu);
 	free(old);
+}
+
+void
+hub_stats(struct web_hub *h, const char *json, size_t len)
+{
+	keep_last(h, &h->stats, json, len);
 	hub_publish(h, "stats", json, len);
 }
 
@@ -174,29 +181,15 @@ hub_alert(struct web_hub *h, const char *json, size_t len)
 void
 hub_header(struct web_hub *h, const char *json, size_t len)
 {
-	char *keep = dupn(json, len), *old;
-
-	pthread_mutex_lock(&h->mu);
-	old = h->header;
-	h->header = keep;
-	pthread_mutex_unlock(&h->mu);
-	free(old);
+	keep_last(h, &h->header, json, len);
 	hub_publish(h, "header", json, len);
 }
 
 void
 hub_capstats(struct web_hub *h, unsigned src, const char *json, size_t len)
 {
-	char *keep, *old;
-
-	if (src < WEB_SOURCES) {
-		keep = dupn(json, len);
-		pthread_mutex_lock(&h->mu);
-		old = h->capstats[src];
-		h->capstats[src] = keep;
-		pthread_mutex_unlock(&h->mu);
-		free(old);
-	}
+	if (src < WEB_SOURCES)
+		keep_last(h, &h->capstats[src], json, len);
 	hub_publish(h, "capstats", json, len);
 }
 
