@@ -236,6 +236,28 @@ check "without nm-stats: a point per second of stream time (the capture's clock 
 kill "$SPID"
 wait "$SPID"
 check "a signal ends --linger, status 0" test "$?" = 0
+# packets in seconds 0, 1 and 5, the capture's clock at 6: zeros between
+python3 -c '
+import json
+t0 = 1764139935000000000
+r = [{"type": "header", "version": 1, "minor": 0, "producer": "t",
+      "stages": ["nm-capture", "nm-decode"]}]
+r += [{"type": "packet", "ts": t0 + s * 10**9, "if": 0, "len": 100,
+       "caplen": 100} for s in (0, 1, 5)]
+r.append({"type": "capstats", "ts": t0 + 6 * 10**9, "if": 0, "recv": 3,
+          "drop": 0, "ifdrop": 0})
+r.append({"type": "end", "producer": "t", "records": len(r), "frames": 0,
+          "packets": 3, "reason": "eof"})
+for x in r:
+    print(json.dumps(x))' >"$TMP/gap.json"
+nm-web -l 127.0.0.1:0 --linger 5 <"$TMP/gap.json" >/dev/null 2>"$TMP/g.err" &
+GPID=$!
+PIDS="$PIDS $GPID"
+GURL=$(url_of "$TMP/g.err")
+check "without nm-stats: quiet seconds are zeros on the chart" \
+    sh -c "curl -s '${GURL}state' | jq -e '[.history[][1]] == [1, 1, 0, 0, 0, 1]' >/dev/null"
+kill "$GPID"
+wait "$GPID"
 
 # --- stdout a terminal: the page is the output, no records ---
 printf '%s\t-\n' 'nm-web: http' >"$TMP/tty.steps"

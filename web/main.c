@@ -197,7 +197,7 @@ static void
 count(struct ctx *cx, const struct rec *rec)
 {
 	struct web_point p;
-	uint64_t ts = 0, len = 0, sec;
+	uint64_t ts = 0, len = 0, sec, q;
 
 	if (cx->saw_stats || !rec_get_u64(&rec->obj, "ts", &ts) || ts == 0)
 		return;
@@ -208,6 +208,13 @@ count(struct ctx *cx, const struct rec *rec)
 		p.bps = (double)cx->bytes * 8;
 		hub_point(&cx->hub, &p);
 		cx->packets = cx->bytes = 0;
+		/* quiet seconds are zeros (no more than the chart holds) */
+		q = sec - cx->sec - 1 > WEB_HISTORY ? sec - WEB_HISTORY
+						    : cx->sec + 1;
+		for (p.pps = p.bps = 0; q < sec; q++) {
+			p.t = (q + 1) * 1000000000u;
+			hub_point(&cx->hub, &p);
+		}
 	}
 	if (sec > cx->sec)
 		cx->sec = sec;
