@@ -476,6 +476,7 @@ side() {
 	filter_tshark -Y/tshark_-Y >= 10
 	pcap_tcpdump nm-pcap/tcpdump_-w >= 0.5
 	detect_on_off detection_on/off >= 0.87
+	web_page nm-web_with_a_page/without >= 0.90
 	EOF
 	echo "cpu s per million records (us per record), each stage alone on a saved stream"
 	for s in capture decode stats detect render json; do
