@@ -387,6 +387,33 @@ else
 	    test "$m2" -lt $((m1 + m1 / 2))
 fi
 
+# --- 16 event streams at once, a 17th refused ---
+mkfifo "$TMP/fifo2"
+nm-web -l 127.0.0.1:0 <"$TMP/fifo2" >"$TMP/r.out" 2>"$TMP/r.err" &
+RPID=$!
+PIDS="$PIDS $RPID"
+exec 4>"$TMP/fifo2"
+head -n 1 "$TMP/live.json" >&4
+RURL=$(url_of "$TMP/r.err")
+RC=
+for i in $(seq 16); do
+	curl -sN "${RURL}events" >"$TMP/r$i.ev" 4>&- &
+	RC="$RC $!"
+done
+PIDS="$PIDS $RC"
+for i in $(seq 50); do
+	[ "$(cat "$TMP"/r*.ev 2>/dev/null | grep -c '^event: state')" = 16 ] && break
+	sleep 0.1
+done
+check "the 17th event stream at once: 503" \
+    test "$(code -m 3 "${RURL}events" 4>&-)" = 503
+tail -n +2 "$TMP/live.json" >&4
+exec 4>&-
+wait "$RPID"
+check "16 event streams: status 0, refused one counted" \
+    sh -c "nm-render -o json <'$TMP/r.out' | jq -e 'select(.producer == \"nm-web\") | .web.clients == 16 and .web.refused == 1' >/dev/null"
+wait $RC 2>/dev/null
+
 # --- errors: one line, the documented status ---
 python3 -c '
 import socket, sys, time
