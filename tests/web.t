@@ -129,7 +129,7 @@ gen 0 0 400 >"$TMP/alerts400.json"
 gen 0 0 4000 >"$TMP/alerts4000.json"
 
 # --- chromium, headless, with its DevTools port ---
-"$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run \
+HOME=$TMP "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run \
     --no-default-browser-check --disable-extensions \
     --user-data-dir="$TMP/profile" --remote-debugging-port=0 \
     --window-size=1280,1100 about:blank 2>"$TMP/chrome.err" >/dev/null &
