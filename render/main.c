@@ -20,6 +20,7 @@
 #include "filter.h"
 #include "sandbox.h"
 #include "stage.h"
+#include "top.h"
 
 #define OUTBUF (256 * 1024)
 
@@ -47,7 +48,7 @@ struct ctx {
 static int json_refused; /* a record was too long for JSON */
 
 static const char usage_text[] =
-    "usage: nm-render [-t[t[t[t[t]]]]] [-u] [-m mode]\n"
+    "usage: nm-render [-t[t[t[t[t]]]]] [-Nu] [-m mode]\n"
     "                 [-o compact|detailed|minimal|json|fields]\n"
     "                 [-e field]... [-E setting=value]... [-Y filter]\n"
     "                 [--json-time] [--color=auto|always|never]\n"
@@ -73,6 +74,9 @@ parse_mode(const char *s, int text_only)
 		{ "fields", OUT_FIELDS } };
 	size_t i, n = text_only ? 3 : 5;
 
+	/* the full-screen table is a display mode, not an output format */
+	if (text_only && strcmp(s, "top") == 0)
+		return OUT_TOP;
 	for (i = 0; i < n; i++)
 		if (strcmp(s, modes[i].name) == 0)
 			return modes[i].mode;
@@ -175,8 +179,8 @@ parse_opts(int argc, char **argv, struct opts *op)
 	int c;
 
 	op->names = ecalloc((size_t)argc, sizeof(*op->names));
-	while ((c = getopt_long(argc, argv, "E:e:hm:o:tuY:", longopts, NULL)) !=
-	    -1) {
+	while ((c = getopt_long(
+		    argc, argv, "E:e:hm:No:tuY:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			if (optarg == NULL || strcmp(optarg, "always") == 0)
@@ -205,6 +209,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 			op->out.mode = parse_mode(optarg, c == 'm');
 			op->mode_set = 1;
 			break;
+		case 'N': op->out.nonames = 1; break;
 		case 't': op->nt++; break;
 		case 'u':
 			/* UTC0 is POSIX for UTC, whatever zoneinfo holds */
@@ -457,6 +462,29 @@ static const struct stage_ops render_ops = {
 	.finish = on_finish,
 };
 
+/*
+ * -m top: its own callbacks on the same driver; the terminal and the
+ * tables are made before the sandbox, which then also lets ncurses ask
+ * the terminal's size and set its modes.
+ */
+static int
+run_top(struct opts *op)
+{
+	static struct stage st;
+	static struct top tp;
+	const char **want;
+
+	stage_open(&st, &top_ops, &tp, 0);
+	tp.st = &st;
+	top_open(&tp, &op->out, op->filter);
+	want = filter_keys_with(tp.filter, top_keys);
+	(void)rec_reader_want(st.r, REC_PACKET, want);
+	free(want);
+	esandbox(NM_SANDBOX_TOP);
+	/* state: sandboxed, the stream, the screen and its keys only */
+	return stage_run(&st);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -473,6 +501,8 @@ main(int argc, char **argv)
 	op.out.color = want_color(&op);
 	op.out.ascii = !utf8_locale();
 	cx.out = &op.out;
+	if (op.out.mode == OUT_TOP)
+		return run_top(&op);
 	if (op.filter != NULL)
 		cx.filter = filter_compile_opt(op.filter);
 	stage_open(&cx.st, &render_ops, &cx, 0);

@@ -21,7 +21,14 @@
 #include "rec.h"
 #include "strbuf.h"
 
-enum out_mode { OUT_COMPACT, OUT_DETAILED, OUT_MINIMAL, OUT_JSON, OUT_FIELDS };
+enum out_mode {
+	OUT_COMPACT,
+	OUT_DETAILED,
+	OUT_MINIMAL,
+	OUT_JSON,
+	OUT_FIELDS,
+	OUT_TOP /* -m top: the full-screen table (top.h) */
+};
 
 /* The time column, as tcpdump's -t options choose it. */
 enum out_time {
@@ -43,6 +50,7 @@ struct out {
 	enum out_time tmode;
 	int color;			 /* write ANSI escapes */
 	int ascii;			 /* not a UTF-8 locale: ">" arrows */
+	int nonames;			 /* -N: addresses without names */
 	int json_time;			 /* --json-time */
 	int ruled;			 /* the last line out was a rule */
 	size_t addr_w;			 /* compact's address columns */
