@@ -466,7 +466,7 @@ mon_ask_mode(struct mon_opts *o, char **line, size_t *cap)
 				return;
 			}
 		nm_warn("mode %s: no such mode: choose 1 to %zu, compact, "
-			"detailed or minimal",
+			"detailed, minimal or top",
 		    a, i);
 	}
 }
