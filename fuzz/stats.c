@@ -6,12 +6,15 @@
  * records nm-stats writes (stats, flow, end) go to an in-memory file and
  * are read back: each must pass the reader and its schema checks.
  *
- * Records go in through stats/feed.c, as in nm-stats itself.
+ * Records go in through stats/feed.c, as in nm-stats itself, and their
+ * DNS maps teach a small map of passive names (share/names.c, evicting
+ * all the time) whose names the records written carry.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "rec.h"
 #include "stats.h"
 #include "fuzz.h"
@@ -20,10 +23,12 @@
 #define FZ_FLOWS    16
 #define FZ_HOSTS    16
 #define FZ_TOP	    4
+#define FZ_NAMES    8
 
 struct fz {
 	struct agg agg;
 	struct out out;
+	struct names *names;
 };
 
 static void
@@ -45,6 +50,7 @@ release(struct fz *f)
 {
 	agg_free(&f->agg);
 	out_free(&f->out);
+	names_free(f->names);
 }
 
 int
@@ -64,9 +70,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.agg.src_top = (size & 2) != 0; /* per-source top lists, or not */
 	/* the sort order by the input, so both orders are fuzzed */
 	out_init(&f.out, w, FZ_TOP, size & 1 ? TOP_BYTES : TOP_PACKETS);
+	f.names = names_new(FZ_NAMES);
+	f.out.names = f.names;
 	if (rec_write_header(w, NULL, "nm-stats") < 0)
 		fz_fail("write failed");
 	while ((rc = rec_read(r, &rec)) == 1) {
+		if (rec.type == REC_PACKET)
+			feed_names(f.names, &rec);
 		if (rec.type == REC_FRAME || rec.type == REC_PACKET)
 			feed_record(&f.agg, &f.out, &rec);
 		else if (rec.type == REC_CAPSTATS)

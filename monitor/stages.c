@@ -213,6 +213,8 @@ mon_pipeline_build(
 					: MON_STR(NM_STATS_INTERVAL_DEFAULT));
 		mon_arg2(st, "-n", o->top);
 		mon_arg2(st, "--services", o->services);
+		if (o->nonames)
+			mon_arg(st, "-N");
 		if (o->nodetect)
 			mon_arg(st, "--no-detect");
 		else

@@ -48,7 +48,7 @@ struct ctx {
 static int json_refused; /* a record was too long for JSON */
 
 static const char usage_text[] =
-    "usage: nm-render [-t[t[t[t[t]]]]] [-Nu] [-m mode]\n"
+    "usage: nm-render [-t[t[t[t[t]]]]] [-uN] [-m mode]\n"
     "                 [-o compact|detailed|minimal|json|fields]\n"
     "                 [-e field]... [-E setting=value]... [-Y filter]\n"
     "                 [--json-time] [--color=auto|always|never]\n"
@@ -170,6 +170,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json-time", no_argument, NULL, 'J' },
 		{ "list-fields", no_argument, NULL, 'L' },
+		{ "no-names", no_argument, NULL, 'N' },
 		{ "utc", no_argument, NULL, 'u' },
 		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "version", no_argument, NULL, 'V' },

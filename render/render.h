@@ -50,8 +50,8 @@ struct out {
 	enum out_time tmode;
 	int color;			 /* write ANSI escapes */
 	int ascii;			 /* not a UTF-8 locale: ">" arrows */
-	int nonames;			 /* -N: addresses without names */
 	int json_time;			 /* --json-time */
+	int nonames;			 /* -N: addresses without names */
 	int ruled;			 /* the last line out was a rule */
 	size_t addr_w;			 /* compact's address columns */
 	const struct out_field **fields; /* -e, in order */

@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -115,10 +116,29 @@ pct(struct strbuf *b, double v)
 		out_f(b, "%.1f%%", v);
 }
 
+/*
+ * The name nm-stats put beside an address (the passive names: what DNS
+ * answers on the wire called it), unless -N: " (www.example.com)".
+ */
 static void
-host(struct strbuf *b, const msgpack_object *e, const char *key)
+host_name(const struct out *o, struct strbuf *b, const msgpack_object *e,
+    const char *namekey)
+{
+	const msgpack_object *v = rec_get(e, namekey);
+
+	if (o->nonames || v == NULL || v->type != MSGPACK_OBJECT_STR)
+		return;
+	sb_adds(b, " (");
+	out_value(b, v);
+	sb_addc(b, ')');
+}
+
+static void
+host(const struct out *o, struct strbuf *b, const msgpack_object *e,
+    const char *key, const char *namekey)
 {
 	out_host(b, rec_get(e, key));
+	host_name(o, b, e, namekey);
 }
 
 static const msgpack_object *
@@ -244,7 +264,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	for (i = 0; i < n && i < 5; i++) {
 		e = &l->via.array.ptr[i];
 		sb_adds(b, i ? ", " : "");
-		host(b, e, "addr");
+		host(o, b, e, "addr", "name");
 		out_f(b, ": %.0f", num(e, "packets"));
 	}
 	sb_adds(b, "\n" RULE);
@@ -300,29 +320,34 @@ report_protos(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	}
 }
 
-/* The widest address of a list, for a column that fits them all. */
+/*
+ * The widest address of a list with its name, for a column that fits
+ * them all.
+ */
 static size_t
-addr_width(const msgpack_object *l, const char *key)
+addr_width(const struct out *o, const msgpack_object *l, const char *key)
 {
-	char buf[128];
+	struct strbuf t = { 0 };
 	uint32_t i;
-	size_t n, w = 0;
+	size_t w = 0;
 
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {
-		n = out_addr_buf(
-		    rec_get(&l->via.array.ptr[i], key), buf, sizeof(buf));
-		if (n > w)
-			w = n;
+		t.len = 0;
+		out_str(&t, &l->via.array.ptr[i], key);
+		host_name(o, &t, &l->via.array.ptr[i], "name");
+		if (t.len > w)
+			w = t.len;
 	}
+	free(t.p);
 	return w;
 }
 
 static void
-report_hosts(struct strbuf *b, const msgpack_object *m)
+report_hosts(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
 	const msgpack_object *l = list(m, "top_hosts"), *e;
 	uint32_t i;
-	size_t s, w = addr_width(l, "addr") + 3;
+	size_t s, w = addr_width(o, l, "addr") + 3;
 
 	/* one column as wide as the widest address, IPv6 too */
 	if (w < 28)
@@ -333,6 +358,7 @@ report_hosts(struct strbuf *b, const msgpack_object *m)
 		s = b->len;
 		sb_adds(b, "  ");
 		out_str(b, e, "addr");
+		host_name(o, b, e, "name");
 		pad_to(b, s, w);
 		pkts_col(b, num(e, "packets"));
 		out_scaled(b, num(e, "bytes"), "B");
@@ -370,13 +396,17 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	}
 }
 
-/* addr:port, with an IPv6 address in brackets so the port stands apart */
+/*
+ * addr:port, with an IPv6 address in brackets so the port stands apart,
+ * and its name after.
+ */
 static void
-endpoint(
-    struct strbuf *b, const msgpack_object *e, const char *key, double port)
+endpoint(const struct out *o, struct strbuf *b, const msgpack_object *e,
+    const char *key, const char *namekey, double port)
 {
-	host(b, e, key);
+	out_host(b, rec_get(e, key));
 	out_f(b, ":%.0f", port);
+	host_name(o, b, e, namekey);
 }
 
 /*
@@ -397,9 +427,9 @@ icmp_flow(const struct out *o, struct strbuf *b, const msgpack_object *e)
 		(p->via.str.size != 6 || memcmp(p->via.str.ptr + 4, "v6", 2))))
 		return 0;
 	v6 = p->via.str.size == 6;
-	host(b, e, "src");
+	host(o, b, e, "src", "src_name");
 	sb_adds(b, out_arrow(o));
-	host(b, e, "dst");
+	host(o, b, e, "dst", "dst_name");
 	sb_addc(b, ' ');
 	if ((name = out_icmp_name((uint64_t)type, (uint64_t)code, v6)) != NULL)
 		sb_adds(b, name);
@@ -424,9 +454,9 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_uncolor(o, b, name_color(rec_get(e, "proto")));
 		sb_addc(b, ' ');
 		if (!icmp_flow(o, b, e)) {
-			endpoint(b, e, "src", num(e, "sport"));
+			endpoint(o, b, e, "src", "src_name", num(e, "sport"));
 			sb_adds(b, out_arrow(o));
-			endpoint(b, e, "dst", num(e, "dport"));
+			endpoint(o, b, e, "dst", "dst_name", num(e, "dport"));
 		}
 		if (rec_get(e, "service") != NULL) {
 			sb_adds(b, " (");
@@ -493,7 +523,7 @@ report_sources(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		for (j = 0; p != NULL && j < p->via.array.size && j < 5; j++) {
 			x = &p->via.array.ptr[j];
 			sb_adds(b, j ? ", " : "    top: ");
-			host(b, x, "addr");
+			host(o, b, x, "addr", "name");
 			out_f(b, ": %.0f", num(x, "packets"));
 		}
 		if (p != NULL && p->via.array.size > 0)
@@ -536,7 +566,7 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	out_scaled(b, num(m, "rate.avg_bps"), "bit/s");
 	out_f(b, " | Connections: %.0f\n", num(m, "total.flows"));
 	report_protos(o, b, m);
-	report_hosts(b, m);
+	report_hosts(o, b, m);
 	report_ports(o, b, m);
 	report_flows(o, b, m);
 	report_sources(o, b, m);

@@ -329,6 +329,7 @@ enum {
 	X("protos.byte_pct",	KT_NUM,  KT_NONE, SH_PLAIN)		\
 	X("top_hosts",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
 	X("top_hosts.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_hosts.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_hosts.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_hosts.tx_packets", KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -337,10 +338,12 @@ enum {
 	X("top_hosts.rx_bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_src",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
 	X("top_src.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_src.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_src.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_src.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_dst",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
 	X("top_dst.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_dst.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_dst.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_dst.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_ports",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
@@ -353,6 +356,8 @@ enum {
 	X("top_flows.proto",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_flows.src",	KT_ADDR, KT_NONE, SH_PLAIN)		\
 	X("top_flows.dst",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("top_flows.src_name", KT_STR, KT_NONE, SH_PLAIN)		\
+	X("top_flows.dst_name", KT_STR, KT_NONE, SH_PLAIN)		\
 	X("top_flows.sport",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.dport",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.service",	KT_STR,  KT_NONE, SH_PLAIN)		\
@@ -370,9 +375,11 @@ enum {
 	X("tracked",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("tracked.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("tracked.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tracked.names",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("evicted.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evicted.names",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("capture.recv",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture.drop",	KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -408,6 +415,7 @@ enum {
 	X("per_source.capture.coverage", KT_NUM,  KT_NONE, SH_PLAIN)	\
 	X("per_source.top_hosts", KT_ARRAY, KT_MAP,  SH_PLAIN)	\
 	X("per_source.top_hosts.addr", KT_ADDR, KT_NONE, SH_PLAIN)	\
+	X("per_source.top_hosts.name", KT_STR, KT_NONE, SH_PLAIN)	\
 	X("per_source.top_hosts.packets", KT_UINT, KT_NONE, SH_PLAIN)	\
 	X("per_source.top_hosts.bytes", KT_UINT, KT_NONE, SH_PLAIN)	\
 	X("per_source.top_hosts.tx_packets", KT_UINT, KT_NONE, SH_PLAIN)	\
@@ -422,6 +430,8 @@ enum {
 	X("last",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("community_id",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	S(IN_FLOW, BY_STATS)						\
+	X("src_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("dst_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("sport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("dport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("orig",		KT_MAP,  KT_NONE, SH_PLAIN)		\

@@ -226,3 +226,24 @@ tab_remove_h(struct tab *t, size_t i, uint32_t h0)
 	}
 	t->count--;
 }
+
+#define EVICT_LOOK 8
+
+void
+tab_evict(struct tab *t, size_t ts_off)
+{
+	static uint64_t pick = 0x2545f4914f6cdd1dULL;
+	size_t i, n, victim = 0;
+	uint64_t oldest = UINT64_MAX, ts;
+
+	for (n = 0; n < EVICT_LOOK; n++) {
+		pick ^= pick << 13;
+		pick ^= pick >> 7;
+		pick ^= pick << 17;
+		i = (size_t)(pick % t->count);
+		memcpy(&ts, (unsigned char *)tab_at(t, i) + ts_off, 8);
+		if (ts < oldest)
+			oldest = ts, victim = i;
+	}
+	tab_remove(t, victim);
+}

@@ -47,5 +47,14 @@ void *tab_find_h(
     const struct tab *, const void *key, uint32_t h, size_t *index);
 void *tab_insert_h(struct tab *, const void *key, uint32_t h);
 void tab_remove_h(struct tab *, size_t index, uint32_t h);
+/*
+ * Room in a full table: of a few entries picked at random, the one whose
+ * 64-bit stamp at offset ts_off is least goes (seen longest ago, or
+ * nearest expiry).  An approximation of least-recently-used that costs no
+ * list kept in order; the picks come from a fixed xorshift sequence, so a
+ * run is reproducible and what an attacker sends decides nothing but
+ * which entries are old.  The table must not be empty.
+ */
+void tab_evict(struct tab *, size_t ts_off);
 
 #endif

@@ -12,6 +12,7 @@
  * loop and the fuzz target both feed through here, so what is fuzzed is
  * what runs.
  */
+#include "names.h"
 #include "rec.h"
 #include "stats.h"
 
@@ -141,4 +142,16 @@ feed_record(struct agg *a, struct out *o, const struct rec *rec)
 	pv.ts = ts;
 	agg_count(
 	    a, ts, len, ifx, rec->type == REC_PACKET ? &pv : NULL, out_flow, o);
+}
+
+void
+feed_names(struct names *n, const struct rec *rec)
+{
+	const msgpack_object *dns = rec_get(&rec->obj, "dns");
+	uint64_t ts = 0;
+
+	if (dns == NULL)
+		return;
+	(void)rec_get_u64(&rec->obj, "ts", &ts);
+	names_learn(n, dns, ts);
 }

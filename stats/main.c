@@ -21,6 +21,7 @@
 #include "services.h"
 #include "stats.h"
 #include "filter.h"
+#include "names.h"
 #include "sandbox.h"
 #include "stage.h"
 
@@ -38,6 +39,7 @@ struct opts {
 	int no_detect;		   /* --no-detect */
 	const char *detect_config; /* --detect-config */
 	int show_detect;	   /* --show-detect-config */
+	int no_names;		   /* -N: no passive names */
 };
 
 struct ctx {
@@ -48,10 +50,11 @@ struct ctx {
 	struct filter *filter; /* -Y, or NULL */
 	int detect;	       /* the detectors run here */
 	int sources;	       /* the stream has several sources */
+	struct names *names;   /* the passive names, or NULL (-N) */
 };
 
 static const char usage_text[] =
-    "usage: nm-stats [-q] [-I seconds] [-n count] [-s packets|bytes] "
+    "usage: nm-stats [-qN] [-I seconds] [-n count] [-s packets|bytes] "
     "[-F flows] [-H hosts]\n"
     "                [--per-source-top] [--services file] [--realtime] "
     "[--force]\n"
@@ -81,6 +84,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "per-source-top", no_argument, NULL, 'P' },
 		{ "no-detect", no_argument, NULL, 'D' },
+		{ "no-names", no_argument, NULL, 'N' },
 		{ "detect-config", required_argument, NULL, 'C' },
 		{ "show-detect-config", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
@@ -97,7 +101,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->services = getenv("NM_SERVICES");
 	longopts = det_options(fixed, sizeof(fixed) / sizeof(fixed[0]), argc);
 	while ((ch = getopt_long(
-		    argc, argv, "I:n:qs:F:H:hY:", longopts, NULL)) != -1) {
+		    argc, argv, "I:n:qs:F:H:hY:N", longopts, NULL)) != -1) {
 		if (det_option(ch, optarg))
 			continue;
 		switch (ch) {
@@ -133,6 +137,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'Y': o->filter = optarg; break;
 		case 'P': o->src_top = 1; break;
 		case 'D': o->no_detect = 1; break;
+		case 'N': o->no_names = 1; break;
 		case 'C': o->detect_config = optarg; break;
 		case 'W': o->show_detect = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
@@ -181,6 +186,9 @@ want_keys(struct ctx *cx)
 
 	for (k = pview_keys + !cx->sources; *k != NULL; k++)
 		base[n++] = *k;
+	/* the DNS replies the passive names learn from */
+	if (cx->names != NULL)
+		base[n++] = "dns";
 	for (k = dpkt_keys; cx->detect && *k != NULL; k++) {
 		for (i = 0; i < n && strcmp(base[i], *k) != 0; i++)
 			;
@@ -225,6 +233,9 @@ on_record(struct stage *st, const struct rec *rec)
 	switch (rec->type) {
 	case REC_FRAME:
 	case REC_PACKET:
+		/* names first: the interval this packet closes may name */
+		if (cx->names != NULL && rec->type == REC_PACKET)
+			feed_names(cx->names, rec);
 		if (cx->filter == NULL || filter_match(cx->filter, &rec->obj))
 			feed_record(&cx->agg, &cx->out, rec);
 		if (!cx->quiet)
@@ -283,10 +294,13 @@ main(int argc, char **argv)
 	agg_init(
 	    &cx.agg, (uint64_t)o.interval * ST_NS, o.max_flows, o.max_hosts);
 	cx.agg.src_top = o.src_top;
+	if (!o.no_names)
+		cx.names = names_new(0);
 	stage_open(&cx.st, &stats_ops, &cx,
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
 	want_keys(&cx);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
+	cx.out.names = cx.names;
 	if (cx.detect)
 		det_start(&cx.st);
 	esandbox(NM_SANDBOX_STAGE);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "communityid.h"
+#include "names.h"
 #include "nm.h"
 #include "proto.h"
 #include "services.h"
@@ -107,9 +108,21 @@ pack_community_id(struct pk *pk, const struct flow *f)
 		pk_kstr(pk, "community_id", id);
 }
 
+/* key and the name the DNS answers gave addr, when one is known at ts. */
+static void
+pack_name(const struct out *o, struct pk *pk, const char *key,
+    const uint8_t *addr, size_t len, uint64_t ts)
+{
+	const char *name = names_find(o->names, addr, len, ts);
+
+	if (name != NULL)
+		pk_kstr(pk, key, name);
+}
+
 /* A flow's keys; a flow record adds its type, svcport and reason. */
 static void
-pack_flow(struct pk *pk, const struct flow *f, const char *reason)
+pack_flow(const struct out *o, struct pk *pk, const struct flow *f,
+    const char *reason)
 {
 	const char *svc = service(f->svcport, f->k.proto);
 	const uint8_t *src, *dst;
@@ -122,6 +135,8 @@ pack_flow(struct pk *pk, const struct flow *f, const char *reason)
 	pk_kstr(pk, "proto", flow_proto(f));
 	pk_kbin(pk, "src", src, flow_addrlen(f));
 	pk_kbin(pk, "dst", dst, flow_addrlen(f));
+	pack_name(o, pk, "src_name", src, flow_addrlen(f), f->last);
+	pack_name(o, pk, "dst_name", dst, flow_addrlen(f), f->last);
 	pk_ku(pk, "sport", sport);
 	pk_ku(pk, "dport", dport);
 	pack_community_id(pk, f);
@@ -155,7 +170,7 @@ out_flow(void *arg, const struct flow *f, const char *reason)
 	/* one still open at the end is in the table when the list is drawn */
 	if (strcmp(reason, "end") != 0)
 		keep_offer(&o->ended, f);
-	pack_flow(rec_writer_pk(o->w), f, reason);
+	pack_flow(o, rec_writer_pk(o->w), f, reason);
 	done(o);
 }
 
@@ -210,7 +225,7 @@ pack_protos(struct pk *pk, struct proto_count *p, size_t n, uint64_t tpkts,
 
 static void
 pack_hosts(struct out *o, struct pk *pk, const struct tab *t, const char *key,
-    int which)
+    int which, uint64_t ts)
 {
 	const struct host *h;
 	size_t i, n;
@@ -222,6 +237,7 @@ pack_hosts(struct out *o, struct pk *pk, const struct tab *t, const char *key,
 		h = o->hosts[i];
 		pk_map_open(pk);
 		pk_kbin(pk, "addr", h->k.addr, h->k.af == 6 ? 16 : 4);
+		pack_name(o, pk, "name", h->k.addr, h->k.af == 6 ? 16 : 4, ts);
 		if (which == TOP_TX) {
 			pk_ku(pk, "packets", h->txp);
 			pk_ku(pk, "bytes", h->txb);
@@ -312,7 +328,7 @@ pack_counts(struct pk *pk, uint64_t ipkts, uint64_t ibytes, uint64_t tpkts,
  */
 static void
 pack_per_source(struct out *o, struct pk *pk, const struct agg *a,
-    uint64_t span, uint64_t run)
+    uint64_t span, uint64_t run, uint64_t end)
 {
 	struct proto_count p[ST_NPROTO];
 	const struct src_fig *sf;
@@ -346,7 +362,8 @@ pack_per_source(struct out *o, struct pk *pk, const struct agg *a,
 		if (agg_src_capture(a, i, &cs))
 			pack_capture(pk, cs.recv, cs.drop, cs.ifdrop, &cs.late);
 		if (a->src_top)
-			pack_hosts(o, pk, &sf->hosts, "top_hosts", TOP_BOTH);
+			pack_hosts(
+			    o, pk, &sf->hosts, "top_hosts", TOP_BOTH, end);
 		pk_close(pk);
 	}
 	pk_close(pk);
@@ -390,28 +407,32 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pk_ku(pk, "runtime", run);
 	memcpy(p, a->proto, a->nproto * sizeof(p[0]));
 	pack_protos(pk, p, a->nproto, a->tpkts, a->tbytes);
-	pack_hosts(o, pk, &a->hosts, "top_hosts", TOP_BOTH);
-	pack_hosts(o, pk, &a->hosts, "top_src", TOP_TX);
-	pack_hosts(o, pk, &a->hosts, "top_dst", TOP_RX);
+	pack_hosts(o, pk, &a->hosts, "top_hosts", TOP_BOTH, end);
+	pack_hosts(o, pk, &a->hosts, "top_src", TOP_TX, end);
+	pack_hosts(o, pk, &a->hosts, "top_dst", TOP_RX, end);
 	pack_ports(o, pk, a);
 	n = top_flows(&a->flows.t, &o->ended, o->by, o->flows, o->ntop);
 	pk_cstr(pk, "top_flows");
 	pk_array_open(pk);
 	for (i = 0; i < n; i++)
-		pack_flow(pk, o->flows[i], NULL);
+		pack_flow(o, pk, o->flows[i], NULL);
 	pk_close(pk);
 	pk_kmap(pk, "tracked");
 	pk_ku(pk, "flows", a->flows.t.count);
 	pk_ku(pk, "hosts", a->hosts.count);
+	if (o->names != NULL)
+		pk_ku(pk, "names", names_count(o->names));
 	pk_close(pk);
 	pk_kmap(pk, "evicted");
 	pk_ku(pk, "flows", a->flows.evicted);
 	pk_ku(pk, "hosts", a->hosts_evicted);
+	if (o->names != NULL)
+		pk_ku(pk, "names", names_evicted(o->names));
 	pk_close(pk);
 	if (agg_capture(a, &u[0], &u[1], &u[2]))
 		pack_capture(pk, u[0], u[1], u[2], NULL);
 	if (a->sf != NULL)
-		pack_per_source(o, pk, a, span, run);
+		pack_per_source(o, pk, a, span, run, end);
 	pk_close(pk);
 	done(o);
 }

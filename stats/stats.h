@@ -276,6 +276,8 @@ struct out {
 	const struct flow **flows;
 	struct top_port *ports;
 	struct top_keep ended; /* the best connections that have ended */
+	/* the passive names put beside addresses (NULL: -N, none) */
+	const struct names *names;
 };
 
 void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);
@@ -293,5 +295,8 @@ void feed_header(struct agg *, const struct rec *);
 void feed_capstats(struct agg *, struct out *, const struct rec *);
 /* Ends the current interval: idle flows out, then its stats record. */
 void feed_close(struct agg *, struct out *);
+/* A packet's DNS reply, if any, names addresses (share/names.h). */
+struct names;
+void feed_names(struct names *, const struct rec *);
 
 #endif

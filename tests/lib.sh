@@ -48,6 +48,14 @@ netns_ok() {
 	ip netns del "$ns" 2>/dev/null
 	[ -z "$NETNS_WHY" ]
 }
+# veth_pair NS_A NS_B IF_A IF_B: two new network namespaces joined by a
+# veth pair, IF_A in NS_A and IF_B in NS_B, their links and lo up.
+veth_pair() {
+	ip netns add "$1" && ip netns add "$2" &&
+	    ip link add "$3" netns "$1" type veth peer name "$4" netns "$2" &&
+	    ip -n "$1" link set "$3" up && ip -n "$2" link set "$4" up &&
+	    ip -n "$1" link set lo up && ip -n "$2" link set lo up
+}
 # mountns_ok: 0 when a private mount namespace can mount a tmpfs here.
 mountns_ok() {
 	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null &&

@@ -24,7 +24,7 @@ verdict $? "live block sits between packet lines"
 check "final report names the capture's figures" \
 	grep -q '^Capture: received 189, dropped 0 by the kernel' "$TMP/out"
 check "final report lists connections with state" \
-	grep -q '^  TCP 10.77.0.1:[0-9]* → 10.77.0.2:80 (HTTP) .* SF ' "$TMP/out"
+	grep -q '^  TCP 10.77.0.1:[0-9]* → 10.77.0.2:80 (f.example.test) (HTTP) .* SF ' "$TMP/out"
 
 # the figures in the live line are the stats record's
 nm-capture -r "$sample" | nm-decode | nm-stats -q -I 5 |
