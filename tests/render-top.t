@@ -199,6 +199,40 @@ waitfor noname 10 'end of the stream' &&
 verdict $? "-N: no names"
 $TM send-keys -t noname q
 
+# --- bounded: many more connections than rows; memory flat ---
+# flows N: a stream of N UDP connections, each of one packet, 1 ms apart
+flows() {
+	awk -v n="$1" 'BEGIN {
+		print "{\"type\":\"header\",\"version\":1,\"minor\":0,\"producer\":\"test\",\"stages\":[\"test\"]}"
+		t = 1764139935000000000
+		for (i = 0; i < n; i++)
+			printf "{\"type\":\"packet\",\"ts\":%.0f,\"if\":0,\"len\":60,\"caplen\":60,\"ip\":{\"src\":\"10.%d.%d.%d\",\"dst\":\"10.99.0.1\",\"proto\":17},\"udp\":{\"sport\":%d,\"dport\":9},\"proto\":\"UDP\"}\n",
+			    t + i * 1000000, int(i / 65536) % 256, int(i / 256) % 256, i % 256, 1024 + i % 60000
+		printf "{\"type\":\"end\",\"producer\":\"test\",\"records\":%d,\"frames\":0,\"packets\":%d,\"reason\":\"eof\"}\n", n + 1, n
+	}'
+}
+flows 20000 >"$TMP/f20k.json"
+flows 200000 >"$TMP/f200k.json"
+for n in 20k 200k; do
+	start "flows$n" 100 30 "/usr/bin/time -o mem$n -f %M nm-render -m top <f$n.json"
+done
+waitfor flows20k 30 'end of the stream' &&
+    pane flows20k | grep -q '^nm top  connections 8192 ' &&
+    pane flows20k | grep -q '^rate .*(rows evicted)$' &&
+    rows flows20k | head -1 | grep -Eq '^UDP +10\.0\.[0-9.]+:[0-9]+ .* 240 '
+verdict $? "20000 connections: 8192 rows kept, one of the last seconds first, eviction said"
+waitfor flows200k 60 'end of the stream'
+$TM send-keys -t flows20k q
+$TM send-keys -t flows200k q
+waitfor flows20k 10 '^STATUS=' && waitfor flows200k 10 '^STATUS='
+if [ -x /usr/bin/time ]; then
+	a=$(cat "$TMP/mem20k") b=$(cat "$TMP/mem200k")
+	awk -v a="$a" -v b="$b" 'BEGIN { exit !(b <= a * 1.25 + 512) }'
+	verdict $? "memory flat: ${a} KiB for 20000 connections, ${b} KiB for 200000"
+else
+	skip "memory flat: GNU time not installed"
+fi
+
 # --- nm-monitor -r FILE -m top ---
 start mon 100 30 "nm-monitor -r '$NM_TOP/share/sample.pcap' -m top"
 waitfor mon 15 'end of the stream: q leaves'
