@@ -96,7 +96,10 @@ verdict $? "resized to 80x24: redrawn, the rates and bytes still there"
     [ "$(pane file | tr -d '\200-\277' |
 	awk '{ if (length($0) > n) n = length($0) } END { print n }')" -le 80 ]
 verdict $? "80x24: nothing past the edge"
-$TM send-keys -t file '?'
+$TM send-keys -t file p
+waitfor file 5 '^80/TCP +HTTP .* 89 *$'
+verdict $? "p: the ports view, 80/TCP with nm-stats' 89 packets"
+$TM send-keys -t file c '?'
 waitfor file 5 'nm-render -m top: keys'
 verdict $? "?: the help"
 $TM send-keys -t file x q
@@ -191,6 +194,20 @@ waitfor nocolor 10 'end of the stream'
 ! $TM capture-pane -e -p -t nocolor | grep -q $'\e\['
 verdict $? "NO_COLOR: no escapes on the screen"
 $TM send-keys -t nocolor q
+
+# an alert: red on the second line
+{
+	head -1 "$TMP/s.json"
+	grep -m1 '"type":"packet"' "$TMP/s.json"
+	echo '{"type":"alert","ts":1795676830278440000,"kind":"port_scan","style":"SYN","severity":"medium","src":"10.77.0.1","msg":"10.77.0.1 scanned 15 TCP ports of 10.77.0.2"}'
+	echo '{"type":"end","producer":"test","records":3,"frames":0,"packets":1,"reason":"eof"}'
+} >"$TMP/alert.json"
+start alert 100 30 "nm-render -m top <alert.json"
+waitfor alert 10 '^rate .*alert: 10\.77\.0\.1 scanned 15 TCP ports of 10\.77\.0\.2'
+verdict $? "an alert: its message on the second line"
+$TM capture-pane -e -p -t alert | grep -q $'\e\[[0-9;]*31m'
+verdict $? "an alert: in red"
+$TM send-keys -t alert q
 
 # -N: names off from the start
 start noname 100 30 "nm-render -N -m top <s.bin"
