@@ -24,8 +24,11 @@
 #define REFRESH_NS NS /* the table is ordered and drawn anew */
 #define PKT_BYTES  64 /* a small packet: what hysteresis ignores */
 
-const char *const top_keys[] = { "ts", "if", "len", "ip", "ipv6", "arp", "tcp",
-	"udp", "proto", "service", "svcport", "dns", NULL };
+/* Only what the tables use: the reader leaves the rest of each layer. */
+const char *const top_keys[] = { "ts", "if", "len", "ip.src", "ip.dst",
+	"ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto", "ipv6.nxt", "arp.spa",
+	"arp.tpa", "tcp.sport", "tcp.dport", "tcp.flags", "udp.sport",
+	"udp.dport", "proto", "service", "svcport", "dns", NULL };
 
 /* Each view's columns, in their order on the screen. */
 static const enum top_col conn_cols[] = { TC_PROTO, TC_SRC, TC_DST, TC_SVC,
