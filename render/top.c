@@ -10,16 +10,14 @@
  * samples, counting them.  The stage callbacks are here too: the driver
  * runs -m top like any other mode.
  */
-#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "top.h"
 
 #define NS	   1000000000ULL
-#define SAMPLE	   8			 /* rows sampled for the one to evict */
 #define TICK_NS	   (100ULL * 1000000ULL) /* keys are looked at this often */
 #define REFRESH_NS NS /* the table is ordered and drawn anew */
 #define PKT_BYTES  64 /* a small packet: what hysteresis ignores */
@@ -93,39 +91,8 @@ sort_col(const struct top *tp)
 
 /* --- the tables --- */
 
-static uint32_t
-rnd(struct top *tp)
-{
-	uint32_t x = tp->rng;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return tp->rng = x;
-}
-
-/* Room for one more: the idlest of a few sampled rows goes. */
-static void
-make_room(struct top *tp, struct top_table *t)
-{
-	struct top_row *r, *old = NULL;
-	size_t i, at = 0, k;
-
-	for (k = 0; k < SAMPLE; k++) {
-		i = rnd(tp) % t->t.count;
-		r = tab_at(&t->t, i);
-		if (old == NULL || r->last < old->last) {
-			old = r;
-			at = i;
-		}
-	}
-	tab_remove(&t->t, at);
-	t->evicted++;
-}
-
 static struct top_row *
-row_get(
-    struct top *tp, struct top_table *t, const struct top_key *k, uint64_t ts)
+row_get(struct top_table *t, const struct top_key *k, uint64_t ts)
 {
 	struct top_row *r;
 	uint32_t h = tab_hash(&t->t, k);
@@ -133,8 +100,9 @@ row_get(
 	if ((r = tab_find_h(&t->t, k, h, NULL)) != NULL)
 		return r;
 	if (t->t.count >= t->t.cap) {
-		make_room(tp, t);
-		h = tab_hash(&t->t, k);
+		/* the idlest of a few sampled rows makes room */
+		tab_evict(&t->t, offsetof(struct top_row, last));
+		t->evicted++;
 	}
 	r = tab_insert_h(&t->t, k, h);
 	r->first = r->last = ts;
@@ -331,7 +299,7 @@ top_packet(struct top *tp, const msgpack_object *map)
 	if (!ends_of(&p, &e))
 		return;
 	dir = conn_key(&e, &k);
-	r = row_get(tp, &tp->tab[TV_CONN], &k, ts);
+	r = row_get(&tp->tab[TV_CONN], &k, ts);
 	if (r->pkts[0] + r->pkts[1] == 0)
 		r->orig = (uint8_t)dir;
 	row_add(r, dir, ts, len, e.flags, &p);
@@ -339,15 +307,15 @@ top_packet(struct top *tp, const msgpack_object *map)
 	if (p.arp != NULL)
 		return;
 	host_key(&k, e.src, e.slen);
-	row_add(row_get(tp, &tp->tab[TV_HOST], &k, ts), 0, ts, len, 0, &p);
+	row_add(row_get(&tp->tab[TV_HOST], &k, ts), 0, ts, len, 0, &p);
 	host_key(&k, e.dst, e.dlen);
-	row_add(row_get(tp, &tp->tab[TV_HOST], &k, ts), 1, ts, len, 0, &p);
+	row_add(row_get(&tp->tab[TV_HOST], &k, ts), 1, ts, len, 0, &p);
 	if (p.has_svcport && p.svcport > 0) {
 		memset(&k, 0, sizeof(k));
 		k.view = TV_PORT;
 		k.pa = (uint16_t)p.svcport;
 		k.ipproto = e.ipproto;
-		r = row_get(tp, &tp->tab[TV_PORT], &k, ts);
+		r = row_get(&tp->tab[TV_PORT], &k, ts);
 		/* [0]: toward the service */
 		row_add(r, e.dport == p.svcport ? 0 : 1, ts, len, 0, &p);
 	}
@@ -987,7 +955,6 @@ top_open(struct top *tp, struct out *o, const char *filter)
 	tp->out = o;
 	tp->names_on = !o->nonames;
 	tp->names = names_new(0);
-	tp->rng = (uint32_t)getpid() | 1;
 	for (v = 0; v < TV_N; v++) {
 		/* the run key is drawn here, before the sandbox */
 		tab_init(&tp->tab[v].t, sizeof(struct top_row),

@@ -133,7 +133,6 @@ struct top {
 	uint64_t alert_wall;  /* when it came (monotonic) */
 	struct strbuf final;  /* nm-stats' final report, as text */
 	struct strbuf reason; /* the line the keys leave */
-	uint32_t rng;
 
 	/* the view as the keys set it */
 	enum top_view view;
