@@ -65,6 +65,13 @@ top_screen_open(struct top *tp, char *why, size_t whylen)
 		snprintf(why, whylen, "standard output is not a terminal");
 		return -1;
 	}
+	if (isatty(STDIN_FILENO)) {
+		/* keys and records would both be read from the terminal */
+		snprintf(why, whylen,
+		    "standard input is the terminal: pipe "
+		    "a record stream in");
+		return -1;
+	}
 	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0) {
 		snprintf(why, whylen,
 		    "TERM is %s: a full-screen view needs a "
