@@ -55,6 +55,12 @@ start() {
 	    "cd '$TMP' && $4; echo \"STATUS=\$?\"; sleep 300"
 }
 
+# a terminal on standard input too: keys and records would share it
+start ttyin 100 30 "nm-render -m top 2>err"
+waitfor ttyin 10 '^STATUS=2$' &&
+    grep -q '^nm-render: -m top: standard input is the terminal' "$TMP/err"
+verdict $? "stdin a terminal: one line, status 2"
+
 # --- a saved stream: rows, counts, sort, names, resize, quit ---
 start file 100 30 "nm-render -m top <s.bin"
 waitfor file 10 'end of the stream: q leaves'
