@@ -5,6 +5,8 @@
  * columns.  Output is built a line at a time into one buffer and goes out
  * in large writes, flushed whenever the input goes idle so live traffic
  * shows at once; a reader that goes away ends the program quietly.
+ * -m top is a live full-screen table instead (top.h), on the same
+ * driver with callbacks of its own.
  */
 #include <errno.h>
 #include <getopt.h>
