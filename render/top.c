@@ -958,7 +958,10 @@ top_open(struct top *tp, struct out *o, const char *filter)
 	for (v = 0; v < TV_N; v++) {
 		/* the run key is drawn here, before the sandbox */
 		tab_init(&tp->tab[v].t, sizeof(struct top_row),
-		    sizeof(struct top_key), TOP_ROWS_MAX);
+		    v == TV_PORT       ? TOP_KEY_PORT
+			: v == TV_HOST ? TOP_KEY_HOST
+				       : sizeof(struct top_key),
+		    TOP_ROWS_MAX);
 		tp->sortcol[v] = v == TV_CONN ? 5 : 1; /* the 2 s mean */
 	}
 	if (filter != NULL) {

@@ -51,14 +51,20 @@ enum top_col {
 	TC_PKTS
 };
 
-/* A row's identity: the tab's key (a multiple of 8 bytes, zero-padded). */
+/*
+ * A row's identity: the tab's key (zero-padded).  The small fields come
+ * first, so a table hashes only what its rows use (TOP_KEY_PORT bytes
+ * for a port, TOP_KEY_HOST for a host, the whole key for a connection).
+ */
 struct top_key {
-	uint8_t a[16], b[16]; /* conn: the two ends, a the lesser; host: a */
-	uint16_t pa, pb;      /* conn: their ports; port: pa */
-	uint8_t alen, blen;   /* address lengths: 4, 16 (6: ARP's MAC) */
-	uint8_t ipproto;      /* 6, 17, 1, 58; 0 for ARP */
+	uint16_t pa, pb;    /* conn: their ports; port: pa */
+	uint8_t alen, blen; /* address lengths: 4, 16 (6: ARP's MAC) */
+	uint8_t ipproto;    /* 6, 17, 1, 58; 0 for ARP */
 	uint8_t view;
+	uint8_t a[16], b[16]; /* conn: the two ends, a the lesser; host: a */
 };
+#define TOP_KEY_PORT 8
+#define TOP_KEY_HOST 24
 
 struct top_row {
 	struct top_key k;	    /* first: the table's key */
