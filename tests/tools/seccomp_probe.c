@@ -4,7 +4,7 @@
  * the process (SIGSYS) while an allowed one goes through.  Nothing here
  * is linked into the programs themselves.
  *
- *	seccomp_probe stage|capture CALL
+ *	seccomp_probe stage|capture|top CALL
  *
  * CALL is one of: none (exit 0 under the filter), open, open-write
  * (/dev/null, for writing), socket, execve, pipe, mmap-exec,
@@ -85,6 +85,8 @@ main(int argc, char **argv)
 		kind = NM_SANDBOX_STAGE;
 	else if (strcmp(argv[1], "capture") == 0)
 		kind = NM_SANDBOX_CAPTURE;
+	else if (strcmp(argv[1], "top") == 0)
+		kind = NM_SANDBOX_TOP; /* nm-render -m top's */
 	else
 		goto usage;
 	for (i = 0; probe_calls[i] != NULL; i++)
@@ -107,6 +109,6 @@ main(int argc, char **argv)
 	probe_call(argv[2], parent);
 	return 0;
 usage:
-	fputs("usage: seccomp_probe stage|capture CALL\n", stderr);
+	fputs("usage: seccomp_probe stage|capture|top CALL\n", stderr);
 	return 2;
 }
