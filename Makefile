@@ -23,6 +23,9 @@ PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
+# ncursesw: nm-render's top view (render/top*.c) only.
+NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+NCURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
@@ -84,6 +87,8 @@ decode/%.o: decode/%.c $(wildcard share/*.h decode/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 render/%.o: render/%.c $(wildcard share/*.h render/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+render/top%.o: render/top%.c $(wildcard share/*.h render/*.h)
+	$(CC) $(ALL_CFLAGS) $(NCURSES_CFLAGS) -c -o $@ $<
 stats/%.o: stats/%.c $(wildcard share/*.h stats/*.h detect/*.h)
 	$(CC) $(ALL_CFLAGS) -Idetect -c -o $@ $<
 monitor/%.o: monitor/%.c $(wildcard share/*.h monitor/*.h)
@@ -110,7 +115,7 @@ nm-decode: $(DECODE_OBJ) $(LIBNM)
 nm-stats: $(STATS_OBJ) $(filter-out detect/main.o,$(DETECT_OBJ)) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
 nm-render: $(RENDER_OBJ) $(LIBNM)
-	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(NCURSES_LIBS) $(SECCOMP_LIBS)
 nm-monitor: $(MONITOR_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS)
 nm-pcap: $(PCAPW_OBJ) $(LIBNM)
@@ -142,6 +147,7 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 	    $(if $(filter pcap_%,$*),$(PCAPW_OBJ)) \
 	    $(if $(filter detect_%,$*),$(DETECT_OBJ))) \
 	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
+	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
 	    $(if $(filter detect_% stats_%,$*),-lnettle)
 
 tests/tools/%: tests/tools/%.c $(LIBNM)

@@ -466,7 +466,7 @@ mon_ask_mode(struct mon_opts *o, char **line, size_t *cap)
 				return;
 			}
 		nm_warn("mode %s: no such mode: choose 1 to %zu, compact, "
-			"detailed or minimal",
+			"detailed, minimal or top",
 		    a, i);
 	}
 }
@@ -548,5 +548,8 @@ mon_announce(const struct mon_opts *o, const struct mon_pipeline *pl)
 	fprintf(stderr, "Alerts:    %s\n",
 	    pl->detect != NULL ? "on (nm-stats: scans, floods, ARP, DNS)"
 			       : "off");
-	fprintf(stderr, "Press Ctrl+C to stop.\n");
+	fprintf(stderr, "Press %s to stop.\n",
+	    !o->json && !o->fields && strcmp(o->mode, "top") == 0
+		? "q (or Ctrl+C)"
+		: "Ctrl+C");
 }

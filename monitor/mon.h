@@ -30,7 +30,7 @@ struct mon_opts {
 	const char *preset;   /* the preset's (or saved filter's) name */
 	const char *yexpr;    /* -Y as given (or a saved filter's name) */
 	char *display;	      /* -Y for nm-decode, names expanded */
-	const char *mode;     /* compact, detailed, minimal */
+	const char *mode;     /* compact, detailed, minimal, top */
 	const char *color;    /* --color=WHEN, or NULL */
 	const char *user;     /* -Z, or NULL */
 	const char *interval; /* -I, checked */
@@ -51,6 +51,7 @@ struct mon_opts {
 	int json;      /* --json */
 	int realtime;  /* --realtime */
 	int nopromisc; /* -p */
+	int nonames;   /* -N: nm-render shows no names */
 	int dry_run;   /* --dry-run */
 	int asked;     /* answers, not options */
 

@@ -43,10 +43,12 @@ const struct mon_preset mon_presets[] = { { "all", "all traffic", NULL, "" },
 /* nm-render's text layouts; the first is the default. */
 const struct mon_mode mon_modes[] = { { "compact", "one line per packet" },
 	{ "detailed", "every layer, seq/ack, a payload preview" },
-	{ "minimal", "time, protocol and addresses" }, { NULL, NULL } };
+	{ "minimal", "time, protocol and addresses" },
+	{ "top", "a live full-screen table of connections, hosts, ports" },
+	{ NULL, NULL } };
 
 static const char usage_text[] =
-    "usage: nm-monitor [-hpu] [-t...] [-B KiB] [-c count] "
+    "usage: nm-monitor [-hNpu] [-t...] [-B KiB] [-c count] "
     "[-e field]... [-F file]\n"
     "                  [-f preset|expression] [-I seconds] [-m mode] "
     "[-n count]\n"
@@ -84,7 +86,8 @@ static const char help_text[] =
     "  -I seconds      live statistics every seconds (default 5)\n"
     "  -n count        entries in each top list (default 10)\n"
     "  --services file port names from file, not /etc/services\n"
-    "  -m mode         compact, detailed or minimal (default compact)\n"
+    "  -m mode         compact, detailed, minimal or top (default compact)\n"
+    "  -N              no names from DNS answers beside addresses\n"
     "  -o mode         nm-render's output: a mode, json or fields\n"
     "  -e field        a -o fields column (repeat; nm-render "
     "--list-fields)\n"
@@ -221,7 +224,8 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 	if (o->tflag > 5)
 		nm_bad_usage("-t: at most -ttttt, as tcpdump");
 	if (o->mode != NULL && !mon_mode_valid(o->mode)) {
-		nm_warn("-m %s: want compact, detailed or minimal", o->mode);
+		nm_warn(
+		    "-m %s: want compact, detailed, minimal or top", o->mode);
 		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
 	if (o->color != NULL && strcmp(o->color, "auto") != 0 &&
@@ -264,7 +268,7 @@ mon_set_output(struct mon_opts *o, const char *arg)
 	else if (mon_mode_valid(arg))
 		o->mode = arg;
 	else {
-		nm_warn("-o %s: want compact, detailed, minimal, json or "
+		nm_warn("-o %s: want compact, detailed, minimal, top, json or "
 			"fields",
 		    arg);
 		nm_usage(usage_text, NM_EXIT_USAGE);
@@ -299,9 +303,9 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 	o->detect_arg = ecalloc(2 * (size_t)argc + 1, sizeof(*o->detect_arg));
 	/* one more: the default any */
 	o->iface = ecalloc((size_t)argc + 1, sizeof(*o->iface));
-	while (
-	    (c = getopt_long(argc, argv,
-		 "B:c:e:F:f:hI:i:m:n:o:pr:s:tuw:Y:Z:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv,
+		    "B:c:e:F:f:hI:i:m:Nn:o:pr:s:tuw:Y:Z:", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'B':
 			estrtonum(optarg, 1, MON_BUFKIB_MAX, "-B");
@@ -334,6 +338,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			o->iface[o->niface++] = optarg;
 			break;
 		case 'm': o->mode = optarg; break;
+		case 'N': o->nonames = 1; break;
 		case 'n':
 			estrtonum(optarg, 0, NM_STATS_TOP_MAX, "-n");
 			o->top = optarg;

@@ -181,6 +181,8 @@ mon_render_args(struct mon_stage *st, const struct mon_opts *o)
 		mon_arg(st, tflags[o->tflag]);
 	if (o->utc)
 		mon_arg(st, "-u");
+	if (o->nonames)
+		mon_arg(st, "-N");
 	if (o->color != NULL)
 		mon_arg(st, mon_color_arg(o->color));
 }
@@ -223,6 +225,8 @@ mon_pipeline_build(
 					: MON_STR(NM_STATS_INTERVAL_DEFAULT));
 		mon_arg2(st, "-n", o->top);
 		mon_arg2(st, "--services", o->services);
+		if (o->nonames)
+			mon_arg(st, "-N");
 		if (o->nodetect)
 			mon_arg(st, "--no-detect");
 		else

@@ -5,6 +5,8 @@
  * columns.  Output is built a line at a time into one buffer and goes out
  * in large writes, flushed whenever the input goes idle so live traffic
  * shows at once; a reader that goes away ends the program quietly.
+ * -m top is a live full-screen table instead (top.h), on the same
+ * driver with callbacks of its own.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +22,7 @@
 #include "filter.h"
 #include "sandbox.h"
 #include "stage.h"
+#include "top.h"
 
 #define OUTBUF (256 * 1024)
 
@@ -73,6 +76,9 @@ parse_mode(const char *s, int text_only)
 		{ "fields", OUT_FIELDS } };
 	size_t i, n = text_only ? 3 : 5;
 
+	/* the full-screen table is a display mode, not an output format */
+	if (text_only && strcmp(s, "top") == 0)
+		return OUT_TOP;
 	for (i = 0; i < n; i++)
 		if (strcmp(s, modes[i].name) == 0)
 			return modes[i].mode;
@@ -201,12 +207,12 @@ parse_opts(int argc, char **argv, struct opts *op)
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'J': op->out.json_time = 1; break;
 		case 'L': list_fields(); break;
-		case 'N': op->out.nonames = 1; break;
 		case 'm':
 		case 'o':
 			op->out.mode = parse_mode(optarg, c == 'm');
 			op->mode_set = 1;
 			break;
+		case 'N': op->out.nonames = 1; break;
 		case 't': op->nt++; break;
 		case 'u':
 			/* UTC0 is POSIX for UTC, whatever zoneinfo holds */
@@ -459,6 +465,29 @@ static const struct stage_ops render_ops = {
 	.finish = on_finish,
 };
 
+/*
+ * -m top: its own callbacks on the same driver; the terminal and the
+ * tables are made before the sandbox, which then also lets ncurses ask
+ * the terminal's size and set its modes.
+ */
+static int
+run_top(struct opts *op)
+{
+	static struct stage st;
+	static struct top tp;
+	const char **want;
+
+	stage_open(&st, &top_ops, &tp, 0);
+	tp.st = &st;
+	top_open(&tp, &op->out, op->filter);
+	want = filter_keys_with(tp.filter, top_keys);
+	(void)rec_reader_want(st.r, REC_PACKET, want);
+	free(want);
+	esandbox(NM_SANDBOX_TOP);
+	/* state: sandboxed, the stream, the screen and its keys only */
+	return stage_run(&st);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -475,6 +504,8 @@ main(int argc, char **argv)
 	op.out.color = want_color(&op);
 	op.out.ascii = !utf8_locale();
 	cx.out = &op.out;
+	if (op.out.mode == OUT_TOP)
+		return run_top(&op);
 	if (op.filter != NULL)
 		cx.filter = filter_compile_opt(op.filter);
 	stage_open(&cx.st, &render_ops, &cx, 0);

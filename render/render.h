@@ -21,7 +21,14 @@
 #include "rec.h"
 #include "strbuf.h"
 
-enum out_mode { OUT_COMPACT, OUT_DETAILED, OUT_MINIMAL, OUT_JSON, OUT_FIELDS };
+enum out_mode {
+	OUT_COMPACT,
+	OUT_DETAILED,
+	OUT_MINIMAL,
+	OUT_JSON,
+	OUT_FIELDS,
+	OUT_TOP /* -m top: the full-screen table (top.h) */
+};
 
 /* The time column, as tcpdump's -t options choose it. */
 enum out_time {

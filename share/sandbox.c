@@ -11,12 +11,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <termios.h>
 #include <sys/socket.h>
 #include <linux/if_packet.h>
 #include <unistd.h>
@@ -305,6 +307,28 @@ sb_netlink_io(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/*
+ * nm-render -m top: ncurses asks the terminal's size after a resize and
+ * sets and restores its modes (termios ioctls, nothing else); q ends
+ * the pipeline as Ctrl-C does, with SIGINT to our own process group
+ * (pid 0) and no other signal or target.
+ */
+static int
+sb_top(scmp_filter_ctx ctx)
+{
+	static const unsigned long req[] = { TCGETS, TCSETS, TCSETSW, TCSETSF,
+		TIOCGWINSZ };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl),
+			 1, SCMP_A1(SCMP_CMP_EQ, req[i]))) < 0)
+			return rc;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 2,
+	    SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, SIGINT));
+}
+
 /* abort() and raise() signal themselves; no other process is reachable. */
 static int
 sb_self_signal(scmp_filter_ctx ctx)
@@ -335,6 +359,8 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 	if (kind == NM_SANDBOX_PCAP_ROTATE &&
 	    (rc = sb_allow(ctx, sb_pcaprot,
 		 sizeof(sb_pcaprot) / sizeof(sb_pcaprot[0]))) < 0)
+		return rc;
+	if (kind == NM_SANDBOX_TOP && (rc = sb_top(ctx)) < 0)
 		return rc;
 	if ((kind == NM_SANDBOX_PCAP || kind == NM_SANDBOX_PCAP_ROTATE) &&
 	    (rc = sb_allow(ctx, sb_pcapfile,

@@ -15,6 +15,7 @@ enum nm_sandbox_kind {
 	NM_SANDBOX_CAPTURE,	/* nm-capture after its privilege drop */
 	NM_SANDBOX_PCAP,	/* nm-pcap: a stage that writes a file too */
 	NM_SANDBOX_PCAP_ROTATE, /* nm-pcap -C, -G: files from a helper */
+	NM_SANDBOX_TOP,		/* nm-render -m top: a terminal too */
 	NM_SANDBOX_WEB_START,	/* nm-web, while it starts its HTTP thread */
 	NM_SANDBOX_WEB,		/* nm-web serving: both threads, no more */
 };

@@ -515,7 +515,33 @@ table() {
 	echo
 	sed 's/^/ratio /' "$tmp/ratios"
 }
+# toprow C: the default pipeline drawing nm-render -m top on a terminal
+# (tmux, 120x40), once, beside the same pipeline's compact text to
+# /dev/null (nm-default's median): what the top view costs per record,
+# by cpu (its wall time includes the wait for the view's last screen and
+# the q that leaves it, so it says nothing).
+toprow() {
+	local c=$1 n=${count[$1]} t="tmux -L nmbench$$ -f /dev/null" end a b
+	command -v tmux >/dev/null && [ -n "$gtime" ] || return 0
+	rm -f "$tmp/top.gt"
+	$t new-session -d -x 120 -y 40 "TERM=xterm $gtime -o '$tmp/top.gt' \
+	    -f '%U %S %M' bash -o pipefail -c \"./nm-capture -r '$tmp/$c.pcap' \
+	    | ./nm-decode | ./nm-stats | ./nm-render -m top\"; sleep 60"
+	end=$((SECONDS + 900))
+	until $t capture-pane -p | grep -q 'end of the stream' ||
+	    [ $SECONDS -gt $end ]; do sleep 0.5; done
+	$t send-keys q
+	until [ -s "$tmp/top.gt" ] || [ $SECONDS -gt $end ]; do sleep 0.2; done
+	$t kill-server 2>/dev/null
+	a=$(awk '{ print $1 + $2 }' "$tmp/top.gt" 2>/dev/null)
+	b=$(col "$c.nm-default" 2)
+	awk -v c="$c" -v n="$n" -v a="${a:--}" -v b="$b" -v m="$(awk '{ print $3 }' "$tmp/top.gt" 2>/dev/null)" 'BEGIN {
+		if (a == "-" || b == "-") { printf "top view, %s: -\n", c; exit }
+		printf "top view, %s: default pipeline with -m top on a tty %.2f cpu s (%.2f us/record, peak %.1f MiB) vs compact to /dev/null %.2f (%.2f us/record): %+.0f%%\n",
+		    c, a, a * 1e6 / n, m / 1024, b, b * 1e6 / n, (a / b - 1) * 100 }'
+}
 table | tee "$out"
+for c in $caps; do toprow "$c"; done | tee -a "$out"
 
 if [ -n "$prev" ] && [ "$prev" != "$out" ]; then
 	echo

@@ -4,7 +4,7 @@
  * the process (SIGSYS) while an allowed one goes through.  Nothing here
  * is linked into the programs themselves.
  *
- *	seccomp_probe stage|capture|web CALL
+ *	seccomp_probe stage|capture|top|web CALL
  *
  * (web: nm-web's two filters, the second after the first, as it loads
  * them around starting its thread.)
@@ -30,9 +30,11 @@
 
 #include "sandbox.h"
 
-static const char *const probe_calls[] = { "none", "open", "open-write",
-	"socket", "execve", "pipe", "mmap-exec", "mprotect-exec", "kill-parent",
-	"abort", "overflow", "leak", "thread", NULL };
+static const char *const probe_calls[] = {
+	"none", "open", "open-write", "socket", "execve", "pipe", "mmap-exec",
+	"mprotect-exec", "kill-parent", "abort", "overflow", "leak", "thread",
+	NULL
+};
 
 static void *
 probe_thread(void *arg)
@@ -98,6 +100,8 @@ main(int argc, char **argv)
 		kind = NM_SANDBOX_STAGE;
 	else if (strcmp(argv[1], "capture") == 0)
 		kind = NM_SANDBOX_CAPTURE;
+	else if (strcmp(argv[1], "top") == 0)
+		kind = NM_SANDBOX_TOP; /* nm-render -m top's */
 	else if (strcmp(argv[1], "web") == 0) {
 		if (nm_sandbox(NM_SANDBOX_WEB_START) < 0) {
 			fprintf(stderr, "seccomp_probe: seccomp: %s\n",
@@ -114,17 +118,19 @@ main(int argc, char **argv)
 		goto usage;
 	switch (nm_sandbox(kind)) {
 	case -1:
-		fprintf(
-		    stderr, "seccomp_probe: seccomp: %s\n", strerror(errno));
+		fprintf(stderr, "seccomp_probe: seccomp: %s\n",
+		    strerror(errno));
 		return 1;
 	case 1:
 		fputs("seccomp_probe: NM_NO_SECCOMP: no filter\n", stderr);
 		break;
-	default: fputs("filtered\n", stderr); break;
+	default:
+		fputs("filtered\n", stderr);
+		break;
 	}
 	probe_call(argv[2], parent);
 	return 0;
 usage:
-	fputs("usage: seccomp_probe stage|capture|web CALL\n", stderr);
+	fputs("usage: seccomp_probe stage|capture|top|web CALL\n", stderr);
 	return 2;
 }
