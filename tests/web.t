@@ -438,6 +438,15 @@ st=$?
 verdict $? "a bad address: one line, status 2 ($(cat "$TMP/e2"))"
 nm-web -l 127.0.0.1:x </dev/null >/dev/null 2>"$TMP/e3"
 check "a bad port: status 2" test "$?" = 2
+nm-web -l ::1:8080 </dev/null >/dev/null 2>"$TMP/e5"
+check "IPv6 without brackets: status 2 ($(cat "$TMP/e5"))" test "$?" = 2
+if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+	nm-web -l '[::1]:0' </dev/null >/dev/null 2>"$TMP/e6"
+	check "IPv6 in brackets: served ($(head -n 1 "$TMP/e6"))" \
+	    grep -qx 'nm-web: http://\[::1\]:[0-9]*/' "$TMP/e6"
+else
+	skip "IPv6 in brackets: no ::1 on lo"
+fi
 nm-web --token 'short' </dev/null >/dev/null 2>"$TMP/e4"
 st=$?
 [ "$st" = 2 ] && [ "$(wc -l <"$TMP/e4")" = 1 ]

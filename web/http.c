@@ -58,7 +58,8 @@ parse_spec(const char *spec, char *host, size_t hostlen, unsigned *port)
 		if (n >= 2 && spec[0] == '[' && spec[n - 1] == ']') {
 			spec++;
 			n -= 2;
-		}
+		} else if (memchr(spec, ':', n) != NULL)
+			return -1; /* IPv6 goes in brackets: [::1]:8080 */
 		if (n == 0 || n >= hostlen)
 			return -1;
 		memcpy(host, spec, n);
