@@ -439,7 +439,8 @@ verdict $? "a bad address: one line, status 2 ($(cat "$TMP/e2"))"
 nm-web -l 127.0.0.1:x </dev/null >/dev/null 2>"$TMP/e3"
 check "a bad port: status 2" test "$?" = 2
 nm-web -l ::1:8080 </dev/null >/dev/null 2>"$TMP/e5"
-check "IPv6 without brackets: status 2 ($(cat "$TMP/e5"))" test "$?" = 2
+st=$?
+check "IPv6 without brackets: status 2 ($(cat "$TMP/e5"))" test "$st" = 2
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
 	nm-web -l '[::1]:0' </dev/null >/dev/null 2>"$TMP/e6"
 	check "IPv6 in brackets: served ($(head -n 1 "$TMP/e6"))" \
