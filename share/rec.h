@@ -486,6 +486,14 @@ enum {
 	X("detect.alerts",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("detect.suppressed",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("detect.evicted",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* end: nm-web's own figures (nm-web(1)) */			\
+	S(IN_END, BY_ANY)						\
+	X("web",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("web.clients",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("web.events",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("web.dropped",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("web.dropped_bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("web.refused",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* capstats */							\
 	S(IN_CAPSTATS, BY_CAPTURE)					\
 	X("recv",		KT_UINT, KT_NONE, SH_PLAIN)		\
