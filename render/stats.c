@@ -17,22 +17,6 @@
 
 #define RULE "============================================================\n"
 
-static double
-num(const msgpack_object *map, const char *path)
-{
-	const msgpack_object *v = rec_path(map, path);
-
-	if (v == NULL)
-		return 0;
-	switch (v->type) {
-	case MSGPACK_OBJECT_POSITIVE_INTEGER: return (double)v->via.u64;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return (double)v->via.i64;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64: return v->via.f64;
-	default: return 0;
-	}
-}
-
 static void out_f(struct strbuf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -144,11 +128,11 @@ coverage(struct strbuf *b, const msgpack_object *map, int drops)
 	if (cap == NULL)
 		return;
 	sb_adds(b, "covers ");
-	pct(b, num(cap, "coverage"));
+	pct(b, rec_num(cap, "coverage"));
 	sb_adds(b, " of received packets");
-	if (drops && (num(cap, "drop") > 0 || num(cap, "ifdrop") > 0)) {
-		out_f(b, " (%.0f dropped by the kernel", num(cap, "drop"));
-		out_f(b, ", %.0f by the interface)", num(cap, "ifdrop"));
+	if (drops && (rec_num(cap, "drop") > 0 || rec_num(cap, "ifdrop") > 0)) {
+		out_f(b, " (%.0f dropped by the kernel", rec_num(cap, "drop"));
+		out_f(b, ", %.0f by the interface)", rec_num(cap, "ifdrop"));
 	}
 }
 
@@ -193,8 +177,8 @@ live_sources(const struct out *o, struct strbuf *b, const msgpack_object *m)
 			out_color(o, b, OC_BLUE);
 			src_name(b, e);
 			out_uncolor(o, b, OC_BLUE);
-			out_f(b, " %.2f pps ", num(e, "rate.pps"));
-			out_scaled(b, num(e, "rate.bps"), "bit/s");
+			out_f(b, " %.2f pps ", rec_num(e, "rate.pps"));
+			out_scaled(b, rec_num(e, "rate.bps"), "bit/s");
 		}
 		/* the escapes take no column */
 		w = b->len - start - (o->color && i < LIVE_SRC ? 9 : 0);
@@ -220,12 +204,13 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	uint32_t i, n;
 
 	sb_adds(b, RULE "LIVE STATS | Packets: ");
-	out_f(b, "%.0f", num(m, "total.packets"));
-	out_f(b, " | PPS: %.2f", num(m, "rate.pps"));
+	out_f(b, "%.0f", rec_num(m, "total.packets"));
+	out_f(b, " | PPS: %.2f", rec_num(m, "rate.pps"));
 	sb_adds(b, " | ");
-	out_scaled(b, num(m, "rate.bps"), "bit/s");
-	out_f(b, " | Runtime: %.0fs", num(m, "runtime") / 1e9);
-	if (rec_get(m, "capture") != NULL && num(m, "capture.coverage") < 100) {
+	out_scaled(b, rec_num(m, "rate.bps"), "bit/s");
+	out_f(b, " | Runtime: %.0fs", rec_num(m, "runtime") / 1e9);
+	if (rec_get(m, "capture") != NULL &&
+	    rec_num(m, "capture.coverage") < 100) {
 		sb_adds(b, " | ");
 		coverage(b, m, 1);
 	}
@@ -239,7 +224,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_color(o, b, name_color(rec_get(e, "name")));
 		out_str(b, e, "name");
 		out_uncolor(o, b, name_color(rec_get(e, "name")));
-		out_f(b, ": %.0f", num(e, "packets"));
+		out_f(b, ": %.0f", rec_num(e, "packets"));
 	}
 	sb_adds(b, "\nTop IPs: ");
 	l = list(m, "top_hosts");
@@ -248,7 +233,7 @@ live_block(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		e = &l->via.array.ptr[i];
 		sb_adds(b, i ? ", " : "");
 		host(o, b, e, "addr", "name");
-		out_f(b, ": %.0f", num(e, "packets"));
+		out_f(b, ": %.0f", rec_num(e, "packets"));
 	}
 	sb_adds(b, "\n" RULE);
 }
@@ -291,13 +276,13 @@ report_protos(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_str(b, e, "name");
 		pad_to(b, s, 10);
 		out_uncolor(o, b, name_color(rec_get(e, "name")));
-		out_f(b, "%8.0f ", num(e, "packets"));
+		out_f(b, "%8.0f ", rec_num(e, "packets"));
 		s = b->len;
-		pct(b, num(e, "pkt_pct"));
+		pct(b, rec_num(e, "pkt_pct"));
 		pad_left(b, s, 6);
-		out_f(b, " %12.0f B ", num(e, "bytes"));
+		out_f(b, " %12.0f B ", rec_num(e, "bytes"));
 		s = b->len;
-		pct(b, num(e, "byte_pct"));
+		pct(b, rec_num(e, "byte_pct"));
 		pad_left(b, s, 6);
 		sb_addc(b, '\n');
 	}
@@ -343,10 +328,10 @@ report_hosts(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_str(b, e, "addr");
 		out_name(o, b, e, "name");
 		pad_to(b, s, w);
-		pkts_col(b, num(e, "packets"));
-		out_scaled(b, num(e, "bytes"), "B");
-		out_f(b, "  (sent %.0f", num(e, "tx_packets"));
-		out_f(b, ", received %.0f)\n", num(e, "rx_packets"));
+		pkts_col(b, rec_num(e, "packets"));
+		out_scaled(b, rec_num(e, "bytes"), "B");
+		out_f(b, "  (sent %.0f", rec_num(e, "tx_packets"));
+		out_f(b, ", received %.0f)\n", rec_num(e, "rx_packets"));
 	}
 }
 
@@ -363,7 +348,7 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		sb_adds(b, "  ");
 		out_color(o, b, OC_YELLOW);
 		s = b->len;
-		out_f(b, "%.0f", num(e, "port"));
+		out_f(b, "%.0f", rec_num(e, "port"));
 		sb_addc(b, '/');
 		out_str(b, e, "proto");
 		if (rec_get(e, "service") != NULL) {
@@ -373,8 +358,8 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		}
 		pad_to(b, s, 26);
 		out_uncolor(o, b, OC_YELLOW);
-		pkts_col(b, num(e, "packets"));
-		out_scaled(b, num(e, "bytes"), "B");
+		pkts_col(b, rec_num(e, "packets"));
+		out_scaled(b, rec_num(e, "bytes"), "B");
 		sb_addc(b, '\n');
 	}
 }
@@ -400,7 +385,7 @@ static int
 icmp_flow(const struct out *o, struct strbuf *b, const msgpack_object *e)
 {
 	const msgpack_object *p = rec_get(e, "proto");
-	double type = num(e, "sport"), code = num(e, "dport");
+	double type = rec_num(e, "sport"), code = rec_num(e, "dport");
 	const char *name;
 	int v6;
 
@@ -437,9 +422,11 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_uncolor(o, b, name_color(rec_get(e, "proto")));
 		sb_addc(b, ' ');
 		if (!icmp_flow(o, b, e)) {
-			endpoint(o, b, e, "src", "src_name", num(e, "sport"));
+			endpoint(
+			    o, b, e, "src", "src_name", rec_num(e, "sport"));
 			sb_adds(b, out_arrow(o));
-			endpoint(o, b, e, "dst", "dst_name", num(e, "dport"));
+			endpoint(
+			    o, b, e, "dst", "dst_name", rec_num(e, "dport"));
 		}
 		if (rec_get(e, "service") != NULL) {
 			sb_adds(b, " (");
@@ -448,14 +435,14 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		}
 		sb_adds(b, " ");
 		sb_adds(b, out_arrow(o));
-		pkts(b, num(e, "orig.packets"));
+		pkts(b, rec_num(e, "orig.packets"));
 		sb_addc(b, ' ');
-		out_scaled(b, num(e, "orig.bytes"), "B");
+		out_scaled(b, rec_num(e, "orig.bytes"), "B");
 		sb_addc(b, ',');
 		sb_adds(b, out_larrow(o));
-		pkts(b, num(e, "resp.packets"));
+		pkts(b, rec_num(e, "resp.packets"));
 		sb_addc(b, ' ');
-		out_scaled(b, num(e, "resp.bytes"), "B");
+		out_scaled(b, rec_num(e, "resp.bytes"), "B");
 		sb_adds(b, "  ");
 		out_str(b, e, "state");
 		if (rec_get(e, "history") != NULL) {
@@ -488,18 +475,18 @@ report_sources(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		src_name(b, e);
 		pad_to(b, s, 12);
 		out_uncolor(o, b, OC_BLUE);
-		pkts_col(b, num(e, "total.packets"));
+		pkts_col(b, rec_num(e, "total.packets"));
 		s = b->len;
-		out_scaled(b, num(e, "total.bytes"), "B");
+		out_scaled(b, rec_num(e, "total.bytes"), "B");
 		pad_to(b, s, 9);
-		out_scaled(b, num(e, "rate.avg_bps"), "bit/s");
+		out_scaled(b, rec_num(e, "rate.avg_bps"), "bit/s");
 		p = list(e, "protos");
 		for (j = 0; p != NULL && j < p->via.array.size && j < 3; j++) {
 			x = &p->via.array.ptr[j];
 			sb_adds(b, j ? ", " : "  ");
 			out_str(b, x, "name");
 			sb_addc(b, ' ');
-			pct(b, num(x, "pkt_pct"));
+			pct(b, rec_num(x, "pkt_pct"));
 		}
 		sb_addc(b, '\n');
 		p = list(e, "top_hosts");
@@ -507,7 +494,7 @@ report_sources(const struct out *o, struct strbuf *b, const msgpack_object *m)
 			x = &p->via.array.ptr[j];
 			sb_adds(b, j ? ", " : "    top: ");
 			host(o, b, x, "addr", "name");
-			out_f(b, ": %.0f", num(x, "packets"));
+			out_f(b, ": %.0f", rec_num(x, "packets"));
 		}
 		if (p != NULL && p->via.array.size > 0)
 			sb_addc(b, '\n');
@@ -525,11 +512,11 @@ capture_line(struct strbuf *b, const msgpack_object *m, const msgpack_object *e)
 		sb_addc(b, ' ');
 		src_name(b, e);
 	}
-	out_f(b, ": received %.0f", num(cap, "recv"));
-	out_f(b, ", dropped %.0f by the kernel", num(cap, "drop"));
-	out_f(b, ", %.0f by the interface", num(cap, "ifdrop"));
-	if (num(cap, "late") > 0)
-		out_f(b, ", %.0f out of order", num(cap, "late"));
+	out_f(b, ": received %.0f", rec_num(cap, "recv"));
+	out_f(b, ", dropped %.0f by the kernel", rec_num(cap, "drop"));
+	out_f(b, ", %.0f by the interface", rec_num(cap, "ifdrop"));
+	if (rec_num(cap, "late") > 0)
+		out_f(b, ", %.0f out of order", rec_num(cap, "late"));
 	sb_adds(b, "; ");
 	coverage(b, m, 0);
 	sb_addc(b, '\n');
@@ -542,12 +529,12 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	uint32_t i;
 
 	sb_adds(b, RULE "FINAL REPORT\n");
-	out_f(b, "Duration: %.1fs", num(m, "runtime") / 1e9);
-	out_f(b, " | Packets: %.0f | Bytes: ", num(m, "total.packets"));
-	out_scaled(b, num(m, "total.bytes"), "B");
-	out_f(b, " | Avg PPS: %.2f | Avg rate: ", num(m, "rate.avg_pps"));
-	out_scaled(b, num(m, "rate.avg_bps"), "bit/s");
-	out_f(b, " | Connections: %.0f\n", num(m, "total.flows"));
+	out_f(b, "Duration: %.1fs", rec_num(m, "runtime") / 1e9);
+	out_f(b, " | Packets: %.0f | Bytes: ", rec_num(m, "total.packets"));
+	out_scaled(b, rec_num(m, "total.bytes"), "B");
+	out_f(b, " | Avg PPS: %.2f | Avg rate: ", rec_num(m, "rate.avg_pps"));
+	out_scaled(b, rec_num(m, "rate.avg_bps"), "bit/s");
+	out_f(b, " | Connections: %.0f\n", rec_num(m, "total.flows"));
 	report_protos(o, b, m);
 	report_hosts(o, b, m);
 	report_ports(o, b, m);
@@ -560,12 +547,13 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	}
 	if (rec_get(m, "capture") != NULL)
 		capture_line(b, m, NULL);
-	if (num(m, "evicted.flows") > 0 || num(m, "evicted.hosts") > 0) {
+	if (rec_num(m, "evicted.flows") > 0 ||
+	    rec_num(m, "evicted.hosts") > 0) {
 		out_f(b, "Evicted to stay within limits: %.0f flow%s",
-		    num(m, "evicted.flows"),
-		    num(m, "evicted.flows") == 1 ? "" : "s");
-		out_f(b, ", %.0f host%s\n", num(m, "evicted.hosts"),
-		    num(m, "evicted.hosts") == 1 ? "" : "s");
+		    rec_num(m, "evicted.flows"),
+		    rec_num(m, "evicted.flows") == 1 ? "" : "s");
+		out_f(b, ", %.0f host%s\n", rec_num(m, "evicted.hosts"),
+		    rec_num(m, "evicted.hosts") == 1 ? "" : "s");
 	}
 	sb_adds(b, RULE);
 }
