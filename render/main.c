@@ -20,6 +20,7 @@
 
 #include "render.h"
 #include "filter.h"
+#include "names.h"
 #include "sandbox.h"
 #include "stage.h"
 #include "top.h"
@@ -48,6 +49,8 @@ struct ctx {
 };
 
 static int json_refused; /* a record was too long for JSON */
+/* -o json: the passive names put beside a packet's addresses (NULL: -N) */
+static struct names *json_names;
 
 static const char usage_text[] =
     "usage: nm-render [-t[t[t[t[t]]]]] [-uN] [-m mode]\n"
@@ -345,6 +348,49 @@ json_time(struct strbuf *b, const msgpack_object *map)
 	return 0;
 }
 
+/*
+ * -o json: a packet's passive names as a flow record has them,
+ * "src_name" and "dst_name" after the line's last key, when the DNS
+ * answers seen so far in the stream named its addresses.
+ */
+static int
+json_packet_names(struct strbuf *b, const msgpack_object *map)
+{
+	static const char *const keys[2] = { "src_name", "dst_name" };
+	const msgpack_object *l3 = rec_get(map, "ip");
+	const char *name;
+	uint64_t ts = 0;
+	int i;
+
+	if (l3 == NULL)
+		l3 = rec_get(map, "ipv6");
+	if (l3 == NULL || l3->type != MSGPACK_OBJECT_MAP || b->len < 2 ||
+	    b->p[b->len - 2] != '}')
+		return 0;
+	(void)rec_get_u64(map, "ts", &ts);
+	for (i = 0; i < 2; i++) {
+		/* a stream read back from JSON has them already */
+		if (rec_get(map, keys[i]) != NULL)
+			continue;
+		name = names_find_obj(
+		    json_names, rec_get(l3, i ? "dst" : "src"), ts);
+		if (name == NULL)
+			continue;
+		b->len -= 2; /* the '}' and the '\n' */
+		sb_adds(b, ",\"");
+		sb_adds(b, keys[i]);
+		sb_adds(b, "\":");
+		json_str(b, name, strlen(name));
+		sb_adds(b, "}\n");
+	}
+	if (b->len > REC_MAX_SIZE) {
+		b->len = 0;
+		return -1;
+	}
+	sb_str(b);
+	return 0;
+}
+
 static void
 render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 {
@@ -361,8 +407,11 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	switch (rec->type) {
 	case REC_PACKET:
 	case REC_FRAME:
-		if (o->mode == OUT_JSON)
+		if (o->mode == OUT_JSON) {
+			if (json_names != NULL && rec->type == REC_PACKET)
+				names_learn_packet(json_names, &rec->obj);
 			break;
+		}
 		out_scan(&rec->obj, &p);
 		p.is_frame = rec->type == REC_FRAME;
 		o->ruled = 0;
@@ -406,6 +455,9 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	}
 	if (o->mode == OUT_JSON &&
 	    (json_write(b, &rec->obj) == -1 ||
+		(json_names != NULL && rec->type == REC_PACKET &&
+		    names_count(json_names) > 0 &&
+		    json_packet_names(b, &rec->obj) == -1) ||
 		(o->json_time && json_time(b, &rec->obj) == -1))) {
 		/* a line the next stage would refuse is not written */
 		nm_warn("stdin: record at byte %llu not written: its JSON "
@@ -508,6 +560,8 @@ main(int argc, char **argv)
 		return run_top(&op);
 	if (op.filter != NULL)
 		cx.filter = filter_compile_opt(op.filter);
+	if (op.out.mode == OUT_JSON && !op.out.nonames)
+		json_names = names_new(0);
 	stage_open(&cx.st, &render_ops, &cx, 0);
 	if (op.out.mode == OUT_FIELDS && op.out.header) {
 		out_fields_header(&op.out, &cx.line);
@@ -536,5 +590,6 @@ main(int argc, char **argv)
 	if (json_refused && status == NM_EXIT_OK)
 		status = NM_EXIT_FAIL;
 	free(op.out.fields);
+	names_free(json_names);
 	return status;
 }

@@ -22,6 +22,12 @@
  */
 int json_write(struct strbuf *b, const msgpack_object *obj);
 /*
+ * Appends the n bytes at s as a JSON string, quoted and escaped as
+ * json_write writes every string (bytes that are not UTF-8 become
+ * U+00XX).
+ */
+void json_str(struct strbuf *b, const char *s, size_t n);
+/*
  * Parses one JSON object from [p, p+n) into a msgpack_object allocated in
  * zone, turning addresses and hex back into bytes for known keys.  Returns
  * the bytes used (>0), 0 if more input is needed, or -1 with a message in

@@ -54,8 +54,8 @@ utf8_seq(const unsigned char *p, size_t n)
 	return need + 1;
 }
 
-static void
-put_str(struct strbuf *b, const char *s, size_t n)
+void
+json_str(struct strbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -180,7 +180,7 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 		t = KT_NONE;
 		id = -1;
 		if (kv->key.type == MSGPACK_OBJECT_STR) {
-			put_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
+			json_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
 			/* only bytes, maps, arrays are written by key type */
 			if (parent >= 0 &&
 			    (kv->val.type == MSGPACK_OBJECT_BIN ||
@@ -201,7 +201,7 @@ put_map(struct strbuf *b, const msgpack_object *o, int parent)
 			if (k.len && k.p[0] == '"')
 				sb_add(b, k.p, k.len);
 			else
-				put_str(b, k.p, k.len);
+				json_str(b, k.p, k.len);
 			free(k.p);
 		}
 		sb_addc(b, ':');
@@ -237,13 +237,13 @@ put_value(struct strbuf *b, const msgpack_object *o, int id, enum key_type t)
 			sb_adds(b, "null");
 		break;
 	case MSGPACK_OBJECT_STR:
-		put_str(b, o->via.str.ptr, o->via.str.size);
+		json_str(b, o->via.str.ptr, o->via.str.size);
 		break;
 	case MSGPACK_OBJECT_BIN:
 		if (t == KT_ADDR && o->via.bin.size <= ADDR_MAX) {
 			n = addr_text(tmp, sizeof(tmp),
 			    (const uint8_t *)o->via.bin.ptr, o->via.bin.size);
-			put_str(b, tmp, n);
+			json_str(b, tmp, n);
 		} else
 			put_hex(b, (const uint8_t *)o->via.bin.ptr,
 			    o->via.bin.size);

@@ -429,6 +429,8 @@ enum {
 	X("first",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("last",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("community_id",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	/* packet (nm-render -o json), flow and alert: passive names */	\
+	S(IN_PACKET | IN_FLOW | IN_ALERT, BY_STATS | BY_DETECT)		\
 	X("src_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("dst_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	S(IN_FLOW, BY_STATS)						\

@@ -16,6 +16,8 @@ done
 nm-capture -r "$NM_TOP/share/sample.pcap" 2>/dev/null | nm-decode >"$TMP/s.nm"
 nm-stats -q <"$TMP/s.nm" | nm-render -o json >"$TMP/s.json"
 final() { jq -c 'select(.type == "stats" and .final)' "$1"; }
+# slurp_is FILE EXPR: EXPR, on the file's records as one array, is true
+slurp_is() { jq -e -s "$2" "$1" >/dev/null; }
 check "sample: top_hosts name 10.77.0.2 by its newest answer" \
     test "$(final "$TMP/s.json" | jq -c '[.top_hosts[] | select(.name) | [.addr, .name]]')" = \
     '[["10.77.0.2","f.example.test"],["fd77::2","www.example.test"]]'
@@ -24,13 +26,12 @@ check "sample: an address no answer named has no name key" \
 check "sample: top_src and top_dst name too" \
     test "$(final "$TMP/s.json" | jq -c '[(.top_src[], .top_dst[]) | select(.addr == "10.77.0.2") | .name] | unique')" = '["f.example.test"]'
 check "sample: top_flows carry dst_name" \
-    jq -e -s 'map(select(.type == "stats" and .final))[0].top_flows |
+    slurp_is "$TMP/s.json" 'map(select(.type == "stats" and .final))[0].top_flows |
         map(select(.dst == "10.77.0.2" and .dport == 80)) | length > 0 and
-        all(.dst_name == "f.example.test" and (has("src_name") | not))' \
-        "$TMP/s.json" >/dev/null
+        all(.dst_name == "f.example.test" and (has("src_name") | not))'
 check "sample: flow records carry dst_name" \
-    jq -e -s 'map(select(.type == "flow" and .dst == "fd77::2" and .dport == 80)) |
-        length > 0 and all(.dst_name == "www.example.test")' "$TMP/s.json" >/dev/null
+    slurp_is "$TMP/s.json" 'map(select(.type == "flow" and .dst == "fd77::2" and .dport == 80)) |
+        length > 0 and all(.dst_name == "www.example.test")'
 check "sample: the map's size is in tracked.names" \
     test "$(final "$TMP/s.json" | jq -c '[.tracked.names, .evicted.names]')" = '[2,0]'
 nm-stats -q -N <"$TMP/s.nm" | nm-render -o json >"$TMP/sN.json"
@@ -45,6 +46,22 @@ nm-stats <"$TMP/s.nm" | nm-render -N | sed -n '/^Top IP addresses/,$p' >"$TMP/sN
 check "nm-render -N: the report without names" \
     test "$(grep -c 'example' "$TMP/sN.txt")" = 0
 check "nm-render -N: addresses still there" grep -q '^  10.77.0.2  *129 pkts' "$TMP/sN.txt"
+
+# nm-render -o json: packets after an answer carry the names of their ends
+nm-render -o json <"$TMP/s.nm" >"$TMP/p.json"
+check "-o json: a packet to a named address has dst_name" \
+    slurp_is "$TMP/p.json" 'map(select(.type == "packet" and .tcp.dport == 80 and
+        .ip.dst == "10.77.0.2")) | length > 0 and
+        all(.dst_name != null and (has("src_name") | not))'
+check "-o json: the DNS reply itself names its sender" \
+    slurp_is "$TMP/p.json" 'map(select(.dns.ans[0].addr == "10.77.0.2" and .ip.src == "10.77.0.2"))[0] |
+        .src_name == .dns.ans[0].name'
+check "-o json: no name before the first answer" \
+    slurp_is "$TMP/p.json" '[.[] | select(.type == "packet")][0] | has("src_name") or has("dst_name") | not'
+nm-render -o json <"$TMP/p.json" >"$TMP/p2.json"
+check "-o json read back and written again: the same lines, no key twice" \
+    cmp -s "$TMP/p.json" "$TMP/p2.json"
+check "-o json -N: no names" test "$(nm-render -o json -N <"$TMP/s.nm" | grep -c '_name"')" = 0
 
 # --- written records: CNAME chain, PTR, TTL and grace, forgeries ---
 T0=1700000000000000000
