@@ -349,31 +349,68 @@ json_time(struct strbuf *b, const msgpack_object *map)
 }
 
 /*
- * -o json: a packet's passive names as a flow record has them,
- * "src_name" and "dst_name" after the line's last key, when the DNS
- * answers seen so far in the stream named its addresses.
+ * -o json: what the passive names need of a packet, found in one pass
+ * over its keys (a lookup of each would cost a scan each, per packet).
+ */
+struct json_pkt {
+	const msgpack_object *dns, *l3;
+	uint64_t ts;
+	int has[2]; /* src_name, dst_name: a stream read back has them */
+};
+
+static void
+json_pkt_scan(const msgpack_object *map, struct json_pkt *p)
+{
+	const msgpack_object_kv *kv = map->via.map.ptr;
+	uint32_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < map->via.map.size; i++, kv++) {
+		if (REC_KEY_IS(&kv->key, "ts"))
+			(void)rec_obj_u64(&kv->val, &p->ts);
+		else if (REC_KEY_IS(&kv->key, "dns"))
+			p->dns = &kv->val;
+		else if (REC_KEY_IS(&kv->key, "ip") ||
+		    REC_KEY_IS(&kv->key, "ipv6"))
+			p->l3 = &kv->val;
+		else if (REC_KEY_IS(&kv->key, "src_name"))
+			p->has[0] = 1;
+		else if (REC_KEY_IS(&kv->key, "dst_name"))
+			p->has[1] = 1;
+	}
+	if (p->l3 != NULL && p->l3->type != MSGPACK_OBJECT_MAP)
+		p->l3 = NULL;
+}
+
+/*
+ * A packet's passive names as a flow record has them, "src_name" and
+ * "dst_name" after the line's last key, when the DNS answers seen so far
+ * in the stream named its addresses.
  */
 static int
-json_packet_names(struct strbuf *b, const msgpack_object *map)
+json_packet_names(struct strbuf *b, const struct json_pkt *p)
 {
 	static const char *const keys[2] = { "src_name", "dst_name" };
-	const msgpack_object *l3 = rec_get(map, "ip");
+	const msgpack_object *end[2] = { NULL, NULL };
+	const msgpack_object_kv *kv;
 	const char *name;
-	uint64_t ts = 0;
+	uint32_t j;
 	int i;
 
-	if (l3 == NULL)
-		l3 = rec_get(map, "ipv6");
-	if (l3 == NULL || l3->type != MSGPACK_OBJECT_MAP || b->len < 2 ||
+	if (p->l3 == NULL || names_count(json_names) == 0 || b->len < 2 ||
 	    b->p[b->len - 2] != '}')
 		return 0;
-	(void)rec_get_u64(map, "ts", &ts);
+	/* both ends in one pass over the layer's keys */
+	kv = p->l3->via.map.ptr;
+	for (j = 0; j < p->l3->via.map.size; j++, kv++)
+		if (REC_KEY_IS(&kv->key, "src"))
+			end[0] = &kv->val;
+		else if (REC_KEY_IS(&kv->key, "dst"))
+			end[1] = &kv->val;
 	for (i = 0; i < 2; i++) {
-		/* a stream read back from JSON has them already */
-		if (rec_get(map, keys[i]) != NULL)
+		if (p->has[i])
 			continue;
-		name = names_find_obj(
-		    json_names, rec_get(l3, i ? "dst" : "src"), ts);
+		name = names_find_obj(json_names, end[i], p->ts);
 		if (name == NULL)
 			continue;
 		b->len -= 2; /* the '}' and the '\n' */
@@ -395,6 +432,7 @@ static void
 render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 {
 	struct out_pkt p;
+	struct json_pkt jp;
 	int text = o->mode != OUT_JSON && o->mode != OUT_FIELDS;
 
 	if (rec->type == REC_HEADER)
@@ -408,8 +446,10 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	case REC_PACKET:
 	case REC_FRAME:
 		if (o->mode == OUT_JSON) {
-			if (json_names != NULL && rec->type == REC_PACKET)
-				names_learn_packet(json_names, &rec->obj);
+			if (json_names != NULL && rec->type == REC_PACKET) {
+				json_pkt_scan(&rec->obj, &jp);
+				names_learn(json_names, jp.dns, jp.ts);
+			}
 			break;
 		}
 		out_scan(&rec->obj, &p);
@@ -456,8 +496,7 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	if (o->mode == OUT_JSON &&
 	    (json_write(b, &rec->obj) == -1 ||
 		(json_names != NULL && rec->type == REC_PACKET &&
-		    names_count(json_names) > 0 &&
-		    json_packet_names(b, &rec->obj) == -1) ||
+		    json_packet_names(b, &jp) == -1) ||
 		(o->json_time && json_time(b, &rec->obj) == -1))) {
 		/* a line the next stage would refuse is not written */
 		nm_warn("stdin: record at byte %llu not written: its JSON "

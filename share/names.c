@@ -36,10 +36,30 @@ struct name_entry {
 	char name[NAMES_NAME_MAX + 1];
 };
 
+/*
+ * A bit per cheap hash of the addresses ever named: most lookups are of
+ * addresses no answer named (a stage asks for every packet's), and a
+ * clear bit says so without SipHash.  Bits are never cleared: an
+ * evicted or expired name only costs its address the full lookup.
+ */
+#define MAYBE_BITS 65536
+
 struct names {
 	struct tab t;
 	uint64_t evicted;
+	uint64_t maybe[MAYBE_BITS / 64];
 };
+
+static unsigned
+cheap_hash(const uint8_t *a, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a, over the last 4 bytes */
+	size_t i;
+
+	for (i = len - 4; i < len; i++)
+		h = (h ^ a[i]) * 16777619u;
+	return (h ^ h >> 16) & (MAYBE_BITS - 1);
+}
 
 struct names *
 names_new(size_t max)
@@ -87,10 +107,13 @@ put(struct names *n, const uint8_t *addr, size_t len, const char *name,
     size_t nlen, uint64_t expires)
 {
 	struct name_entry k, *e;
+	unsigned h;
 
 	if ((len != 4 && len != 16) || nlen == 0 || nlen > NAMES_NAME_MAX)
 		return;
 	key_of(&k, addr, len);
+	h = cheap_hash(addr, len);
+	n->maybe[h / 64] |= 1ULL << (h % 64);
 	if ((e = tab_find(&n->t, &k)) == NULL) {
 		if (n->t.count >= n->t.cap) {
 			tab_evict(&n->t, offsetof(struct name_entry, expires));
@@ -284,8 +307,12 @@ names_find(const struct names *n, const void *addr, size_t len, uint64_t ts)
 {
 	struct name_entry k;
 	const struct name_entry *e;
+	unsigned h;
 
 	if (n == NULL || (len != 4 && len != 16) || n->t.count == 0)
+		return NULL;
+	h = cheap_hash(addr, len);
+	if (!(n->maybe[h / 64] >> (h % 64) & 1))
 		return NULL;
 	key_of(&k, addr, len);
 	if ((e = tab_find(&n->t, &k)) == NULL || e->expires < ts)
