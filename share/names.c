@@ -19,7 +19,14 @@
 #include "rec.h"
 #include "tab.h"
 
-#define CHAIN_MAX  8
+#define CHAIN_MAX 8
+/*
+ * Records of one reply read: every A follows its chain back through
+ * the CNAMEs, so the work grows with the square of the records, and a
+ * reply of thousands (over TCP) would stall the stage.  A real answer
+ * has a handful.
+ */
+#define RR_MAX	   64
 #define NS	   1000000000ULL
 #define TTL_MAX	   (7ULL * 86400) /* seconds: a longer TTL is cut here */
 #define TYPE_A	   1
@@ -147,7 +154,8 @@ same_name(const char *a, size_t an, const char *b, size_t bn)
  * whose target it is, and so on back.
  */
 static void
-chain_start(const msgpack_object *ans, const char **name, size_t *nlen)
+chain_start(
+    const msgpack_object *ans, size_t nrr, const char **name, size_t *nlen)
 {
 	const msgpack_object *rr, *v;
 	const char *s;
@@ -155,7 +163,7 @@ chain_start(const msgpack_object *ans, const char **name, size_t *nlen)
 	uint64_t type;
 
 	for (hops = 0; hops < CHAIN_MAX; hops++) {
-		for (i = 0; i < ans->via.array.size; i++) {
+		for (i = 0; i < nrr; i++) {
 			rr = &ans->via.array.ptr[i];
 			if (rr->type != MSGPACK_OBJECT_MAP ||
 			    !rec_get_u64(rr, "type", &type) ||
@@ -173,7 +181,7 @@ chain_start(const msgpack_object *ans, const char **name, size_t *nlen)
 			*nlen = n;
 			break;
 		}
-		if (i == ans->via.array.size)
+		if (i == nrr)
 			return;
 	}
 }
@@ -254,7 +262,7 @@ names_learn(struct names *n, const msgpack_object *dns, uint64_t ts)
 {
 	const msgpack_object *ans, *rr, *a;
 	const char *name;
-	size_t i, nlen, alen;
+	size_t i, nlen, alen, nrr;
 	uint64_t type, rcode = 0;
 	uint8_t addr[16];
 	int qr = 0;
@@ -267,7 +275,8 @@ names_learn(struct names *n, const msgpack_object *dns, uint64_t ts)
 	ans = rec_get(dns, "ans");
 	if (ans == NULL || ans->type != MSGPACK_OBJECT_ARRAY)
 		return;
-	for (i = 0; i < ans->via.array.size; i++) {
+	nrr = ans->via.array.size < RR_MAX ? ans->via.array.size : RR_MAX;
+	for (i = 0; i < nrr; i++) {
 		rr = &ans->via.array.ptr[i];
 		if (rr->type != MSGPACK_OBJECT_MAP ||
 		    !rec_get_u64(rr, "type", &type))
@@ -277,7 +286,7 @@ names_learn(struct names *n, const msgpack_object *dns, uint64_t ts)
 			if (a == NULL || a->type != MSGPACK_OBJECT_BIN ||
 			    !str_of(rec_get(rr, "name"), &name, &nlen))
 				continue;
-			chain_start(ans, &name, &nlen);
+			chain_start(ans, nrr, &name, &nlen);
 			put(n, (const uint8_t *)a->via.bin.ptr, a->via.bin.size,
 			    name, nlen, expiry(ts, rr));
 		} else if (type == TYPE_PTR) {

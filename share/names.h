@@ -8,7 +8,9 @@
  * A and AAAA answers give an address the name the client asked for (the
  * start of the CNAME chain that led to it, as the analyst wants
  * "www.google.com", not the CDN's "www.l.google.com"); PTR answers give
- * the address spelled by the reverse name its target.  The newest answer
+ * the address spelled by the reverse name its target.  Only a reply's
+ * first 64 records are read (a real one has a handful; following chains
+ * through thousands would stall the stage).  The newest answer
  * for an address wins.  An entry is kept for its TTL and then for a grace
  * period (NAMES_GRACE: connections opened while the answer held go on
  * after it expires), in stream time; the map holds at most its cap of

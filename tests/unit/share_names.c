@@ -159,6 +159,29 @@ main(void)
 	    200);
 	CHECK("odd records are passed over",
 	    is(find4(n, 192, 0, 2, 31, 201), NULL));
+	/* a reply of 2000 records: the first 64 are read, quickly */
+	{
+		struct strbuf b = { 0 };
+		int k;
+
+		sb_adds(&b, "{\"dns\":{\"qr\":true,\"ans\":[");
+		for (k = 0; k < 2000; k++) {
+			snprintf(big, sizeof(big),
+			    "%s{\"name\":\"c%d.many\",\"type\":%d,"
+			    "\"target\":\"c%d.many\",\"addr\":\"198.51.%d.%d\"}",
+			    k ? "," : "", k, k % 2 ? 1 : 5, k + 1, k / 256,
+			    k % 256);
+			sb_adds(&b, big);
+		}
+		sb_adds(&b, "]}}");
+		sb_str(&b);
+		learn(n, b.p, 300);
+		free(b.p);
+	}
+	CHECK("a long reply: an A among its first 64 records is named",
+	    is(find4(n, 198, 51, 0, 63, 301), "c62.many"));
+	CHECK("a long reply: one past them is not",
+	    is(find4(n, 198, 51, 0, 65, 301), NULL));
 	names_free(n);
 
 	n = names_new(64);
