@@ -148,7 +148,8 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 	    $(if $(filter detect_%,$*),$(DETECT_OBJ))) \
 	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
-	    $(if $(filter detect_% stats_%,$*),-lnettle)
+	    $(if $(filter detect_% stats_%,$*),-lnettle) \
+	    $(if $(filter stats_%,$*),$(SECCOMP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)

@@ -31,12 +31,17 @@
 #define HLL_P 12 /* precision: 2^12 registers, 1.6% standard error */
 #define HLL_M (1u << HLL_P)
 /*
- * The hash every nm-stats uses, so that sketches from anywhere merge:
- * SipHash-2-4 under a fixed key (the 16 bytes of HLL_HASH_KEY).  Written
- * in the record as its name; a record with another name is refused.
+ * The hash every nm-stats uses, so that sketches from anywhere merge: a
+ * fixed 64-bit mix of the key's bytes (sketch.c), the same on every
+ * machine.  Written in the record as its name; a record with another
+ * name is refused.  (A big-endian host would read the words in another
+ * order: its sketches would carry another name.)
  */
-#define HLL_HASH_NAME "siphash24:nm-hll-1"
-#define HLL_HASH_KEY  "nm-hll-1\0\0\0\0\0\0\0\0"
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HLL_HASH_NAME "mix64le:nm-hll-1"
+#else
+#define HLL_HASH_NAME "mix64be:nm-hll-1"
+#endif
 
 struct hll {
 	uint8_t reg[HLL_M]; /* leading zeros + 1 of the hash's rest, max */

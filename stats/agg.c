@@ -300,6 +300,9 @@ agg_count(struct agg *a, uint64_t ts, uint64_t len, uint64_t ifx,
 		sf->tpkts++;
 		sf->tbytes += len;
 	}
+	if (a->sg != NULL)
+		summ_count(
+		    &a->sg->cur, len, sf != NULL ? (size_t)(sf - a->sf) : 0);
 	if (pv == NULL)
 		return;
 	slot = count_proto(a, pv);
@@ -307,13 +310,19 @@ agg_count(struct agg *a, uint64_t ts, uint64_t len, uint64_t ifx,
 		sf->proto[slot].packets++;
 		sf->proto[slot].bytes += len;
 	}
-	if (pv->af == 0)
+	if (pv->af == 0) {
+		if (a->sg != NULL)
+			summ_packet(
+			    &a->sg->cur, pv, slot, a->proto[slot].name, NULL);
 		return;
+	}
 	count_hosts(&a->hosts, &a->rng, &a->hosts_evicted, pv, ts, len);
 	if (sf != NULL && a->src_top)
 		count_hosts(
 		    &sf->hosts, &sf->rng, &sf->hosts_evicted, pv, ts, len);
 	f = flow_packet(&a->flows, pv, emit, arg);
+	if (a->sg != NULL)
+		summ_packet(&a->sg->cur, pv, slot, a->proto[slot].name, f);
 	if (f->svcport == 0 || !pv->ports)
 		return;
 	if (pv->ipproto == 6)
