@@ -265,46 +265,50 @@ ss_unlink(struct ss *s, size_t i)
 	}
 }
 
-static void
-ss_swap(struct ss *s, size_t a, size_t b)
+/*
+ * The heap moves an entry by leaving a hole where it was and sliding the
+ * others into it, its table slot, slot index and hash going with it.
+ */
+static inline void
+ss_place(
+    struct ss *s, size_t to, const struct ss_entry *e, uint32_t sl, uint32_t h)
 {
-	struct ss_entry t = s->e[a];
-	uint32_t sa = eslot(s)[a], sb = eslot(s)[b], ha = ehash(s)[a];
-
-	s->e[a] = s->e[b];
-	s->e[b] = t;
-	s->slot[sa] = (uint32_t)b;
-	s->slot[sb] = (uint32_t)a;
-	eslot(s)[a] = sb;
-	eslot(s)[b] = sa;
-	ehash(s)[a] = ehash(s)[b];
-	ehash(s)[b] = ha;
+	s->e[to] = *e;
+	s->slot[sl] = (uint32_t)to;
+	eslot(s)[to] = sl;
+	ehash(s)[to] = h;
 }
 
 static void
 ss_down(struct ss *s, size_t i)
 {
+	struct ss_entry t = s->e[i];
+	uint32_t sl = eslot(s)[i], h = ehash(s)[i];
 	size_t c;
 
 	while ((c = 2 * i + 1) < s->n) {
 		if (c + 1 < s->n && s->e[c + 1].count < s->e[c].count)
 			c++;
-		if (s->e[i].count <= s->e[c].count)
-			return;
-		ss_swap(s, i, c);
+		if (t.count <= s->e[c].count)
+			break;
+		ss_place(s, i, &s->e[c], eslot(s)[c], ehash(s)[c]);
 		i = c;
 	}
+	ss_place(s, i, &t, sl, h);
 }
 
 static void
 ss_up(struct ss *s, size_t i)
 {
+	struct ss_entry t = s->e[i];
+	uint32_t sl = eslot(s)[i], h = ehash(s)[i];
 	size_t p;
 
-	while (i > 0 && s->e[p = (i - 1) / 2].count > s->e[i].count) {
-		ss_swap(s, i, p);
+	while (i > 0 && s->e[p = (i - 1) / 2].count > t.count) {
+		ss_place(s, i, &s->e[p], eslot(s)[p], ehash(s)[p]);
 		i = p;
 	}
+	ss_place(s, i, &t, sl, h);
 }
 
 /* A new entry at the heap's end, linked at its free slot i. */
