@@ -101,6 +101,16 @@ hll_count(const struct hll *h)
 	return e;
 }
 
+uint64_t
+hll_count_u64(const struct hll *h)
+{
+	double e = hll_count(h) + 0.5;
+
+	if (!(e >= 1))
+		return 0;
+	return e >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)e;
+}
+
 double
 hll_error(void)
 {
@@ -142,9 +152,9 @@ hll_valid(const struct hll *h)
  * the table without a lookup) and, nslot / 2 (at least k) further on,
  * each entry's hash (so shifting a slot back knows where it belongs
  * without hashing again): where they are does not depend on k, which a
- * merge may lower.  The hash is
- * SipHash-2-4 under the run key (sip_run_key, as tab.c): records from
- * the wire cannot be made to pile up in one probe run.  Nothing in the
+ * merge may lower.  The hash is SipHash-2-4 under the run key
+ * (sip_run_key, as tab.c): records from the wire cannot be made to pile
+ * up in one probe run.  Nothing in the
  * table decides which entries are kept or in what order they are
  * written: that is the heap's, whose moves depend on counts alone.
  */

@@ -62,6 +62,12 @@ void hll_merge(struct hll *dst, const struct hll *src);
  * hll_error().
  */
 double hll_count(const struct hll *);
+/*
+ * hll_count() rounded, as an integer: at most UINT64_MAX (registers near
+ * their top, or loaded ones, give estimates past 2^64, which a plain
+ * conversion of the double would not survive).
+ */
+uint64_t hll_count_u64(const struct hll *);
 /* Relative standard error of hll_count(): 1.04 / sqrt(HLL_M). */
 double hll_error(void);
 int hll_empty(const struct hll *);
