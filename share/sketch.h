@@ -160,8 +160,9 @@ uint64_t hist_hi(size_t i);
 /*
  * The smallest bucket's upper edge at or below which at least q (0 to 1)
  * of the values are (at least ceil(q n) of them), capped by max: exact
- * for values below HIST_EXACT, else at most 1/2^HIST_SUB_BITS above the
- * true quantile.  q = 0 (or NaN) gives min, q >= 1 max, 0 when empty.
+ * for values below HIST_EXACT, else above the true quantile by less than
+ * 1/2^HIST_SUB_BITS of it.  q = 0 (or NaN) gives min, q >= 1 max, 0 when
+ * empty.
  */
 uint64_t hist_quantile(const struct hist *, double q);
 
