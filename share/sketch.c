@@ -49,15 +49,15 @@ hll_hash(const void *key, size_t len)
  * are all zero.
  */
 void
-hll_add_hash(struct hll *h, uint64_t x)
+hll_add_hash(struct hll *sk, uint64_t h)
 {
-	size_t i = (size_t)(x >> (64 - HLL_P));
-	uint64_t rest = x << HLL_P;
+	size_t i = (size_t)(h >> (64 - HLL_P));
+	uint64_t rest = h << HLL_P;
 	uint8_t r;
 
 	r = rest == 0 ? HLL_RMAX : (uint8_t)(__builtin_clzll(rest) + 1);
-	if (h->reg[i] < r)
-		h->reg[i] = r;
+	if (sk->reg[i] < r)
+		sk->reg[i] = r;
 }
 
 void
