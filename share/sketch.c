@@ -86,15 +86,15 @@ hll_hash(const void *key, size_t len)
  * are all zero.
  */
 void
-hll_add_hash(struct hll *h, uint64_t x)
+hll_add_hash(struct hll *sk, uint64_t h)
 {
-	size_t i = (size_t)(x >> (64 - HLL_P));
-	uint64_t rest = x << HLL_P;
+	size_t i = (size_t)(h >> (64 - HLL_P));
+	uint64_t rest = h << HLL_P;
 	uint8_t r;
 
 	r = rest == 0 ? HLL_RMAX : (uint8_t)(__builtin_clzll(rest) + 1);
-	if (h->reg[i] < r)
-		h->reg[i] = r;
+	if (sk->reg[i] < r)
+		sk->reg[i] = r;
 }
 
 void
@@ -138,6 +138,16 @@ hll_count(const struct hll *h)
 	return e;
 }
 
+uint64_t
+hll_count_u64(const struct hll *h)
+{
+	double e = hll_count(h) + 0.5;
+
+	if (!(e >= 1))
+		return 0;
+	return e >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)e;
+}
+
 double
 hll_error(void)
 {
@@ -179,9 +189,9 @@ hll_valid(const struct hll *h)
  * the table without a lookup) and, nslot / 2 (at least k) further on,
  * each entry's hash (so shifting a slot back knows where it belongs
  * without hashing again): where they are does not depend on k, which a
- * merge may lower.  The hash is
- * SipHash-2-4 under the run key (sip_run_key, as tab.c): records from
- * the wire cannot be made to pile up in one probe run.  Nothing in the
+ * merge may lower.  The hash is SipHash-2-4 under the run key
+ * (sip_run_key, as tab.c): records from the wire cannot be made to pile
+ * up in one probe run.  Nothing in the
  * table decides which entries are kept or in what order they are
  * written: that is the heap's, whose moves depend on counts alone.
  */
@@ -302,46 +312,50 @@ ss_unlink(struct ss *s, size_t i)
 	}
 }
 
-static void
-ss_swap(struct ss *s, size_t a, size_t b)
+/*
+ * The heap moves an entry by leaving a hole where it was and sliding the
+ * others into it, its table slot, slot index and hash going with it.
+ */
+static inline void
+ss_place(
+    struct ss *s, size_t to, const struct ss_entry *e, uint32_t sl, uint32_t h)
 {
-	struct ss_entry t = s->e[a];
-	uint32_t sa = eslot(s)[a], sb = eslot(s)[b], ha = ehash(s)[a];
-
-	s->e[a] = s->e[b];
-	s->e[b] = t;
-	s->slot[sa] = (uint32_t)b;
-	s->slot[sb] = (uint32_t)a;
-	eslot(s)[a] = sb;
-	eslot(s)[b] = sa;
-	ehash(s)[a] = ehash(s)[b];
-	ehash(s)[b] = ha;
+	s->e[to] = *e;
+	s->slot[sl] = (uint32_t)to;
+	eslot(s)[to] = sl;
+	ehash(s)[to] = h;
 }
 
 static void
 ss_down(struct ss *s, size_t i)
 {
+	struct ss_entry t = s->e[i];
+	uint32_t sl = eslot(s)[i], h = ehash(s)[i];
 	size_t c;
 
 	while ((c = 2 * i + 1) < s->n) {
 		if (c + 1 < s->n && s->e[c + 1].count < s->e[c].count)
 			c++;
-		if (s->e[i].count <= s->e[c].count)
-			return;
-		ss_swap(s, i, c);
+		if (t.count <= s->e[c].count)
+			break;
+		ss_place(s, i, &s->e[c], eslot(s)[c], ehash(s)[c]);
 		i = c;
 	}
+	ss_place(s, i, &t, sl, h);
 }
 
 static void
 ss_up(struct ss *s, size_t i)
 {
+	struct ss_entry t = s->e[i];
+	uint32_t sl = eslot(s)[i], h = ehash(s)[i];
 	size_t p;
 
-	while (i > 0 && s->e[p = (i - 1) / 2].count > s->e[i].count) {
-		ss_swap(s, i, p);
+	while (i > 0 && s->e[p = (i - 1) / 2].count > t.count) {
+		ss_place(s, i, &s->e[p], eslot(s)[p], ehash(s)[p]);
 		i = p;
 	}
+	ss_place(s, i, &t, sl, h);
 }
 
 /* A new entry at the heap's end, linked at its free slot i. */

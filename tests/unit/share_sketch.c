@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "sketch.h"
@@ -113,6 +115,18 @@ test_hll(void)
 	a.reg[7] = 255;
 	e = hll_count(&a);
 	CHECK("hll: out of range registers still give a number", e == e);
+	memset(a.reg, 255, sizeof(a.reg));
+	CHECK("hll_count_u64: loaded registers past the top give UINT64_MAX",
+	    hll_count_u64(&a) == UINT64_MAX);
+	memset(a.reg, 64 - HLL_P + 1, sizeof(a.reg));
+	CHECK("hll_count_u64: every register at the top is UINT64_MAX",
+	    hll_valid(&a) && hll_count(&a) > 1e19 &&
+		hll_count_u64(&a) == UINT64_MAX);
+	hll_clear(&a);
+	CHECK("hll_count_u64: 0 of nothing", hll_count_u64(&a) == 0);
+	hll_range(&a, 0, 100);
+	CHECK("hll_count_u64: the estimate rounded",
+	    hll_count_u64(&a) == (uint64_t)(hll_count(&a) + 0.5));
 	CHECK("hll: the hash is SipHash under the fixed key",
 	    hll_hash("", 0) == hll_hash("", 0) &&
 		hll_hash("a", 1) != hll_hash("b", 1));
@@ -381,6 +395,77 @@ test_ss_put(void)
 	ss_free(&s);
 }
 
+/* Whether f(arg) ends the program with status 1 (a programming error). */
+static int
+dies(void (*f)(size_t), size_t arg)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	if ((pid = fork()) < 0)
+		return 0;
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(9);
+		f(arg);
+		_exit(0);
+	}
+	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 1;
+}
+
+static void
+init_keylen(size_t keylen)
+{
+	struct ss s;
+
+	ss_init(&s, 4, keylen);
+	ss_free(&s);
+}
+
+static void
+init_k(size_t k)
+{
+	struct ss s;
+
+	ss_init(&s, k, 16);
+	ss_free(&s);
+}
+
+static void
+merge_keylen(size_t keylen)
+{
+	static struct ss a, b; /* reachable still when the program ends */
+
+	ss_init(&a, 4, 16);
+	ss_init(&b, 4, keylen);
+	ss_merge(&a, &b);
+	ss_free(&a);
+	ss_free(&b);
+}
+
+static void
+bucket_edge(size_t i)
+{
+	(void)hist_lo(i);
+}
+
+static void
+test_misuse(void)
+{
+	CHECK("ss_init: a key past SS_KEYMAX ends the program",
+	    dies(init_keylen, SS_KEYMAX + 1) && !dies(init_keylen, SS_KEYMAX));
+	CHECK(
+	    "ss_init: a key of 0 bytes ends the program", dies(init_keylen, 0));
+	CHECK("ss_init: k of 0 ends the program",
+	    dies(init_k, 0) && !dies(init_k, 1));
+	CHECK("ss_merge: keys of another length end the program",
+	    dies(merge_keylen, 38) && !dies(merge_keylen, 16));
+	CHECK("hist_lo: past the last bucket ends the program",
+	    dies(bucket_edge, HIST_NB) && !dies(bucket_edge, HIST_NB - 1));
+}
+
 /* Heavy churn through tiny tables: deletion must keep every key found. */
 static void
 test_ss_churn(void)
@@ -624,6 +709,7 @@ main(void)
 	test_hll();
 	test_ss_exact();
 	test_ss_put();
+	test_misuse();
 	test_ss_churn();
 	test_ss_stream(16, 0);
 	test_ss_stream(38, 1);
