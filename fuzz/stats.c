@@ -64,8 +64,7 @@ release(struct fz *f)
 	agg_free(&f->agg);
 	out_free(&f->out);
 	names_free(f->names);
-	summ_free(&f->sg.cur);
-	summ_free(&f->sg.tot);
+	sumout_free(&f->sg);
 	summ_free(&f->rd);
 	summ_free(&f->acc);
 }

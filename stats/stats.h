@@ -102,7 +102,8 @@ struct flow {
 	uint8_t first_resp;   /* the first packet was the responder's */
 	uint8_t noports;      /* nor had it ports or an ICMP type */
 	uint32_t syn_seq;
-	char hist[13]; /* letters in order of first sight */
+	char hist[13];	 /* letters in order of first sight */
+	uint64_t sp, sb; /* packets and bytes when the summary's span began */
 };
 
 struct flow_tab {
@@ -144,6 +145,7 @@ struct host {
 	struct host_key k;
 	uint64_t txp, txb, rxp, rxb;
 	uint64_t last;
+	uint64_t sp, sb; /* packets and bytes when the summary's span began */
 };
 
 struct proto_count {
@@ -334,13 +336,26 @@ void summ_init_counting(struct summ *, size_t k, size_t counters, enum top_by);
 void summ_free(struct summ *);
 /* Empties it, keeping k and by. */
 void summ_clear(struct summ *);
-/* A frame or packet of len bytes from source slot src_slot. */
+/*
+ * What is counted per packet: a frame or packet of len bytes from source
+ * slot src_slot, and a packet's protocol (agg's slot and name).  The rest
+ * is read from nm-stats' own tables when a span closes, each host's and
+ * connection's packets since the span began, so that the heavy lists
+ * and distinct counts cost nothing per packet.
+ */
 void summ_count(struct summ *, uint64_t len, size_t src_slot);
-/* A packet's protocol (agg's slot and name) and, for IP, its connection. */
-void summ_packet(struct summ *, const struct pview *, size_t slot,
-    const char *proto, const struct flow *);
-/* A connection that ended: its sizes. */
+void summ_proto(struct summ *, size_t slot, const char *name, uint64_t len);
+/* A host's packets since the span began (then the span begins anew). */
+void summ_host(struct summ *, struct host *);
+/* A connection's, still open at a span's end. */
+void summ_flow_part(struct summ *, struct flow *);
+/* A connection that ended: what it had since the span began, its sizes. */
 void summ_flow(struct summ *, const struct flow *);
+/* A service port's packets and bytes in the span (proto 6 or 17). */
+void summ_port(struct summ *, unsigned proto, unsigned port, uint64_t packets,
+    uint64_t bytes);
+/* A packet's own service port (distinct ports). */
+void summ_port_seen(struct summ *, unsigned proto, unsigned port);
 void summ_merge(struct summ *dst, const struct summ *src);
 /* The record, whole (type included). */
 void summ_write(struct pk *, const struct summ *);
@@ -356,12 +371,15 @@ struct sumgrid {
 	uint64_t first, last; /* the stream's counted time */
 	int started;
 	struct src_stats
-	    base[ST_NSOURCES];	   /* capture counters at cur's start */
-	uint64_t flows_base;	   /* flows seen at cur's start */
-	char srcname[SUMM_SRCLEN]; /* a stream of one source: its name */
+	    base[ST_NSOURCES];	     /* capture counters at cur's start */
+	uint64_t flows_base;	     /* flows seen at cur's start */
+	struct port_count *pbase;    /* agg's port counts at cur's start */
+	uint8_t pseen[2][65536 / 8]; /* the packets' service ports: TCP, UDP */
+	char srcname[SUMM_SRCLEN];   /* a stream of one source: its name */
 };
 
 void sumout_init(struct sumgrid *, uint64_t every, size_t k, enum top_by);
+void sumout_free(struct sumgrid *);
 /* The first source's name (a stream of one source). */
 void sumout_header(struct sumgrid *, const msgpack_object *hdr);
 /* Capture time ts has come: writes the spans it ended. */

@@ -86,14 +86,6 @@ host_key(uint8_t *k, int af, const uint8_t *addr)
 	memcpy(k + 1, addr, af == 6 ? 16 : 4);
 }
 
-/* The ranked weight and the other, as -s says. */
-static void
-weights(const struct summ *s, uint64_t len, uint64_t *w, uint64_t *w2)
-{
-	*w = s->by == TOP_BYTES ? len : 1;
-	*w2 = s->by == TOP_BYTES ? 1 : len;
-}
-
 void
 summ_count(struct summ *s, uint64_t len, size_t src_slot)
 {
@@ -112,59 +104,85 @@ summ_count(struct summ *s, uint64_t len, size_t src_slot)
 }
 
 void
-summ_packet(struct summ *s, const struct pview *pv, size_t slot,
-    const char *proto, const struct flow *f)
+summ_proto(struct summ *s, size_t slot, const char *name, uint64_t len)
 {
-	uint8_t k[HOSTKEY];
-	uint64_t w, w2;
+	if (slot >= ST_NPROTO)
+		return;
+	if (s->proto[slot].packets == 0)
+		snprintf(s->proto[slot].name, ST_PROTOLEN, "%s", name);
+	s->proto[slot].packets++;
+	s->proto[slot].bytes += len;
+	if (slot >= s->nproto)
+		s->nproto = slot + 1;
+}
 
-	if (slot < ST_NPROTO) {
-		if (s->proto[slot].packets == 0)
-			snprintf(s->proto[slot].name, ST_PROTOLEN, "%s", proto);
-		s->proto[slot].packets++;
-		s->proto[slot].bytes += pv->len;
-		if (slot >= s->nproto)
-			s->nproto = slot + 1;
-	}
-	if (pv->af == 0 || f == NULL)
+void
+summ_host(struct summ *s, struct host *h)
+{
+	uint64_t p = h->txp + h->rxp - h->sp, b = h->txb + h->rxb - h->sb;
+	uint8_t k[HOSTKEY];
+
+	if (p == 0)
 		return;
-	weights(s, pv->len, &w, &w2);
-	host_key(k, pv->af, pv->src);
-	ss_add(&s->hosts, k, w, w2);
+	h->sp += p;
+	h->sb += b;
+	host_key(k, h->k.af, h->k.addr);
+	ss_add(&s->hosts, k, s->by == TOP_BYTES ? b : p,
+	    s->by == TOP_BYTES ? p : b);
 	hll_add(&s->dhosts, k, HOSTKEY);
-	host_key(k, pv->af, pv->dst);
-	ss_add(&s->hosts, k, w, w2);
-	hll_add(&s->dhosts, k, HOSTKEY);
-	ss_add(&s->flows, &f->k, w, w2);
+}
+
+/* What a connection had since the span began, into the lists. */
+static void
+flow_delta(struct summ *s, const struct flow *f, uint64_t *p, uint64_t *b)
+{
+	*p = f->pkts[0] + f->pkts[1] - f->sp;
+	*b = f->bytes[0] + f->bytes[1] - f->sb;
+	if (*p == 0)
+		return;
+	ss_add(&s->flows, &f->k, s->by == TOP_BYTES ? *b : *p,
+	    s->by == TOP_BYTES ? *p : *b);
 	hll_add(&s->dflows, &f->k, FLOWKEY);
-	if (!pv->ports || (pv->ipproto != 6 && pv->ipproto != 17))
-		return;
-	/* the heavy ports rank as top_ports does: the connection's service */
-	if (f->svcport != 0) {
-		k[0] = (uint8_t)pv->ipproto;
-		k[1] = (uint8_t)(f->svcport >> 8);
-		k[2] = (uint8_t)f->svcport;
-		ss_add(&s->ports, k, w, w2);
-	}
-	/*
-	 * The distinct ones are the packet's own service port, as nm-decode
-	 * named it: a connection's depends on who began it, which one part
-	 * of a capture may not have seen, and the union of the parts'
-	 * sketches would not be the whole's.
-	 */
-	if (pv->svcport != 0) {
-		k[0] = (uint8_t)pv->ipproto;
-		k[1] = (uint8_t)(pv->svcport >> 8);
-		k[2] = (uint8_t)pv->svcport;
-		hll_add(&s->dports, k, PORTKEY);
-	}
+}
+
+void
+summ_flow_part(struct summ *s, struct flow *f)
+{
+	uint64_t p, b;
+
+	flow_delta(s, f, &p, &b);
+	f->sp += p;
+	f->sb += b;
 }
 
 void
 summ_flow(struct summ *s, const struct flow *f)
 {
+	uint64_t p, b;
+
+	flow_delta(s, f, &p, &b);
 	hist_add(&s->fbytes, f->bytes[0] + f->bytes[1]);
 	hist_add(&s->fpkts, f->pkts[0] + f->pkts[1]);
+}
+
+void
+summ_port(struct summ *s, unsigned proto, unsigned port, uint64_t packets,
+    uint64_t bytes)
+{
+	uint8_t k[PORTKEY] = { (uint8_t)proto, (uint8_t)(port >> 8),
+		(uint8_t)port };
+
+	ss_add(&s->ports, k, s->by == TOP_BYTES ? bytes : packets,
+	    s->by == TOP_BYTES ? packets : bytes);
+}
+
+void
+summ_port_seen(struct summ *s, unsigned proto, unsigned port)
+{
+	uint8_t k[PORTKEY] = { (uint8_t)proto, (uint8_t)(port >> 8),
+		(uint8_t)port };
+
+	hll_add(&s->dports, k, PORTKEY);
 }
 
 /* --- merging --- */

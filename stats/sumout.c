@@ -9,6 +9,7 @@
  * one is the sum of the spans written, so it is what nm-stats --merge would
  * make of them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "nm.h"
@@ -22,6 +23,16 @@ sumout_init(struct sumgrid *g, uint64_t every, size_t k, enum top_by by)
 	summ_init_counting(&g->cur, k, SUMM_COUNTERS(k), by);
 	summ_init(&g->tot, k, by);
 	snprintf(g->srcname, sizeof(g->srcname), "-");
+	g->pbase = ecalloc(2 * 65536, sizeof(*g->pbase));
+}
+
+void
+sumout_free(struct sumgrid *g)
+{
+	summ_free(&g->cur);
+	summ_free(&g->tot);
+	free(g->pbase);
+	g->pbase = NULL;
 }
 
 void
@@ -38,13 +49,47 @@ sumout_header(struct sumgrid *g, const msgpack_object *hdr)
  * source's name and capture counters since the span began, and the
  * connections begun in it.
  */
+/*
+ * What the tables counted in the span: each host's and open connection's
+ * packets since it began (a connection that ended gave its own then),
+ * each service port's, and the service ports the packets named.
+ */
 static void
-span_close(struct agg *a, struct sumgrid *g)
+span_tables(struct agg *a, struct sumgrid *g, int flows_ended)
+{
+	struct summ *s = &g->cur;
+	struct port_count *pc, *pb;
+	size_t i;
+	unsigned port;
+
+	for (i = 0; i < a->hosts.count; i++)
+		summ_host(s, tab_at(&a->hosts, i));
+	for (i = 0; !flows_ended && i < a->flows.t.count; i++)
+		summ_flow_part(s, tab_at(&a->flows.t, i));
+	for (i = 0; i < 2 * 65536; i++) {
+		pc = i < 65536 ? &a->tcp_ports[i] : &a->udp_ports[i - 65536];
+		pb = &g->pbase[i];
+		if (pc->packets == pb->packets)
+			continue;
+		summ_port(s, i < 65536 ? 6 : 17, (unsigned)(i & 0xffff),
+		    pc->packets - pb->packets, pc->bytes - pb->bytes);
+		*pb = *pc;
+	}
+	for (i = 0; i < 2; i++)
+		for (port = 0; port < 65536; port++)
+			if (g->pseen[i][port >> 3] & (1u << (port & 7)))
+				summ_port_seen(s, i ? 17 : 6, port);
+	memset(g->pseen, 0, sizeof(g->pseen));
+}
+
+static void
+span_close(struct agg *a, struct sumgrid *g, int flows_ended)
 {
 	struct summ *s = &g->cur;
 	size_t i, n = a->sf != NULL ? a->nsf : 1;
 	const struct src_stats *c, *b;
 
+	span_tables(a, g, flows_ended);
 	if (s->nsrc < n && (s->nsrc > 0 || a->sf == NULL))
 		s->nsrc = n;
 	for (i = 0; i < s->nsrc; i++)
@@ -99,7 +144,7 @@ sumout_tick(struct agg *a, struct out *o, uint64_t ts)
 	 * but carried into the next span written.
 	 */
 	if (g->cur.packets > 0) {
-		span_close(a, g);
+		span_close(a, g, 0);
 		span_write(o, &g->cur);
 		summ_merge(&g->tot, &g->cur);
 	}
@@ -118,7 +163,8 @@ sumout_finish(struct agg *a, struct out *o)
 		g->cur.start = g->first;
 		g->cur.end = st_add(g->last, 1);
 	}
-	span_close(a, g);
+	/* every connection has ended: nm-stats wrote its record */
+	span_close(a, g, 1);
 	if (g->every != 0) {
 		if (g->cur.packets > 0) {
 			span_write(o, &g->cur);
