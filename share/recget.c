@@ -141,6 +141,14 @@ rec_source_name(const msgpack_object *src, char *buf, size_t len)
 		n = len - 1 - k;
 	memcpy(buf + k, name, n);
 	k += n;
+	/* "IFACE@SENSOR" when nm-pull says which sensor it is on */
+	if (rec_get_str(src, "sensor", &ns, &nn) && nn > 0 && k < len - 1) {
+		buf[k++] = '@';
+		if (nn > len - 1 - k)
+			nn = len - 1 - k;
+		memcpy(buf + k, ns, nn);
+		k += nn;
+	}
 	buf[k] = '\0';
 	return k;
 }

@@ -462,6 +462,27 @@ bucket_for(struct merge *m, uint64_t start, uint64_t end)
 	return b;
 }
 
+/*
+ * A summary nm-pull tagged with its sensor names its sources as the
+ * merged header does, "IFACE@SENSOR", so that two sensors' eth0 stay
+ * apart.
+ */
+static void
+sensor_names(struct summ *s, const msgpack_object *rec)
+{
+	char name[SUMM_SRCLEN];
+	const char *sensor;
+	size_t i, n;
+
+	if (!rec_get_str(rec, "sensor", &sensor, &n) || n == 0)
+		return;
+	for (i = 0; i < s->nsrc; i++) {
+		snprintf(name, sizeof(name), "%s@%.*s", s->src[i].name,
+		    (int)(n < 32 ? n : 32), sensor);
+		memcpy(s->src[i].name, name, sizeof(name));
+	}
+}
+
 static void
 on_summary(struct merge *m, const struct rec *rec)
 {
@@ -497,6 +518,7 @@ on_summary(struct merge *m, const struct rec *rec)
 	}
 	if (s->final && in->spans)
 		return; /* the sum of the spans it wrote */
+	sensor_names(s, &rec->obj);
 	if (!s->final)
 		in->spans = 1;
 	if (s->final && m->bucket == 0) {

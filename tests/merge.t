@@ -141,3 +141,12 @@ rc=$?
 check "a stream cut short: status 3 or 8, the other merged" \
     eval '[ $rc = 3 -o $rc = 8 ] && is "$TMP/cut.out" "map(select(.type == \"stats\" and .final))[0].total.packets == 30000"'
 check "a stream cut short: one line naming it" grep -q "cut.nm" "$TMP/cut.err"
+
+# --- summaries nm-pull tagged with their sensor keep their sources apart ---
+for s in s1 s2; do
+	nm-render -o json <"$TMP/h1.nm" | jq -c "select(.type == \"summary\") | .sensor = \"$s\"" >"$TMP/$s.jsonl"
+done
+nm-stats --merge "$TMP/s1.jsonl" "$TMP/s2.jsonl" >"$TMP/ss.nm"
+check "sensors: each source named IFACE@SENSOR" \
+    is "$TMP/ss.nm" "map(select(.type == \"stats\" and .final))[0].per_source | map(.name) ==
+        [\"$TMP/h1.pcap@s1\", \"$TMP/h1.pcap@s2\"]"
