@@ -63,6 +63,10 @@ check "halves: the distinct sketches byte for byte" \
     test "$(sum "$TMP/w.nm" | jq -c .d)" = "$(sum "$TMP/m.nm" | jq -c .d)"
 check "halves: top 10 hosts and ports are the whole's nm-stats'" \
     test "$(top "$TMP/w.nm")" = "$(top "$TMP/m.nm")"
+flows() { js "$1" 'map(select(.type == "stats" and .final))[0] | [.top_flows[] |
+    [([[.src, .sport], [.dst, .dport]] | sort), (.packets // (.orig.packets + .resp.packets))]]'; }
+check "halves: top 10 connections are the whole's (parts joined, either way round)" \
+    test "$(flows "$TMP/w.nm")" = "$(flows "$TMP/m.nm")"
 # distinct addresses: the whole's host table holds each once (no eviction)
 exact=$(js "$TMP/w.nm" 'map(select(.type == "stats" and .final))[0].tracked.hosts')
 check "halves: distinct addresses within 3 standard errors of $exact" \
@@ -70,6 +74,18 @@ check "halves: distinct addresses within 3 standard errors of $exact" \
         ((.hosts - $exact) | fabs) / $exact < 3 * .rse"
 check "halves: every listed count within its err of the truth (hosts)" \
     is "$TMP/m.nm" 'map(select(.type == "stats" and .final))[0].top_hosts | all(.err >= 0)'
+# the bench's other capture (pktgen bulk): the same top 10 from halves
+"$PKTGEN" bulk "$TMP/bulk.pcap" -n 60000 -s 7 >/dev/null 2>&1
+editcap -r "$TMP/bulk.pcap" "$TMP/b1.pcap" 1-30000 2>/dev/null
+editcap -r "$TMP/bulk.pcap" "$TMP/b2.pcap" 30001-60000 2>/dev/null
+pipeline "$TMP/bulk.pcap" >"$TMP/bw.nm"
+pipeline "$TMP/b1.pcap" >"$TMP/b1.nm"
+pipeline "$TMP/b2.pcap" >"$TMP/b2.nm"
+nm-stats --merge "$TMP/b1.nm" "$TMP/b2.nm" >"$TMP/bm.nm"
+check "bulk halves: top 10 hosts and ports are the whole's nm-stats'" \
+    test "$(top "$TMP/bw.nm")" = "$(top "$TMP/bm.nm")"
+check "bulk halves: counters and sketches the whole's" \
+    test "$(sum "$TMP/bw.nm")" = "$(sum "$TMP/bm.nm")"
 nm-render <"$TMP/m.nm" >"$TMP/m.txt"
 check "nm-render shows the merge's final report" grep -q '^FINAL REPORT' "$TMP/m.txt"
 check "the report says what was merged and estimated" \
