@@ -433,6 +433,8 @@ icmp_flow(const struct out *o, struct strbuf *b, const msgpack_object *e)
 	host(o, b, e, "src", "src_name");
 	sb_adds(b, out_arrow(o));
 	host(o, b, e, "dst", "dst_name");
+	if (rec_get(e, "sport") == NULL)
+		return 1; /* merged: its messages are not known */
 	sb_addc(b, ' ');
 	if ((name = out_icmp_name((uint64_t)type, (uint64_t)code, v6)) != NULL)
 		sb_adds(b, name);

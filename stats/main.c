@@ -67,8 +67,8 @@ static const char usage_text[] =
     "                [--summary-interval seconds] [--summary-top k] "
     "[--no-summary]\n"
     "                [--ignore CIDR[#port]] [--SETTING value]...\n"
-    "       nm-stats --merge [-n count] [-I seconds] [--bucket seconds] "
-    "file...\n"
+    "       nm-stats --merge [-n count] [--bucket seconds] "
+    "[--summary-top k] file...\n"
     "(the detectors' settings: nm-detect -h)\n";
 
 static void __attribute__((noreturn)) usage(void)

@@ -259,8 +259,11 @@ pack_heavy(struct pk *pk, const struct summ *t, unsigned ntop)
 						     : "IP");
 		pk_kbin(pk, "src", a_serves ? fk->b : fk->a, al);
 		pk_kbin(pk, "dst", a_serves ? fk->a : fk->b, al);
-		pk_ku(pk, "sport", a_serves ? fk->pb : fk->pa);
-		pk_ku(pk, "dport", a_serves ? fk->pa : fk->pb);
+		/* ICMP's "ports" are its identifier or type and code */
+		if (fk->proto != 1 && fk->proto != 58) {
+			pk_ku(pk, "sport", a_serves ? fk->pb : fk->pa);
+			pk_ku(pk, "dport", a_serves ? fk->pa : fk->pb);
+		}
 		if ((svc = out_service(a_serves ? fk->pa : fk->pb, fk->proto)))
 			pk_kstr(pk, "service", svc);
 		pack_weights(pk, t, v[i]);

@@ -4,7 +4,8 @@
  * multiples of S since the epoch (so that every nm-stats, on any machine
  * or worker, cuts its spans at the same instants, and minutes roll up into
  * hours without a span crossing a boundary); a span with nothing counted
- * is not written (its capture counters go into the next one that is).  Always,
+ * and no connection ended is not written (its capture counters go into
+ * the next one that is).  Always,
  * at the end, the final summary of the whole stream.  With intervals the final
  * one is the sum of the spans written, so it is what nm-stats --merge would
  * make of them.
@@ -140,10 +141,11 @@ sumout_tick(struct agg *a, struct out *o, uint64_t ts)
 	if (g->every == 0 || ts < g->cur.end || g->cur.end == ST_TMAX)
 		return;
 	/*
-	 * A silent span is not written; its capture counters are not lost
-	 * but carried into the next span written.
+	 * A silent span is not written, unless connections ended in it
+	 * (their sizes); its capture counters are not lost but carried into
+	 * the next span written.
 	 */
-	if (g->cur.packets > 0) {
+	if (g->cur.packets > 0 || g->cur.fbytes.n > 0) {
 		span_close(a, g, 0);
 		span_write(o, &g->cur);
 		summ_merge(&g->tot, &g->cur);
@@ -166,7 +168,7 @@ sumout_finish(struct agg *a, struct out *o)
 	/* every connection has ended: nm-stats wrote its record */
 	span_close(a, g, 1);
 	if (g->every != 0) {
-		if (g->cur.packets > 0) {
+		if (g->cur.packets > 0 || g->cur.fbytes.n > 0) {
 			span_write(o, &g->cur);
 			summ_merge(&g->tot, &g->cur);
 		}

@@ -166,3 +166,15 @@ nm-stats --merge "$TMP/s1.jsonl" "$TMP/s2.jsonl" >"$TMP/ss.nm"
 check "sensors: each source named IFACE@SENSOR" \
     is "$TMP/ss.nm" "map(select(.type == \"stats\" and .final))[0].per_source | map(.name) ==
         [\"$TMP/h1.pcap@s1\", \"$TMP/h1.pcap@s2\"]"
+
+# --- connections that end in a silent span still count (a live run's
+# clock went on after the last packet, then Ctrl-C) ---
+nm-capture -r "$NM_TOP/share/sample.pcap" 2>/dev/null | nm-decode | nm-render -o json >"$TMP/q.jsonl"
+last=$(jq -s 'map(select(.type == "packet") | .ts) | max' "$TMP/q.jsonl")
+{ grep -v '"type":"end"' "$TMP/q.jsonl"
+  echo "{\"type\":\"capstats\",\"if\":0,\"ts\":$((last + 5000000000)),\"recv\":189,\"drop\":0,\"ifdrop\":0}"
+  grep '"type":"end"' "$TMP/q.jsonl"; } | nm-stats -q --summary-interval 1 >"$TMP/q.nm"
+check "a silent last span: every connection's size is in the spans and the final" \
+    is "$TMP/q.nm" '([.[] | select(.type == "flow")] | length) as $f |
+        ([.[] | select(.type == "summary" and (.final | not)) | .sizes.flow_bytes.n] | add) == $f and
+        (map(select(.type == "summary" and .final))[0].sizes.flow_bytes.n) == $f'
