@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Workers on one machine: nm-capture --fanout and nm-monitor --workers.
+# Two network namespaces joined by a veth pair; a replay of many short
+# connections (tools/conngen.py, about 1300 flows) sent from one side
+# with tcpreplay, captured on the other by two nm-capture --fanout
+# members of one group and, beside them, by a plain nm-capture of the
+# whole.  Checks that every packet reached exactly one member (their sums
+# are the plain capture's), that both directions of each connection
+# reached the same member (the members' flow records together are the
+# plain capture's, and no connection is in both), that the kernel's
+# refusal of a group of another mode is one line naming the group, and
+# the usage errors.  Then nm-monitor --workers 2 on the same replay:
+# its final figures equal those of a single pipeline beside it.
+# exclusive: a flood of the veth must reach every capture without drops
+source "$(dirname "$0")/lib.sh"
+NMC=$NM_TOP/nm-capture
+[ -x "$NMC" ] || { echo "nm-capture not built"; exit 77; }
+
+# --- usage (no root needed) ---
+usage() { # NAME WANT ARGS...: status 2 and a message holding WANT
+	local name=$1 want=$2 st; shift 2
+	"$NMC" "$@" >/dev/null 2>"$TMP/u.err"; st=$?
+	[ "$st" = 2 ] && grep -q -- "$want" "$TMP/u.err" &&
+	    [ "$(wc -l <"$TMP/u.err")" = 1 ]
+	verdict $? "workers: nm-capture $name: status 2, one line ($st: $(head -c 120 "$TMP/u.err"))"
+}
+usage "--fanout with -r" "needs -i, not -r" --fanout 3 -r x.pcap
+usage "--fanout with two -i" "one -i with it" --fanout 3 -i lo -i eth0
+usage "--fanout 0" "out of range" --fanout 0 -i lo
+usage "--fanout 65536" "out of range" --fanout 65536 -i lo
+usage "--fanout 3:nosuch" "want hash, lb" --fanout 3:nosuch -i lo
+usage "--fanout 3:" "GROUP\[:MODE\]" --fanout 3: -i lo
+usage "--fanout x" "--fanout GROUP" --fanout x -i lo
+
+[ "$(id -u)" -eq 0 ] || { skip "workers live: needs root"; exit 0; }
+for t in ip tcpreplay jq timeout; do
+	command -v $t >/dev/null || { skip "workers live: needs $t"; exit 0; }
+done
+netns_ok || { skip "workers live: $NETNS_WHY"; exit 0; }
+
+NSA=nmwA$$ NSB=nmwB$$ IFA=nmwa$$ IFB=nmwb$$
+PIDS=
+cleanup() {
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	ip netns del "$NSA" 2>/dev/null
+	ip netns del "$NSB" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+veth_pair "$NSA" "$NSB" "$IFA" "$IFB" ||
+    { skip "workers live: cannot make network namespaces"; exit 0; }
+# no IPv6 of the link's own (router solicitations, MLD) mid-count
+ip netns exec "$NSB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec "$NSA" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+python3 "$(dirname "$0")/tools/conngen.py" "$TMP/conns.pcap" 1
+G=$((($$ % 60000) + 1000))
+
+# start NAME ARGS...: nm-capture ARGS in namespace B into NAME.bin
+start() {
+	local name=$1; shift
+	ip netns exec "$NSB" timeout 60 "$NMC" "$@" >"$TMP/$name.bin" \
+	    2>"$TMP/$name.err" &
+	PIDS="$PIDS $!"
+	eval "PID_$name=$!"
+}
+# headers NAME...: waits (up to 5 s) until each has written its header
+headers() {
+	local i n
+	for i in $(seq 50); do
+		n=0
+		for f in "$@"; do [ -s "$TMP/$f.bin" ] && n=$((n + 1)); done
+		[ "$n" = $# ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# stop NAME...: SIGINT, and waits (up to 5 s each) for their ends
+stop() {
+	local f p i
+	for f in "$@"; do eval "p=\$PID_$f"; kill -INT "$p" 2>/dev/null; done
+	for f in "$@"; do
+		eval "p=\$PID_$f"
+		for i in $(seq 50); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		wait "$p"
+		echo $? >"$TMP/$f.rc"
+	done
+}
+replay() {
+	ip netns exec "$NSA" timeout 60 tcpreplay -q -t -i "$IFA" \
+	    "$TMP/conns.pcap" >"$TMP/replay.out" 2>&1
+}
+json() { nm-render -o json <"$TMP/$1.bin"; }
+# flows NAME: its flow records, one a line: community id, proto, packets
+# and bytes each way, sorted
+flows() {
+	nm-decode <"$TMP/$1.bin" | nm-stats -q | nm-render -o json |
+	    jq -r 'select(.type == "flow") | [.community_id, .proto,
+		.orig.packets, .orig.bytes, .resp.packets, .resp.bytes] |
+		@tsv' | sort
+}
+
+# --- nm-capture --fanout: two members and a plain capture beside ---
+start w1 --fanout "$G" -i "$IFB" ip
+start w2 --fanout "$G:hash" -i "$IFB" ip
+start all -i "$IFB" ip
+headers w1 w2 all
+verdict $? "workers: the captures started (headers written)"
+replay
+verdict $? "workers: tcpreplay sent the connections"
+sleep 0.5
+stop w1 w2 all
+for f in w1 w2 all; do
+	[ "$(cat "$TMP/$f.rc")" = 0 ] && [ ! -s "$TMP/$f.err" ]
+	verdict $? "workers: nm-capture $f exits 0 quietly ($(cat "$TMP/$f.rc") $(head -c 200 "$TMP/$f.err"))"
+done
+h=$(json w1 | jq -c 'select(.type == "header") | .sources[0] |
+    [.fanout, .fanout_mode]')
+check "workers: the header says group $G, mode hash ($h)" \
+    [ "$h" = "[$G,\"hash\"]" ]
+h=$(json all | jq -c 'select(.type == "header") | .sources[0].fanout')
+check "workers: a plain capture's header has no fanout ($h)" [ "$h" = null ]
+for f in w1 w2 all; do
+	json $f | jq -r 'select(.type == "capstats" and .final) |
+	    .drop + .ifdrop' >"$TMP/$f.drops"
+	json $f | jq -r 'select(.type == "end") | .frames' >"$TMP/$f.frames"
+done
+d=$(cat "$TMP"/w1.drops "$TMP"/w2.drops "$TMP"/all.drops | tr '\n' ' ')
+check "workers: no capture dropped a packet ($d)" [ "$d" = "0 0 0 " ]
+n1=$(cat "$TMP/w1.frames") n2=$(cat "$TMP/w2.frames")
+n=$(cat "$TMP/all.frames")
+want=$(tcpdump -r "$TMP/conns.pcap" 2>/dev/null | wc -l)
+check "workers: the plain capture saw the replay ($n of $want)" \
+    [ "$n" = "$want" ]
+[ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((n1 + n2)) = "$n" ]
+verdict $? "workers: each packet reached one member ($n1 + $n2 = $n)"
+
+flows w1 >"$TMP/w1.flows"
+flows w2 >"$TMP/w2.flows"
+flows all >"$TMP/all.flows"
+sort "$TMP/w1.flows" "$TMP/w2.flows" >"$TMP/both.flows"
+n=$(wc -l <"$TMP/all.flows")
+[ "$n" -gt 500 ]
+verdict $? "workers: the plain capture's flows: $n"
+same_file "workers: the members' flows together are the plain capture's" \
+    "$TMP/all.flows" "$TMP/both.flows"
+c=$(comm -12 <(cut -f1 "$TMP/w1.flows" | sort -u) \
+    <(cut -f1 "$TMP/w2.flows" | sort -u) | wc -l)
+check "workers: no connection reached both members ($c)" [ "$c" = 0 ]
+# a connection seen one way only would be a flow of no reply packets
+h=$(awk -F'\t' '$2 == "TCP" && $5 == 0' "$TMP/both.flows" | wc -l)
+hall=$(awk -F'\t' '$2 == "TCP" && $5 == 0' "$TMP/all.flows" | wc -l)
+check "workers: no TCP connection half-seen by a member ($h, as the whole: $hall)" \
+    [ "$h" = "$hall" ]
+
+# --- the kernel refuses a member of another mode ---
+start m1 --fanout "$G:lb" -i "$IFB"
+headers m1
+ip netns exec "$NSB" timeout 10 "$NMC" --fanout "$G:hash" -i "$IFB" \
+    >/dev/null 2>"$TMP/m2.err"
+st=$?
+stop m1
+[ "$st" = 1 ] && grep -q "group $G" "$TMP/m2.err" &&
+    [ "$(wc -l <"$TMP/m2.err")" = 1 ]
+verdict $? "workers: another mode in the group: status 1, naming it ($st: $(cat "$TMP/m2.err"))"
