@@ -32,6 +32,48 @@ usage "--fanout 3:nosuch" "want hash, lb" --fanout 3:nosuch -i lo
 usage "--fanout 3:" "GROUP\[:MODE\]" --fanout 3: -i lo
 usage "--fanout x" "--fanout GROUP" --fanout x -i lo
 
+NMM=$NM_TOP/nm-monitor
+musage() { # NAME WANT ARGS...: nm-monitor ARGS: status 2, one line
+	local name=$1 want=$2 st; shift 2
+	"$NMM" "$@" --dry-run >/dev/null 2>"$TMP/u.err"; st=$?
+	[ "$st" = 2 ] && grep -q -- "$want" "$TMP/u.err" &&
+	    [ "$(wc -l <"$TMP/u.err")" = 1 ]
+	verdict $? "workers: nm-monitor $name: status 2, one line ($st: $(head -c 120 "$TMP/u.err"))"
+}
+musage "--workers 0" "out of range" --workers 0 -i lo
+musage "--workers 65" "out of range" --workers 65 -i lo
+musage "--workers 2 -r" "not with -r" --workers 2 -r x.pcap
+musage "--workers 2 -i a -i b" "one -i with it" --workers 2 -i lo -i lo
+musage "--workers 2 -w" "not with -w" --workers 2 -i lo -w x.pcapng
+musage "--workers 2 -c" "not with -c" --workers 2 -i lo -c 10
+musage "--workers 2 -m compact" "no packet lines (-m compact)" \
+    --workers 2 -i lo -m compact
+musage "--workers 2 -m detailed" "no packet lines (-m detailed)" \
+    --workers 2 -i lo -m detailed
+musage "--workers 2 -e ip.src" "no packet lines (-o fields)" \
+    --workers 2 -i lo -e ip.src
+
+# --dry-run: the plan; --workers 1 is the one pipeline, unchanged
+"$NMM" -i lo --dry-run >"$TMP/one.plan" 2>&1
+"$NMM" --workers 1 -i lo --dry-run >"$TMP/w1.plan" 2>&1
+same_file "workers: --workers 1 --dry-run is the one pipeline" \
+    "$TMP/one.plan" "$TMP/w1.plan"
+"$NMM" --workers 3 -i lo -m top --dry-run >"$TMP/w3.plan" 2>&1
+g=$(grep -o -- '--fanout [0-9]*:hash -i lo ' "$TMP/w3.plan" | sort | uniq -c |
+    awk '{ print $1 }')
+check "workers: --workers 3 --dry-run: three captures of one group, hash ($g)" \
+    [ "$g" = 3 ]
+n=$(grep -c -- '| [^ ]*nm-decode | [^ ]*nm-stats -q --summary-interval 5 -I 5' \
+    "$TMP/w3.plan")
+check "workers: --workers 3 --dry-run: each decodes, sums, holds packets ($n)" \
+    [ "$n" = 3 ]
+head -n 1 "$TMP/w3.plan" | grep -q 'nm-stats --merge -I 5 \\$' &&
+    tail -n 1 "$TMP/w3.plan" | grep -q '| [^ ]*nm-render -m top$'
+verdict $? "workers: --workers 3 --dry-run: the merger into nm-render ($(head -n 1 "$TMP/w3.plan"))"
+# the plan runs as printed: bash reads it (a syntax check, nothing run)
+bash -n "$TMP/w3.plan"
+verdict $? "workers: --workers 3 --dry-run: the plan is a bash command line"
+
 [ "$(id -u)" -eq 0 ] || { skip "workers live: needs root"; exit 0; }
 for t in ip tcpreplay jq timeout; do
 	command -v $t >/dev/null || { skip "workers live: needs $t"; exit 0; }
@@ -75,19 +117,21 @@ headers() {
 	done
 	return 1
 }
-# stop NAME...: SIGINT, and waits (up to 5 s each) for their ends
-stop() {
-	local f p i
-	for f in "$@"; do eval "p=\$PID_$f"; kill -INT "$p" 2>/dev/null; done
-	for f in "$@"; do
-		eval "p=\$PID_$f"
-		for i in $(seq 50); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		wait "$p"
-		echo $? >"$TMP/$f.rc"
+# reap NAME PID: waits (up to 10 s) for PID's end, its status in NAME.rc
+reap() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
 	done
+	wait "$2"
+	echo $? >"$TMP/$1.rc"
+}
+# stop NAME...: SIGINT to each, then each one's end
+stop() {
+	local f p
+	for f in "$@"; do eval "p=\$PID_$f"; kill -INT "$p" 2>/dev/null; done
+	for f in "$@"; do eval "p=\$PID_$f"; reap "$f" "$p"; done
 }
 replay() {
 	ip netns exec "$NSA" timeout 60 tcpreplay -q -t -i "$IFA" \
@@ -166,3 +210,79 @@ stop m1
 [ "$st" = 1 ] && grep -q "group $G" "$TMP/m2.err" &&
     [ "$(wc -l <"$TMP/m2.err")" = 1 ]
 verdict $? "workers: another mode in the group: status 1, naming it ($st: $(cat "$TMP/m2.err"))"
+
+# --- nm-monitor --workers 2: its final figures are one pipeline's ---
+if ! nm-stats --merge /dev/null </dev/null >/dev/null 2>&1; then
+	skip "workers: nm-monitor --workers: nm-stats has no --merge here"
+	exit 0
+fi
+# monitor NAME ARGS...: nm-monitor ARGS in namespace B, into NAME.out
+monitor() {
+	local name=$1; shift
+	ip netns exec "$NSB" "$NMM" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	PIDS="$PIDS $!"
+	eval "PID_$name=$!"
+}
+# workers_ready N: waits (up to 10 s) until N captures of a group on IFB
+# run without root: each has joined and written its header
+workers_ready() {
+	local i p n
+	for i in $(seq 100); do
+		n=0
+		for p in $(pgrep -f -- "--fanout [0-9]*:hash -i $IFB"); do
+			awk '/^Uid:/ { exit !($2 != 0) }' "/proc/$p/status" \
+			    2>/dev/null && n=$((n + 1))
+		done
+		[ "$n" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# gone NAME: nm-monitor NAME's end, its status in NAME.rc
+gone() { eval "reap $1 \$PID_$1"; }
+# the final figures that must be equal: counts, protocols, top hosts
+figures() {
+	jq -c 'select(.type == "stats" and .final) |
+	    [.total, [.protos[] | [.name, .packets, .bytes]],
+	     [.top_hosts[] | [.addr, .packets, .bytes]]]' "$@"
+}
+
+monitor mon --workers 2 -i "$IFB" --json --no-detect ip
+start ref -i "$IFB" ip
+headers ref
+workers_ready 2
+verdict $? "workers: nm-monitor --workers 2: two captures joined, privilege dropped"
+replay
+sleep 1
+eval "kill -INT \$PID_mon"
+stop ref
+gone mon
+[ "$(cat "$TMP/mon.rc")" = 0 ] && [ ! -s "$TMP/mon.err" ]
+verdict $? "workers: nm-monitor --workers 2: Ctrl-C, status 0, quietly ($(cat "$TMP/mon.rc") $(head -c 300 "$TMP/mon.err"))"
+nm-decode <"$TMP/ref.bin" | nm-stats -q | nm-render -o json |
+    figures >"$TMP/ref.fig"
+figures "$TMP/mon.out" >"$TMP/mon.fig"
+n=$(jq '.[0].packets' "$TMP/ref.fig")
+check "workers: the single pipeline beside counted the replay ($n)" \
+    [ "$n" = "$want" ]
+same_file "workers: nm-monitor --workers 2's final figures are one pipeline's" \
+    "$TMP/ref.fig" "$TMP/mon.fig"
+f1=$(jq -r 'select(.type == "flow") | .community_id' "$TMP/mon.out" | sort |
+    md5sum)
+f2=$(cut -f1 "$TMP/all.flows" | sort | md5sum)
+check "workers: nm-monitor --workers 2 passes every worker's flows on" \
+    [ "$f1" = "$f2" ]
+
+# a worker that dies: named, the run ends with its status, nothing hangs
+monitor die --workers 2 -i "$IFB" --json --no-detect ip
+workers_ready 2
+verdict $? "workers: a second run started"
+d=$(pgrep -f "^nm-decode" -P "$(eval echo \$PID_die)" | tail -n 1)
+[ -n "$d" ] && kill -KILL "$d"
+gone die
+r=$(cat "$TMP/die.rc")
+[ "$r" = 137 ] && grep -q "nm-decode (worker [12]): killed by signal 9" \
+    "$TMP/die.err"
+verdict $? "workers: a worker's nm-decode killed: named, status 137 ($r: $(head -c 300 "$TMP/die.err"))"
+n=$(pgrep -f -- "--fanout [0-9]*:hash -i $IFB" | wc -l)
+check "workers: no capture of the run left ($n)" [ "$n" = 0 ]
