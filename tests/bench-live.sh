@@ -20,10 +20,17 @@
 # The table goes to stdout and to BENCH_OUT/bench-live-YYYYmmdd-HHMM.txt
 # (tests/out), with the previous such file's figures beside it.  Needs
 # root; every wait is bounded; the namespaces go away on exit.
+# Then workers (nm-monitor --workers): at each rate of LIVE_WORKER_RATES
+# (100000 200000 300000 max), the statistics pipeline nm-capture
+# --fanout G:hash | nm-decode | nm-stats -q once, then twice in one
+# fanout group (into nm-stats --merge, when this nm-stats has it), side
+# by side: what the workers counted, what the kernel dropped, and the
+# highest rate each ran without a kernel drop.
 # Knobs: LIVE_RATES, LIVE_SECS, LIVE_MAX_COUNT (1500000: packets in the
 # "max" run), LIVE_LAT_RATE, LIVE_LAT_SECS (5), LIVE_SENDER
 # (tcpreplay|seqsend), LIVE_ALONE (1: each rate also with nm alone and
-# tcpdump alone; 0: only side by side), BENCH_SEED, BENCH_OUT.
+# tcpdump alone; 0: only side by side), LIVE_WORKER_RATES ("": no
+# worker rows), BENCH_SEED, BENCH_OUT.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
@@ -36,6 +43,7 @@ latsecs=${LIVE_LAT_SECS:-5}
 seed=${BENCH_SEED:-1}
 outdir=${BENCH_OUT:-tests/out}
 sender=${LIVE_SENDER:-}
+wrates=${LIVE_WORKER_RATES-100000 200000 300000 max}
 
 die() { echo "bench-live: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
@@ -113,7 +121,7 @@ ip netns exec "$nsb" ip link set "$vb" up
 pcap=$tmp/live.pcap
 if [ "$sender" = tcpreplay ]; then
 	n=$maxcount
-	for r in $rates $latrate; do
+	for r in $rates $wrates $latrate; do
 		[ "$r" = max ] && continue
 		[ $((r * secs)) -gt "$n" ] && n=$((r * secs))
 	done
@@ -244,6 +252,90 @@ for r in $rates; do
 	run_rate "$r" td "$tmp/alone.td"
 done
 
+# --- workers: one statistics pipeline, then two sharing the link ---
+# run_workers RATE N FILE: N pipelines nm-capture --fanout G:hash |
+# nm-decode | nm-stats -q (--summary-interval, into nm-stats --merge when
+# there is one) capture vb while the sender sends; appends "rate sent
+# seconds packets drops" to FILE: packets as the workers' final
+# statistics count them (the merger's, when it ran), drops the kernel's
+# for all of them.
+merger=0
+./nm-stats --merge /dev/null </dev/null >/dev/null 2>&1 && merger=1
+run_workers() {
+	local r=$1 nw=$2 file=$3 n k g=$((tag % 60000 + 1024)) cpids=() mpid=
+	local si=() wpids=()
+	[ "$merger" = 1 ] && si=(--summary-interval 1)
+	if [ "$r" = max ]; then
+		n=$maxcount
+	else
+		n=$((r * secs))
+	fi
+	rm -f "$tmp"/w*.fifo "$tmp"/w*.merge "$tmp"/w*.out "$tmp"/w*.err \
+	    "$tmp/merged.out"
+	for ((k = 1; k <= nw; k++)); do
+		mkfifo "$tmp/w$k.fifo"
+		[ "$merger" = 1 ] && mkfifo "$tmp/w$k.merge"
+		# the worker's own stream kept (its capstats: the drops)
+		./nm-decode <"$tmp/w$k.fifo" 2>>"$tmp/w.err" |
+		    ./nm-stats -q "${si[@]}" 2>>"$tmp/w.err" |
+		    if [ "$merger" = 1 ]; then
+			tee "$tmp/w$k.out" >"$tmp/w$k.merge"
+		    else
+			cat >"$tmp/w$k.out"
+		    fi &
+		wpids+=("$!")
+		pids+=("$!")
+	done
+	if [ "$merger" = 1 ]; then
+		./nm-stats --merge -I 1 "$tmp"/w*.merge >"$tmp/merged.out" \
+		    2>>"$tmp/w.err" &
+		mpid=$!
+		pids+=("$mpid")
+	fi
+	for ((k = 1; k <= nw; k++)); do
+		ip netns exec "$nsb" ./nm-capture --fanout "$g:hash" -i "$vb" \
+		    >"$tmp/w$k.fifo" 2>>"$tmp/w.err" &
+		cpids+=("$!")
+		pids+=("$!")
+		wait_for 10 ready "$!" ||
+		    die "nm-capture --fanout did not start: $(head -n 1 "$tmp/w.err")"
+	done
+	sleep 0.5
+	set -- $(send "$r" "$n")
+	local sent=${1:-0} took=${2:-0} got drops
+	sleep 1
+	for k in "${cpids[@]}"; do stop "$k" 10; done
+	for k in "${wpids[@]}" $mpid; do
+		wait_for 20 gone "$k"
+		wait "$k" 2>/dev/null
+	done
+	for ((k = 1; k <= nw; k++)); do
+		./nm-render -o json <"$tmp/w$k.out" 2>/dev/null
+	done | jq -s -r '[.[] | select(.type == "capstats" and .final)] |
+	    map(.drop + .ifdrop) | add // 0' >"$tmp/w.drops"
+	drops=$(cat "$tmp/w.drops")
+	if [ "$merger" = 1 ]; then
+		got=$(./nm-render -o json <"$tmp/merged.out" 2>/dev/null |
+		    jq -s '[.[] | select(.type == "stats" and .final)] |
+			.[-1].total.packets // 0')
+	else
+		got=$(for ((k = 1; k <= nw; k++)); do
+			./nm-render -o json <"$tmp/w$k.out" 2>/dev/null
+		done | jq -s '[.[] | select(.type == "stats" and .final) |
+		    .total.packets] | add // 0')
+	fi
+	echo "$r $sent $took $got $drops" >>"$file"
+	grep -v '^$' "$tmp/w.err" | head -n 3 >&2
+}
+
+: >"$tmp/workers1.txt"
+: >"$tmp/workers2.txt"
+for r in $wrates; do
+	echo "bench-live: $r packets/s, 1 worker, then 2 workers..." >&2
+	run_workers "$r" 1 "$tmp/workers1.txt"
+	run_workers "$r" 2 "$tmp/workers2.txt"
+done
+
 # --- latency at a low rate ---
 # One capture at a time, so the two do not wait on each other.
 # lat_run nm|nm-immediate|tcpdump: the latency tool's line in lat.WHO.
@@ -350,6 +442,29 @@ table() {
 	    "tcpdump $(best 13 14 "$tmp/rates.txt") with nm beside;" \
 	    "alone: nm $(best 8 10 "$tmp/alone.nm")," \
 	    "tcpdump $(best 13 14 "$tmp/alone.td")"
+	if [ -s "$tmp/workers1.txt" ]; then
+		echo
+		echo "workers (nm-monitor --workers N): nm-capture --fanout G:hash" \
+		    "-i | nm-decode | nm-stats -q, N at once$([ "$merger" = 1 ] &&
+			echo ", into nm-stats --merge" ||
+			echo "; no nm-stats --merge here: the workers' sums")"
+		printf '%-8s %8s | %8s %10s %7s | %8s %10s %7s\n' rate sent \
+		    "sent/s" "1: counted" "k.drop" "sent/s" "2: counted" "k.drop"
+		awk 'NR == FNR { one[FNR] = $0; next }
+		{
+			split(one[FNR], a, " "); split($0, b, " ")
+			printf "%-8s %8d | %8s %10d %7s | %8s %10d %7s\n", a[1],
+			    a[2], (a[3] > 0 ? sprintf("%.0f", a[2] / a[3]) : "-"),
+			    a[4], a[5],
+			    (b[3] > 0 ? sprintf("%.0f", b[2] / b[3]) : "-"),
+			    b[4], b[5]
+		}' "$tmp/workers1.txt" "$tmp/workers2.txt"
+		echo "  (1 worker, then 2 on the same traffic; sent/s is the" \
+		    "sender's rate as sent, max its ceiling)"
+		echo "highest rate run without kernel drops: 1 worker" \
+		    "$(best 4 5 "$tmp/workers1.txt"), 2 workers" \
+		    "$(best 4 5 "$tmp/workers2.txt")"
+	fi
 	echo
 	echo "latency, capture to the reader of the output, at $latrate packets/s:"
 	printf '  %-44s %6s %10s %9s %9s\n' "" lines "median ms" "p99 ms" "max ms"
@@ -376,6 +491,10 @@ table() {
 		$1, $2, $8, $10 }' "$tmp/alone.nm"
 	awk '{ printf "figure alone_td_%s sent=%d td_captured=%s td_drop=%s\n",
 		$1, $2, $13, $14 }' "$tmp/alone.td"
+	awk '{ printf "figure workers1_%s sent=%d counted=%d drop=%s\n",
+		$1, $2, $4, $5 }' "$tmp/workers1.txt"
+	awk '{ printf "figure workers2_%s sent=%d counted=%d drop=%s\n",
+		$1, $2, $4, $5 }' "$tmp/workers2.txt"
 	echo "figure latency_nm $lat_nm"
 	echo "figure latency_nm_immediate $lat_nmi"
 	echo "figure latency_tcpdump $lat_td"
