@@ -12,8 +12,9 @@
  * __flow_hash_consistentify() (net/core/flow_dissector.c) puts in one
  * order first, so both directions of a connection reach the same member.
  * With it goes PACKET_FANOUT_FLAG_DEFRAG: the kernel reassembles IPv4
- * fragments before it hashes them, so a datagram's fragments (the later
- * ones have no ports to hash) stay together.
+ * fragments before it hashes them (a fragment alone is hashed by its
+ * addresses, having no ports, and would reach another member than its
+ * connection), and hands the member the datagram whole.
  */
 #include <errno.h>
 #include <string.h>

@@ -43,6 +43,7 @@ latsecs=${LIVE_LAT_SECS:-5}
 seed=${BENCH_SEED:-1}
 outdir=${BENCH_OUT:-tests/out}
 sender=${LIVE_SENDER:-}
+preload= # --preload-pcap for tcpreplay: the worker rows'
 wrates=${LIVE_WORKER_RATES-100000 200000 300000 max}
 
 die() { echo "bench-live: $*" >&2; exit 1; }
@@ -151,7 +152,8 @@ send() {
 			set -- --pps="$r" --pps-multi="$mult"
 		fi
 		ip netns exec "$nsa" timeout $((n / 5000 + 60)) tcpreplay -q \
-		    -i "$va" "$@" --limit="$n" "$pcap" >"$tmp/send.out" 2>&1
+		    ${preload:+--preload-pcap} -i "$va" "$@" --limit="$n" \
+		    "$pcap" >"$tmp/send.out" 2>&1
 		awk '/Actual:/ { n = $2; for (i = 1; i <= NF; i++)
 			if ($i == "seconds") s = $(i - 1) }
 		     /Failed packets:/ { f = $3 }
@@ -259,6 +261,11 @@ done
 # seconds packets drops" to FILE: packets as the workers' final
 # statistics count them (the merger's, when it ran), drops the kernel's
 # for all of them.
+# cpu_ticks: the machine's busy and total CPU ticks so far (/proc/stat)
+cpu_ticks() {
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i
+		print t - $5 - $6, t }' /proc/stat
+}
 merger=0
 ./nm-stats --merge /dev/null </dev/null >/dev/null 2>&1 && merger=1
 run_workers() {
@@ -301,8 +308,11 @@ run_workers() {
 		    die "nm-capture --fanout did not start: $(head -n 1 "$tmp/w.err")"
 	done
 	sleep 0.5
+	local c0 c1
+	c0=$(cpu_ticks)
 	set -- $(send "$r" "$n")
 	local sent=${1:-0} took=${2:-0} got drops
+	c1=$(cpu_ticks)
 	sleep 1
 	for k in "${cpids[@]}"; do stop "$k" 10; done
 	for k in "${wpids[@]}" $mpid; do
@@ -324,17 +334,25 @@ run_workers() {
 		done | jq -s '[.[] | select(.type == "stats" and .final) |
 		    .total.packets] | add // 0')
 	fi
-	echo "$r $sent $took $got $drops" >>"$file"
+	# the machine's CPUs busy while it sent, in percent
+	local busy
+	busy=$(echo "$c0 $c1" | awk '{ t = $4 - $2
+		print (t > 0 ? sprintf("%.0f", 100 * ($3 - $1) / t) : "-") }')
+	echo "$r $sent $took $got $drops $busy" >>"$file"
 	grep -v '^$' "$tmp/w.err" | head -n 3 >&2
 }
 
 : >"$tmp/workers1.txt"
 : >"$tmp/workers2.txt"
+# The sender shares the two CPUs: read into memory first, each packet
+# costs it less, and more of them are left to the workers.
+preload=1
 for r in $wrates; do
 	echo "bench-live: $r packets/s, 1 worker, then 2 workers..." >&2
 	run_workers "$r" 1 "$tmp/workers1.txt"
 	run_workers "$r" 2 "$tmp/workers2.txt"
 done
+preload=
 
 # --- latency at a low rate ---
 # One capture at a time, so the two do not wait on each other.
@@ -448,19 +466,23 @@ table() {
 		    "-i | nm-decode | nm-stats -q, N at once$([ "$merger" = 1 ] &&
 			echo ", into nm-stats --merge" ||
 			echo "; no nm-stats --merge here: the workers' sums")"
-		printf '%-8s %8s | %8s %10s %7s | %8s %10s %7s\n' rate sent \
-		    "sent/s" "1: counted" "k.drop" "sent/s" "2: counted" "k.drop"
+		printf '%-8s %8s | %8s %10s %6s %4s | %8s %10s %6s %4s\n' rate \
+		    sent "sent/s" "1: counted" k.drop cpu% "sent/s" "2: counted" \
+		    k.drop cpu%
 		awk 'NR == FNR { one[FNR] = $0; next }
 		{
 			split(one[FNR], a, " "); split($0, b, " ")
-			printf "%-8s %8d | %8s %10d %7s | %8s %10d %7s\n", a[1],
-			    a[2], (a[3] > 0 ? sprintf("%.0f", a[2] / a[3]) : "-"),
-			    a[4], a[5],
+			printf "%-8s %8d | %8s %10d %6s %4s | %8s %10d %6s %4s\n",
+			    a[1], a[2],
+			    (a[3] > 0 ? sprintf("%.0f", a[2] / a[3]) : "-"),
+			    a[4], a[5], a[6],
 			    (b[3] > 0 ? sprintf("%.0f", b[2] / b[3]) : "-"),
-			    b[4], b[5]
+			    b[4], b[5], b[6]
 		}' "$tmp/workers1.txt" "$tmp/workers2.txt"
 		echo "  (1 worker, then 2 on the same traffic; sent/s is the" \
-		    "sender's rate as sent, max its ceiling)"
+		    "sender's rate as sent (tcpreplay --preload-pcap), max its" \
+		    "ceiling; cpu% the" \
+		    "machine's CPUs busy while sending, sender included)"
 		echo "highest rate run without kernel drops: 1 worker" \
 		    "$(best 4 5 "$tmp/workers1.txt"), 2 workers" \
 		    "$(best 4 5 "$tmp/workers2.txt")"
@@ -491,10 +513,10 @@ table() {
 		$1, $2, $8, $10 }' "$tmp/alone.nm"
 	awk '{ printf "figure alone_td_%s sent=%d td_captured=%s td_drop=%s\n",
 		$1, $2, $13, $14 }' "$tmp/alone.td"
-	awk '{ printf "figure workers1_%s sent=%d counted=%d drop=%s\n",
-		$1, $2, $4, $5 }' "$tmp/workers1.txt"
-	awk '{ printf "figure workers2_%s sent=%d counted=%d drop=%s\n",
-		$1, $2, $4, $5 }' "$tmp/workers2.txt"
+	awk '{ printf "figure workers1_%s sent=%d counted=%d drop=%s cpu=%s\n",
+		$1, $2, $4, $5, $6 }' "$tmp/workers1.txt"
+	awk '{ printf "figure workers2_%s sent=%d counted=%d drop=%s cpu=%s\n",
+		$1, $2, $4, $5, $6 }' "$tmp/workers2.txt"
 	echo "figure latency_nm $lat_nm"
 	echo "figure latency_nm_immediate $lat_nmi"
 	echo "figure latency_tcpdump $lat_td"
