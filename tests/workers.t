@@ -211,6 +211,26 @@ stop m1
     [ "$(wc -l <"$TMP/m2.err")" = 1 ]
 verdict $? "workers: another mode in the group: status 1, naming it ($st: $(cat "$TMP/m2.err"))"
 
+# --- fragments: a member gets an IPv4 datagram reassembled ---
+if command -v ping >/dev/null; then
+	ip -n "$NSA" addr add 10.81.0.1/24 dev "$IFA"
+	ip -n "$NSB" addr add 10.81.0.2/24 dev "$IFB"
+	start f1 --fanout "$((G + 1))" -i "$IFB" icmp
+	start f0 -i "$IFB" icmp
+	headers f1 f0
+	ip netns exec "$NSA" timeout 10 ping -c 3 -i 0.2 -s 4000 -q 10.81.0.2 \
+	    >/dev/null 2>&1
+	sleep 0.5
+	stop f1 f0
+	a=$(json f0 | jq -s '[.[] | select(.type == "frame")] | length')
+	b=$(json f1 | jq -r 'select(.type == "frame") | .len' | sort -u |
+	    tr '\n' ' ')
+	[ "$a" = 18 ] && [ "$b" = "4042 " ]
+	verdict $? "workers: 3 pings of 4000 bytes: 18 fragments outside the group, whole datagrams in it ($a; $b)"
+else
+	skip "workers: fragments: needs ping"
+fi
+
 # --- nm-monitor --workers 2: its final figures are one pipeline's ---
 if ! nm-stats --merge /dev/null </dev/null >/dev/null 2>&1; then
 	skip "workers: nm-monitor --workers: nm-stats has no --merge here"
