@@ -128,7 +128,7 @@ nm-web: $(WEB_OBJ) $(LIBNM)
 
 tests/unit/share_%: tests/unit/share_%.c tests/unit/check.h $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS) \
-	    $(if $(filter communityid,$*),-lnettle)
+	    $(if $(filter communityid,$*),-lnettle) $(if $(filter sketch,$*),-lm)
 # The JSON tests check the writer's UTF-8 with the fuzz targets' own
 # RFC 3629 check (fz_utf8), written apart from jsonw.c's.
 tests/unit/share_json: tests/unit/share_json.c tests/unit/check.h fuzz/common.c fuzz/fuzz.h $(LIBNM)
@@ -148,7 +148,8 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 	    $(if $(filter detect_%,$*),$(DETECT_OBJ))) \
 	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
-	    $(if $(filter detect_% stats_%,$*),-lnettle)
+	    $(if $(filter detect_% stats_%,$*),-lnettle) \
+	    $(if $(filter stats_%,$*),$(SECCOMP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)

@@ -310,6 +310,36 @@ addr_width(const struct out *o, const msgpack_object *l, const char *key)
 	return w;
 }
 
+/* A merged list's entry may over-state its count by its err. */
+static void
+err_note(struct strbuf *b, const msgpack_object *e)
+{
+	if (rec_num(e, "err") > 0)
+		out_f(b, "  (may be %.0f over)", rec_num(e, "err"));
+}
+
+/* What the sketches of a merge estimate (nm-stats --merge). */
+static void
+report_estimate(struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *e = rec_get(m, "estimate");
+
+	if (e == NULL || e->type != MSGPACK_OBJECT_MAP)
+		return;
+	out_f(b, "Merged from %.0f summaries; ", rec_num(e, "summaries"));
+	out_f(b, "distinct (%.1f%% standard error): ", rec_num(e, "rse") * 100);
+	out_f(b, "%.0f addresses, ", rec_num(e, "hosts"));
+	out_f(b, "%.0f service ports, ", rec_num(e, "ports"));
+	out_f(b, "%.0f connections\n", rec_num(e, "flows"));
+	out_f(b, "Packet sizes: median %.0f", rec_num(e, "packet_p50"));
+	out_f(b, ", 90%% %.0f", rec_num(e, "packet_p90"));
+	out_f(b, ", 99%% %.0f", rec_num(e, "packet_p99"));
+	out_f(b, ", largest %.0f bytes", rec_num(e, "packet_max"));
+	out_f(b, "; connections: median %.0f bytes",
+	    rec_num(e, "flow_bytes_p50"));
+	out_f(b, ", 99%% %.0f\n", rec_num(e, "flow_bytes_p99"));
+}
+
 static void
 report_hosts(const struct out *o, struct strbuf *b, const msgpack_object *m)
 {
@@ -330,8 +360,12 @@ report_hosts(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		pad_to(b, s, w);
 		pkts_col(b, rec_num(e, "packets"));
 		out_scaled(b, rec_num(e, "bytes"), "B");
-		out_f(b, "  (sent %.0f", rec_num(e, "tx_packets"));
-		out_f(b, ", received %.0f)\n", rec_num(e, "rx_packets"));
+		if (rec_get(e, "tx_packets") != NULL) {
+			out_f(b, "  (sent %.0f", rec_num(e, "tx_packets"));
+			out_f(b, ", received %.0f)", rec_num(e, "rx_packets"));
+		}
+		err_note(b, e);
+		sb_addc(b, '\n');
 	}
 }
 
@@ -360,6 +394,7 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		out_uncolor(o, b, OC_YELLOW);
 		pkts_col(b, rec_num(e, "packets"));
 		out_scaled(b, rec_num(e, "bytes"), "B");
+		err_note(b, e);
 		sb_addc(b, '\n');
 	}
 }
@@ -434,6 +469,16 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 			sb_addc(b, ')');
 		}
 		sb_adds(b, " ");
+		if (rec_get(e, "orig") == NULL) {
+			/* merged: both ways together (nm-stats --merge) */
+			sb_adds(b, "both ways ");
+			pkts(b, rec_num(e, "packets"));
+			sb_addc(b, ' ');
+			out_scaled(b, rec_num(e, "bytes"), "B");
+			err_note(b, e);
+			sb_addc(b, '\n');
+			continue;
+		}
 		sb_adds(b, out_arrow(o));
 		pkts(b, rec_num(e, "orig.packets"));
 		sb_addc(b, ' ');
@@ -535,6 +580,7 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	out_f(b, " | Avg PPS: %.2f | Avg rate: ", rec_num(m, "rate.avg_pps"));
 	out_scaled(b, rec_num(m, "rate.avg_bps"), "bit/s");
 	out_f(b, " | Connections: %.0f\n", rec_num(m, "total.flows"));
+	report_estimate(b, m);
 	report_protos(o, b, m);
 	report_hosts(o, b, m);
 	report_ports(o, b, m);

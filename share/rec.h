@@ -43,6 +43,7 @@
 	X(STATS, "stats")			\
 	X(FLOW, "flow")				\
 	X(ALERT, "alert")			\
+	X(SUMMARY, "summary")			\
 	X(END, "end")
 /* clang-format on */
 
@@ -338,6 +339,7 @@ enum {
 	X("top_hosts.tx_bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_hosts.rx_packets", KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_hosts.rx_bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_src",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
 	X("top_src.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
 	X("top_src.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
@@ -354,6 +356,7 @@ enum {
 	X("top_ports.service",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_ports.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_ports.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_ports.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
 	X("top_flows.proto",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_flows.src",	KT_ADDR, KT_NONE, SH_PLAIN)		\
@@ -374,6 +377,26 @@ enum {
 	X("top_flows.last",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.state",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_flows.history",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* stats written by nm-stats --merge: what the sketches tell */	\
+	X("estimate",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("estimate.summaries",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("estimate.hosts",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("estimate.ports",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("estimate.flows",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("estimate.rse",	KT_NUM,  KT_NONE, SH_PLAIN)		\
+	X("estimate.top_err",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("estimate.packet_p50", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("estimate.packet_p90", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("estimate.packet_p99", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("estimate.packet_max", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("estimate.flow_bytes_p50", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("estimate.flow_bytes_p90", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("estimate.flow_bytes_p99", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("estimate.flow_packets_p50", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("estimate.flow_packets_p99", KT_UINT, KT_NONE, SH_PLAIN)	\
 	X("tracked",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("tracked.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("tracked.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -490,6 +513,14 @@ enum {
 	X("detect.alerts",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("detect.suppressed",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("detect.evicted",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* end: nm-stats --merge's own figures (nm-stats(1)) */	\
+	S(IN_END, BY_STATS)						\
+	X("merge",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("merge.inputs",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("merge.summaries",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("merge.refused",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("merge.late",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("merge.straddled",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* end: nm-web's own figures (nm-web(1)) */			\
 	S(IN_END, BY_ANY)						\
 	X("web",		KT_MAP,  KT_NONE, SH_PLAIN)		\
@@ -504,8 +535,77 @@ enum {
 	X("drop",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("ifdrop",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("late",		KT_UINT, KT_NONE, SH_PLAIN)		\
-	S(IN_CAPSTATS | IN_STATS, BY_CAPTURE | BY_STATS)		\
+	S(IN_CAPSTATS | IN_STATS | IN_SUMMARY, BY_CAPTURE | BY_STATS)	\
 	X("final",		KT_BOOL, KT_NONE, SH_PLAIN)		\
+	/* summary: figures that merge (nm-stats(1), MERGING) */	\
+	S(IN_SUMMARY, BY_STATS)						\
+	X("span",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("span.start",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("span.end",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("merged",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("counts",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("counts.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("counts.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("counts.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("by_proto",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("by_proto.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("by_proto.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("by_proto.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("by_source",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("by_source.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("by_source.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("by_source.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("by_source.recv",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("by_source.drop",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("by_source.ifdrop",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("distinct",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("distinct.p",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("distinct.hash",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("distinct.hosts",	KT_BIN,  KT_NONE, SH_PLAIN)		\
+	X("distinct.ports",	KT_BIN,  KT_NONE, SH_PLAIN)		\
+	X("distinct.flows",	KT_BIN,  KT_NONE, SH_PLAIN)		\
+	X("heavy",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("heavy.k",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.by",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("heavy.hosts",	KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("heavy.hosts.addr",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("heavy.hosts.count",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.hosts.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.hosts.other",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.ports",	KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("heavy.ports.proto",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.ports.port",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.ports.count",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.ports.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.ports.other",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows",	KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("heavy.flows.proto",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows.a",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows.b",	KT_ADDR, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows.pa",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows.pb",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows.count",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("heavy.flows.other",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("sizes.packet",	KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("sizes.packet.n",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.packet.sum",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.packet.min",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.packet.max",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.packet.buckets", KT_ARRAY, KT_UINT, SH_PLAIN)		\
+	X("sizes.flow_bytes",	KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_bytes.n",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_bytes.sum", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_bytes.min", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_bytes.max", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_bytes.buckets", KT_ARRAY, KT_UINT, SH_PLAIN)	\
+	X("sizes.flow_packets",	KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_packets.n", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_packets.sum", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_packets.min", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_packets.max", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sizes.flow_packets.buckets", KT_ARRAY, KT_UINT, SH_PLAIN)	\
 	/* end */							\
 	S(IN_END, BY_ANY)						\
 	X("records",		KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -629,6 +729,8 @@ int rec_reader_want(
  * stage driver then flushes, does its periodic work and waits itself.
  */
 void rec_reader_report_idle(struct rec_reader *r);
+/* The descriptor it reads (to poll several readers at once). */
+int rec_reader_fd(const struct rec_reader *r);
 #define REC_IDLE 2
 /*
  * Reads the next record into *rec.  Returns 1, 0 at end of stream,

@@ -140,6 +140,12 @@ rec_reader_report_idle(struct rec_reader *r)
 	r->report_idle = 1;
 }
 
+int
+rec_reader_fd(const struct rec_reader *r)
+{
+	return r->fd;
+}
+
 void
 rec_reader_set_maxread(struct rec_reader *r, size_t n)
 {

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,8 +63,9 @@ stage_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void
-stage_open(struct stage *st, const struct stage_ops *ops, void *arg, int flags)
+/* What every stage opens first: the writer and the signal policy. */
+static void
+open_out(struct stage *st, const struct stage_ops *ops, void *arg, int flags)
 {
 	if (ops->records_out && !(flags & STAGE_FORCE) && isatty(STDOUT_FILENO))
 		nm_die(NM_EXIT_USAGE,
@@ -73,13 +76,51 @@ stage_open(struct stage *st, const struct stage_ops *ops, void *arg, int flags)
 	st->arg = arg;
 	st->realtime = (flags & STAGE_REALTIME) != 0;
 	set_signals();
-	st->pipe_in = nm_stdin_is_pipe();
 	if (ops->records_out &&
 	    (st->w = rec_writer_open(STDOUT_FILENO)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdout: %s", strerror(errno));
+}
+
+void
+stage_open(struct stage *st, const struct stage_ops *ops, void *arg, int flags)
+{
+	open_out(st, ops, arg, flags);
+	st->pipe_in = nm_stdin_is_pipe();
 	if ((st->r = rec_reader_open(STDIN_FILENO)) == NULL)
 		nm_die(NM_EXIT_FAIL, "stdin: %s", strerror(errno));
 	rec_reader_report_idle(st->r);
+}
+
+void
+stage_open_inputs(struct stage *st, const struct stage_ops *ops, void *arg,
+    int flags, char *const *paths, size_t n)
+{
+	struct stat sb;
+	size_t i;
+	int fd, pipes = 1;
+
+	open_out(st, ops, arg, flags);
+	st->in = ecalloc(n, sizeof(*st->in));
+	st->nin = n;
+	for (i = 0; i < n; i++) {
+		if (strcmp(paths[i], "-") == 0) {
+			fd = STDIN_FILENO;
+			st->in[i].name = "stdin";
+		} else if ((fd = open(paths[i], O_RDONLY | O_CLOEXEC)) < 0) {
+			nm_die(
+			    NM_EXIT_FAIL, "%s: %s", paths[i], strerror(errno));
+		} else
+			st->in[i].name = paths[i];
+		if (fstat(fd, &sb) < 0 || !S_ISFIFO(sb.st_mode))
+			pipes = 0;
+		if ((st->in[i].r = rec_reader_open(fd)) == NULL)
+			nm_die(NM_EXIT_FAIL, "%s: %s", st->in[i].name,
+			    strerror(errno));
+		rec_reader_report_idle(st->in[i].r);
+		st->in[i].open = 1;
+	}
+	/* a signal drains the inputs only when all are pipes */
+	st->pipe_in = pipes;
 }
 
 struct pk *
@@ -277,6 +318,177 @@ finish(struct stage *st, enum stage_end why)
 	flush(st);
 }
 
+/* --- several inputs --- */
+
+/* Whether every open input has had its header (or there are none). */
+static int
+all_headed(const struct stage *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nin; i++)
+		if (st->in[i].open && !st->in[i].headed)
+			return 0;
+	return 1;
+}
+
+static void
+in_close(struct stage *st, size_t i, int status)
+{
+	struct stage_in *in = &st->in[i];
+
+	in->open = 0;
+	if (status > st->status)
+		st->status = status;
+	if (st->ops->input_end != NULL)
+		st->ops->input_end(st, i, status == NM_EXIT_OK);
+	rec_reader_close(in->r);
+	in->r = NULL;
+}
+
+/*
+ * Input i ended (rc 0) or failed (rc -1): one line unless it ended whole,
+ * and its status.
+ */
+static void
+in_ended(struct stage *st, size_t i, int rc)
+{
+	struct stage_in *in = &st->in[i];
+	int e = errno;
+
+	if (rc == 0 && rec_reader_saw_end(in->r)) {
+		in_close(st, i, NM_EXIT_OK);
+		return;
+	}
+	if (rc == 0) {
+		nm_warn("%s: %s", in->name,
+		    *rec_reader_error(in->r) != '\0'
+			? rec_reader_error(in->r)
+			: "ended without its end record");
+		in_close(st, i, NM_EXIT_EARLYEOF);
+	} else {
+		nm_warn("%s: %s", in->name,
+		    e == EBADMSG ? rec_reader_error(in->r) : strerror(e));
+		in_close(
+		    st, i, e == EBADMSG ? NM_EXIT_BADSTREAM : NM_EXIT_FAIL);
+	}
+}
+
+/* The one header out, when every input's is in. */
+static void
+inputs_headed(struct stage *st)
+{
+	const msgpack_object *h = NULL;
+
+	if (st->headed || !all_headed(st))
+		return;
+	if (st->ops->merged_header != NULL)
+		h = st->ops->merged_header(st);
+	st->headed = 1;
+	if (st->w != NULL && rec_write_header(st->w, h, st->ops->name) < 0)
+		nm_write_failed();
+}
+
+/* Reads a batch from input i; returns how many records it had. */
+static unsigned
+in_read(struct stage *st, size_t i)
+{
+	struct stage_in *in = &st->in[i];
+	struct rec rec;
+	unsigned n = 0;
+	int rc;
+
+	while (in->open && n < TICK_EVERY && !must_stop(st)) {
+		if (!st->headed && in->headed)
+			break; /* the others' headers come first */
+		rc = rec_read(in->r, &rec);
+		if (rc == REC_IDLE)
+			break;
+		if (rc == 1) {
+			n++;
+			st->input = i;
+			if (rec.type == REC_HEADER && !st->headed) {
+				in->headed = 1;
+				if (st->ops->header != NULL)
+					st->ops->header(st, &rec);
+				inputs_headed(st);
+			} else if (rec.type != REC_HEADER)
+				st->ops->record(st, &rec);
+			else if (st->ops->header != NULL)
+				st->ops->header(st, &rec); /* a later one */
+			continue;
+		}
+		if (rc < 0 && errno == EINTR)
+			continue;
+		in_ended(st, i, rc);
+		inputs_headed(st);
+	}
+	return n;
+}
+
+/* Nothing to read anywhere: wait for any input, a signal or the tick. */
+static void
+inputs_idle(struct stage *st)
+{
+	struct pollfd *pfd = ecalloc(st->nin + 1, sizeof(*pfd));
+	uint64_t now, ms;
+	size_t i, n = 0;
+	char buf[64];
+	int timeout = -1;
+
+	flush(st);
+	tick(st, stage_now());
+	if (st->deadline != 0) {
+		now = stage_now();
+		ms = st->deadline <= now ? 0
+					 : (st->deadline - now) / 1000000 + 1;
+		timeout = ms > 3600000 ? 3600000 : (int)ms;
+	}
+	for (i = 0; i < st->nin; i++) {
+		if (!st->in[i].open || (!st->headed && st->in[i].headed))
+			continue;
+		pfd[n].fd = rec_reader_fd(st->in[i].r);
+		pfd[n++].events = POLLIN;
+	}
+	pfd[n].fd = sigpipe_fd[0];
+	pfd[n++].events = POLLIN;
+	if (poll(pfd, n, timeout) == -1 && errno != EINTR)
+		nm_die(NM_EXIT_FAIL, "poll: %s", strerror(errno));
+	while (read(sigpipe_fd[0], buf, sizeof(buf)) > 0)
+		continue;
+	free(pfd);
+}
+
+static int
+run_inputs(struct stage *st)
+{
+	size_t i, open;
+	unsigned got;
+
+	for (;;) {
+		if (must_stop(st)) {
+			inputs_headed(st);
+			finish(st, STAGE_SIGNAL);
+			return st->status;
+		}
+		got = 0;
+		open = 0;
+		for (i = 0; i < st->nin; i++) {
+			got += in_read(st, i);
+			open += st->in[i].open;
+		}
+		if (open == 0)
+			break;
+		if (got == 0)
+			inputs_idle(st);
+		else if (st->deadline != 0 && stage_now() >= st->deadline)
+			tick(st, stage_now());
+	}
+	inputs_headed(st);
+	finish(st, st->status == NM_EXIT_OK ? STAGE_EOF : STAGE_EARLY);
+	return st->status;
+}
+
 int
 stage_run(struct stage *st)
 {
@@ -284,6 +496,8 @@ stage_run(struct stage *st)
 	unsigned n = 0;
 	int rc, e;
 
+	if (st->in != NULL)
+		return run_inputs(st);
 	for (;;) {
 		if (must_stop(st)) {
 			finish(st, STAGE_SIGNAL);

@@ -77,6 +77,22 @@ struct stage_ops {
 	/* Keys of the stage's own in its end record (arg: the stage), or NULL
 	 */
 	void (*end_keys)(struct pk *, void *stage);
+	/*
+	 * Several inputs (stage_open_inputs) only.  The header to write once
+	 * every input's header has come (each went to header first) or its
+	 * input ended; NULL: a header of the stage's own.
+	 */
+	const msgpack_object *(*merged_header)(struct stage *);
+	/* Input i is over (ok: with its end records). */
+	void (*input_end)(struct stage *, size_t i, int ok);
+};
+
+/* One of several inputs. */
+struct stage_in {
+	const char *name; /* the path as given; "stdin" for - */
+	struct rec_reader *r;
+	int open; /* not at its end yet */
+	int headed;
 };
 
 struct stage {
@@ -93,6 +109,10 @@ struct stage {
 	int realtime;	   /* STAGE_REALTIME */
 	int paced;	   /* pace_t0 and pace_wall0 are set */
 	uint64_t pace_t0, pace_wall0;
+	/* several inputs: each one, and which the record at hand is from */
+	struct stage_in *in;
+	size_t nin, input;
+	int status; /* the worst an input ended with */
 };
 
 /* stage_open() flags */
@@ -110,6 +130,16 @@ void stage_open(
     struct stage *st, const struct stage_ops *ops, void *arg, int flags);
 /* Reads the stream to its end; returns the exit status. */
 int stage_run(struct stage *st);
+/*
+ * A stage of several inputs (nm-stats --merge): opens each path ("-" is
+ * stdin) as stage_open opens stdin.  stage_run then reads them all at
+ * once, a batch from each in turn, and waits in poll() on all of them;
+ * records go to the callbacks with st->input saying whose.  An input
+ * that goes bad or stops short is reported in one line naming it and
+ * closed, the others read on; the status is the worst of theirs.
+ */
+void stage_open_inputs(struct stage *st, const struct stage_ops *ops, void *arg,
+    int flags, char *const *paths, size_t n);
 
 /* The packer for one record of the stage's own; then stage_end_record(). */
 struct pk *stage_pk(struct stage *st);

@@ -182,8 +182,12 @@ next_rand(uint64_t *s)
  * by rng: each table its own, so that a source's evictions never change
  * which host the totals' table forgets.
  */
+/*
+ * A host let go takes its packets since the summary's span began into
+ * the span (sg, for the totals' table), so the span's lists lose none.
+ */
 static void
-evict_host(struct tab *t, uint64_t *rng, uint64_t *evicted)
+evict_host(struct tab *t, uint64_t *rng, uint64_t *evicted, struct sumgrid *sg)
 {
 	size_t i, pick = 0, n = t->count;
 	const struct host *h, *v = NULL;
@@ -200,13 +204,15 @@ evict_host(struct tab *t, uint64_t *rng, uint64_t *evicted)
 			pick = i;
 		}
 	}
+	if (sg != NULL)
+		summ_host(&sg->cur, tab_at(t, pick));
 	tab_remove(t, pick);
 	(*evicted)++;
 }
 
 static struct host *
-host_get(struct tab *t, uint64_t *rng, uint64_t *evicted, const uint8_t *addr,
-    int af)
+host_get(struct tab *t, uint64_t *rng, uint64_t *evicted, struct sumgrid *sg,
+    const uint8_t *addr, int af)
 {
 	struct host_key k;
 	struct host *h;
@@ -217,7 +223,7 @@ host_get(struct tab *t, uint64_t *rng, uint64_t *evicted, const uint8_t *addr,
 	if ((h = tab_find(t, &k)) != NULL)
 		return h;
 	if (t->count >= t->cap)
-		evict_host(t, rng, evicted);
+		evict_host(t, rng, evicted, sg);
 	return tab_insert(t, &k);
 }
 
@@ -226,16 +232,16 @@ host_get(struct tab *t, uint64_t *rng, uint64_t *evicted, const uint8_t *addr,
  * Inline: every IP packet comes this way.
  */
 static inline __attribute__((always_inline)) void
-count_hosts(struct tab *t, uint64_t *rng, uint64_t *evicted,
+count_hosts(struct tab *t, uint64_t *rng, uint64_t *evicted, struct sumgrid *sg,
     const struct pview *pv, uint64_t ts, uint64_t len)
 {
 	struct host *h;
 
-	h = host_get(t, rng, evicted, pv->src, pv->af);
+	h = host_get(t, rng, evicted, sg, pv->src, pv->af);
 	h->txp++;
 	h->txb += len;
 	h->last = ts;
-	h = host_get(t, rng, evicted, pv->dst, pv->af);
+	h = host_get(t, rng, evicted, sg, pv->dst, pv->af);
 	h->rxp++;
 	h->rxb += len;
 	h->last = ts;
@@ -300,6 +306,9 @@ agg_count(struct agg *a, uint64_t ts, uint64_t len, uint64_t ifx,
 		sf->tpkts++;
 		sf->tbytes += len;
 	}
+	if (a->sg != NULL)
+		summ_count(
+		    &a->sg->cur, len, sf != NULL ? (size_t)(sf - a->sf) : 0);
 	if (pv == NULL)
 		return;
 	slot = count_proto(a, pv);
@@ -307,12 +316,20 @@ agg_count(struct agg *a, uint64_t ts, uint64_t len, uint64_t ifx,
 		sf->proto[slot].packets++;
 		sf->proto[slot].bytes += len;
 	}
+	if (a->sg != NULL) {
+		summ_proto(&a->sg->cur, slot, a->proto[slot].name, len);
+		/* the packet's own service port, for the distinct count */
+		if (pv->ports && pv->svcport != 0 &&
+		    (pv->ipproto == 6 || pv->ipproto == 17))
+			a->sg->pseen[pv->ipproto == 17][pv->svcport >> 3] |=
+			    (uint8_t)(1u << (pv->svcport & 7));
+	}
 	if (pv->af == 0)
 		return;
-	count_hosts(&a->hosts, &a->rng, &a->hosts_evicted, pv, ts, len);
+	count_hosts(&a->hosts, &a->rng, &a->hosts_evicted, a->sg, pv, ts, len);
 	if (sf != NULL && a->src_top)
-		count_hosts(
-		    &sf->hosts, &sf->rng, &sf->hosts_evicted, pv, ts, len);
+		count_hosts(&sf->hosts, &sf->rng, &sf->hosts_evicted, NULL, pv,
+		    ts, len);
 	f = flow_packet(&a->flows, pv, emit, arg);
 	if (f->svcport == 0 || !pv->ports)
 		return;

@@ -68,6 +68,7 @@ is_jump(const struct agg *a, uint64_t ts)
 static void
 feed_tick(struct agg *a, struct out *o, uint64_t ts)
 {
+	sumout_tick(a, o, ts);
 	if (!a->started) {
 		a->started = 1;
 		grid_at(a, ts);

@@ -40,6 +40,9 @@ struct opts {
 	const char *detect_config; /* --detect-config */
 	int show_detect;	   /* --show-detect-config */
 	int no_names;		   /* -N: no passive names */
+	unsigned summary_every;	   /* --summary-interval, seconds; 0: none */
+	unsigned summary_k;	   /* --summary-top */
+	int no_summary;		   /* --no-summary */
 };
 
 struct ctx {
@@ -51,6 +54,7 @@ struct ctx {
 	int detect;	       /* the detectors run here */
 	int sources;	       /* the stream has several sources */
 	struct names *names;   /* the passive names, or NULL (-N) */
+	struct sumgrid *sg;    /* the summaries, or NULL (--no-summary) */
 };
 
 static const char usage_text[] =
@@ -60,7 +64,11 @@ static const char usage_text[] =
     "[--force]\n"
     "                [--no-detect] [--detect-config file] "
     "[--show-detect-config]\n"
+    "                [--summary-interval seconds] [--summary-top k] "
+    "[--no-summary]\n"
     "                [--ignore CIDR[#port]] [--SETTING value]...\n"
+    "       nm-stats --merge [-n count] [-I seconds] [--bucket seconds] "
+    "file...\n"
     "(the detectors' settings: nm-detect -h)\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -87,6 +95,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "no-names", no_argument, NULL, 'N' },
 		{ "detect-config", required_argument, NULL, 'C' },
 		{ "show-detect-config", no_argument, NULL, 'W' },
+		{ "summary-interval", required_argument, NULL, 'M' },
+		{ "summary-top", required_argument, NULL, 'K' },
+		{ "no-summary", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 	};
@@ -98,6 +109,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->ntop = NM_STATS_TOP_DEFAULT;
 	o->max_flows = 1000000;
 	o->max_hosts = 1000000;
+	o->summary_k = SUMM_K;
 	o->services = getenv("NM_SERVICES");
 	longopts = det_options(fixed, sizeof(fixed) / sizeof(fixed[0]), argc);
 	while ((ch = getopt_long(
@@ -140,6 +152,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'N': o->no_names = 1; break;
 		case 'C': o->detect_config = optarg; break;
 		case 'W': o->show_detect = 1; break;
+		case 'M':
+			o->summary_every = (unsigned)estrtonum(optarg, 1,
+			    NM_STATS_INTERVAL_MAX, "--summary-interval");
+			break;
+		case 'K':
+			o->summary_k = (unsigned)estrtonum(
+			    optarg, 16, SUMM_KMAX, "--summary-top");
+			break;
+		case 'O': o->no_summary = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: usage();
@@ -169,6 +190,8 @@ on_finish(struct stage *st, enum stage_end why)
 	for (i = 0; i < n; i++)
 		out_flow(&cx->out, v[i], "end");
 	free(v);
+	if (cx->sg != NULL)
+		sumout_finish(a, &cx->out);
 	st->frames = a->frames;
 	st->packets = a->packets;
 }
@@ -212,6 +235,8 @@ on_header(struct stage *st, const struct rec *rec)
 	int had = cx->agg.sf != NULL;
 
 	feed_header(&cx->agg, rec);
+	if (cx->sg != NULL)
+		sumout_header(cx->sg, &rec->obj);
 	if (cx->filter != NULL)
 		filter_header(cx->filter, &rec->obj);
 	if (cx->detect && det_upstream(&rec->obj)) {
@@ -277,9 +302,12 @@ int
 main(int argc, char **argv)
 {
 	static struct ctx cx;
+	static struct sumgrid sg;
 	struct opts o;
 
 	nm_init(argv[0]);
+	if (merge_wanted(argc, argv))
+		return merge_main(argc, argv);
 	det_register();
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
@@ -296,11 +324,18 @@ main(int argc, char **argv)
 	cx.agg.src_top = o.src_top;
 	if (!o.no_names)
 		cx.names = names_new(0);
+	if (!o.no_summary) {
+		sumout_init(
+		    &sg, (uint64_t)o.summary_every * ST_NS, o.summary_k, o.by);
+		cx.sg = cx.agg.sg = &sg;
+	}
 	stage_open(&cx.st, &stats_ops, &cx,
 	    (o.force ? STAGE_FORCE : 0) | (o.realtime ? STAGE_REALTIME : 0));
 	want_keys(&cx);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	cx.out.names = cx.names;
+	if (cx.sg != NULL)
+		cx.out.summ = &cx.sg->cur;
 	if (cx.detect) {
 		det_start(&cx.st);
 		alert_names(cx.names);

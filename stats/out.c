@@ -60,8 +60,8 @@ pk_kmap(struct pk *pk, const char *key)
 	pk_map_open(pk);
 }
 
-static const char *
-service(unsigned port, unsigned proto)
+const char *
+out_service(unsigned port, unsigned proto)
 {
 	const char *s;
 
@@ -124,7 +124,7 @@ static void
 pack_flow(const struct out *o, struct pk *pk, const struct flow *f,
     const char *reason)
 {
-	const char *svc = service(f->svcport, f->k.proto);
+	const char *svc = out_service(f->svcport, f->k.proto);
 	const uint8_t *src, *dst;
 	unsigned sport, dport;
 
@@ -170,6 +170,8 @@ out_flow(void *arg, const struct flow *f, const char *reason)
 	/* one still open at the end is in the table when the list is drawn */
 	if (strcmp(reason, "end") != 0)
 		keep_offer(&o->ended, f);
+	if (o->summ != NULL)
+		summ_flow(o->summ, f);
 	pack_flow(o, rec_writer_pk(o->w), f, reason);
 	done(o);
 }
@@ -202,7 +204,7 @@ proto_desc(const void *x, const void *y)
  * The protocols, most packets first, their shares of tpkts and tbytes.
  * Sorts p in place: the caller's copy.
  */
-static void
+void
 pack_protos(struct pk *pk, struct proto_count *p, size_t n, uint64_t tpkts,
     uint64_t tbytes)
 {
@@ -269,7 +271,7 @@ pack_ports(struct out *o, struct pk *pk, const struct agg *a)
 	pk_array_open(pk);
 	for (i = 0; i < n; i++) {
 		p = &o->ports[i];
-		svc = service(p->port, p->proto);
+		svc = out_service(p->port, p->proto);
 		pk_map_open(pk);
 		pk_ku(pk, "port", p->port);
 		pk_kstr(pk, "proto", proto_ip_name(p->proto));
@@ -283,7 +285,7 @@ pack_ports(struct out *o, struct pk *pk, const struct agg *a)
 }
 
 /* The capture map; late only in a source's own (late: NULL). */
-static void
+void
 pack_capture(struct pk *pk, uint64_t recv, uint64_t drop, uint64_t ifdrop,
     const uint64_t *late)
 {
@@ -301,7 +303,7 @@ pack_capture(struct pk *pk, uint64_t recv, uint64_t drop, uint64_t ifdrop,
 }
 
 /* Packets and bytes of the interval, of the run, and their rates. */
-static void
+void
 pack_counts(struct pk *pk, uint64_t ipkts, uint64_t ibytes, uint64_t tpkts,
     uint64_t tbytes, uint64_t span, uint64_t run)
 {

@@ -13,6 +13,7 @@
 
 #include "rec.h"
 #include "siphash.h"
+#include "sketch.h"
 #include "tab.h"
 #include "stats-limits.h"
 
@@ -101,7 +102,8 @@ struct flow {
 	uint8_t first_resp;   /* the first packet was the responder's */
 	uint8_t noports;      /* nor had it ports or an ICMP type */
 	uint32_t syn_seq;
-	char hist[13]; /* letters in order of first sight */
+	char hist[13];	 /* letters in order of first sight */
+	uint64_t sp, sb; /* packets and bytes when the summary's span began */
 };
 
 struct flow_tab {
@@ -143,6 +145,7 @@ struct host {
 	struct host_key k;
 	uint64_t txp, txb, rxp, rxb;
 	uint64_t last;
+	uint64_t sp, sb; /* packets and bytes when the summary's span began */
 };
 
 struct proto_count {
@@ -209,6 +212,7 @@ struct agg {
 	int src_top;	  /* --per-source-top */
 	size_t max_hosts; /* -H: each source's endpoint table's too */
 	uint64_t rng;
+	struct sumgrid *sg; /* the summaries being counted, or NULL */
 };
 
 void agg_init(
@@ -278,13 +282,116 @@ struct out {
 	struct top_keep ended; /* the best connections that have ended */
 	/* the passive names put beside addresses (NULL: -N, none) */
 	const struct names *names;
+	struct summ *summ; /* ended connections' sizes go here, or NULL */
 };
 
 void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);
 void out_free(struct out *);
 void out_stats(struct out *, const struct agg *, uint64_t end, int final);
+/* Pieces of a stats record, for nm-stats --merge's too. */
+const char *out_service(unsigned port, unsigned proto);
+void pack_protos(struct pk *, struct proto_count *, size_t n, uint64_t tpkts,
+    uint64_t tbytes);
+void pack_capture(struct pk *, uint64_t recv, uint64_t drop, uint64_t ifdrop,
+    const uint64_t *late);
+void pack_counts(struct pk *, uint64_t ipkts, uint64_t ibytes, uint64_t tpkts,
+    uint64_t tbytes, uint64_t span, uint64_t run);
 /* A flow record; one that ended (any reason but "end") joins o->ended. */
 void out_flow(void *out, const struct flow *, const char *reason);
+
+/* --- summary.c: the figures that merge (the "summary" record) --- */
+
+#define SUMM_K		 512   /* Space-Saving counters of each list */
+#define SUMM_KMAX	 65536 /* the most a record may say */
+#define SUMM_COUNTERS(k) ((k)*32 > 65536 ? 65536 : (k)*32)
+#define SUMM_NSRC	 (ST_NSOURCES + 1)
+#define SUMM_SRCLEN	 64
+
+struct summ_src {
+	char name[SUMM_SRCLEN];
+	uint64_t packets, bytes;
+	int capture; /* recv, drop and ifdrop are known */
+	uint64_t recv, drop, ifdrop;
+};
+
+struct summ {
+	uint64_t start, end; /* capture time, [start, end) */
+	int final;	     /* the whole stream's */
+	uint64_t merged;     /* summaries added up in it (0: counted) */
+	enum top_by by;	     /* what the heavy lists rank */
+	size_t k;	     /* the entries of each list a record holds */
+	uint64_t packets, bytes, nflows; /* nflows: connections begun */
+	struct proto_count proto[ST_NPROTO];
+	size_t nproto;
+	struct summ_src src[SUMM_NSRC];
+	size_t nsrc;
+	struct hll dhosts, dports, dflows;
+	struct ss hosts, ports, flows;
+	struct hist pkt, fbytes, fpkts;
+};
+
+void summ_init(struct summ *, size_t k, enum top_by);
+/* One that counts packets: more counters, the k largest written. */
+void summ_init_counting(struct summ *, size_t k, size_t counters, enum top_by);
+void summ_free(struct summ *);
+/* Empties it, keeping k and by. */
+void summ_clear(struct summ *);
+/*
+ * What is counted per packet: a frame or packet of len bytes from source
+ * slot src_slot, and a packet's protocol (agg's slot and name).  The rest
+ * is read from nm-stats' own tables when a span closes, each host's and
+ * connection's packets since the span began, so that the heavy lists
+ * and distinct counts cost nothing per packet.
+ */
+void summ_count(struct summ *, uint64_t len, size_t src_slot);
+void summ_proto(struct summ *, size_t slot, const char *name, uint64_t len);
+/* A host's packets since the span began (then the span begins anew). */
+void summ_host(struct summ *, struct host *);
+/* A connection's, still open at a span's end. */
+void summ_flow_part(struct summ *, struct flow *);
+/* A connection that ended: what it had since the span began, its sizes. */
+void summ_flow(struct summ *, const struct flow *);
+/* A service port's packets and bytes in the span (proto 6 or 17). */
+void summ_port(struct summ *, unsigned proto, unsigned port, uint64_t packets,
+    uint64_t bytes);
+/* A packet's own service port (distinct ports). */
+void summ_port_seen(struct summ *, unsigned proto, unsigned port);
+void summ_merge(struct summ *dst, const struct summ *src);
+/* The record, whole (type included). */
+void summ_write(struct pk *, const struct summ *);
+/* Reads a summary record; returns what is wrong with it, or NULL. */
+const char *summ_read(struct summ *, const msgpack_object *);
+
+/* --- sumout.c: when nm-stats writes its summaries --- */
+
+struct sumgrid {
+	struct summ cur;      /* the span being counted */
+	struct summ tot;      /* with intervals: the spans written so far */
+	uint64_t every;	      /* --summary-interval in ns; 0: the final only */
+	uint64_t first, last; /* the stream's counted time */
+	int started;
+	struct src_stats
+	    base[ST_NSOURCES];	     /* capture counters at cur's start */
+	uint64_t flows_base;	     /* flows seen at cur's start */
+	struct port_count *pbase;    /* agg's port counts at cur's start */
+	uint8_t pseen[2][65536 / 8]; /* the packets' service ports: TCP, UDP */
+	char srcname[SUMM_SRCLEN];   /* a stream of one source: its name */
+};
+
+void sumout_init(struct sumgrid *, uint64_t every, size_t k, enum top_by);
+void sumout_free(struct sumgrid *);
+/* The first source's name (a stream of one source). */
+void sumout_header(struct sumgrid *, const msgpack_object *hdr);
+/* Capture time ts has come: writes the spans it ended. */
+void sumout_tick(struct agg *, struct out *, uint64_t ts);
+/* The stream is over (its flows ended): the last span and the final. */
+void sumout_finish(struct agg *, struct out *);
+
+/* --- merge.c: nm-stats --merge --- */
+
+/* The command line asks for --merge. */
+int merge_wanted(int argc, char **argv);
+int merge_main(int argc, char **argv);
 
 /* --- feed.c --- */
 /* Counts a packet or frame record, closing the intervals it passed. */

@@ -89,7 +89,9 @@ for c in $caps; do
 	./nm-capture -r "$tmp/$c.pcap" >"$tmp/$c.cap.nm" &&
 	    ./nm-decode <"$tmp/$c.cap.nm" >"$tmp/$c.dec.nm" &&
 	    ./nm-capture -r "$tmp/$c.tenth.pcap" >"$tmp/$c.cap10.nm" &&
-	    ./nm-decode <"$tmp/$c.cap10.nm" >"$tmp/$c.dec10.nm" || {
+	    ./nm-decode <"$tmp/$c.cap10.nm" >"$tmp/$c.dec10.nm" &&
+	    ./nm-stats -q --no-detect --summary-interval 1 \
+		<"$tmp/$c.dec.nm" >"$tmp/$c.sum.nm" || {
 		echo "bench: could not save the record streams of $c" >&2
 		exit 1
 	}
@@ -172,6 +174,11 @@ rows() {
 	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
 	run "$c.st-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap.nm'"
 	run "$c.st-stats" "$n" "TZ=$TZSET" "./nm-stats -q --no-detect < '$s.dec.nm'"
+	# what the summary records cost nm-stats, and merging them
+	run "$c.st-stats-nosum" "$n" "TZ=$TZSET" \
+	    "./nm-stats -q --no-detect --no-summary < '$s.dec.nm'"
+	run "$c.st-merge" "$((2 * n))" "TZ=$TZSET" \
+	    "./nm-stats --merge '$s.sum.nm' '$s.sum.nm' | cat"
 	run "$c.st-detect" "$n" "TZ=$TZSET" "./nm-detect < '$s.dec.nm'"
 	run "$c.st-render" "$n" "TZ=$TZSET" \
 	    "./nm-render --color=never < '$s.dec.nm'"
@@ -395,6 +402,8 @@ table1() {
 	row "$c.st-capture" "nm-capture -r F > stream"
 	row "$c.st-decode" "nm-decode < capture stream"
 	row "$c.st-stats" "nm-stats -q --no-detect < decoded stream"
+	row "$c.st-stats-nosum" "the same, --no-summary"
+	row "$c.st-merge" "nm-stats --merge S S (per-second summaries)"
 	row "$c.st-detect" "nm-detect < decoded stream"
 	row "$c.st-render" "nm-render < decoded stream (compact)"
 	row "$c.st-json" "nm-render -o json < decoded stream"
