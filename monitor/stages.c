@@ -271,8 +271,8 @@ mon_workers_build(
 	pl->detect = o->nodetect ? NULL : first;
 	pl->merge = pl->n;
 	st = mon_stage_add(pl, "nm-stats", 1);
+	/* its buckets are the workers' spans: the interval of their own */
 	mon_arg(st, "--merge");
-	mon_arg2(st, "-I", interval);
 	mon_arg2(st, "-n", o->top);
 	for (w = 0; w < n; w++) {
 		snprintf(fds[w], sizeof(fds[w]), "/dev/fd/%d", 3 + w);

@@ -267,7 +267,7 @@ cpu_ticks() {
 		print t - $5 - $6, t }' /proc/stat
 }
 merger=0
-./nm-stats --merge /dev/null </dev/null >/dev/null 2>&1 && merger=1
+./nm-stats -h 2>&1 | grep -q -- --merge && merger=1
 run_workers() {
 	local r=$1 nw=$2 file=$3 n k g=$((tag % 60000 + 1024)) cpids=() mpid=
 	local si=() wpids=()
@@ -294,7 +294,7 @@ run_workers() {
 		pids+=("$!")
 	done
 	if [ "$merger" = 1 ]; then
-		./nm-stats --merge -I 1 "$tmp"/w*.merge >"$tmp/merged.out" \
+		./nm-stats --merge "$tmp"/w*.merge >"$tmp/merged.out" \
 		    2>>"$tmp/w.err" &
 		mpid=$!
 		pids+=("$mpid")
