@@ -462,8 +462,8 @@ table() {
 	    "tcpdump $(best 13 14 "$tmp/alone.td")"
 	if [ -s "$tmp/workers1.txt" ]; then
 		echo
-		echo "workers (as nm-monitor --workers N runs them): nm-capture --fanout G:hash" \
-		    "-i | nm-decode | nm-stats -q, N at once$([ "$merger" = 1 ] &&
+		echo "workers (as nm-monitor --workers N runs them):" \
+		    "nm-capture --fanout G:hash -i | nm-decode | nm-stats -q, N at once$([ "$merger" = 1 ] &&
 			echo ", into nm-stats --merge" ||
 			echo "; no nm-stats --merge here: the workers' sums")"
 		printf '%-8s %8s | %8s %10s %6s %4s | %8s %10s %6s %4s\n' rate \
