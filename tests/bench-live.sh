@@ -463,7 +463,8 @@ table() {
 	if [ -s "$tmp/workers1.txt" ]; then
 		echo
 		echo "workers (as nm-monitor --workers N runs them):" \
-		    "nm-capture --fanout G:hash -i | nm-decode | nm-stats -q, N at once$([ "$merger" = 1 ] &&
+		    "nm-capture --fanout G:hash -i | nm-decode | nm-stats -q," \
+		    "N at once$([ "$merger" = 1 ] &&
 			echo ", into nm-stats --merge" ||
 			echo "; no nm-stats --merge here: the workers' sums")"
 		printf '%-8s %8s | %8s %10s %6s %4s | %8s %10s %6s %4s\n' rate \
