@@ -79,6 +79,9 @@ struct cap_opts {
 	const char *since, *until;   /* --since, --until as given */
 	uint64_t since_ns, until_ns; /* read (cap_when), before the sandbox */
 	int since_rel, until_rel;    /* ...and after the first frame's time */
+	int fanout;		     /* --fanout GROUP, 0 when not given */
+	const char *fanout_mode;     /* ...its MODE's name: hash, lb, ... */
+	int fanout_arg;		     /* ...and PACKET_FANOUT's type and flags */
 };
 
 /*
@@ -148,6 +151,10 @@ struct cap_set {
 
 /* opts.c */
 void cap_opts_parse(struct cap_opts *o, int argc, char **argv);
+/* fanout.c: --fanout GROUP[:MODE] into o, or a usage error. */
+void cap_fanout_parse(struct cap_opts *o, const char *arg);
+/* --fanout: the live source s joins the group, or the program ends. */
+void cap_fanout_join(const struct cap_src *s, const struct cap_opts *o);
 char *cap_filter_file(const char *path, struct cap_priv *p);
 
 /* source.c: exits with the documented status on failure */

@@ -142,6 +142,10 @@ cap_write_source(
 		pk_kstr(pk, "netns", s->netns);
 	if (s->ifname != NULL)
 		pk_kstr(pk, "ifname", s->ifname);
+	if (s->live && c->o->fanout > 0) {
+		pk_ku(pk, "fanout", (uint64_t)c->o->fanout);
+		pk_kstr(pk, "fanout_mode", c->o->fanout_mode);
+	}
 	if (s->nfiles > 1) {
 		pk_cstr(pk, "files");
 		pk_array_open(pk);

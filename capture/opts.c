@@ -22,10 +22,11 @@ enum {
 	OPT_NETNS,
 	OPT_SINCE,
 	OPT_UNTIL,
+	OPT_FANOUT,
 };
 
-static const struct option cap_longopts[] = { { "list-interfaces", no_argument,
-						  NULL, 'D' },
+static const struct option cap_longopts[] = {
+	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "realtime", no_argument, NULL, OPT_REALTIME },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -34,7 +35,9 @@ static const struct option cap_longopts[] = { { "list-interfaces", no_argument,
 	{ "concat", no_argument, NULL, OPT_CONCAT },
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL }, { NULL, 0, NULL, 0 } };
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "fanout", required_argument, NULL, OPT_FANOUT }, { NULL, 0, NULL, 0 }
+};
 
 static const char usage_text[] =
     "usage: nm-capture [-hp] [-B KiB] [-c count] [-F file] "
@@ -42,6 +45,7 @@ static const char usage_text[] =
     "                  [--immediate-mode] [--realtime] [--force] "
     "[--version]\n"
     "                  [--since time] [--until time] [--concat]\n"
+    "                  [--fanout group[:mode]]\n"
     "                  -i interface... | -r file... [expression]\n"
     "       nm-capture -D [--netns name|all]\n";
 
@@ -171,6 +175,7 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 		case OPT_NETNS: o->netns = optarg; break;
 		case OPT_SINCE: o->since = optarg; break;
 		case OPT_UNTIL: o->until = optarg; break;
+		case OPT_FANOUT: cap_fanout_parse(o, optarg); break;
 		case OPT_VERSION: nm_version("nm-capture");
 		default: nm_usage(usage_text, NM_EXIT_USAGE);
 		}
@@ -195,6 +200,19 @@ cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 	if ((o->since != NULL || o->until != NULL) && o->nfiles == 0)
 		nm_bad_usage("--since and --until pick a time range of files: "
 			     "they need -r");
+	/*
+	 * A group shares one interface's packets among processes: of a
+	 * file each would read all, and several interfaces in one process
+	 * would take a share of each (one group is of one interface).
+	 */
+	if (o->fanout > 0 && o->nifaces == 0)
+		nm_bad_usage("--fanout shares a live interface's packets among "
+			     "processes: it needs -i, not -r");
+	if (o->fanout > 0 && o->nifaces > 1)
+		nm_bad_usage(
+		    "--fanout joins one interface's group: one -i with "
+		    "it, not %d",
+		    o->nifaces);
 	if (o->ffile != NULL && argc > 0)
 		nm_bad_usage("give the filter either with -F or as "
 			     "arguments, not both");

@@ -108,6 +108,9 @@ cap_open_live(struct cap_src *s, const struct cap_opts *o)
 						  : pcap_statustostr(rc));
 		break;
 	}
+	/* before the filter and the privilege drop, as the socket's open */
+	if (o->fanout > 0)
+		cap_fanout_join(s, o);
 	s->live = 1;
 	s->start = nm_realtime_ns();
 	s->snaplen = pcap_snapshot(s->pc);

@@ -539,11 +539,17 @@ mon_announce(const struct mon_opts *o, const struct mon_pipeline *pl)
 	else if (o->display != NULL)
 		fprintf(stderr, "Decoded:   %s\n", o->display);
 	fprintf(stderr, "Mode:      %s\n",
-	    o->json	    ? "json"
-		: o->fields ? "fields"
-			    : o->mode);
+	    o->json				     ? "json"
+		: o->fields			     ? "fields"
+		: pl->nworkers > 0 && !o->mode_given ? "statistics"
+						     : o->mode);
 	if (o->wfile != NULL)
 		fprintf(stderr, "Writing:   %s\n", o->wfile);
+	if (pl->nworkers > 0)
+		fprintf(stderr,
+		    "Workers:   %d, sharing the interface by flow hash "
+		    "(fanout group %d), their statistics merged\n",
+		    pl->nworkers, pl->group);
 	/* no question: on unless --no-detect, tuned by its files (-h) */
 	fprintf(stderr, "Alerts:    %s\n",
 	    pl->detect != NULL ? "on (nm-stats: scans, floods, ARP, DNS)"

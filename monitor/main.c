@@ -46,6 +46,7 @@ main(int argc, char **argv)
 		/* a bad setting of nm-detect's ends it here, nothing captured
 		 */
 		mon_detect_prepare(&pl, &user);
+		mon_workers_sync(&pl);
 		/* Live, or asked: say what starts and how to stop it. */
 		if (opts.asked || (opts.file == NULL && isatty(STDERR_FILENO)))
 			mon_announce(&opts, &pl);

@@ -15,7 +15,13 @@
 
 #include "nm.h"
 
-#define MON_NSTAGES 6 /* capture, pcap, decode, stats, web, render */
+/*
+ * One pipeline: capture, pcap, decode, stats, web, render.  With
+ * --workers N, N of capture, decode and stats, then the merger, web and
+ * render.
+ */
+#define MON_WORKERS_MAX 64
+#define MON_NSTAGES	(3 * MON_WORKERS_MAX + 3)
 
 /* nm-capture's ranges for -s and -B (capture/cap.h, capture/opts.c). */
 #define MON_SNAPLEN_MAX 262144
@@ -44,16 +50,18 @@ struct mon_opts {
 	const char *web;      /* --web: nm-web's [ADDR:]PORT, or NULL */
 	const char **field;   /* -e, nm-render checks the names */
 	int nfields;
-	int fields;    /* -o fields */
-	int tflag;     /* -t given this many times */
-	int utc;       /* -u */
-	int fword;     /* -f: one word that is no preset */
-	int json;      /* --json */
-	int realtime;  /* --realtime */
-	int nopromisc; /* -p */
-	int nonames;   /* -N: nm-render shows no names */
-	int dry_run;   /* --dry-run */
-	int asked;     /* answers, not options */
+	int fields;	/* -o fields */
+	int tflag;	/* -t given this many times */
+	int utc;	/* -u */
+	int fword;	/* -f: one word that is no preset */
+	int json;	/* --json */
+	int realtime;	/* --realtime */
+	int nopromisc;	/* -p */
+	int nonames;	/* -N: nm-render shows no names */
+	int dry_run;	/* --dry-run */
+	int asked;	/* answers, not options */
+	int workers;	/* --workers: capture pipelines, 1 by default */
+	int mode_given; /* -m or -o a mode: not the default */
 
 	/* the detectors': --ignore, --detect-opt as --NAME VALUE, in order */
 	const char **detect_arg;
@@ -70,6 +78,10 @@ struct mon_stage {
 	int argc, cap;
 	int privileged; /* keeps our privilege */
 	int fd3;	/* open as its fd 3 (the detectors' settings), or -1 */
+	int to;		/* the stage it writes to, -1: our standard output */
+	int tofd;	/* ...as that one's fd 0, or the merger's 3 + worker */
+	int in;		/* starting: the read end that becomes its stdin */
+	int worker;	/* 1 to N of --workers N, 0 outside the workers */
 	pid_t pid;
 	int status; /* exit, 128+sig; -1 running */
 };
@@ -80,6 +92,10 @@ struct mon_pipeline {
 	struct mon_stage
 	    *detect;	 /* nm-stats', running the detectors, or NULL */
 	int detect_carg; /* its argv's --detect-config value, or 0: none */
+	int nworkers;	 /* --workers N: N capture pipelines, 0 for one */
+	int merge;	 /* the merger, nm-stats --merge, or -1 */
+	int mergefd[MON_WORKERS_MAX]; /* starting: its inputs' read ends */
+	int group;		      /* the workers' fanout group */
 };
 
 /* The account the unprivileged stages (and nm-monitor itself) become. */
@@ -147,6 +163,17 @@ void mon_pipeline_print(const struct mon_pipeline *);
 /* One more argument to a stage; the vector stays NULL-terminated. */
 void mon_arg(struct mon_stage *, const char *);
 void mon_pipeline_free(struct mon_pipeline *);
+/*
+ * --workers: after mon_detect_prepare, the first worker's nm-stats
+ * settings (its fd 3, its --detect-config) are every worker's.
+ */
+void mon_workers_sync(struct mon_pipeline *);
+
+/*
+ * group.c: the fanout group of this run's workers, from our pid; with
+ * lock, the first from there that no other run holds.
+ */
+int mon_fanout_group(int lock);
 
 /*
  * detect.c.  mon_detect_args: nm-detect's arguments from the options.

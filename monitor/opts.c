@@ -27,6 +27,7 @@ enum {
 	OPT_SERVICES,
 	OPT_VERSION,
 	OPT_WEB,
+	OPT_WORKERS,
 };
 
 /*
@@ -59,6 +60,7 @@ static const char usage_text[] =
     "                  [--no-detect] [--ignore CIDR[#port]]... "
     "[--detect-config file]\n"
     "                  [--detect-opt name=value]... [--web [ADDR:]PORT]\n"
+    "                  [--workers N]\n"
     "                  [-i interface]... [-r file [--realtime]] "
     "[expression]\n";
 
@@ -105,6 +107,9 @@ static const char help_text[] =
     "                  /etc/nm/detect.conf and ~/.config/nm/detect.conf\n"
     "  --web [ADDR:]PORT\n"
     "                  also serve a live web page there (nm-web(1))\n"
+    "  --workers N     N capture, decode and stats pipelines share the\n"
+    "                  interface by flow hash, their statistics merged\n"
+    "                  (default 1; statistics views only)\n"
     "  --dry-run       print the pipeline instead of running it\n"
     "  -h, --help      this help\n"
     "  --version       the version\n"
@@ -203,6 +208,41 @@ mon_filter_word_check(
 	exit(NM_EXIT_USAGE);
 }
 
+/*
+ * --workers N: N captures share one live interface's packets (nm-capture
+ * --fanout), and what comes together is their statistics, not their
+ * packets: the options of one capture, of a capture file or of packet
+ * lines do not fit.
+ */
+static void
+mon_workers_check(const struct mon_opts *o)
+{
+	if (o->file != NULL)
+		nm_bad_usage("--workers %d share a live interface's packets: "
+			     "not with -r (a file is read by one capture)",
+		    o->workers);
+	if (o->niface > 1)
+		nm_bad_usage("--workers %d share one interface's packets: one "
+			     "-i with it, not %d",
+		    o->workers, o->niface);
+	if (o->wfile != NULL)
+		nm_bad_usage("--workers %d: each worker sees a share of the "
+			     "packets, no one writes them all: not with -w "
+			     "(nm-capture -i IF | nm-pcap -w FILE beside it)",
+		    o->workers);
+	if (o->count != NULL)
+		nm_bad_usage("--workers %d: -c stops a capture after its own "
+			     "share: not with -c",
+		    o->workers);
+	if (o->fields || (o->mode_given && strcmp(o->mode, "top") != 0))
+		nm_bad_usage("--workers %d merge the workers' statistics, not "
+			     "their packets: no packet lines (%s %s); the "
+			     "default view, -m top, --json and --web show "
+			     "the merged statistics",
+		    o->workers, o->fields ? "-o" : "-m",
+		    o->fields ? "fields" : o->mode);
+}
+
 static void
 mon_check(const struct mon_opts *o, int nargs, int fset)
 {
@@ -234,6 +274,8 @@ mon_check(const struct mon_opts *o, int nargs, int fset)
 		    "--color: want auto, always or never, not %s", o->color);
 		nm_usage(usage_text, NM_EXIT_USAGE);
 	}
+	if (o->workers > 1)
+		mon_workers_check(o);
 }
 
 /*
@@ -265,9 +307,10 @@ mon_set_output(struct mon_opts *o, const char *arg)
 		o->json = 1;
 	else if (strcmp(arg, "fields") == 0)
 		o->fields = 1;
-	else if (mon_mode_valid(arg))
+	else if (mon_mode_valid(arg)) {
 		o->mode = arg;
-	else {
+		o->mode_given = 1;
+	} else {
 		nm_warn("-o %s: want compact, detailed, minimal, top, json or "
 			"fields",
 		    arg);
@@ -293,11 +336,13 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		{ "utc", no_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "web", required_argument, NULL, OPT_WEB },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ NULL, 0, NULL, 0 } };
 	int c, fset = 0;
 	char *eq;
 
 	memset(o, 0, sizeof(*o));
+	o->workers = 1;
 	o->field = ecalloc((size_t)argc, sizeof(*o->field));
 	/* two words for each, and the NULL after them */
 	o->detect_arg = ecalloc(2 * (size_t)argc + 1, sizeof(*o->detect_arg));
@@ -337,7 +382,10 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 				nm_bad_usage("-i: an empty interface name");
 			o->iface[o->niface++] = optarg;
 			break;
-		case 'm': o->mode = optarg; break;
+		case 'm':
+			o->mode = optarg;
+			o->mode_given = 1;
+			break;
 		case 'N': o->nonames = 1; break;
 		case 'n':
 			estrtonum(optarg, 0, NM_STATS_TOP_MAX, "-n");
@@ -393,6 +441,10 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		case OPT_REALTIME: o->realtime = 1; break;
 		case OPT_SERVICES: o->services = optarg; break;
 		case OPT_WEB: o->web = optarg; break;
+		case OPT_WORKERS:
+			o->workers = (int)estrtonum(
+			    optarg, 1, MON_WORKERS_MAX, "--workers");
+			break;
 		case OPT_VERSION: nm_version("nm-monitor");
 		default: nm_usage(usage_text, NM_EXIT_USAGE);
 		}

@@ -43,18 +43,51 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/fsuid.h>
 #include <sys/wait.h>
 
 #include "mon.h"
 
 static volatile sig_atomic_t mon_terminated; /* SIGTERM seen */
-static volatile pid_t mon_capture_pid;	     /* 0 until it runs */
+/* the captures (one, or --workers'), each 0 until it runs and once done */
+static volatile pid_t mon_capture_pids[MON_WORKERS_MAX];
+static volatile sig_atomic_t mon_ncaptures;
+/* the captures were stopped by us, not by a failure of theirs */
+static int mon_stopping;
 
 /* The terminal given to the stages' group, and who gives it back. */
 static int mon_tty = -1;
 static pid_t mon_tty_owner; /* nm-monitor's pid: not a forked child's */
 /* 0: the stages stay in nm-monitor's group */
 static volatile pid_t mon_stages_pgrp;
+
+/*
+ * SIGTERM to every capture still running: 1 if one refused it (EPERM:
+ * not yet dropped to our user), to be sent again.
+ */
+static int
+mon_stop_captures(void)
+{
+	int i, refused = 0;
+
+	for (i = 0; i < mon_ncaptures; i++)
+		if (mon_capture_pids[i] > 0 &&
+		    kill(mon_capture_pids[i], SIGTERM) == -1 && errno == EPERM)
+			refused = 1;
+	return refused;
+}
+
+/* Whether a capture still runs. */
+static int
+mon_captures_running(void)
+{
+	int i;
+
+	for (i = 0; i < mon_ncaptures; i++)
+		if (mon_capture_pids[i] > 0)
+			return 1;
+	return 0;
+}
 
 static void
 mon_on_term(int sig)
@@ -63,8 +96,7 @@ mon_on_term(int sig)
 
 	(void)sig;
 	mon_terminated = 1;
-	if (mon_capture_pid > 0)
-		kill(mon_capture_pid, SIGTERM);
+	(void)mon_stop_captures();
 	errno = saved;
 }
 
@@ -157,8 +189,25 @@ mon_move_fd(int fd, int target)
 		nm_die(NM_EXIT_FAIL, "dup2: %s", strerror(errno));
 }
 
-static void __attribute__((noreturn))
-mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
+/*
+ * The merger's inputs, the read ends xfd[0..n-1], become its fds 3 to
+ * n + 2: first each as a new fd above them all, so that moving one never
+ * closes another not yet moved.
+ */
+static void
+mon_place_fds(const int *xfd, int n)
+{
+	int tmp[MON_WORKERS_MAX], i;
+
+	for (i = 0; i < n; i++)
+		if ((tmp[i] = fcntl(xfd[i], F_DUPFD_CLOEXEC, 3 + n)) < 0)
+			nm_die(NM_EXIT_FAIL, "fcntl: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		mon_move_fd(tmp[i], 3 + i);
+}
+
+static void __attribute__((noreturn)) mon_exec(const struct mon_stage *st,
+    const struct mon_user *u, int in, int out, const int *xfd, int nxfd)
 {
 	char *const *argv = (char *const *)(uintptr_t)st->argv;
 
@@ -173,6 +222,8 @@ mon_exec(const struct mon_stage *st, const struct mon_user *u, int in, int out)
 	/* nm-detect's settings, read as the caller (detect.c) */
 	if (st->fd3 != -1)
 		mon_move_fd(st->fd3, 3);
+	if (nxfd > 0)
+		mon_place_fds(xfd, nxfd);
 	mon_exec_program(st->path, argv, st->privileged ? NULL : u);
 }
 
@@ -214,10 +265,13 @@ mon_fork(
 	if ((pid = fork()) < 0)
 		nm_die(NM_EXIT_FAIL, "fork: %s", strerror(errno));
 	if (pid == 0)
-		mon_exec(&pl->stage[i], u, in, out);
+		mon_exec(&pl->stage[i], u, in, out, pl->mergefd,
+		    i == pl->merge ? pl->nworkers : 0);
 	pl->stage[i].pid = pid;
-	if (pl->stage[i].privileged)
-		mon_capture_pid = pid;
+	if (pl->stage[i].privileged) {
+		mon_capture_pids[mon_ncaptures] = pid;
+		mon_ncaptures++;
+	}
 	if (mon_tty_owner == 0)
 		return;
 	/* as the child does, so that neither order of the two races */
@@ -253,33 +307,121 @@ mon_first_output(int fd)
 }
 
 /*
- * Forks nm-capture, then the others once it has written; fds are
+ * A pipe; for the merger, one the target user owns.  The merger opens
+ * its inputs by name, /dev/fd/N, and that opens the pipe anew with a
+ * check of its owner (the creator's fsuid) and its mode (0600): one
+ * made as root would be refused to the user it runs as.
+ */
+static int
+mon_pipe(int fd[2], const struct mon_user *u, int by_name)
+{
+	int rc, e;
+
+	if (!by_name || !u->change)
+		return pipe2(fd, O_CLOEXEC);
+	(void)setfsgid(u->gid);
+	(void)setfsuid(u->uid);
+	rc = pipe2(fd, O_CLOEXEC);
+	e = errno;
+	(void)setfsuid(0);
+	(void)setfsgid(0);
+	errno = e;
+	return rc;
+}
+
+/* Where the output of stage i is read: the pipe's end kept for it. */
+static int *
+mon_reader_fd(struct mon_pipeline *pl, int i)
+{
+	const struct mon_stage *st = &pl->stage[i];
+
+	if (st->to == pl->merge && st->tofd >= 3)
+		return &pl->mergefd[st->tofd - 3];
+	return &pl->stage[st->to].in;
+}
+
+/* The read ends not yet handed to a stage, closed. */
+static void
+mon_close_pending(struct mon_pipeline *pl)
+{
+	int i;
+
+	for (i = 0; i < pl->n; i++) {
+		if (pl->stage[i].to >= 0 && *mon_reader_fd(pl, i) != -1) {
+			close(*mon_reader_fd(pl, i));
+			*mon_reader_fd(pl, i) = -1;
+		}
+	}
+}
+
+/*
+ * Whether each of the first n stages, the captures, has written its
+ * header; when one ended without, the others are stopped.
+ */
+static int
+mon_headers(struct mon_pipeline *pl, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!mon_first_output(*mon_reader_fd(pl, i))) {
+			mon_stopping = 1;
+			(void)mon_stop_captures();
+			return 0;
+		}
+	return 1;
+}
+
+/*
+ * Forks the captures (nm-capture, or --workers' N), then the others once
+ * each capture has written; every stage writes to a later one.  fds are
  * O_CLOEXEC, so only the dup2'd ones pass.  Returns how many started.
  */
 static int
 mon_start(struct mon_pipeline *pl, const struct mon_user *u)
 {
-	int fd[2], in = -1, i;
+	int fd[2], i, w, in;
+	struct mon_stage *st;
 
 	/* A child that fails exits through exit(): nothing to flush twice. */
 	fflush(NULL);
+	for (w = 0; w < pl->nworkers; w++)
+		pl->mergefd[w] = -1;
 	for (i = 0; i < pl->n; i++) {
+		st = &pl->stage[i];
 		fd[0] = fd[1] = -1;
-		if (i < pl->n - 1 && pipe2(fd, O_CLOEXEC) < 0)
+		if (st->to >= 0 && mon_pipe(fd, u, st->to == pl->merge) < 0)
 			nm_die(NM_EXIT_FAIL, "pipe: %s", strerror(errno));
+		/* the merger reads its fds 3 on, and never our stdin */
+		in = st->in;
+		if (i == pl->merge &&
+		    (in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+			nm_die(NM_EXIT_FAIL, "/dev/null: %s", strerror(errno));
 		mon_fork(pl, i, u, in, fd[1]);
 		if (in != -1)
 			close(in);
+		st->in = -1;
+		for (w = 0; i == pl->merge && w < pl->nworkers; w++) {
+			close(pl->mergefd[w]);
+			pl->mergefd[w] = -1;
+		}
 		if (fd[1] != -1)
 			close(fd[1]);
-		in = fd[0];
+		if (st->to >= 0)
+			*mon_reader_fd(pl, i) = fd[0];
 		/* A SIGTERM that came before nm-capture's pid was known. */
-		if (i == 0 && mon_terminated)
-			kill(mon_capture_pid, SIGTERM);
-		/* state: nm-capture started; the others wait for its header */
-		if (i == 0 && in != -1 && !mon_first_output(in)) {
-			close(in);
-			return 1;
+		if (st->privileged && mon_terminated)
+			kill(st->pid, SIGTERM);
+		/*
+		 * state: the first capture started, alone: a bad interface,
+		 * filter or permission is said once, by it.  Then the other
+		 * workers' captures; the other stages wait for every header.
+		 */
+		if (st->privileged && st->to >= 0 &&
+		    (i == 0 || !pl->stage[i + 1].privileged) &&
+		    !mon_headers(pl, i + 1)) {
+			mon_close_pending(pl);
+			return i + 1;
 		}
 	}
 	return pl->n;
@@ -302,19 +444,19 @@ mon_wait(struct mon_pipeline *pl, int started)
 {
 	const struct timespec tick = { 0, 50 * 1000 * 1000 };
 	struct mon_stage *st;
-	int running = started, status, stopped = 0, retry = 0;
+	int running = started, status, stopped = 0, retry = 0, i;
 	pid_t pid;
+	char who[32];
 
 	while (running > 0) {
 		/*
 		 * A SIGTERM refused (nm-capture not yet dropped to our user)
 		 * is sent again until it lands or nm-capture ends.
 		 */
-		if (retry && mon_capture_pid > 0) {
+		if (retry && mon_captures_running()) {
 			if ((pid = waitpid(-1, &status, WNOHANG)) == 0) {
 				nanosleep(&tick, NULL);
-				retry = kill(mon_capture_pid, SIGTERM) == -1 &&
-				    errno == EPERM;
+				retry = mon_stop_captures();
 				continue;
 			}
 		} else
@@ -327,23 +469,33 @@ mon_wait(struct mon_pipeline *pl, int started)
 		if ((st = mon_stage_of(pl, pid)) == NULL)
 			continue;
 		running--;
-		if (st->privileged)
-			mon_capture_pid = 0;
+		for (i = 0; st->privileged && i < mon_ncaptures; i++)
+			if (mon_capture_pids[i] == pid)
+				mon_capture_pids[i] = 0;
+		who[0] = '\0';
+		if (st->worker > 0)
+			snprintf(who, sizeof(who), " (worker %d)", st->worker);
 		if (WIFEXITED(status))
 			st->status = WEXITSTATUS(status);
-		else if (st->privileged && (stopped || mon_terminated) &&
+		else if (st->privileged &&
+		    (stopped || mon_terminated || mon_stopping) &&
 		    WTERMSIG(status) == SIGTERM) {
 			/* we stopped it, before it could set its handler */
 			st->status = 0;
 		} else {
 			st->status = 128 + WTERMSIG(status);
-			nm_warn("%s: killed by signal %d (%s)", st->name,
+			nm_warn("%s%s: killed by signal %d (%s)", st->name, who,
 			    WTERMSIG(status), strsignal(WTERMSIG(status)));
 		}
-		if (st->status != 0 && !stopped && mon_capture_pid > 0) {
+		/* a worker's exit status, said once: its stages say why */
+		if (st->status != 0 && !stopped && !mon_stopping &&
+		    st->worker > 0 && WIFEXITED(status))
+			nm_warn("%s%s: exit status %d: stopping the other "
+				"workers",
+			    st->name, who, st->status);
+		if (st->status != 0 && !stopped && mon_captures_running()) {
 			stopped = 1;
-			retry = kill(mon_capture_pid, SIGTERM) == -1 &&
-			    errno == EPERM;
+			retry = mon_stop_captures();
 		}
 	}
 }

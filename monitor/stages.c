@@ -89,6 +89,8 @@ mon_stage_add(struct mon_pipeline *pl, const char *name, int required)
 	st->argv[st->argc++] = name;
 	st->status = -1;
 	st->fd3 = -1;
+	st->in = -1;
+	st->to = -1; /* the last: mon_pipeline_build joins the others */
 	pl->n++;
 	return st;
 }
@@ -115,9 +117,10 @@ mon_arg2(struct mon_stage *st, const char *opt, const char *val)
 	mon_arg(st, val);
 }
 
+/* fanout: --workers' "GROUP:hash", or NULL */
 static void
-mon_capture_args(
-    struct mon_stage *st, const struct mon_opts *o, const struct mon_user *u)
+mon_capture_args(struct mon_stage *st, const struct mon_opts *o,
+    const struct mon_user *u, const char *fanout)
 {
 	int i;
 
@@ -137,6 +140,7 @@ mon_capture_args(
 		if (o->realtime)
 			mon_arg(st, "--realtime");
 	} else {
+		mon_arg2(st, "--fanout", fanout);
 		/* several: each a source of nm-capture's, in their order */
 		for (i = 0; i < o->niface; i++) {
 			mon_arg(st, "-i");
@@ -175,8 +179,10 @@ mon_render_args(struct mon_stage *st, const struct mon_opts *o)
 		mon_arg2(st, "-o", "fields");
 		for (i = 0; i < o->nfields; i++)
 			mon_arg2(st, "-e", o->field[i]);
-	} else
-		mon_arg2(st, o->json ? "-o" : "-m", o->json ? "json" : o->mode);
+	} else if (o->json)
+		mon_arg2(st, "-o", "json");
+	else if (o->workers == 1 || o->mode_given)
+		mon_arg2(st, "-m", o->mode);
 	if (o->tflag > 0)
 		mon_arg(st, tflags[o->tflag]);
 	if (o->utc)
@@ -199,42 +205,143 @@ mon_web_args(struct mon_stage *st, const struct mon_opts *o)
 		mon_arg2(st, "--linger", "86400");
 }
 
+/* nm-decode's arguments */
+static void
+mon_decode_args(struct mon_stage *st, const struct mon_opts *o)
+{
+	mon_arg2(st, "--services", o->services);
+	mon_arg2(st, "-Y", o->display);
+}
+
+/* nm-stats' (a worker's too): the interval, the lists, the detectors */
+static void
+mon_stats_args(
+    struct mon_pipeline *pl, struct mon_stage *st, const struct mon_opts *o)
+{
+	mon_arg2(st, "-I",
+	    o->interval != NULL ? o->interval
+				: MON_STR(NM_STATS_INTERVAL_DEFAULT));
+	mon_arg2(st, "-n", o->top);
+	mon_arg2(st, "--services", o->services);
+	if (o->nonames)
+		mon_arg(st, "-N");
+	if (o->nodetect)
+		mon_arg(st, "--no-detect");
+	else
+		mon_detect_args(pl, st, o);
+}
+
+/*
+ * --workers N: N captures of one fanout group, each with its nm-decode
+ * and nm-stats (summaries every interval, no packets), into one merger,
+ * nm-stats --merge, reading them on its fds 3 to N + 2; then nm-web and
+ * nm-render as for one pipeline.  The stages go in order of depth (the
+ * captures, the decoders, ...): each writes to a later one, the
+ * captures start first, and the first failure found in that order is
+ * the one nearest the start.
+ */
+static void
+mon_workers_build(
+    struct mon_pipeline *pl, const struct mon_opts *o, const struct mon_user *u)
+{
+	static char fanout[32], fds[MON_WORKERS_MAX][24];
+	struct mon_stage *st, *first = NULL;
+	int n = o->workers, w;
+	const char *interval = o->interval != NULL
+	    ? o->interval
+	    : MON_STR(NM_STATS_INTERVAL_DEFAULT);
+
+	pl->nworkers = n;
+	pl->group = mon_fanout_group(!o->dry_run);
+	snprintf(fanout, sizeof(fanout), "%d:hash", pl->group);
+	for (w = 0; w < n; w++) {
+		st = mon_stage_add(pl, "nm-capture", 1);
+		mon_capture_args(st, o, u, fanout);
+	}
+	for (w = 0; w < n; w++)
+		mon_decode_args(mon_stage_add(pl, "nm-decode", 1), o);
+	for (w = 0; w < n; w++) {
+		st = mon_stage_add(pl, "nm-stats", 1);
+		mon_arg(st, "-q");
+		mon_arg2(st, "--summary-interval", interval);
+		mon_stats_args(pl, st, o);
+		if (first == NULL)
+			first = st;
+	}
+	pl->detect = o->nodetect ? NULL : first;
+	pl->merge = pl->n;
+	st = mon_stage_add(pl, "nm-stats", 1);
+	/* its buckets are the workers' spans: the interval of their own */
+	mon_arg(st, "--merge");
+	mon_arg2(st, "-n", o->top);
+	for (w = 0; w < n; w++) {
+		snprintf(fds[w], sizeof(fds[w]), "/dev/fd/%d", 3 + w);
+		mon_arg(st, fds[w]);
+	}
+	if (o->web != NULL)
+		mon_web_args(mon_stage_add(pl, "nm-web", 1), o);
+	mon_render_args(mon_stage_add(pl, "nm-render", 1), o);
+	for (w = 0; w < pl->merge; w++) {
+		st = &pl->stage[w];
+		st->worker = w % n + 1;
+		st->to = w + n < pl->merge ? w + n : pl->merge;
+		st->tofd = st->to == pl->merge ? 3 + w % n : 0;
+	}
+	for (w = pl->merge; w + 1 < pl->n; w++)
+		pl->stage[w].to = w + 1;
+}
+
+void
+mon_workers_sync(struct mon_pipeline *pl)
+{
+	struct mon_stage *st, *d = pl->detect;
+	int i;
+
+	if (d == NULL || pl->nworkers == 0)
+		return;
+	for (i = 0; i < pl->merge; i++) {
+		st = &pl->stage[i];
+		if (st == d || strcmp(st->name, "nm-stats") != 0)
+			continue;
+		st->fd3 = d->fd3;
+		free(st->argv);
+		st->argc = st->cap = d->argc;
+		st->argv = ecalloc((size_t)d->argc + 1, sizeof(*st->argv));
+		memcpy(st->argv, d->argv, (size_t)d->argc * sizeof(*st->argv));
+	}
+}
+
 void
 mon_pipeline_build(
     struct mon_pipeline *pl, const struct mon_opts *o, const struct mon_user *u)
 {
 	struct mon_stage *st;
+	int i;
 
 	memset(pl, 0, sizeof(*pl));
-	mon_capture_args(mon_stage_add(pl, "nm-capture", 1), o, u);
+	pl->merge = -1;
+	if (o->workers > 1) {
+		mon_workers_build(pl, o, u);
+		return;
+	}
+	mon_capture_args(mon_stage_add(pl, "nm-capture", 1), o, u, NULL);
 	/* the writer right after the capture: every frame, whole */
 	if (o->wfile != NULL)
 		mon_arg2(mon_stage_add(pl, "nm-pcap", 1), "-w", o->wfile);
-	st = mon_stage_add(pl, "nm-decode", 1);
-	mon_arg2(st, "--services", o->services);
-	mon_arg2(st, "-Y", o->display);
+	mon_decode_args(mon_stage_add(pl, "nm-decode", 1), o);
 	/*
 	 * nm-stats runs the detectors (alerts by default); settings the
 	 * user gave make it required: an install without it would
 	 * otherwise ignore them in silence.
 	 */
 	if ((st = mon_stage_add(pl, "nm-stats",
-		 o->ndetect_arg > 0 || o->detect_conf != NULL)) != NULL) {
-		mon_arg2(st, "-I",
-		    o->interval != NULL ? o->interval
-					: MON_STR(NM_STATS_INTERVAL_DEFAULT));
-		mon_arg2(st, "-n", o->top);
-		mon_arg2(st, "--services", o->services);
-		if (o->nonames)
-			mon_arg(st, "-N");
-		if (o->nodetect)
-			mon_arg(st, "--no-detect");
-		else
-			mon_detect_args(pl, st, o);
-	}
+		 o->ndetect_arg > 0 || o->detect_conf != NULL)) != NULL)
+		mon_stats_args(pl, st, o);
 	if (o->web != NULL)
 		mon_web_args(mon_stage_add(pl, "nm-web", 1), o);
 	mon_render_args(mon_stage_add(pl, "nm-render", 1), o);
+	for (i = 0; i + 1 < pl->n; i++)
+		pl->stage[i].to = i + 1;
 }
 
 /* A word as the shell reads it back: quoted unless plainly safe. */
@@ -301,19 +408,45 @@ mon_print_prog(const struct mon_stage *st)
 	    mon_shell_finds(st->name, st->path) ? st->name : st->path);
 }
 
+/* A stage as a command line; the merger's inputs as <(worker). */
+static void
+mon_print_stage(const struct mon_pipeline *pl, int i)
+{
+	const struct mon_stage *st = &pl->stage[i];
+	int j, k, w = 0;
+
+	mon_print_prog(st);
+	for (j = 1; j < st->argc; j++) {
+		if (i != pl->merge ||
+		    strncmp(st->argv[j], "/dev/fd/", 8) != 0) {
+			putchar(' ');
+			mon_print_word(st->argv[j]);
+			continue;
+		}
+		/* bash's process substitution: the worker's own pipeline */
+		fputs(" \\\n    <(", stdout);
+		for (k = w; k < pl->merge; k = pl->stage[k].to) {
+			if (k > w)
+				fputs(" | ", stdout);
+			mon_print_stage(pl, k);
+		}
+		putchar(')');
+		w++;
+	}
+}
+
 void
 mon_pipeline_print(const struct mon_pipeline *pl)
 {
-	int i, j;
+	int i, first = pl->merge >= 0 ? pl->merge : 0;
 
-	for (i = 0; i < pl->n; i++) {
-		if (i > 0)
-			fputs(" | ", stdout);
-		mon_print_prog(&pl->stage[i]);
-		for (j = 1; j < pl->stage[i].argc; j++) {
-			putchar(' ');
-			mon_print_word(pl->stage[i].argv[j]);
-		}
+	for (i = first; i < pl->n; i++) {
+		if (i > first)
+			fputs(pl->merge >= 0 && i == pl->merge + 1
+				? " \\\n    | "
+				: " | ",
+			    stdout);
+		mon_print_stage(pl, i);
 	}
 	putchar('\n');
 	if (fflush(stdout) != 0 || ferror(stdout))

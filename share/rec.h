@@ -138,6 +138,8 @@ enum {
 	X("sources.netns",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("sources.ifname",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("sources.files",	KT_ARRAY, KT_STR,  SH_PLAIN)		\
+	X("sources.fanout",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("sources.fanout_mode", KT_STR, KT_NONE, SH_PLAIN)		\
 	/* frame, and packet (which keeps the frame's keys) */		\
 	S(IN_FRAME | IN_PACKET | IN_CAPSTATS | IN_ALERT,		\
 	    BY_CAPTURE | BY_DETECT)					\

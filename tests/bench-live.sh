@@ -20,10 +20,17 @@
 # The table goes to stdout and to BENCH_OUT/bench-live-YYYYmmdd-HHMM.txt
 # (tests/out), with the previous such file's figures beside it.  Needs
 # root; every wait is bounded; the namespaces go away on exit.
+# Then workers (nm-monitor --workers): at each rate of LIVE_WORKER_RATES
+# (100000 200000 300000 max), the statistics pipeline nm-capture
+# --fanout G:hash | nm-decode | nm-stats -q once, then twice in one
+# fanout group (into nm-stats --merge, when this nm-stats has it), side
+# by side: what the workers counted, what the kernel dropped, and the
+# highest rate each ran without a kernel drop.
 # Knobs: LIVE_RATES, LIVE_SECS, LIVE_MAX_COUNT (1500000: packets in the
 # "max" run), LIVE_LAT_RATE, LIVE_LAT_SECS (5), LIVE_SENDER
 # (tcpreplay|seqsend), LIVE_ALONE (1: each rate also with nm alone and
-# tcpdump alone; 0: only side by side), BENCH_SEED, BENCH_OUT.
+# tcpdump alone; 0: only side by side), LIVE_WORKER_RATES ("": no
+# worker rows), BENCH_SEED, BENCH_OUT.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
@@ -36,6 +43,8 @@ latsecs=${LIVE_LAT_SECS:-5}
 seed=${BENCH_SEED:-1}
 outdir=${BENCH_OUT:-tests/out}
 sender=${LIVE_SENDER:-}
+preload= # --preload-pcap for tcpreplay: the worker rows'
+wrates=${LIVE_WORKER_RATES-100000 200000 300000 max}
 
 die() { echo "bench-live: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
@@ -113,7 +122,7 @@ ip netns exec "$nsb" ip link set "$vb" up
 pcap=$tmp/live.pcap
 if [ "$sender" = tcpreplay ]; then
 	n=$maxcount
-	for r in $rates $latrate; do
+	for r in $rates $wrates $latrate; do
 		[ "$r" = max ] && continue
 		[ $((r * secs)) -gt "$n" ] && n=$((r * secs))
 	done
@@ -143,7 +152,8 @@ send() {
 			set -- --pps="$r" --pps-multi="$mult"
 		fi
 		ip netns exec "$nsa" timeout $((n / 5000 + 60)) tcpreplay -q \
-		    -i "$va" "$@" --limit="$n" "$pcap" >"$tmp/send.out" 2>&1
+		    ${preload:+--preload-pcap} -i "$va" "$@" --limit="$n" \
+		    "$pcap" >"$tmp/send.out" 2>&1
 		awk '/Actual:/ { n = $2; for (i = 1; i <= NF; i++)
 			if ($i == "seconds") s = $(i - 1) }
 		     /Failed packets:/ { f = $3 }
@@ -243,6 +253,106 @@ for r in $rates; do
 	run_rate "$r" nm "$tmp/alone.nm"
 	run_rate "$r" td "$tmp/alone.td"
 done
+
+# --- workers: one statistics pipeline, then two sharing the link ---
+# run_workers RATE N FILE: N pipelines nm-capture --fanout G:hash |
+# nm-decode | nm-stats -q (--summary-interval, into nm-stats --merge when
+# there is one) capture vb while the sender sends; appends "rate sent
+# seconds packets drops" to FILE: packets as the workers' final
+# statistics count them (the merger's, when it ran), drops the kernel's
+# for all of them.
+# cpu_ticks: the machine's busy and total CPU ticks so far (/proc/stat)
+cpu_ticks() {
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i
+		print t - $5 - $6, t }' /proc/stat
+}
+merger=0
+./nm-stats -h 2>&1 | grep -q -- --merge && merger=1
+run_workers() {
+	local r=$1 nw=$2 file=$3 n k g=$((tag % 60000 + 1024)) cpids=() mpid=
+	local si=() wpids=()
+	[ "$merger" = 1 ] && si=(--summary-interval 1)
+	if [ "$r" = max ]; then
+		n=$maxcount
+	else
+		n=$((r * secs))
+	fi
+	rm -f "$tmp"/w*.fifo "$tmp"/w*.merge "$tmp"/w*.out "$tmp"/w*.err \
+	    "$tmp/merged.out"
+	for ((k = 1; k <= nw; k++)); do
+		mkfifo "$tmp/w$k.fifo"
+		[ "$merger" = 1 ] && mkfifo "$tmp/w$k.merge"
+		# the worker's own stream kept (its capstats: the drops)
+		./nm-decode <"$tmp/w$k.fifo" 2>>"$tmp/w.err" |
+		    ./nm-stats -q "${si[@]}" 2>>"$tmp/w.err" |
+		    if [ "$merger" = 1 ]; then
+			tee "$tmp/w$k.out" >"$tmp/w$k.merge"
+		    else
+			cat >"$tmp/w$k.out"
+		    fi &
+		wpids+=("$!")
+		pids+=("$!")
+	done
+	if [ "$merger" = 1 ]; then
+		./nm-stats --merge "$tmp"/w*.merge >"$tmp/merged.out" \
+		    2>>"$tmp/w.err" &
+		mpid=$!
+		pids+=("$mpid")
+	fi
+	for ((k = 1; k <= nw; k++)); do
+		ip netns exec "$nsb" ./nm-capture --fanout "$g:hash" -i "$vb" \
+		    >"$tmp/w$k.fifo" 2>>"$tmp/w.err" &
+		cpids+=("$!")
+		pids+=("$!")
+		wait_for 10 ready "$!" ||
+		    die "nm-capture --fanout did not start: $(head -n 1 "$tmp/w.err")"
+	done
+	sleep 0.5
+	local c0 c1
+	c0=$(cpu_ticks)
+	set -- $(send "$r" "$n")
+	local sent=${1:-0} took=${2:-0} got drops
+	c1=$(cpu_ticks)
+	sleep 1
+	for k in "${cpids[@]}"; do stop "$k" 10; done
+	for k in "${wpids[@]}" $mpid; do
+		wait_for 20 gone "$k"
+		wait "$k" 2>/dev/null
+	done
+	for ((k = 1; k <= nw; k++)); do
+		./nm-render -o json <"$tmp/w$k.out" 2>/dev/null
+	done | jq -s -r '[.[] | select(.type == "capstats" and .final)] |
+	    map(.drop + .ifdrop) | add // 0' >"$tmp/w.drops"
+	drops=$(cat "$tmp/w.drops")
+	if [ "$merger" = 1 ]; then
+		got=$(./nm-render -o json <"$tmp/merged.out" 2>/dev/null |
+		    jq -s '[.[] | select(.type == "stats" and .final)] |
+			.[-1].total.packets // 0')
+	else
+		got=$(for ((k = 1; k <= nw; k++)); do
+			./nm-render -o json <"$tmp/w$k.out" 2>/dev/null
+		done | jq -s '[.[] | select(.type == "stats" and .final) |
+		    .total.packets] | add // 0')
+	fi
+	# the machine's CPUs busy while it sent, in percent
+	local busy
+	busy=$(echo "$c0 $c1" | awk '{ t = $4 - $2
+		print (t > 0 ? sprintf("%.0f", 100 * ($3 - $1) / t) : "-") }')
+	echo "$r $sent $took $got $drops $busy" >>"$file"
+	grep -v '^$' "$tmp/w.err" | head -n 3 >&2
+}
+
+: >"$tmp/workers1.txt"
+: >"$tmp/workers2.txt"
+# The sender shares the two CPUs: read into memory first, each packet
+# costs it less, and more of them are left to the workers.
+preload=1
+for r in $wrates; do
+	echo "bench-live: $r packets/s, 1 worker, then 2 workers..." >&2
+	run_workers "$r" 1 "$tmp/workers1.txt"
+	run_workers "$r" 2 "$tmp/workers2.txt"
+done
+preload=
 
 # --- latency at a low rate ---
 # One capture at a time, so the two do not wait on each other.
@@ -350,6 +460,34 @@ table() {
 	    "tcpdump $(best 13 14 "$tmp/rates.txt") with nm beside;" \
 	    "alone: nm $(best 8 10 "$tmp/alone.nm")," \
 	    "tcpdump $(best 13 14 "$tmp/alone.td")"
+	if [ -s "$tmp/workers1.txt" ]; then
+		echo
+		echo "workers (as nm-monitor --workers N runs them):" \
+		    "nm-capture --fanout G:hash -i | nm-decode | nm-stats -q," \
+		    "N at once$([ "$merger" = 1 ] &&
+			echo ", into nm-stats --merge" ||
+			echo "; no nm-stats --merge here: the workers' sums")"
+		printf '%-8s %8s | %8s %10s %6s %4s | %8s %10s %6s %4s\n' rate \
+		    sent "sent/s" "1: counted" k.drop cpu% "sent/s" "2: counted" \
+		    k.drop cpu%
+		awk 'NR == FNR { one[FNR] = $0; next }
+		{
+			split(one[FNR], a, " "); split($0, b, " ")
+			printf "%-8s %8d | %8s %10d %6s %4s | %8s %10d %6s %4s\n",
+			    a[1], a[2],
+			    (a[3] > 0 ? sprintf("%.0f", a[2] / a[3]) : "-"),
+			    a[4], a[5], a[6],
+			    (b[3] > 0 ? sprintf("%.0f", b[2] / b[3]) : "-"),
+			    b[4], b[5], b[6]
+		}' "$tmp/workers1.txt" "$tmp/workers2.txt"
+		echo "  (1 worker, then 2 on the same traffic; sent/s is the" \
+		    "sender's rate as sent (tcpreplay --preload-pcap), max its" \
+		    "ceiling; cpu% the" \
+		    "machine's CPUs busy while sending, sender included)"
+		echo "highest rate run without kernel drops: 1 worker" \
+		    "$(best 4 5 "$tmp/workers1.txt"), 2 workers" \
+		    "$(best 4 5 "$tmp/workers2.txt")"
+	fi
 	echo
 	echo "latency, capture to the reader of the output, at $latrate packets/s:"
 	printf '  %-44s %6s %10s %9s %9s\n' "" lines "median ms" "p99 ms" "max ms"
@@ -376,6 +514,10 @@ table() {
 		$1, $2, $8, $10 }' "$tmp/alone.nm"
 	awk '{ printf "figure alone_td_%s sent=%d td_captured=%s td_drop=%s\n",
 		$1, $2, $13, $14 }' "$tmp/alone.td"
+	awk '{ printf "figure workers1_%s sent=%d counted=%d drop=%s cpu=%s\n",
+		$1, $2, $4, $5, $6 }' "$tmp/workers1.txt"
+	awk '{ printf "figure workers2_%s sent=%d counted=%d drop=%s cpu=%s\n",
+		$1, $2, $4, $5, $6 }' "$tmp/workers2.txt"
 	echo "figure latency_nm $lat_nm"
 	echo "figure latency_nm_immediate $lat_nmi"
 	echo "figure latency_tcpdump $lat_td"
