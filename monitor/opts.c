@@ -234,10 +234,11 @@ mon_workers_check(const struct mon_opts *o)
 		nm_bad_usage("--workers %d: -c stops a capture after its own "
 			     "share: not with -c",
 		    o->workers);
-	if (o->fields || (o->mode_given && strcmp(o->mode, "top") != 0))
+	/* the top view's tables are drawn from every packet, as lines are */
+	if (o->fields || o->mode_given)
 		nm_bad_usage("--workers %d merge the workers' statistics, not "
-			     "their packets: no packet lines (%s %s); the "
-			     "default view, -m top, --json and --web show "
+			     "their packets: no view drawn from packets (%s "
+			     "%s); the default view, --json and --web show "
 			     "the merged statistics",
 		    o->workers, o->fields ? "-o" : "-m",
 		    o->fields ? "fields" : o->mode);

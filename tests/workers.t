@@ -46,11 +46,11 @@ musage "--workers 2 -r" "not with -r" --workers 2 -r x.pcap
 musage "--workers 2 -i a -i b" "one -i with it" --workers 2 -i lo -i lo
 musage "--workers 2 -w" "not with -w" --workers 2 -i lo -w x.pcapng
 musage "--workers 2 -c" "not with -c" --workers 2 -i lo -c 10
-musage "--workers 2 -m compact" "no packet lines (-m compact)" \
+musage "--workers 2 -m compact" "no view drawn from packets (-m compact)" \
     --workers 2 -i lo -m compact
-musage "--workers 2 -m detailed" "no packet lines (-m detailed)" \
+musage "--workers 2 -m detailed" "no view drawn from packets (-m detailed)" \
     --workers 2 -i lo -m detailed
-musage "--workers 2 -e ip.src" "no packet lines (-o fields)" \
+musage "--workers 2 -e ip.src" "no view drawn from packets (-o fields)" \
     --workers 2 -i lo -e ip.src
 
 # --dry-run: the plan; --workers 1 is the one pipeline, unchanged
@@ -58,7 +58,7 @@ musage "--workers 2 -e ip.src" "no packet lines (-o fields)" \
 "$NMM" --workers 1 -i lo --dry-run >"$TMP/w1.plan" 2>&1
 same_file "workers: --workers 1 --dry-run is the one pipeline" \
     "$TMP/one.plan" "$TMP/w1.plan"
-"$NMM" --workers 3 -i lo -m top --dry-run >"$TMP/w3.plan" 2>&1
+"$NMM" --workers 3 -i lo --dry-run >"$TMP/w3.plan" 2>&1
 g=$(grep -o -- '--fanout [0-9]*:hash -i lo ' "$TMP/w3.plan" | sort | uniq -c |
     awk '{ print $1 }')
 check "workers: --workers 3 --dry-run: three captures of one group, hash ($g)" \
@@ -68,8 +68,12 @@ n=$(grep -c -- '| [^ ]*nm-decode | [^ ]*nm-stats -q --summary-interval 5 -I 5' \
 check "workers: --workers 3 --dry-run: each decodes, sums, holds packets ($n)" \
     [ "$n" = 3 ]
 head -n 1 "$TMP/w3.plan" | grep -q 'nm-stats --merge \\$' &&
-    tail -n 1 "$TMP/w3.plan" | grep -q '| [^ ]*nm-render -m top$'
+    tail -n 1 "$TMP/w3.plan" | grep -q '| [^ ]*nm-render$'
 verdict $? "workers: --workers 3 --dry-run: the merger into nm-render ($(head -n 1 "$TMP/w3.plan"))"
+"$NMM" --workers 2 -i lo -m top --dry-run >/dev/null 2>"$TMP/wtop.err"
+rc=$?
+check "workers: -m top refused (its tables are drawn from packets), status 2" \
+    eval '[ $rc = 2 ] && grep -q "no view drawn from packets (-m top)" "$TMP/wtop.err"'
 # the plan runs as printed: bash reads it (a syntax check, nothing run)
 bash -n "$TMP/w3.plan"
 verdict $? "workers: --workers 3 --dry-run: the plan is a bash command line"
