@@ -297,7 +297,10 @@ if [ -x /usr/bin/time ]; then
 	/usr/bin/time -f '%M' -o "$TMP/rss" nm-stats -q -n 3 < "$TMP/flood.nm" | nm-render -o json > "$TMP/flood.out"
 	rss=$(tail -n 1 "$TMP/rss")
 	echo "max RSS with 1,000,000 flows and hosts: $((rss / 1024)) MiB"
-	check "a million flows under 400 MiB" test "$rss" -lt 409600
+	# 400 MiB, and 16 bytes more per flow and per host for the summary
+	# records' spans (stats/stats.h: sp, sb): 351 MiB before them, 387
+	# after, more under AddressSanitizer (431)
+	check "a million flows under 448 MiB" test "$rss" -lt 458752
 else
 	nm-stats -q -n 3 < "$TMP/flood.nm" | nm-render -o json > "$TMP/flood.out"
 	skip "RSS of a million flows: /usr/bin/time is missing"
