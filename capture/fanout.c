@@ -72,9 +72,10 @@ cap_fanout_parse(struct cap_opts *o, const char *arg)
 void
 cap_fanout_join(const struct cap_src *s, const struct cap_opts *o)
 {
-	int fd = pcap_fileno(s->pc), arg, e;
+	int fd = pcap_fileno(s->pc), e;
+	/* mode and flags in the high half: DEFRAG is bit 31, so unsigned */
+	uint32_t arg = (uint32_t)o->fanout | (uint32_t)o->fanout_arg << 16;
 
-	arg = o->fanout | o->fanout_arg << 16;
 	if (fd < 0)
 		nm_die(NM_EXIT_FAIL,
 		    "%s: --fanout %d: libpcap gives no socket to join with",
