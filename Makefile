@@ -28,6 +28,11 @@ NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 NCURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# bus/ alone: nm-push and nm-pull talk to Redis and Kafka.
+HIREDIS_CFLAGS := $(shell $(PKG_CONFIG) --cflags hiredis 2>/dev/null)
+HIREDIS_LIBS := $(shell $(PKG_CONFIG) --libs hiredis 2>/dev/null || echo -lhiredis)
+RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
+RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null || echo -lrdkafka)
 
 NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) $(SECCOMP_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"' -DNM_BINDIR='"$(BINDIR)"'
@@ -45,7 +50,8 @@ PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) 
 	   $(if $(wildcard monitor/main.c),nm-monitor) \
 	   $(if $(wildcard pcap/main.c),nm-pcap) \
 	   $(if $(wildcard detect/main.c),nm-detect) \
-	   $(if $(wildcard web/main.c),nm-web)
+	   $(if $(wildcard web/main.c),nm-web) \
+	   $(if $(wildcard bus/push.c),nm-push) $(if $(wildcard bus/pull.c),nm-pull)
 SHARE_SRC := $(wildcard share/*.c)
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
 LIBNM	:= share/libnm.a
@@ -60,6 +66,10 @@ MONITOR_OBJ := $(patsubst %.c,%.o,$(wildcard monitor/*.c))
 PCAPW_OBJ   := $(patsubst %.c,%.o,$(wildcard pcap/*.c))
 DETECT_OBJ  := $(patsubst %.c,%.o,$(wildcard detect/*.c))
 WEB_OBJ     := $(patsubst %.c,%.o,$(wildcard web/*.c))
+# bus/: two programs, push.c and pull.c, over the folder's other files.
+BUS_OBJ     := $(patsubst %.c,%.o,$(wildcard bus/*.c))
+BUS_LIB_OBJ := $(filter-out bus/push.o bus/pull.o,$(BUS_OBJ))
+BUS_LIBS     = $(HIREDIS_LIBS) $(RDKAFKA_LIBS)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
@@ -70,7 +80,7 @@ FUZZ_TARGETS := decode stream stats pngread detect
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
-	pcap/*.1 detect/*.1 web/*.1)
+	pcap/*.1 detect/*.1 web/*.1 bus/*.1)
 MAN5 := $(wildcard share/*.5)
 MAN7 := $(wildcard share/*.7)
 
@@ -99,6 +109,8 @@ detect/%.o: detect/%.c $(wildcard share/*.h detect/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 web/%.o: web/%.c $(wildcard share/*.h web/*.h)
 	$(CC) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+bus/%.o: bus/%.c $(wildcard share/*.h bus/*.h)
+	$(CC) $(ALL_CFLAGS) $(HIREDIS_CFLAGS) $(RDKAFKA_CFLAGS) -c -o $@ $<
 # The page's files go into the binary as they are (.incbin).
 web/assets.o: web/page.html web/app.js web/style.css
 
@@ -125,6 +137,11 @@ nm-detect: $(DETECT_OBJ) $(LIBNM)
 # libmicrohttpd is linked into nm-web alone: no other stage has a socket.
 nm-web: $(WEB_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MHD_LIBS) $(MSGPACK_LIBS) -lpthread $(SECCOMP_LIBS)
+# hiredis and librdkafka are linked into nm-push and nm-pull alone.
+nm-push: bus/push.o $(BUS_LIB_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(BUS_LIBS) $(MSGPACK_LIBS) -lpthread $(SECCOMP_LIBS)
+nm-pull: bus/pull.o $(BUS_LIB_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(BUS_LIBS) $(MSGPACK_LIBS) -lpthread $(SECCOMP_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c tests/unit/check.h $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS) \
@@ -138,15 +155,16 @@ tests/unit/share_json: tests/unit/share_json.c tests/unit/check.h fuzz/common.c 
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
 tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ) \
-    $(PCAPW_OBJ) $(DETECT_OBJ)
+    $(PCAPW_OBJ) $(DETECT_OBJ) $(BUS_LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -I$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
 	    $(filter-out %/main.o,$(if $(filter decode_%,$*),$(DECODE_OBJ)) \
 	    $(if $(filter render_%,$*),$(RENDER_OBJ)) \
 	    $(if $(filter capture_%,$*),$(CAPTURE_OBJ)) \
 	    $(if $(filter stats_%,$*),$(STATS_OBJ)) \
 	    $(if $(filter pcap_%,$*),$(PCAPW_OBJ)) \
-	    $(if $(filter detect_%,$*),$(DETECT_OBJ))) \
-	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
+	    $(if $(filter detect_%,$*),$(DETECT_OBJ)) \
+	    $(if $(filter bus_%,$*),$(BUS_LIB_OBJ))) \
+	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter bus_%,$*),$(BUS_LIBS)) $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
 	    $(if $(filter detect_% stats_%,$*),-lnettle)
 
@@ -168,7 +186,7 @@ deps:
 deps-check:
 	@sh tests/deps.sh check
 $(SHARE_OBJ) $(CAPTURE_OBJ) $(DECODE_OBJ) $(RENDER_OBJ) $(STATS_OBJ) \
-    $(MONITOR_OBJ) $(PCAPW_OBJ) $(WEB_OBJ): | deps-check
+    $(MONITOR_OBJ) $(PCAPW_OBJ) $(WEB_OBJ) $(BUS_OBJ): | deps-check
 
 test: deps-test all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@bash tests/run.sh
@@ -263,11 +281,12 @@ valgrind: all $(TOOL_BIN)
 
 lint:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
-	    -Ishare share capture decode stats render monitor pcap web
+	    -Ishare share capture decode stats render monitor pcap web bus
 
 # The C sources clang-format keeps in the house style (.clang-format).
 FORMAT_SRC = $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] \
-	     stats/*.[ch] render/*.[ch] monitor/*.[ch] pcap/*.[ch] web/*.[ch])
+	     stats/*.[ch] render/*.[ch] monitor/*.[ch] pcap/*.[ch] web/*.[ch] \
+	     bus/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 # Fails, naming each file and line, where a source is not as `make format`
@@ -308,6 +327,6 @@ uninstall:
 
 clean:
 	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o stats/*.o \
-	    monitor/*.o pcap/*.o detect/*.o web/*.o \
+	    monitor/*.o pcap/*.o detect/*.o web/*.o bus/*.o \
 	    $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	rm -rf tests/out $(FUZZ_DIR)

@@ -126,6 +126,37 @@ static const int sb_webstart[] = {
 };
 
 /*
+ * nm-push and nm-pull on Redis: a lost connection is made again, so a
+ * stream socket (Unix, IPv4, IPv6: nothing else) may be made and
+ * connected, non-blocking, with hiredis's options on it (TCP_NODELAY,
+ * time-outs).  The address was resolved before the filter.
+ */
+static int sb_allow(scmp_filter_ctx ctx, const int *nr, size_t n);
+
+static const int sb_bus[] = {
+	SCMP_SYS(connect),
+	SCMP_SYS(setsockopt),
+	SCMP_SYS(getsockopt),
+	SCMP_SYS(fcntl),
+};
+
+static int
+sb_bus_socket(scmp_filter_ctx ctx)
+{
+	static const int dom[] = { AF_UNIX, AF_INET, AF_INET6 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(dom) / sizeof(dom[0]); i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			 SCMP_SYS(socket), 2,
+			 SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dom[i]),
+			 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM))) < 0)
+			return rc;
+	return sb_allow(ctx, sb_bus, sizeof(sb_bus) / sizeof(sb_bus[0]));
+}
+
+/*
  * A second thread's malloc arena is made read-write bit by bit; the
  * thread names itself.
  */
@@ -378,6 +409,9 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 	    ((rc = sb_allow(ctx, sb_webstart,
 		  sizeof(sb_webstart) / sizeof(sb_webstart[0]))) < 0 ||
 		(rc = sb_thread(ctx)) < 0))
+		return rc;
+	if ((kind == NM_SANDBOX_PUSH || kind == NM_SANDBOX_PULL) &&
+	    (rc = sb_bus_socket(ctx)) < 0)
 		return rc;
 #ifdef SB_ASAN
 	if ((rc = sb_allow(
