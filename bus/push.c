@@ -224,6 +224,8 @@ close_batch(struct ctx *cx)
 	cx->qbytes += m->len;
 	cx->body.len = 0;
 	cx->count = cx->first_ts = cx->last_ts = 0;
+	/* what the engine takes at once is never the one dropped */
+	send_queued(cx);
 	bound_queue(cx);
 }
 

@@ -170,12 +170,15 @@ parse_kafka(const char *s, struct bus_url *u, char *why, size_t wn)
 		return fail(why, wn, "no broker");
 	if (n >= sizeof(u->brokers))
 		return fail(why, wn, "broker list too long");
-	for (b = s; b < slash; b = comma + 1) {
+	/* every broker between commas, an empty last one too */
+	for (b = s;; b = comma + 1) {
 		if ((comma = memchr(b, ',', (size_t)(slash - b))) == NULL)
 			comma = slash;
 		if (hostport(b, (size_t)(comma - b), host, sizeof(host), &port,
 			why, wn) == -1)
 			return -1;
+		if (comma == slash)
+			break;
 	}
 	memcpy(u->brokers, s, n);
 	u->brokers[n] = '\0';
