@@ -170,6 +170,8 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
+tests/tools/kafkamock: tests/tools/kafkamock.c
+	$(CC) $(ALL_CFLAGS) $(RDKAFKA_CFLAGS) $(LDFLAGS) -o $@ $< $(RDKAFKA_LIBS)
 tests/tools/seccomp_probe: tests/tools/seccomp_probe.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(SECCOMP_LIBS)
 # The pcapng reader alone: no libpcap, nothing else of capture/.

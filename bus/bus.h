@@ -97,6 +97,10 @@ struct bus_sink_cb {
 	void (*lost)(void *arg, const char *why);
 	/* connected again (after lost) */
 	void (*back)(void *arg);
+	/* the messages' key (Kafka: one sensor's stay on one partition) */
+	const char *key;
+	/* bytes the engine may hold itself (Kafka's own queue) */
+	uint64_t buffer;
 };
 
 struct bus_sink_ops {

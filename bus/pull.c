@@ -7,7 +7,8 @@
  * a record with an "if" (frame, packet, capstats) gets the merged index
  * of its source, and every other record a "sensor" key naming where it
  * came from.  Headers are collected for a moment first (HEADER_WAIT_NS,
- * or until the bus has nothing more to give at once); a sensor first
+ * or until the bus, having given something, has nothing more at once);
+ * a sensor first
  * seen later has its sources appended and the whole header written
  * again, which the stages take as they take any header (nm-stats and
  * nm-render name sources from the last one).
@@ -469,9 +470,10 @@ run(struct ctx *cx)
 			wait = 0;
 			on_message(cx, p, n);
 			cx->eng->ack(cx->src);
-		} else if (rc == 0)
-			emit_header(cx); /* nothing more at once */
-		else {
+		} else if (rc == 0) {
+			if (cx->messages > 0)
+				emit_header(cx); /* nothing more at once */
+		} else {
 			if (!cx->down) {
 				cx->outages++;
 				nm_warn("%s: %s; trying again", cx->o.url, why);

@@ -420,8 +420,8 @@ drain(struct ctx *cx)
 
 		for (m = cx->head; m != NULL; m = m->next)
 			n++;
-		nm_warn("%s: %llu messages not delivered at the end", cx->o.url,
-		    (unsigned long long)n);
+		nm_warn("%s: %llu messages not confirmed delivered at the end",
+		    cx->o.url, (unsigned long long)n);
 		while (cx->head != NULL)
 			drop_msg(cx, cx->head);
 	}
@@ -482,7 +482,8 @@ name_sensor(struct ctx *cx)
 static void
 open_bus(struct ctx *cx)
 {
-	struct bus_sink_cb cb = { cx, on_done, on_lost, on_back };
+	struct bus_sink_cb cb = { cx, on_done, on_lost, on_back, cx->sensor,
+		cx->o.buffer };
 	char why[256];
 
 	if (bus_url_parse(cx->o.url, &cx->url, why, sizeof(why)) == -1)
