@@ -76,7 +76,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 # Defined before `test` names them as prerequisites (see the fuzz section).
-FUZZ_TARGETS := decode stream stats pngread detect
+FUZZ_TARGETS := decode stream stats pngread detect bus
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
@@ -231,7 +231,7 @@ FUZZ_TIME ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 FUZZ_LIBOBJ := $(patsubst %,$(FUZZ_DIR)/%,$(SHARE_OBJ) fuzz/common.o)
-FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h detect/*.h fuzz/*.h) \
+FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h detect/*.h fuzz/*.h bus/*.h) \
     capture/pngread.h
 
 # The targets link share/'s objects one by one (communityid.o among them:
@@ -242,7 +242,7 @@ $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 	$(FUZZ_CC) $(NM_CFLAGS) -Wno-error -Wno-format-nonliteral -Idecode -Istats -Icapture \
 	    -Idetect \
 	    -g -O1 -fno-omit-frame-pointer \
-	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_XCFLAGS) -c -o $@ $<
+	    -Ibus $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_XCFLAGS) -c -o $@ $<
 # top_ports() scans 131072 counters per stats record: comparisons traced
 # there slow the stats target tenfold and guide it nowhere.
 $(FUZZ_DIR)/stats/top.o: FUZZ_XCFLAGS := -fno-sanitize-coverage=trace-cmp
@@ -257,18 +257,24 @@ $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
 $(FUZZ_DIR)/fuzz-detect: $(FUZZ_DIR)/fuzz/detect.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DETECT_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
+# bus: nm-pull's reader of messages off a bus (bus/frame.c, url.c).
+$(FUZZ_DIR)/fuzz-bus: $(FUZZ_DIR)/fuzz/bus.o $(FUZZ_DIR)/bus/frame.o \
+    $(FUZZ_DIR)/bus/url.o $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-pngread: $(FUZZ_DIR)/fuzz/pngread.o $(FUZZ_DIR)/capture/pngread.o \
     $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 
 fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
-    $(DECODE_OBJ) $(STATS_OBJ) $(DETECT_OBJ) capture/pngread.o
-	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect $(LDFLAGS) -o $@ \
+    $(DECODE_OBJ) $(STATS_OBJ) $(DETECT_OBJ) capture/pngread.o bus/frame.o \
+    bus/url.o
+	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect -Ibus $(LDFLAGS) -o $@ \
 	    fuzz/$*.c fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
 	    $(if $(filter decode,$*),$(DECODE_OBJ)) \
 	    $(if $(filter stats,$*),$(STATS_OBJ)) \
 	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
-	    $(if $(filter pngread,$*),capture/pngread.o) $(LIBNM) $(MSGPACK_LIBS) \
+	    $(if $(filter pngread,$*),capture/pngread.o) \
+	    $(if $(filter bus,$*),bus/frame.o bus/url.o) $(LIBNM) $(MSGPACK_LIBS) \
 	    $(if $(filter detect stats,$*),-lnettle) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
