@@ -97,8 +97,11 @@ sink_connect(struct bus_sink *s)
 static void
 sink_drop(struct bus_sink *s, uint64_t now, const char *why)
 {
+	char msg[128];
 	unsigned i;
 
+	/* why may be the context's own errstr, freed below */
+	snprintf(msg, sizeof(msg), "%s", why);
 	for (i = 0; i < s->nfly; i++)
 		s->fly[(s->head + i) % SINK_FLY]->inflight = 0;
 	s->nfly = s->head = 0;
@@ -110,7 +113,7 @@ sink_drop(struct bus_sink *s, uint64_t now, const char *why)
 					   : s->backoff * 2;
 	s->retry_at = now + s->backoff;
 	s->down = 1;
-	s->cb.lost(s->cb.arg, why);
+	s->cb.lost(s->cb.arg, msg);
 }
 
 static struct bus_sink *

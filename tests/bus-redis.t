@@ -171,6 +171,17 @@ check "nm-push --sensor 'a b': status 2" [ $? = 2 ]
 nm-push --only stats,bogus "$(url x)" </dev/null >/dev/null 2>&1
 check "nm-push --only bogus: status 2" [ $? = 2 ]
 
+# --- no server: nm-push goes on, says why once, counts what it kept ---
+nm-capture -r "$NM_TOP/share/sample.pcap" | nm-decode |
+    nm-push --sensor none "redis+unix://$TMP/none.sock?stream=x" \
+    >"$TMP/none.out" 2>"$TMP/none.err"
+rc=$?
+check "no server: nm-push exits 0 ($rc)" [ "$rc" = 0 ]
+check "no server: the first line says why" \
+    grep -q "none.sock.*No such file or directory; buffering" "$TMP/none.err"
+check "no server: what it could not send is counted" \
+    [ "$(jqs "$TMP/none.out" '.[-1].push.dropped')" -gt 0 ]
+
 # --- a bad message on the bus is skipped and counted ---
 redis-cli -s "$SOCK" XADD bad '*' m 'not msgpack at all' >/dev/null
 printf '\x81\xa4type\xa5batch' | redis-cli -s "$SOCK" -x XADD bad '*' m \
