@@ -190,8 +190,9 @@ rows() {
 # (the stage driver), batches it and sends it to the bus, where the
 # server stores it (redis-server's own cpu is not in the figures; its
 # time is in the wall time).  cat of a file runs at the speed of memory,
-# so the target is low: 0.05 (200k bulk records, 85 MB: nm-push 0.37 s,
-# 540k records/s, 230 MB/s; cat 0.02 s).  No peer does the same job:
+# so the target is low: 0.05 (200k bulk records, 85 MB, on 2 cores:
+# nm-push 0.37 s, 544k records/s, 232 MB/s, 12 MiB; cat 0.04 s; ratio
+# 0.12 by wall, 0.06 by cpu).  No peer does the same job:
 # redis-benchmark measures the server, not a sink of records.
 bus_start() {
 	[ -x ./nm-push ] && command -v redis-server >/dev/null || return 0

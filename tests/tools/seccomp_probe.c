@@ -4,7 +4,7 @@
  * the process (SIGSYS) while an allowed one goes through.  Nothing here
  * is linked into the programs themselves.
  *
- *	seccomp_probe stage|capture|top|web|push|pull CALL
+ *	seccomp_probe stage|capture|top|web|push|pull|push-kafka|pull-kafka CALL
  *
  * (web: nm-web's two filters, the second after the first, as it loads
  * them around starting its thread.)
@@ -107,6 +107,10 @@ main(int argc, char **argv)
 		kind = NM_SANDBOX_PUSH; /* nm-push's, on Redis */
 	else if (strcmp(argv[1], "pull") == 0)
 		kind = NM_SANDBOX_PULL; /* nm-pull's, on Redis */
+	else if (strcmp(argv[1], "push-kafka") == 0)
+		kind = NM_SANDBOX_PUSH_KAFKA; /* librdkafka's threads too */
+	else if (strcmp(argv[1], "pull-kafka") == 0)
+		kind = NM_SANDBOX_PULL_KAFKA;
 	else if (strcmp(argv[1], "web") == 0) {
 		if (nm_sandbox(NM_SANDBOX_WEB_START) < 0) {
 			fprintf(stderr, "seccomp_probe: seccomp: %s\n",
