@@ -85,6 +85,7 @@ struct bus_msg {
 	size_t len;
 	uint64_t seq, count, first_ts, last_ts;
 	int inflight; /* handed to the engine, no answer yet */
+	int header;   /* it holds the sensor's header record */
 };
 
 struct bus_sink;

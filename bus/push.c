@@ -11,7 +11,9 @@
  * numbers are not reused, so the reader sees the gap, and the next
  * message's header carries the cumulative drop counts.  A message's
  * header is packed when it is handed to the engine, not when its batch
- * closed, so it carries every drop made before it went.
+ * closed, so it carries every drop made before it went.  A dropped
+ * message that held the stream's header record has it sent again at the
+ * start of the next batch: a viewer learns the sensor's sources anyway.
  *
  * The stream is passed on unchanged when stdout is not a terminal (so
  * nm-push can sit in a pipeline, as nm-web does); on a terminal it
@@ -52,6 +54,9 @@ struct ctx {
 	/* the open batch */
 	struct pk body;
 	uint64_t count, first_ts, last_ts, opened;
+	int has_header;	  /* the open batch holds the header record */
+	struct pk header; /* the last header record, to send again */
+	int reheader;	  /* ... because the message with it was dropped */
 	/* messages not yet stored, oldest first */
 	struct bus_msg *head, *tail;
 	size_t qbytes;
@@ -155,6 +160,7 @@ unlink_msg(struct ctx *cx, struct bus_msg *m)
 static void
 drop_msg(struct ctx *cx, struct bus_msg *m)
 {
+	cx->reheader |= m->header;
 	cx->dropped++;
 	cx->dropped_records += m->count;
 	unlink_msg(cx, m);
@@ -215,6 +221,8 @@ close_batch(struct ctx *cx)
 	m->count = cx->count;
 	m->first_ts = cx->first_ts;
 	m->last_ts = cx->last_ts;
+	m->header = cx->has_header;
+	cx->has_header = 0;
 	m->prev = cx->tail;
 	if (cx->tail != NULL)
 		cx->tail->next = m;
@@ -294,13 +302,26 @@ kept(const struct ctx *cx, const struct rec *rec)
 	    n == 7 && memcmp(s, "summary", 7) == 0;
 }
 
+/* A new batch: the header again first, if the one that had it was lost. */
+static void
+batch_start(struct ctx *cx, int is_header)
+{
+	cx->opened = stage_now();
+	if (cx->reheader && !is_header) {
+		pk_raw(&cx->body, cx->header.p, cx->header.len);
+		cx->count++;
+		cx->has_header = 1;
+	}
+	cx->reheader = 0;
+}
+
 static void
 batch_add(struct ctx *cx, const struct rec *rec)
 {
 	uint64_t ts;
 
 	if (cx->count == 0)
-		cx->opened = stage_now();
+		batch_start(cx, rec->type == REC_HEADER);
 	if (rec->raw != NULL)
 		pk_raw(&cx->body, rec->raw, rec->rawlen);
 	else
@@ -321,7 +342,15 @@ batch_add(struct ctx *cx, const struct rec *rec)
 static void
 on_header(struct stage *st, const struct rec *hdr)
 {
-	batch_add(st->arg, hdr);
+	struct ctx *cx = st->arg;
+
+	cx->header.len = 0;
+	if (hdr->raw != NULL)
+		pk_raw(&cx->header, hdr->raw, hdr->rawlen);
+	else
+		pk_obj(&cx->header, &hdr->obj);
+	batch_add(cx, hdr);
+	cx->has_header = 1;
 }
 
 static void
@@ -382,7 +411,7 @@ bus_end(struct ctx *cx, enum stage_end why)
 	struct pk *pk = &cx->body;
 
 	if (cx->count == 0)
-		cx->opened = stage_now();
+		batch_start(cx, 0);
 	pk_map_open(pk);
 	pk_kstr(pk, "type", "end");
 	pk_kstr(pk, "producer", "nm-push");
@@ -506,6 +535,7 @@ main(int argc, char **argv)
 	name_sensor(&cx);
 	pk_init(&cx.body, BUS_BATCH_BYTES + 64 * 1024);
 	pk_init(&cx.scratch, BUS_BATCH_BYTES + 64 * 1024);
+	pk_init(&cx.header, 4096);
 	/* stdout a terminal: nothing is written there */
 	ops = push_ops;
 	if (isatty(STDOUT_FILENO))

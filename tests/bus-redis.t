@@ -182,6 +182,45 @@ check "no server: the first line says why" \
 check "no server: what it could not send is counted" \
     [ "$(jqs "$TMP/none.out" '.[-1].push.dropped')" -gt 0 ]
 
+# --- the header lost with the first messages is sent again ---
+# nm-push starts before its server (--buffer 1: nothing kept), so the
+# message with the header is dropped; the first batch once the server
+# is up carries the header again, and the viewer names the source.
+mkfifo "$TMP/late.fifo"
+LATE=$TMP/late.sock
+nm-push --sensor late --buffer 1 "redis+unix://$LATE?stream=late" \
+    <"$TMP/late.fifo" >"$TMP/late.push" 2>/dev/null &
+lpid=$!
+PIDS="$PIDS $lpid"
+exec 4>"$TMP/late.fifo"
+pkt() { echo "{\"type\":\"packet\",\"ts\":$1,\"if\":0,\"len\":60,\"caplen\":60}"; }
+echo '{"type":"header","version":1,"sources":[{"name":"lateif"}]}' >&4
+pkt 1700000000000000000 >&4
+sleep 0.6
+# (not holding the fifo open: nm-push must see its end)
+redis-server --port 0 --unixsocket "$LATE" --save '' --appendonly no \
+    --dir "$TMP" >>"$TMP/redis2.log" 2>&1 4>&- &
+R2=$!
+PIDS="$PIDS $R2"
+for i in $(seq 50); do
+	redis-cli -s "$LATE" ping 2>/dev/null | grep -q PONG && break
+	sleep 0.1
+done
+sleep 0.5	# a reconnect is due within the backoff's first steps
+pkt 1700000001000000000 >&4
+echo '{"type":"end","producer":"gen","records":3,"frames":0,"packets":2,"reason":"eof"}' >&4
+exec 4>&-
+wait "$lpid"
+rc=$?
+[ "$rc" = 0 ] && [ "$(jqs "$TMP/late.push" '.[-1].push.dropped')" -gt 0 ]
+verdict $? "header again: nm-push exits 0 ($rc), having dropped the first"
+timeout 30 nm-pull --until-end 1 "redis+unix://$LATE?stream=late" \
+    >"$TMP/late.out"
+check "header again: the viewer names the sensor's source" \
+    [ "$(jqs "$TMP/late.out" '[.[] | select(.type == "header")][-1] |
+    .sources[0].name + " " + .sources[0].sensor')" = '"lateif late"' ]
+kill "$R2"
+
 # --- a bad message on the bus is skipped and counted ---
 redis-cli -s "$SOCK" XADD bad '*' m 'not msgpack at all' >/dev/null
 printf '\x81\xa4type\xa5batch' | redis-cli -s "$SOCK" -x XADD bad '*' m \
