@@ -28,6 +28,11 @@ NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 NCURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# bus/ alone: nm-push and nm-pull talk to Redis and Kafka.
+HIREDIS_CFLAGS := $(shell $(PKG_CONFIG) --cflags hiredis 2>/dev/null)
+HIREDIS_LIBS := $(shell $(PKG_CONFIG) --libs hiredis 2>/dev/null || echo -lhiredis)
+RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
+RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null || echo -lrdkafka)
 
 NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) $(SECCOMP_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"' -DNM_BINDIR='"$(BINDIR)"'
@@ -45,7 +50,8 @@ PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) 
 	   $(if $(wildcard monitor/main.c),nm-monitor) \
 	   $(if $(wildcard pcap/main.c),nm-pcap) \
 	   $(if $(wildcard detect/main.c),nm-detect) \
-	   $(if $(wildcard web/main.c),nm-web)
+	   $(if $(wildcard web/main.c),nm-web) \
+	   $(if $(wildcard bus/push.c),nm-push) $(if $(wildcard bus/pull.c),nm-pull)
 SHARE_SRC := $(wildcard share/*.c)
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
 LIBNM	:= share/libnm.a
@@ -60,17 +66,21 @@ MONITOR_OBJ := $(patsubst %.c,%.o,$(wildcard monitor/*.c))
 PCAPW_OBJ   := $(patsubst %.c,%.o,$(wildcard pcap/*.c))
 DETECT_OBJ  := $(patsubst %.c,%.o,$(wildcard detect/*.c))
 WEB_OBJ     := $(patsubst %.c,%.o,$(wildcard web/*.c))
+# bus/: two programs, push.c and pull.c, over the folder's other files.
+BUS_OBJ     := $(patsubst %.c,%.o,$(wildcard bus/*.c))
+BUS_LIB_OBJ := $(filter-out bus/push.o bus/pull.o,$(BUS_OBJ))
+BUS_LIBS     = $(HIREDIS_LIBS) $(RDKAFKA_LIBS)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 # Defined before `test` names them as prerequisites (see the fuzz section).
-FUZZ_TARGETS := decode stream stats pngread detect
+FUZZ_TARGETS := decode stream stats pngread detect bus
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
-	pcap/*.1 detect/*.1 web/*.1)
+	pcap/*.1 detect/*.1 web/*.1 bus/*.1)
 MAN5 := $(wildcard share/*.5)
 MAN7 := $(wildcard share/*.7)
 
@@ -99,6 +109,8 @@ detect/%.o: detect/%.c $(wildcard share/*.h detect/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 web/%.o: web/%.c $(wildcard share/*.h web/*.h)
 	$(CC) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+bus/%.o: bus/%.c $(wildcard share/*.h bus/*.h)
+	$(CC) $(ALL_CFLAGS) $(HIREDIS_CFLAGS) $(RDKAFKA_CFLAGS) -c -o $@ $<
 # The page's files go into the binary as they are (.incbin).
 web/assets.o: web/page.html web/app.js web/style.css
 
@@ -125,6 +137,11 @@ nm-detect: $(DETECT_OBJ) $(LIBNM)
 # libmicrohttpd is linked into nm-web alone: no other stage has a socket.
 nm-web: $(WEB_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MHD_LIBS) $(MSGPACK_LIBS) -lpthread $(SECCOMP_LIBS)
+# hiredis and librdkafka are linked into nm-push and nm-pull alone.
+nm-push: bus/push.o $(BUS_LIB_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(BUS_LIBS) $(MSGPACK_LIBS) -lpthread $(SECCOMP_LIBS)
+nm-pull: bus/pull.o $(BUS_LIB_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(BUS_LIBS) $(MSGPACK_LIBS) -lpthread $(SECCOMP_LIBS)
 
 tests/unit/share_%: tests/unit/share_%.c tests/unit/check.h $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS) \
@@ -138,21 +155,24 @@ tests/unit/share_json: tests/unit/share_json.c tests/unit/check.h fuzz/common.c 
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
 tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ) \
-    $(PCAPW_OBJ) $(DETECT_OBJ)
+    $(PCAPW_OBJ) $(DETECT_OBJ) $(BUS_LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -I$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
 	    $(filter-out %/main.o,$(if $(filter decode_%,$*),$(DECODE_OBJ)) \
 	    $(if $(filter render_%,$*),$(RENDER_OBJ)) \
 	    $(if $(filter capture_%,$*),$(CAPTURE_OBJ)) \
 	    $(if $(filter stats_%,$*),$(STATS_OBJ)) \
 	    $(if $(filter pcap_%,$*),$(PCAPW_OBJ)) \
-	    $(if $(filter detect_%,$*),$(DETECT_OBJ))) \
-	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
+	    $(if $(filter detect_%,$*),$(DETECT_OBJ)) \
+	    $(if $(filter bus_%,$*),$(BUS_LIB_OBJ))) \
+	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter bus_%,$*),$(BUS_LIBS)) $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
 	    $(if $(filter detect_% stats_%,$*),-lnettle) \
 	    $(if $(filter stats_%,$*),$(SECCOMP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
+tests/tools/kafkamock: tests/tools/kafkamock.c
+	$(CC) $(ALL_CFLAGS) $(RDKAFKA_CFLAGS) $(LDFLAGS) -o $@ $< $(RDKAFKA_LIBS)
 tests/tools/seccomp_probe: tests/tools/seccomp_probe.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(SECCOMP_LIBS)
 # The pcapng reader alone: no libpcap, nothing else of capture/.
@@ -169,7 +189,7 @@ deps:
 deps-check:
 	@sh tests/deps.sh check
 $(SHARE_OBJ) $(CAPTURE_OBJ) $(DECODE_OBJ) $(RENDER_OBJ) $(STATS_OBJ) \
-    $(MONITOR_OBJ) $(PCAPW_OBJ) $(WEB_OBJ): | deps-check
+    $(MONITOR_OBJ) $(PCAPW_OBJ) $(WEB_OBJ) $(BUS_OBJ): | deps-check
 
 test: deps-test all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@bash tests/run.sh
@@ -212,7 +232,7 @@ FUZZ_TIME ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 FUZZ_LIBOBJ := $(patsubst %,$(FUZZ_DIR)/%,$(SHARE_OBJ) fuzz/common.o)
-FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h detect/*.h fuzz/*.h) \
+FUZZ_HDR := $(wildcard share/*.h decode/*.h stats/*.h detect/*.h fuzz/*.h bus/*.h) \
     capture/pngread.h
 
 # The targets link share/'s objects one by one (communityid.o among them:
@@ -223,7 +243,7 @@ $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 	$(FUZZ_CC) $(NM_CFLAGS) -Wno-error -Wno-format-nonliteral -Idecode -Istats -Icapture \
 	    -Idetect \
 	    -g -O1 -fno-omit-frame-pointer \
-	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_XCFLAGS) -c -o $@ $<
+	    -Ibus $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_XCFLAGS) -c -o $@ $<
 # top_ports() scans 131072 counters per stats record: comparisons traced
 # there slow the stats target tenfold and guide it nowhere.
 $(FUZZ_DIR)/stats/top.o: FUZZ_XCFLAGS := -fno-sanitize-coverage=trace-cmp
@@ -238,18 +258,24 @@ $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
 $(FUZZ_DIR)/fuzz-detect: $(FUZZ_DIR)/fuzz/detect.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DETECT_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
+# bus: nm-pull's reader of messages off a bus (bus/frame.c, url.c).
+$(FUZZ_DIR)/fuzz-bus: $(FUZZ_DIR)/fuzz/bus.o $(FUZZ_DIR)/bus/frame.o \
+    $(FUZZ_DIR)/bus/url.o $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-pngread: $(FUZZ_DIR)/fuzz/pngread.o $(FUZZ_DIR)/capture/pngread.o \
     $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 
 fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
-    $(DECODE_OBJ) $(STATS_OBJ) $(DETECT_OBJ) capture/pngread.o
-	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect $(LDFLAGS) -o $@ \
+    $(DECODE_OBJ) $(STATS_OBJ) $(DETECT_OBJ) capture/pngread.o bus/frame.o \
+    bus/url.o
+	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect -Ibus $(LDFLAGS) -o $@ \
 	    fuzz/$*.c fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
 	    $(if $(filter decode,$*),$(DECODE_OBJ)) \
 	    $(if $(filter stats,$*),$(STATS_OBJ)) \
 	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
-	    $(if $(filter pngread,$*),capture/pngread.o) $(LIBNM) $(MSGPACK_LIBS) \
+	    $(if $(filter pngread,$*),capture/pngread.o) \
+	    $(if $(filter bus,$*),bus/frame.o bus/url.o) $(LIBNM) $(MSGPACK_LIBS) \
 	    $(if $(filter detect stats,$*),-lnettle) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
@@ -264,11 +290,12 @@ valgrind: all $(TOOL_BIN)
 
 lint:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
-	    -Ishare share capture decode stats render monitor pcap web
+	    -Ishare share capture decode stats render monitor pcap web bus
 
 # The C sources clang-format keeps in the house style (.clang-format).
 FORMAT_SRC = $(wildcard share/*.[ch] capture/*.[ch] decode/*.[ch] \
-	     stats/*.[ch] render/*.[ch] monitor/*.[ch] pcap/*.[ch] web/*.[ch])
+	     stats/*.[ch] render/*.[ch] monitor/*.[ch] pcap/*.[ch] web/*.[ch] \
+	     bus/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 # Fails, naming each file and line, where a source is not as `make format`
@@ -309,6 +336,6 @@ uninstall:
 
 clean:
 	rm -f $(PROGS) $(LIBNM) share/*.o capture/*.o decode/*.o render/*.o stats/*.o \
-	    monitor/*.o pcap/*.o detect/*.o web/*.o \
+	    monitor/*.o pcap/*.o detect/*.o web/*.o bus/*.o \
 	    $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	rm -rf tests/out $(FUZZ_DIR)

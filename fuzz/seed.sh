@@ -17,7 +17,8 @@ PATH="$top:$PATH"
 pktgen=$top/tests/tools/pktgen
 work=$(mktemp -d "${TMPDIR:-/tmp}/nmseed.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$dir/decode" "$dir/stream" "$dir/stats" "$dir/pngread" "$dir/detect"
+mkdir -p "$dir/decode" "$dir/stream" "$dir/stats" "$dir/pngread" "$dir/detect" \
+    "$dir/bus"
 
 for sc in mixed sll sll2 raw null; do
 	"$pktgen" "$sc" "$work/$sc.pcap"
@@ -84,6 +85,25 @@ done
 nm-render -o json <"$dir/stream/seed-mixed-frames.mp" \
     >"$dir/stream/seed-mixed-frames.json"
 cp "$dir/stream/seed-bulk-frames.mp" "$dir/stats/seed-bulk-frames.mp"
+
+# Bus messages (fuzz/bus.c): nm-push's header, then a stream's records.
+for sc in small mixed; do
+	n=$(nm-render -o json <"$work/$sc.dec" | wc -l)
+	python3 - "$n" "$work/$sc.dec" "$dir/bus/seed-$sc.msg" <<'PY'
+import sys
+def s(t):
+    b = t.encode()
+    return bytes([0xa0 | len(b)]) + b
+def u(v):
+    return bytes([v]) if v < 128 else b"\xcd" + v.to_bytes(2, "big")
+n = int(sys.argv[1])
+kv = [("type", s("batch")), ("v", u(1)), ("sensor", s("s1")), ("seq", u(7)),
+      ("first_ts", u(0)), ("last_ts", u(0)), ("count", u(n)),
+      ("dropped", u(0)), ("dropped_records", u(0))]
+h = bytes([0x80 | len(kv)]) + b"".join(s(k) + v for k, v in kv)
+open(sys.argv[3], "wb").write(h + open(sys.argv[2], "rb").read())
+PY
+done
 
 # pcapng files for the block reader (capture/pngread.c), kept small.
 D=ffffffffffff000000000001080600010800060400010000000000010a0000010000000000000a000002

@@ -140,6 +140,7 @@ enum {
 	X("sources.files",	KT_ARRAY, KT_STR,  SH_PLAIN)		\
 	X("sources.fanout",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("sources.fanout_mode", KT_STR, KT_NONE, SH_PLAIN)		\
+	X("sources.sensor",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	/* frame, and packet (which keeps the frame's keys) */		\
 	S(IN_FRAME | IN_PACKET | IN_CAPSTATS | IN_ALERT,		\
 	    BY_CAPTURE | BY_DETECT)					\
@@ -529,6 +530,27 @@ enum {
 	X("web.dropped",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("web.dropped_bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("web.refused",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* end: nm-push's and nm-pull's own figures (nm-push(1), nm-pull(1)) */ \
+	S(IN_END, BY_ANY)						\
+	X("push",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("push.sensor",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("push.messages",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("push.records",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("push.bytes",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("push.dropped",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("push.dropped_records", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("push.reconnects",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pull",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("pull.sensors",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pull.ended",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pull.messages",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pull.lost",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pull.duplicates",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pull.bad",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("pull.outages",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* nm-pull: the sensor a record without an "if" came from */	\
+	S(IN_STATS | IN_FLOW | IN_ALERT, BY_ANY)			\
+	X("sensor",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	/* capstats */							\
 	S(IN_CAPSTATS, BY_CAPTURE)					\
 	X("recv",		KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -752,6 +774,16 @@ const char *rec_reader_error(const struct rec_reader *r);
  */
 int rec_reader_saw_end(const struct rec_reader *r);
 void rec_reader_close(struct rec_reader *r);
+/*
+ * One msgpack record from memory (a bus message holds many): parsed and
+ * checked as rec_read() checks a stream's, but for the header-first rule
+ * (a message is the middle of a stream), with r's memory (r opened on
+ * fd -1 does).  1 with *rec and its length in *used, valid until the
+ * next call; -1 with errno EBADMSG (a bad or cut record; rec_reader_error
+ * says what) or ENOMEM.
+ */
+int rec_parse(struct rec_reader *r, const void *p, size_t n, struct rec *rec,
+    size_t *used);
 /* Caps the bytes taken per read() (tests feed streams a byte at a time). */
 void rec_reader_set_maxread(struct rec_reader *r, size_t n);
 

@@ -487,3 +487,39 @@ rec_read(struct rec_reader *r, struct rec *rec)
 			return f;
 	}
 }
+
+int
+rec_parse(struct rec_reader *r, const void *p, size_t n, struct rec *rec,
+    size_t *used)
+{
+	struct mp_ctx x = {
+		.memo = r->memo, .zone = &r->zone, .want = r->want
+	};
+	struct cur c = cur_make(p, n);
+	int res;
+
+	msgpack_zone_clear(&r->zone);
+	res = mp_parse(&c, &x, &rec->obj, 1, 0, MP_PICK);
+	if (res == P_BAD && x.nomem) {
+		snprintf(r->err, sizeof(r->err), "reading a record: %s",
+		    strerror(ENOMEM));
+		errno = ENOMEM;
+		return -1;
+	}
+	if (res == P_BAD)
+		return bad(r,
+		    (uint64_t)((const char *)x.where - (const char *)p), "%s",
+		    x.why);
+	if (res == P_MORE)
+		return bad(r, n, "%s", "the bytes end inside a record");
+	*used = (size_t)((const char *)c.p - (const char *)p);
+	if (*used > REC_MAX_SIZE)
+		return bad(r, 0, "record of %zu bytes, over the limit of %d",
+		    *used, REC_MAX_SIZE);
+	r->schema_bad = x.schema_bad;
+	r->seen_header = 1; /* a message is the middle of a stream */
+	rec->raw = p;
+	rec->rawlen = *used;
+	rec->off = 0;
+	return check_contract(r, rec) == -1 ? -1 : 1;
+}

@@ -126,6 +126,104 @@ static const int sb_webstart[] = {
 };
 
 /*
+ * nm-push and nm-pull on Redis: a lost connection is made again, so a
+ * stream socket (Unix, IPv4, IPv6: nothing else) may be made and
+ * connected, non-blocking, with hiredis's options on it (TCP_NODELAY,
+ * time-outs).  The address was resolved before the filter.
+ */
+static int sb_allow(scmp_filter_ctx ctx, const int *nr, size_t n);
+
+static const int sb_bus[] = {
+	SCMP_SYS(connect),
+	SCMP_SYS(setsockopt),
+	SCMP_SYS(getsockopt),
+	SCMP_SYS(fcntl),
+};
+
+static int
+sb_bus_socket(scmp_filter_ctx ctx)
+{
+	static const int dom[] = { AF_UNIX, AF_INET, AF_INET6 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(dom) / sizeof(dom[0]); i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			 SCMP_SYS(socket), 2,
+			 SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dom[i]),
+			 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM))) < 0)
+			return rc;
+	return sb_allow(ctx, sb_bus, sizeof(sb_bus) / sizeof(sb_bus[0]));
+}
+
+/*
+ * nm-push and nm-pull on Kafka: librdkafka runs threads of its own (one
+ * per broker, made as brokers are learnt, so threads may be made under
+ * the filter, which goes on every thread), which connect and talk to
+ * the brokers, resolve their names (read-only files, a datagram socket
+ * to the resolver, a netlink one for our own addresses), wake each other
+ * over pipes and sleep between retries.  Still no file may be written or
+ * made, no program run, no memory made executable.
+ */
+static const int sb_kafka[] = {
+	SCMP_SYS(sendmsg),
+	SCMP_SYS(recvmsg),
+	SCMP_SYS(sendto),
+	SCMP_SYS(recvfrom),
+	SCMP_SYS(getsockname),
+	SCMP_SYS(getpeername),
+	SCMP_SYS(bind),
+	SCMP_SYS(pipe2),
+	SCMP_SYS(futex),
+	SCMP_SYS(exit),
+	SCMP_SYS(set_robust_list),
+	SCMP_SYS(rseq),
+	SCMP_SYS(sigaltstack),
+	SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(sched_yield),
+	SCMP_SYS(nanosleep),
+	SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(getrandom),
+	SCMP_SYS(rt_sigaction),
+	SCMP_SYS(lseek),
+	SCMP_SYS(newfstatat),
+	SCMP_SYS(fstat),
+	SCMP_SYS(uname),
+	SCMP_SYS(getuid),
+	SCMP_SYS(geteuid),
+};
+
+static int sb_arena(scmp_filter_ctx ctx);
+static int sb_thread(scmp_filter_ctx ctx);
+static int sb_open_read(scmp_filter_ctx ctx);
+
+static int
+sb_bus_kafka(scmp_filter_ctx ctx)
+{
+	static const int dgram[] = { AF_INET, AF_INET6 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(dgram) / sizeof(dgram[0]); i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			 SCMP_SYS(socket), 2,
+			 SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dgram[i]),
+			 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM))) < 0)
+			return rc;
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+		 SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+		 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW),
+		 SCMP_A2(SCMP_CMP_EQ, 0 /* NETLINK_ROUTE */))) < 0)
+		return rc;
+	if ((rc = sb_allow(
+		 ctx, sb_kafka, sizeof(sb_kafka) / sizeof(sb_kafka[0]))) < 0 ||
+	    (rc = sb_arena(ctx)) < 0 || (rc = sb_thread(ctx)) < 0 ||
+	    (rc = sb_open_read(ctx)) < 0)
+		return rc;
+	return seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+}
+
+/*
  * A second thread's malloc arena is made read-write bit by bit; the
  * thread names itself.
  */
@@ -379,10 +477,19 @@ sb_build(scmp_filter_ctx ctx, enum nm_sandbox_kind kind)
 		  sizeof(sb_webstart) / sizeof(sb_webstart[0]))) < 0 ||
 		(rc = sb_thread(ctx)) < 0))
 		return rc;
+	if ((kind == NM_SANDBOX_PUSH || kind == NM_SANDBOX_PULL ||
+		kind == NM_SANDBOX_PUSH_KAFKA ||
+		kind == NM_SANDBOX_PULL_KAFKA) &&
+	    (rc = sb_bus_socket(ctx)) < 0)
+		return rc;
+	if ((kind == NM_SANDBOX_PUSH_KAFKA || kind == NM_SANDBOX_PULL_KAFKA) &&
+	    (rc = sb_bus_kafka(ctx)) < 0)
+		return rc;
 #ifdef SB_ASAN
 	if ((rc = sb_allow(
 		 ctx, sb_asan, sizeof(sb_asan) / sizeof(sb_asan[0]))) < 0 ||
-	    (kind != NM_SANDBOX_CAPTURE && (rc = sb_open_read(ctx)) < 0))
+	    (kind != NM_SANDBOX_CAPTURE && kind != NM_SANDBOX_PUSH_KAFKA &&
+		kind != NM_SANDBOX_PULL_KAFKA && (rc = sb_open_read(ctx)) < 0))
 		return rc;
 #endif
 	return seccomp_load(ctx);

@@ -18,6 +18,10 @@ enum nm_sandbox_kind {
 	NM_SANDBOX_TOP,		/* nm-render -m top: a terminal too */
 	NM_SANDBOX_WEB_START,	/* nm-web, while it starts its HTTP thread */
 	NM_SANDBOX_WEB,		/* nm-web serving: both threads, no more */
+	NM_SANDBOX_PUSH,	/* nm-push to Redis: reconnects too */
+	NM_SANDBOX_PULL,	/* nm-pull from Redis: reconnects too */
+	NM_SANDBOX_PUSH_KAFKA,	/* nm-push to Kafka: librdkafka's threads */
+	NM_SANDBOX_PULL_KAFKA,	/* nm-pull from Kafka: the same */
 };
 
 /*

@@ -53,6 +53,29 @@ for kind in stage capture top; do
 		    [ "$rc" = "$KILLED" ]
 	done
 done
+# push, pull: nm-push's and nm-pull's, which reconnect to Redis: a
+# stream socket, never a datagram one, nor anything above
+for kind in push pull; do
+	for c in open open-write socket-udp execve pipe mmap-exec kill-parent; do
+		[ "$c" = open ] && [ -n "$asan" ] && continue
+		probe "$kind" "$c"
+		check "probe $kind: $c kills with SIGSYS (status $rc)" \
+		    [ "$rc" = "$KILLED" ]
+	done
+	probe "$kind" socket
+	check "probe $kind: a stream socket allowed (reconnects)" [ "$rc" = 0 ]
+done
+# push-kafka, pull-kafka: librdkafka's threads may be made, and its
+# resolver's files read, but nothing written, run or made executable
+for kind in push-kafka pull-kafka; do
+	for c in open-write execve mmap-exec mprotect-exec kill-parent; do
+		probe "$kind" "$c"
+		check "probe $kind: $c kills with SIGSYS (status $rc)" \
+		    [ "$rc" = "$KILLED" ]
+	done
+	probe "$kind" thread
+	check "probe $kind: a thread allowed (librdkafka's)" [ "$rc" = 0 ]
+done
 probe capture open
 check "probe capture: read-only open allowed (libpcap's /sys counters)" \
     [ "$rc" = 0 ]

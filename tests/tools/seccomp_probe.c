@@ -4,12 +4,13 @@
  * the process (SIGSYS) while an allowed one goes through.  Nothing here
  * is linked into the programs themselves.
  *
- *	seccomp_probe stage|capture|top|web CALL
+ *	seccomp_probe stage|capture|top|web|push|pull|push-kafka|pull-kafka CALL
  *
  * (web: nm-web's two filters, the second after the first, as it loads
  * them around starting its thread.)
  * CALL is one of: none (exit 0 under the filter), open, open-write
- * (/dev/null, for writing), socket, execve, pipe, mmap-exec,
+ * (/dev/null, for writing), socket (a TCP one: push and pull may),
+ * socket-udp, execve, pipe, mmap-exec,
  * mprotect-exec, kill-parent, abort, thread (a new thread); and, meant
  * for a sanitizer build, whose reports must survive the filter: overflow
  * (reads past a heap block) and leak (exits holding unfreed memory).  It
@@ -30,11 +31,9 @@
 
 #include "sandbox.h"
 
-static const char *const probe_calls[] = {
-	"none", "open", "open-write", "socket", "execve", "pipe", "mmap-exec",
-	"mprotect-exec", "kill-parent", "abort", "overflow", "leak", "thread",
-	NULL
-};
+static const char *const probe_calls[] = { "none", "open", "open-write",
+	"socket", "socket-udp", "execve", "pipe", "mmap-exec", "mprotect-exec",
+	"kill-parent", "abort", "overflow", "leak", "thread", NULL };
 
 static void *
 probe_thread(void *arg)
@@ -58,6 +57,8 @@ probe_call(const char *call, pid_t parent)
 		(void)open("/dev/null", O_WRONLY);
 	else if (strcmp(call, "socket") == 0)
 		(void)socket(AF_INET, SOCK_STREAM, 0);
+	else if (strcmp(call, "socket-udp") == 0)
+		(void)socket(AF_INET, SOCK_DGRAM, 0);
 	else if (strcmp(call, "execve") == 0)
 		(void)execve(argv[0], argv, NULL);
 	else if (strcmp(call, "pipe") == 0)
@@ -102,6 +103,14 @@ main(int argc, char **argv)
 		kind = NM_SANDBOX_CAPTURE;
 	else if (strcmp(argv[1], "top") == 0)
 		kind = NM_SANDBOX_TOP; /* nm-render -m top's */
+	else if (strcmp(argv[1], "push") == 0)
+		kind = NM_SANDBOX_PUSH; /* nm-push's, on Redis */
+	else if (strcmp(argv[1], "pull") == 0)
+		kind = NM_SANDBOX_PULL; /* nm-pull's, on Redis */
+	else if (strcmp(argv[1], "push-kafka") == 0)
+		kind = NM_SANDBOX_PUSH_KAFKA; /* librdkafka's threads too */
+	else if (strcmp(argv[1], "pull-kafka") == 0)
+		kind = NM_SANDBOX_PULL_KAFKA;
 	else if (strcmp(argv[1], "web") == 0) {
 		if (nm_sandbox(NM_SANDBOX_WEB_START) < 0) {
 			fprintf(stderr, "seccomp_probe: seccomp: %s\n",
@@ -118,15 +127,13 @@ main(int argc, char **argv)
 		goto usage;
 	switch (nm_sandbox(kind)) {
 	case -1:
-		fprintf(stderr, "seccomp_probe: seccomp: %s\n",
-		    strerror(errno));
+		fprintf(
+		    stderr, "seccomp_probe: seccomp: %s\n", strerror(errno));
 		return 1;
 	case 1:
 		fputs("seccomp_probe: NM_NO_SECCOMP: no filter\n", stderr);
 		break;
-	default:
-		fputs("filtered\n", stderr);
-		break;
+	default: fputs("filtered\n", stderr); break;
 	}
 	probe_call(argv[2], parent);
 	return 0;
