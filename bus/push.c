@@ -38,8 +38,7 @@
 
 struct opts {
 	const char *sensor;
-	unsigned only;	  /* REC_IN bits of the types kept; 0: all */
-	int only_summary; /* --only named "summary" */
+	unsigned only; /* REC_IN bits of the types kept; 0: all */
 	uint64_t maxlen, buffer;
 	const char *url;
 };
@@ -88,10 +87,6 @@ parse_only(struct opts *o, char *list)
 
 	for (t = strtok_r(list, ",", &save); t != NULL;
 	     t = strtok_r(NULL, ",", &save)) {
-		if (strcmp(t, "summary") == 0) {
-			o->only_summary = 1;
-			continue;
-		}
 		ty = rec_type_of(t, strlen(t));
 		if (ty == REC_UNKNOWN)
 			nm_bad_usage("--only: no record type %s", t);
@@ -291,15 +286,7 @@ on_back(void *arg)
 static int
 kept(const struct ctx *cx, const struct rec *rec)
 {
-	const char *s;
-	size_t n;
-
-	if (cx->o.only == 0)
-		return 1;
-	if (rec->type != REC_UNKNOWN)
-		return (cx->o.only & REC_IN(rec->type)) != 0;
-	return cx->o.only_summary && rec_get_str(&rec->obj, "type", &s, &n) &&
-	    n == 7 && memcmp(s, "summary", 7) == 0;
+	return cx->o.only == 0 || (cx->o.only & REC_IN(rec->type)) != 0;
 }
 
 /* A new batch: the header again first, if the one that had it was lost. */

@@ -138,6 +138,12 @@ check "--only: only header, flow, alert, summary and end records" \
 check "--only: every flow record arrived" \
     [ "$(jqs "$TMP/only.out" '[.[] | select(.type == "flow")] | length')" = \
     "$(jqs "$TMP/only.s" '[.[] | select(.type == "flow")] | length')" ]
+check "--only: the final summary arrived, tagged with its sensor" \
+    [ "$(jqs "$TMP/only.out" '[.[] | select(.type == "summary" and .final and .sensor == "cheap")] | length')" = 1 ]
+nm-stats --merge "$TMP/only.out" >"$TMP/only.merged"
+check "--only: merged from the bus, the sensor's own packets and bytes" \
+    [ "$(jqs "$TMP/only.merged" 'map(select(.type == "stats" and .final))[0].total | [.packets, .bytes]')" = \
+    "$(jqs "$TMP/only.s" 'map(select(.type == "stats" and .final))[0].total | [.packets, .bytes]')" ]
 big=$(redis-cli -s "$SOCK" XLEN only)
 
 # --- MAXLEN ~ is always set ---
