@@ -34,6 +34,11 @@ HIREDIS_LIBS := $(shell $(PKG_CONFIG) --libs hiredis 2>/dev/null || echo -lhired
 RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
 RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null || echo -lrdkafka)
 
+# nm-decode alone: QUIC Initial keys (HKDF, AES-128-GCM, AES-128-ECB) and
+# JA4's SHA-256, from OpenSSL's libcrypto.
+CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
+
 NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) $(SECCOMP_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"' -DNM_BINDIR='"$(BINDIR)"'
 # Hardening as Debian builds its packages (hardening-check's list): stack
@@ -122,7 +127,7 @@ $(LIBNM): $(SHARE_OBJ)
 nm-capture: $(CAPTURE_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-decode: $(DECODE_OBJ) $(LIBNM)
-	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(SECCOMP_LIBS)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(CRYPTO_LIBS) $(SECCOMP_LIBS)
 # nm-stats runs the detectors (detect/, but for nm-detect's main) itself.
 nm-stats: $(STATS_OBJ) $(filter-out detect/main.o,$(DETECT_OBJ)) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
@@ -167,6 +172,7 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter bus_%,$*),$(BUS_LIBS)) $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
 	    $(if $(filter detect_% stats_%,$*),-lnettle) \
+	    $(if $(filter decode_%,$*),$(CRYPTO_LIBS)) \
 	    $(if $(filter stats_%,$*),$(SECCOMP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
@@ -249,7 +255,7 @@ $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 $(FUZZ_DIR)/stats/top.o: FUZZ_XCFLAGS := -fno-sanitize-coverage=trace-cmp
 $(FUZZ_DIR)/fuzz-decode: $(FUZZ_DIR)/fuzz/decode.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(CRYPTO_LIBS) $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stream: $(FUZZ_DIR)/fuzz/stream.o $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
@@ -276,7 +282,8 @@ fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
 	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
 	    $(if $(filter pngread,$*),capture/pngread.o) \
 	    $(if $(filter bus,$*),bus/frame.o bus/url.o) $(LIBNM) $(MSGPACK_LIBS) \
-	    $(if $(filter detect stats,$*),-lnettle) -lm $(SECCOMP_LIBS)
+	    $(if $(filter detect stats,$*),-lnettle) \
+	    $(if $(filter decode,$*),$(CRYPTO_LIBS)) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
 fuzz-bin: $(FUZZ_BIN)

@@ -24,42 +24,6 @@ struct dns_ctx {
 	struct cur msg; /* the whole message, for pointers */
 };
 
-/* Appends to the arena; returns 0 when it is full. */
-static int
-arena_put(struct pkt *pk, const char *s, size_t n)
-{
-	size_t i;
-
-	if (PKT_ARENA - pk->arenalen < n)
-		return 0;
-	for (i = 0; i < n; i++)
-		pk->arena[pk->arenalen++] = s[i];
-	return 1;
-}
-
-/*
- * One byte of a name or text, with spare bytes left free after it: bytes
- * outside printable ASCII, and those in esc_too, as \xHH, so a NUL or a
- * control byte can neither end the string nor hide.
- */
-static int
-arena_esc(struct pkt *pk, unsigned b, const char *esc_too, size_t spare)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[4];
-
-	if (b >= 0x20 && b < 0x7f && strchr(esc_too, (int)b) == NULL) {
-		esc[0] = (char)b;
-		return PKT_ARENA - pk->arenalen > spare &&
-		    arena_put(pk, esc, 1);
-	}
-	esc[0] = '\\';
-	esc[1] = 'x';
-	esc[2] = hex[b >> 4];
-	esc[3] = hex[b & 15];
-	return PKT_ARENA - pk->arenalen >= 4 + spare && arena_put(pk, esc, 4);
-}
-
 static int
 arena_label(struct pkt *pk, struct cur *c, unsigned len)
 {

@@ -374,6 +374,122 @@ pack_dns(struct pk *mp, const struct pkt *pk)
 	pk_close(mp);
 }
 
+/* An array of 16-bit values under key k, when there are any. */
+static void
+pack_u16s(struct pk *mp, const char *k, const uint16_t *v, unsigned n)
+{
+	unsigned i;
+
+	if (n == 0)
+		return;
+	pk_cstr(mp, k);
+	pk_array_open(mp);
+	for (i = 0; i < n && i < PKT_MAXLIST; i++)
+		pk_uint(mp, v[i]);
+	pk_close(mp);
+}
+
+static void
+pack_reasm(struct pk *mp, uint32_t len, uint32_t pieces)
+{
+	if (pieces > 1) {
+		pk_ku(mp, "reasm_len", len);
+		pk_ku(mp, "reasm_pieces", pieces);
+	}
+}
+
+static void
+pack_tls(struct pk *mp, const struct pkt *pk)
+{
+	const struct pk_tls *t = &pk->tls;
+	unsigned i;
+
+	pk_cstr(mp, "tls");
+	pk_map_open(mp);
+	if (t->has_rec) {
+		pk_ku(mp, "rec_type", t->rec_type);
+		pk_ku(mp, "rec_version", t->rec_version);
+	}
+	pk_ku(mp, "type", t->hs_type);
+	if (t->hs_type == 1 || t->hs_type == 2)
+		pk_ku(mp, "version", t->hs_version);
+	if (t->sni != NULL)
+		pk_kstr(mp, "sni", t->sni);
+	if (t->nalpn > 0) {
+		pk_cstr(mp, "alpn");
+		pk_array_open(mp);
+		for (i = 0; i < t->nalpn && i < PKT_MAXLIST; i++)
+			pk_cstr(mp, t->alpn[i]);
+		pk_close(mp);
+	}
+	pack_u16s(mp, "versions", t->versions, t->nversions);
+	pack_u16s(mp, "ciphers", t->ciphers, t->nciphers);
+	pack_u16s(mp, "exts", t->exts, t->nexts);
+	pack_u16s(mp, "sigalgs", t->sigalgs, t->nsigalgs);
+	pack_u16s(mp, "groups", t->groups, t->ngroups);
+	if (t->ja4[0] != '\0')
+		pk_kstr(mp, "ja4", t->ja4);
+	pack_reasm(mp, t->reasm_len, t->reasm_pieces);
+	pk_close(mp);
+}
+
+static void
+pack_quic(struct pk *mp, const struct pkt *pk)
+{
+	const struct pk_quic *q = &pk->quic;
+
+	pk_cstr(mp, "quic");
+	pk_map_open(mp);
+	pk_ku(mp, "version", q->version);
+	if (q->version != 0)
+		pk_ku(mp, "type", q->ptype);
+	if (q->dcid != NULL)
+		pk_kbin(mp, "dcid", q->dcid, q->dcidlen);
+	if (q->scid != NULL)
+		pk_kbin(mp, "scid", q->scid, q->scidlen);
+	if (q->version != 0 && q->ptype == 0)
+		pk_ku(mp, "token_len", q->token_len);
+	if (q->length > 0)
+		pk_ku(mp, "length", q->length);
+	if (q->decrypted)
+		pk_ku(mp, "pn", q->pn);
+	pk_kbool(mp, "decrypted", q->decrypted);
+	if (q->npackets > 1)
+		pk_ku(mp, "packets", q->npackets);
+	pk_close(mp);
+}
+
+static void
+pack_http(struct pk *mp, const struct pkt *pk)
+{
+	const struct pk_http *h = &pk->http;
+
+	pk_cstr(mp, "http");
+	pk_map_open(mp);
+	if (h->method != NULL)
+		pk_kstr(mp, "method", h->method);
+	if (h->uri != NULL)
+		pk_kstr(mp, "uri", h->uri);
+	if (h->version != NULL)
+		pk_kstr(mp, "version", h->version);
+	if (h->is_response)
+		pk_ku(mp, "code", h->code);
+	if (h->phrase != NULL)
+		pk_kstr(mp, "phrase", h->phrase);
+	if (h->host != NULL)
+		pk_kstr(mp, "host", h->host);
+	if (h->user_agent != NULL)
+		pk_kstr(mp, "user_agent", h->user_agent);
+	if (h->content_type != NULL)
+		pk_kstr(mp, "content_type", h->content_type);
+	if (h->has_content_length)
+		pk_ku(mp, "content_length", h->content_length);
+	if (h->server != NULL)
+		pk_kstr(mp, "server", h->server);
+	pack_reasm(mp, h->reasm_len, h->reasm_pieces);
+	pk_close(mp);
+}
+
 static void
 pack_err(struct pk *mp, const struct pkt *pk)
 {
@@ -416,6 +532,12 @@ pkt_pack(struct pk *mp, const struct pkt *pk)
 		pack_icmp(mp, pk, "icmpv6");
 	if (pk->have & PK_DNS)
 		pack_dns(mp, pk);
+	if (pk->have & PK_QUIC)
+		pack_quic(mp, pk);
+	if (pk->have & PK_TLS)
+		pack_tls(mp, pk);
+	if (pk->have & PK_HTTP)
+		pack_http(mp, pk);
 	if (pk->proto)
 		pk_kstr(mp, "proto", pk->proto);
 	if (pk->service) {

@@ -56,7 +56,10 @@ enum pkt_layer {
 	PK_ICMP = 1 << 9,
 	PK_ICMPV6 = 1 << 10,
 	PK_DNS = 1 << 11,
-	PK_ERR = 1 << 12
+	PK_ERR = 1 << 12,
+	PK_TLS = 1 << 13,  /* a TLS handshake message (TCP, or QUIC's CRYPTO) */
+	PK_QUIC = 1 << 14, /* a QUIC long header */
+	PK_HTTP = 1 << 15  /* an HTTP/1.x request or response head */
 };
 
 /* What a decoder reports; the record's err map says where it stopped. */
@@ -87,6 +90,65 @@ struct pk_dnsq {
 	const char *name;
 	uint16_t type, class;
 	uint8_t has_type, has_class;
+};
+
+/*
+ * The application layers (app.h): lists recorded up to PKT_MAXLIST
+ * entries (a ClientHello offers some 20 ciphers and 20 extensions; a
+ * list past the bound is counted in its n, and JA4 still counts all).
+ */
+#define PKT_MAXLIST 64
+#define PKT_JA4LEN  36 /* "t13d1516h2_8daaf6152771_e5627efa2ab1" */
+
+struct pk_tls {
+	/* the first TLS record's header: not in QUIC, which has none */
+	uint8_t has_rec, rec_type;
+	uint16_t rec_version;
+	uint8_t hs_type;     /* 1 ClientHello, 2 ServerHello */
+	uint16_t hs_version; /* the hello's legacy_version */
+	const char *sni;     /* server_name (host_name), arena; or NULL */
+	const char *alpn[PKT_MAXLIST]; /* ALPN protocol names, arena */
+	unsigned nalpn;
+	/* supported_versions: offered (client) or chosen (server, 1) */
+	uint16_t versions[PKT_MAXLIST];
+	unsigned nversions;
+	/* cipher suites: offered (client), or the one chosen (server) */
+	uint16_t ciphers[PKT_MAXLIST];
+	unsigned nciphers;
+	uint16_t exts[PKT_MAXLIST]; /* extension types, as sent */
+	unsigned nexts;
+	uint16_t sigalgs[PKT_MAXLIST]; /* signature_algorithms */
+	unsigned nsigalgs;
+	uint16_t groups[PKT_MAXLIST]; /* supported_groups */
+	unsigned ngroups;
+	char ja4[PKT_JA4LEN + 1]; /* JA4 of a ClientHello, or "" */
+	/* bytes of the message's stream read from earlier segments or
+	 * packets (0: all in this one), and how many pieces it came in */
+	uint32_t reasm_len, reasm_pieces;
+};
+
+struct pk_quic {
+	uint8_t got;	  /* long header bytes read (0: none) */
+	uint8_t first;	  /* the first byte, header protection removed */
+	uint8_t ptype;	  /* long packet type: 0 Initial, 1 0-RTT, ... (v1) */
+	uint32_t version; /* 0: version negotiation */
+	const uint8_t *dcid, *scid; /* into the frame */
+	uint8_t dcidlen, scidlen;
+	uint64_t token_len, length; /* Initial's token, the Length field */
+	uint64_t pn;		    /* packet number, when decrypted */
+	uint8_t decrypted;	    /* the Initial's AEAD tag checked */
+	unsigned npackets;	    /* QUIC packets in this datagram */
+};
+
+struct pk_http {
+	uint8_t is_request, is_response;
+	const char *method, *uri, *version; /* arena */
+	const char *host, *user_agent, *content_type, *server;
+	uint64_t content_length;
+	uint8_t has_content_length;
+	unsigned code;			  /* response status, 100..999 */
+	const char *phrase;		  /* reason phrase, arena */
+	uint32_t reasm_len, reasm_pieces; /* as in pk_tls */
 };
 
 struct pkt {
@@ -209,6 +271,11 @@ struct pkt {
 		uint64_t time, qframe;
 	} dns;
 
+	struct pk_tls tls;
+	struct pk_quic quic;
+	struct pk_http http;
+	uint64_t ts; /* the frame's time, nanoseconds (0: none) */
+
 	char arena[PKT_ARENA];
 	size_t arenalen;
 };
@@ -247,6 +314,19 @@ enum dec_status dec_dns_msg(struct pkt *pk, struct cur *c);
 void dnsq_seed(void);
 void dnsq_note(struct pkt *pk, uint64_t ts, uint64_t frame);
 uint64_t dnsq_evicted(void);
+
+/*
+ * arena.c: a copy of untrusted bytes in the packet's arena, NUL-ended,
+ * bytes outside printable ASCII (and those in esc_too) written as \xHH,
+ * so a NUL or a control byte can neither end the string nor hide; NULL
+ * when the arena is full.
+ */
+const char *arena_text(
+    struct pkt *pk, const uint8_t *p, size_t n, const char *esc_too);
+/* The pieces it is made of: n bytes as they are; one byte escaped with
+ * spare bytes left free after it.  Each returns 0 when the arena is full. */
+int arena_put(struct pkt *pk, const char *s, size_t n);
+int arena_esc(struct pkt *pk, unsigned b, const char *esc_too, size_t spare);
 
 /* pack.c: the packet record's decoded keys, into the map open in mp. */
 void pkt_pack(struct pk *mp, const struct pkt *pk);

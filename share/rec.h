@@ -80,7 +80,15 @@ enum key_type {
  * field's width), SH_TCPFLAGS as hex and the letters of the flags set,
  * SH_SECS nanoseconds of a duration as seconds (tshark's form).
  */
-enum key_show { SH_PLAIN = 0, SH_HEX2, SH_HEX4, SH_HEX5, SH_TCPFLAGS, SH_SECS };
+enum key_show {
+	SH_PLAIN = 0,
+	SH_HEX2,
+	SH_HEX4,
+	SH_HEX5,
+	SH_HEX8,
+	SH_TCPFLAGS,
+	SH_SECS
+};
 
 /* A set of record types, one bit each: REC_IN(REC_FLOW). */
 #define REC_IN(t) (1u << (t))
@@ -308,6 +316,47 @@ enum {
 	X("dns.edns.opts",	KT_ARRAY, KT_UINT, SH_PLAIN)		\
 	X("dns.time",		KT_UINT, KT_NONE, SH_SECS)		\
 	X("dns.qframe",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* TLS: a ClientHello or ServerHello (over TCP or QUIC) */	\
+	X("tls",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("tls.rec_type",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tls.rec_version",	KT_UINT, KT_NONE, SH_HEX4)		\
+	X("tls.type",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tls.version",	KT_UINT, KT_NONE, SH_HEX4)		\
+	X("tls.sni",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("tls.alpn",		KT_ARRAY, KT_STR,  SH_PLAIN)		\
+	X("tls.versions",	KT_ARRAY, KT_UINT, SH_HEX4)		\
+	X("tls.ciphers",	KT_ARRAY, KT_UINT, SH_HEX4)		\
+	X("tls.exts",		KT_ARRAY, KT_UINT, SH_PLAIN)		\
+	X("tls.sigalgs",	KT_ARRAY, KT_UINT, SH_HEX4)		\
+	X("tls.groups",		KT_ARRAY, KT_UINT, SH_HEX4)		\
+	X("tls.ja4",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("tls.reasm_len",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tls.reasm_pieces",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* QUIC: the datagram's first long header */			\
+	X("quic",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("quic.version",	KT_UINT, KT_NONE, SH_HEX8)		\
+	X("quic.type",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("quic.dcid",		KT_BIN,  KT_NONE, SH_PLAIN)		\
+	X("quic.scid",		KT_BIN,  KT_NONE, SH_PLAIN)		\
+	X("quic.token_len",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("quic.length",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("quic.pn",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("quic.decrypted",	KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("quic.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* HTTP/1.x: a request's or response's head */			\
+	X("http",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("http.method",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.uri",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.version",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.host",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.user_agent",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.code",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("http.phrase",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.content_type",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.content_length", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("http.server",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("http.reasm_len",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("http.reasm_pieces",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* stats */							\
 	S(IN_STATS, BY_STATS)						\
 	X("interval",		KT_MAP,  KT_NONE, SH_PLAIN)		\
@@ -358,6 +407,18 @@ enum {
 	X("top_ports.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_ports.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_ports.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_servers",	KT_ARRAY, KT_MAP,  SH_PLAIN)		\
+	X("top_servers.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_servers.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_servers.packets", KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_servers.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.geo",	KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("top_hosts.geo.country", KT_STR, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.geo.asn",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.geo.as_name", KT_STR, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.geo.anycast", KT_BOOL, KT_NONE, SH_PLAIN)		\
+	X("top_hosts.geo.anon_proxy", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("top_hosts.geo.satellite", KT_BOOL, KT_NONE, SH_PLAIN)	\
 	X("top_flows",		KT_ARRAY, KT_MAP,  SH_PLAIN)		\
 	X("top_flows.proto",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("top_flows.src",	KT_ADDR, KT_NONE, SH_PLAIN)		\
@@ -381,6 +442,21 @@ enum {
 	X("top_flows.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.bytes",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("top_flows.err",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("top_flows.server",	KT_STR,  KT_NONE, SH_PLAIN)		\
+	X("top_flows.src_geo", KT_MAP, KT_NONE, SH_PLAIN)	\
+	X("top_flows.src_geo.country", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("top_flows.src_geo.asn", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("top_flows.src_geo.as_name", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("top_flows.src_geo.anycast", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("top_flows.src_geo.anon_proxy", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("top_flows.src_geo.satellite", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("top_flows.dst_geo", KT_MAP, KT_NONE, SH_PLAIN)	\
+	X("top_flows.dst_geo.country", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("top_flows.dst_geo.asn", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("top_flows.dst_geo.as_name", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("top_flows.dst_geo.anycast", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("top_flows.dst_geo.anon_proxy", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("top_flows.dst_geo.satellite", KT_BOOL, KT_NONE, SH_PLAIN)	\
 	/* stats written by nm-stats --merge: what the sketches tell */	\
 	X("estimate",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("estimate.summaries",	KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -459,8 +535,24 @@ enum {
 	S(IN_PACKET | IN_FLOW | IN_ALERT, BY_STATS | BY_DETECT)		\
 	X("src_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("dst_name",		KT_STR,  KT_NONE, SH_PLAIN)		\
+	/* ... and where their addresses are (a geo database) */	\
+	X("src_geo", KT_MAP, KT_NONE, SH_PLAIN)	\
+	X("src_geo.country", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("src_geo.asn", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("src_geo.as_name", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("src_geo.anycast", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("src_geo.anon_proxy", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("src_geo.satellite", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("dst_geo", KT_MAP, KT_NONE, SH_PLAIN)	\
+	X("dst_geo.country", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("dst_geo.asn", KT_UINT, KT_NONE, SH_PLAIN)	\
+	X("dst_geo.as_name", KT_STR, KT_NONE, SH_PLAIN)	\
+	X("dst_geo.anycast", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("dst_geo.anon_proxy", KT_BOOL, KT_NONE, SH_PLAIN)	\
+	X("dst_geo.satellite", KT_BOOL, KT_NONE, SH_PLAIN)	\
 	S(IN_FLOW, BY_STATS)						\
 	X("sport",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("server",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("dport",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("orig",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("orig.packets",	KT_UINT, KT_NONE, SH_PLAIN)		\

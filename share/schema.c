@@ -42,7 +42,7 @@ struct key_slot {      /* small: the table stays in the cache */
 	uint16_t len;
 };
 
-#define HBITS 10
+#define HBITS 11
 #define HSIZE (1u << HBITS)
 _Static_assert(2 * NKEYS <= HSIZE, "the key table is kept at most half full");
 _Static_assert(NKEYS < UINT16_MAX, "key ids are 16 bits");

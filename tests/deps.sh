@@ -5,8 +5,8 @@
 # plain `make` runs first) only says what is missing and how to get it.
 # netbase gives /etc/services, mount the mount(8) the fault tests use:
 # both are on a full Debian, not on a minimal root.
-build="gcc make pkg-config libpcap-dev libmsgpack-dev libseccomp-dev nettle-dev libncurses-dev libmicrohttpd-dev libhiredis-dev librdkafka-dev"
-test="$build netbase mount clang-format cppcheck tcpdump tshark iproute2 dnsmasq-base curl dnsutils netcat-openbsd python3 jq busybox iputils-ping procps psmisc libcap2-bin clang libclang-rt-14-dev time tcpreplay strace nmap hping3 dsniff arping tmux chromium redis-server redis-tools"
+build="gcc make pkg-config libpcap-dev libmsgpack-dev libseccomp-dev nettle-dev libssl-dev libncurses-dev libmicrohttpd-dev libhiredis-dev librdkafka-dev libloc-dev libmaxminddb-dev"
+test="$build netbase mount clang-format cppcheck tcpdump tshark iproute2 dnsmasq-base curl dnsutils netcat-openbsd python3 jq busybox iputils-ping procps psmisc libcap2-bin clang libclang-rt-14-dev time tcpreplay strace nmap hping3 dsniff arping tmux chromium redis-server redis-tools openssl ngtcp2-client ngtcp2-server libloc-database libmaxmind-db-writer-perl"
 case ${1:-build} in
 build|check) want=$build ;;
 test) want=$test ;;
