@@ -16,7 +16,9 @@
 # The route to .163 has an MTU of 300, so what goes there (and comes
 # back) is cut into segments of 248 bytes.  Servers: openssl s_server
 # (-www, ALPN h2,http/1.1, a self-signed P-256 certificate made here) on
-# 443, busybox httpd on 80, ngtcp2's gtlsserver (GnuTLS) on UDP 443.
+# 443, busybox httpd on .162:80, python3's http.server on .163:80 (it
+# sends a Server header and answers in HTTP/1.0), ngtcp2's gtlsserver
+# (GnuTLS) on .162, UDP 443.
 # Clients: openssl s_client with -servername and -alpn, once in TLS 1.3
 # and once in TLS 1.2 (whose ServerHello carries the ALPN in the clear),
 # curl over HTTPS with --resolve (SNI), curl over HTTP with a Host header
@@ -104,7 +106,8 @@ cleanup() {
 trap cleanup EXIT
 in_c() { ip netns exec "$NSC" "$@"; }
 in_s() { ip netns exec "$NSS" "$@"; }
-listening() { [ -n "$(in_s ss -Hn "$1" "sport = :$2")" ]; }
+# listening -tl|-ul [ADDR]:PORT: a server's socket is there
+listening() { [ -n "$(in_s ss -Hn "$1" "src $2")" ]; }
 
 # --- the bed ---
 if ! veth_pair "$NSS" "$NSC" "$IFS_" "$IFC" 2>"$TMP/err"; then
@@ -138,7 +141,11 @@ ip netns exec "$NSS" timeout 60 openssl s_server -quiet -accept 443 \
     -cert "$TMP/cert.pem" -key "$TMP/key.pem" -alpn h2,http/1.1 -www \
     </dev/null >"$TMP/s_server.log" 2>&1 &
 PIDS="$PIDS $!"
-ip netns exec "$NSS" timeout 60 busybox httpd -f -p 80 -h "$TMP/www" &
+ip netns exec "$NSS" timeout 60 busybox httpd -f -p $SRV:80 -h "$TMP/www" &
+PIDS="$PIDS $!"
+# python's server names itself (http.server) and answers in HTTP/1.0
+ip netns exec "$NSS" timeout 60 python3 -m http.server -b $SPLIT \
+    -d "$TMP/www" 80 >"$TMP/pyhttp.log" 2>&1 &
 PIDS="$PIDS $!"
 if [ $QUIC = 1 ]; then
 	ip netns exec "$NSS" timeout 60 gtlsserver -q -d "$TMP/www" \
@@ -146,9 +153,11 @@ if [ $QUIC = 1 ]; then
 	    </dev/null >"$TMP/gtlsserver.log" 2>&1 &
 	PIDS="$PIDS $!"
 fi
-wait_for 5 listening -tl 443 || fail "$T: s_server is not listening: $(head -n 2 "$TMP/s_server.log")"
-wait_for 5 listening -tl 80 || fail "$T: busybox httpd is not listening"
-if [ $QUIC = 1 ] && ! wait_for 5 listening -ul 443; then
+wait_for 5 listening -tl :443 || fail "$T: s_server is not listening: $(head -n 2 "$TMP/s_server.log")"
+wait_for 5 listening -tl "$SRV:80" || fail "$T: busybox httpd is not listening"
+wait_for 5 listening -tl "$SPLIT:80" ||
+    fail "$T: python3 -m http.server is not listening: $(head -n 2 "$TMP/pyhttp.log")"
+if [ $QUIC = 1 ] && ! wait_for 5 listening -ul "$SRV:443"; then
 	skip "$T: QUIC: gtlsserver does not run here: $(head -n 2 "$TMP/gtlsserver.log")"
 	QUIC=0
 fi
