@@ -45,8 +45,9 @@
 #     phrase) of the responses.
 # (c) every mode shows them: the compact line (the issue's "→ 443(HTTPS)
 #     TLS ClientHello www.example.com h2,http/1.1", "443(QUIC) Initial
-#     ...", "80(HTTP) GET www.example.com/index.html", "200 OK"), -m
-#     detailed's key=value pairs, -o json, -o fields (a); nm-monitor -r
+#     ...", "80(HTTP) GET www.example.com/index.html", "200 OK"), the
+#     same words on -m minimal's line, -m detailed's key=value pairs, -o
+#     json, -o fields (a); nm-monitor -r
 #     FILE's final report lists the server names and its --json final
 #     stats record's top_servers (names and flows) and flow records'
 #     server agree with tshark's.
@@ -477,8 +478,25 @@ def gist(e):
     return "80(HTTP)", "%s %s" % (e["code"], e["phrase"])
 
 
+def lines_name(path, mode, port_too, ex, nframes):
+    """A line per frame, each naming what tshark reads in its frame."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")[:-1]
+    bad = []
+    for n, e in sorted(ex.items()):
+        port, words = gist(e)
+        ln = lines[n - 1] if n <= len(lines) else ""
+        if (port_too and port not in ln) or (" " + words) not in ln:
+            bad.append("frame %d: want '%s%s' in '%s'" %
+                       (n, port + " ... " if port_too else "", words, ln))
+    verdict(len(lines) == nframes and not bad,
+            "%s: each frame's line names what tshark reads" % mode,
+            "%d lines (tshark %d frames); " % (len(lines), nframes) +
+            "; ".join(bad[:3]))
+
+
 def modes(d, client):
-    """(c) and (e): JSON, compact, detailed and the reassembly."""
+    """(c) and (e): JSON, compact, minimal, detailed, the reassembly."""
     fr = load(d, client)
     ex = {}
     for r in fr:
@@ -511,19 +529,8 @@ def modes(d, client):
             "-o json: each hello, request and response as tshark reads them",
             "%d packets (tshark %d); " % (len(ps), len(fr)) + "; ".join(bad[:3]))
 
-    with open(d + "/nm.compact", encoding="utf-8") as f:
-        lines = f.read().split("\n")[:-1]
-    bad = []
-    for n, e in sorted(ex.items()):
-        port, words = gist(e)
-        ln = lines[n - 1] if n <= len(lines) else ""
-        if port not in ln or (" " + words) not in ln:
-            bad.append("frame %d: want '%s ... %s' in '%s'" %
-                       (n, port, words, ln))
-    verdict(len(lines) == len(fr) and not bad,
-            "compact: each frame's line names what tshark reads",
-            "%d lines (tshark %d frames); " % (len(lines), len(fr)) +
-            "; ".join(bad[:3]))
+    for mode, port_too in (("compact", True), ("minimal", False)):
+        lines_name(d + "/nm." + mode, mode, port_too, ex, len(fr))
 
     blocks, cur = [], None
     with open(d + "/nm.detailed", encoding="utf-8") as f:
@@ -674,6 +681,7 @@ nm-render -o fields -E occurrence=a "${NMA[@]}" <"$TMP/td.nm" >"$TMP/nm_a.tsv"
 nm-render -o json <"$TMP/td.nm" >"$TMP/nm.json"
 TZ=UTC nm-render --color=never <"$TMP/td.nm" >"$TMP/nm.compact"
 TZ=UTC nm-render --color=never -m detailed <"$TMP/td.nm" >"$TMP/nm.detailed"
+TZ=UTC nm-render --color=never -m minimal <"$TMP/td.nm" >"$TMP/nm.minimal"
 nm-decode <"$TMP/live.mp" 2>/dev/null | nm-render -o json >"$TMP/live.json"
 TZ=UTC nm-monitor -r "$TMP/td.pcap" --color=never >"$TMP/mon.txt" 2>"$TMP/mon.err"
 nm-monitor -r "$TMP/td.pcap" --json >"$TMP/mon.json" 2>>"$TMP/mon.err"
