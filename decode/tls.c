@@ -367,7 +367,7 @@ tls_sniff(const uint8_t *p, size_t n)
 	/* RFC 8446 5.1: ContentType handshake(22), ProtocolVersion 3.x
 	 * (SSL 3.0 is 3.0, TLS 1.0 to 1.3 are 3.1 to 3.4), a length;
 	 * RFC 8446 4: the message's HandshakeType */
-	if (cur_peek(&c, 0) != CT_HANDSHAKE)
+	if ((b = cur_peek(&c, 0)) >= 0 && b != CT_HANDSHAKE)
 		return APP_NOT;
 	if ((b = cur_peek(&c, 1)) >= 0 && b != 3)
 		return APP_NOT;
