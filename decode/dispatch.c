@@ -71,6 +71,8 @@ static const struct {
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 
+int dec_app_on = 1;
+
 dec_fn *
 dec_by_linktype(unsigned linktype)
 {

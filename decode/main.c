@@ -36,6 +36,7 @@ struct opts {
 	int force;	      /* records even to a terminal */
 	int realtime;	      /* --realtime: at the recorded pace */
 	const char *filter;   /* -Y, or NULL */
+	int no_app;	      /* --no-app: no TLS, QUIC or HTTP */
 };
 
 struct ctx {
@@ -53,7 +54,7 @@ struct ctx {
 
 static const char usage_text[] =
     "usage: nm-decode [-k | -S] [-Y filter] [--services file] [--realtime]\n"
-    "                 [--force]\n";
+    "                 [--no-app] [--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -70,6 +71,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "realtime", no_argument, NULL, 'R' },
 		{ "display-filter", required_argument, NULL, 'Y' },
+		{ "no-app", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -92,6 +94,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': o->force = 1; break;
 		case 'R': o->realtime = 1; break;
 		case 'Y': o->filter = optarg; break;
+		case 'A': o->no_app = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-decode");
 		default: usage();
@@ -309,6 +312,7 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	dnsq_seed();
 	cx.keep = o.keep;
+	dec_app_on = !o.no_app;
 	pk_init(&cx.kept, 1024);
 	if (o.filter != NULL) {
 		cx.filter = filter_compile_opt(o.filter);
