@@ -410,7 +410,8 @@ tls_records(struct pkt *pk, const uint8_t *p, size_t n, size_t *need)
 		if (type != CT_HANDSHAKE)
 			return finish(pk, mark,
 			    bad(pk, "record type in a handshake", type));
-		if (version >> 8 != 3)
+		/* SSL 3.0 to TLS 1.3, as tls_sniff lets through */
+		if (version >> 8 != 3 || (version & 0xff) > 4)
 			return finish(
 			    pk, mark, bad(pk, "record version", version));
 		if (len > TLS_MAXREC)

@@ -378,6 +378,15 @@ test_pieces(void)
 	two.b[106] = 2;
 	r = parse(&pk, 0, two.b, two.n, &need);
 	CHECK("two records: version 2.x is invalid", bad_invalid(r));
+	two.b[106] = 3;
+	two.b[107] = 5;
+	r = parse(&pk, 0, two.b, two.n, &need);
+	CHECK("two records: version 3.5 is invalid", bad_invalid(r));
+	hex(&b, CH13);
+	b.b[2] = 0x3d;
+	r = parse(&pk, 0, b.b, b.n, &need);
+	CHECK("record version 3.61 is invalid, as tls_sniff has it",
+	    bad_invalid(r) && tls_sniff(b.b, b.n) == APP_NOT);
 }
 
 /*
