@@ -173,7 +173,7 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
 	    $(if $(filter detect_% stats_%,$*),-lnettle) \
 	    $(if $(filter decode_%,$*),$(CRYPTO_LIBS)) \
-	    $(if $(filter stats_%,$*),$(SECCOMP_LIBS))
+	    $(if $(filter stats_% decode_tls,$*),$(SECCOMP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)

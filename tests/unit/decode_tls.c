@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "pkt.h"
+#include "sandbox.h"
 
 #include "decode_test.h"
 
@@ -834,9 +837,43 @@ test_ja4(void)
 	CHECK("ja4: 150 ciphers are 99", strncmp(pk.tls.ja4 + 4, "99", 2) == 0);
 }
 
+/*
+ * nm-decode's order: tls_setup, then the stage's sandbox, then hellos:
+ * the JA4 must come out inside it, and the process end cleanly (OpenSSL
+ * left to itself takes locks at exit, a call the sandbox refuses).
+ */
+static void
+test_sandbox(void)
+{
+	struct buf b;
+	size_t need;
+	pid_t pid;
+	int st = 0;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (!tls_setup())
+			_exit(4);
+		if (nm_sandbox(NM_SANDBOX_STAGE) != 0)
+			_exit(3);
+		hex(&b, CH13);
+		tls_records(&pk, b.b, b.n, &need);
+		exit(strcmp(pk.tls.ja4, CH13_JA4) == 0 ? 0 : 5);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 3)
+		printf("SKIP: sandbox: no seccomp here\n");
+	else
+		CHECK("sandbox: tls_setup first, then JA4 and exit inside it",
+		    pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int
 main(void)
 {
+	test_sandbox();
+	CHECK("tls_setup: libcrypto's SHA-256", tls_setup());
 	test_sniff();
 	test_real();
 	test_pieces();
