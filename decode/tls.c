@@ -142,6 +142,7 @@ ext_alpn(struct hello *h, struct cur *ext)
 	const uint8_t *p;
 	const char *s;
 	size_t len;
+	int full = 0;
 
 	len = cur_be16(ext);
 	if (!cur_ok(ext) || len != cur_left(ext))
@@ -156,14 +157,19 @@ ext_alpn(struct hello *h, struct cur *ext)
 			h->all.alpn = p;
 			h->all.alpnlen = len;
 		}
+		/* a full arena ends the list: the names recorded are the
+		 * first, none left out between them */
+		if (full)
+			continue;
 		if (t->nalpn >= PKT_MAXLIST) {
 			t->nalpn++;
 			continue;
 		}
-		/* a full arena ends the list rather than leave a hole */
 		s = arena_text(h->pk, p, len, ",\\");
 		if (s != NULL)
 			t->alpn[t->nalpn++] = s;
+		else
+			full = 1;
 	}
 	return APP_DONE;
 }

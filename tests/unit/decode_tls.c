@@ -406,7 +406,7 @@ struct hb {
 static struct {
 	int grease;
 	unsigned xciphers, xexts, xsigalgs, xalpn;
-	int emptyalpn;
+	int emptyalpn, emptylast;
 } cfg;
 
 static void
@@ -529,6 +529,8 @@ build_ch(struct hb *h)
 	name = len_open(h, 1, 1);
 	bstr(h, "http/1.1");
 	len_close(h, name, 1);
+	if (cfg.emptylast)
+		b8(h, 0);
 	for (i = 0; i < cfg.xalpn; i++) {
 		b8(h, 3);
 		b8(h, 'p');
@@ -625,8 +627,19 @@ test_built(void)
 	CHECK("arena full: done, no text, same JA4",
 	    r == APP_DONE && t->sni == NULL && t->nalpn == 0 &&
 		t->nciphers == 3 && strcmp(t->ja4, BASE_JA4) == 0);
+	/* room for "h2" and "" but not "http/1.1" between them: the
+	 * first name, then none */
+	cfg.emptylast = 1;
+	build_ch(&h);
+	reset(&pk);
+	pk.arenalen = PKT_ARENA - 4;
+	r = tls_records(&pk, h.b, h.n, &need);
+	CHECK("arena full: the names before it, none after",
+	    r == APP_DONE && t->nalpn == 1 && same_str(t->alpn[0], "h2"));
 
 	/* every inner length off by one, either way */
+	memset(&cfg, 0, sizeof(cfg));
+	build_ch(&h);
 	for (i = 0; i < h.nlen; i++) {
 		char what[80];
 		size_t at = h.lenat[i] + h.lenw[i] - 1;
