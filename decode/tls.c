@@ -385,6 +385,13 @@ tls_sniff(const uint8_t *p, size_t n)
 	return APP_MORE;
 }
 
+/*
+ * A hello is read as soon as its last byte is here, though its record
+ * may go on (a TLS 1.2 server's Certificate often shares it).  *need is
+ * exact while the message ends in a record whose header is here; when
+ * it goes on past, the next record's header is counted once: the least
+ * the stream may need, asked again when it is there.
+ */
 enum app_res
 tls_records(struct pkt *pk, const uint8_t *p, size_t n, size_t *need)
 {

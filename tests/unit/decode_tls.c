@@ -88,7 +88,8 @@ static const uint16_t sh12_exts[] = { 65281, 11, 35, 16, 23 };
 
 /*
  * JA4 of each ClientHello, by a few lines of Python (hashlib) from
- * tshark's fields above, as technical_details/JA4.md describes it.
+ * tshark's fields above, as technical_details/JA4.md describes it; FoxIO's
+ * own python/ja4.py on the same capture gives the same two.
  */
 #define CH13_JA4 "t13d3111h2_e8f1e7e78f70_1f22a2ca17c4"
 #define CH12_JA4 "t12d2808h2_d943125447b4_e7e480e5a997"
