@@ -230,8 +230,9 @@ PY
 # TLS (fuzz/tls.c): hellos as a stream's start, built here as RFC 8446
 # lays them out: a ClientHello with GREASE, SNI, ALPN, supported_versions,
 # signature_algorithms and supported_groups, one record and split over
-# two; a ServerHello of TLS 1.3 and one of TLS 1.2 with ALPN and the next
-# record begun; the ClientHello bare, as QUIC's CRYPTO data.
+# two; one of lists past PKT_MAXLIST; a ServerHello of TLS 1.3 and one of
+# TLS 1.2 with ALPN and the next record begun; the ClientHello bare, as
+# QUIC's CRYPTO data.
 python3 - "$dir/tls" <<'PY'
 import struct, sys
 out = sys.argv[1]
@@ -253,8 +254,13 @@ sh13 = hs(2, u16s(0x0303) + bytes(32) + v8(b"") + u16s(0x1301) + b"\0" +
     v16(ext(43, u16s(0x0304)) + ext(51, u16s(0x001d) + v16(bytes(32)))))
 sh12 = hs(2, u16s(0x0303) + bytes(32) + v8(bytes(32)) + u16s(0xc02f) +
     b"\0" + v16(ext(0xff01, b"\0") + ext(16, v16(v8(b"h2")))))
+many = hs(1, u16s(0x0303) + bytes(32) + v8(b"") +
+    v16(u16s(*range(0x0100, 0x0164))) + v8(b"\0") +
+    v16(b"".join(ext(0x1000 + i, b"") for i in range(70)) +
+        ext(13, v16(u16s(*range(0x0900, 0x0946))))))
 seeds = {
     "ch": rec(ch, 0x0301),
+    "ch-many": rec(many),
     "ch-two-records": rec(ch[:100], 0x0301) + rec(ch[100:], 0x0301),
     "sh13": rec(sh13) + bytes([20, 3, 3, 0, 1, 1]),
     "sh12-cert": rec(sh12) + rec(hs(11, bytes(40)))[:20],
