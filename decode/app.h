@@ -40,6 +40,11 @@ enum app_res { APP_DONE = 0, APP_MORE, APP_BAD, APP_NOT };
 
 /* tls.c */
 /*
+ * Makes libcrypto ready for JA4's SHA-256 before the sandbox (OpenSSL 3
+ * reads its configuration file on first use); 0 on failure.
+ */
+int tls_setup(void);
+/*
  * Sniffs a stream's first bytes: APP_MORE when they may begin a TLS
  * handshake record (content type 22, version 3.x), APP_NOT otherwise.
  */
