@@ -15,10 +15,12 @@
  * A stream is one direction of a connection, keyed by family, ports and
  * addresses.  Its offsets are sequence numbers less the first segment's
  * (mod 2^32); a segment before that start, or past the byte bound, adds
- * nothing (reasm.c counts the bound).  An HTTP request or response that
- * sniffs as a start begins a new message (keep-alive); a TLS segment
- * within a gathered stream's reach belongs to it (a record may begin a
- * segment in mid-flight).  A segment cut by the capture's snap length
+ * nothing (reasm.c counts the bound).  A message done lets its stream go,
+ * so on a keep-alive connection each request that sniffs as a start is
+ * read anew; a segment that sniffs as a start while a stream is gathered
+ * begins a new one only past the bytes the stream has (a text that looks
+ * like a start inside a head, "HTTP/1.1" after a request's target, is
+ * read as the receiver reads it).  A segment cut by the capture's snap length
  * leaves a hole no retransmission fills in the capture: a message that
  * needed those bytes is truncated ("tls" or "http" err, kind truncated),
  * apart from one whose bytes are wrong (invalid, the parser's).
@@ -188,7 +190,7 @@ dec_tcpapp(struct pkt *pk, struct cur *c)
 {
 	uint8_t key[KEYLEN(16)];
 	const uint8_t *p = c->p;
-	size_t n = cur_left(c), keylen = 0, tcplen;
+	size_t n = cur_left(c), keylen = 0, tcplen, len;
 	enum app_kind kind = KIND_NONE;
 	struct reasm *r = NULL;
 	uint32_t off = 0;
@@ -204,11 +206,13 @@ dec_tcpapp(struct pkt *pk, struct cur *c)
 		r = reasm_find(key, keylen, pk->ts);
 	if (r != NULL) {
 		off = pk->tcp.seq - BASE_SEQ(*reasm_base(r));
-		/* a new start: an HTTP head past the first segment, a TLS
-		 * record out of the stream's reach, or another kind */
-		if ((kind == KIND_HTTP && off != 0) ||
-		    (kind == KIND_TLS && off > REASM_MAXBYTES) ||
-		    (kind != KIND_NONE && kind != BASE_KIND(*reasm_base(r)))) {
+		reasm_data(r, &len, NULL);
+		/* a start past the bytes the stream has (a hole, or another
+		 * connection on the same ports) or of another kind begins a
+		 * new message; one within them is the stream's own, as the
+		 * receiver reads it */
+		if (kind != KIND_NONE &&
+		    (off > len || kind != BASE_KIND(*reasm_base(r)))) {
 			reasm_free(r);
 			r = NULL;
 		}
