@@ -126,6 +126,8 @@ const uint8_t *reasm_data(const struct reasm *r, size_t *len, uint32_t *pieces);
 /* Every stream's own use: a base the caller sets (a TCP sequence number). */
 uint64_t *reasm_base(struct reasm *r);
 void reasm_free(struct reasm *r);
+/* Whether any stream is being gathered: a test with no hashing. */
+int reasm_active(void);
 /* streams pushed out of a full table, and messages past the byte bound */
 void reasm_counts(uint64_t *evicted, uint64_t *overflowed);
 /* Seeds the table's keyed hash (before the sandbox). */
