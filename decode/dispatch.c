@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "app.h"
 #include "pkt.h"
 #include "services.h"
 
@@ -221,6 +222,9 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			app = 1;
 			fn = dec_by_port(
 			    pk->nextval >> 16, pk->nextval & 0xffff);
+			/* QUIC is told by its bytes, on any UDP port */
+			if (fn == NULL && pk->have & PK_UDP)
+				fn = dec_quic;
 			break;
 		default: fn = NULL; break;
 		}

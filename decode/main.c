@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "filter.h"
 #include "nm.h"
 #include "rec.h"
@@ -227,6 +228,8 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		ifx = 0;
 	if (ifx < cx->nsources)
 		lt = cx->linktype[ifx];
+	/* the packet's time, for the tables that age (dnsq.c's has its own) */
+	cx->pk.ts = rec_get_u64(fr, "ts", &ts) ? ts : 0;
 	if (ifx >= cx->nsources && cx->nsources > 0)
 		dec_nosource(&cx->pk, ifx, cx->nsources);
 	else
@@ -308,6 +311,10 @@ main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
 	dnsq_seed();
+	if (!quic_setup())
+		nm_die(NM_EXIT_FAIL,
+		    "quic: libcrypto has no HMAC-SHA256, AES-128-GCM or "
+		    "AES-128-ECB that computes RFC 9001's keys");
 	cx.keep = o.keep;
 	pk_init(&cx.kept, 1024);
 	if (o.filter != NULL) {
