@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -194,6 +195,14 @@ quic_setup(void)
 	int l;
 
 	(void)sip_run_key(); /* conn_*'s hash key: getrandom, now */
+	/*
+	 * Its configuration read now; and no cleanup at exit, which would
+	 * run a pthread_once (a futex call) under the sandbox: the memory
+	 * goes with the process.
+	 */
+	if (OPENSSL_init_crypto(
+		OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+		return 0;
 	if ((hm = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
 	    (mac = EVP_MAC_CTX_new(hm)) == NULL)
 		return 0;
@@ -822,6 +831,29 @@ record(struct pkt *pk, const struct qpkt *q, const struct opened *o)
 	r->pn = o != NULL ? o->pn : 0;
 }
 
+/*
+ * Whether the packet at c has the first one's DCID: a packet with
+ * another (RFC 9000 12.2 says to ignore it), or bytes that are no
+ * packet (zeros after the last), end the datagram's walk, as tshark
+ * ends it.  A short header's DCID has no length: the first's is used.
+ */
+static int
+same_dcid(const struct cur *c, const uint8_t *id, size_t len)
+{
+	const uint8_t *p = cur_view(c, 6 + len);
+	size_t i, n = cur_left(c);
+
+	if (p == NULL)
+		return 0;
+	if (!(p[0] & 0x80)) {
+		/* zeros to the end, after an empty DCID: padding */
+		for (i = 0; i < n && p[i] == 0; i++)
+			continue;
+		return i < n && (len == 0 || memcmp(p + 1, id, len) == 0);
+	}
+	return p[5] == len && (len == 0 || memcmp(p + 6, id, len) == 0);
+}
+
 enum dec_status
 dec_quic(struct pkt *pk, struct cur *c)
 {
@@ -849,9 +881,10 @@ dec_quic(struct pkt *pk, struct cur *c)
 	/* the coalesced packets after it; a short header ends the walk */
 	while (cur_left(c) > 0 && q.known && q.version != 0) {
 		sent -= q.len;
-		if (!((b = cur_peek(c, 0)) & 0x80)) {
-			if (b & 0x40)
-				pk->quic.npackets++;
+		if (!same_dcid(c, pk->quic.dcid, pk->quic.dcidlen))
+			break;
+		if (!(cur_peek(c, 0) & 0x80)) {
+			pk->quic.npackets++;
 			break;
 		}
 		st = long_header(c, sent, &q, why, sizeof(why));

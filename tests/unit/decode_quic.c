@@ -637,6 +637,22 @@ test_coalesced(void)
 	    pk.have & PK_QUIC && pk.quic.npackets == 2 && pk.quic.ptype == 1 &&
 		!pk.quic.decrypted && pk.have & PK_TLS && pk.tls.sni != NULL);
 
+	/* a short header with the QUIC bit greased (RFC 9287) counts;
+	 * zeros after the last packet, or another DCID, do not */
+	unhex(d, &n, V1_SERVER);
+	unhex(d + n, &m, "19 0102030405060708090a0b0c0d0e0f1011121314");
+	udp_frame(4, 443, 3, 50000, d, n + m, n + m);
+	CHECK("coalesced: a greased short header after it counts",
+	    pk.quic.npackets == 2 && !(pk.have & PK_ERR));
+	memset(d + n, 0, 40);
+	udp_frame(4, 443, 3, 50000, d, n + 40, n + 40);
+	CHECK("coalesced: zeros after the last packet are no packet",
+	    pk.quic.npackets == 1 && pk.quic.decrypted && !(pk.have & PK_ERR));
+	unhex(d + n, &m, "e0 00000001 04 01020304 00 41 01020304");
+	udp_frame(4, 443, 3, 50000, d, n + m, n + m);
+	CHECK("coalesced: a packet of another DCID is ignored",
+	    pk.quic.npackets == 1 && !(pk.have & PK_ERR));
+
 	/* a Length past the datagram */
 	unhex(d, &n, V1_SERVER);
 	d[n++] = 0xe0;
