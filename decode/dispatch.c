@@ -72,6 +72,8 @@ static const struct {
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 
+int dec_app_on = 1;
+
 dec_fn *
 dec_by_linktype(unsigned linktype)
 {
@@ -223,7 +225,7 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			fn = dec_by_port(
 			    pk->nextval >> 16, pk->nextval & 0xffff);
 			/* QUIC is told by its bytes, on any UDP port */
-			if (fn == NULL && pk->have & PK_UDP)
+			if (fn == NULL && dec_app_on && pk->have & PK_UDP)
 				fn = dec_quic;
 			break;
 		default: fn = NULL; break;

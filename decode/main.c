@@ -37,6 +37,7 @@ struct opts {
 	int force;	      /* records even to a terminal */
 	int realtime;	      /* --realtime: at the recorded pace */
 	const char *filter;   /* -Y, or NULL */
+	int no_app;	      /* --no-app: no TLS, QUIC or HTTP */
 };
 
 struct ctx {
@@ -54,7 +55,7 @@ struct ctx {
 
 static const char usage_text[] =
     "usage: nm-decode [-k | -S] [-Y filter] [--services file] [--realtime]\n"
-    "                 [--force]\n";
+    "                 [--no-app] [--force]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -71,6 +72,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "realtime", no_argument, NULL, 'R' },
 		{ "display-filter", required_argument, NULL, 'Y' },
+		{ "no-app", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -93,6 +95,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': o->force = 1; break;
 		case 'R': o->realtime = 1; break;
 		case 'Y': o->filter = optarg; break;
+		case 'A': o->no_app = 1; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-decode");
 		default: usage();
@@ -316,6 +319,7 @@ main(int argc, char **argv)
 		    "quic: libcrypto has no HMAC-SHA256, AES-128-GCM or "
 		    "AES-128-ECB that computes RFC 9001's keys");
 	cx.keep = o.keep;
+	dec_app_on = !o.no_app;
 	pk_init(&cx.kept, 1024);
 	if (o.filter != NULL) {
 		cx.filter = filter_compile_opt(o.filter);

@@ -478,10 +478,12 @@ enum {
 	X("tracked.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("tracked.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("tracked.names",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tracked.servers",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("evicted.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted.names",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evicted.servers",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("capture.recv",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture.drop",	KT_UINT, KT_NONE, SH_PLAIN)		\

@@ -334,6 +334,7 @@ main(int argc, char **argv)
 	want_keys(&cx);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	cx.out.names = cx.names;
+	cx.out.servers = &cx.agg.servers;
 	if (cx.sg != NULL)
 		cx.out.summ = &cx.sg->cur;
 	if (cx.detect) {
