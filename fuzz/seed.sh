@@ -18,7 +18,7 @@ pktgen=$top/tests/tools/pktgen
 work=$(mktemp -d "${TMPDIR:-/tmp}/nmseed.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$dir/decode" "$dir/stream" "$dir/stats" "$dir/pngread" "$dir/detect" \
-    "$dir/bus" "$dir/tls"
+    "$dir/bus" "$dir/tls" "$dir/quic"
 
 for sc in mixed sll sll2 raw null; do
 	"$pktgen" "$sc" "$work/$sc.pcap"
@@ -69,6 +69,42 @@ for path in sys.argv[2:]:
             put(108, struct.pack(">I", fam) + fr)
         if lt == 1 and n % 8 == 0:
             put(147, fr)
+PY
+
+# QUIC (fuzz/quic.c): RFC 9001 A.2's CRYPTO frame (the ClientHello) as a
+# client Initial to seal and as frames, A.3's payload as the server's,
+# and headers as they come: a version negotiation, a 0-RTT and a
+# Handshake coalesced, a version nm does not know.
+python3 - "$dir/quic" <<'PY'
+import sys
+CH = """
+060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868
+04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578
+616d706c652e636f6dff01000100000a00080006001d00170018001000070005
+04616c706e000500050100000000003300260024001d00209370b2c9caa47fba
+baf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400
+0d0010000e0403050306030203080408050806002d00020101001c0002400100
+3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000
+75300901100f088394c8f03e51570806048000ffff
+"""
+SH = """
+02000000000600405a020000560303eefce7f7b37ba1d1632e96677825ddf739
+88cfc79825df566dc5430b9a045a1200130100002e00330024001d00209d3c94
+0d89690b84d08a60993c144eca684d1081287c834d5311bcf32bb9da1a002b00
+020304
+"""
+seeds = {
+    "client-hello": "0100" + CH, "frames-hello": "0300" + CH,
+    "server-hello": "0202" + SH, "frames-server": "0301" + SH,
+    "vn": "0000 80 00000000 08 0001020304050607 04 0a0b0c0d 00000001",
+    "coalesced": "0000 d0 00000001 08 0001020304050607 00 05 0102030405"
+                 " e0 00000001 08 0001020304050607 00 05 0102030405"
+                 " 41 0001020304050607 0102",
+    "other": "0000 c0 ff00001d 08 0001020304050607 00 0102",
+}
+for name, h in seeds.items():
+    with open("%s/seed-%s" % (sys.argv[1], name), "wb") as f:
+        f.write(bytes.fromhex("".join(h.split())))
 PY
 
 # Streams: what each stage writes, in msgpack and as nm-render's JSON.
