@@ -6,7 +6,7 @@
 # Run it as root: `sudo T=web-traffic bash tests/run.sh`, or alone
 # `sudo bash tests/web-traffic.t` (after `make CI=1`).  It skips, saying
 # why, when it cannot make namespaces or a program is missing (openssl,
-# busybox, curl, tcpdump, tshark, jq, python3; ngtcp2's gtlsserver and
+# busybox, curl, tcpdump, tshark, python3; ngtcp2's gtlsserver and
 # gtlsclient for the QUIC part alone).  About 10 s.
 #
 # The bed: a client namespace (81.2.69.161) and a server namespace
@@ -69,7 +69,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "$T: needs root for network namespaces"
 	exit 0
 fi
-for t in ip ss tcpdump tshark openssl busybox curl jq python3 timeout; do
+for t in ip ss tcpdump tshark openssl busybox curl python3 timeout; do
 	if ! command -v $t >/dev/null; then
 		skip "$T: $t is not installed (tests/deps.sh test)"
 		exit 0
@@ -169,7 +169,7 @@ ip netns exec "$NSC" timeout 40 tcpdump -i "$IFC" -s 0 -U -n -Z root \
     --immediate-mode -w "$TMP/td.pcap" "$filter" 2>"$TMP/td.err" &
 tpid=$!
 PIDS="$PIDS $tpid"
-wait_for 5 grep -q listening "$TMP/td.err" ||
+wait_for 5 grep -qs listening "$TMP/td.err" ||
     fail "$T: tcpdump did not start: $(head -n 1 "$TMP/td.err")"
 ip netns exec "$NSC" timeout 40 "$NM_TOP/nm-capture" -i "$IFC" "$filter" \
     >"$TMP/live.mp" 2>"$TMP/cap.err" &
@@ -232,9 +232,6 @@ cat >"$TMP/web.py" <<'PY'
 #    ClientHello or ServerHello (nm keeps the hello's record; tshark also
 #    lists the encrypted records after it, and the handshake messages of
 #    TLS 1.2 after the ServerHello), their first value (-E occurrence=f);
-#  - noqs: not on datagrams from the QUIC server, whose Initial tshark
-#    decrypts with the keys of the client's first DCID, seen earlier (the
-#    issue asks nm for the client's Initial);
 #  - client: tls.handshake.sig_hash_alg on the client's frames only
 #    (tshark also names the server's ServerKeyExchange signature there);
 #  - long: quic.dcid on datagrams with a long header first (a short
@@ -248,15 +245,15 @@ F = [("tls.record.version", "hello"), ("tls.record.content_type", "hello"),
      ("tls.handshake.type", "hello"), ("quic.version", "all"),
      ("quic.long.packet_type", "all"), ("quic.dcid", "long"),
      ("quic.scid", "all"), ("quic.token_length", "all"),
-     ("quic.length", "all"), ("quic.packet_number", "noqs")]
-A = [("tls.handshake.version", "noqs"),
-     ("tls.handshake.extensions_server_name", "noqs"),
-     ("tls.handshake.extensions_alpn_str", "noqs"),
-     ("tls.handshake.extensions.supported_version", "noqs"),
-     ("tls.handshake.ciphersuite", "noqs"),
-     ("tls.handshake.extension.type", "noqs"),
+     ("quic.length", "all"), ("quic.packet_number", "all")]
+A = [("tls.handshake.version", "all"),
+     ("tls.handshake.extensions_server_name", "all"),
+     ("tls.handshake.extensions_alpn_str", "all"),
+     ("tls.handshake.extensions.supported_version", "all"),
+     ("tls.handshake.ciphersuite", "all"),
+     ("tls.handshake.extension.type", "all"),
      ("tls.handshake.sig_hash_alg", "client"),
-     ("tls.handshake.extensions_supported_group", "noqs")] + \
+     ("tls.handshake.extensions_supported_group", "all")] + \
     [(n, "all") for n in (
         "http.request.method", "http.request.uri", "http.request.version",
         "http.host", "http.user_agent", "http.response.code",
@@ -344,11 +341,10 @@ def load(d, client):
         r.update(f)  # tls.handshake.type: the first, as compared
         r["n"] = i + 1
         hs = set(a["tls.handshake.type"].split(","))
-        r["qs"] = f["udp.srcport"] == "443"
         r["quic"] = f["quic.header_form"] != ""
-        r["hello"] = bool(hs & {"1", "2"}) and not r["qs"]
-        r["ch"] = "1" in hs and not r["qs"]
-        r["sh"] = "2" in hs and not r["qs"] and not r["quic"]
+        r["hello"] = bool(hs & {"1", "2"})
+        r["ch"] = "1" in hs
+        r["sh"] = "2" in hs
         r["client"] = f["ip.src"] == client
         r["long"] = f["quic.header_form"] == "1"
         r["req"] = r["http.request.method"] != ""
@@ -371,8 +367,8 @@ def load(d, client):
 
 
 def keep(rule, r):
-    return {"all": True, "hello": r["hello"], "noqs": not r["qs"],
-            "client": r["client"], "long": r["long"]}[rule]
+    return {"all": True, "hello": r["hello"], "client": r["client"],
+            "long": r["long"]}[rule]
 
 
 def fields(d, client):
@@ -386,7 +382,7 @@ def fields(d, client):
             "nm %d and %d lines" % (len(nf), len(na)))
     if len(nf) != len(fr) or len(na) != len(fr):
         return
-    for name, rule in F + A + [(JA4, "noqs")]:
+    for name, rule in F + A + [(JA4, "all")]:
         nm = nf if (name, rule) in F else na
         bad, seen = [], 0
         for r, m in zip(fr, nm):
@@ -433,12 +429,12 @@ def expect(r):
 
 
 def from_json(p):
-    t, h, q = p.get("tls"), p.get("http"), p.get("quic")
+    t, h = p.get("tls"), p.get("http")
     hx = {0x0304: "TLSv1.3", 0x0303: "TLSv1.2"}
     if t and t.get("type") == 1:
         return {"kind": "ClientHello", "sni": t.get("sni", ""),
                 "alpn": ",".join(t.get("alpn", [])), "ja4": t.get("ja4", "")}
-    if t and t.get("type") == 2 and not q:
+    if t and t.get("type") == 2:
         vs = t.get("versions", [])
         v = vs[0] if len(vs) == 1 else t.get("version", 0)
         return {"kind": "ServerHello", "version": hx.get(v, hex(v)),
@@ -471,6 +467,8 @@ def gist(e):
         return "443(QUIC)", "Initial %s%s" % (e["sni"], alpn)
     if k == "ClientHello":
         return "443(HTTPS)", "TLS ClientHello %s%s" % (e["sni"], alpn)
+    if k == "ServerHello" and e.get("quic"):
+        return "443(QUIC)", "Initial ServerHello %s%s" % (e["version"], alpn)
     if k == "ServerHello":
         return "443(HTTPS)", "TLS ServerHello %s%s" % (e["version"], alpn)
     if k == "request":
@@ -505,7 +503,8 @@ def modes(d, client):
             e["quic"] = r["quic"]
             ex[r["n"]] = e
     kinds = [e["kind"] for e in ex.values()]
-    nq = sum(1 for e in ex.values() if e["quic"])
+    nq = sum(1 for e in ex.values()
+             if e["quic"] and e["kind"] == "ClientHello")
     verdict(kinds.count("ClientHello") >= 4 + nq and
             kinds.count("request") >= 2 and kinds.count("response") >= 2,
             "tshark reads the session (%d ClientHellos, %d over QUIC, %d "
@@ -516,9 +515,8 @@ def modes(d, client):
     ps = packets(d + "/nm.json")
     got = {}
     for i, p in enumerate(ps):
-        r = fr[i] if i < len(fr) else None
         g = from_json(p)
-        if g and not (r and r["qs"]):
+        if g:
             got[i + 1] = g
     bad = []
     for n in sorted(set(ex) | set(got)):
