@@ -229,6 +229,9 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			    pk->nextval >> 16, pk->nextval & 0xffff);
 			if (fn == NULL && tcp && dec_app_on)
 				fn = dec_tcpapp;
+			/* QUIC is told by its bytes, on any UDP port */
+			if (fn == NULL && dec_app_on && pk->have & PK_UDP)
+				fn = dec_quic;
 			break;
 		default: fn = NULL; break;
 		}

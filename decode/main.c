@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "filter.h"
 #include "nm.h"
 #include "rec.h"
@@ -342,6 +343,10 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	dnsq_seed();
 	reasm_seed();
+	if (!quic_setup())
+		nm_die(NM_EXIT_FAIL,
+		    "quic: libcrypto has no HMAC-SHA256, AES-128-GCM or "
+		    "AES-128-ECB that computes RFC 9001's keys");
 	cx.keep = o.keep;
 	dec_app_on = !o.no_app;
 	pk_init(&cx.kept, 1024);
