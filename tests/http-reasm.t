@@ -7,7 +7,34 @@
 # of the same capture (HTTP bodies not gathered: -o
 # http.desegment_body:FALSE, as nm-decode(1) REASSEMBLY says), and the
 # messages that took several segments say so (reasm_pieces).
+# First, with no namespaces: a head past the byte bound ends with an err
+# and is counted in the end record (reasm.overflowed), warned once.
 source "$(dirname "$0")/lib.sh"
+
+python3 - "$TMP/big.pcap" <<'PY'
+import struct, sys
+f = open(sys.argv[1], "wb")
+f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+head = b"GET / HTTP/1.1\r\nX: " + b"a" * 30000
+for i, o in enumerate(range(0, len(head), 1400)):
+    p = head[o:o + 1400]
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + len(p), 1, 0x4000, 64,
+        6, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    tcp = struct.pack(">HHIIHHHH", 40000, 80, 1000 + o, 1, 0x5018, 65535,
+        0, 0)
+    fr = b"\2\0\0\0\0\2\2\0\0\0\0\1\x08\x00" + ip + tcp + p
+    f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)) + fr)
+PY
+nm-capture -r "$TMP/big.pcap" 2>/dev/null | nm-decode 2>"$TMP/big.err" |
+    nm-render -o json >"$TMP/big.json"
+check "http-reasm: a head past the bound is counted in the end record" \
+    grep -q '"reasm":{"evicted":0,"overflowed":1}' "$TMP/big.json"
+check "http-reasm: its packet says why" grep -q \
+    '"err":{"layer":"http","kind":"unknown","why":"message past the 16389' \
+    "$TMP/big.json"
+check "http-reasm: warned once" \
+    test "$(grep -c 'reassembly: 0 streams pushed out.*1 message past' \
+    "$TMP/big.err")" = 1
 
 for t in busybox curl tcpdump tshark openssl python3; do
 	if ! command -v $t >/dev/null; then
@@ -47,12 +74,14 @@ pids="$pids $!"
 ip netns exec $S openssl s_server -accept 4433 -cert "$TMP/c.pem" \
     -key "$TMP/k.pem" -alpn h2,http/1.1 -quiet </dev/null >/dev/null 2>&1 &
 pids="$pids $!"
-ip netns exec $C tcpdump -i hc0 -w "$TMP/w.pcap" -U 2>/dev/null &
+ip netns exec $C tcpdump -i hc0 --immediate-mode -U -w "$TMP/w.pcap" \
+    2>/dev/null &
 td=$!
 pids="$pids $td"
-# tcpdump's own start: up once the file has its header
+# the servers listening, and tcpdump up once the file has its header
 for i in $(seq 50); do
-	[ -s "$TMP/w.pcap" ] && break
+	[ -s "$TMP/w.pcap" ] && ip netns exec $S ss -ltn | grep -q ':4433 ' &&
+	    ip netns exec $S ss -ltn | grep -q ':80 ' && break
 	sleep 0.1
 done
 sleep 0.5
@@ -65,7 +94,7 @@ cl -X POST -d a=b -H 'Content-Type: application/x-www-form-urlencoded' \
     -H "X-Long: $UA" http://10.99.0.1/nope
 echo | ip netns exec $C timeout 5 openssl s_client -connect 10.99.0.1:4433 \
     -servername www.example.com -alpn h2,http/1.1 >/dev/null 2>&1
-sleep 0.5
+sleep 1 # the last packets through tcpdump
 kill $td
 wait $td 2>/dev/null
 
