@@ -358,6 +358,8 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	dnsq_seed();
 	reasm_seed();
+	if (!tls_setup())
+		nm_die(NM_EXIT_FAIL, "tls: libcrypto has no SHA-256 for JA4");
 	if (!quic_setup())
 		nm_die(NM_EXIT_FAIL,
 		    "quic: libcrypto has no HMAC-SHA256, AES-128-GCM or "
