@@ -40,6 +40,11 @@ enum app_res { APP_DONE = 0, APP_MORE, APP_BAD, APP_NOT };
 
 /* tls.c */
 /*
+ * Makes libcrypto ready for JA4's SHA-256 before the sandbox (OpenSSL 3
+ * reads its configuration file on first use); 0 on failure.
+ */
+int tls_setup(void);
+/*
  * Sniffs a stream's first bytes: APP_MORE when they may begin a TLS
  * handshake record (content type 22, version 3.x), APP_NOT otherwise.
  */
@@ -121,6 +126,8 @@ const uint8_t *reasm_data(const struct reasm *r, size_t *len, uint32_t *pieces);
 /* Every stream's own use: a base the caller sets (a TCP sequence number). */
 uint64_t *reasm_base(struct reasm *r);
 void reasm_free(struct reasm *r);
+/* Whether any stream is being gathered: a test with no hashing. */
+int reasm_active(void);
 /* streams pushed out of a full table, and messages past the byte bound */
 void reasm_counts(uint64_t *evicted, uint64_t *overflowed);
 /* Seeds the table's keyed hash (before the sandbox). */

@@ -75,6 +75,12 @@ reasm_seed(void)
 	(void)sip_run_key();
 }
 
+int
+reasm_active(void)
+{
+	return nused != 0;
+}
+
 void
 reasm_counts(uint64_t *evicted, uint64_t *overflowed)
 {

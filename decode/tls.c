@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "app.h"
@@ -141,6 +142,7 @@ ext_alpn(struct hello *h, struct cur *ext)
 	const uint8_t *p;
 	const char *s;
 	size_t len;
+	int full = 0;
 
 	len = cur_be16(ext);
 	if (!cur_ok(ext) || len != cur_left(ext))
@@ -155,14 +157,19 @@ ext_alpn(struct hello *h, struct cur *ext)
 			h->all.alpn = p;
 			h->all.alpnlen = len;
 		}
+		/* a full arena ends the list: the names recorded are the
+		 * first, none left out between them */
+		if (full)
+			continue;
 		if (t->nalpn >= PKT_MAXLIST) {
 			t->nalpn++;
 			continue;
 		}
-		/* a full arena ends the list rather than leave a hole */
 		s = arena_text(h->pk, p, len, ",\\");
 		if (s != NULL)
 			t->alpn[t->nalpn++] = s;
+		else
+			full = 1;
 	}
 	return APP_DONE;
 }
@@ -378,6 +385,13 @@ tls_sniff(const uint8_t *p, size_t n)
 	return APP_MORE;
 }
 
+/*
+ * A hello is read as soon as its last byte is here, though its record
+ * may go on (a TLS 1.2 server's Certificate often shares it).  *need is
+ * exact while the message ends in a record whose header is here; when
+ * it goes on past, the next record's header is counted once: the least
+ * the stream may need, asked again when it is there.
+ */
 enum app_res
 tls_records(struct pkt *pk, const uint8_t *p, size_t n, size_t *need)
 {
@@ -410,7 +424,8 @@ tls_records(struct pkt *pk, const uint8_t *p, size_t n, size_t *need)
 		if (type != CT_HANDSHAKE)
 			return finish(pk, mark,
 			    bad(pk, "record type in a handshake", type));
-		if (version >> 8 != 3)
+		/* SSL 3.0 to TLS 1.3, as tls_sniff lets through */
+		if (version >> 8 != 3 || (version & 0xff) > 4)
 			return finish(
 			    pk, mark, bad(pk, "record version", version));
 		if (len > TLS_MAXREC)
@@ -523,6 +538,26 @@ tls_handshake(struct pkt *pk, const uint8_t *p, size_t n, size_t *need)
  * seen, so none are hashed among the signature algorithms either.
  */
 static uint16_t ja4_sorted[32767];
+static EVP_MD_CTX *ja4_ctx; /* one digest at a time, kept */
+
+int
+tls_setup(void)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen;
+
+	/* OpenSSL 3 reads its configuration file and fetches the digest
+	 * on first use: one SHA-256 now, before the sandbox; and its
+	 * cleanup at exit takes locks (futex), which the sandbox refuses:
+	 * none (the process's end frees it all) */
+	if (OPENSSL_init_crypto(
+		OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		return 0;
+	if (ja4_ctx == NULL && (ja4_ctx = EVP_MD_CTX_new()) == NULL)
+		return 0;
+	return EVP_DigestInit_ex(ja4_ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestFinal_ex(ja4_ctx, md, &mdlen) == 1;
+}
 
 /* SHA-256 of text written in pieces, through a small buffer. */
 struct sha {
@@ -652,14 +687,13 @@ void
 tls_ja4(struct pk_tls *t, int quic, const struct tls_all *all)
 {
 	static const char hex[] = "0123456789abcdef";
-	static EVP_MD_CTX *ctx;
 	struct sha s;
 	char b[13], c[13], alpn[3] = "00";
 	unsigned i, version = 0, nc = 0, ne = 0, first, last;
 	int sni = 0;
 
 	t->ja4[0] = '\0';
-	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+	if (ja4_ctx == NULL && (ja4_ctx = EVP_MD_CTX_new()) == NULL)
 		return;
 	for (i = 0; i < all->nversions; i++)
 		if (!is_grease(all->versions[i]) && all->versions[i] > version)
@@ -687,7 +721,7 @@ tls_ja4(struct pk_tls *t, int quic, const struct tls_all *all)
 			alpn[1] = hex[last & 15];
 		}
 	}
-	s.ctx = ctx;
+	s.ctx = ja4_ctx;
 	if (!ja4_hash(&s, sorted(all->ciphers, all->nciphers, 0), NULL, 0, b))
 		return;
 	if (!ja4_hash(&s, sorted(all->exts, all->nexts, 1), all->sigalgs,
