@@ -563,7 +563,7 @@ crypto_stream(struct pkt *pk, int server, uint32_t version,
 	uint8_t key[REASM_MAXKEY];
 	const uint8_t *d;
 	struct reasm *r;
-	size_t keylen, len;
+	size_t keylen, len, tried = 0;
 	uint32_t pieces;
 	enum app_res res;
 	unsigned i;
@@ -572,8 +572,8 @@ crypto_stream(struct pkt *pk, int server, uint32_t version,
 		return;
 	keylen = stream_key(server, version, odcid, odcidlen, key);
 	if ((r = reasm_find(key, keylen, pk->ts)) == NULL) {
-		d = local_start(cf, ncf, &len);
-		res = d != NULL ? hello(pk, d, len) : APP_MORE;
+		d = local_start(cf, ncf, &tried);
+		res = d != NULL ? hello(pk, d, tried) : APP_MORE;
 		if (res != APP_MORE)
 			return;
 		if ((r = reasm_new(key, keylen, pk->ts)) == NULL)
@@ -584,7 +584,8 @@ crypto_stream(struct pkt *pk, int server, uint32_t version,
 		(void)reasm_add(r, cf[i].off, cf[i].p, cf[i].n);
 	++*reasm_base(r);
 	d = reasm_data(r, &len, &pieces);
-	if ((res = hello(pk, d, len)) == APP_MORE)
+	/* what the packet alone had was read above: no more to see yet */
+	if (len <= tried || (res = hello(pk, d, len)) == APP_MORE)
 		return;
 	if (res == APP_DONE && *reasm_base(r) > 1) {
 		pk->tls.reasm_len = (uint32_t)(len - own_bytes(cf, ncf, len));
