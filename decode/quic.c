@@ -728,7 +728,8 @@ long_header(struct cur *c, size_t sent, const struct qver *as, struct qpkt *q,
 	if (cur_ok(&h) && q->known &&
 	    (q->dcidlen > QUIC_MAXCID || q->scidlen > QUIC_MAXCID)) {
 		snprintf(why, wn, "connection ID of %u bytes, over %d",
-		    q->dcidlen > QUIC_MAXCID ? q->dcidlen : q->scidlen,
+		    (unsigned)(q->dcidlen > QUIC_MAXCID ? q->dcidlen
+							: q->scidlen),
 		    QUIC_MAXCID);
 		return DEC_INVALID;
 	}
