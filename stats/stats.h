@@ -283,6 +283,7 @@ struct out {
 	/* the passive names put beside addresses (NULL: -N, none) */
 	const struct names *names;
 	struct summ *summ; /* ended connections' sizes go here, or NULL */
+	struct geo *geo;   /* where public addresses are, or NULL: none */
 };
 
 void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);
