@@ -33,7 +33,11 @@ enum fld_fmt {
 	 * which tshark counts among them and nm keeps apart (dns.edns) */
 	F_RRNM,
 	F_RRTY,
-	F_IFNAME /* the name the header gives source "if" (nm-render) */
+	F_IFNAME, /* the name the header gives source "if" (nm-render) */
+	/* where the IPv4 (F_GEO4) or IPv6 (F_GEO6) source or destination
+	 * is: the record's src_geo or dst_geo, else nm-render's own lookup */
+	F_GEO4,
+	F_GEO6
 };
 
 struct out_field {

@@ -28,6 +28,7 @@
 
 #include "geo.h"
 #include "nm.h"
+#include "rec.h"
 #include "tab.h"
 
 enum backend { BK_MMDB, BK_LIBLOC };
@@ -301,6 +302,42 @@ geo_find_obj(struct geo *g, const msgpack_object *addr)
 	    (addr->via.bin.size != 4 && addr->via.bin.size != 16))
 		return NULL;
 	return geo_find(g, addr->via.bin.ptr, addr->via.bin.size);
+}
+
+static void
+obj_str(const msgpack_object *map, const char *key, char *dst, size_t cap)
+{
+	const msgpack_object *v = rec_get(map, key);
+
+	if (v != NULL && v->type == MSGPACK_OBJECT_STR)
+		copy_str(dst, cap, v->via.str.ptr, v->via.str.size);
+}
+
+static int
+obj_true(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = rec_get(map, key);
+
+	return v != NULL && v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+}
+
+int
+geo_info_obj(const msgpack_object *map, struct geo_info *gi)
+{
+	uint64_t asn = 0;
+
+	memset(gi, 0, sizeof(*gi));
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return 0;
+	obj_str(map, "country", gi->country, sizeof(gi->country));
+	obj_str(map, "as_name", gi->as_name, sizeof(gi->as_name));
+	if (rec_get_u64(map, "asn", &asn) && asn <= UINT32_MAX)
+		gi->asn = (uint32_t)asn;
+	gi->flags = (obj_true(map, "anycast") ? GEO_ANYCAST : 0) |
+	    (obj_true(map, "anon_proxy") ? GEO_ANON_PROXY : 0) |
+	    (obj_true(map, "satellite") ? GEO_SATELLITE : 0);
+	return gi->country[0] != '\0' || gi->asn != 0 ||
+	    gi->as_name[0] != '\0' || gi->flags != 0;
 }
 
 void

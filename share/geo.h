@@ -32,7 +32,7 @@
 #define GEO_LIBLOC_DB	 "/usr/share/libloc-location/location.db"
 #define GEO_CACHE_MAX	 16384 /* addresses remembered */
 #define GEO_AS_NAME_MAX	 95    /* bytes of an AS name kept (cut there) */
-#define GEO_CNAME_MAX	 47    /* bytes of a country name kept */
+#define GEO_CNAME_MAX	 63    /* bytes of a country name kept */
 #define GEO_LIBLOC_TERMS "IPFire Location database, CC BY-SA 4.0"
 
 enum { GEO_ANYCAST = 1, GEO_ANON_PROXY = 2, GEO_SATELLITE = 4 };
@@ -78,6 +78,11 @@ int geo_public(const void *addr, size_t len);
 const struct geo_info *geo_find(struct geo *g, const void *addr, size_t len);
 /* The same for a KT_ADDR value of a record (a BIN object). */
 const struct geo_info *geo_find_obj(struct geo *g, const msgpack_object *addr);
+/*
+ * A record's geo map read back into gi (strings cut to fit); 0 when it
+ * is no map or says nothing.
+ */
+int geo_info_obj(const msgpack_object *map, struct geo_info *gi);
 /* key: {country, asn, as_name, anycast, anon_proxy, satellite} */
 void geo_pack(struct pk *, const char *key, const struct geo_info *);
 /* "DE AS3320 Deutsche Telekom AG" into buf (at least 1 byte); its length */
