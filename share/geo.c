@@ -494,6 +494,22 @@ out:
 }
 
 /* libloc's own messages would be a second line: it is told to keep quiet */
+static struct geo *loc_open_db; /* closed at exit (see close_at_exit) */
+
+/*
+ * libloc reads its file through a FILE of its own, which stdio would wind
+ * back with lseek at exit (a call the sandbox refuses): the database is
+ * let go before that, by an exit handler (they run before stdio's).
+ */
+static void
+close_at_exit(void)
+{
+	if (loc_open_db != NULL && loc_open_db->ldb != NULL) {
+		loc_database_unref(loc_open_db->ldb);
+		loc_open_db->ldb = NULL;
+	}
+}
+
 static int
 open_libloc(struct geo *g, const char *path)
 {
@@ -504,6 +520,9 @@ open_libloc(struct geo *g, const char *path)
 	loc_set_log_priority(g->lctx, 0);
 	if (loc_database_new(g->lctx, &g->ldb, g->lf) != 0 || g->ldb == NULL)
 		return -1;
+	if (loc_open_db == NULL)
+		atexit(close_at_exit);
+	loc_open_db = g;
 	v = loc_database_get_vendor(g->ldb);
 	g->ipfire = v != NULL && strstr(v, "IPFire") != NULL;
 	return 0;
@@ -550,6 +569,11 @@ geo_open(const char *arg, int hint)
 			nm_die(NM_EXIT_FAIL, "--geo %s: %s", path,
 			    strerror(errno));
 		fd = -1;
+		/*
+		 * Unbuffered: a read stream with a buffer is wound back
+		 * with lseek at exit, a call the sandbox does not allow.
+		 */
+		setvbuf(g->lf, NULL, _IONBF, 0);
 		if (open_libloc(g, path) != 0)
 			nm_die(NM_EXIT_FAIL,
 			    "--geo %s: neither a MaxMind DB nor a libloc "
@@ -571,8 +595,11 @@ geo_close(struct geo *g)
 	if (g->bk == BK_MMDB)
 		MMDB_close(&g->mmdb);
 	else {
-		loc_database_unref(g->ldb);
+		if (g->ldb != NULL)
+			loc_database_unref(g->ldb);
 		loc_unref(g->lctx);
+		if (loc_open_db == g)
+			loc_open_db = NULL;
 	}
 	if (g->lf != NULL)
 		fclose(g->lf);

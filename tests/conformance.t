@@ -135,9 +135,10 @@ if ! command -v tshark >/dev/null; then
 	exit 0
 fi
 more=$TMP/FIELDS.more
-# frame.interface_id left out: tshark has one only in pcapng files
+# frame.interface_id left out: tshark has one only in pcapng files;
+# the geoip fields too: tshark shows them only with a MaxMind database
 nm-render --list-fields | grep -v -x -F -f "$PCAPS/FIELDS" |
-    grep -v -x 'frame.interface_id' >"$more"
+    grep -v -x 'frame.interface_id' | grep -v '\.geoip\.' >"$more"
 nmore=$(grep -c . "$more")
 # truth.py keeps every value of the fields in its MULTI set, the first of
 # the others: of these fields, those over records or tags are lists too,
