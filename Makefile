@@ -190,6 +190,9 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
+# geolocation's cost (share/geo.o and its libraries)
+tests/tools/geobench: tests/tools/geobench.c $(GEO_OBJ) $(LIBNM)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(GEO_OBJ) $(LIBNM) $(MSGPACK_LIBS) $(GEO_LIBS)
 tests/tools/kafkamock: tests/tools/kafkamock.c
 	$(CC) $(ALL_CFLAGS) $(RDKAFKA_CFLAGS) $(LDFLAGS) -o $@ $< $(RDKAFKA_LIBS)
 tests/tools/seccomp_probe: tests/tools/seccomp_probe.c $(LIBNM)
