@@ -121,6 +121,46 @@ EOF
 	bad nm-stats "$TMP/flip.db" 1 'neither'
 fi
 
+# --- damaged databases: refused or read, never a crash ---
+# every 5th byte of the MaxMind DB flipped in turn (its search tree, its
+# data, its metadata), then the capture counted with it
+python3 - "$DB" "$TMP/flip" <<'EOF'
+import sys
+b = open(sys.argv[1], "rb").read()
+for n, i in enumerate(range(0, len(b), 5)):
+    c = bytearray(b)
+    c[i] ^= 0xff
+    open("%s%03d.mmdb" % (sys.argv[2], n), "wb").write(c)
+EOF
+# damaged F STATUS: not killed by a signal, and one line when refused
+damaged() {
+	[ "$2" -lt 128 ] && { [ "$2" = 0 ] || [ "$(wc -l <"$TMP/flip.err")" = 1 ]; }
+}
+crash=
+for f in "$TMP"/flip[0-9]*.mmdb; do
+	nm-stats -q --geo "$f" <"$TMP/g.nm" >/dev/null 2>"$TMP/flip.err"
+	damaged "$f" $? || crash="$crash $(basename "$f")"
+done
+check "a MaxMind DB with a byte flipped anywhere: no crash, one line if refused${crash:+:$crash}" \
+    test -z "$crash"
+if [ -r "$LIBLOC" ]; then
+	crash=
+	for off in 9000 200000 5000000 30000000 55000000; do
+		python3 - "$LIBLOC" "$TMP/lflip.db" $off <<'EOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = int(sys.argv[3]) % len(b)
+b[i:i + 64] = bytes(x ^ 0x5a for x in b[i:i + 64])
+open(sys.argv[2], "wb").write(b)
+EOF
+		nm-stats -q --geo "$TMP/lflip.db" <"$TMP/g.nm" >/dev/null 2>"$TMP/flip.err"
+		damaged "$off" $? || crash="$crash $off"
+	done
+	rm -f "$TMP/lflip.db"
+	check "libloc's database with 64 bytes garbled here and there: no crash${crash:+:$crash}" \
+	    test -z "$crash"
+fi
+
 # --- no database: the hint, once per run ---
 export NM_GEO_DEFAULT=$TMP/absent.db
 nm-stats <"$TMP/g.nm" | nm-render >"$TMP/h.txt" 2>"$TMP/h.err"
