@@ -283,7 +283,12 @@ struct pkt {
 /* One decoder's shape: read a layer at c, leave c at its payload. */
 typedef enum dec_status dec_fn(struct pkt *, struct cur *);
 
-/* dispatch.c: the tables, and the walk along them. */
+/*
+ * dispatch.c: the tables, and the walk along them.  dec_app_on (1 unless
+ * nm-decode --no-app) says whether TCP and UDP payloads go on to the
+ * application decoders of app.h (TLS, QUIC, HTTP).
+ */
+extern int dec_app_on;
 dec_fn *dec_by_linktype(unsigned linktype);
 dec_fn *dec_by_ethertype(unsigned type);
 dec_fn *dec_by_ipproto(unsigned proto);

@@ -127,12 +127,14 @@ emit(const struct out *o, struct strbuf *b, const struct out_field *f,
 	case F_HEX2:
 	case F_HEX4:
 	case F_HEX5:
+	case F_HEX8:
 	case F_VHEX:
 	case F_SLLT:
 		if (isnum) {
 			out_hex(b, x,
 			    f->fmt == F_HEX2	   ? 2
 				: f->fmt == F_HEX5 ? 5
+				: f->fmt == F_HEX8 ? 8
 						   : 4);
 			return;
 		}
@@ -152,6 +154,12 @@ emit(const struct out *o, struct strbuf *b, const struct out_field *f,
 	case F_BIT:
 		if (isnum) {
 			sb_addc(b, (x & f->arg) ? '1' : '0');
+			return;
+		}
+		break;
+	case F_BYTES:
+		if (v->type == MSGPACK_OBJECT_BIN) {
+			out_hexbytes(b, v);
 			return;
 		}
 		break;

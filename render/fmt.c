@@ -99,6 +99,12 @@ out_scan(const msgpack_object *map, struct out_pkt *p)
 			p->dns = as_map(v);
 		else if (KEY(k, "err"))
 			p->err = as_map(v);
+		else if (KEY(k, "tls"))
+			p->tls = as_map(v);
+		else if (KEY(k, "quic"))
+			p->quic = as_map(v);
+		else if (KEY(k, "http"))
+			p->http = as_map(v);
 	}
 }
 
@@ -491,4 +497,18 @@ out_geo(const struct out *o, struct strbuf *b, const msgpack_object *map,
 	out_safe(b, t, n); /* the stream's strings are anyone's */
 	if (bracket)
 		sb_addc(b, ']');
+}
+
+/* Bytes as lower-case hex, no separators. */
+void
+out_hexbytes(struct strbuf *b, const msgpack_object *v)
+{
+	const uint8_t *p = (const uint8_t *)v->via.bin.ptr;
+	uint32_t i;
+
+	sb_need(b, (size_t)v->via.bin.size * 2);
+	for (i = 0; i < v->via.bin.size; i++) {
+		b->p[b->len++] = hexdig[p[i] >> 4];
+		b->p[b->len++] = hexdig[p[i] & 0xf];
+	}
 }

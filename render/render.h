@@ -82,6 +82,7 @@ struct out {
 struct out_pkt {
 	const msgpack_object *eth, *sll, *null, *vlan, *arp, *ip, *ipv6;
 	const msgpack_object *tcp, *udp, *icmp, *icmpv6, *dns, *err;
+	const msgpack_object *tls, *quic, *http; /* application layers */
 	const msgpack_object *proto, *service, *data;
 	uint64_t ts, len, caplen, svcport, ifidx;
 	uint64_t poff, plen; /* where the payload is */
@@ -107,6 +108,7 @@ void out_u64(struct strbuf *b, uint64_t v);
 void out_ns(struct strbuf *b, uint64_t ns);
 void out_i64(struct strbuf *b, int64_t v);
 void out_hex(struct strbuf *b, uint64_t v, int width);
+void out_hexbytes(struct strbuf *b, const msgpack_object *bin);
 void out_value(struct strbuf *b, const msgpack_object *v);
 /*
  * An address, in brackets when it is IPv6, so "[fe80::1]: 6" or

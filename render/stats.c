@@ -401,6 +401,36 @@ report_ports(const struct out *o, struct strbuf *b, const msgpack_object *m)
 }
 
 /*
+ * The names clients asked for (TLS server_name, HTTP Host), with the
+ * connections that asked and what they carried; only when there were.
+ */
+static void
+report_servers(const struct out *o, struct strbuf *b, const msgpack_object *m)
+{
+	const msgpack_object *l = list(m, "top_servers"), *e;
+	uint32_t i;
+	size_t s;
+
+	if (l == NULL || l->via.array.size == 0)
+		return;
+	sb_adds(b, "Top server names (TLS server name, HTTP Host):\n");
+	for (i = 0; i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		sb_adds(b, "  ");
+		out_color(o, b, OC_GREEN);
+		s = b->len;
+		out_str(b, e, "name");
+		pad_to(b, s, 26);
+		out_uncolor(o, b, OC_GREEN);
+		pkts_col(b, rec_num(e, "packets"));
+		out_scaled(b, rec_num(e, "bytes"), "B");
+		out_f(b, "  (%.0f connection", rec_num(e, "flows"));
+		sb_adds(b, rec_num(e, "flows") == 1 ? ")" : "s)");
+		sb_addc(b, '\n');
+	}
+}
+
+/*
  * addr:port, with an IPv6 address in brackets so the port stands apart,
  * and its name after.
  */
@@ -473,6 +503,10 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		if (rec_get(e, "service") != NULL) {
 			sb_adds(b, " (");
 			out_str(b, e, "service");
+			if (rec_get(e, "server") != NULL) {
+				sb_addc(b, ' ');
+				out_str(b, e, "server");
+			}
 			sb_addc(b, ')');
 		}
 		sb_adds(b, " ");
@@ -591,6 +625,7 @@ final_report(const struct out *o, struct strbuf *b, const msgpack_object *m)
 	report_protos(o, b, m);
 	report_hosts(o, b, m);
 	report_ports(o, b, m);
+	report_servers(o, b, m);
 	report_flows(o, b, m);
 	report_sources(o, b, m);
 	for (i = 0; l != NULL && i < l->via.array.size; i++) {

@@ -228,7 +228,9 @@ port(struct out *o, struct strbuf *b, const struct out_pkt *p, uint64_t v,
 	}
 	out_color(o, b, OC_YELLOW);
 	out_u64(b, v);
-	if (p->has_svcport && p->svcport == v && p->service != NULL) {
+	if (p->has_svcport && p->svcport == v && p->quic != NULL)
+		sb_adds(b, "(QUIC)"); /* UDP 443's name is https's */
+	else if (p->has_svcport && p->svcport == v && p->service != NULL) {
 		sb_addc(b, '(');
 		out_str(b, p->service);
 		sb_addc(b, ')');
@@ -411,6 +413,138 @@ dns_summary(struct strbuf *b, const msgpack_object *dns)
 	}
 }
 
+/* TLS handshake types (RFC 8446 4, RFC 5246 7.4) and versions. */
+static const struct name tls_hs_types[] = { { 0, "HelloRequest" },
+	{ 1, "ClientHello" }, { 2, "ServerHello" }, { 4, "NewSessionTicket" },
+	{ 5, "EndOfEarlyData" }, { 8, "EncryptedExtensions" },
+	{ 11, "Certificate" }, { 12, "ServerKeyExchange" },
+	{ 13, "CertificateRequest" }, { 14, "ServerHelloDone" },
+	{ 15, "CertificateVerify" }, { 16, "ClientKeyExchange" },
+	{ 20, "Finished" }, { 24, "KeyUpdate" }, { 0, NULL } };
+static const struct name tls_versions[] = { { 0x0300, "SSLv3" },
+	{ 0x0301, "TLSv1.0" }, { 0x0302, "TLSv1.1" }, { 0x0303, "TLSv1.2" },
+	{ 0x0304, "TLSv1.3" }, { 0, NULL } };
+
+/* The comma-joined strings of an array (ALPN protocol names). */
+static void
+str_list(struct strbuf *b, const msgpack_object *a)
+{
+	uint32_t i;
+
+	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	for (i = 0; i < a->via.array.size; i++) {
+		if (a->via.array.ptr[i].type != MSGPACK_OBJECT_STR)
+			continue;
+		sb_addc(b, i > 0 ? ',' : ' ');
+		out_str(b, &a->via.array.ptr[i]);
+	}
+}
+
+/*
+ * A hello's gist: "TLS ClientHello www.example.com h2,http/1.1" (the
+ * server name and the protocols offered), "TLS ServerHello TLSv1.3 h2"
+ * (the version chosen: supported_versions' over the legacy field, and the
+ * protocol); other handshake messages by their name.
+ */
+static void
+tls_summary(struct strbuf *b, const msgpack_object *tls, int in_quic)
+{
+	const msgpack_object *v = rec_get(tls, "versions");
+	uint64_t type = out_u(tls, "type", 256), ver;
+	const char *s;
+
+	if (type == 256)
+		return;
+	/* in a QUIC Initial, "Initial www.example.com h3" says it all */
+	if (!in_quic || type != 1) {
+		sb_adds(b, in_quic ? " " : " TLS ");
+		if ((s = lookup(tls_hs_types, type)) != NULL)
+			sb_adds(b, s);
+		else {
+			sb_adds(b, "handshake ");
+			out_u64(b, type);
+		}
+	}
+	if (type == 2) {
+		ver = out_u(tls, "version", 0);
+		if (v != NULL && v->type == MSGPACK_OBJECT_ARRAY &&
+		    v->via.array.size == 1 &&
+		    v->via.array.ptr[0].type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+			ver = v->via.array.ptr[0].via.u64;
+		sb_addc(b, ' ');
+		if ((s = lookup(tls_versions, ver)) != NULL)
+			sb_adds(b, s);
+		else
+			out_hex(b, ver, 4);
+	}
+	if ((v = rec_get(tls, "sni")) != NULL &&
+	    v->type == MSGPACK_OBJECT_STR) {
+		sb_addc(b, ' ');
+		out_str(b, v);
+	}
+	str_list(b, rec_get(tls, "alpn"));
+}
+
+/*
+ * A long header's packet type by name: version 2 (RFC 9369 3.2) numbers
+ * them otherwise than version 1 (RFC 9000 17.2).
+ */
+static void
+quic_summary(struct strbuf *b, const msgpack_object *q)
+{
+	static const char *const v1[] = { "Initial", "0-RTT", "Handshake",
+		"Retry" };
+	static const char *const v2[] = { "Retry", "Initial", "0-RTT",
+		"Handshake" };
+	uint64_t ver = out_u(q, "version", 1), type = out_u(q, "type", 0);
+
+	sb_addc(b, ' ');
+	if (ver == 0)
+		sb_adds(b, "Version Negotiation");
+	else if (type < 4)
+		sb_adds(b, ver == 0x6b3343cf ? v2[type] : v1[type]);
+	else {
+		sb_adds(b, "type ");
+		out_u64(b, type);
+	}
+}
+
+/*
+ * A request as "GET www.example.com/index.html" (the Host and the target,
+ * as a browser's address bar has them; an absolute target alone), a
+ * response as "200 OK".
+ */
+static void
+http_summary(struct strbuf *b, const msgpack_object *h)
+{
+	const msgpack_object *m = rec_get(h, "method"), *u, *host, *ph;
+
+	if (m != NULL && m->type == MSGPACK_OBJECT_STR) {
+		sb_addc(b, ' ');
+		out_str(b, m);
+		sb_addc(b, ' ');
+		u = rec_get(h, "uri");
+		host = rec_get(h, "host");
+		if (host != NULL && host->type == MSGPACK_OBJECT_STR &&
+		    (u == NULL || u->type != MSGPACK_OBJECT_STR ||
+			(u->via.str.size > 0 && u->via.str.ptr[0] == '/')))
+			out_str(b, host);
+		if (u != NULL && u->type == MSGPACK_OBJECT_STR)
+			out_str(b, u);
+		return;
+	}
+	if (out_has(h, "code")) {
+		sb_addc(b, ' ');
+		out_u64(b, out_u(h, "code", 0));
+		if ((ph = rec_get(h, "phrase")) != NULL &&
+		    ph->type == MSGPACK_OBJECT_STR && ph->via.str.size > 0) {
+			sb_addc(b, ' ');
+			out_str(b, ph);
+		}
+	}
+}
+
 static void
 icmp_summary(struct strbuf *b, const msgpack_object *m, int v6)
 {
@@ -528,6 +662,27 @@ vlan_mark(struct strbuf *b, const struct out_pkt *p)
 }
 
 /* The part between the addresses and the length; nothing when unknown. */
+/*
+ * What the application layers say, on each line; the minimal line, which
+ * has no port to name them by, names QUIC and HTTP too (TLS names itself).
+ */
+static void
+app_summary(struct strbuf *b, const struct out_pkt *p, int minimal)
+{
+	if (p->quic != NULL) {
+		if (minimal)
+			sb_adds(b, " QUIC");
+		quic_summary(b, p->quic);
+	}
+	if (p->tls != NULL)
+		tls_summary(b, p->tls, p->quic != NULL);
+	if (p->http != NULL) {
+		if (minimal)
+			sb_adds(b, " HTTP");
+		http_summary(b, p->http);
+	}
+}
+
 static void
 middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
@@ -562,6 +717,7 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	l4 = b->len;
 	if (p->dns != NULL)
 		dns_summary(b, p->dns);
+	app_summary(b, p, 0);
 	frag_mark(b, p);
 	vlan_mark(b, p);
 	if (b->len == start)
@@ -600,7 +756,7 @@ const char *const out_text_keys[] = { "ts", "len", "caplen", "if", "poff",
 	"ip.src", "ip.dst", "ip.id", "ip.mf", "ip.frag", "ip.len", "ip.hl",
 	"ipv6.src", "ipv6.dst", "ipv6.frag", "ipv6.mf", "ipv6.fid", "ipv6.plen",
 	"ipv6.ext", "tcp.sport", "tcp.dport", "tcp.flags", "tcp.len",
-	"udp.sport", "udp.dport", NULL };
+	"udp.sport", "udp.dport", "tls", "quic", "http", NULL };
 
 void
 out_compact(struct out *o, struct strbuf *b, const struct out_pkt *p)
@@ -672,6 +828,7 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		sb_adds(b, out_arrow(o));
 		out_minimal_addr(b, dst);
 	}
+	app_summary(b, p, 1);
 	sb_addc(b, '\n');
 }
 
@@ -686,20 +843,6 @@ key_id(int parent, const char *name, size_t n)
 		return -1;
 	id = rec_key_find(parent, name, n, &t, &elem);
 	return id != 0 ? id : -1;
-}
-
-static void
-bytes_hex(struct strbuf *b, const msgpack_object *v)
-{
-	static const char hexdig[] = "0123456789abcdef";
-	const uint8_t *p = (const uint8_t *)v->via.bin.ptr;
-	uint32_t i;
-
-	sb_need(b, (size_t)v->via.bin.size * 2);
-	for (i = 0; i < v->via.bin.size; i++) {
-		b->p[b->len++] = hexdig[p[i] >> 4];
-		b->p[b->len++] = hexdig[p[i] & 0xf];
-	}
 }
 
 /*
@@ -750,15 +893,21 @@ detail_value(struct strbuf *b, int id, const msgpack_object *v, int opt)
 		out_hex(b, v->via.u64,
 		    sh == SH_HEX2	? 2
 			: sh == SH_HEX5 ? 5
+			: sh == SH_HEX8 ? 8
 					: 4);
 	else if (v->type == MSGPACK_OBJECT_BIN && k != NULL &&
 	    k->type == KT_BIN)
-		bytes_hex(b, v);
+		out_hexbytes(b, v);
 	else if (v->type == MSGPACK_OBJECT_ARRAY) {
+		/* elements shown as the key says (TLS's lists in hex) */
 		for (i = 0; i < v->via.array.size; i++) {
 			if (i > 0)
 				sb_addc(b, ',');
-			out_value(b, &v->via.array.ptr[i]);
+			if (v->via.array.ptr[i].type ==
+			    MSGPACK_OBJECT_POSITIVE_INTEGER)
+				detail_value(b, id, &v->via.array.ptr[i], opt);
+			else
+				out_value(b, &v->via.array.ptr[i]);
 		}
 	} else
 		out_value(b, v);
@@ -890,6 +1039,9 @@ out_detailed(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	layer(b, "icmp", p->icmp);
 	layer(b, "icmpv6", p->icmpv6);
 	layer(b, "dns", p->dns);
+	layer(b, "quic", p->quic);
+	layer(b, "tls", p->tls);
+	layer(b, "http", p->http);
 	layer(b, "err", p->err);
 	preview(b, p);
 	sb_addc(b, '\n');

@@ -123,6 +123,41 @@ static const struct out_field table[] = {
 	{ "dns.opt.code", "dns.edns.opts", F_DEC, 0, 0 },
 	{ "dns.time", "dns.time", F_TS, 0, 0 }, /* seconds, as a duration */
 	{ "dns.response_to", "dns.qframe", F_DEC, 0, 0 },
+	/* TLS over TCP and over QUIC (tls.c) */
+	{ "tls.record.content_type", "tls.rec_type", F_DEC, 0, 0 },
+	{ "tls.record.version", "tls.rec_version", F_HEX4, 0, 0 },
+	{ "tls.handshake.type", "tls.type", F_DEC, 0, 0 },
+	{ "tls.handshake.version", "tls.version", F_HEX4, 0, 0 },
+	{ "tls.handshake.extensions_server_name", "tls.sni", F_STR, 0, 0 },
+	{ "tls.handshake.extensions_alpn_str", "tls.alpn", F_STR, 0, 0 },
+	{ "tls.handshake.extensions.supported_version", "tls.versions", F_HEX4,
+	    0, 0 },
+	{ "tls.handshake.ciphersuite", "tls.ciphers", F_HEX4, 0, 0 },
+	{ "tls.handshake.extension.type", "tls.exts", F_DEC, 0, 0 },
+	{ "tls.handshake.sig_hash_alg", "tls.sigalgs", F_HEX4, 0, 0 },
+	{ "tls.handshake.extensions_supported_group", "tls.groups", F_HEX4, 0,
+	    0 },
+	{ "tls.handshake.ja4", "tls.ja4", F_STR, 0, 0 },
+	/* QUIC long headers (quic.c) */
+	{ "quic.version", "quic.version", F_HEX8, 0, 0 },
+	{ "quic.long.packet_type", "quic.type", F_DEC, 0, 0 },
+	{ "quic.dcid", "quic.dcid", F_BYTES, 0, 0 },
+	{ "quic.scid", "quic.scid", F_BYTES, 0, 0 },
+	{ "quic.token_length", "quic.token_len", F_DEC, 0, 0 },
+	{ "quic.length", "quic.length", F_DEC, 0, 0 },
+	{ "quic.packet_number", "quic.pn", F_DEC, 0, 0 },
+	/* HTTP/1.x heads (http.c) */
+	{ "http.request.method", "http.method", F_STR, 0, 0 },
+	{ "http.request.uri", "http.uri", F_STR, 0, 0 },
+	{ "http.request.version", "http.version", F_HREQ, 0, 0 },
+	{ "http.host", "http.host", F_STR, 0, 0 },
+	{ "http.user_agent", "http.user_agent", F_STR, 0, 0 },
+	{ "http.response.code", "http.code", F_DEC, 0, 0 },
+	{ "http.response.phrase", "http.phrase", F_STR, 0, 0 },
+	{ "http.response.version", "http.version", F_HRSP, 0, 0 },
+	{ "http.content_type", "http.content_type", F_STR, 0, 0 },
+	{ "http.content_length", "http.content_length", F_DEC, 0, 0 },
+	{ "http.server", "http.server", F_STR, 0, 0 },
 	/*
 	 * Where addresses are, under Wireshark's GeoIP names: a record's
 	 * src_geo/dst_geo maps, or nm-render's own lookups (render/fields.c).
@@ -178,6 +213,7 @@ typed_fmt(const struct rec_key *k)
 	case SH_HEX4: return F_HEX4;
 	case SH_HEX2: return F_HEX2;
 	case SH_HEX5: return F_HEX5;
+	case SH_HEX8: return F_HEX8;
 	default: return F_DEC;
 	}
 }
@@ -316,6 +352,10 @@ walk(const struct field_ref *r, const msgpack_object *v, int i, field_fn fn,
 	 * GRE type (ARPHRD_IPGRE) or a Linux protocol number (up to 1536) */
 	if (i == r->n - 1 && f->fmt == F_SLLT &&
 	    (u(v, "hatype") == 778 || u(v, "proto") <= 1536))
+		return 0;
+	if (i == r->n - 1 &&
+	    ((f->fmt == F_HREQ && rec_get(v, "method") == NULL) ||
+		(f->fmt == F_HRSP && rec_get(v, "code") == NULL)))
 		return 0;
 	if ((c = rec_get(v, r->comp[i])) != NULL)
 		return walk(r, c, i + 1, fn, arg);

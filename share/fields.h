@@ -18,6 +18,7 @@ enum fld_fmt {
 	F_HEX2,
 	F_HEX4,
 	F_HEX5, /* 0x and that many digits at least */
+	F_HEX8,
 	F_ADDR, /* address text */
 	F_STR,	/* text, escaped */
 	F_TS,	/* nanoseconds as seconds.nnnnnnnnn (times and spans) */
@@ -34,6 +35,11 @@ enum fld_fmt {
 	F_RRNM,
 	F_RRTY,
 	F_IFNAME, /* the name the header gives source "if" (nm-render) */
+	F_BYTES,  /* bytes as lower-case hex, no separators (tshark's bytes) */
+	/* text of an HTTP head's map only when it is a request (it has a
+	 * method) or a response (a status code): the version is both's */
+	F_HREQ,
+	F_HRSP,
 	/* where the IPv4 (F_GEO4) or IPv6 (F_GEO6) source or destination
 	 * is: the record's src_geo or dst_geo, else nm-render's own lookup */
 	F_GEO4,

@@ -478,10 +478,12 @@ enum {
 	X("tracked.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("tracked.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("tracked.names",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tracked.servers",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("evicted.flows",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted.hosts",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evicted.names",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("evicted.servers",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture",		KT_MAP,  KT_NONE, SH_PLAIN)		\
 	X("capture.recv",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("capture.drop",	KT_UINT, KT_NONE, SH_PLAIN)		\
@@ -600,6 +602,11 @@ enum {
 	X("evidence.rcode",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evidence.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("evidence.len",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* end: nm-decode's own figures (nm-decode(1), REASSEMBLY) */	\
+	S(IN_END, BY_DECODE)						\
+	X("reasm",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("reasm.evicted",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("reasm.overflowed",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* end: nm-detect's own figures */				\
 	S(IN_END, BY_DETECT)						\
 	X("detect",		KT_MAP,  KT_NONE, SH_PLAIN)		\

@@ -95,7 +95,28 @@ const char *const pview_keys[] = { "if", "ts", "len", "proto", "svcport",
 	"ip.src", "ip.dst", "ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto",
 	"ipv6.nxt", "tcp.sport", "tcp.dport", "tcp.flags", "tcp.len", "tcp.seq",
 	"udp.sport", "udp.dport", "icmp.type", "icmp.code", "icmp.id",
-	"icmpv6.type", "icmpv6.code", "icmpv6.id", NULL };
+	"icmpv6.type", "icmpv6.code", "icmpv6.id", "tls.type", "tls.sni",
+	"http.method", "http.host", NULL };
+
+/*
+ * The name a client asked for: a ClientHello's server_name (type 1), a
+ * request's Host (a head with a method).  m is the tls or http map.
+ */
+static void
+read_server(const msgpack_object *m, struct pview *pv, int tls)
+{
+	const msgpack_object *v;
+	uint64_t type = 0;
+
+	if (tls ? !rec_get_u64(m, "type", &type) || type != 1
+		: rec_get(m, "method") == NULL)
+		return;
+	v = rec_get(m, tls ? "sni" : "host");
+	if (v != NULL && v->type == MSGPACK_OBJECT_STR && v->via.str.size > 0) {
+		pv->server = v->via.str.ptr;
+		pv->serverlen = v->via.str.size;
+	}
+}
 
 int
 pview_read(const msgpack_object *m, struct pview *pv)
@@ -138,6 +159,10 @@ pview_read(const msgpack_object *m, struct pview *pv)
 		else if (key_is(&kv->key, "icmp", 4) ||
 		    key_is(&kv->key, "icmpv6", 6))
 			l4 = &kv->val, kind = 'i';
+		else if (key_is(&kv->key, "tls", 3))
+			read_server(&kv->val, pv, 1);
+		else if (key_is(&kv->key, "http", 4))
+			read_server(&kv->val, pv, 0);
 	}
 	if (ip == NULL)
 		return 0;
@@ -165,6 +190,7 @@ agg_init(struct agg *a, uint64_t interval, size_t max_flows, size_t max_hosts)
 	tab_init(
 	    &a->hosts, sizeof(struct host), sizeof(struct host_key), max_hosts);
 	flow_init(&a->flows, max_flows);
+	srv_init(&a->servers, SRV_MAX);
 	a->rng = HOST_SEED;
 }
 
@@ -331,6 +357,8 @@ agg_count(struct agg *a, uint64_t ts, uint64_t len, uint64_t ifx,
 		count_hosts(&sf->hosts, &sf->rng, &sf->hosts_evicted, NULL, pv,
 		    ts, len);
 	f = flow_packet(&a->flows, pv, emit, arg);
+	if (pv->server != NULL && f->srv == 0)
+		f->srv = srv_note(&a->servers, pv->server, pv->serverlen);
 	if (f->svcport == 0 || !pv->ports)
 		return;
 	if (pv->ipproto == 6)
@@ -450,6 +478,7 @@ agg_free(struct agg *a)
 	free(a->udp_ports);
 	tab_free(&a->hosts);
 	tab_free(&a->flows.t);
+	srv_free(&a->servers);
 	for (i = 0; a->sf != NULL && i < a->nsf; i++) {
 		free(a->sf[i].name);
 		tab_free(&a->sf[i].hosts);

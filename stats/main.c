@@ -357,6 +357,7 @@ main(int argc, char **argv)
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	cx.out.names = cx.names;
 	cx.out.geo = cx.geo;
+	cx.out.servers = &cx.agg.servers;
 	if (cx.sg != NULL)
 		cx.out.summ = &cx.sg->cur;
 	if (cx.detect) {

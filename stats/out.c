@@ -131,12 +131,38 @@ pack_geo(const struct out *o, struct pk *pk, const char *key,
 		geo_pack(pk, key, gi);
 }
 
+/*
+ * The server names asked for, best first: only when some were (a stream
+ * without TLS or HTTP requests keeps the record it always had).
+ */
+static void
+pack_servers(const struct out *o, struct pk *pk, const struct agg *a)
+{
+	struct srv_top *top;
+	size_t i, n = srv_top(&a->servers, &a->flows, o->by, &top, o->ntop);
+
+	if (n > 0) {
+		pk_cstr(pk, "top_servers");
+		pk_array_open(pk);
+		for (i = 0; i < n; i++) {
+			pk_map_open(pk);
+			pk_kstr(pk, "name", top[i].name);
+			pk_ku(pk, "flows", top[i].flows);
+			pk_ku(pk, "packets", top[i].packets);
+			pk_ku(pk, "bytes", top[i].bytes);
+			pk_close(pk);
+		}
+		pk_close(pk);
+	}
+	free(top);
+}
+
 /* A flow's keys; a flow record adds its type, svcport and reason. */
 static void
 pack_flow(const struct out *o, struct pk *pk, const struct flow *f,
     const char *reason)
 {
-	const char *svc = out_service(f->svcport, f->k.proto);
+	const char *svc = out_service(f->svcport, f->k.proto), *name;
 	const uint8_t *src, *dst;
 	unsigned sport, dport;
 
@@ -151,6 +177,8 @@ pack_flow(const struct out *o, struct pk *pk, const struct flow *f,
 	pack_name(o, pk, "dst_name", dst, flow_addrlen(f), f->last);
 	pack_geo(o, pk, "src_geo", src, flow_addrlen(f));
 	pack_geo(o, pk, "dst_geo", dst, flow_addrlen(f));
+	if ((name = srv_name(o->servers, f->srv)) != NULL)
+		pk_kstr(pk, "server", name);
 	pk_ku(pk, "sport", sport);
 	pk_ku(pk, "dport", dport);
 	pack_community_id(pk, f);
@@ -186,6 +214,7 @@ out_flow(void *arg, const struct flow *f, const char *reason)
 		keep_offer(&o->ended, f);
 	if (o->summ != NULL)
 		summ_flow(o->summ, f);
+	srv_flow_end(o->servers, f);
 	pack_flow(o, rec_writer_pk(o->w), f, reason);
 	done(o);
 }
@@ -437,17 +466,22 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	for (i = 0; i < n; i++)
 		pack_flow(o, pk, o->flows[i], NULL);
 	pk_close(pk);
+	pack_servers(o, pk, a);
 	pk_kmap(pk, "tracked");
 	pk_ku(pk, "flows", a->flows.t.count);
 	pk_ku(pk, "hosts", a->hosts.count);
 	if (o->names != NULL)
 		pk_ku(pk, "names", names_count(o->names));
+	if (a->servers.t.count > 0)
+		pk_ku(pk, "servers", a->servers.t.count);
 	pk_close(pk);
 	pk_kmap(pk, "evicted");
 	pk_ku(pk, "flows", a->flows.evicted);
 	pk_ku(pk, "hosts", a->hosts_evicted);
 	if (o->names != NULL)
 		pk_ku(pk, "names", names_evicted(o->names));
+	if (a->servers.evicted > 0)
+		pk_ku(pk, "servers", a->servers.evicted);
 	pk_close(pk);
 	if (agg_capture(a, &u[0], &u[1], &u[2]))
 		pack_capture(pk, u[0], u[1], u[2], NULL);

@@ -60,6 +60,10 @@ struct pview {
 	unsigned itype, icode, iid;
 	int has_itype, has_iid;
 	unsigned svcport; /* the decoder's, or 0 */
+	/* the server name a client asked for (tls.sni of a ClientHello,
+	 * http.host of a request), into the record; or NULL */
+	const char *server;
+	size_t serverlen;
 };
 
 int pview_read(const msgpack_object *, struct pview *);
@@ -104,6 +108,7 @@ struct flow {
 	uint32_t syn_seq;
 	char hist[13];	 /* letters in order of first sight */
 	uint64_t sp, sb; /* packets and bytes when the summary's span began */
+	uint64_t srv;	 /* the server name asked for (servers.c), 0: none */
 };
 
 struct flow_tab {
@@ -134,6 +139,22 @@ uint64_t flow_timeout(const struct flow *);
 struct flow **flow_sorted(const struct flow_tab *, size_t *n);
 
 /* --- agg.c: every figure a stats record reports --- */
+
+/* servers.c's table (its functions are below, with top.c's) */
+#define SRV_MAX	    4096 /* names kept */
+#define SRV_NAMELEN 256	 /* a name, NUL included: longer ones are cut */
+
+struct srv_tab {
+	struct tab t;
+	size_t cap;
+	uint64_t evicted;
+	uint64_t rng;
+};
+
+struct srv_top {
+	const char *name; /* in the table: valid until its next change */
+	uint64_t flows, packets, bytes, key;
+};
 
 struct host_key {
 	uint8_t addr[16];
@@ -199,6 +220,7 @@ struct agg {
 	struct tab hosts;
 	uint64_t hosts_evicted;
 	struct flow_tab flows;
+	struct srv_tab servers;
 	struct src_stats src[ST_NSOURCES];
 	/*
 	 * Per source, when the header names more than one: a slot per
@@ -238,6 +260,22 @@ int agg_src_capture(const struct agg *, size_t slot, struct src_stats *);
 /* --- top.c: the N largest of a table --- */
 
 enum top_by { TOP_PACKETS, TOP_BYTES };
+
+/* --- servers.c: the server names clients asked for --- */
+
+void srv_init(struct srv_tab *, size_t cap);
+void srv_free(struct srv_tab *);
+/* The id of a connection's name (counted as one more connection). */
+uint64_t srv_note(struct srv_tab *, const char *name, size_t len);
+const char *srv_name(const struct srv_tab *, uint64_t id);
+/* An ended connection's packets and bytes go to its name. */
+void srv_flow_end(struct srv_tab *, const struct flow *);
+/*
+ * The n best names, with the open connections of ft counted in: *out is
+ * allocated (free it), ranked by packets or bytes.
+ */
+size_t srv_top(const struct srv_tab *, const struct flow_tab *, enum top_by,
+    struct srv_top **out, size_t n);
 
 /* Fills out[] with up to n entries, largest first; returns how many. */
 size_t top_hosts(const struct tab *, enum top_by, int which,
@@ -282,8 +320,9 @@ struct out {
 	struct top_keep ended; /* the best connections that have ended */
 	/* the passive names put beside addresses (NULL: -N, none) */
 	const struct names *names;
-	struct summ *summ; /* ended connections' sizes go here, or NULL */
-	struct geo *geo;   /* where public addresses are, or NULL: none */
+	struct summ *summ;	 /* ended connections' sizes go here, or NULL */
+	struct srv_tab *servers; /* the names asked for (agg's), or NULL */
+	struct geo *geo;	 /* where public addresses are, or NULL: none */
 };
 
 void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);
