@@ -276,6 +276,7 @@ mon_workers_build(
 	/* its buckets are the workers' spans: the interval of their own */
 	mon_arg(st, "--merge");
 	mon_arg2(st, "-n", o->top);
+	mon_arg2(st, "--geo", o->geo);
 	for (w = 0; w < n; w++) {
 		snprintf(fds[w], sizeof(fds[w]), "/dev/fd/%d", 3 + w);
 		mon_arg(st, fds[w]);

@@ -52,6 +52,13 @@ echo "cache: $end"
 check "end record: 4 lookups, the rest from the cache" \
     test "$(jq -c '.lookups == 4 and .hits > 4' <<<"$end")" = true
 
+# --- nm-stats --merge: the merged lists too ---
+nm-stats -q --summary-interval 5 --geo off <"$TMP/g.nm" >"$TMP/w1.nm"
+nm-stats --merge --geo "$DB" "$TMP/w1.nm" | nm-render -o json >"$TMP/m.json"
+check "--merge: merged top_hosts and top_flows carry geo" \
+    test "$(final "$TMP/m.json" | jq -c '[.top_hosts[] | select(.geo) | .addr], [.top_flows[] | select(.dst_geo) | .dst_geo.asn]' | tr '\n' ' ')" = \
+    '["81.2.69.161","2a02:cf40::1"] [12345] '
+
 # --- nm-render: the final report ---
 nm-stats --geo "$DB" <"$TMP/g.nm" | nm-render --geo "$DB" >"$TMP/r.txt" 2>"$TMP/r.err"
 check "report: a top host with its country and AS" \
