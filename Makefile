@@ -39,6 +39,13 @@ RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null || echo -lrdkaf
 CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 
+# share/geo.c alone: the geolocation databases (libloc's, MaxMind's).  It
+# stays out of libnm.a and is linked, with these, into the programs that
+# show or write geolocation only (nm-stats, nm-render, nm-monitor and the
+# tests of their folders), so that no other program carries the libraries.
+GEO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libloc libmaxminddb 2>/dev/null)
+GEO_LIBS := $(shell $(PKG_CONFIG) --libs libloc libmaxminddb 2>/dev/null || echo -lloc -lmaxminddb)
+
 NM_CFLAGS := -std=c11 -D_GNU_SOURCE -Ishare $(WARN) $(MSGPACK_CFLAGS) $(SECCOMP_CFLAGS) \
 	     -DNM_DATADIR='"$(DATADIR)"' -DNM_BINDIR='"$(BINDIR)"'
 # Hardening as Debian builds its packages (hardening-check's list): stack
@@ -57,8 +64,9 @@ PROGS	:= nm-capture nm-decode nm-render $(if $(wildcard stats/main.c),nm-stats) 
 	   $(if $(wildcard detect/main.c),nm-detect) \
 	   $(if $(wildcard web/main.c),nm-web) \
 	   $(if $(wildcard bus/push.c),nm-push) $(if $(wildcard bus/pull.c),nm-pull)
-SHARE_SRC := $(wildcard share/*.c)
+SHARE_SRC := $(filter-out share/geo.c,$(wildcard share/*.c))
 SHARE_OBJ := $(SHARE_SRC:.c=.o)
+GEO_OBJ := share/geo.o
 LIBNM	:= share/libnm.a
 
 # Each program is its folder's .c files; main.c holds only main() and its
@@ -116,6 +124,8 @@ web/%.o: web/%.c $(wildcard share/*.h web/*.h)
 	$(CC) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 bus/%.o: bus/%.c $(wildcard share/*.h bus/*.h)
 	$(CC) $(ALL_CFLAGS) $(HIREDIS_CFLAGS) $(RDKAFKA_CFLAGS) -c -o $@ $<
+share/geo.o: share/geo.c $(wildcard share/*.h)
+	$(CC) $(ALL_CFLAGS) $(GEO_CFLAGS) -c -o $@ $<
 # The page's files go into the binary as they are (.incbin).
 web/assets.o: web/page.html web/app.js web/style.css
 
@@ -129,12 +139,13 @@ nm-capture: $(CAPTURE_OBJ) $(LIBNM)
 nm-decode: $(DECODE_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(CRYPTO_LIBS) $(SECCOMP_LIBS)
 # nm-stats runs the detectors (detect/, but for nm-detect's main) itself.
-nm-stats: $(STATS_OBJ) $(filter-out detect/main.o,$(DETECT_OBJ)) $(LIBNM)
-	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
-nm-render: $(RENDER_OBJ) $(LIBNM)
-	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(NCURSES_LIBS) $(SECCOMP_LIBS)
-nm-monitor: $(MONITOR_OBJ) $(LIBNM)
-	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS)
+nm-stats: $(STATS_OBJ) $(filter-out detect/main.o,$(DETECT_OBJ)) $(GEO_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(GEO_LIBS) $(SECCOMP_LIBS)
+nm-render: $(RENDER_OBJ) $(GEO_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(NCURSES_LIBS) $(GEO_LIBS) $(SECCOMP_LIBS)
+# nm-monitor opens a --geo file once itself, so a bad one is said once.
+nm-monitor: $(MONITOR_OBJ) $(GEO_OBJ) $(LIBNM)
+	$(CC) $(LINK_FLAGS) -o $@ $^ $(MSGPACK_LIBS) $(GEO_LIBS)
 nm-pcap: $(PCAPW_OBJ) $(LIBNM)
 	$(CC) $(LINK_FLAGS) -o $@ $^ $(PCAP_LIBS) $(MSGPACK_LIBS) $(SECCOMP_LIBS)
 nm-detect: $(DETECT_OBJ) $(LIBNM)
@@ -160,7 +171,7 @@ tests/unit/share_json: tests/unit/share_json.c tests/unit/check.h fuzz/common.c 
 # A unit test links libnm and every non-main object of the folder it tests
 # (tests/unit/decode_*.c links decode/, and so on).
 tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ) $(STATS_OBJ) \
-    $(PCAPW_OBJ) $(DETECT_OBJ) $(BUS_LIB_OBJ)
+    $(PCAPW_OBJ) $(DETECT_OBJ) $(BUS_LIB_OBJ) $(GEO_OBJ)
 	$(CC) $(ALL_CFLAGS) -I$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
 	    $(filter-out %/main.o,$(if $(filter decode_%,$*),$(DECODE_OBJ)) \
 	    $(if $(filter render_%,$*),$(RENDER_OBJ)) \
@@ -169,14 +180,19 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 	    $(if $(filter pcap_%,$*),$(PCAPW_OBJ)) \
 	    $(if $(filter detect_%,$*),$(DETECT_OBJ)) \
 	    $(if $(filter bus_%,$*),$(BUS_LIB_OBJ))) \
+	    $(if $(filter render_% stats_%,$*),$(GEO_OBJ)) \
 	    $(LIBNM) $(MSGPACK_LIBS) -lm $(if $(filter bus_%,$*),$(BUS_LIBS)) $(if $(filter capture_% pcap_%,$*),$(PCAP_LIBS)) \
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
 	    $(if $(filter detect_% stats_%,$*),-lnettle) \
 	    $(if $(filter decode_%,$*),$(CRYPTO_LIBS)) \
-	    $(if $(filter stats_% decode_tls,$*),$(SECCOMP_LIBS))
+	    $(if $(filter stats_% decode_tls,$*),$(SECCOMP_LIBS)) \
+	    $(if $(filter render_% stats_%,$*),$(GEO_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
+# geolocation's cost (share/geo.o and its libraries)
+tests/tools/geobench: tests/tools/geobench.c $(GEO_OBJ) $(LIBNM)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(GEO_OBJ) $(LIBNM) $(MSGPACK_LIBS) $(GEO_LIBS)
 tests/tools/kafkamock: tests/tools/kafkamock.c
 	$(CC) $(ALL_CFLAGS) $(RDKAFKA_CFLAGS) $(LDFLAGS) -o $@ $< $(RDKAFKA_LIBS)
 tests/tools/seccomp_probe: tests/tools/seccomp_probe.c $(LIBNM)
@@ -195,7 +211,7 @@ deps:
 deps-check:
 	@sh tests/deps.sh check
 $(SHARE_OBJ) $(CAPTURE_OBJ) $(DECODE_OBJ) $(RENDER_OBJ) $(STATS_OBJ) \
-    $(MONITOR_OBJ) $(PCAPW_OBJ) $(WEB_OBJ) $(BUS_OBJ): | deps-check
+    $(MONITOR_OBJ) $(PCAPW_OBJ) $(WEB_OBJ) $(BUS_OBJ) $(GEO_OBJ): | deps-check
 
 test: deps-test all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@bash tests/run.sh
@@ -262,8 +278,8 @@ $(FUZZ_DIR)/fuzz-decode $(FUZZ_DIR)/fuzz-tls $(FUZZ_DIR)/fuzz-quic \
 $(FUZZ_DIR)/fuzz-stream: $(FUZZ_DIR)/fuzz/stream.o $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
-    $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(STATS_OBJ))) $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
+    $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(STATS_OBJ))) $(FUZZ_DIR)/$(GEO_OBJ) $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(GEO_LIBS) $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-detect: $(FUZZ_DIR)/fuzz/detect.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DETECT_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle -lm $(SECCOMP_LIBS)
@@ -277,16 +293,17 @@ $(FUZZ_DIR)/fuzz-pngread: $(FUZZ_DIR)/fuzz/pngread.o $(FUZZ_DIR)/capture/pngread
 
 fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
     $(DECODE_OBJ) $(STATS_OBJ) $(DETECT_OBJ) capture/pngread.o bus/frame.o \
-    bus/url.o
+    bus/url.o $(GEO_OBJ)
 	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect -Ibus $(LDFLAGS) -o $@ \
 	    fuzz/$*.c fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
 	    $(if $(filter decode tls quic http,$*),$(DECODE_OBJ)) \
-	    $(if $(filter stats,$*),$(STATS_OBJ)) \
+	    $(if $(filter stats,$*),$(STATS_OBJ) $(GEO_OBJ)) \
 	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
 	    $(if $(filter pngread,$*),capture/pngread.o) \
 	    $(if $(filter bus,$*),bus/frame.o bus/url.o) $(LIBNM) $(MSGPACK_LIBS) \
 	    $(if $(filter detect stats,$*),-lnettle) \
-	    $(if $(filter decode tls quic http,$*),$(CRYPTO_LIBS)) -lm $(SECCOMP_LIBS)
+	    $(if $(filter decode tls quic http,$*),$(CRYPTO_LIBS)) -lm \
+	    $(if $(filter stats,$*),$(GEO_LIBS)) $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
 fuzz-bin: $(FUZZ_BIN)

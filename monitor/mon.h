@@ -48,6 +48,7 @@ struct mon_opts {
 	const char *services; /* --services, for nm-decode and nm-stats */
 	const char *wfile;    /* -w: nm-pcap's capture file, or NULL */
 	const char *web;      /* --web: nm-web's [ADDR:]PORT, or NULL */
+	const char *geo;      /* --geo FILE|auto|off, for nm-stats, nm-render */
 	const char **field;   /* -e, nm-render checks the names */
 	int nfields;
 	int fields;	/* -o fields */

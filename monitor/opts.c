@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo.h"
 #include "mon.h"
 #include "stats-limits.h"
 
@@ -20,6 +21,7 @@ enum {
 	OPT_DETECT_CONFIG,
 	OPT_DETECT_OPT,
 	OPT_DRY_RUN,
+	OPT_GEO,
 	OPT_IGNORE,
 	OPT_NO_DETECT,
 	OPT_JSON,
@@ -60,7 +62,7 @@ static const char usage_text[] =
     "                  [--no-detect] [--ignore CIDR[#port]]... "
     "[--detect-config file]\n"
     "                  [--detect-opt name=value]... [--web [ADDR:]PORT]\n"
-    "                  [--workers N]\n"
+    "                  [--workers N] [--geo file|auto|off]\n"
     "                  [-i interface]... [-r file [--realtime]] "
     "[expression]\n";
 
@@ -110,6 +112,9 @@ static const char help_text[] =
     "  --workers N     N capture, decode and stats pipelines share the\n"
     "                  interface by flow hash, their statistics merged\n"
     "                  (default 1; statistics views only)\n"
+    "  --geo file|auto|off\n"
+    "                  where addresses are: a .mmdb or libloc database,\n"
+    "                  libloc's if installed (default), or none\n"
     "  --dry-run       print the pipeline instead of running it\n"
     "  -h, --help      this help\n"
     "  --version       the version\n"
@@ -328,6 +333,7 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 		{ "detect-config", required_argument, NULL, OPT_DETECT_CONFIG },
 		{ "detect-opt", required_argument, NULL, OPT_DETECT_OPT },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "geo", required_argument, NULL, OPT_GEO },
 		{ "ignore", required_argument, NULL, OPT_IGNORE },
 		{ "no-detect", no_argument, NULL, OPT_NO_DETECT },
 		{ "help", no_argument, NULL, 'h' },
@@ -432,6 +438,13 @@ mon_opts_parse(struct mon_opts *o, int argc, char **argv)
 			    o, optarg, (size_t)(eq - optarg), eq + 1);
 			break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
+		case OPT_GEO:
+			/* a bad file is said here, once, not by each stage */
+			if (strcmp(optarg, "auto") != 0 &&
+			    strcmp(optarg, "off") != 0)
+				geo_close(geo_open(optarg, 0));
+			o->geo = optarg;
+			break;
 		case OPT_IGNORE:
 			if (*optarg == '\0')
 				nm_bad_usage("--ignore: an empty CIDR");

@@ -189,6 +189,7 @@ mon_render_args(struct mon_stage *st, const struct mon_opts *o)
 		mon_arg(st, "-u");
 	if (o->nonames)
 		mon_arg(st, "-N");
+	mon_arg2(st, "--geo", o->geo);
 	if (o->color != NULL)
 		mon_arg(st, mon_color_arg(o->color));
 }
@@ -225,6 +226,7 @@ mon_stats_args(
 	mon_arg2(st, "--services", o->services);
 	if (o->nonames)
 		mon_arg(st, "-N");
+	mon_arg2(st, "--geo", o->geo);
 	if (o->nodetect)
 		mon_arg(st, "--no-detect");
 	else
@@ -274,6 +276,7 @@ mon_workers_build(
 	/* its buckets are the workers' spans: the interval of their own */
 	mon_arg(st, "--merge");
 	mon_arg2(st, "-n", o->top);
+	mon_arg2(st, "--geo", o->geo);
 	for (w = 0; w < n; w++) {
 		snprintf(fds[w], sizeof(fds[w]), "/dev/fd/%d", 3 + w);
 		mon_arg(st, fds[w]);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "geo.h"
 #include "render.h"
 
 /*
@@ -45,28 +46,40 @@ out_fields_want(const struct out *o, enum rec_type t)
 	return 0;
 }
 
+/* path's first n bytes among keys, unless they are there already */
+static void
+keys_add(const char **keys, size_t *k, const char *path, size_t n)
+{
+	char *key;
+	size_t j;
+
+	for (j = 0; j < *k; j++)
+		if (strncmp(keys[j], path, n) == 0 && keys[j][n] == '\0')
+			return;
+	key = estrdup(path);
+	key[n] = '\0';
+	keys[(*k)++] = key;
+}
+
 const char *const *
 out_fields_keys(const struct out *o)
 {
-	const char **keys = ecalloc(o->nfields + 1, sizeof(*keys));
-	const char *path;
-	char *key;
-	size_t i, j, n, k = 0;
+	/* a geo column's layer too: two keys for some fields */
+	const char **keys = ecalloc(2 * o->nfields + 1, sizeof(*keys));
+	const char *path, *l3;
+	size_t i, k = 0;
 
 	for (i = 0; i < o->nfields; i++) {
 		if (o->fields[i]->rtype != REC_UNKNOWN)
 			continue; /* not a packet's */
 		path = o->fields[i]->path;
-		n = strcspn(path, ".");
-		for (j = 0; j < k; j++)
-			if (strncmp(keys[j], path, n) == 0 &&
-			    keys[j][n] == '\0')
-				break;
-		if (j == k) {
-			key = estrdup(path);
-			key[n] = '\0';
-			keys[k++] = key;
+		/* a geo column reads the address of its layer */
+		if (o->fields[i]->fmt == F_GEO4 ||
+		    o->fields[i]->fmt == F_GEO6) {
+			l3 = o->fields[i]->fmt == F_GEO4 ? "ip" : "ipv6";
+			keys_add(keys, &k, l3, strlen(l3));
 		}
+		keys_add(keys, &k, path, strcspn(path, "."));
 	}
 	return keys;
 }
@@ -205,6 +218,43 @@ value(void *arg, const msgpack_object *v)
 }
 
 /*
+ * An ip.geoip. or ipv6.geoip. column: of the packet's IPv4 or IPv6 layer
+ * only (tshark's split), from the record's src_geo or dst_geo when it has
+ * them (a stream read back), else nm-render's own lookup of the address.
+ */
+static void
+geo_column(struct walk *w, const msgpack_object *map)
+{
+	const struct out_field *f = w->f;
+	const msgpack_object *l3 =
+	    rec_get(map, f->fmt == F_GEO4 ? "ip" : "ipv6");
+	const char *comp = strchr(f->path, '.') + 1, *v;
+	const struct geo_info *gi;
+	struct geo_info rgi;
+	int src = strncmp(f->path, "src", 3) == 0;
+	char num[16];
+
+	if (w->o->nogeo || l3 == NULL || l3->type != MSGPACK_OBJECT_MAP)
+		return;
+	if (geo_info_obj(rec_get(map, src ? "src_geo" : "dst_geo"), &rgi))
+		gi = &rgi;
+	else if ((gi = geo_find_obj(
+		      w->o->geo, rec_get(l3, src ? "src" : "dst"))) == NULL)
+		return;
+	if (strcmp(comp, "asn") == 0) {
+		if (gi->asn == 0)
+			return;
+		snprintf(num, sizeof(num), "%u", (unsigned)gi->asn);
+		v = num;
+	} else
+		v = strcmp(comp, "country") == 0   ? gi->country
+		    : strcmp(comp, "as_name") == 0 ? gi->as_name
+						   : gi->country_name;
+	if (*v != '\0' && occurrence(w))
+		out_safe(w->b, v, strlen(v));
+}
+
+/*
  * -E quote=: what was written from start on, in quotes, a quote inside
  * doubled (as CSV readers take it).  An empty column stays empty, as
  * tshark leaves it.
@@ -267,7 +317,10 @@ out_fields(
 		w.b = b;
 		w.start = b->len;
 		w.count = 0;
-		(void)field_walk(&ref, map, value, &w);
+		if (f->fmt == F_GEO4 || f->fmt == F_GEO6)
+			geo_column(&w, map);
+		else
+			(void)field_walk(&ref, map, value, &w);
 		/* last: the OPT record is the last of a message as a rule;
 		 * its owner is the root, or it is no OPT to nm-decode */
 		if ((f->fmt == F_RRNM || f->fmt == F_RRTY) &&

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "geo.h"
 #include "render.h"
 
 static const char hexdig[] = "0123456789abcdef";
@@ -473,6 +474,29 @@ out_name(const struct out *o, struct strbuf *b, const msgpack_object *map,
 	sb_adds(b, " (");
 	out_value(b, v);
 	sb_addc(b, ')');
+}
+
+void
+out_geo(const struct out *o, struct strbuf *b, const msgpack_object *map,
+    const char *geokey, const char *addrkey, int bracket)
+{
+	const struct geo_info *gi;
+	struct geo_info rgi;
+	char t[GEO_AS_NAME_MAX + 32];
+	size_t n;
+
+	if (o->nogeo)
+		return;
+	if (geo_info_obj(rec_get(map, geokey), &rgi))
+		gi = &rgi;
+	else if ((gi = geo_find_obj(o->geo, rec_get(map, addrkey))) == NULL)
+		return;
+	if ((n = geo_text(t, sizeof(t), gi)) == 0)
+		return;
+	sb_adds(b, bracket ? " [" : "  ");
+	out_safe(b, t, n); /* the stream's strings are anyone's */
+	if (bracket)
+		sb_addc(b, ']');
 }
 
 /* Bytes as lower-case hex, no separators. */

@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "render.h"
+#include "fields.h"
 #include "filter.h"
+#include "geo.h"
 #include "names.h"
 #include "sandbox.h"
 #include "stage.h"
@@ -38,6 +40,8 @@ struct opts {
 	int nt;		    /* how many -t */
 	int eset;	    /* some -E given */
 	const char *filter; /* -Y, or NULL */
+	const char *geo;    /* --geo FILE|auto|off (NULL: auto) */
+	int version;	    /* --version */
 };
 
 /* What the driver's callbacks need. */
@@ -51,13 +55,15 @@ struct ctx {
 static int json_refused; /* a record was too long for JSON */
 /* -o json: the passive names put beside a packet's addresses (NULL: -N) */
 static struct names *json_names;
+/* -o json: where a packet's addresses are, put beside them (NULL: none) */
+static struct geo *json_geo;
 
 static const char usage_text[] =
     "usage: nm-render [-t[t[t[t[t]]]]] [-uN] [-m mode]\n"
     "                 [-o compact|detailed|minimal|json|fields]\n"
     "                 [-e field]... [-E setting=value]... [-Y filter]\n"
     "                 [--json-time] [--color=auto|always|never]\n"
-    "                 [--list-fields]\n";
+    "                 [--geo file|auto|off] [--list-fields]\n";
 
 /* What tcpdump's -t, -tt, -ttt, -tttt and -ttttt choose, by their count */
 static const enum out_time tmodes[] = { OUT_TIME_LOCAL, OUT_TIME_NONE,
@@ -178,6 +184,7 @@ parse_opts(int argc, char **argv, struct opts *op)
 		{ "no-names", no_argument, NULL, 'N' },
 		{ "utc", no_argument, NULL, 'u' },
 		{ "display-filter", required_argument, NULL, 'Y' },
+		{ "geo", required_argument, NULL, 'G' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -222,13 +229,19 @@ parse_opts(int argc, char **argv, struct opts *op)
 			setenv("TZ", "UTC0", 1);
 			break;
 		case 'Y': op->filter = optarg; break;
-		case 'V': nm_version("nm-render");
+		case 'G': op->geo = optarg; break;
+		case 'V': op->version = 1; break;
 		default: usage();
 		}
 	}
 	if (optind < argc) {
 		nm_warn("unexpected argument: %s", argv[optind]);
 		usage();
+	}
+	if (op->version) {
+		/* the database in use, and the terms its licence asks for */
+		geo_version("nm-render", op->geo);
+		nm_exit_stdout();
 	}
 	if (op->nnames > 0 && !op->mode_set)
 		op->out.mode = OUT_FIELDS;
@@ -355,7 +368,8 @@ json_time(struct strbuf *b, const msgpack_object *map)
 struct json_pkt {
 	const msgpack_object *dns, *l3;
 	uint64_t ts;
-	int has[2]; /* src_name, dst_name: a stream read back has them */
+	int has[2];  /* src_name, dst_name: a stream read back has them */
+	int hasg[2]; /* src_geo, dst_geo: the same */
 };
 
 static void
@@ -377,47 +391,112 @@ json_pkt_scan(const msgpack_object *map, struct json_pkt *p)
 			p->has[0] = 1;
 		else if (REC_KEY_IS(&kv->key, "dst_name"))
 			p->has[1] = 1;
+		else if (REC_KEY_IS(&kv->key, "src_geo"))
+			p->hasg[0] = 1;
+		else if (REC_KEY_IS(&kv->key, "dst_geo"))
+			p->hasg[1] = 1;
 	}
 	if (p->l3 != NULL && p->l3->type != MSGPACK_OBJECT_MAP)
 		p->l3 = NULL;
 }
 
+/* A layer's source and destination, in one pass over its keys. */
+static void
+json_ends(const msgpack_object *l3, const msgpack_object *end[2])
+{
+	const msgpack_object_kv *kv = l3->via.map.ptr;
+	uint32_t j;
+
+	end[0] = end[1] = NULL;
+	for (j = 0; j < l3->via.map.size; j++, kv++)
+		if (REC_KEY_IS(&kv->key, "src"))
+			end[0] = &kv->val;
+		else if (REC_KEY_IS(&kv->key, "dst"))
+			end[1] = &kv->val;
+}
+
+/* ,"key":{"country":"GB","asn":12345,...} as the flow records have it */
+static void
+json_geo_map(struct strbuf *b, const char *key, const struct geo_info *gi)
+{
+	static const struct {
+		unsigned bit;
+		const char *key;
+	} flags[] = { { GEO_ANYCAST, "anycast" },
+		{ GEO_ANON_PROXY, "anon_proxy" },
+		{ GEO_SATELLITE, "satellite" } };
+	char num[16];
+	const char *sep = "";
+	size_t i;
+
+	sb_adds(b, ",\"");
+	sb_adds(b, key);
+	sb_adds(b, "\":{");
+	if (gi->country[0] != '\0') {
+		sb_adds(b, "\"country\":");
+		json_str(b, gi->country, strlen(gi->country));
+		sep = ",";
+	}
+	if (gi->asn != 0) {
+		snprintf(num, sizeof(num), "%u", (unsigned)gi->asn);
+		sb_adds(b, sep);
+		sb_adds(b, "\"asn\":");
+		sb_adds(b, num);
+		sep = ",";
+	}
+	if (gi->as_name[0] != '\0') {
+		sb_adds(b, sep);
+		sb_adds(b, "\"as_name\":");
+		json_str(b, gi->as_name, strlen(gi->as_name));
+		sep = ",";
+	}
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (gi->flags & flags[i].bit) {
+			sb_adds(b, sep);
+			sb_addc(b, '"');
+			sb_adds(b, flags[i].key);
+			sb_adds(b, "\":true");
+			sep = ",";
+		}
+	sb_addc(b, '}');
+}
+
 /*
- * A packet's passive names as a flow record has them, "src_name" and
- * "dst_name" after the line's last key, when the DNS answers seen so far
- * in the stream named its addresses.
+ * A packet's passive names and where its addresses are, as a flow record
+ * has them ("src_name", "dst_name", "src_geo", "dst_geo"), after the
+ * line's last key: names when the DNS answers seen so far in the stream
+ * named its addresses, places when the database knows them.
  */
 static int
 json_packet_names(struct strbuf *b, const struct json_pkt *p)
 {
 	static const char *const keys[2] = { "src_name", "dst_name" };
-	const msgpack_object *end[2] = { NULL, NULL };
-	const msgpack_object_kv *kv;
+	static const char *const gkeys[2] = { "src_geo", "dst_geo" };
+	const msgpack_object *end[2];
+	const struct geo_info *gi;
 	const char *name;
-	uint32_t j;
 	int i;
 
-	if (p->l3 == NULL || names_count(json_names) == 0 || b->len < 2 ||
-	    b->p[b->len - 2] != '}')
+	if (p->l3 == NULL || b->len < 2 || b->p[b->len - 2] != '}')
 		return 0;
-	/* both ends in one pass over the layer's keys */
-	kv = p->l3->via.map.ptr;
-	for (j = 0; j < p->l3->via.map.size; j++, kv++)
-		if (REC_KEY_IS(&kv->key, "src"))
-			end[0] = &kv->val;
-		else if (REC_KEY_IS(&kv->key, "dst"))
-			end[1] = &kv->val;
+	json_ends(p->l3, end);
 	for (i = 0; i < 2; i++) {
-		if (p->has[i])
-			continue;
-		name = names_find_obj(json_names, end[i], p->ts);
-		if (name == NULL)
+		name = p->has[i] || json_names == NULL ||
+			names_count(json_names) == 0
+		    ? NULL
+		    : names_find_obj(json_names, end[i], p->ts);
+		gi = p->hasg[i] ? NULL : geo_find_obj(json_geo, end[i]);
+		if (name == NULL && gi == NULL)
 			continue;
 		b->len -= 2; /* the '}' and the '\n' */
-		sb_adds(b, ",\"");
-		sb_adds(b, keys[i]);
-		sb_adds(b, "\":");
-		json_str(b, name, strlen(name));
+		if (name != NULL) {
+			sb_adds(b, ",\"");
+			sb_adds(b, keys[i]);
+			sb_adds(b, "\":");
+			json_str(b, name, strlen(name));
+		}
+		if (gi != NULL)
+			json_geo_map(b, gkeys[i], gi);
 		sb_adds(b, "}\n");
 	}
 	if (b->len > REC_MAX_SIZE) {
@@ -446,9 +525,11 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	case REC_PACKET:
 	case REC_FRAME:
 		if (o->mode == OUT_JSON) {
-			if (json_names != NULL && rec->type == REC_PACKET) {
+			if ((json_names != NULL || json_geo != NULL) &&
+			    rec->type == REC_PACKET) {
 				json_pkt_scan(&rec->obj, &jp);
-				names_learn(json_names, jp.dns, jp.ts);
+				if (json_names != NULL)
+					names_learn(json_names, jp.dns, jp.ts);
 			}
 			break;
 		}
@@ -495,7 +576,8 @@ render_one(struct out *o, struct strbuf *b, const struct rec *rec)
 	}
 	if (o->mode == OUT_JSON &&
 	    (json_write(b, &rec->obj) == -1 ||
-		(json_names != NULL && rec->type == REC_PACKET &&
+		((json_names != NULL || json_geo != NULL) &&
+		    rec->type == REC_PACKET &&
 		    json_packet_names(b, &jp) == -1) ||
 		(o->json_time && json_time(b, &rec->obj) == -1))) {
 		/* a line the next stage would refuse is not written */
@@ -579,6 +661,20 @@ run_top(struct opts *op)
 	return stage_run(&st);
 }
 
+/* The mode shows where addresses are: -o fields only when a field asks. */
+static int
+geo_shown(const struct out *o)
+{
+	size_t i;
+
+	if (o->mode != OUT_FIELDS)
+		return 1;
+	for (i = 0; i < o->nfields; i++)
+		if (o->fields[i]->fmt == F_GEO4 || o->fields[i]->fmt == F_GEO6)
+			return 1;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -595,12 +691,20 @@ main(int argc, char **argv)
 	op.out.color = want_color(&op);
 	op.out.ascii = !utf8_locale();
 	cx.out = &op.out;
+	/*
+	 * The stage that shows geolocation says once how to get a database
+	 * when there is none (nm-stats, which only writes it, keeps quiet).
+	 */
+	op.out.nogeo = op.geo != NULL && strcmp(op.geo, "off") == 0;
+	op.out.geo = geo_open(op.geo, geo_shown(&op.out));
 	if (op.out.mode == OUT_TOP)
 		return run_top(&op);
 	if (op.filter != NULL)
 		cx.filter = filter_compile_opt(op.filter);
 	if (op.out.mode == OUT_JSON && !op.out.nonames)
 		json_names = names_new(0);
+	if (op.out.mode == OUT_JSON)
+		json_geo = op.out.geo;
 	stage_open(&cx.st, &render_ops, &cx, 0);
 	if (op.out.mode == OUT_FIELDS && op.out.header) {
 		out_fields_header(&op.out, &cx.line);
@@ -630,5 +734,6 @@ main(int argc, char **argv)
 		status = NM_EXIT_FAIL;
 	free(op.out.fields);
 	names_free(json_names);
+	geo_close(op.out.geo);
 	return status;
 }

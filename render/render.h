@@ -71,6 +71,8 @@ struct out {
 	int *srcfile;	/* ... each one a file */
 	size_t nsrc;
 	size_t if_w; /* the interface column's width; 0: none (one source) */
+	struct geo *geo; /* --geo's database: nm-render's own lookups */
+	int nogeo;	 /* --geo off: no geolocation shown at all */
 };
 
 /*
@@ -89,6 +91,13 @@ struct out_pkt {
 };
 
 /* --- fmt.c --- */
+/*
+ * " GB AS12345 Test Net One": where the address under addrkey of map is,
+ * from its geo map under geokey, else nm-render's own lookup; nothing
+ * when neither knows (or --geo off).  bracket: in "[...]".
+ */
+void out_geo(const struct out *o, struct strbuf *b, const msgpack_object *map,
+    const char *geokey, const char *addrkey, int bracket);
 void out_scan(const msgpack_object *map, struct out_pkt *p);
 void out_time(struct out *o, struct strbuf *b, uint64_t ts);
 void out_addr(struct strbuf *b, const msgpack_object *v);

@@ -365,6 +365,7 @@ report_hosts(const struct out *o, struct strbuf *b, const msgpack_object *m)
 			out_f(b, ", received %.0f)", rec_num(e, "rx_packets"));
 		}
 		err_note(b, e);
+		out_geo(o, b, e, "geo", "addr", 0);
 		sb_addc(b, '\n');
 	}
 }
@@ -461,8 +462,10 @@ icmp_flow(const struct out *o, struct strbuf *b, const msgpack_object *e)
 		return 0;
 	v6 = p->via.str.size == 6;
 	host(o, b, e, "src", "src_name");
+	out_geo(o, b, e, "src_geo", "src", 1);
 	sb_adds(b, out_arrow(o));
 	host(o, b, e, "dst", "dst_name");
+	out_geo(o, b, e, "dst_geo", "dst", 1);
 	if (rec_get(e, "sport") == NULL)
 		return 1; /* merged: its messages are not known */
 	sb_addc(b, ' ');
@@ -491,9 +494,11 @@ report_flows(const struct out *o, struct strbuf *b, const msgpack_object *m)
 		if (!icmp_flow(o, b, e)) {
 			endpoint(
 			    o, b, e, "src", "src_name", rec_num(e, "sport"));
+			out_geo(o, b, e, "src_geo", "src", 1);
 			sb_adds(b, out_arrow(o));
 			endpoint(
 			    o, b, e, "dst", "dst_name", rec_num(e, "dport"));
+			out_geo(o, b, e, "dst_geo", "dst", 1);
 		}
 		if (rec_get(e, "service") != NULL) {
 			sb_adds(b, " (");

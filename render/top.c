@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo.h"
 #include "top.h"
 
 #define NS	   1000000000ULL
@@ -30,9 +31,11 @@ const char *const top_keys[] = { "ts", "if", "len", "ip.src", "ip.dst",
 
 /* Each view's columns, in their order on the screen. */
 static const enum top_col conn_cols[] = { TC_PROTO, TC_SRC, TC_DST, TC_SVC,
-	TC_STATE, TC_R2, TC_R10, TC_R40, TC_SENT, TC_RECV, TC_TOTAL };
+	TC_STATE, TC_R2, TC_R10, TC_R40, TC_SENT, TC_RECV, TC_TOTAL, TC_GEO };
 static const enum top_col host_cols[] = { TC_SRC, TC_R2, TC_R10, TC_R40,
-	TC_SENT, TC_RECV, TC_TOTAL, TC_PKTS };
+	TC_SENT, TC_RECV, TC_TOTAL, TC_PKTS, TC_GEO };
+/* TC_GEO, the last of a view's columns, only with a database */
+static int geo_on;
 static const enum top_col port_cols[] = { TC_SRC, TC_SVC, TC_R2, TC_R10, TC_R40,
 	TC_SENT, TC_RECV, TC_TOTAL, TC_PKTS };
 
@@ -42,13 +45,15 @@ top_columns(enum top_view v, const enum top_col **cols)
 	switch (v) {
 	case TV_HOST:
 		*cols = host_cols;
-		return (int)(sizeof(host_cols) / sizeof(host_cols[0]));
+		return (int)(sizeof(host_cols) / sizeof(host_cols[0])) -
+		    !geo_on;
 	case TV_PORT:
 		*cols = port_cols;
 		return (int)(sizeof(port_cols) / sizeof(port_cols[0]));
 	default:
 		*cols = conn_cols;
-		return (int)(sizeof(conn_cols) / sizeof(conn_cols[0]));
+		return (int)(sizeof(conn_cols) / sizeof(conn_cols[0])) -
+		    !geo_on;
 	}
 }
 
@@ -66,7 +71,8 @@ top_col_name(enum top_view v, enum top_col c)
 		[TC_SENT] = "SENT",
 		[TC_RECV] = "RECV",
 		[TC_TOTAL] = "TOTAL",
-		[TC_PKTS] = "PKTS" };
+		[TC_PKTS] = "PKTS",
+		[TC_GEO] = "WHERE" };
 
 	if (c == TC_SRC && v != TV_CONN)
 		return v == TV_HOST ? "HOST" : "PORT";
@@ -77,7 +83,7 @@ top_col_name(enum top_view v, enum top_col c)
 static int
 col_is_text(enum top_col c)
 {
-	return c <= TC_STATE;
+	return c <= TC_STATE || c == TC_GEO;
 }
 
 static enum top_col
@@ -590,6 +596,23 @@ name_str(
 	buf[i] = '\0';
 }
 
+/* "GB AS12345": the country and the AS, the name left out (a column) */
+static void
+geo_str(
+    const struct top *tp, char *buf, size_t len, const uint8_t *a, uint8_t alen)
+{
+	const struct geo_info *gi = geo_find(tp->out->geo, a, alen);
+
+	buf[0] = '\0';
+	if (gi == NULL)
+		return;
+	if (gi->asn != 0)
+		snprintf(buf, len, "%s%sAS%u", gi->country,
+		    gi->country[0] != '\0' ? " " : "", (unsigned)gi->asn);
+	else
+		snprintf(buf, len, "%s", gi->country);
+}
+
 static void
 line_of(const struct top *tp, const struct top_row *r, struct top_line *l)
 {
@@ -615,6 +638,7 @@ line_of(const struct top *tp, const struct top_row *r, struct top_line *l)
 		addr_str(l->b, sizeof(l->b), ob, rl);
 		name_str(tp, l->an, sizeof(l->an), oa, ol);
 		name_str(tp, l->bn, sizeof(l->bn), ob, rl);
+		geo_str(tp, l->geo, sizeof(l->geo), ob, rl);
 		/* no DNS name for the server: the one its client asked for */
 		if (l->bn[0] == '\0')
 			memcpy(l->bn, r->server, sizeof(l->bn));
@@ -625,6 +649,7 @@ line_of(const struct top *tp, const struct top_row *r, struct top_line *l)
 	case TV_HOST:
 		addr_str(l->a, sizeof(l->a), r->k.a, r->k.alen);
 		name_str(tp, l->an, sizeof(l->an), r->k.a, r->k.alen);
+		geo_str(tp, l->geo, sizeof(l->geo), r->k.a, r->k.alen);
 		break;
 	default:
 		snprintf(l->a, sizeof(l->a), "%u/%s", (unsigned)r->k.pa,
@@ -982,6 +1007,7 @@ top_open(struct top *tp, struct out *o, const char *filter)
 	int v;
 
 	tp->out = o;
+	geo_on = o->geo != NULL;
 	tp->names_on = !o->nonames;
 	tp->names = names_new(0);
 	for (v = 0; v < TV_N; v++) {

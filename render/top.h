@@ -48,7 +48,8 @@ enum top_col {
 	TC_SENT, /* bytes from the originator, the host, to the service */
 	TC_RECV,
 	TC_TOTAL,
-	TC_PKTS
+	TC_PKTS,
+	TC_GEO /* where the host or the responder is: last, shown with --geo */
 };
 
 /*
@@ -92,6 +93,7 @@ struct top_line {
 	char proto[8];
 	char a[48], b[48]; /* addresses as text, port after them */
 	char an[TOP_NAME_W], bn[TOP_NAME_W]; /* names, or "" */
+	char geo[24];			     /* "GB AS12345", or "" */
 	uint16_t pa, pb;
 	int ports; /* show the ports */
 	char service[16], state[4];

@@ -240,13 +240,14 @@ col_width(enum top_view v, enum top_col c)
 	case TC_DST: return 15;
 	case TC_SVC: return v == TV_PORT ? 12 : 6;
 	case TC_STATE: return 3;
+	case TC_GEO: return 10;
 	default: return 5;
 	}
 }
 
 /* Which columns go first when the width is short (first: least wanted) */
-static const enum top_col drop_order[] = { TC_TOTAL, TC_PKTS, TC_SVC, TC_STATE,
-	TC_R40, TC_PROTO, TC_RECV, TC_R10 };
+static const enum top_col drop_order[] = { TC_GEO, TC_TOTAL, TC_PKTS, TC_SVC,
+	TC_STATE, TC_R40, TC_PROTO, TC_RECV, TC_R10 };
 
 static int
 flex(enum top_view v, enum top_col c)
@@ -405,7 +406,7 @@ titles(const struct top *tp, const struct scr *s, const struct col *cl, int n)
 						    : "\u25bc";
 		snprintf(
 		    buf, sizeof(buf), "%s", top_col_name(tp->view, cl[i].c));
-		if (cl[i].c >= TC_R2) {
+		if (cl[i].c >= TC_R2 && cl[i].c != TC_GEO) {
 			/* figures right-aligned under a right-aligned title */
 			int len = (int)strlen(buf) + (*mark != '\0');
 			move(2, cl[i].x + (cl[i].w > len ? cl[i].w - len : 0));
@@ -460,8 +461,9 @@ row(const struct top *tp, const struct scr *s, const struct col *cl, int n,
 			si(buf, sizeof(buf), (double)(l->sent + l->recv));
 			break;
 		case TC_PKTS: si(buf, sizeof(buf), (double)l->pkts); break;
+		case TC_GEO: snprintf(buf, sizeof(buf), "%s", l->geo); break;
 		}
-		cell(y, c->x, c->w, buf, c->c >= TC_R2);
+		cell(y, c->x, c->w, buf, c->c >= TC_R2 && c->c != TC_GEO);
 	}
 }
 

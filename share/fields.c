@@ -158,6 +158,27 @@ static const struct out_field table[] = {
 	{ "http.content_type", "http.content_type", F_STR, 0, 0 },
 	{ "http.content_length", "http.content_length", F_DEC, 0, 0 },
 	{ "http.server", "http.server", F_STR, 0, 0 },
+	/*
+	 * Where addresses are, under Wireshark's GeoIP names: a record's
+	 * src_geo/dst_geo maps, or nm-render's own lookups (render/fields.c).
+	 * country_name is no record key: only a lookup gives it.
+	 */
+	{ "ip.geoip.src_country_iso", "src_geo.country", F_GEO4, 0, 0 },
+	{ "ip.geoip.src_asnum", "src_geo.asn", F_GEO4, 0, 0 },
+	{ "ip.geoip.src_org", "src_geo.as_name", F_GEO4, 0, 0 },
+	{ "ip.geoip.src_country", "src_geo.country_name", F_GEO4, 0, 0 },
+	{ "ip.geoip.dst_country_iso", "dst_geo.country", F_GEO4, 0, 0 },
+	{ "ip.geoip.dst_asnum", "dst_geo.asn", F_GEO4, 0, 0 },
+	{ "ip.geoip.dst_org", "dst_geo.as_name", F_GEO4, 0, 0 },
+	{ "ip.geoip.dst_country", "dst_geo.country_name", F_GEO4, 0, 0 },
+	{ "ipv6.geoip.src_country_iso", "src_geo.country", F_GEO6, 0, 0 },
+	{ "ipv6.geoip.src_asnum", "src_geo.asn", F_GEO6, 0, 0 },
+	{ "ipv6.geoip.src_org", "src_geo.as_name", F_GEO6, 0, 0 },
+	{ "ipv6.geoip.src_country", "src_geo.country_name", F_GEO6, 0, 0 },
+	{ "ipv6.geoip.dst_country_iso", "dst_geo.country", F_GEO6, 0, 0 },
+	{ "ipv6.geoip.dst_asnum", "dst_geo.asn", F_GEO6, 0, 0 },
+	{ "ipv6.geoip.dst_org", "dst_geo.as_name", F_GEO6, 0, 0 },
+	{ "ipv6.geoip.dst_country", "dst_geo.country_name", F_GEO6, 0, 0 },
 	{ NULL, NULL, F_DEC, 0, 0 }
 };
 

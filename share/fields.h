@@ -39,7 +39,11 @@ enum fld_fmt {
 	/* text of an HTTP head's map only when it is a request (it has a
 	 * method) or a response (a status code): the version is both's */
 	F_HREQ,
-	F_HRSP
+	F_HRSP,
+	/* where the IPv4 (F_GEO4) or IPv6 (F_GEO6) source or destination
+	 * is: the record's src_geo or dst_geo, else nm-render's own lookup */
+	F_GEO4,
+	F_GEO6
 };
 
 struct out_field {

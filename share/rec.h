@@ -621,6 +621,11 @@ enum {
 	X("merge.refused",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("merge.late",		KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("merge.straddled",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* end: the geolocation cache's figures (nm-stats(1)) */	\
+	S(IN_END, BY_STATS)						\
+	X("geo",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("geo.hits",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("geo.lookups",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* end: nm-web's own figures (nm-web(1)) */			\
 	S(IN_END, BY_ANY)						\
 	X("web",		KT_MAP,  KT_NONE, SH_PLAIN)		\

@@ -21,6 +21,7 @@
 #include "services.h"
 #include "stats.h"
 #include "filter.h"
+#include "geo.h"
 #include "names.h"
 #include "sandbox.h"
 #include "stage.h"
@@ -43,6 +44,8 @@ struct opts {
 	unsigned summary_every;	   /* --summary-interval, seconds; 0: none */
 	unsigned summary_k;	   /* --summary-top */
 	int no_summary;		   /* --no-summary */
+	const char *geo;	   /* --geo FILE|auto|off (NULL: auto) */
+	int version;		   /* --version */
 };
 
 struct ctx {
@@ -55,6 +58,7 @@ struct ctx {
 	int sources;	       /* the stream has several sources */
 	struct names *names;   /* the passive names, or NULL (-N) */
 	struct sumgrid *sg;    /* the summaries, or NULL (--no-summary) */
+	struct geo *geo;       /* --geo's database, or NULL */
 };
 
 static const char usage_text[] =
@@ -66,7 +70,8 @@ static const char usage_text[] =
     "[--show-detect-config]\n"
     "                [--summary-interval seconds] [--summary-top k] "
     "[--no-summary]\n"
-    "                [--ignore CIDR[#port]] [--SETTING value]...\n"
+    "                [--geo file|auto|off] [--ignore CIDR[#port]] "
+    "[--SETTING value]...\n"
     "       nm-stats --merge [-n count] [--bucket seconds] "
     "[--summary-top k] file...\n"
     "(the detectors' settings: nm-detect -h)\n";
@@ -98,6 +103,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "summary-interval", required_argument, NULL, 'M' },
 		{ "summary-top", required_argument, NULL, 'K' },
 		{ "no-summary", no_argument, NULL, 'O' },
+		{ "geo", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 	};
@@ -161,14 +167,20 @@ parse_opts(int argc, char **argv, struct opts *o)
 			    optarg, 16, SUMM_KMAX, "--summary-top");
 			break;
 		case 'O': o->no_summary = 1; break;
+		case 'G': o->geo = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
-		case 'V': nm_version("nm-stats");
+		case 'V': o->version = 1; break;
 		default: usage();
 		}
 	}
 	if (optind != argc)
 		nm_bad_usage("unexpected argument: %s", argv[optind]);
 	free(longopts);
+	if (o->version) {
+		/* the database in use, and the terms its licence asks for */
+		geo_version("nm-stats", o->geo);
+		nm_exit_stdout();
+	}
 }
 
 /* The final report: the last stats, every flow still open. */
@@ -287,6 +299,14 @@ end_keys(struct pk *pk, void *arg)
 
 	if (cx->detect)
 		det_end_keys(pk);
+	if (cx->geo != NULL) {
+		/* lookups: in the database; hits: answered by the cache */
+		pk_cstr(pk, "geo");
+		pk_map_open(pk);
+		pk_ku(pk, "hits", geo_hits(cx->geo));
+		pk_ku(pk, "lookups", geo_misses(cx->geo));
+		pk_close(pk);
+	}
 }
 
 static const struct stage_ops stats_ops = {
@@ -324,6 +344,8 @@ main(int argc, char **argv)
 	cx.agg.src_top = o.src_top;
 	if (!o.no_names)
 		cx.names = names_new(0);
+	/* the stage that shows geolocation (nm-render) gives the hint */
+	cx.geo = geo_open(o.geo, 0);
 	if (!o.no_summary) {
 		sumout_init(
 		    &sg, (uint64_t)o.summary_every * ST_NS, o.summary_k, o.by);
@@ -334,6 +356,7 @@ main(int argc, char **argv)
 	want_keys(&cx);
 	out_init(&cx.out, cx.st.w, o.ntop, o.by);
 	cx.out.names = cx.names;
+	cx.out.geo = cx.geo;
 	cx.out.servers = &cx.agg.servers;
 	if (cx.sg != NULL)
 		cx.out.summ = &cx.sg->cur;

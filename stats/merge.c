@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo.h"
 #include "nm.h"
 #include "proto.h"
 #include "rec.h"
@@ -69,7 +70,20 @@ struct merge {
 static const char usage_text[] =
     "usage: nm-stats --merge [-n count] [-s packets|bytes] "
     "[--bucket seconds] [--summary-top k]\n"
-    "                [--force] file...   (- for stdin)\n";
+    "                [--geo file|auto|off] [--force] file...   "
+    "(- for stdin)\n";
+
+/* --geo: where the merged lists' public addresses are, or NULL */
+static struct geo *merge_geo;
+
+static void
+merge_pack_geo(struct pk *pk, const char *key, const uint8_t *a, size_t len)
+{
+	const struct geo_info *gi = geo_find(merge_geo, a, len);
+
+	if (gi != NULL)
+		geo_pack(pk, key, gi);
+}
 
 int
 merge_wanted(int argc, char **argv)
@@ -221,6 +235,7 @@ pack_heavy(struct pk *pk, const struct summ *t, unsigned ntop)
 		k = v[i]->key;
 		pk_map_open(pk);
 		pk_kbin(pk, "addr", k + 1, k[0] == 6 ? 16 : 4);
+		merge_pack_geo(pk, "geo", k + 1, k[0] == 6 ? 16 : 4);
 		pack_weights(pk, t, v[i]);
 		pk_close(pk);
 	}
@@ -259,6 +274,8 @@ pack_heavy(struct pk *pk, const struct summ *t, unsigned ntop)
 						     : "IP");
 		pk_kbin(pk, "src", a_serves ? fk->b : fk->a, al);
 		pk_kbin(pk, "dst", a_serves ? fk->a : fk->b, al);
+		merge_pack_geo(pk, "src_geo", a_serves ? fk->b : fk->a, al);
+		merge_pack_geo(pk, "dst_geo", a_serves ? fk->a : fk->b, al);
 		/* ICMP's "ports" are its identifier or type and code */
 		if (fk->proto != 1 && fk->proto != 58) {
 			pk_ku(pk, "sport", a_serves ? fk->pb : fk->pa);
@@ -642,11 +659,13 @@ merge_main(int argc, char **argv)
 		{ "bucket", required_argument, NULL, 'b' },
 		{ "summary-top", required_argument, NULL, 'K' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "geo", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct merge m;
+	const char *geo = NULL; /* auto */
 	int ch, force = 0;
 
 	m.ntop = NM_STATS_TOP_DEFAULT;
@@ -676,6 +695,7 @@ merge_main(int argc, char **argv)
 			    optarg, 16, SUMM_KMAX, "--summary-top");
 			break;
 		case 'f': force = 1; break;
+		case 'G': geo = optarg; break;
 		case 'h': nm_usage(usage_text, NM_EXIT_OK);
 		case 'V': nm_version("nm-stats");
 		default: nm_usage(usage_text, NM_EXIT_USAGE);
@@ -684,6 +704,7 @@ merge_main(int argc, char **argv)
 	if (optind == argc)
 		nm_bad_usage(
 		    "--merge: name the streams to merge (- for stdin)");
+	merge_geo = geo_open(geo, 0);
 	summ_init(&m.tot, m.k, TOP_PACKETS);
 	summ_init(&m.read, m.k, TOP_PACKETS);
 	pk_init(&m.srcs, 256);

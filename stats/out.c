@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "communityid.h"
+#include "geo.h"
 #include "names.h"
 #include "nm.h"
 #include "proto.h"
@@ -119,6 +120,17 @@ pack_name(const struct out *o, struct pk *pk, const char *key,
 		pk_kstr(pk, key, name);
 }
 
+/* key and where addr is, when the database knows (public addresses only) */
+static void
+pack_geo(const struct out *o, struct pk *pk, const char *key,
+    const uint8_t *addr, size_t len)
+{
+	const struct geo_info *gi = geo_find(o->geo, addr, len);
+
+	if (gi != NULL)
+		geo_pack(pk, key, gi);
+}
+
 /*
  * The server names asked for, best first: only when some were (a stream
  * without TLS or HTTP requests keeps the record it always had).
@@ -163,6 +175,8 @@ pack_flow(const struct out *o, struct pk *pk, const struct flow *f,
 	pk_kbin(pk, "dst", dst, flow_addrlen(f));
 	pack_name(o, pk, "src_name", src, flow_addrlen(f), f->last);
 	pack_name(o, pk, "dst_name", dst, flow_addrlen(f), f->last);
+	pack_geo(o, pk, "src_geo", src, flow_addrlen(f));
+	pack_geo(o, pk, "dst_geo", dst, flow_addrlen(f));
 	if ((name = srv_name(o->servers, f->srv)) != NULL)
 		pk_kstr(pk, "server", name);
 	pk_ku(pk, "sport", sport);
@@ -256,7 +270,7 @@ pack_protos(struct pk *pk, struct proto_count *p, size_t n, uint64_t tpkts,
 
 static void
 pack_hosts(struct out *o, struct pk *pk, const struct tab *t, const char *key,
-    int which, uint64_t ts)
+    int which, uint64_t ts, int geo)
 {
 	const struct host *h;
 	size_t i, n;
@@ -269,6 +283,10 @@ pack_hosts(struct out *o, struct pk *pk, const struct tab *t, const char *key,
 		pk_map_open(pk);
 		pk_kbin(pk, "addr", h->k.addr, h->k.af == 6 ? 16 : 4);
 		pack_name(o, pk, "name", h->k.addr, h->k.af == 6 ? 16 : 4, ts);
+		/* the whole run's top_hosts alone: what the views show */
+		if (geo)
+			pack_geo(
+			    o, pk, "geo", h->k.addr, h->k.af == 6 ? 16 : 4);
 		if (which == TOP_TX) {
 			pk_ku(pk, "packets", h->txp);
 			pk_ku(pk, "bytes", h->txb);
@@ -394,7 +412,7 @@ pack_per_source(struct out *o, struct pk *pk, const struct agg *a,
 			pack_capture(pk, cs.recv, cs.drop, cs.ifdrop, &cs.late);
 		if (a->src_top)
 			pack_hosts(
-			    o, pk, &sf->hosts, "top_hosts", TOP_BOTH, end);
+			    o, pk, &sf->hosts, "top_hosts", TOP_BOTH, end, 0);
 		pk_close(pk);
 	}
 	pk_close(pk);
@@ -438,9 +456,9 @@ out_stats(struct out *o, const struct agg *a, uint64_t end, int final)
 	pk_ku(pk, "runtime", run);
 	memcpy(p, a->proto, a->nproto * sizeof(p[0]));
 	pack_protos(pk, p, a->nproto, a->tpkts, a->tbytes);
-	pack_hosts(o, pk, &a->hosts, "top_hosts", TOP_BOTH, end);
-	pack_hosts(o, pk, &a->hosts, "top_src", TOP_TX, end);
-	pack_hosts(o, pk, &a->hosts, "top_dst", TOP_RX, end);
+	pack_hosts(o, pk, &a->hosts, "top_hosts", TOP_BOTH, end, 1);
+	pack_hosts(o, pk, &a->hosts, "top_src", TOP_TX, end, 0);
+	pack_hosts(o, pk, &a->hosts, "top_dst", TOP_RX, end, 0);
 	pack_ports(o, pk, a);
 	n = top_flows(&a->flows.t, &o->ended, o->by, o->flows, o->ntop);
 	pk_cstr(pk, "top_flows");

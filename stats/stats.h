@@ -322,6 +322,7 @@ struct out {
 	const struct names *names;
 	struct summ *summ;	 /* ended connections' sizes go here, or NULL */
 	struct srv_tab *servers; /* the names asked for (agg's), or NULL */
+	struct geo *geo;	 /* where public addresses are, or NULL: none */
 };
 
 void out_init(struct out *, struct rec_writer *, unsigned ntop, enum top_by);

@@ -226,6 +226,46 @@ check "end record: two browsers' streams" jq -e '.web.clients >= 2' "$TMP/a.end"
 check "records passed on: all 201 packets" jq -e '.packets == 201' "$TMP/a.end"
 check "the alerts passed on too" sh -c "nm-render -o json <'$TMP/a.out' | grep -c '\"type\":\"alert\"' | grep -qx 2"
 
+# --- where the top hosts are: nm-stats' geo in a where column ---
+if perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null; then
+	perl "$NM_TOP/tests/tools/mkmmdb.pl" "$TMP/geo.mmdb"
+	python3 - >"$TMP/geo.json" <<'EOF'
+import json
+t0 = 1764139935000000000
+print(json.dumps({"type": "header", "version": 1, "minor": 0,
+                  "producer": "test", "stages": ["nm-capture", "nm-decode"]}))
+for i in range(6):
+    a, b = ("10.77.0.1", "81.2.69.161") if i % 2 == 0 else \
+        ("81.2.69.161", "10.77.0.1")
+    print(json.dumps({"type": "packet", "ts": t0 + i * 100000000, "if": 0,
+                      "len": 100, "caplen": 100,
+                      "ip": {"src": a, "dst": b, "proto": 17},
+                      "udp": {"sport": 5000, "dport": 5000},
+                      "proto": "UDP"}))
+print(json.dumps({"type": "end", "producer": "test", "records": 7,
+                  "frames": 0, "packets": 6, "reason": "eof"}))
+EOF
+	nm-stats -I 1 --geo "$TMP/geo.mmdb" <"$TMP/geo.json" |
+	    nm-web -l 127.0.0.1:0 --linger 10 >/dev/null 2>"$TMP/g.err" &
+	GPID=$!
+	PIDS="$PIDS $GPID"
+	GURL=$(url_of "$TMP/g.err")
+	$CDP "$DT" open "$GURL" \
+	    wait 8 '[...document.querySelectorAll("#top td.name")].some((e) => e.textContent == "GB AS12345 Test Net One")' \
+	    click '#tab-flows' \
+	    eval '[...document.querySelectorAll("#top td.name")].some((e) => e.textContent == "GB AS12345 Test Net One")' \
+	    >"$TMP/g1" 2>&1
+	st=$?
+	cat "$TMP/g1"
+	check "where: a top host's country and AS on the page" test "$st" = 0
+	check "where: a connection's responder's too" \
+	    grep -qx 'ok eval true' "$TMP/g1"
+	kill "$GPID" 2>/dev/null
+	wait "$GPID" 2>/dev/null
+else
+	skip "web: where: needs libmaxmind-db-writer-perl"
+fi
+
 # --- no nm-stats upstream: nm-web's own count per second ---
 nm-web -l 127.0.0.1:0 --linger 5 <"$TMP/live.json" >/dev/null 2>"$TMP/s.err" &
 SPID=$!

@@ -112,6 +112,7 @@ const COLUMNS = {
 	hosts: [
 		{ key: 'addr', label: 'address' },
 		{ key: 'name', label: 'name' },
+		{ key: 'where', label: 'where' },
 		{ key: 'packets', label: 'packets', n: 1 },
 		{ key: 'bytes', label: 'bytes', n: 1 },
 		{ key: 'tx_bytes', label: 'sent', n: 1 },
@@ -124,6 +125,7 @@ const COLUMNS = {
 		{ key: 'sport', label: 'port', n: 1 },
 		{ key: 'dst', label: 'destination' },
 		{ key: 'dst_name', label: 'name' },
+		{ key: 'dst_where', label: 'where' },
 		{ key: 'dport', label: 'port', n: 1 },
 		{ key: 'service', label: 'service' },
 		{ key: 'server', label: 'server name' },
@@ -140,14 +142,28 @@ const COLUMNS = {
 	],
 };
 
+/* nm-stats' geo map as text: "GB AS12345 Test Net One" (--geo) */
+function where(g) {
+	if (!g || typeof g !== 'object') return undefined;
+	const p = [];
+	if (g.country) p.push(String(g.country));
+	if (g.asn) p.push('AS' + g.asn);
+	if (g.as_name) p.push(String(g.as_name));
+	return p.length ? p.join(' ') : undefined;
+}
+
 function rows() {
 	const s = nm.stats;
 	if (!s) return [];
-	if (nm.view === 'hosts') return (s.top_hosts || []).slice();
+	if (nm.view === 'hosts')
+		return (s.top_hosts || []).map((h) => Object.assign({}, h, {
+			where: where(h.geo),
+		}));
 	if (nm.view === 'servers') return (s.top_servers || []).slice();
 	return (s.top_flows || []).map((f) => Object.assign({}, f, {
 		orig_bytes: f.orig ? f.orig.bytes : 0,
 		resp_bytes: f.resp ? f.resp.bytes : 0,
+		dst_where: where(f.dst_geo),
 	}));
 }
 
@@ -181,7 +197,9 @@ function table() {
 			td.textContent = v === undefined ? '' :
 			    c.n && c.key.indexOf('bytes') >= 0 ? si(v, 'B') : v;
 			if (c.n) td.className = 'n';
-			if (c.key.indexOf('name') >= 0) td.classList.add('name');
+			if (c.key.indexOf('name') >= 0 ||
+			    c.key.indexOf('where') >= 0)
+				td.classList.add('name');
 			tr.appendChild(td);
 		}
 		body.appendChild(tr);
