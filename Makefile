@@ -81,7 +81,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 # Defined before `test` names them as prerequisites (see the fuzz section).
-FUZZ_TARGETS := decode stream stats pngread detect bus
+FUZZ_TARGETS := decode stream stats pngread detect bus tls quic
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
@@ -173,7 +173,7 @@ tests/unit/%: tests/unit/%.c $(LIBNM) $(DECODE_OBJ) $(RENDER_OBJ) $(CAPTURE_OBJ)
 	    $(if $(filter render_%,$*),$(NCURSES_LIBS)) \
 	    $(if $(filter detect_% stats_%,$*),-lnettle) \
 	    $(if $(filter decode_%,$*),$(CRYPTO_LIBS)) \
-	    $(if $(filter stats_%,$*),$(SECCOMP_LIBS))
+	    $(if $(filter stats_% decode_tls,$*),$(SECCOMP_LIBS))
 
 tests/tools/%: tests/tools/%.c $(LIBNM)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNM) $(MSGPACK_LIBS)
@@ -256,6 +256,13 @@ $(FUZZ_DIR)/stats/top.o: FUZZ_XCFLAGS := -fno-sanitize-coverage=trace-cmp
 $(FUZZ_DIR)/fuzz-decode: $(FUZZ_DIR)/fuzz/decode.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(CRYPTO_LIBS) $(SECCOMP_LIBS)
+$(FUZZ_DIR)/fuzz-tls: $(FUZZ_DIR)/fuzz/tls.o \
+    $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(CRYPTO_LIBS) $(SECCOMP_LIBS)
+# quic: decode/quic.c's datagrams, sealed Initials and frames.
+$(FUZZ_DIR)/fuzz-quic: $(FUZZ_DIR)/fuzz/quic.o \
+    $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(CRYPTO_LIBS) $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stream: $(FUZZ_DIR)/fuzz/stream.o $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stats: $(FUZZ_DIR)/fuzz/stats.o \
@@ -277,13 +284,13 @@ fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
     bus/url.o
 	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect -Ibus $(LDFLAGS) -o $@ \
 	    fuzz/$*.c fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
-	    $(if $(filter decode,$*),$(DECODE_OBJ)) \
+	    $(if $(filter decode tls quic,$*),$(DECODE_OBJ)) \
 	    $(if $(filter stats,$*),$(STATS_OBJ)) \
 	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
 	    $(if $(filter pngread,$*),capture/pngread.o) \
 	    $(if $(filter bus,$*),bus/frame.o bus/url.o) $(LIBNM) $(MSGPACK_LIBS) \
 	    $(if $(filter detect stats,$*),-lnettle) \
-	    $(if $(filter decode,$*),$(CRYPTO_LIBS)) -lm $(SECCOMP_LIBS)
+	    $(if $(filter decode tls quic,$*),$(CRYPTO_LIBS)) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
 fuzz-bin: $(FUZZ_BIN)

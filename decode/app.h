@@ -40,6 +40,11 @@ enum app_res { APP_DONE = 0, APP_MORE, APP_BAD, APP_NOT };
 
 /* tls.c */
 /*
+ * Makes libcrypto ready for JA4's SHA-256 before the sandbox (OpenSSL 3
+ * reads its configuration file on first use); 0 on failure.
+ */
+int tls_setup(void);
+/*
  * Sniffs a stream's first bytes: APP_MORE when they may begin a TLS
  * handshake record (content type 22, version 3.x), APP_NOT otherwise.
  */
@@ -60,12 +65,23 @@ enum app_res tls_records(
 enum app_res tls_handshake(
     struct pkt *pk, const uint8_t *p, size_t n, size_t *need);
 /*
- * JA4 (FoxIO, BSD-3-Clause) of the ClientHello whose fields are in
- * pk->tls, into pk->tls.ja4; quic says whether it came over QUIC ('q').
- * tls_handshake and tls_records call it; it is here for the tests.
+ * A ClientHello's lists as sent, whole (pk_tls keeps PKT_MAXLIST of
+ * each), and its first ALPN name's bytes as sent: what JA4 reads.
  */
-void tls_ja4(
-    struct pk_tls *t, int quic, const uint16_t *all_exts, unsigned nall_exts);
+struct tls_all {
+	const uint16_t *ciphers, *exts, *sigalgs, *versions;
+	unsigned nciphers, nexts, nsigalgs, nversions;
+	const uint8_t *alpn; /* the first ALPN name, when has_alpn */
+	size_t alpnlen;
+	int has_alpn;
+};
+/*
+ * JA4 (FoxIO, BSD-3-Clause) of the ClientHello of legacy_version
+ * t->hs_version and lists all, into t->ja4; quic says whether it came
+ * over QUIC ('q').  tls_handshake and tls_records call it; it is here
+ * for the tests.
+ */
+void tls_ja4(struct pk_tls *t, int quic, const struct tls_all *all);
 
 /* http.c */
 /* APP_MORE when the bytes may begin an HTTP/1.x request or response. */
@@ -110,6 +126,8 @@ const uint8_t *reasm_data(const struct reasm *r, size_t *len, uint32_t *pieces);
 /* Every stream's own use: a base the caller sets (a TCP sequence number). */
 uint64_t *reasm_base(struct reasm *r);
 void reasm_free(struct reasm *r);
+/* Whether any stream is being gathered: a test with no hashing. */
+int reasm_active(void);
 /* streams pushed out of a full table, and messages past the byte bound */
 void reasm_counts(uint64_t *evicted, uint64_t *overflowed);
 /* Seeds the table's keyed hash (before the sandbox). */

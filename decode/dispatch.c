@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "app.h"
 #include "pkt.h"
 #include "services.h"
 
@@ -192,7 +193,7 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 	struct cur c = cur_make(p, n);
 	enum dec_status st;
 	dec_fn *fn;
-	int i, app = 0;
+	int i, app = 0, tcp;
 
 	pkt_reset(pk);
 	if ((fn = dec_by_linktype(linktype)) == NULL) {
@@ -221,8 +222,16 @@ dec_packet(struct pkt *pk, unsigned linktype, const uint8_t *p, size_t n)
 			break;
 		case NEXT_PORT:
 			app = 1;
+			/* DNS over TCP by its port, as UDP; any other TCP
+			 * payload may start a TLS or HTTP message */
+			tcp = fn == dec_tcp;
 			fn = dec_by_port(
 			    pk->nextval >> 16, pk->nextval & 0xffff);
+			if (fn == NULL && tcp && dec_app_on)
+				fn = dec_tcpapp;
+			/* QUIC is told by its bytes, on any UDP port */
+			if (fn == NULL && dec_app_on && pk->have & PK_UDP)
+				fn = dec_quic;
 			break;
 		default: fn = NULL; break;
 		}

@@ -16,10 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "filter.h"
 #include "nm.h"
 #include "rec.h"
 #include "services.h"
+#include "app.h"
 #include "pkt.h"
 #include "sandbox.h"
 #include "stage.h"
@@ -221,7 +223,7 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	unsigned lt = 1, keep = 0;
 	struct pk *mp;
 	uint32_t i;
-	int has_data;
+	int has_data, has_ts;
 
 	has_data = rec_get_bin(fr, "data", &data, &len);
 	/* Once the header lists sources, an if past them is unknown, not
@@ -230,13 +232,17 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		ifx = 0;
 	if (ifx < cx->nsources)
 		lt = cx->linktype[ifx];
+	/* the frame's time, for the tables that age by it (dnsq.c,
+	 * reasm.c); pkt_reset leaves it */
+	has_ts = rec_get_u64(fr, "ts", &ts);
+	cx->pk.ts = has_ts ? ts : 0;
 	if (ifx >= cx->nsources && cx->nsources > 0)
 		dec_nosource(&cx->pk, ifx, cx->nsources);
 	else
 		dec_packet(&cx->pk, lt, data, data ? len : 0);
 	/* a response's time since its query; frames count from 1, as
 	 * tshark numbers them */
-	if (cx->pk.have & PK_DNS && rec_get_u64(fr, "ts", &ts))
+	if (cx->pk.have & PK_DNS && has_ts)
 		dnsq_note(&cx->pk, ts, st->frames);
 
 	/* the frame's other keys, packed aside until they are counted */
@@ -284,13 +290,37 @@ on_record(struct stage *st, const struct rec *rec)
 static void
 on_finish(struct stage *st, enum stage_end why)
 {
-	uint64_t n = dnsq_evicted();
+	uint64_t n = dnsq_evicted(), ev, ov;
 
 	if (n > 0)
 		nm_warn("dns.time: %llu unanswered quer%s pushed out of the "
 			"full table (%u at most): their responses have none",
 		    (unsigned long long)n, n == 1 ? "y" : "ies",
 		    DNSQ_BUCKETS * DNSQ_WAYS);
+	reasm_counts(&ev, &ov);
+	if (ev > 0 || ov > 0)
+		nm_warn("reassembly: %llu stream%s pushed out of the full "
+			"table (%u at most), %llu message%s past %u bytes: "
+			"their fields are not shown",
+		    (unsigned long long)ev, ev == 1 ? "" : "s",
+		    (unsigned)REASM_MAXSTREAMS, (unsigned long long)ov,
+		    ov == 1 ? "" : "s", (unsigned)REASM_MAXBYTES);
+}
+
+/* The end record's reassembly figures, when a bound was hit. */
+static void
+end_keys(struct pk *mp, void *arg)
+{
+	uint64_t ev, ov;
+
+	reasm_counts(&ev, &ov);
+	if (ev == 0 && ov == 0)
+		return;
+	pk_cstr(mp, "reasm");
+	pk_map_open(mp);
+	pk_ku(mp, "evicted", ev);
+	pk_ku(mp, "overflowed", ov);
+	pk_close(mp);
 }
 
 static const struct stage_ops decode_ops = {
@@ -299,6 +329,7 @@ static const struct stage_ops decode_ops = {
 	.header = note_sources,
 	.record = on_record,
 	.finish = on_finish,
+	.end_keys = end_keys,
 };
 
 int
@@ -311,6 +342,11 @@ main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	esvc_setup(o.services);
 	dnsq_seed();
+	reasm_seed();
+	if (!quic_setup())
+		nm_die(NM_EXIT_FAIL,
+		    "quic: libcrypto has no HMAC-SHA256, AES-128-GCM or "
+		    "AES-128-ECB that computes RFC 9001's keys");
 	cx.keep = o.keep;
 	dec_app_on = !o.no_app;
 	pk_init(&cx.kept, 1024);

@@ -14,6 +14,7 @@
 #include "rec.h"
 #include "pkt.h"
 #include "fuzz.h"
+#include "packet.h"
 
 static const unsigned linktypes[] = {
 	1,		/* Ethernet */
@@ -25,23 +26,8 @@ static const unsigned linktypes[] = {
 	147,		/* LINKTYPE_USER0: no decoder */
 };
 #define NLINK	(sizeof(linktypes) / sizeof(linktypes[0]))
-#define NFRAMEKEYS	6	/* type ts if len caplen data */
 
 static struct pkt pk;		/* large, and its DNS arrays grow: reuse */
-
-static void
-pack_packet(struct pk *mp, const uint8_t *p, size_t n)
-{
-	pk_map_open(mp);
-	pk_kstr(mp, "type", "packet");
-	pk_ku(mp, "ts", 1700000000000000000ULL);
-	pk_ku(mp, "if", 0);
-	pk_ku(mp, "len", n);
-	pk_ku(mp, "caplen", n);
-	pk_kbin(mp, "data", p, n);
-	pkt_pack(mp, &pk);
-	pk_close(mp);
-}
 
 /*
  * Whether every map in o has each key once: the packer counts entries
@@ -130,7 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_fail("payload %u+%u outside the %zu-byte frame",
 		    pk.poff, pk.plen, size - 1);
 	sb.len = 0;
-	pack_packet(&sb, data + 1, size - 1);
+	fz_pack_packet(&sb, &pk, data + 1, size - 1);
 
 	msgpack_zone_clear(&z);
 	rc = msgpack_unpack(sb.p, sb.len, &off, &z, &o);

@@ -18,7 +18,7 @@ pktgen=$top/tests/tools/pktgen
 work=$(mktemp -d "${TMPDIR:-/tmp}/nmseed.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$dir/decode" "$dir/stream" "$dir/stats" "$dir/pngread" "$dir/detect" \
-    "$dir/bus"
+    "$dir/bus" "$dir/tls" "$dir/quic"
 
 for sc in mixed sll sll2 raw null; do
 	"$pktgen" "$sc" "$work/$sc.pcap"
@@ -69,6 +69,42 @@ for path in sys.argv[2:]:
             put(108, struct.pack(">I", fam) + fr)
         if lt == 1 and n % 8 == 0:
             put(147, fr)
+PY
+
+# QUIC (fuzz/quic.c): RFC 9001 A.2's CRYPTO frame (the ClientHello) as a
+# client Initial to seal and as frames, A.3's payload as the server's,
+# and headers as they come: a version negotiation, a 0-RTT and a
+# Handshake coalesced, a version nm does not know.
+python3 - "$dir/quic" <<'PY'
+import sys
+CH = """
+060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868
+04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578
+616d706c652e636f6dff01000100000a00080006001d00170018001000070005
+04616c706e000500050100000000003300260024001d00209370b2c9caa47fba
+baf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400
+0d0010000e0403050306030203080408050806002d00020101001c0002400100
+3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000
+75300901100f088394c8f03e51570806048000ffff
+"""
+SH = """
+02000000000600405a020000560303eefce7f7b37ba1d1632e96677825ddf739
+88cfc79825df566dc5430b9a045a1200130100002e00330024001d00209d3c94
+0d89690b84d08a60993c144eca684d1081287c834d5311bcf32bb9da1a002b00
+020304
+"""
+seeds = {
+    "client-hello": "0100" + CH, "frames-hello": "0300" + CH,
+    "server-hello": "0202" + SH, "frames-server": "0301" + SH,
+    "vn": "0000 80 00000000 08 0001020304050607 04 0a0b0c0d 00000001",
+    "coalesced": "0000 d0 00000001 08 0001020304050607 00 05 0102030405"
+                 " e0 00000001 08 0001020304050607 00 05 0102030405"
+                 " 41 0001020304050607 0102",
+    "other": "0000 c0 ff00001d 08 0001020304050607 00 0102",
+}
+for name, h in seeds.items():
+    with open("%s/seed-%s" % (sys.argv[1], name), "wb") as f:
+        f.write(bytes.fromhex("".join(h.split())))
 PY
 
 # Streams: what each stage writes, in msgpack and as nm-render's JSON.
@@ -225,4 +261,47 @@ for i in range(60):
 put("dns", dns)
 put("syn-flood", [tcp(i, "10.0.%d.%d" % (i // 250, i % 250 + 1),
     "10.0.0.2", 1024 + i, 80, 2) for i in range(600)])
+PY
+
+# TLS (fuzz/tls.c): hellos as a stream's start, built here as RFC 8446
+# lays them out: a ClientHello with GREASE, SNI, ALPN, supported_versions,
+# signature_algorithms and supported_groups, one record and split over
+# two; one of lists past PKT_MAXLIST; a ServerHello of TLS 1.3 and one of
+# TLS 1.2 with ALPN and the next record begun; the ClientHello bare, as
+# QUIC's CRYPTO data.
+python3 - "$dir/tls" <<'PY'
+import struct, sys
+out = sys.argv[1]
+def v8(b): return bytes([len(b)]) + b
+def v16(b): return struct.pack(">H", len(b)) + b
+def u16s(*v): return b"".join(struct.pack(">H", x) for x in v)
+def ext(t, body): return struct.pack(">H", t) + v16(body)
+def hs(t, body): return bytes([t]) + struct.pack(">I", len(body))[1:] + body
+def rec(body, v=0x0303): return struct.pack(">BHH", 22, v, len(body)) + body
+exts = (ext(0x1a1a, b"") + ext(0, v16(b"\0" + v16(b"www.example.com"))) +
+    ext(16, v16(v8(b"h2") + v8(b"http/1.1"))) +
+    ext(43, v8(u16s(0x2a2a, 0x0304, 0x0303))) +
+    ext(13, v16(u16s(0x0403, 0x0804, 0x0401))) +
+    ext(10, v16(u16s(0x3a3a, 0x001d, 0x0017))) + ext(51, v16(b"")))
+ch = hs(1, u16s(0x0303) + bytes(range(32)) + v8(bytes(32)) +
+    v16(u16s(0x0a0a, 0x1301, 0x1302, 0xc02b, 0x00ff)) + v8(b"\0") +
+    v16(exts))
+sh13 = hs(2, u16s(0x0303) + bytes(32) + v8(b"") + u16s(0x1301) + b"\0" +
+    v16(ext(43, u16s(0x0304)) + ext(51, u16s(0x001d) + v16(bytes(32)))))
+sh12 = hs(2, u16s(0x0303) + bytes(32) + v8(bytes(32)) + u16s(0xc02f) +
+    b"\0" + v16(ext(0xff01, b"\0") + ext(16, v16(v8(b"h2")))))
+many = hs(1, u16s(0x0303) + bytes(32) + v8(b"") +
+    v16(u16s(*range(0x0100, 0x0164))) + v8(b"\0") +
+    v16(b"".join(ext(0x1000 + i, b"") for i in range(70)) +
+        ext(13, v16(u16s(*range(0x0900, 0x0946))))))
+seeds = {
+    "ch": rec(ch, 0x0301),
+    "ch-many": rec(many),
+    "ch-two-records": rec(ch[:100], 0x0301) + rec(ch[100:], 0x0301),
+    "sh13": rec(sh13) + bytes([20, 3, 3, 0, 1, 1]),
+    "sh12-cert": rec(sh12) + rec(hs(11, bytes(40)))[:20],
+    "ch-quic": ch,
+}
+for name, b in seeds.items():
+    open("%s/seed-%s" % (out, name), "wb").write(b)
 PY

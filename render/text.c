@@ -662,6 +662,27 @@ vlan_mark(struct strbuf *b, const struct out_pkt *p)
 }
 
 /* The part between the addresses and the length; nothing when unknown. */
+/*
+ * What the application layers say, on each line; the minimal line, which
+ * has no port to name them by, names QUIC and HTTP too (TLS names itself).
+ */
+static void
+app_summary(struct strbuf *b, const struct out_pkt *p, int minimal)
+{
+	if (p->quic != NULL) {
+		if (minimal)
+			sb_adds(b, " QUIC");
+		quic_summary(b, p->quic);
+	}
+	if (p->tls != NULL)
+		tls_summary(b, p->tls, p->quic != NULL);
+	if (p->http != NULL) {
+		if (minimal)
+			sb_adds(b, " HTTP");
+		http_summary(b, p->http);
+	}
+}
+
 static void
 middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 {
@@ -696,12 +717,7 @@ middle(struct out *o, struct strbuf *b, const struct out_pkt *p)
 	l4 = b->len;
 	if (p->dns != NULL)
 		dns_summary(b, p->dns);
-	if (p->quic != NULL)
-		quic_summary(b, p->quic);
-	if (p->tls != NULL)
-		tls_summary(b, p->tls, p->quic != NULL);
-	if (p->http != NULL)
-		http_summary(b, p->http);
+	app_summary(b, p, 0);
 	frag_mark(b, p);
 	vlan_mark(b, p);
 	if (b->len == start)
@@ -812,6 +828,7 @@ out_minimal(struct out *o, struct strbuf *b, const struct out_pkt *p)
 		sb_adds(b, out_arrow(o));
 		out_minimal_addr(b, dst);
 	}
+	app_summary(b, p, 1);
 	sb_addc(b, '\n');
 }
 

@@ -153,6 +153,30 @@ row_add(struct top_row *r, int dir, uint64_t ts, uint64_t len, uint64_t flags,
 	}
 }
 
+/*
+ * The name a client asked for in this packet (a ClientHello's server
+ * name, a request's Host), printable bytes only: it is the wire's.
+ */
+static void
+server_of(const struct out_pkt *p, char *buf, size_t len)
+{
+	const msgpack_object *v = NULL;
+	uint64_t type = 0;
+	uint32_t i;
+
+	if (p->tls != NULL && rec_get_u64(p->tls, "type", &type) && type == 1)
+		v = rec_get(p->tls, "sni");
+	else if (p->http != NULL && rec_get(p->http, "method") != NULL)
+		v = rec_get(p->http, "host");
+	if (v == NULL || v->type != MSGPACK_OBJECT_STR || len == 0)
+		return;
+	for (i = 0; i < v->via.str.size && i + 1 < len; i++)
+		buf[i] = v->via.str.ptr[i] > ' ' && v->via.str.ptr[i] < 0x7f
+		    ? v->via.str.ptr[i]
+		    : '?';
+	buf[i] = '\0';
+}
+
 /* An address value of a record (4 or 16 bytes; ARP's MAC too). */
 static int
 addr_of(
@@ -303,6 +327,8 @@ top_packet(struct top *tp, const msgpack_object *map)
 	if (r->pkts[0] + r->pkts[1] == 0)
 		r->orig = (uint8_t)dir;
 	row_add(r, dir, ts, len, e.flags, &p);
+	if (r->server[0] == '\0')
+		server_of(&p, r->server, sizeof(r->server));
 	/* hosts are IP hosts, as nm-stats counts them: ARP is a row above */
 	if (p.arp != NULL)
 		return;
@@ -589,6 +615,9 @@ line_of(const struct top *tp, const struct top_row *r, struct top_line *l)
 		addr_str(l->b, sizeof(l->b), ob, rl);
 		name_str(tp, l->an, sizeof(l->an), oa, ol);
 		name_str(tp, l->bn, sizeof(l->bn), ob, rl);
+		/* no DNS name for the server: the one its client asked for */
+		if (l->bn[0] == '\0')
+			memcpy(l->bn, r->server, sizeof(l->bn));
 		l->pa = r->orig ? r->k.pb : r->k.pa;
 		l->pb = r->orig ? r->k.pa : r->k.pb;
 		l->ports = r->k.ipproto == 6 || r->k.ipproto == 17;

@@ -77,6 +77,7 @@ struct top_row {
 	uint8_t flags[2];	    /* TCP flags seen, each way */
 	char proto[8];		    /* the record's "proto" ("TCP", "DNS") */
 	char service[16];	    /* the record's "service" */
+	char server[TOP_NAME_W];    /* conn: the name its client asked for */
 	double val;		    /* the sort column's value, at refresh */
 };
 

@@ -602,6 +602,11 @@ enum {
 	X("evidence.rcode",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("evidence.name",	KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("evidence.len",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	/* end: nm-decode's own figures (nm-decode(1), REASSEMBLY) */	\
+	S(IN_END, BY_DECODE)						\
+	X("reasm",		KT_MAP,  KT_NONE, SH_PLAIN)		\
+	X("reasm.evicted",	KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("reasm.overflowed",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	/* end: nm-detect's own figures */				\
 	S(IN_END, BY_DETECT)						\
 	X("detect",		KT_MAP,  KT_NONE, SH_PLAIN)		\

@@ -25,7 +25,7 @@ rm -rf "$art"
 JOBS=2 sh "$NM_TOP/fuzz/run.sh" "${FUZZ_SECS:-20}" "$TMP/corpus" "$art" \
     >"$TMP/run.log" 2>&1
 cat "$TMP/run.log"
-for t in decode stream stats pngread detect; do
+for t in decode stream stats pngread detect tls quic; do
 	line=$(grep "^fuzz-$t: " "$TMP/run.log")
 	case $line in
 	"fuzz-$t: ok: "*) pass "fuzz $t (${line#fuzz-$t: ok: })" ;;

@@ -126,9 +126,17 @@ const COLUMNS = {
 		{ key: 'dst_name', label: 'name' },
 		{ key: 'dport', label: 'port', n: 1 },
 		{ key: 'service', label: 'service' },
+		{ key: 'server', label: 'server name' },
 		{ key: 'orig_bytes', label: 'bytes out', n: 1 },
 		{ key: 'resp_bytes', label: 'bytes in', n: 1 },
 		{ key: 'state', label: 'state' },
+	],
+	/* the names clients asked for: TLS server name, HTTP Host */
+	servers: [
+		{ key: 'name', label: 'server name' },
+		{ key: 'flows', label: 'connections', n: 1 },
+		{ key: 'packets', label: 'packets', n: 1 },
+		{ key: 'bytes', label: 'bytes', n: 1 },
 	],
 };
 
@@ -136,6 +144,7 @@ function rows() {
 	const s = nm.stats;
 	if (!s) return [];
 	if (nm.view === 'hosts') return (s.top_hosts || []).slice();
+	if (nm.view === 'servers') return (s.top_servers || []).slice();
 	return (s.top_flows || []).map((f) => Object.assign({}, f, {
 		orig_bytes: f.orig ? f.orig.bytes : 0,
 		resp_bytes: f.resp ? f.resp.bytes : 0,
@@ -194,9 +203,10 @@ function onHead(ev) {
 
 function view(v) {
 	nm.view = v;
-	nm.sort = { key: v === 'hosts' ? 'bytes' : 'orig_bytes', dir: -1 };
+	nm.sort = { key: v === 'flows' ? 'orig_bytes' : 'bytes', dir: -1 };
 	$('tab-hosts').classList.toggle('on', v === 'hosts');
 	$('tab-flows').classList.toggle('on', v === 'flows');
+	$('tab-servers').classList.toggle('on', v === 'servers');
 	table();
 }
 
@@ -281,6 +291,7 @@ function start() {
 	$('top').tHead.addEventListener('click', onHead);
 	$('tab-hosts').addEventListener('click', () => view('hosts'));
 	$('tab-flows').addEventListener('click', () => view('flows'));
+	$('tab-servers').addEventListener('click', () => view('servers'));
 	view('hosts');
 	redraw();
 	const es = new EventSource('/events');
