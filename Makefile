@@ -81,7 +81,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:.c=)
 # Defined before `test` names them as prerequisites (see the fuzz section).
-FUZZ_TARGETS := decode stream stats pngread detect bus tls quic
+FUZZ_TARGETS := decode stream stats pngread detect bus tls quic http
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=fuzz/%-replay)
 
 MAN1 := $(wildcard capture/*.1 decode/*.1 stats/*.1 render/*.1 monitor/*.1 \
@@ -253,14 +253,10 @@ $(FUZZ_DIR)/%.o: %.c $(FUZZ_HDR)
 # top_ports() scans 131072 counters per stats record: comparisons traced
 # there slow the stats target tenfold and guide it nowhere.
 $(FUZZ_DIR)/stats/top.o: FUZZ_XCFLAGS := -fno-sanitize-coverage=trace-cmp
-$(FUZZ_DIR)/fuzz-decode: $(FUZZ_DIR)/fuzz/decode.o \
-    $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(CRYPTO_LIBS) $(SECCOMP_LIBS)
-$(FUZZ_DIR)/fuzz-tls: $(FUZZ_DIR)/fuzz/tls.o \
-    $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(CRYPTO_LIBS) $(SECCOMP_LIBS)
-# quic: decode/quic.c's datagrams, sealed Initials and frames.
-$(FUZZ_DIR)/fuzz-quic: $(FUZZ_DIR)/fuzz/quic.o \
+# decode/'s targets: frames (decode), TLS hellos (tls), QUIC datagrams,
+# sealed Initials and frames (quic), HTTP heads and segments (http).
+$(FUZZ_DIR)/fuzz-decode $(FUZZ_DIR)/fuzz-tls $(FUZZ_DIR)/fuzz-quic \
+    $(FUZZ_DIR)/fuzz-http: $(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/fuzz/%.o \
     $(patsubst %,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(DECODE_OBJ))) $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(MSGPACK_LIBS) -lnettle $(CRYPTO_LIBS) $(SECCOMP_LIBS)
 $(FUZZ_DIR)/fuzz-stream: $(FUZZ_DIR)/fuzz/stream.o $(FUZZ_LIBOBJ)
@@ -284,13 +280,13 @@ fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/common.c fuzz/fuzz.h $(LIBNM) \
     bus/url.o
 	$(CC) $(ALL_CFLAGS) -Idecode -Istats -Icapture -Idetect -Ibus $(LDFLAGS) -o $@ \
 	    fuzz/$*.c fuzz/replay.c fuzz/common.c $(filter-out %/main.o, \
-	    $(if $(filter decode tls quic,$*),$(DECODE_OBJ)) \
+	    $(if $(filter decode tls quic http,$*),$(DECODE_OBJ)) \
 	    $(if $(filter stats,$*),$(STATS_OBJ)) \
 	    $(if $(filter detect,$*),$(DETECT_OBJ))) \
 	    $(if $(filter pngread,$*),capture/pngread.o) \
 	    $(if $(filter bus,$*),bus/frame.o bus/url.o) $(LIBNM) $(MSGPACK_LIBS) \
 	    $(if $(filter detect stats,$*),-lnettle) \
-	    $(if $(filter decode tls quic,$*),$(CRYPTO_LIBS)) -lm $(SECCOMP_LIBS)
+	    $(if $(filter decode tls quic http,$*),$(CRYPTO_LIBS)) -lm $(SECCOMP_LIBS)
 
 .PHONY: fuzz-bin fuzz-replay valgrind
 fuzz-bin: $(FUZZ_BIN)

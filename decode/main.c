@@ -213,14 +213,27 @@ pass_filter(struct ctx *cx)
 	return 1;
 }
 
+/* The frame's "ts", an unsigned integer, as rec_get_u64 reads it. */
+static int
+is_ts(const msgpack_object_kv *kv, uint64_t *ts)
+{
+	if (kv->key.type != MSGPACK_OBJECT_STR || kv->key.via.str.size != 2 ||
+	    memcmp(kv->key.via.str.ptr, "ts", 2) != 0 ||
+	    kv->val.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return 0;
+	*ts = kv->val.via.u64;
+	return 1;
+}
+
 static void
 decode_frame(struct ctx *cx, const msgpack_object *fr)
 {
 	struct stage *st = &cx->st;
 	const uint8_t *data = NULL;
 	size_t len = 0;
-	uint64_t ifx = 0, ts;
+	uint64_t ifx = 0, ts = 0;
 	unsigned lt = 1, keep = 0;
+	const msgpack_object_kv *kv;
 	struct pk *mp;
 	uint32_t i;
 	int has_data, has_ts;
@@ -232,10 +245,23 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 		ifx = 0;
 	if (ifx < cx->nsources)
 		lt = cx->linktype[ifx];
-	/* the frame's time, for the tables that age by it (dnsq.c,
-	 * reasm.c); pkt_reset leaves it */
-	has_ts = rec_get_u64(fr, "ts", &ts);
-	cx->pk.ts = has_ts ? ts : 0;
+	/* the frame's other keys, packed aside until they are counted; its
+	 * time on the way (one look at each key: this runs on every frame),
+	 * for the tables that age by it (dnsq.c, reasm.c) */
+	has_data = has_data && cx->keep != KEEP_NONE;
+	cx->kept.len = 0;
+	has_ts = 0;
+	for (i = 0; i < fr->via.map.size; i++) {
+		kv = &fr->via.map.ptr[i];
+		if (!has_ts && is_ts(kv, &ts))
+			has_ts = 1;
+		if (frame_key_dropped(&kv->key, i))
+			continue;
+		pk_obj(&cx->kept, &kv->key);
+		pk_obj(&cx->kept, &kv->val);
+		keep++;
+	}
+	cx->pk.ts = has_ts ? ts : 0; /* pkt_reset leaves it */
 	if (ifx >= cx->nsources && cx->nsources > 0)
 		dec_nosource(&cx->pk, ifx, cx->nsources);
 	else
@@ -244,17 +270,6 @@ decode_frame(struct ctx *cx, const msgpack_object *fr)
 	 * tshark numbers them */
 	if (cx->pk.have & PK_DNS && has_ts)
 		dnsq_note(&cx->pk, ts, st->frames);
-
-	/* the frame's other keys, packed aside until they are counted */
-	has_data = has_data && cx->keep != KEEP_NONE;
-	cx->kept.len = 0;
-	for (i = 0; i < fr->via.map.size; i++) {
-		if (frame_key_dropped(&fr->via.map.ptr[i].key, i))
-			continue;
-		pk_obj(&cx->kept, &fr->via.map.ptr[i].key);
-		pk_obj(&cx->kept, &fr->via.map.ptr[i].val);
-		keep++;
-	}
 	if (cx->filter != NULL) {
 		mp = &cx->fpk;
 		mp->len = 0;
@@ -343,6 +358,8 @@ main(int argc, char **argv)
 	esvc_setup(o.services);
 	dnsq_seed();
 	reasm_seed();
+	if (!tls_setup())
+		nm_die(NM_EXIT_FAIL, "tls: libcrypto has no SHA-256 for JA4");
 	if (!quic_setup())
 		nm_die(NM_EXIT_FAIL,
 		    "quic: libcrypto has no HMAC-SHA256, AES-128-GCM or "

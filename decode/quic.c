@@ -72,6 +72,15 @@ static const struct qver {
 	    "quicv2 key", "quicv2 iv", "quicv2 hp" },
 };
 
+/*
+ * Draft 29's format (draft-ietf-quic-tls-29 5.2: its salt, version 1's
+ * labels), tried on versions not in qvers (as_draft29).
+ */
+static const struct qver qdraft29 = { 0xff00001d,
+	{ 0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97, 0x86,
+	    0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 },
+	"quic key", "quic iv", "quic hp" };
+
 /* Fetched by quic_setup(), before the sandbox, and kept. */
 static EVP_MAC_CTX *mac; /* HMAC-SHA256: HKDF's extract and expand */
 static EVP_CIPHER *gcm, *ecb;
@@ -138,11 +147,10 @@ expand_label(
 	return 1;
 }
 
-int
-quic_initial_keys(uint32_t version, int server, const uint8_t *cid,
+static int
+initial_keys(const struct qver *v, int server, const uint8_t *cid,
     size_t cidlen, struct quic_keys *k)
 {
-	const struct qver *v = qver_find(version);
 	uint8_t prk[32], sec[32];
 
 	if (v == NULL || mac == NULL ||
@@ -153,6 +161,15 @@ quic_initial_keys(uint32_t version, int server, const uint8_t *cid,
 	    !expand_label(sec, v->hp, k->hp, sizeof(k->hp)))
 		return -1;
 	return 0;
+}
+
+int
+quic_initial_keys(uint32_t version, int server, const uint8_t *cid,
+    size_t cidlen, struct quic_keys *k)
+{
+	return initial_keys(
+	    version == qdraft29.version ? &qdraft29 : qver_find(version),
+	    server, cid, cidlen, k);
 }
 
 /* The header protection mask: AES-128-ECB of the sample (RFC 9001 5.4.3). */
@@ -546,7 +563,7 @@ crypto_stream(struct pkt *pk, int server, uint32_t version,
 	uint8_t key[REASM_MAXKEY];
 	const uint8_t *d;
 	struct reasm *r;
-	size_t keylen, len;
+	size_t keylen, len, tried = 0;
 	uint32_t pieces;
 	enum app_res res;
 	unsigned i;
@@ -555,8 +572,8 @@ crypto_stream(struct pkt *pk, int server, uint32_t version,
 		return;
 	keylen = stream_key(server, version, odcid, odcidlen, key);
 	if ((r = reasm_find(key, keylen, pk->ts)) == NULL) {
-		d = local_start(cf, ncf, &len);
-		res = d != NULL ? hello(pk, d, len) : APP_MORE;
+		d = local_start(cf, ncf, &tried);
+		res = d != NULL ? hello(pk, d, tried) : APP_MORE;
 		if (res != APP_MORE)
 			return;
 		if ((r = reasm_new(key, keylen, pk->ts)) == NULL)
@@ -567,7 +584,8 @@ crypto_stream(struct pkt *pk, int server, uint32_t version,
 		(void)reasm_add(r, cf[i].off, cf[i].p, cf[i].n);
 	++*reasm_base(r);
 	d = reasm_data(r, &len, &pieces);
-	if ((res = hello(pk, d, len)) == APP_MORE)
+	/* what the packet alone had was read above: no more to see yet */
+	if (len <= tried || (res = hello(pk, d, len)) == APP_MORE)
 		return;
 	if (res == APP_DONE && *reasm_base(r) > 1) {
 		pk->tls.reasm_len = (uint32_t)(len - own_bytes(cf, ncf, len));
@@ -672,6 +690,7 @@ struct qpkt {
 	size_t pn_off;	  /* v1, v2: where the packet number starts */
 	size_t len;	  /* its bytes in the datagram */
 	uint32_t version;
+	const struct qver *v; /* the format it is read in, or NULL */
 	uint8_t first, type, dcidlen, scidlen, known;
 	const uint8_t *dcid, *scid;
 	uint64_t token_len, length;
@@ -681,13 +700,15 @@ struct qpkt {
 /*
  * Reads the long header at c (sent: the datagram's bytes from there as
  * sent; c may hold fewer, cut by the capture) into q and steps c over
- * the packet.  For a version this file does not know, or a version
- * negotiation, the invariant fields alone, and the packet is the rest
- * of the datagram.  DEC_TRUNC or DEC_INVALID with why said when it
- * cannot be read; q keeps what was.
+ * the packet, in the format of version as, else of its own version.
+ * For a version this file does not know, or a version negotiation, the
+ * invariant fields alone, and the packet is the rest of the datagram.
+ * DEC_TRUNC or DEC_INVALID with why said when it cannot be read; q keeps
+ * what was.
  */
 static enum dec_status
-long_header(struct cur *c, size_t sent, struct qpkt *q, char *why, size_t wn)
+long_header(struct cur *c, size_t sent, const struct qver *as, struct qpkt *q,
+    char *why, size_t wn)
 {
 	size_t have = cur_left(c), left;
 	struct cur h = *c;
@@ -700,13 +721,15 @@ long_header(struct cur *c, size_t sent, struct qpkt *q, char *why, size_t wn)
 	q->dcid = cur_ptr(&h, q->dcidlen);
 	q->scidlen = cur_u8(&h);
 	q->scid = cur_ptr(&h, q->scidlen);
-	q->known = qver_find(q->version) != NULL;
-	q->type = q->known ? ptype_v1(q->version, q->first)
+	q->v = as != NULL ? as : qver_find(q->version);
+	q->known = q->v != NULL && q->version != 0;
+	q->type = q->known ? ptype_v1(q->v->version, q->first)
 			   : (uint8_t)(q->first >> 4 & 3);
 	if (cur_ok(&h) && q->known &&
 	    (q->dcidlen > QUIC_MAXCID || q->scidlen > QUIC_MAXCID)) {
 		snprintf(why, wn, "connection ID of %u bytes, over %d",
-		    q->dcidlen > QUIC_MAXCID ? q->dcidlen : q->scidlen,
+		    (unsigned)(q->dcidlen > QUIC_MAXCID ? q->dcidlen
+							: q->scidlen),
 		    QUIC_MAXCID);
 		return DEC_INVALID;
 	}
@@ -780,7 +803,7 @@ initial(struct pkt *pk, const struct qpkt *q, struct opened *o)
 			id = odcid, idlen = e->odcidlen, server = e->server;
 		} else
 			id = q->dcid, idlen = q->dcidlen, server = 0;
-		if (quic_initial_keys(q->version, server, id, idlen, &k) == 0 &&
+		if (initial_keys(q->v, server, id, idlen, &k) == 0 &&
 		    open_initial(&k, q->p, q->len, q->pn_off, &o->first, &o->pn,
 			&o->plen))
 			break;
@@ -854,22 +877,53 @@ same_dcid(const struct cur *c, const uint8_t *id, size_t len)
 	return p[5] == len && (len == 0 || memcmp(p + 6, id, len) == 0);
 }
 
+/*
+ * A version this file does not know may still be sent in draft 29's
+ * format: ngtcp2 sends a reserved version so (to be answered by a version
+ * negotiation), and tshark reads one so.  When the packet at c opens as
+ * a draft 29 Initial, it is read as one (q, o, c stepped over it).
+ */
+static int
+as_draft29(struct pkt *pk, struct cur *c, size_t sent, struct qpkt *q,
+    struct opened *o)
+{
+	struct cur t = *c;
+	struct qpkt d;
+	char why[80];
+
+	if (long_header(&t, sent, &qdraft29, &d, why, sizeof(why)) != DEC_OK ||
+	    !initial(pk, &d, o))
+		return 0;
+	*q = d;
+	*c = t;
+	return 1;
+}
+
 enum dec_status
 dec_quic(struct pkt *pk, struct cur *c)
 {
 	int web = pk->udp.sport == 443 || pk->udp.dport == 443;
 	size_t sent = pk->l4known ? pk->l4len : cur_left(c);
+	const struct qver *as = NULL;
 	enum dec_status st;
 	struct opened o;
 	struct qpkt q;
+	struct cur d29;
 	char why[80];
 	int b, dec;
 
 	memset(&pk->quic, 0, sizeof(pk->quic));
 	if ((b = cur_peek(c, 0)) < 0 || !(b & 0x80) || sent < cur_left(c))
 		return DEC_UNKNOWN;
-	st = long_header(c, sent, &q, why, sizeof(why));
+	d29 = *c;
+	st = long_header(c, sent, NULL, &q, why, sizeof(why));
 	dec = st == DEC_OK && initial(pk, &q, &o);
+	if (st == DEC_OK && !q.known && q.version != 0 &&
+	    as_draft29(pk, &d29, sent, &q, &o)) {
+		dec = 1;
+		as = &qdraft29;
+		*c = d29;
+	}
 	if (!web && !dec)
 		return DEC_UNKNOWN;
 	record(pk, &q, dec ? &o : NULL);
@@ -887,7 +941,7 @@ dec_quic(struct pkt *pk, struct cur *c)
 			pk->quic.npackets++;
 			break;
 		}
-		st = long_header(c, sent, &q, why, sizeof(why));
+		st = long_header(c, sent, as, &q, why, sizeof(why));
 		pk->quic.npackets++;
 		if (st != DEC_OK)
 			return dec_fail(pk, "quic", st, "%s", why);

@@ -15,6 +15,8 @@
 
 #define QUIC_V1 0x00000001u /* RFC 9000 */
 #define QUIC_V2 0x6b3343cfu /* RFC 9369 */
+/* draft 29: its keys are tried on versions nm does not know */
+#define QUIC_DRAFT29 0xff00001du
 
 /*
  * The frames of a decrypted Initial payload (p, n) of the given version,
@@ -32,8 +34,9 @@ enum dec_status quic_payload(struct pkt *pk, uint32_t version, int server,
  * header whose packet number (of (p[0] & 3) + 1 bytes) starts at pn_off,
  * the plaintext payload after it, and 16 bytes left for the AEAD tag at
  * the end.  The keys are version's, of the server's or the client's side,
- * derived from cid.  0 on success, -1 when the version is not known or
- * the packet too short to be sampled.
+ * derived from cid (QUIC_DRAFT29: draft 29's, whatever the header's
+ * version).  0 on success, -1 when the version is not known or the
+ * packet too short to be sampled.
  */
 int quic_seal(uint32_t version, int server, const uint8_t *cid, size_t cidlen,
     uint8_t *p, size_t pn_off, size_t n);

@@ -185,23 +185,20 @@ start(struct pkt *pk, enum app_kind kind, const uint8_t *key, size_t keylen,
 	return short_msg(pk, r, kind, reasm_add(r, 0, p, n));
 }
 
-enum dec_status
-dec_tcpapp(struct pkt *pk, struct cur *c)
+/*
+ * A segment that sniffs as a start (kind), or any while streams are
+ * gathered: its stream's, or a new message's.  Apart from dec_tcpapp so
+ * that the common case's frame holds no key (nor its stack guard).
+ */
+static enum dec_status __attribute__((noinline))
+app_segment(struct pkt *pk, enum app_kind kind, const uint8_t *p, size_t n)
 {
 	uint8_t key[KEYLEN(16)];
-	const uint8_t *p = c->p;
-	size_t n = cur_left(c), keylen = 0, tcplen, len;
-	enum app_kind kind = KIND_NONE;
+	size_t keylen, tcplen, len;
 	struct reasm *r = NULL;
 	uint32_t off = 0;
 
 	tcplen = pk->tcp.has_len && pk->tcp.len > n ? pk->tcp.len : n;
-	if (tls_sniff(p, n) != APP_NOT)
-		kind = KIND_TLS;
-	else if (http_sniff(p, n) != APP_NOT)
-		kind = KIND_HTTP;
-	else if (!reasm_active())
-		return DEC_UNKNOWN; /* the common case: no key, no hash */
 	if ((keylen = make_key(pk, key)) != 0 && reasm_active())
 		r = reasm_find(key, keylen, pk->ts);
 	if (r != NULL) {
@@ -222,4 +219,20 @@ dec_tcpapp(struct pkt *pk, struct cur *c)
 	if (kind == KIND_NONE)
 		return DEC_UNKNOWN;
 	return start(pk, kind, key, keylen, p, n, tcplen);
+}
+
+enum dec_status
+dec_tcpapp(struct pkt *pk, struct cur *c)
+{
+	const uint8_t *p = c->p;
+	size_t n = cur_left(c);
+	enum app_kind kind = KIND_NONE;
+
+	if (tls_sniff(p, n) != APP_NOT)
+		kind = KIND_TLS;
+	else if (http_sniff(p, n) != APP_NOT)
+		kind = KIND_HTTP;
+	else if (!reasm_active())
+		return DEC_UNKNOWN; /* the common case: no key, no hash */
+	return app_segment(pk, kind, p, n);
 }

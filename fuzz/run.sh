@@ -16,7 +16,7 @@ art=${3:-$top/fuzz/findings}
 bin=${FUZZ_DIR:-$top/fuzz/build}
 case $bin in /*) ;; *) bin=$top/$bin ;; esac
 jobs=${JOBS:-2}
-targets=${FUZZ_TARGETS:-decode stream stats pngread detect bus tls quic}
+targets=${FUZZ_TARGETS:-decode stream stats pngread detect bus tls quic http}
 
 mkdir -p "$art" || exit 1
 sh "$top/fuzz/seed.sh" "$corpus" || { echo "fuzz: seed.sh failed" >&2; exit 1; }

@@ -305,3 +305,30 @@ seeds = {
 for name, b in seeds.items():
     open("%s/seed-%s" % (out, name), "wb").write(b)
 PY
+
+# HTTP (fuzz/http.c): heads alone (first byte even), and streams cut
+# into segments (first byte odd, a count, control byte pairs, the bytes).
+mkdir -p "$dir/http"
+python3 - "$dir/http" <<'PY'
+import os, sys
+
+out = sys.argv[1]
+req = (b"GET /index.html HTTP/1.1\r\nHost: www.example.com\r\n"
+       b"User-Agent: " + b"Mozilla/5.0 " * 20 + b"\r\nAccept: */*\r\n\r\n")
+resp = (b"HTTP/1.1 200 OK\r\nServer: busybox\r\nContent-Type: text/html\r\n"
+        b"Content-Length: 6\r\n\r\nhello\n")
+heads = [req, resp, b"HTTP/1.0 404 Not Found\nServer: x\n\n",
+         b"POST /a HTTP/1.1\r\nContent-Length: 3\r\nHost: h\r\n\r\nabc"]
+for i, h in enumerate(heads):
+    open(os.path.join(out, "head-%d" % i), "wb").write(b"\0" + h)
+# segments: 1 + 8*len each; how: 1 overlap, 2 cut, 4 next first,
+# 8 late, 16 resent, 32 the stream ends long after
+for i, (ctl, body) in enumerate([
+        (bytes([4, 0, 4, 0, 30, 0]), req),
+        (bytes([2, 4, 2, 0, 30, 0]), req),
+        (bytes([3, 1, 3, 16, 30, 0]), req),
+        (bytes([5, 2, 30, 0]), resp),
+        (bytes([1, 0, 1, 32]), req + req)]):
+    open(os.path.join(out, "segs-%d" % i), "wb").write(
+        bytes([1, len(ctl) // 2]) + ctl + body)
+PY

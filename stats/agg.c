@@ -99,6 +99,33 @@ const char *const pview_keys[] = { "if", "ts", "len", "proto", "svcport",
 	"http.method", "http.host", NULL };
 
 /*
+ * The length of the name in a Host (or server_name) without its ":port";
+ * 0 when it names no server: empty, or an address literal ("10.0.0.2",
+ * "[fd00::2]"), which says nothing the address column does not.
+ */
+static size_t
+host_name_len(const char *p, size_t n)
+{
+	size_t i, colon = n;
+	int digits_dots = 1;
+
+	if (n == 0 || p[0] == '[')
+		return 0;
+	for (i = n; i > 0; i--)
+		if (p[i - 1] == ':') {
+			colon = i - 1;
+			break;
+		} else if (p[i - 1] < '0' || p[i - 1] > '9')
+			break;
+	if (colon < n && memchr(p, ':', colon) != NULL)
+		return 0; /* a bare IPv6 address: not a name */
+	for (i = 0; i < colon; i++)
+		if ((p[i] < '0' || p[i] > '9') && p[i] != '.')
+			digits_dots = 0;
+	return digits_dots ? 0 : colon;
+}
+
+/*
  * The name a client asked for: a ClientHello's server_name (type 1), a
  * request's Host (a head with a method).  m is the tls or http map.
  */
@@ -112,10 +139,10 @@ read_server(const msgpack_object *m, struct pview *pv, int tls)
 		: rec_get(m, "method") == NULL)
 		return;
 	v = rec_get(m, tls ? "sni" : "host");
-	if (v != NULL && v->type == MSGPACK_OBJECT_STR && v->via.str.size > 0) {
-		pv->server = v->via.str.ptr;
-		pv->serverlen = v->via.str.size;
-	}
+	if (v == NULL || v->type != MSGPACK_OBJECT_STR)
+		return;
+	pv->serverlen = host_name_len(v->via.str.ptr, v->via.str.size);
+	pv->server = pv->serverlen > 0 ? v->via.str.ptr : NULL;
 }
 
 int

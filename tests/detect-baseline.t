@@ -106,15 +106,6 @@ in_c ip link set "$vc" up
 mkdir -p "/etc/netns/$nsc"
 echo "nameserver $S" >"/etc/netns/$nsc/resolv.conf"
 
-wait_for() {
-	local i n=$(($1 * 10))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # --- the servers ---
 www=$TMP/www

@@ -74,15 +74,6 @@ in_b sysctl -qw net.ipv4.icmp_ratelimit=0
 # The kernel's own IPv6 chatter is nobody's scan: left out.
 filter='not ip6'
 
-wait_for() {
-	local i n=$(($1 * 10))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # capture NAME CMD...: nm-capture on the victim's side while CMD runs in
 # the scanner's namespace; the stream is left in $TMP/NAME.mp.

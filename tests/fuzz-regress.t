@@ -3,7 +3,7 @@
 # same code path the fuzzer found it on, its checks included.  A finding
 # that comes back aborts its replay.
 source "$(dirname "$0")/lib.sh"
-for t in decode stream stats pngread detect tls quic; do
+for t in decode stream stats pngread detect tls quic http; do
 	bin=$NM_TOP/fuzz/$t-replay
 	for f in "$NM_TOP"/fuzz/regress/$t/*; do
 		[ -f "$f" ] || continue

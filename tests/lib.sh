@@ -26,6 +26,17 @@ same_file() {
 	if cmp -s "$2" "$3"; then pass "$1"
 	else fail "$1: differs from $2"; diff -u "$2" "$3" | head -n 30; fi
 }
+# wait_for SECONDS CMD...: 0 as soon as CMD succeeds (polled every 0.1 s),
+# 1 when it has not within SECONDS.
+wait_for() {
+	local i n=$(($1 * 10))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # alone_done: a test that runs alone ("# exclusive" line, tests/run.sh)
 # says the part that needed the machine to itself is over: other tests
 # may run beside the rest of it.

@@ -70,15 +70,6 @@ ip netns exec "$nsb" timeout 240 dnsmasq -k -C /dev/null --no-resolv \
     --address=/example.test/10.76.0.2 --local=/test/ \
     --pid-file="$TMP/dnsmasq.pid" --log-facility=/dev/null &
 pids+=("$!")
-wait_for() {	# wait_for SECONDS CMD...: polls CMD every 0.1 s
-	local i n=$(($1 * 10))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 wait_for 5 in_a timeout 1 dig +tries=1 +time=1 @10.76.0.2 example.test \
     >/dev/null || fail "session: dnsmasq did not answer"
 

@@ -248,7 +248,7 @@ test_keys(void)
 		    "dd13c276499c0249d3310652",
 		    "edf6d05c83121201b436e16877593c3a"));
 	CHECK("keys: no keys of an unknown version",
-	    quic_initial_keys(0xff00001d, 0, cid, n, &k) == -1);
+	    quic_initial_keys(0x1a2a3a4a, 0, cid, n, &k) == -1);
 }
 
 /* A.2's client Initial and A.3's server Initial, of one version. */
@@ -389,9 +389,9 @@ test_flip(void)
  * keys of side server derived from keycid; returns its length.
  */
 static size_t
-initial(uint8_t *out, uint32_t version, const char *dcid, const char *scid,
-    unsigned pn, const uint8_t *pay, size_t plen, size_t pad, int server,
-    const char *keycid)
+initial_as(uint8_t *out, uint32_t version, uint32_t keyver, const char *dcid,
+    const char *scid, unsigned pn, const uint8_t *pay, size_t plen, size_t pad,
+    int server, const char *keycid)
 {
 	uint8_t d[20], s[20], kc[20];
 	size_t dn, sn, kn, h = 0, len;
@@ -420,9 +420,18 @@ initial(uint8_t *out, uint32_t version, const char *dcid, const char *scid,
 	out[h++] = (uint8_t)pn;
 	memcpy(out + h, pay, plen);
 	memset(out + h + plen, 0, len - 4 - 16 - plen); /* PADDING */
-	if (quic_seal(version, server, kc, kn, out, h - 4, h + len - 4) != 0)
+	if (quic_seal(keyver, server, kc, kn, out, h - 4, h + len - 4) != 0)
 		return 0;
 	return h + len - 4;
+}
+
+static size_t
+initial(uint8_t *out, uint32_t version, const char *dcid, const char *scid,
+    unsigned pn, const uint8_t *pay, size_t plen, size_t pad, int server,
+    const char *keycid)
+{
+	return initial_as(out, version, version, dcid, scid, pn, pay, plen, pad,
+	    server, keycid);
 }
 
 /* A CRYPTO frame header for off, len (2-byte and 4-byte varints). */
@@ -687,6 +696,26 @@ test_versions(void)
 	    pk.have & PK_QUIC && pk.quic.version == 0xff00001d &&
 		pk.quic.dcidlen == 8 && pk.quic.scid == NULL &&
 		!pk.quic.decrypted && !(pk.have & PK_ERR));
+	/* a reserved version in draft 29's format, as ngtcp2 sends one */
+	{
+		static uint8_t g[1400], fr[300];
+		size_t l;
+
+		unhex(fr, &l, V1_CRYPTO);
+		n = initial_as(g, 0x1a2a3a4a, QUIC_V1, "4142434445464748", "",
+		    0, fr, l, 1162, 0, "4142434445464748");
+		from_client(g, n, 443);
+		CHECK("reserved version, version 1's keys: not decrypted",
+		    pk.have & PK_QUIC && pk.quic.version == 0x1a2a3a4a &&
+			!pk.quic.decrypted && !(pk.have & PK_TLS));
+		n = initial_as(g, 0x1a2a3a4a, QUIC_DRAFT29, "4142434445464748",
+		    "", 0, fr, l, 1162, 0, "4142434445464748");
+		from_client(g, n, 4433);
+		CHECK("reserved version, draft 29's keys: read as draft 29",
+		    pk.have & PK_QUIC && pk.quic.version == 0x1a2a3a4a &&
+			pk.quic.decrypted && pk.quic.length == 1182 &&
+			pk.have & PK_TLS && pk.tls.sni != NULL);
+	}
 	unhex(d, &n,
 	    "c3 00000001 15 000102030405060708090a0b0c0d0e0f1011121314 "
 	    "00 00 4010 01020304");
