@@ -1,12 +1,15 @@
 #!/bin/bash
-# make bench: nm's pipeline and its peers on two large captures, side by
-# side.  pktgen writes both, the same for the same seed: bulk (2,000,000
-# packets by default: TCP sessions with handshakes and teardowns, DNS
-# queries and answers, other UDP, ICMP, ARP, IPv6, VLANs, 60 to 1518
-# bytes; mostly full segments and their ACKs, so consecutive records often
-# look alike) and mix (1,000,000: tens of thousands of flows at once whose
-# consecutive records change layout all the time, 60% TCP, 25% UDP, 5%
-# ICMP, 3% ARP, 6% IPv6, many small packets; see tests/README.md).  Every
+# make bench: nm's pipeline and its peers on three large captures, side
+# by side.  pktgen writes them, the same for the same seed: bulk
+# (2,000,000 packets by default: TCP sessions with handshakes and
+# teardowns, DNS queries and answers, other UDP, ICMP, ARP, IPv6, VLANs,
+# 60 to 1518 bytes; mostly full segments and their ACKs, so consecutive
+# records often look alike), mix (1,000,000: tens of thousands of flows at
+# once whose consecutive records change layout all the time, 60% TCP, 25%
+# UDP, 5% ICMP, 3% ARP, 6% IPv6, many small packets) and web (500,000:
+# browsers' sessions, TLS handshakes whose ClientHellos are half
+# post-quantum and two segments long, encrypted records, HTTP/1.1 requests
+# and responses, QUIC Initials that decrypt; see tests/README.md).  Every
 # contender reads each capture BENCH_RUNS times (5), one run of each on
 # each capture per round, so that a slow moment of a shared machine hits
 # all alike.  A ratio is the median over the rounds of nm's rate over its
@@ -18,17 +21,22 @@
 # frames through one pipe costs, with nothing decoded (the floor under any
 # pipeline of nm's), and the default pipeline with the detectors off,
 # on (nm-stats runs them: they must cost it at most 15%) and as a stage of
-# their own (nm-detect).  Then each stage alone on a saved record stream
-# (where the time goes: cpu seconds per million records) and its peak
-# memory on a tenth of the input and on all of it (memory should stay
-# flat).
+# their own (nm-detect); the same default pipeline with nm-decode
+# --no-app, as it was before the application decoders (TLS, QUIC, HTTP):
+# they must cost it at most 10% (a rate of 0.91 of --no-app's or more,
+# wall time at most 1.10 times).  On web, nm-render -o fields of the web's
+# fields against tshark -T fields of the same (it decodes TLS and HTTP
+# too).  Then each stage alone on a saved record stream (where the time
+# goes: cpu seconds per million records; nm-decode also with --no-app)
+# and its peak memory on a tenth of the input and on all of it (memory
+# should stay flat).
 #
 # The table goes to stdout and to BENCH_OUT/bench-YYYYmmdd-HHMM.txt
 # (tests/out); the ratios of the previous such file are shown beside this
 # run's.  Knobs: BENCH_COUNT (bulk's packets), BENCH_MIX_COUNT (mix's),
-# BENCH_CAPTURES ("bulk mix": which to read), BENCH_RUNS, TSHARK_COUNT,
-# BENCH_SEED, BENCH_TZ, BENCH_OUT, TMPDIR (the captures and the saved
-# streams need about 3 KB per packet).
+# BENCH_WEB_COUNT (web's), BENCH_CAPTURES ("bulk mix web": which to read),
+# BENCH_RUNS, TSHARK_COUNT, BENCH_SEED, BENCH_TZ, BENCH_OUT, TMPDIR (the
+# captures and the saved streams need about 3 KB per packet).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
@@ -37,14 +45,19 @@ runs=${BENCH_RUNS:-5}
 YEXPR='tcp.port == 443 && ip.len > 100'
 seed=${BENCH_SEED:-1}
 outdir=${BENCH_OUT:-tests/out}
-caps=${BENCH_CAPTURES:-bulk mix}
+caps=${BENCH_CAPTURES:-bulk mix web}
+# the web fields of the fields rows, names nm and tshark share
+WEBF='-e ip.src -e tls.handshake.extensions_server_name'
+WEBF+=' -e tls.handshake.extensions_alpn_str -e http.host -e http.request.uri'
+WEBF+=' -e http.response.code'
 declare -A count tcount tenth fbytes
 count[bulk]=${BENCH_COUNT:-2000000}
 count[mix]=${BENCH_MIX_COUNT:-1000000}
+count[web]=${BENCH_WEB_COUNT:-500000}
 for c in $caps; do
 	case $c in
-	bulk|mix) ;;
-	*) echo "bench: BENCH_CAPTURES: no capture named $c (bulk, mix)" >&2; exit 2 ;;
+	bulk|mix|web) ;;
+	*) echo "bench: BENCH_CAPTURES: no capture named $c (bulk, mix, web)" >&2; exit 2 ;;
 	esac
 	n=${count[$c]}
 	t=${TSHARK_COUNT:-$((n / 10))}
@@ -153,6 +166,16 @@ rows() {
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-stats --no-detect | ./nm-render --color=never"
 	run "$c.nm-detect" "$n" "TZ=$TZSET" \
 	    "./nm-capture -r '$F' | ./nm-decode | ./nm-detect | ./nm-stats | ./nm-render --color=never"
+	# the default pipeline without the application decoders: as it was
+	# before them (nm-default has them on)
+	run "$c.nm-noapp" "$n" "TZ=$TZSET" \
+	    "./nm-capture -r '$F' | ./nm-decode --no-app | ./nm-stats | ./nm-render --color=never"
+	if [ "$c" = web ]; then
+		run "$c.nm-webfields" "$n" "TZ=$TZSET" \
+		    "./nm-capture -r '$F' | ./nm-decode | ./nm-render -o fields $WEBF"
+		[ -n "$have_tshark" ] && run "$c.tshark-webfields" \
+		    "${tcount[$c]}" "TZ=$TZSET" "tshark -n -r '$FT' -T fields $WEBF"
+	fi
 	web_row "$c"
 	[ -n "$have_tshark" ] && run "$c.tshark-stats" "${tcount[$c]}" \
 	    "TZ=$TZSET" "tshark -n -q -z conv,ip -z io,phs -r '$FT'"
@@ -174,6 +197,7 @@ rows() {
 	run "$c.pipe-floor" "$n" "TZ=$TZSET" "./nm-capture -r '$F' | cat"
 	run "$c.st-capture" "$n" "TZ=$TZSET" "./nm-capture -r '$F'"
 	run "$c.st-decode" "$n" "TZ=$TZSET" "./nm-decode < '$s.cap.nm'"
+	run "$c.st-decode-noapp" "$n" "TZ=$TZSET" "./nm-decode --no-app < '$s.cap.nm'"
 	run "$c.st-stats" "$n" "TZ=$TZSET" "./nm-stats -q --no-detect < '$s.dec.nm'"
 	# what the summary records cost nm-stats, and merging them
 	run "$c.st-stats-nosum" "$n" "TZ=$TZSET" \
@@ -343,9 +367,21 @@ key() { [ "$1" = bulk ] && echo "$2" || echo "${1}_$2"; }
 
 # What a capture holds: nm-stats' protocol shares, its flows, and (from
 # tcpdump on the tenth) IPv6, VLANs and frame sizes.
-declare -A mixline flows total_flows perflow shape falsealerts
+declare -A mixline flows total_flows perflow shape falsealerts appline
 describe() {
 	local c=$1 s=$tmp/$1 n10=${tenth[$1]} f a b v l g
+	# what the application decoders found in the first tenth
+	appline[$c]=$(./nm-render -o fields -e tls.handshake.type \
+	    -e tls.handshake.extensions_supported_group -e http.request.method \
+	    -e http.response.code -e quic.long.packet_type -e quic.scid \
+	    <"$s.dec10.nm" 2>/dev/null | awk -F '\t' -v n="$n10" '
+	    $1 ~ /(^|,)1(,|$)/ && $5 == "" { ch++; if ($2 ~ /0x11ec/) pq++ }
+	    $1 ~ /(^|,)2(,|$)/ && $5 == "" { sh++ } $3 != "" { rq++ }
+	    $4 != "" { rs++ }
+	    $5 ~ /^0/ && $6 == "" { qi++ }
+	    END { if (ch + rq + qi == 0) exit
+		printf "%d TLS ClientHellos (%d post-quantum), %d ServerHellos, %d HTTP requests, %d responses, %d QUIC client Initials (nm-decode, first %d)",
+		ch, pq, sh, rq, rs, qi, n }')
 	if [ -n "$have_jq" ]; then
 		./nm-stats -q <"$s.dec.nm" | ./nm-render -o json >"$s.stats.json"
 		mixline[$c]=$(jq -r 'select(.type == "stats" and .final) |
@@ -403,6 +439,7 @@ table1() {
 		    c, c, n, s, b / 1e6, (b - 24 - 16 * n) / n }'
 	[ -n "${mixline[$c]:-}" ] && echo "protocols: ${mixline[$c]}"
 	[ -n "${shape[$c]:-}" ] && echo "shape: ${shape[$c]}"
+	[ -n "${appline[$c]:-}" ] && echo "application: ${appline[$c]}"
 	printf '  %-50s %8s %7s %7s %10s %8s\n' "" packets "wall s" "cpu s" \
 	    "packets/s" "peak MiB"
 	echo "compact text"
@@ -423,6 +460,14 @@ table1() {
 	row "$c.nm-default" "nm-capture -r | nm-decode | nm-stats | nm-render"
 	row "$c.nm-detect" "... | nm-decode | nm-detect | nm-stats | ..."
 	row "$c.nm-web" "... | nm-stats | nm-web (one page open) | ..."
+	echo "the application decoders (TLS, QUIC, HTTP): off (today's), on"
+	row "$c.nm-noapp" "... | nm-decode --no-app | nm-stats | ..."
+	row "$c.nm-default" "... | nm-decode | nm-stats | ... (default)"
+	if [ "$c" = web ]; then
+		echo "the web's fields: ${WEBF//-e /}"
+		row "$c.nm-webfields" "nm-capture -r | nm-decode | nm-render -o fields"
+		row "$c.tshark-webfields" "tshark -n -r -T fields (first ${tcount[$c]})"
+	fi
 	echo "filter on decoded fields: -Y '$YEXPR'"
 	row "$c.nm-filter" "nm-capture -r | nm-decode -Y | nm-render"
 	row "$c.tshark-filter" "tshark -n -r -Y (first ${tcount[$c]})"
@@ -435,6 +480,7 @@ table1() {
 	echo "each stage alone, on a saved record stream"
 	row "$c.st-capture" "nm-capture -r F > stream"
 	row "$c.st-decode" "nm-decode < capture stream"
+	row "$c.st-decode-noapp" "nm-decode --no-app < capture stream"
 	row "$c.st-stats" "nm-stats -q --no-detect < decoded stream"
 	row "$c.st-stats-nosum" "the same, --no-summary"
 	row "$c.st-merge" "nm-stats --merge S S (per-second summaries)"
@@ -473,6 +519,11 @@ table1() {
 	    "$c.nm-web" "$c.nm-default" ">=" 0.90
 	verdict "$(key "$c" detect_stage)" "nm-detect as a stage vs off" \
 	    "$c.nm-detect" "$c.nm-nodetect" ">=" 0.87
+	verdict "$(key "$c" app_on_off)" "app decoders on vs --no-app (within 10%)" \
+	    "$c.nm-default" "$c.nm-noapp" ">=" 0.91
+	[ "$c" = web ] && verdict "$(key "$c" fields_tshark)" \
+	    "web fields vs tshark -T fields" "$c.nm-webfields" \
+	    "$c.tshark-webfields" ">=" 10
 	verdict "$(key "$c" push_cat)" "nm-push to redis vs cat of the stream" \
 	    "$c.st-push" "$c.st-cat" ">=" 0.05
 	echo
@@ -495,8 +546,8 @@ table1() {
 		[ -n "${perflow[$c]:-}" ] &&
 		    echo "$(key "$c" bytes_per_flow) ${perflow[$c]}" >>"$tmp/ratios"
 	fi
-	for s in capture decode stats detect render json; do
-		echo "$(key "$c" cpu_per_M_$s) $(permrec "$c.st-$s")" >>"$tmp/ratios"
+	for s in capture decode decode-noapp stats detect render json; do
+		echo "$(key "$c" "cpu_per_M_${s//-/_}") $(permrec "$c.st-$s")" >>"$tmp/ratios"
 	done
 }
 
@@ -527,14 +578,17 @@ side() {
 	filter_tshark -Y/tshark_-Y >= 10
 	pcap_tcpdump nm-pcap/tcpdump_-w >= 0.5
 	detect_on_off detection_on/off >= 0.87
+	app_on_off app_decoders_on/--no-app >= 0.91
+	fields_tshark web_fields/tshark_-T_fields >= 10
 	web_page nm-web_with_a_page/without >= 0.90
 	push_cat nm-push_to_redis/cat_of_the_stream >= 0.05
 	EOF
 	echo "cpu s per million records (us per record), each stage alone on a saved stream"
-	for s in capture decode stats detect render json; do
+	for s in capture decode decode-noapp stats detect render json; do
 		printf '  %-40s' "$(case $s in
 		    capture) echo "nm-capture -r F > stream" ;;
 		    decode) echo "nm-decode" ;;
+		    decode-noapp) echo "nm-decode --no-app" ;;
 		    stats) echo "nm-stats -q --no-detect" ;;
 		    detect) echo "nm-detect" ;;
 		    render) echo "nm-render (compact)" ;;

@@ -7,7 +7,11 @@
  * "sll", "sll2", "raw" and "null" carry a few IPv4/IPv6 packets over those
  * link types; "bulk" is COUNT packets of a realistic mix over many flows,
  * "mix" COUNT packets of tens of thousands of flows whose consecutive
- * packets rarely share a layout; both the same for the same seed.
+ * packets rarely share a layout, "web" COUNT packets of browsers' sessions
+ * (TLS 1.3 and 1.2 handshakes with ClientHellos of four clients' shapes,
+ * half of them post-quantum and two segments long, encrypted records,
+ * HTTP/1.1 requests and responses, QUIC Initials that decrypt); all three
+ * the same for the same seed.
  * Timestamps start at 1700000000.000000000 and step by a fixed amount, so
  * nothing depends on when it ran.  Only libc is used; the file is written
  * little-endian byte by byte, so the output is the same on any host.
@@ -1966,12 +1970,947 @@ sc_mix(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
 }
 
 /* ---------------------------------------------------------------- */
+/* web: a browser's traffic, for the application decoders            */
+
+/*
+ * What people's browsers send and get: a pool of sessions at once (as in
+ * mix, each started somewhere in its life), TLS on 443 seven in ten, plain
+ * HTTP/1.1 on 80 and QUIC on UDP 443 the rest.  A TLS session is a
+ * handshake, a ClientHello of one of four clients' shapes (Chrome-like:
+ * GREASE, shuffled extensions, a post-quantum key share of X25519MLKEM768,
+ * group 0x11ec, 1216 bytes, so that the hello spans two segments;
+ * Firefox-, Safari- and curl-like without it), the server's flight
+ * (ServerHello, ChangeCipherSpec, encrypted records; one session in seven
+ * resumes TLS 1.2 instead, its ServerHello naming the ALPN), then requests
+ * and responses as application data records (content type 23) of varied
+ * sizes, every second segment acknowledged, and a FIN teardown.  An HTTP
+ * session is GET and POST requests (Host, User-Agent; one in eight split
+ * over two segments) answered 200 OK, 404 Not Found or 301 with
+ * Content-Type, Content-Length and a body of that length.  A QUIC session
+ * opens with RFC 9001's own client Initial (Appendix A.2, verbatim, so it
+ * decrypts: its destination connection ID is the RFC's) and server Initial
+ * (A.3), then short-header packets (tshark, which follows a QUIC
+ * connection by that ID, reads the ClientHello of the first alone).  2000
+ * sessions run at once between mix's 60,000 far and 250 local clients and
+ * 5000 servers, a tenth over IPv6; the server names are
+ * www.site1234.example and the like, one per server.  About one packet
+ * in sixty is a ClientHello.
+ */
+
+enum { WB_TLS, WB_HTTP, WB_QUIC };
+enum { WB_POOL = 2000, WB_SERVERS = 5000 };
+enum { WB_CHROME, WB_FIREFOX, WB_SAFARI, WB_CURL };
+
+/* RFC 9001 A.2: the client's Initial, protected (one 1200-byte datagram). */
+static const uint8_t wb_quic_ci[1200] = {
+	0xc0, 0x00, 0x00, 0x00, 0x01, 0x08, 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51,
+	0x57, 0x08, 0x00, 0x00, 0x44, 0x9e, 0x7b, 0x9a, 0xec, 0x34, 0xd1, 0xb1,
+	0xc9, 0x8d, 0xd7, 0x68, 0x9f, 0xb8, 0xec, 0x11, 0xd2, 0x42, 0xb1, 0x23,
+	0xdc, 0x9b, 0xd8, 0xba, 0xb9, 0x36, 0xb4, 0x7d, 0x92, 0xec, 0x35, 0x6c,
+	0x0b, 0xab, 0x7d, 0xf5, 0x97, 0x6d, 0x27, 0xcd, 0x44, 0x9f, 0x63, 0x30,
+	0x00, 0x99, 0xf3, 0x99, 0x1c, 0x26, 0x0e, 0xc4, 0xc6, 0x0d, 0x17, 0xb3,
+	0x1f, 0x84, 0x29, 0x15, 0x7b, 0xb3, 0x5a, 0x12, 0x82, 0xa6, 0x43, 0xa8,
+	0xd2, 0x26, 0x2c, 0xad, 0x67, 0x50, 0x0c, 0xad, 0xb8, 0xe7, 0x37, 0x8c,
+	0x8e, 0xb7, 0x53, 0x9e, 0xc4, 0xd4, 0x90, 0x5f, 0xed, 0x1b, 0xee, 0x1f,
+	0xc8, 0xaa, 0xfb, 0xa1, 0x7c, 0x75, 0x0e, 0x2c, 0x7a, 0xce, 0x01, 0xe6,
+	0x00, 0x5f, 0x80, 0xfc, 0xb7, 0xdf, 0x62, 0x12, 0x30, 0xc8, 0x37, 0x11,
+	0xb3, 0x93, 0x43, 0xfa, 0x02, 0x8c, 0xea, 0x7f, 0x7f, 0xb5, 0xff, 0x89,
+	0xea, 0xc2, 0x30, 0x82, 0x49, 0xa0, 0x22, 0x52, 0x15, 0x5e, 0x23, 0x47,
+	0xb6, 0x3d, 0x58, 0xc5, 0x45, 0x7a, 0xfd, 0x84, 0xd0, 0x5d, 0xff, 0xfd,
+	0xb2, 0x03, 0x92, 0x84, 0x4a, 0xe8, 0x12, 0x15, 0x46, 0x82, 0xe9, 0xcf,
+	0x01, 0x2f, 0x90, 0x21, 0xa6, 0xf0, 0xbe, 0x17, 0xdd, 0xd0, 0xc2, 0x08,
+	0x4d, 0xce, 0x25, 0xff, 0x9b, 0x06, 0xcd, 0xe5, 0x35, 0xd0, 0xf9, 0x20,
+	0xa2, 0xdb, 0x1b, 0xf3, 0x62, 0xc2, 0x3e, 0x59, 0x6d, 0x11, 0xa4, 0xf5,
+	0xa6, 0xcf, 0x39, 0x48, 0x83, 0x8a, 0x3a, 0xec, 0x4e, 0x15, 0xda, 0xf8,
+	0x50, 0x0a, 0x6e, 0xf6, 0x9e, 0xc4, 0xe3, 0xfe, 0xb6, 0xb1, 0xd9, 0x8e,
+	0x61, 0x0a, 0xc8, 0xb7, 0xec, 0x3f, 0xaf, 0x6a, 0xd7, 0x60, 0xb7, 0xba,
+	0xd1, 0xdb, 0x4b, 0xa3, 0x48, 0x5e, 0x8a, 0x94, 0xdc, 0x25, 0x0a, 0xe3,
+	0xfd, 0xb4, 0x1e, 0xd1, 0x5f, 0xb6, 0xa8, 0xe5, 0xeb, 0xa0, 0xfc, 0x3d,
+	0xd6, 0x0b, 0xc8, 0xe3, 0x0c, 0x5c, 0x42, 0x87, 0xe5, 0x38, 0x05, 0xdb,
+	0x05, 0x9a, 0xe0, 0x64, 0x8d, 0xb2, 0xf6, 0x42, 0x64, 0xed, 0x5e, 0x39,
+	0xbe, 0x2e, 0x20, 0xd8, 0x2d, 0xf5, 0x66, 0xda, 0x8d, 0xd5, 0x99, 0x8c,
+	0xca, 0xbd, 0xae, 0x05, 0x30, 0x60, 0xae, 0x6c, 0x7b, 0x43, 0x78, 0xe8,
+	0x46, 0xd2, 0x9f, 0x37, 0xed, 0x7b, 0x4e, 0xa9, 0xec, 0x5d, 0x82, 0xe7,
+	0x96, 0x1b, 0x7f, 0x25, 0xa9, 0x32, 0x38, 0x51, 0xf6, 0x81, 0xd5, 0x82,
+	0x36, 0x3a, 0xa5, 0xf8, 0x99, 0x37, 0xf5, 0xa6, 0x72, 0x58, 0xbf, 0x63,
+	0xad, 0x6f, 0x1a, 0x0b, 0x1d, 0x96, 0xdb, 0xd4, 0xfa, 0xdd, 0xfc, 0xef,
+	0xc5, 0x26, 0x6b, 0xa6, 0x61, 0x17, 0x22, 0x39, 0x5c, 0x90, 0x65, 0x56,
+	0xbe, 0x52, 0xaf, 0xe3, 0xf5, 0x65, 0x63, 0x6a, 0xd1, 0xb1, 0x7d, 0x50,
+	0x8b, 0x73, 0xd8, 0x74, 0x3e, 0xeb, 0x52, 0x4b, 0xe2, 0x2b, 0x3d, 0xcb,
+	0xc2, 0xc7, 0x46, 0x8d, 0x54, 0x11, 0x9c, 0x74, 0x68, 0x44, 0x9a, 0x13,
+	0xd8, 0xe3, 0xb9, 0x58, 0x11, 0xa1, 0x98, 0xf3, 0x49, 0x1d, 0xe3, 0xe7,
+	0xfe, 0x94, 0x2b, 0x33, 0x04, 0x07, 0xab, 0xf8, 0x2a, 0x4e, 0xd7, 0xc1,
+	0xb3, 0x11, 0x66, 0x3a, 0xc6, 0x98, 0x90, 0xf4, 0x15, 0x70, 0x15, 0x85,
+	0x3d, 0x91, 0xe9, 0x23, 0x03, 0x7c, 0x22, 0x7a, 0x33, 0xcd, 0xd5, 0xec,
+	0x28, 0x1c, 0xa3, 0xf7, 0x9c, 0x44, 0x54, 0x6b, 0x9d, 0x90, 0xca, 0x00,
+	0xf0, 0x64, 0xc9, 0x9e, 0x3d, 0xd9, 0x79, 0x11, 0xd3, 0x9f, 0xe9, 0xc5,
+	0xd0, 0xb2, 0x3a, 0x22, 0x9a, 0x23, 0x4c, 0xb3, 0x61, 0x86, 0xc4, 0x81,
+	0x9e, 0x8b, 0x9c, 0x59, 0x27, 0x72, 0x66, 0x32, 0x29, 0x1d, 0x6a, 0x41,
+	0x82, 0x11, 0xcc, 0x29, 0x62, 0xe2, 0x0f, 0xe4, 0x7f, 0xeb, 0x3e, 0xdf,
+	0x33, 0x0f, 0x2c, 0x60, 0x3a, 0x9d, 0x48, 0xc0, 0xfc, 0xb5, 0x69, 0x9d,
+	0xbf, 0xe5, 0x89, 0x64, 0x25, 0xc5, 0xba, 0xc4, 0xae, 0xe8, 0x2e, 0x57,
+	0xa8, 0x5a, 0xaf, 0x4e, 0x25, 0x13, 0xe4, 0xf0, 0x57, 0x96, 0xb0, 0x7b,
+	0xa2, 0xee, 0x47, 0xd8, 0x05, 0x06, 0xf8, 0xd2, 0xc2, 0x5e, 0x50, 0xfd,
+	0x14, 0xde, 0x71, 0xe6, 0xc4, 0x18, 0x55, 0x93, 0x02, 0xf9, 0x39, 0xb0,
+	0xe1, 0xab, 0xd5, 0x76, 0xf2, 0x79, 0xc4, 0xb2, 0xe0, 0xfe, 0xb8, 0x5c,
+	0x1f, 0x28, 0xff, 0x18, 0xf5, 0x88, 0x91, 0xff, 0xef, 0x13, 0x2e, 0xef,
+	0x2f, 0xa0, 0x93, 0x46, 0xae, 0xe3, 0x3c, 0x28, 0xeb, 0x13, 0x0f, 0xf2,
+	0x8f, 0x5b, 0x76, 0x69, 0x53, 0x33, 0x41, 0x13, 0x21, 0x19, 0x96, 0xd2,
+	0x00, 0x11, 0xa1, 0x98, 0xe3, 0xfc, 0x43, 0x3f, 0x9f, 0x25, 0x41, 0x01,
+	0x0a, 0xe1, 0x7c, 0x1b, 0xf2, 0x02, 0x58, 0x0f, 0x60, 0x47, 0x47, 0x2f,
+	0xb3, 0x68, 0x57, 0xfe, 0x84, 0x3b, 0x19, 0xf5, 0x98, 0x40, 0x09, 0xdd,
+	0xc3, 0x24, 0x04, 0x4e, 0x84, 0x7a, 0x4f, 0x4a, 0x0a, 0xb3, 0x4f, 0x71,
+	0x95, 0x95, 0xde, 0x37, 0x25, 0x2d, 0x62, 0x35, 0x36, 0x5e, 0x9b, 0x84,
+	0x39, 0x2b, 0x06, 0x10, 0x85, 0x34, 0x9d, 0x73, 0x20, 0x3a, 0x4a, 0x13,
+	0xe9, 0x6f, 0x54, 0x32, 0xec, 0x0f, 0xd4, 0xa1, 0xee, 0x65, 0xac, 0xcd,
+	0xd5, 0xe3, 0x90, 0x4d, 0xf5, 0x4c, 0x1d, 0xa5, 0x10, 0xb0, 0xff, 0x20,
+	0xdc, 0xc0, 0xc7, 0x7f, 0xcb, 0x2c, 0x0e, 0x0e, 0xb6, 0x05, 0xcb, 0x05,
+	0x04, 0xdb, 0x87, 0x63, 0x2c, 0xf3, 0xd8, 0xb4, 0xda, 0xe6, 0xe7, 0x05,
+	0x76, 0x9d, 0x1d, 0xe3, 0x54, 0x27, 0x01, 0x23, 0xcb, 0x11, 0x45, 0x0e,
+	0xfc, 0x60, 0xac, 0x47, 0x68, 0x3d, 0x7b, 0x8d, 0x0f, 0x81, 0x13, 0x65,
+	0x56, 0x5f, 0xd9, 0x8c, 0x4c, 0x8e, 0xb9, 0x36, 0xbc, 0xab, 0x8d, 0x06,
+	0x9f, 0xc3, 0x3b, 0xd8, 0x01, 0xb0, 0x3a, 0xde, 0xa2, 0xe1, 0xfb, 0xc5,
+	0xaa, 0x46, 0x3d, 0x08, 0xca, 0x19, 0x89, 0x6d, 0x2b, 0xf5, 0x9a, 0x07,
+	0x1b, 0x85, 0x1e, 0x6c, 0x23, 0x90, 0x52, 0x17, 0x2f, 0x29, 0x6b, 0xfb,
+	0x5e, 0x72, 0x40, 0x47, 0x90, 0xa2, 0x18, 0x10, 0x14, 0xf3, 0xb9, 0x4a,
+	0x4e, 0x97, 0xd1, 0x17, 0xb4, 0x38, 0x13, 0x03, 0x68, 0xcc, 0x39, 0xdb,
+	0xb2, 0xd1, 0x98, 0x06, 0x5a, 0xe3, 0x98, 0x65, 0x47, 0x92, 0x6c, 0xd2,
+	0x16, 0x2f, 0x40, 0xa2, 0x9f, 0x0c, 0x3c, 0x87, 0x45, 0xc0, 0xf5, 0x0f,
+	0xba, 0x38, 0x52, 0xe5, 0x66, 0xd4, 0x45, 0x75, 0xc2, 0x9d, 0x39, 0xa0,
+	0x3f, 0x0c, 0xda, 0x72, 0x19, 0x84, 0xb6, 0xf4, 0x40, 0x59, 0x1f, 0x35,
+	0x5e, 0x12, 0xd4, 0x39, 0xff, 0x15, 0x0a, 0xab, 0x76, 0x13, 0x49, 0x9d,
+	0xbd, 0x49, 0xad, 0xab, 0xc8, 0x67, 0x6e, 0xef, 0x02, 0x3b, 0x15, 0xb6,
+	0x5b, 0xfc, 0x5c, 0xa0, 0x69, 0x48, 0x10, 0x9f, 0x23, 0xf3, 0x50, 0xdb,
+	0x82, 0x12, 0x35, 0x35, 0xeb, 0x8a, 0x74, 0x33, 0xbd, 0xab, 0xcb, 0x90,
+	0x92, 0x71, 0xa6, 0xec, 0xbc, 0xb5, 0x8b, 0x93, 0x6a, 0x88, 0xcd, 0x4e,
+	0x8f, 0x2e, 0x6f, 0xf5, 0x80, 0x01, 0x75, 0xf1, 0x13, 0x25, 0x3d, 0x8f,
+	0xa9, 0xca, 0x88, 0x85, 0xc2, 0xf5, 0x52, 0xe6, 0x57, 0xdc, 0x60, 0x3f,
+	0x25, 0x2e, 0x1a, 0x8e, 0x30, 0x8f, 0x76, 0xf0, 0xbe, 0x79, 0xe2, 0xfb,
+	0x8f, 0x5d, 0x5f, 0xbb, 0xe2, 0xe3, 0x0e, 0xca, 0xdd, 0x22, 0x07, 0x23,
+	0xc8, 0xc0, 0xae, 0xa8, 0x07, 0x8c, 0xdf, 0xcb, 0x38, 0x68, 0x26, 0x3f,
+	0xf8, 0xf0, 0x94, 0x00, 0x54, 0xda, 0x48, 0x78, 0x18, 0x93, 0xa7, 0xe4,
+	0x9a, 0xd5, 0xaf, 0xf4, 0xaf, 0x30, 0x0c, 0xd8, 0x04, 0xa6, 0xb6, 0x27,
+	0x9a, 0xb3, 0xff, 0x3a, 0xfb, 0x64, 0x49, 0x1c, 0x85, 0x19, 0x4a, 0xab,
+	0x76, 0x0d, 0x58, 0xa6, 0x06, 0x65, 0x4f, 0x9f, 0x44, 0x00, 0xe8, 0xb3,
+	0x85, 0x91, 0x35, 0x6f, 0xbf, 0x64, 0x25, 0xac, 0xa2, 0x6d, 0xc8, 0x52,
+	0x44, 0x25, 0x9f, 0xf2, 0xb1, 0x9c, 0x41, 0xb9, 0xf9, 0x6f, 0x3c, 0xa9,
+	0xec, 0x1d, 0xde, 0x43, 0x4d, 0xa7, 0xd2, 0xd3, 0x92, 0xb9, 0x05, 0xdd,
+	0xf3, 0xd1, 0xf9, 0xaf, 0x93, 0xd1, 0xaf, 0x59, 0x50, 0xbd, 0x49, 0x3f,
+	0x5a, 0xa7, 0x31, 0xb4, 0x05, 0x6d, 0xf3, 0x1b, 0xd2, 0x67, 0xb6, 0xb9,
+	0x0a, 0x07, 0x98, 0x31, 0xaa, 0xf5, 0x79, 0xbe, 0x0a, 0x39, 0x01, 0x31,
+	0x37, 0xaa, 0xc6, 0xd4, 0x04, 0xf5, 0x18, 0xcf, 0xd4, 0x68, 0x40, 0x64,
+	0x7e, 0x78, 0xbf, 0xe7, 0x06, 0xca, 0x4c, 0xf5, 0xe9, 0xc5, 0x45, 0x3e,
+	0x9f, 0x7c, 0xfd, 0x2b, 0x8b, 0x4c, 0x8d, 0x16, 0x9a, 0x44, 0xe5, 0x5c,
+	0x88, 0xd4, 0xa9, 0xa7, 0xf9, 0x47, 0x42, 0x41, 0xe2, 0x21, 0xaf, 0x44,
+	0x86, 0x00, 0x18, 0xab, 0x08, 0x56, 0x97, 0x2e, 0x19, 0x4c, 0xd9, 0x34,
+};
+
+/* RFC 9001 A.3: the server's Initial, protected. */
+static const uint8_t wb_quic_si[135] = {
+	0xcf, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0xf0, 0x67, 0xa5, 0x50, 0x2a,
+	0x42, 0x62, 0xb5, 0x00, 0x40, 0x75, 0xc0, 0xd9, 0x5a, 0x48, 0x2c, 0xd0,
+	0x99, 0x1c, 0xd2, 0x5b, 0x0a, 0xac, 0x40, 0x6a, 0x58, 0x16, 0xb6, 0x39,
+	0x41, 0x00, 0xf3, 0x7a, 0x1c, 0x69, 0x79, 0x75, 0x54, 0x78, 0x0b, 0xb3,
+	0x8c, 0xc5, 0xa9, 0x9f, 0x5e, 0xde, 0x4c, 0xf7, 0x3c, 0x3e, 0xc2, 0x49,
+	0x3a, 0x18, 0x39, 0xb3, 0xdb, 0xcb, 0xa3, 0xf6, 0xea, 0x46, 0xc5, 0xb7,
+	0x68, 0x4d, 0xf3, 0x54, 0x8e, 0x7d, 0xde, 0xb9, 0xc3, 0xbf, 0x9c, 0x73,
+	0xcc, 0x3f, 0x3b, 0xde, 0xd7, 0x4b, 0x56, 0x2b, 0xfb, 0x19, 0xfb, 0x84,
+	0x02, 0x2f, 0x8e, 0xf4, 0xcd, 0xd9, 0x37, 0x95, 0xd7, 0x7d, 0x06, 0xed,
+	0xbb, 0x7a, 0xaf, 0x2f, 0x58, 0x89, 0x18, 0x50, 0xab, 0xbd, 0xca, 0x3d,
+	0x20, 0x39, 0x8c, 0x27, 0x64, 0x56, 0xcb, 0xc4, 0x21, 0x58, 0x40, 0x7d,
+	0xd0, 0x74, 0xee,
+};
+
+/* One web session: the TCP or UDP one under it, and what it says. */
+struct wb_sess {
+	struct pg_sess	 s;		/* addresses, ports, sequences */
+	int		 app;		/* WB_TLS, WB_HTTP, WB_QUIC */
+	int		 ua;		/* the client: WB_CHROME ... */
+	int		 tls12;		/* the server resumes TLS 1.2 */
+	int		 pq;		/* the server took X25519MLKEM768 */
+	int		 h1;		/* the client offers http/1.1 alone */
+	unsigned	 cipher;	/* the server's choice */
+	unsigned	 site;		/* the server, and so its name */
+	uint64_t	 seed;		/* what the heads are rebuilt from */
+	unsigned	 msg, nmsg;	/* messages sent, and in all */
+	size_t		 off, hlen, blen, cut;	/* the message being sent */
+	size_t		 rest, rec, reclen;	/* TLS: its records */
+	unsigned	 at;		/* where its body's bytes begin */
+	unsigned	 unacked;
+	unsigned	 req, arg, status;	/* HTTP */
+	int		 post;
+};
+
+/* Extension ids of each client's hello in its order, then 0. */
+#define WB_G	0xaaaa		/* GREASE, empty */
+#define WB_G1	0xbbbb		/* GREASE with one byte */
+#define WB_SNI	0x10000		/* server_name (id 0 ends a list) */
+static const unsigned wb_exts[4][20] = {
+	/* Chrome shuffles all but the GREASE ones (first and last). */
+	{ WB_G, WB_SNI, 23, 65281, 10, 11, 35, 16, 5, 13, 18, 51, 45, 43,
+	    27, 17513, WB_G1 },
+	{ WB_SNI, 23, 65281, 10, 11, 35, 16, 5, 34, 51, 43, 13, 45, 28, 27 },
+	{ WB_G, WB_SNI, 23, 65281, 10, 11, 16, 5, 13, 18, 51, 45, 43, 27,
+	    WB_G1, 21 },
+	{ WB_SNI, 11, 10, 35, 16, 22, 23, 13, 43, 45, 51 },
+};
+static const unsigned wb_ciphers[4][32] = {
+	{ WB_G, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030,
+	    0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035 },
+	{ 0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c,
+	    0xc030, 0xc00a, 0xc009, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f,
+	    0x0035 },
+	{ WB_G, 0x1301, 0x1302, 0x1303, 0xc02c, 0xc02b, 0xcca9, 0xc030,
+	    0xc02f, 0xcca8, 0xc00a, 0xc009, 0xc014, 0xc013, 0x009d, 0x009c,
+	    0x0035, 0x002f, 0xc008, 0xc012, 0x000a },
+	{ 0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8,
+	    0xccaa, 0xc02b, 0xc02f, 0x009e, 0xc024, 0xc028, 0x006b, 0xc023,
+	    0xc027, 0x0067, 0xc00a, 0xc014, 0x0039, 0xc009, 0xc013, 0x0033,
+	    0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, 0x00ff },
+};
+static const unsigned wb_groups[4][12] = {
+	{ WB_G, 0x11ec, 0x001d, 0x0017, 0x0018 },
+	{ 0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101 },
+	{ WB_G, 0x001d, 0x0017, 0x0018, 0x0019 },
+	{ 0x001d, 0x0017, 0x001e, 0x0019, 0x0018, 0x0100, 0x0101, 0x0102,
+	    0x0103, 0x0104 },
+};
+static const unsigned wb_sigalgs[4][24] = {
+	{ 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 },
+	{ 0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501,
+	    0x0601, 0x0203, 0x0201 },
+	{ 0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0805, 0x0501,
+	    0x0806, 0x0601, 0x0201 },
+	{ 0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b,
+	    0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0303, 0x0203,
+	    0x0301, 0x0201, 0x0302, 0x0202, 0x0402, 0x0502, 0x0602 },
+};
+static const unsigned wb_versions[4][6] = {
+	{ WB_G, 0x0304, 0x0303 },
+	{ 0x0304, 0x0303 },
+	{ WB_G, 0x0304, 0x0303, 0x0302, 0x0301 },
+	{ 0x0304, 0x0303 },
+};
+static const char *const wb_uas[4] = {
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+	    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+	"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 "
+	    "Firefox/133.0",
+	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+	    "(KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+	"curl/7.88.1",
+};
+/* What HTTP clients ask for: a path, a number in it or not, its type. */
+static const struct wb_path {
+	const char	*pre, *suf;
+	int		 num, text;
+	const char	*ctype;
+} wb_paths[8] = {
+	{ "/", "", 0, 1, "text/html; charset=utf-8" },
+	{ "/index.html", "", 0, 1, "text/html; charset=utf-8" },
+	{ "/images/logo", ".png", 1, 0, "image/png" },
+	{ "/static/app.", ".js", 1, 1, "application/javascript" },
+	{ "/css/site", ".css", 1, 1, "text/css" },
+	{ "/api/v1/items?id=", "", 1, 1, "application/json" },
+	{ "/search?q=term", "&page=2", 1, 1, "text/html; charset=utf-8" },
+	{ "/login", "", 0, 1, "text/html; charset=utf-8" },
+};
+
+static void
+put24(struct pg_frame *f, uint32_t v)
+{
+	put8(f, v >> 16 & 0xff);
+	put16(f, v & 0xffff);
+}
+
+/* A 16-bit length to fill in later: its offset. */
+static size_t
+len16(struct pg_frame *f)
+{
+	put16(f, 0);
+	return f->n - 2;
+}
+
+static void
+end16(struct pg_frame *f, size_t at)
+{
+	set16(f, at, (unsigned)(f->n - at - 2));
+}
+
+/* One of RFC 8701's sixteen GREASE values. */
+static unsigned
+grease(uint64_t *r)
+{
+	unsigned k = rndn(r, 16);
+
+	return k << 12 | 0x0a00 | k << 4 | 0x0a;
+}
+
+/* A list of 16-bit values ending at 0, GREASE drawn from r. */
+static void
+wb_list(struct pg_frame *h, const unsigned *v, uint64_t *r)
+{
+	for (; *v; v++)
+		put16(h, *v == WB_G ? grease(r) : *v);
+}
+
+static void
+wb_rndb(struct pg_frame *h, uint64_t *r, size_t n)
+{
+	while (n-- > 0)
+		put8(h, (unsigned)rnd(r) & 0xff);
+}
+
+/* Server k's name: www.site1234.example and the like. */
+static void
+wb_name(char *buf, size_t n, unsigned site)
+{
+	static const char *const pre[] = { "www", "www", "cdn", "api",
+	    "static", "img", "m", "login" };
+
+	snprintf(buf, n, "%s.site%u.example", pre[site % 8], site);
+}
+
+/* The session ID, which a TLS 1.2 server resuming the session echoes. */
+static void
+wb_sid(struct pg_frame *h, const struct wb_sess *ws)
+{
+	uint64_t r = ws->seed ^ 0x51d;
+
+	put8(h, 32);
+	wb_rndb(h, &r, 32);
+}
+
+static void
+wb_alpn(struct pg_frame *h, int h1, int one)
+{
+	size_t at = len16(h);
+
+	if (!h1) {
+		put8(h, 2);
+		putstr(h, "h2");
+	}
+	if (h1 || !one) {
+		put8(h, 8);
+		putstr(h, "http/1.1");
+	}
+	end16(h, at);
+}
+
+/* One extension of the ClientHello; hs is where the message's body starts. */
+static void
+wb_ext(struct pg_frame *h, const struct wb_sess *ws, unsigned id,
+    uint64_t *r, size_t hs)
+{
+	char name[64];
+	size_t at, in;
+
+	put16(h, id == WB_SNI ? 0 : id == WB_G || id == WB_G1 ? grease(r) :
+	    id);
+	at = len16(h);
+	switch (id) {
+	case WB_G1:
+	case 65281:		/* renegotiation_info */
+		put8(h, 0);
+		break;
+	case WB_SNI:
+		wb_name(name, sizeof(name), ws->site);
+		in = len16(h);
+		put8(h, 0);
+		put16(h, (unsigned)strlen(name));
+		putstr(h, name);
+		end16(h, in);
+		break;
+	case 10:
+		in = len16(h);
+		wb_list(h, wb_groups[ws->ua], r);
+		end16(h, in);
+		break;
+	case 11:		/* ec_point_formats: uncompressed */
+		put8(h, 1);
+		put8(h, 0);
+		break;
+	case 35:		/* session_ticket: one to resume with */
+		if (ws->tls12)
+			wb_rndb(h, r, 192);
+		break;
+	case 16:
+		wb_alpn(h, ws->h1, 0);
+		break;
+	case 5:			/* status_request: OCSP */
+		put8(h, 1);
+		put32(h, 0);
+		break;
+	case 13:
+		in = len16(h);
+		wb_list(h, wb_sigalgs[ws->ua], r);
+		end16(h, in);
+		break;
+	case 51:		/* key_share */
+		in = len16(h);
+		if (ws->ua == WB_CHROME || ws->ua == WB_SAFARI) {
+			put16(h, grease(r));
+			put16(h, 1);
+			put8(h, 0);
+		}
+		if (ws->ua == WB_CHROME) {
+			put16(h, 0x11ec);	/* X25519MLKEM768 */
+			put16(h, 1216);
+			wb_rndb(h, r, 1216);
+		}
+		put16(h, 0x001d);
+		put16(h, 32);
+		wb_rndb(h, r, 32);
+		if (ws->ua == WB_FIREFOX) {
+			put16(h, 0x0017);
+			put16(h, 65);
+			put8(h, 4);
+			wb_rndb(h, r, 64);
+		}
+		end16(h, in);
+		break;
+	case 45:		/* psk_key_exchange_modes: psk_dhe_ke */
+		put8(h, 1);
+		put8(h, 1);
+		break;
+	case 43:		/* supported_versions */
+		in = h->n;
+		put8(h, 0);
+		wb_list(h, wb_versions[ws->ua], r);
+		h->b[in] = (uint8_t)(h->n - in - 1);
+		break;
+	case 27:		/* compress_certificate */
+		if (ws->ua == WB_FIREFOX) {
+			put8(h, 6);
+			put16(h, 1);
+			put16(h, 2);
+			put16(h, 3);
+		} else {
+			put8(h, 2);
+			put16(h, 2);
+		}
+		break;
+	case 17513:		/* application_settings */
+		in = len16(h);
+		put8(h, 2);
+		putstr(h, "h2");
+		end16(h, in);
+		break;
+	case 34:		/* delegated_credentials */
+		in = len16(h);
+		put16(h, 0x0403);
+		put16(h, 0x0503);
+		put16(h, 0x0603);
+		put16(h, 0x0203);
+		end16(h, in);
+		break;
+	case 28:		/* record_size_limit */
+		put16(h, 0x4001);
+		break;
+	case 21:		/* padding, to a body of 508 bytes */
+		while (h->n - hs < 508)
+			put8(h, 0);
+		break;
+	default:		/* 18, 22, 23: empty */
+		break;
+	}
+	end16(h, at);
+}
+
+/*
+ * A hello's record and handshake headers (type 1 or 2), its legacy
+ * version, random and session ID; *hs is where the handshake header is.
+ */
+static size_t
+wb_hello(struct pg_frame *h, const struct wb_sess *ws, unsigned type,
+    uint64_t *r, size_t *hs)
+{
+	size_t rec;
+
+	put8(h, 22);
+	put16(h, type == 1 ? 0x0301 : 0x0303);
+	rec = len16(h);
+	put8(h, type);
+	*hs = h->n;
+	put24(h, 0);
+	put16(h, 0x0303);
+	wb_rndb(h, r, 32);
+	wb_sid(h, ws);
+	return rec;
+}
+
+/* The lengths of the hello whose headers wb_hello wrote. */
+static void
+wb_hello_end(struct pg_frame *h, size_t rec, size_t hs)
+{
+	h->b[hs] = (uint8_t)((h->n - hs - 3) >> 16);
+	set16(h, hs + 1, (unsigned)((h->n - hs - 3) & 0xffff));
+	end16(h, rec);
+}
+
+static void
+wb_chello(struct pg_frame *h, const struct wb_sess *ws)
+{
+	uint64_t r = ws->seed;
+	unsigned ids[20], n, i, k, t;
+	size_t rec, hs, at;
+
+	rec = wb_hello(h, ws, 1, &r, &hs);
+	at = len16(h);
+	wb_list(h, wb_ciphers[ws->ua], &r);
+	end16(h, at);
+	put8(h, 1);
+	put8(h, 0);
+	for (n = 0; wb_exts[ws->ua][n]; n++)
+		ids[n] = wb_exts[ws->ua][n];
+	if (ws->ua == WB_CHROME) {
+		for (i = n - 2; i > 1; i--) {
+			k = 1 + rndn(&r, i);
+			t = ids[i];
+			ids[i] = ids[k];
+			ids[k] = t;
+		}
+	}
+	at = len16(h);
+	for (i = 0; i < n; i++)
+		wb_ext(h, ws, ids[i], &r, hs + 3);
+	end16(h, at);
+	wb_hello_end(h, rec, hs);
+}
+
+/* A record of n bytes from the fill, as an encrypted one looks. */
+static void
+wb_record(struct pg_frame *h, unsigned type, size_t n, const uint8_t *fill)
+{
+	put8(h, type);
+	put16(h, 0x0303);
+	put16(h, (unsigned)n);
+	putb(h, fill, n);
+}
+
+/*
+ * The ServerHello and ChangeCipherSpec; resuming TLS 1.2, the server's
+ * encrypted Finished too (the ALPN in the hello, TLS 1.3 hides it).
+ */
+static void
+wb_shello(struct pg_frame *h, const struct wb_sess *ws, const uint8_t *fill)
+{
+	uint64_t r = ws->seed ^ 0x5e4e;
+	size_t rec, hs, ext, at, in;
+
+	rec = wb_hello(h, ws, 2, &r, &hs);
+	put16(h, ws->cipher);
+	put8(h, 0);
+	ext = len16(h);
+	if (ws->tls12) {
+		put16(h, 65281);
+		put16(h, 1);
+		put8(h, 0);
+		put16(h, 11);
+		put16(h, 2);
+		put8(h, 1);
+		put8(h, 0);
+		put16(h, 23);
+		put16(h, 0);
+		put16(h, 16);
+		at = len16(h);
+		wb_alpn(h, ws->h1, 1);
+		end16(h, at);
+	} else {
+		put16(h, 43);
+		put16(h, 2);
+		put16(h, 0x0304);
+		put16(h, 51);
+		at = len16(h);
+		put16(h, ws->pq ? 0x11ec : 0x001d);
+		in = len16(h);
+		wb_rndb(h, &r, ws->pq ? 1120 : 32);
+		end16(h, in);
+		end16(h, at);
+	}
+	end16(h, ext);
+	wb_hello_end(h, rec, hs);
+	wb_record(h, 20, 1, (const uint8_t *)"\x01");
+	if (ws->tls12)
+		wb_record(h, 22, 40, fill + (ws->seed & 1023));
+}
+
+static void
+wb_request(struct pg_frame *h, const struct wb_sess *ws)
+{
+	const struct wb_path *p = &wb_paths[ws->req];
+	char host[64], num[16] = "", buf[1024];
+	int browser = ws->ua != WB_CURL;
+
+	wb_name(host, sizeof(host), ws->site);
+	if (p->num)
+		snprintf(num, sizeof(num), "%u", ws->arg);
+	snprintf(buf, sizeof(buf), "%s %s%s%s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: %s\r\nAccept: %s\r\n%s", ws->post ? "POST" : "GET",
+	    p->pre, num, p->suf, host, wb_uas[ws->ua],
+	    browser ? "text/html,application/xhtml+xml,*/*;q=0.8" : "*/*",
+	    browser ? "Accept-Language: en-US,en;q=0.9\r\n"
+	    "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n" :
+	    "");
+	putstr(h, buf);
+	if (ws->post) {
+		snprintf(buf, sizeof(buf), "Content-Type: "
+		    "application/x-www-form-urlencoded\r\n"
+		    "Content-Length: %zu\r\n", ws->blen);
+		putstr(h, buf);
+	}
+	putstr(h, "\r\n");
+}
+
+static void
+wb_response(struct pg_frame *h, const struct wb_sess *ws)
+{
+	static const char *const servers[] = { "nginx/1.24.0",
+	    "Apache/2.4.62 (Debian)", "cloudflare", "envoy" };
+	char host[64], buf[512];
+
+	snprintf(buf, sizeof(buf), "HTTP/1.1 %u %s\r\nServer: %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n", ws->status,
+	    ws->status == 200 ? "OK" : ws->status == 404 ? "Not Found" :
+	    "Moved Permanently", servers[ws->site % 4], ws->status == 200 ?
+	    wb_paths[ws->req].ctype : "text/html; charset=utf-8", ws->blen);
+	putstr(h, buf);
+	if (ws->status == 301) {
+		wb_name(host, sizeof(host), ws->site);
+		snprintf(buf, sizeof(buf), "Location: https://%s/\r\n", host);
+		putstr(h, buf);
+	}
+	putstr(h, "Connection: keep-alive\r\n\r\n");
+}
+
+/* The head of the message being sent, into h; its length. */
+static size_t
+wb_head(struct pg_frame *h, const struct wb_sess *ws, const uint8_t *fill)
+{
+	h->n = 0;
+	if (ws->app == WB_HTTP) {
+		if (ws->msg % 2 == 0)
+			wb_request(h, ws);
+		else
+			wb_response(h, ws);
+	} else if (ws->msg == 0)
+		wb_chello(h, ws);
+	else if (ws->msg == 1)
+		wb_shello(h, ws, fill);
+	else if (ws->msg == 2) {
+		/* ChangeCipherSpec and the client's Finished. */
+		wb_record(h, 20, 1, (const uint8_t *)"\x01");
+		wb_record(h, ws->tls12 ? 22 : 23, ws->tls12 ? 40 : 53,
+		    fill + (ws->seed >> 20 & 1023));
+	}
+	return h->n;
+}
+
+/* A response's length: most small, a few downloads. */
+static size_t
+wb_size(uint64_t *s)
+{
+	unsigned r = rndn(s, 100);
+
+	return r < 60 ? rndr(s, 200, 6000) : r < 92 ? rndr(s, 6000, 60000) :
+	    r < 99 ? rndr(s, 60000, 400000) : rndr(s, 400000, 2000000);
+}
+
+/* The next message: what it says and how long it is. */
+static void
+wb_start(struct wb_sess *ws, uint64_t *s, struct pg_frame *h,
+    const uint8_t *fill)
+{
+	unsigned m = ws->msg, r;
+	int split = 0;
+
+	ws->off = ws->cut = ws->rec = ws->blen = 0;
+	ws->unacked = 0;
+	ws->at = rndn(s, 2048);
+	if (ws->app == WB_TLS) {
+		if (m == 1 && !ws->tls12)
+			ws->blen = rndr(s, 1800, 5200);	/* certificates */
+		else if (m >= 2 && m % 2 == 0)
+			ws->blen = rndr(s, 60, 700);
+		else if (m >= 3)
+			ws->blen = wb_size(s);
+	} else if (m % 2 == 0) {
+		ws->req = rndn(s, 8);
+		ws->arg = rndn(s, 100000);
+		ws->post = (ws->req == 5 || ws->req == 7) && rndn(s, 2);
+		ws->blen = ws->post ? rndr(s, 20, 900) : 0;
+		split = rndn(s, 8) == 0;
+	} else {
+		r = rndn(s, 100);
+		ws->status = r < 85 ? 200 : r < 96 ? 404 : 301;
+		ws->blen = ws->status == 200 ? wb_size(s) :
+		    ws->status == 404 ? rndr(s, 150, 600) : rndr(s, 0, 180);
+	}
+	ws->rest = ws->blen;
+	ws->hlen = wb_head(h, ws, fill);
+	if (split)
+		ws->cut = rndr(s, 16, (unsigned)ws->hlen - 4);
+}
+
+/*
+ * n bytes of the message's body into d.  TLS bodies are records of
+ * application data, up to 2^14 and their overhead each, the headers
+ * wherever the segments cut them.
+ */
+static void
+wb_body(struct wb_sess *ws, uint8_t *d, size_t n, const uint8_t *src)
+{
+	size_t pos, k, b;
+
+	if (ws->app != WB_TLS) {
+		memcpy(d, src + ((ws->at + ws->off - ws->hlen) & 2047), n);
+		ws->off += n;
+		return;
+	}
+	while (n > 0) {
+		if (ws->rec == 0) {
+			b = ws->rest - 5 > 16401 ? 16401 : ws->rest - 5;
+			if (ws->rest - 5 - b < 6)
+				b = ws->rest - 5;
+			ws->reclen = ws->rec = 5 + b;
+			ws->rest -= ws->rec;
+		}
+		pos = ws->reclen - ws->rec;
+		b = ws->reclen - 5;
+		if (pos < 5) {
+			*d = (uint8_t)(pos == 0 ? 23 : pos < 3 ? 3 :
+			    pos == 3 ? b >> 8 : b & 0xff);
+			k = 1;
+		} else {
+			k = n < ws->rec ? n : ws->rec;
+			memcpy(d, src + ((ws->at + pos) & 2047), k);
+		}
+		d += k;
+		n -= k;
+		ws->rec -= k;
+		ws->off += k;
+	}
+}
+
+/* The next segment of the message being sent. */
+static void
+wb_seg(struct pg_out *o, struct pg_frame *f, struct wb_sess *ws,
+    struct pg_frame *h, const uint8_t *fill, const uint8_t *text, size_t mss)
+{
+	uint8_t pay[1500];
+	size_t n = ws->hlen + ws->blen - ws->off, k = 0;
+	int txt = ws->app == WB_HTTP && (ws->msg % 2 == 0 ||
+	    ws->status != 200 || wb_paths[ws->req].text);
+
+	if (n > mss)
+		n = mss;
+	if (ws->cut && ws->off == 0)
+		n = ws->cut;
+	if (ws->off < ws->hlen) {
+		wb_head(h, ws, fill);
+		k = ws->hlen - ws->off < n ? ws->hlen - ws->off : n;
+		memcpy(pay, h->b + ws->off, k);
+		ws->off += k;
+	}
+	wb_body(ws, pay + k, n - k, txt ? text : fill);
+	bk_tcp(o, f, &ws->s, (int)(ws->msg % 2),
+	    ws->off == ws->hlen + ws->blen ? TH_PSH | TH_ACK : TH_ACK, n, pay,
+	    0);
+}
+
+/* The TCP session's next packet; returns 1 when it has ended. */
+static int
+wb_tcp_next(struct pg_out *o, struct pg_frame *f, struct wb_sess *ws,
+    uint64_t *s, const uint8_t *fill, const uint8_t *text)
+{
+	static struct pg_frame h;
+	struct pg_sess *ss = &ws->s;
+	size_t mss = (ss->v6 ? 1428 : 1448) + (ss->opt >= MX_OPT_WIN ? 12 : 0);
+	unsigned last;
+
+	/* The handshake and the teardown are bulk's. */
+	switch (ss->phase) {
+	case TP_ACK:
+		bk_tcp(o, f, ss, 0, TH_ACK, 0, fill, 0);
+		wb_start(ws, s, &h, fill);
+		ss->phase = TP_DATA;
+		break;
+	case TP_DATA:
+		/* The peer's next message acknowledges this one. */
+		wb_seg(o, f, ws, &h, fill, text, mss);
+		ws->unacked++;
+		if (ws->off == ws->hlen + ws->blen) {
+			if (++ws->msg < ws->nmsg)
+				wb_start(ws, s, &h, fill);
+			else
+				ss->phase = TP_DACK;
+		} else if (ws->unacked >= 2)
+			ss->phase = TP_DACK;
+		break;
+	case TP_DACK:
+		last = ws->msg < ws->nmsg ? ws->msg : ws->nmsg - 1;
+		bk_tcp(o, f, ss, last % 2 == 0, TH_ACK, 0, fill, 0);
+		ws->unacked = 0;
+		ss->phase = ws->msg < ws->nmsg ? TP_DATA : TP_FIN1;
+		break;
+	default:
+		return bk_tcp_next(o, f, ss, s, fill);
+	}
+	return ss->phase == TP_DONE;
+}
+
+/*
+ * The QUIC session's next datagram: the RFC's client Initial, the
+ * server's Initial with a Handshake packet coalesced after it, then
+ * short headers, the server sending two for one.  The server's
+ * connection ID is the one its Initial chose.
+ */
+static int
+wb_quic_next(struct pg_frame *f, struct wb_sess *ws, uint64_t *s,
+    const uint8_t *fill)
+{
+	struct pg_sess *ss = &ws->s;
+	int rev = ss->phase != 0 && ss->phase % 3 != 0;
+	unsigned n;
+
+	bk_l3(f, ss, rev, 17);
+	f_udp(f, rev ? 443 : ss->cport, rev ? ss->cport : 443);
+	if (ss->phase == 0)
+		putb(f, wb_quic_ci, sizeof(wb_quic_ci));
+	else if (ss->phase == 1) {
+		putb(f, wb_quic_si, sizeof(wb_quic_si));
+		n = rndr(s, 900, 1050);
+		put8(f, 0xe0 | rndn(s, 4));
+		put32(f, 1);
+		put8(f, 0);
+		put8(f, 8);
+		putb(f, wb_quic_si + 7, 8);
+		put16(f, 0x4000 | n);
+		putb(f, fill + rndn(s, 2048), n);
+	} else {
+		put8(f, 0x40 | rndn(s, 64));
+		if (!rev)
+			putb(f, wb_quic_si + 7, 8);
+		putb(f, fill + rndn(s, 2048), rev ? rndr(s, 1200, 1330) :
+		    rndr(s, 25, 70));
+	}
+	ss->phase++;
+	return --ss->left == 0;
+}
+
+static void
+wb_new(struct wb_sess *ws, uint64_t *s)
+{
+	static const unsigned c12[] = { 0xc02f, 0xc030, 0xcca8 };
+	struct pg_sess *ss = &ws->s;
+	unsigned r = rndn(s, 100);
+
+	memset(ws, 0, sizeof(*ws));
+	ws->app = r < 70 ? WB_TLS : r < 88 ? WB_HTTP : WB_QUIC;
+	ss->kind = ws->app == WB_QUIC ? BK_UDP : BK_TCP;
+	ss->v6 = rndn(s, 10) == 0;
+	if (rndn(s, 5) == 0)
+		bk_client(ss, rndn(s, MX_LOCAL));
+	else
+		mx_client(ss, rndn(s, MX_CLIENTS));
+	/* Servers skewed towards a popular few, as in bulk. */
+	ws->site = rndn(s, 1 + rndn(s, WB_SERVERS));
+	bk_server(ss, ws->site);
+	r = rndn(s, 100);
+	ws->ua = r < 50 ? WB_CHROME : r < 70 ? WB_FIREFOX : r < 85 ?
+	    WB_SAFARI : WB_CURL;
+	/* Chrome on Windows: no timestamps, ports from 49152, TTL 128. */
+	ss->opt = ws->ua == WB_CHROME && rndn(s, 3) == 0 ? MX_OPT_WIN :
+	    MX_OPT_TS;
+	ss->cport = ss->opt == MX_OPT_WIN ? rndr(s, 49152, 65535) :
+	    rndr(s, 32768, 60999);
+	ss->cttl = ss->opt == MX_OPT_WIN ? 128 : 64;
+	ss->sttl = (rndn(s, 2) ? 64 : 128) - rndr(s, 3, 24);
+	ss->sport = ws->app == WB_HTTP ? 80 : 443;
+	ss->cid = rndn(s, 65536);
+	ss->sid = rndn(s, 65536);
+	ss->cseq = (uint32_t)rnd(s);
+	ss->sseq = (uint32_t)rnd(s);
+	ss->tsoff = (uint32_t)rnd(s);
+	ws->seed = rnd(s);
+	ws->tls12 = rndn(s, 7) == 0;
+	ws->pq = ws->ua == WB_CHROME && !ws->tls12 && rndn(s, 2) == 0;
+	ws->h1 = ws->ua == WB_CURL && rndn(s, 3) == 0;
+	r = rndn(s, 100);
+	ws->cipher = ws->tls12 ? c12[r % 3] : r < 60 ? 0x1301 : r < 90 ?
+	    0x1302 : 0x1303;
+	ws->nmsg = 2 * (rndn(s, 2) ? rndr(s, 2, 8) : 1) +
+	    (ws->app == WB_TLS ? 2 : 0);
+	ss->phase = TP_SYN;
+	ss->left = rndr(s, 8, 62);	/* QUIC's datagrams */
+}
+
+static int
+wb_next(struct pg_out *o, struct pg_frame *f, struct wb_sess *ws,
+    uint64_t *s, const uint8_t *fill, const uint8_t *text)
+{
+	if (ws->app == WB_QUIC)
+		return wb_quic_next(f, ws, s, fill);
+	return wb_tcp_next(o, f, ws, s, fill, text);
+}
+
+/* Page text for HTTP bodies: words, tags and newlines. */
+static void
+wb_words(uint8_t *t, size_t n, uint64_t *s)
+{
+	static const char *const w[] = { "<p>", "the", "web", "page", "of",
+	    "a", "site", "lorem", "ipsum", "dolor", "sit", "amet", "</p>\n",
+	    "<div class=\"item\">", "</div>\n", "and" };
+	const char *x;
+	size_t i = 0;
+
+	while (i < n) {
+		for (x = w[rndn(s, 16)]; *x && i < n; x++)
+			t[i++] = (uint8_t)*x;
+		if (i < n)
+			t[i++] = ' ';
+	}
+}
+
+static void
+sc_web(struct pg_out *o, struct pg_frame *f, uint64_t n, uint64_t seed)
+{
+	struct wb_sess *pool = ecalloc(WB_POOL, sizeof(*pool));
+	uint8_t *fill = emalloc(4096), *text = emalloc(4096);
+	uint64_t s = seed, i;
+	unsigned k, warm;
+
+	for (k = 0; k < 4096; k++)
+		fill[k] = (uint8_t)rnd(&s);
+	wb_words(text, 4096, &s);
+	/* Each session is started, then run on unseen for a while. */
+	for (k = 0; k < WB_POOL; k++) {
+		wb_new(&pool[k], &s);
+		for (warm = rndn(&s, 40); warm > 0; warm--)
+			if (wb_next(o, f, &pool[k], &s, fill, text))
+				wb_new(&pool[k], &s);
+	}
+	for (i = 0; i < n; i++) {
+		k = rndn(&s, WB_POOL);
+		if (wb_next(o, f, &pool[k], &s, fill, text))
+			wb_new(&pool[k], &s);
+		pg_done(f);
+		pg_write(o, f);
+	}
+	free(text);
+	free(fill);
+	free(pool);
+}
+
+
+/* ---------------------------------------------------------------- */
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: %s mixed|sll|sll2|raw|null|bulk|mix OUT.pcap "
-	    "[-n count] [-s seed] [-p usec|nsec] [-H hdrs.txt]\n", nm_prog);
+	fprintf(stderr, "usage: %s mixed|sll|sll2|raw|null|bulk|mix|web "
+	    "OUT.pcap [-n count] [-s seed] [-p usec|nsec] [-H hdrs.txt]\n",
+	    nm_prog);
 	exit(NM_EXIT_USAGE);
 }
 
@@ -2023,7 +2962,7 @@ main(int argc, char **argv)
 	} else if (strcmp(sc, "null") == 0)
 		o.link = PG_NULL;
 	else if (strcmp(sc, "mixed") != 0 && strcmp(sc, "bulk") != 0 &&
-	    strcmp(sc, "mix") != 0)
+	    strcmp(sc, "mix") != 0 && strcmp(sc, "web") != 0)
 		usage();
 	if (prec != NULL && strcmp(prec, "nsec") == 0)
 		o.nsec = 1;
@@ -2032,8 +2971,8 @@ main(int argc, char **argv)
 	else if (prec != NULL)
 		usage();
 	/* Microsecond files step in whole microseconds, so none are lost. */
-	o.step = strcmp(sc, "bulk") == 0 || strcmp(sc, "mix") == 0 ? 10000 :
-	    o.nsec ? 1234567 : 1250000;
+	o.step = strcmp(sc, "bulk") == 0 || strcmp(sc, "mix") == 0 ||
+	    strcmp(sc, "web") == 0 ? 10000 : o.nsec ? 1234567 : 1250000;
 
 	pg_open(&o, argv[optind + 1]);
 	if (strcmp(sc, "mixed") == 0)
@@ -2042,6 +2981,8 @@ main(int argc, char **argv)
 		sc_bulk(&o, &frame, n, seed);
 	else if (strcmp(sc, "mix") == 0)
 		sc_mix(&o, &frame, n, seed);
+	else if (strcmp(sc, "web") == 0)
+		sc_web(&o, &frame, n, seed);
 	else
 		sc_variant(&o, &frame);
 	pg_close(&o);
