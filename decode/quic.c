@@ -926,6 +926,11 @@ dec_quic(struct pkt *pk, struct cur *c)
 	}
 	if (!web && !dec)
 		return DEC_UNKNOWN;
+	/* a version nm does not know whose invariant fields (RFC 8999 5.1)
+	 * do not even fit the datagram is no QUIC, as tshark takes it:
+	 * other UDP to port 443, not a QUIC packet gone bad */
+	if (st != DEC_OK && !q.known && q.version != 0 && !dec)
+		return DEC_UNKNOWN;
 	record(pk, &q, dec ? &o : NULL);
 	pk->quic.npackets = 1;
 	if (st != DEC_OK)
