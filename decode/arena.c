@@ -46,8 +46,30 @@ arena_esc(struct pkt *pk, unsigned b, const char *esc_too, size_t spare)
 const char *
 arena_text(struct pkt *pk, const uint8_t *p, size_t n, const char *esc_too)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t start = pk->arenalen, i;
+	char *o;
 
+	/* room for the worst case (every byte escaped): one pass, no
+	 * checks per byte; else byte by byte to the arena's end */
+	if (PKT_ARENA - pk->arenalen > 4 * n) {
+		o = pk->arena + pk->arenalen;
+		for (i = 0; i < n; i++) {
+			if (p[i] >= 0x20 && p[i] < 0x7f &&
+			    (esc_too[0] == '\0' ||
+				strchr(esc_too, (int)p[i]) == NULL)) {
+				*o++ = (char)p[i];
+				continue;
+			}
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[p[i] >> 4];
+			*o++ = hex[p[i] & 15];
+		}
+		*o++ = '\0';
+		pk->arenalen = (size_t)(o - pk->arena);
+		return pk->arena + start;
+	}
 	for (i = 0; i < n; i++)
 		if (!arena_esc(pk, p[i], esc_too, 1)) {
 			pk->arenalen = start;

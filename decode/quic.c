@@ -38,6 +38,8 @@
 #include "siphash.h"
 
 #define QUIC_MAXCID   20 /* a v1 or v2 connection ID (RFC 9000 17.2) */
+#define QUIC_KEYCACHE 64 /* derived keys kept (initial_keys) */
+#define QUIC_CACHECID 20 /* the longest ID they are kept for */
 #define QUIC_TAGLEN   16
 #define QUIC_MAXDGRAM 65536
 /*
@@ -151,8 +153,29 @@ static int
 initial_keys(const struct qver *v, int server, const uint8_t *cid,
     size_t cidlen, struct quic_keys *k)
 {
+	/*
+	 * The keys of the last connection IDs, by a plain hash of the ID: a
+	 * client's Initials (two to four of them) and the server's all use
+	 * the keys of one ID, and deriving them is five HMACs.  A collision
+	 * only costs a derivation, so the hash need not be keyed.
+	 */
+	static struct {
+		const struct qver *v;
+		uint8_t used, server, cidlen, cid[QUIC_CACHECID];
+		struct quic_keys k;
+	} cache[QUIC_KEYCACHE];
 	uint8_t prk[32], sec[32];
+	unsigned h = (unsigned)cidlen * 31u + (unsigned)server, i;
 
+	for (i = 0; i < cidlen; i++)
+		h = h * 131u + cid[i];
+	h %= QUIC_KEYCACHE;
+	if (cache[h].used && cache[h].v == v && cache[h].server == server &&
+	    cache[h].cidlen == cidlen &&
+	    memcmp(cache[h].cid, cid, cidlen) == 0) {
+		*k = cache[h].k;
+		return 0;
+	}
 	if (v == NULL || mac == NULL ||
 	    !hmac(v->salt, sizeof(v->salt), cid, cidlen, NULL, 0, prk) ||
 	    !expand_label(prk, server ? "server in" : "client in", sec, 32) ||
@@ -160,6 +183,14 @@ initial_keys(const struct qver *v, int server, const uint8_t *cid,
 	    !expand_label(sec, v->iv, k->iv, sizeof(k->iv)) ||
 	    !expand_label(sec, v->hp, k->hp, sizeof(k->hp)))
 		return -1;
+	if (cidlen <= QUIC_CACHECID) {
+		cache[h].used = 1;
+		cache[h].v = v;
+		cache[h].server = (uint8_t)server;
+		cache[h].cidlen = (uint8_t)cidlen;
+		memcpy(cache[h].cid, cid, cidlen);
+		cache[h].k = *k;
+	}
 	return 0;
 }
 

@@ -130,6 +130,27 @@ lru_front(struct reasm *r)
 	lru_head = i;
 }
 
+/*
+ * A filter before the table: a count per slot of a plain (unkeyed, cheap)
+ * hash of the key, of the streams held.  A segment of no stream being
+ * gathered, nearly every segment, finds its count 0 and is not hashed
+ * with SipHash at all.  A key crafted to share a slot costs only the
+ * table's lookup, which the keyed hash guards.
+ */
+#define FILTER_SLOTS 65536
+static uint16_t filter[FILTER_SLOTS]; /* at most REASM_MAXSTREAMS each */
+
+static uint32_t
+filter_slot(const uint8_t *key, size_t keylen)
+{
+	uint32_t h = 2166136261u; /* FNV-1a's offset basis and prime */
+	size_t i;
+
+	for (i = 0; i < keylen; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return (h ^ h >> 16) & (FILTER_SLOTS - 1);
+}
+
 void
 reasm_free(struct reasm *r)
 {
@@ -137,6 +158,7 @@ reasm_free(struct reasm *r)
 
 	if (r == NULL || !r->used)
 		return;
+	filter[filter_slot(r->key, r->keylen)]--;
 	i = (int32_t)(r - tab);
 	for (pp = &heads[r->bucket]; *pp != i; pp = &tab[*pp].hnext)
 		;
@@ -190,7 +212,7 @@ reasm_find(const uint8_t *key, size_t keylen, uint64_t ts)
 	if (nused == 0 || keylen > REASM_MAXKEY)
 		return NULL;
 	expire(ts);
-	if (nused == 0)
+	if (nused == 0 || filter[filter_slot(key, keylen)] == 0)
 		return NULL;
 	for (i = heads[bucket_of(key, keylen)]; i >= 0; i = tab[i].hnext) {
 		r = &tab[i];
@@ -226,6 +248,7 @@ reasm_new(const uint8_t *key, size_t keylen, uint64_t ts)
 	r->used = 1;
 	r->ts = ts;
 	r->bucket = bucket_of(key, keylen);
+	filter[filter_slot(key, keylen)]++;
 	r->hnext = heads[r->bucket];
 	heads[r->bucket] = i;
 	lru_front(r);
