@@ -539,6 +539,9 @@ tls_handshake(struct pkt *pk, const uint8_t *p, size_t n, size_t *need)
  */
 static uint16_t ja4_sorted[32767];
 static EVP_MD_CTX *ja4_ctx; /* one digest at a time, kept */
+/* SHA-256 fetched once: EVP_sha256() fetches it from the provider anew
+ * on every EVP_DigestInit_ex, a third of JA4's cost */
+static EVP_MD *ja4_md;
 
 int
 tls_setup(void)
@@ -555,7 +558,10 @@ tls_setup(void)
 		return 0;
 	if (ja4_ctx == NULL && (ja4_ctx = EVP_MD_CTX_new()) == NULL)
 		return 0;
-	return EVP_DigestInit_ex(ja4_ctx, EVP_sha256(), NULL) == 1 &&
+	if (ja4_md == NULL &&
+	    (ja4_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		return 0;
+	return EVP_DigestInit_ex(ja4_ctx, ja4_md, NULL) == 1 &&
 	    EVP_DigestFinal_ex(ja4_ctx, md, &mdlen) == 1;
 }
 
@@ -647,7 +653,8 @@ ja4_hash(struct sha *s, unsigned nsorted, const uint16_t *tail, unsigned ntail,
 	}
 	s->n = 0;
 	s->any = 0;
-	if (EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL) != 1)
+	if (EVP_DigestInit_ex(
+		s->ctx, ja4_md != NULL ? ja4_md : EVP_sha256(), NULL) != 1)
 		return 0;
 	for (i = 0; i < nsorted; i++)
 		sha_u16(s, ja4_sorted[i], ',');
