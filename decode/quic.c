@@ -715,6 +715,17 @@ quic_payload(struct pkt *pk, uint32_t version, int server, const uint8_t *odcid,
 
 /* ---- Long headers and the datagram ---- */
 
+/*
+ * Versions that are QUIC's though nm has no keys for them: the IETF
+ * drafts (0xff0000xx) and those reserved to exercise negotiation
+ * (0x?a?a?a?a, RFC 9000 15).
+ */
+static int
+quic_family(uint32_t v)
+{
+	return (v >> 8) == 0xff0000 || (v & 0x0f0f0f0f) == 0x0a0a0a0a;
+}
+
 /* One long header packet, as read. */
 struct qpkt {
 	const uint8_t *p; /* its first byte */
@@ -957,10 +968,12 @@ dec_quic(struct pkt *pk, struct cur *c)
 	}
 	if (!web && !dec)
 		return DEC_UNKNOWN;
-	/* a version nm does not know whose invariant fields (RFC 8999 5.1)
-	 * do not even fit the datagram is no QUIC, as tshark takes it:
-	 * other UDP to port 443, not a QUIC packet gone bad */
-	if (st != DEC_OK && !q.known && q.version != 0 && !dec)
+	/* a long header of a version of no QUIC's family, that no known
+	 * version's keys open, is taken for no QUIC, as tshark takes it:
+	 * random UDP to port 443 has that high bit half the time (only the
+	 * invariant fields of RFC 8999 could be read, and they are no
+	 * proof); version negotiation (version 0) is QUIC's own */
+	if (!q.known && q.version != 0 && !dec && !quic_family(q.version))
 		return DEC_UNKNOWN;
 	record(pk, &q, dec ? &o : NULL);
 	pk->quic.npackets = 1;
