@@ -213,6 +213,7 @@ start(struct pkt *pk, enum app_kind kind, const uint8_t *key, size_t keylen,
 #define FOLLOW_WAYS    4
 #define FOLLOW_SKEMAX  4096
 #define FOLLOW_PORTS   8192
+#define FOLLOW_BACK    (1u << 20) /* a retransmission's reach */
 #define PORTHASH(a, b) ((((a)*31u) ^ (b)) & (FOLLOW_PORTS - 1))
 #define CT_CCS	       20
 #define CT_HANDSHAKE   22
@@ -525,8 +526,11 @@ follow(struct pkt *pk, const uint8_t *key, size_t keylen, int tls,
 
 	if (f == NULL && !tls)
 		return;
-	/* a start after a hole begins anew */
-	if (f != NULL && tls && pk->tcp.seq - f->next - 1 < 0x7fffffffu)
+	/* a start after a hole, or far before the place (a new connection
+	 * on the same ports), begins anew; one a little before is a
+	 * retransmission */
+	if (f != NULL && tls && pk->tcp.seq != f->next &&
+	    f->next - pk->tcp.seq > FOLLOW_BACK)
 		follow_drop(f), f = NULL;
 	if (f == NULL)
 		f = follow_new(pk, key, keylen);
