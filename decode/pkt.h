@@ -100,6 +100,8 @@ struct pk_dnsq {
 #define PKT_MAXLIST 64
 #define PKT_JA4LEN  36 /* "t13d1516h2_8daaf6152771_e5627efa2ab1" */
 
+/* (a field pack.c reads without a count guarding it: tcpapp.c's
+ * tls_clear must clear it too) */
 struct pk_tls {
 	/* the first TLS record's header: not in QUIC, which has none */
 	uint8_t has_rec, rec_type;

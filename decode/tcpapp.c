@@ -482,6 +482,21 @@ follow_walk(struct pkt *pk, struct follow *f, const uint8_t *p, size_t n)
 }
 
 /*
+ * What pack_tls reads of a pk_tls, cleared: its counts and flags, not
+ * its arrays (a memset of them all would be most of a segment's cost).
+ */
+static void
+tls_clear(struct pk_tls *t)
+{
+	t->has_rec = t->got_hs = t->hs_type = 0;
+	t->sni = NULL;
+	t->nalpn = t->nversions = t->nciphers = t->nexts = 0;
+	t->nsigalgs = t->ngroups = t->nrecs = t->nhs = 0;
+	t->ja4[0] = '\0';
+	t->reasm_len = t->reasm_pieces = 0;
+}
+
+/*
  * A segment of a followed direction (f): the bytes past the place are
  * read; old bytes (a retransmission) add nothing; bytes after a hole, or
  * a segment cut by the snap length, lose the place.
@@ -560,9 +575,6 @@ app_segment(struct pkt *pk, enum app_kind kind, const uint8_t *p, size_t n)
 	uint32_t off = 0;
 	enum dec_status st;
 
-	/* nothing of an earlier frame's: the record follower may fill it
-	 * with no parser to clear it */
-	memset(&pk->tls, 0, sizeof(pk->tls));
 	tcplen = pk->tcp.has_len && pk->tcp.len > n ? pk->tcp.len : n;
 	if ((keylen = make_key(pk, key)) != 0 && reasm_active())
 		r = reasm_find(key, keylen, pk->ts);
@@ -585,8 +597,13 @@ app_segment(struct pkt *pk, enum app_kind kind, const uint8_t *p, size_t n)
 		st = DEC_UNKNOWN;
 	else
 		st = start(pk, kind, key, keylen, p, n, tcplen);
-	if (keylen != 0 && (kind == KIND_TLS || nfollow != 0))
+	if (keylen != 0 && (kind == KIND_TLS || nfollow != 0)) {
+		/* the parsers clear pk->tls; with none, what the packer
+		 * reads of an earlier frame's is cleared here */
+		if (r == NULL && kind == KIND_NONE)
+			tls_clear(&pk->tls);
 		follow(pk, key, keylen, kind == KIND_TLS, p, n, tcplen);
+	}
 	return st;
 }
 
