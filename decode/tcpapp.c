@@ -30,6 +30,7 @@
 
 #include "app.h"
 #include "nm.h"
+#include "proto.h"
 #include "siphash.h"
 
 enum app_kind { KIND_NONE = 0, KIND_TLS, KIND_HTTP };
@@ -561,6 +562,27 @@ follow(struct pkt *pk, const uint8_t *key, size_t keylen, int tls,
 	follow_seg(pk, f, p, n, tcplen);
 }
 
+void
+tcpapp_end(struct pkt *pk)
+{
+	uint8_t key[KEYLEN(16)], rkey[KEYLEN(16)];
+	struct follow *f;
+	size_t keylen;
+
+	if (nfollow == 0 || !(pk->tcp.flags & (TCP_FIN | TCP_RST)) ||
+	    (portmap[PORTHASH(pk->tcp.sport, pk->tcp.dport)] == 0 &&
+		portmap[PORTHASH(pk->tcp.dport, pk->tcp.sport)] == 0) ||
+	    (keylen = make_key(pk, key)) == 0)
+		return;
+	if ((f = follow_find(key, keylen, pk->ts)) != NULL)
+		follow_drop(f);
+	if (!(pk->tcp.flags & TCP_RST))
+		return;
+	reverse_key(key, keylen, rkey);
+	if ((f = follow_find(rkey, keylen, pk->ts)) != NULL)
+		follow_drop(f);
+}
+
 /*
  * A segment that sniffs as a start (kind), or any while streams are
  * gathered: its stream's, or a new message's.  Apart from dec_tcpapp so
@@ -603,6 +625,7 @@ app_segment(struct pkt *pk, enum app_kind kind, const uint8_t *p, size_t n)
 		if (r == NULL && kind == KIND_NONE)
 			tls_clear(&pk->tls);
 		follow(pk, key, keylen, kind == KIND_TLS, p, n, tcplen);
+		tcpapp_end(pk);
 	}
 	return st;
 }

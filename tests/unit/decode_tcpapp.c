@@ -5,7 +5,7 @@
  * message named on the frame that completes its record, as tshark 4.0
  * (TCP desegmentation on, its default) names them; the ServerKeyExchange's
  * signature algorithm; a retransmission adding nothing; a hole losing the
- * place for good; and TLS 1.3's encrypted records as opaque.
+ * place for good; a FIN ending it; and TLS 1.3's encrypted records as opaque.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +242,38 @@ test_frames(void)
 	CHECK("tls records: Certificate's frame, no err", pk.err_layer == NULL);
 }
 
+/* A FIN with no payload from the server at seq, ending its direction. */
+static void
+fin(uint32_t seq)
+{
+	static struct buf b;
+	char hdr[200];
+
+	b.n = 0;
+	snprintf(hdr, sizeof(hdr),
+	    "020000000002 020000000001 0800 "
+	    "4500 0028 0001 4000 4006 0000 0a000002 0a000001 "
+	    "01bb 9c40 %08x 00000001 5011 ffff 0000 0000",
+	    seq);
+	put(&b, hdr);
+	pk.ts = now++;
+	dec_packet(&pk, 1, b.b, b.n);
+}
+
+/* A FIN lets the direction go: what comes after it is not read. */
+static void
+test_fin(void)
+{
+	struct stream s;
+
+	server_flight(&s);
+	segment(1, 300000, &s, 0, 100);
+	CHECK("tls records: before a FIN", pk.tls.nrecs == 1);
+	fin(300000 + 100);
+	segment(1, 300000, &s, 100, s.n - 100);
+	CHECK("tls records: after a FIN, nothing", !(pk.have & PK_TLS));
+}
+
 /* A segment missing: the place is lost, nothing guessed after it. */
 static void
 test_hole(void)
@@ -322,6 +354,7 @@ main(void)
 		return 1;
 	test_frames();
 	test_hole();
+	test_fin();
 	test_splits();
 	test_tls13();
 	test_other();
