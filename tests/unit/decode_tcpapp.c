@@ -113,9 +113,10 @@ client_flight(struct stream *s)
 
 static uint64_t now = 1000000000ULL;
 
-/* A segment of s, [off, off + n), from the server (443) or the client. */
+/* A segment of n bytes p at seq, with the TCP flags given, from the
+ * server (443) or the client. */
 static void
-segment(int server, uint32_t isn, const struct stream *s, size_t off, size_t n)
+frame(int server, uint32_t seq, const uint8_t *p, size_t n, unsigned flags)
 {
 	static struct buf b;
 	char hdr[200];
@@ -124,14 +125,22 @@ segment(int server, uint32_t isn, const struct stream *s, size_t off, size_t n)
 	snprintf(hdr, sizeof(hdr),
 	    "020000000002 020000000001 0800 "
 	    "4500 %04zx 0001 4000 4006 0000 %s "
-	    "%s %08x 00000001 5018 ffff 0000 0000",
+	    "%s %08x 00000001 50%02x ffff 0000 0000",
 	    40 + n, server ? "0a000002 0a000001" : "0a000001 0a000002",
-	    server ? "01bb 9c40" : "9c40 01bb", isn + (uint32_t)off);
+	    server ? "01bb 9c40" : "9c40 01bb", seq, flags);
 	put(&b, hdr);
-	memcpy(b.b + b.n, s->b + off, n);
+	if (n > 0)
+		memcpy(b.b + b.n, p, n);
 	b.n += n;
 	pk.ts = now++;
 	dec_packet(&pk, 1, b.b, b.n);
+}
+
+/* A segment of s, [off, off + n), from the server or the client. */
+static void
+segment(int server, uint32_t isn, const struct stream *s, size_t off, size_t n)
+{
+	frame(server, isn + (uint32_t)off, s->b + off, n, 0x18);
 }
 
 /* What a run of segments named, joined in order. */
@@ -242,24 +251,6 @@ test_frames(void)
 	CHECK("tls records: Certificate's frame, no err", pk.err_layer == NULL);
 }
 
-/* A FIN with no payload from the server at seq, ending its direction. */
-static void
-fin(uint32_t seq)
-{
-	static struct buf b;
-	char hdr[200];
-
-	b.n = 0;
-	snprintf(hdr, sizeof(hdr),
-	    "020000000002 020000000001 0800 "
-	    "4500 0028 0001 4000 4006 0000 0a000002 0a000001 "
-	    "01bb 9c40 %08x 00000001 5011 ffff 0000 0000",
-	    seq);
-	put(&b, hdr);
-	pk.ts = now++;
-	dec_packet(&pk, 1, b.b, b.n);
-}
-
 /* A FIN lets the direction go: what comes after it is not read. */
 static void
 test_fin(void)
@@ -269,7 +260,7 @@ test_fin(void)
 	server_flight(&s);
 	segment(1, 300000, &s, 0, 100);
 	CHECK("tls records: before a FIN", pk.tls.nrecs == 1);
-	fin(300000 + 100);
+	frame(1, 300000 + 100, NULL, 0, 0x11); /* FIN, ACK */
 	segment(1, 300000, &s, 100, s.n - 100);
 	CHECK("tls records: after a FIN, nothing", !(pk.have & PK_TLS));
 }
