@@ -102,7 +102,8 @@ dec_tcp(struct pkt *pk, struct cur *c)
 	if (tcp_opts(pk, &o) < 0)
 		dec_fail(pk, "tcp", DEC_INVALID, "option length");
 	if (cur_left(c) == 0 && !(pk->tcp.has_len && pk->tcp.len > 0)) {
-		tcpapp_end(pk);
+		if (pk->tcp.flags & (TCP_FIN | TCP_RST))
+			tcpapp_end(pk);
 		return DEC_UNKNOWN; /* nothing sent, or nothing known */
 	}
 	pk->next = NEXT_PORT;
