@@ -106,6 +106,12 @@ enum dec_status dec_quic(struct pkt *pk, struct cur *c);
 
 /* tcpapp.c: a TCP segment's payload (c at it), after dec_tcp. */
 enum dec_status dec_tcpapp(struct pkt *pk, struct cur *c);
+/* TLS directions whose record layer was followed, pushed out of the
+ * full table (a set of 4 of the 4096 entries), their records not shown */
+uint64_t tcpapp_evicted(void);
+/* A FIN ends its direction's record layer, a RST both (dec_tcp calls it
+ * for a segment with no payload, dec_tcpapp after one's payload). */
+void tcpapp_end(struct pkt *pk);
 
 /* reasm.c: the bounded table of streams being gathered. */
 struct reasm;

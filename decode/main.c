@@ -312,6 +312,10 @@ on_finish(struct stage *st, enum stage_end why)
 			"full table (%u at most): their responses have none",
 		    (unsigned long long)n, n == 1 ? "y" : "ies",
 		    DNSQ_BUCKETS * DNSQ_WAYS);
+	if ((n = tcpapp_evicted()) > 0)
+		nm_warn("tls records: %llu direction%s pushed out of the full "
+			"table: their later records are not shown",
+		    (unsigned long long)n, n == 1 ? "" : "s");
 	reasm_counts(&ev, &ov);
 	if (ev > 0 || ov > 0)
 		nm_warn("reassembly: %llu stream%s pushed out of the full "

@@ -398,6 +398,65 @@ pack_reasm(struct pk *mp, uint32_t len, uint32_t pieces)
 	}
 }
 
+/*
+ * The records this segment completes (rec_types: those in the clear's
+ * content types; opaque_types: TLS 1.3's encrypted ones; rec_versions:
+ * all) and the handshake messages read (types), with the first of each
+ * as rec_type, rec_version and type; a hello parsed where the record
+ * layer is not followed (QUIC has none) gives its own.
+ */
+static void
+pack_records(struct pk *mp, const struct pk_tls *t)
+{
+	unsigned i, n = t->nrecs, nclear = 0, hs;
+
+	for (i = 0; i < n; i++)
+		nclear += !t->recs_opaque[i];
+	if (n > 0) {
+		pk_ku(mp, "rec_type", t->recs_type[0]);
+		pk_ku(mp, "rec_version", t->recs_version[0]);
+	} else if (t->has_rec) {
+		pk_ku(mp, "rec_type", t->rec_type);
+		pk_ku(mp, "rec_version", t->rec_version);
+		pk_cstr(mp, "rec_types");
+		pk_array_open(mp);
+		pk_uint(mp, t->rec_type);
+		pk_close(mp);
+		pk_cstr(mp, "rec_versions");
+		pk_array_open(mp);
+		pk_uint(mp, t->rec_version);
+		pk_close(mp);
+	}
+	if (nclear > 0) {
+		pk_cstr(mp, "rec_types");
+		pk_array_open(mp);
+		for (i = 0; i < n; i++)
+			if (!t->recs_opaque[i])
+				pk_uint(mp, t->recs_type[i]);
+		pk_close(mp);
+	}
+	if (nclear < n) {
+		pk_cstr(mp, "opaque_types");
+		pk_array_open(mp);
+		for (i = 0; i < n; i++)
+			if (t->recs_opaque[i])
+				pk_uint(mp, t->recs_type[i]);
+		pk_close(mp);
+	}
+	pack_u16s(mp, "rec_versions", t->recs_version, n);
+	if (t->nhs == 0 && !t->got_hs)
+		return;
+	hs = t->got_hs ? t->hs_type : t->hs_types[0];
+	pk_ku(mp, "type", hs);
+	pk_cstr(mp, "types");
+	pk_array_open(mp);
+	if (t->nhs == 0)
+		pk_uint(mp, hs);
+	for (i = 0; i < t->nhs; i++)
+		pk_uint(mp, t->hs_types[i]);
+	pk_close(mp);
+}
+
 static void
 pack_tls(struct pk *mp, const struct pkt *pk)
 {
@@ -406,11 +465,7 @@ pack_tls(struct pk *mp, const struct pkt *pk)
 
 	pk_cstr(mp, "tls");
 	pk_map_open(mp);
-	if (t->has_rec) {
-		pk_ku(mp, "rec_type", t->rec_type);
-		pk_ku(mp, "rec_version", t->rec_version);
-	}
-	pk_ku(mp, "type", t->hs_type);
+	pack_records(mp, t);
 	if (t->hs_type == 1 || t->hs_type == 2)
 		pk_ku(mp, "version", t->hs_version);
 	if (t->sni != NULL)

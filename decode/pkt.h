@@ -100,11 +100,23 @@ struct pk_dnsq {
 #define PKT_MAXLIST 64
 #define PKT_JA4LEN  36 /* "t13d1516h2_8daaf6152771_e5627efa2ab1" */
 
+/* (a field pack.c reads without a count guarding it: tcpapp.c's
+ * tls_clear must clear it too) */
 struct pk_tls {
 	/* the first TLS record's header: not in QUIC, which has none */
 	uint8_t has_rec, rec_type;
 	uint16_t rec_version;
-	uint8_t hs_type;     /* 1 ClientHello, 2 ServerHello */
+	uint8_t hs_type; /* 1 ClientHello, 2 ServerHello */
+	uint8_t got_hs;	 /* a handshake message's type read: hs_type */
+	/* every record completed in this segment, and the handshake
+	 * messages whose type was read in them, as the record layer is
+	 * followed over a TCP direction (tcpapp.c); opaque: a TLS 1.3
+	 * encrypted record, whose type 23 is its opaque_type */
+	uint8_t recs_type[PKT_MAXLIST], recs_opaque[PKT_MAXLIST];
+	uint16_t recs_version[PKT_MAXLIST];
+	unsigned nrecs;
+	uint8_t hs_types[PKT_MAXLIST];
+	unsigned nhs;
 	uint16_t hs_version; /* the hello's legacy_version */
 	const char *sni;     /* server_name (host_name), arena; or NULL */
 	const char *alpn[PKT_MAXLIST]; /* ALPN protocol names, arena */

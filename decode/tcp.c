@@ -6,6 +6,7 @@
  * and not from what was captured.  A zero or overlong option length marks
  * the options invalid; the rest of the packet still decodes.
  */
+#include "app.h"
 #include "pkt.h"
 
 /* Reads the options in o; returns -1 on a length that makes no sense. */
@@ -100,8 +101,11 @@ dec_tcp(struct pkt *pk, struct cur *c)
 	}
 	if (tcp_opts(pk, &o) < 0)
 		dec_fail(pk, "tcp", DEC_INVALID, "option length");
-	if (cur_left(c) == 0 && !(pk->tcp.has_len && pk->tcp.len > 0))
+	if (cur_left(c) == 0 && !(pk->tcp.has_len && pk->tcp.len > 0)) {
+		if (pk->tcp.flags & (TCP_FIN | TCP_RST))
+			tcpapp_end(pk);
 		return DEC_UNKNOWN; /* nothing sent, or nothing known */
+	}
 	pk->next = NEXT_PORT;
 	pk->nextval = (unsigned)pk->tcp.sport << 16 | pk->tcp.dport;
 	return DEC_OK;

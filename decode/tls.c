@@ -352,6 +352,7 @@ finish(struct pkt *pk, size_t mark, enum app_res r)
 
 	if (r == APP_DONE) {
 		pk->have |= PK_TLS;
+		pk->tls.got_hs = 1;
 		return r;
 	}
 	/* nothing half-parsed is left for the packer to show */

@@ -441,30 +441,43 @@ str_list(struct strbuf *b, const msgpack_object *a)
 	}
 }
 
+/* A handshake message's name, or its number. */
+static void
+tls_hs_name(struct strbuf *b, uint64_t type)
+{
+	const char *s = lookup(tls_hs_types, type);
+
+	if (s != NULL)
+		sb_adds(b, s);
+	else {
+		sb_adds(b, "handshake ");
+		out_u64(b, type);
+	}
+}
+
 /*
  * A hello's gist: "TLS ClientHello www.example.com h2,http/1.1" (the
  * server name and the protocols offered), "TLS ServerHello TLSv1.3 h2"
  * (the version chosen: supported_versions' over the legacy field, and the
- * protocol); other handshake messages by their name.
+ * protocol); other handshake messages by their name, and those after the
+ * first in the segment after it: "TLS ServerHello TLSv1.2, Certificate,
+ * ServerHelloDone".
  */
 static void
 tls_summary(struct strbuf *b, const msgpack_object *tls, int in_quic)
 {
 	const msgpack_object *v = rec_get(tls, "versions");
+	const msgpack_object *all = rec_get(tls, "types");
 	uint64_t type = out_u(tls, "type", 256), ver;
 	const char *s;
+	uint32_t i;
 
 	if (type == 256)
 		return;
 	/* in a QUIC Initial, "Initial www.example.com h3" says it all */
 	if (!in_quic || type != 1) {
 		sb_adds(b, in_quic ? " " : " TLS ");
-		if ((s = lookup(tls_hs_types, type)) != NULL)
-			sb_adds(b, s);
-		else {
-			sb_adds(b, "handshake ");
-			out_u64(b, type);
-		}
+		tls_hs_name(b, type);
 	}
 	if (type == 2) {
 		ver = out_u(tls, "version", 0);
@@ -484,6 +497,14 @@ tls_summary(struct strbuf *b, const msgpack_object *tls, int in_quic)
 		out_str(b, v);
 	}
 	str_list(b, rec_get(tls, "alpn"));
+	if (all == NULL || all->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	for (i = 1; i < all->via.array.size; i++)
+		if (all->via.array.ptr[i].type ==
+		    MSGPACK_OBJECT_POSITIVE_INTEGER) {
+			sb_adds(b, ", ");
+			tls_hs_name(b, all->via.array.ptr[i].via.u64);
+		}
 }
 
 /*

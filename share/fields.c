@@ -124,9 +124,10 @@ static const struct out_field table[] = {
 	{ "dns.time", "dns.time", F_TS, 0, 0 }, /* seconds, as a duration */
 	{ "dns.response_to", "dns.qframe", F_DEC, 0, 0 },
 	/* TLS over TCP and over QUIC (tls.c) */
-	{ "tls.record.content_type", "tls.rec_type", F_DEC, 0, 0 },
-	{ "tls.record.version", "tls.rec_version", F_HEX4, 0, 0 },
-	{ "tls.handshake.type", "tls.type", F_DEC, 0, 0 },
+	{ "tls.record.content_type", "tls.rec_types", F_DEC, 0, 0 },
+	{ "tls.record.opaque_type", "tls.opaque_types", F_DEC, 0, 0 },
+	{ "tls.record.version", "tls.rec_versions", F_HEX4, 0, 0 },
+	{ "tls.handshake.type", "tls.types", F_DEC, 0, 0 },
 	{ "tls.handshake.version", "tls.version", F_HEX4, 0, 0 },
 	{ "tls.handshake.extensions_server_name", "tls.sni", F_STR, 0, 0 },
 	{ "tls.handshake.extensions_alpn_str", "tls.alpn", F_STR, 0, 0 },

@@ -321,6 +321,10 @@ enum {
 	X("tls.rec_type",	KT_UINT, KT_NONE, SH_PLAIN)		\
 	X("tls.rec_version",	KT_UINT, KT_NONE, SH_HEX4)		\
 	X("tls.type",		KT_UINT, KT_NONE, SH_PLAIN)		\
+	X("tls.rec_types",	KT_ARRAY, KT_UINT, SH_PLAIN)		\
+	X("tls.opaque_types",	KT_ARRAY, KT_UINT, SH_PLAIN)		\
+	X("tls.rec_versions",	KT_ARRAY, KT_UINT, SH_HEX4)		\
+	X("tls.types",		KT_ARRAY, KT_UINT, SH_PLAIN)		\
 	X("tls.version",	KT_UINT, KT_NONE, SH_HEX4)		\
 	X("tls.sni",		KT_STR,  KT_NONE, SH_PLAIN)		\
 	X("tls.alpn",		KT_ARRAY, KT_STR,  SH_PLAIN)		\
