@@ -371,6 +371,17 @@ geo_text(char *buf, size_t len, const struct geo_info *gi)
 		n += snprintf(buf + n, len - (size_t)n, "AS%u%s%s",
 		    (unsigned)gi->asn, gi->as_name[0] != '\0' ? " " : "",
 		    gi->as_name);
+	/* the flags, as the database says them */
+	if (n >= 0 && (size_t)n < len && gi->flags != 0)
+		n += snprintf(buf + n, len - (size_t)n, "%s(%s%s%s%s%s)",
+		    n > 0 ? " " : "", gi->flags & GEO_ANYCAST ? "anycast" : "",
+		    gi->flags & GEO_ANYCAST && gi->flags & ~GEO_ANYCAST ? ", "
+									: "",
+		    gi->flags & GEO_ANON_PROXY ? "anonymous proxy" : "",
+		    gi->flags & GEO_ANON_PROXY && gi->flags & GEO_SATELLITE
+			? ", "
+			: "",
+		    gi->flags & GEO_SATELLITE ? "satellite" : "");
 	if (n < 0)
 		return buf[0] = '\0', 0;
 	return (size_t)n < len ? (size_t)n : len - 1;

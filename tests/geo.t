@@ -69,7 +69,7 @@ check "report: nothing beside a private host" \
     grep -Eq '^  192\.168\.1\.5 .*\)$' "$TMP/r.txt"
 nm-stats --geo off <"$TMP/g.nm" | nm-render --geo "$DB" >"$TMP/r2.txt"
 check "report: nm-render's own lookup when the records have none" \
-    grep -Eq '^  2a02:cf40::1 .* DE AS64500 Test Net Two$' "$TMP/r2.txt"
+    grep -Eq '^  2a02:cf40::1 .* DE AS64500 Test Net Two \(anycast, satellite\)$' "$TMP/r2.txt"
 nm-stats --geo "$DB" <"$TMP/g.nm" | nm-render --geo off >"$TMP/r3.txt"
 check "report: nm-render --geo off shows none, even from the records" \
     sh -c "! grep -q 'AS12345' '$TMP/r3.txt'"
