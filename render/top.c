@@ -27,13 +27,17 @@
 const char *const top_keys[] = { "ts", "if", "len", "ip.src", "ip.dst",
 	"ip.proto", "ipv6.src", "ipv6.dst", "ipv6.proto", "ipv6.nxt", "arp.spa",
 	"arp.tpa", "tcp.sport", "tcp.dport", "tcp.flags", "udp.sport",
-	"udp.dport", "proto", "service", "svcport", "dns", NULL };
+	"udp.dport", "proto", "service", "svcport", "dns", "tls.type",
+	"tls.sni", "http.method", "http.host", NULL };
 
 /* Each view's columns, in their order on the screen. */
 static const enum top_col conn_cols[] = { TC_PROTO, TC_SRC, TC_DST, TC_SVC,
 	TC_STATE, TC_R2, TC_R10, TC_R40, TC_SENT, TC_RECV, TC_TOTAL, TC_GEO };
 static const enum top_col host_cols[] = { TC_SRC, TC_R2, TC_R10, TC_R40,
 	TC_SENT, TC_RECV, TC_TOTAL, TC_PKTS, TC_GEO };
+_Static_assert(sizeof(conn_cols) / sizeof(conn_cols[0]) <= TOP_NCOLS &&
+	sizeof(host_cols) / sizeof(host_cols[0]) <= TOP_NCOLS,
+    "TOP_NCOLS holds every view's columns");
 /* TC_GEO, the last of a view's columns, only with a database */
 static int geo_on;
 static const enum top_col port_cols[] = { TC_SRC, TC_SVC, TC_R2, TC_R10, TC_R40,

@@ -30,7 +30,7 @@
 #define TOP_ROWS_MAX  8192 /* rows of each table; more evict the idlest */
 #define TOP_IDLE_NS   (60ULL * 1000000000ULL) /* a row idle this long goes */
 #define TOP_LINES_MAX 256 /* rows the screen model holds (tall terminals) */
-#define TOP_NCOLS     11  /* the most columns of a view */
+#define TOP_NCOLS     12  /* the most columns of a view */
 #define TOP_NAME_W    96  /* a name kept for the screen (cut: it is a column) */
 
 enum top_view { TV_CONN, TV_HOST, TV_PORT, TV_N };

@@ -79,7 +79,7 @@ ip netns exec $C tcpdump -i hc0 --immediate-mode -U -w "$TMP/w.pcap" \
 td=$!
 pids="$pids $td"
 # the servers listening, and tcpdump up once the file has its header
-for i in $(seq 50); do
+for i in $(seq 200); do # 20 s at most: a sanitizer build is slow
 	[ -s "$TMP/w.pcap" ] && ip netns exec $S ss -ltn | grep -q ':4433 ' &&
 	    ip netns exec $S ss -ltn | grep -q ':80 ' && break
 	sleep 0.1
@@ -94,7 +94,7 @@ cl -X POST -d a=b -H 'Content-Type: application/x-www-form-urlencoded' \
     -H "X-Long: $UA" http://10.99.0.1/nope
 echo | ip netns exec $C timeout 5 openssl s_client -connect 10.99.0.1:4433 \
     -servername www.example.com -alpn h2,http/1.1 >/dev/null 2>&1
-sleep 1 # the last packets through tcpdump
+sleep 2 # the last packets through tcpdump (slow under a sanitizer build)
 kill $td
 wait $td 2>/dev/null
 

@@ -216,4 +216,4 @@ check "live: the DNS answer is on the wire" grep -q 'A? web.names.test' "$TMP/li
 check "live: the final report names the server as curl asked for it" \
     grep -q '^  10.54.0.1 (web.names.test) ' "$TMP/live.txt"
 check "live: and its connections" \
-    grep -q '^  TCP 10.54.0.2:[0-9]* → 10.54.0.1:80 (web.names.test) (HTTP)' "$TMP/live.txt"
+    grep -q '^  TCP 10.54.0.2:[0-9]* → 10.54.0.1:80 (web.names.test) (HTTP web.names.test)' "$TMP/live.txt"
