@@ -17,6 +17,7 @@
 #include "app.h"
 #include "rec.h"
 #include "fuzz.h"
+#include "packet.h"
 
 static struct pkt pk;
 static uint64_t now = 1;
@@ -102,15 +103,10 @@ static void
 check_packet(const uint8_t *f, size_t n)
 {
 	static struct pk sb;
-	static msgpack_zone z;
 	static int inited;
-	msgpack_object o;
-	size_t off = 0;
-	char why[200];
 
 	if (!inited) {
 		pk_init(&sb, 64 * 1024);
-		msgpack_zone_init(&z, 64 * 1024);
 		inited = 1;
 	}
 	check_http();
@@ -121,13 +117,7 @@ check_packet(const uint8_t *f, size_t n)
 	pk_kbin(&sb, "data", f, n);
 	pkt_pack(&sb, &pk);
 	pk_close(&sb);
-	msgpack_zone_clear(&z);
-	if (msgpack_unpack(sb.p, sb.len, &off, &z, &o) !=
-		MSGPACK_UNPACK_SUCCESS ||
-	    off != sb.len)
-		fz_fail("packed record does not read back whole");
-	if (rec_validate(&o, REC_PACKET, why, sizeof(why)) == -1)
-		fz_fail("packed record fails the schema: %s", why);
+	fz_check_packed(&sb, "HTTP");
 }
 
 /*
